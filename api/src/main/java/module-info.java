@@ -1,0 +1,10 @@
+/**
+ * The yastack API: everything a plugin jar or a script host may see. Plugins
+ * require this module and nothing else of yastack.
+ */
+module yastack.api {
+    requires transitive com.google.protobuf;
+
+    exports yastack.api;
+    exports yastack.api.config;
+}

@@ -1,0 +1,26 @@
+/**
+ * The kernel: packet I/O, worker loops, dual-flavor sockets, the proxy engine,
+ * config, stats, the admin API and the CLI. Nothing outside yastack depends on it.
+ */
+module yastack.kernel {
+    requires yastack.api;
+    requires yastack.stack;
+    requires yastack.scripting;
+    requires io.netty.common;
+    requires io.netty.buffer;
+    requires io.netty.transport;
+    requires io.netty.handler;
+    requires io.netty.codec;
+    requires io.netty.codec.http;
+    requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
+    requires io.vertx.core;
+    requires com.google.protobuf;
+    requires com.google.protobuf.util;
+    requires info.picocli;
+    requires org.snakeyaml.engine.v2;
+    requires HdrHistogram;
+    requires java.logging;
+
+    opens yastack.kernel.cli to info.picocli;
+}

@@ -1,0 +1,6 @@
+/** Hosts JavaScript policies (GraalJS). Sees only the public API. */
+module yastack.scripting {
+    requires yastack.api;
+
+    exports yastack.scripting;
+}

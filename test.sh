@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests of each module, then integration tests that start
+# the built distribution (bin/yastack) against real upstreams and clients.
+# Extra arguments go to Maven (e.g. ./test.sh -pl stack).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+source scripts/jdk.sh
+echo "test.sh: JDK $JAVA_HOME"
+exec mvn -B -ntp ${MAVEN_ARGS:-} verify "$@"
