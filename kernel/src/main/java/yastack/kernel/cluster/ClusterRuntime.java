@@ -1,0 +1,54 @@
+package yastack.kernel.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import yastack.api.config.Cluster;
+import yastack.api.config.HashPolicy;
+import yastack.api.config.LbPolicyKind;
+import yastack.api.config.SocketFlavor;
+
+/** A configured cluster compiled for use: immutable and shared by every worker. */
+public final class ClusterRuntime {
+    private final String name;
+    private final SocketFlavor flavor;
+    private final List<Endpoint> endpoints;
+    private final LoadBalancers.Shared balancing;
+    private final HashPolicy hashPolicy;
+    private final long connectTimeoutMillis;
+    private final long idleTimeoutMillis;
+    private final int maxConnectionsPerWorker;
+    private final String lbPolicyName;
+
+    public ClusterRuntime(Cluster c) {
+        this.name = c.getName();
+        this.flavor = c.getFlavor();
+        List<Endpoint> eps = new ArrayList<>();
+        for (int i = 0; i < c.getEndpointsCount(); i++) {
+            var e = c.getEndpoints(i);
+            eps.add(new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight()));
+        }
+        this.endpoints = List.copyOf(eps);
+        LbPolicyKind kind = c.hasLbPolicy() ? c.getLbPolicy().getKind() : LbPolicyKind.ROUND_ROBIN;
+        this.lbPolicyName = c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty()
+                ? c.getLbPolicy().getPlugin() : kind.name().toLowerCase(java.util.Locale.ROOT);
+        this.balancing = LoadBalancers.prepare(kind, endpoints, c.getRingSize());
+        this.hashPolicy = c.hasHashPolicy() ? c.getHashPolicy() : HashPolicy.newBuilder().setSourceIp(true).build();
+        this.connectTimeoutMillis = c.hasConnectTimeout() ? millis(c.getConnectTimeout()) : 1000;
+        this.idleTimeoutMillis = c.hasIdleTimeout() ? millis(c.getIdleTimeout()) : 60_000;
+        this.maxConnectionsPerWorker = c.getMaxConnectionsPerWorker() == 0 ? 1024 : c.getMaxConnectionsPerWorker();
+    }
+
+    private static long millis(com.google.protobuf.Duration d) {
+        return d.getSeconds() * 1000 + d.getNanos() / 1_000_000;
+    }
+
+    public String name() { return name; }
+    public SocketFlavor flavor() { return flavor; }
+    public List<Endpoint> endpoints() { return endpoints; }
+    public LoadBalancers.Shared balancing() { return balancing; }
+    public HashPolicy hashPolicy() { return hashPolicy; }
+    public long connectTimeoutMillis() { return connectTimeoutMillis; }
+    public long idleTimeoutMillis() { return idleTimeoutMillis; }
+    public int maxConnectionsPerWorker() { return maxConnectionsPerWorker; }
+    public String lbPolicyName() { return lbPolicyName; }
+}

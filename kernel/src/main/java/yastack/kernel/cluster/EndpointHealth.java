@@ -1,0 +1,43 @@
+package yastack.kernel.cluster;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Passive health (outlier detection): consecutive connect failures eject an endpoint for
+ * a time that grows with each ejection; a success resets it. Only failures and the first
+ * success after one touch the shared state, so the hot path stays read-only.
+ */
+public final class EndpointHealth {
+    static final int CONSECUTIVE_FAILURES_TO_EJECT = 5;
+    static final long BASE_EJECTION_NANOS = 10_000_000_000L;
+
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private volatile long ejectedUntil;
+    private volatile int ejections;
+
+    public boolean healthy(long nowNanos) {
+        long until = ejectedUntil;
+        return until == 0 || nowNanos - until >= 0;
+    }
+
+    public void onConnectFailure(long nowNanos) {
+        if (consecutiveFailures.incrementAndGet() >= CONSECUTIVE_FAILURES_TO_EJECT) {
+            consecutiveFailures.set(0);
+            int n = Math.min(ejections + 1, 10);
+            ejections = n;
+            ejectedUntil = nowNanos + BASE_EJECTION_NANOS * n;
+        }
+    }
+
+    public void onSuccess() {
+        if (consecutiveFailures.get() != 0) consecutiveFailures.set(0);
+        if (ejectedUntil != 0) {
+            ejectedUntil = 0;
+            ejections = 0;
+        }
+    }
+
+    public int consecutiveFailures() {
+        return consecutiveFailures.get();
+    }
+}

@@ -1,0 +1,180 @@
+package yastack.kernel.proxy;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+
+/**
+ * One downstream HTTP/1.1 connection. Requests are served strictly one at a time;
+ * pipelined requests that arrive early wait (already decoded) until the response before
+ * them is complete, so responses can never be reordered.
+ */
+final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+    static final int PAUSE_PIPELINE = 1;
+    static final int PAUSE_UPSTREAM = 2;
+    static final int PAUSE_BACKPRESSURE = 4;
+
+    final WorkerContext worker;
+    final ListenerStats stats;
+    private final String listenerName;
+    private final Supplier<ProxySnapshot> snapshots;
+    private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private HttpExchange current;
+    private int paused;
+    private int requests;
+    private boolean closing;
+    private String remote;
+
+    DownstreamHandler(WorkerContext worker, ListenerStats stats, String listenerName, Supplier<ProxySnapshot> snapshots) {
+        this.worker = worker;
+        this.stats = stats;
+        this.listenerName = listenerName;
+        this.snapshots = snapshots;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        stats.cxTotal.inc();
+        stats.cxActive.inc();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        stats.cxActive.dec();
+        if (current != null) {
+            stats.cxDestroyActiveRq.inc();
+            current.onDownstreamClosed();
+            current = null;
+        }
+        queued.forEach(ReferenceCountUtil::release);
+        queued.clear();
+    }
+
+    String remoteAddress() {
+        if (remote == null) {
+            remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                    ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+        }
+        return remote;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (current != null && current.requestComplete() || !queued.isEmpty()) {
+            queued.add(msg);
+            pause(PAUSE_PIPELINE);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            ProxySnapshot snap = snapshots.get();
+            ListenerRuntime listener = snap.listeners().get(listenerName);
+            requests++;
+            stats.rqTotal.inc();
+            stats.rqActive.inc();
+            current = new HttpExchange(this, ctx, req, listener, snap);
+            current.start();
+            if (current != null && msg instanceof HttpContent c) current.onRequestContent(c);
+        } else if (msg instanceof HttpContent c) {
+            if (current != null) current.onRequestContent(c);
+            else c.release();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) current.flushUpstream();
+        ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) current.onDownstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && current == null) {
+            stats.cxIdleTimeout.inc();
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** Whether the response being started should carry {@code Connection: close}. */
+    boolean closeAfterThisRequest(int max) {
+        return closing || (max > 0 && requests >= max);
+    }
+
+    void recordCompletion(HttpExchange ex, int status, long nanos) {
+        stats.rqActive.dec();
+        stats.countStatus(status);
+        stats.rqTime.recordMicros(nanos / 1000);
+    }
+
+    /** The exchange is fully answered (and its request fully read). */
+    void exchangeDone(HttpExchange ex, boolean close) {
+        if (current != ex) return;
+        current = null;
+        if (close) {
+            closing = true;
+            queued.forEach(ReferenceCountUtil::release);
+            queued.clear();
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        while (current == null && !queued.isEmpty()) dispatch(queued.poll());
+        if (current == null || !current.requestComplete()) {
+            if (queued.isEmpty()) resume(PAUSE_PIPELINE);
+        }
+    }
+
+    /** Tears the connection down mid-response (truncated upstream response, timeout after headers). */
+    void abort() {
+        current = null;
+        closing = true;
+        if (ctx.channel() instanceof SocketChannel) {
+            ctx.flush();
+        }
+        ctx.close();
+    }
+
+    void pause(int reason) {
+        int before = paused;
+        paused |= reason;
+        if (before == 0) ctx.channel().config().setAutoRead(false);
+    }
+
+    void resume(int reason) {
+        if ((paused & reason) == 0) return;
+        paused &= ~reason;
+        if (paused == 0) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package yastack.kernel.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+import java.util.Locale;
+import yastack.api.config.HeaderValue;
+
+/** Hop-by-hop stripping and configured header edits (RFC 9110 7.6.1). */
+final class HeaderRules {
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
+    private HeaderRules() {}
+
+    /**
+     * Removes hop-by-hop fields, including those the Connection header names. Framing
+     * fields are removed too: the caller sets framing explicitly for the next hop, so a
+     * "Connection: content-length" trick cannot change how the body is delimited.
+     */
+    static void stripHopByHop(HttpHeaders h) {
+        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        for (String value : connection) {
+            for (String token : value.split(",")) {
+                String name = token.trim().toLowerCase(Locale.ROOT);
+                if (!name.isEmpty() && !name.equals("host")) h.remove(name);
+            }
+        }
+        h.remove(HttpHeaderNames.CONNECTION);
+        h.remove(KEEP_ALIVE);
+        h.remove(PROXY_CONNECTION);
+        h.remove(HttpHeaderNames.TE);
+        h.remove(HttpHeaderNames.TRAILER);
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.remove(HttpHeaderNames.UPGRADE);
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+
+    /** True when the Connection header carries {@code token} (case-insensitive). */
+    static boolean connectionHas(HttpHeaders h, String token) {
+        for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String t : value.split(",")) {
+                if (t.trim().equalsIgnoreCase(token)) return true;
+            }
+        }
+        return false;
+    }
+
+    static void apply(HttpHeaders h, List<HeaderValue> add, List<String> remove) {
+        for (String name : remove) h.remove(name);
+        for (HeaderValue v : add) {
+            if (v.getAppend()) h.add(v.getName(), v.getValue());
+            else h.set(v.getName(), v.getValue());
+        }
+    }
+}

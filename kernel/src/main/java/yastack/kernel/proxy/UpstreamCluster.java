@@ -1,0 +1,174 @@
+package yastack.kernel.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import yastack.kernel.cluster.ClusterRuntime;
+import yastack.kernel.cluster.Endpoint;
+import yastack.kernel.cluster.LoadBalancer;
+import yastack.kernel.stats.Counter;
+
+/** One worker's view of a cluster: its balancer state, connection pools and stats cells. */
+final class UpstreamCluster {
+    final ClusterRuntime runtime;
+    final LoadBalancer balancer;
+    final Counter rqTotal, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqTimeout, rqReset, rqOverflow, rqRetry;
+    final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
+    private final WorkerContext worker;
+    private final List<Endpoint> endpoints;
+    private final ArrayDeque<Channel>[] idle;
+    private final boolean[] healthy;
+    private int connections;
+    private boolean retired;
+
+    @SuppressWarnings("unchecked")
+    UpstreamCluster(ClusterRuntime runtime, WorkerContext worker) {
+        this.runtime = runtime;
+        this.worker = worker;
+        this.endpoints = runtime.endpoints();
+        this.balancer = runtime.balancing().newWorkerBalancer(worker.random.nextLong());
+        this.idle = new ArrayDeque[endpoints.size()];
+        for (int i = 0; i < idle.length; i++) idle[i] = new ArrayDeque<>();
+        this.healthy = new boolean[endpoints.size()];
+        String p = "cluster." + runtime.name() + ".";
+        var s = worker.stats;
+        rqTotal = s.counter(p + "upstream_rq_total");
+        rq1xx = s.counter(p + "upstream_rq_1xx");
+        rq2xx = s.counter(p + "upstream_rq_2xx");
+        rq3xx = s.counter(p + "upstream_rq_3xx");
+        rq4xx = s.counter(p + "upstream_rq_4xx");
+        rq5xx = s.counter(p + "upstream_rq_5xx");
+        rqTimeout = s.counter(p + "upstream_rq_timeout");
+        rqReset = s.counter(p + "upstream_rq_rx_reset");
+        rqOverflow = s.counter(p + "upstream_rq_pending_overflow");
+        rqRetry = s.counter(p + "upstream_rq_retry");
+        cxTotal = s.counter(p + "upstream_cx_total");
+        cxActive = s.gauge(p + "upstream_cx_active");
+        cxConnectFail = s.counter(p + "upstream_cx_connect_fail");
+        cxConnectTimeout = s.counter(p + "upstream_cx_connect_timeout");
+        cxNone = s.counter(p + "upstream_cx_none_healthy");
+    }
+
+    Endpoint endpoint(int index) {
+        return endpoints.get(index);
+    }
+
+    /** Picks an endpoint for a request, or -1 when none is healthy. */
+    int pick(long hash) {
+        long now = System.nanoTime();
+        boolean any = false;
+        for (int i = 0; i < healthy.length; i++) {
+            healthy[i] = endpoints.get(i).health().healthy(now);
+            any |= healthy[i];
+        }
+        // Panic mode (as Envoy): with every endpoint ejected, balance over all of them.
+        if (!any) java.util.Arrays.fill(healthy, true);
+        return balancer.pick(hash, healthy);
+    }
+
+    interface Acquired {
+        void ready(Channel channel, boolean reused);
+
+        void failed(Throwable cause, boolean overflow);
+    }
+
+    /** Hands out an idle pooled connection or opens a new one on this worker's loop. */
+    void acquire(int endpointIndex, Acquired callback) {
+        ArrayDeque<Channel> pool = idle[endpointIndex];
+        Channel ch;
+        while ((ch = pool.pollLast()) != null) {
+            if (ch.isActive()) {
+                callback.ready(ch, true);
+                return;
+            }
+        }
+        if (connections >= runtime.maxConnectionsPerWorker()) {
+            rqOverflow.inc();
+            callback.failed(new IllegalStateException("connection limit reached"), true);
+            return;
+        }
+        Endpoint ep = endpoints.get(endpointIndex);
+        connections++;
+        cxTotal.inc();
+        cxActive.inc();
+        Bootstrap b = new Bootstrap()
+                .group(worker.loop)
+                .channel(worker.transport.channel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, runtime.connectTimeoutMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        c.pipeline().addLast("idle", new IdleStateHandler(0, 0, runtime.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
+                        c.pipeline().addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024, true));
+                        c.pipeline().addLast("upstream", new UpstreamHandler(UpstreamCluster.this, endpointIndex));
+                    }
+                });
+        ChannelFuture f;
+        try {
+            f = b.connect(ep.resolve());
+        } catch (RuntimeException e) {
+            connectFailed(ep, e, callback);
+            return;
+        }
+        f.addListener((ChannelFuture done) -> {
+            if (done.isSuccess()) {
+                ep.health().onSuccess();
+                callback.ready(done.channel(), false);
+            } else {
+                connectFailed(ep, done.cause(), callback);
+            }
+        });
+    }
+
+    private void connectFailed(Endpoint ep, Throwable cause, Acquired callback) {
+        cxConnectFail.inc();
+        if (cause instanceof ConnectTimeoutException) cxConnectTimeout.inc();
+        ep.health().onConnectFailure(System.nanoTime());
+        callback.failed(cause, false);
+    }
+
+    /** Returns a connection whose exchange finished cleanly. */
+    void release(Channel ch, int endpointIndex) {
+        if (retired || !ch.isActive()) {
+            ch.close();
+            return;
+        }
+        idle[endpointIndex].addLast(ch);
+    }
+
+    /** Called by the upstream handler when a connection closes, pooled or not. */
+    void closed(Channel ch, int endpointIndex) {
+        idle[endpointIndex].remove(ch);
+        connections--;
+        cxActive.dec();
+    }
+
+    /** A reload replaced this cluster: close idle connections, busy ones close when done. */
+    void retire() {
+        retired = true;
+        for (ArrayDeque<Channel> pool : idle) {
+            for (Channel ch : pool.toArray(new Channel[0])) ch.close();
+        }
+    }
+
+    void countStatus(int status) {
+        rqTotal.inc();
+        switch (status / 100) {
+            case 1 -> rq1xx.inc();
+            case 2 -> rq2xx.inc();
+            case 3 -> rq3xx.inc();
+            case 4 -> rq4xx.inc();
+            default -> rq5xx.inc();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package yastack.kernel.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/** Relays an upstream connection's events to the exchange currently using it. */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    private final UpstreamCluster cluster;
+    private final int endpointIndex;
+    private HttpExchange owner;
+
+    UpstreamHandler(UpstreamCluster cluster, int endpointIndex) {
+        this.cluster = cluster;
+        this.endpointIndex = endpointIndex;
+    }
+
+    void attach(HttpExchange exchange) {
+        this.owner = exchange;
+    }
+
+    void detach() {
+        this.owner = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        HttpExchange ex = owner;
+        if (ex == null) {
+            // Bytes on an idle pooled connection: the upstream is confused; do not reuse it.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        ex.onUpstreamMessage(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        HttpExchange ex = owner;
+        if (ex != null) ex.flushDownstream();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        HttpExchange ex = owner;
+        if (ex != null) ex.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cluster.closed(ctx.channel(), endpointIndex);
+        HttpExchange ex = owner;
+        owner = null;
+        if (ex != null) ex.onUpstreamClosed(null);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        HttpExchange ex = owner;
+        owner = null;
+        ctx.close();
+        if (ex != null) ex.onUpstreamClosed(cause);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && owner == null) ctx.close();
+    }
+}

@@ -1,0 +1,50 @@
+package yastack.kernel.proxy;
+
+import io.netty.channel.EventLoop;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import yastack.kernel.cluster.ClusterRuntime;
+import yastack.kernel.stats.WorkerStats;
+
+/**
+ * State owned by one worker event loop: its upstream pools, its load-balancer state and
+ * its stats cells. Only that loop's thread touches it, so nothing here is synchronised.
+ */
+final class WorkerContext {
+    final int index;
+    final EventLoop loop;
+    final WorkerStats stats;
+    final SplittableRandom random;
+    final Transport transport;
+    private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
+
+    WorkerContext(int index, EventLoop loop, WorkerStats stats, Transport transport) {
+        this.index = index;
+        this.loop = loop;
+        this.stats = stats;
+        this.random = new SplittableRandom(0x9E3779B97F4A7C15L * (index + 1) ^ System.nanoTime());
+        this.transport = transport;
+    }
+
+    UpstreamCluster cluster(ClusterRuntime runtime) {
+        UpstreamCluster c = clusters.get(runtime);
+        if (c == null) {
+            // A reload brings new ClusterRuntime objects: drop pools of replaced clusters.
+            clusters.entrySet().removeIf(e -> {
+                if (e.getKey().name().equals(runtime.name())) {
+                    e.getValue().retire();
+                    return true;
+                }
+                return false;
+            });
+            c = new UpstreamCluster(runtime, this);
+            clusters.put(runtime, c);
+        }
+        return c;
+    }
+
+    Iterable<UpstreamCluster> clusters() {
+        return clusters.values();
+    }
+}

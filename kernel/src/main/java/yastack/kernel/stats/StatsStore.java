@@ -1,0 +1,103 @@
+package yastack.kernel.stats;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * All stats of the process. Each worker asks for its own cells once (at connection or
+ * config setup, never per request) and increments them without synchronisation; a read
+ * sums the cells of every worker. Names read as paths ({@code cluster.api.upstream_rq_2xx}).
+ */
+public final class StatsStore {
+    private final Map<String, List<Counter>> counters = new ConcurrentHashMap<>();
+    private final Map<String, List<Counter>> gauges = new ConcurrentHashMap<>();
+    private final Map<String, List<Histogram>> histograms = new ConcurrentHashMap<>();
+    private final Map<String, LongSupplier> computed = new ConcurrentHashMap<>();
+    private final WorkerStats[] workers;
+
+    public StatsStore(int workerCount) {
+        workers = new WorkerStats[workerCount + 1];
+        for (int i = 0; i < workers.length; i++) workers[i] = new WorkerStats(this);
+    }
+
+    /** The cells of worker {@code index}; index == workerCount is the control plane's. */
+    public WorkerStats worker(int index) {
+        return workers[index];
+    }
+
+    public WorkerStats controlPlane() {
+        return workers[workers.length - 1];
+    }
+
+    public int workerCount() {
+        return workers.length - 1;
+    }
+
+    /** A value computed at read time (e.g. from the userspace stack's own counters). */
+    public void registerComputed(String name, LongSupplier supplier) {
+        computed.put(name, supplier);
+    }
+
+    Counter newCounter(String name) {
+        Counter c = new Counter();
+        counters.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(c);
+        return c;
+    }
+
+    Counter newGauge(String name) {
+        Counter c = new Counter();
+        gauges.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(c);
+        return c;
+    }
+
+    Histogram newHistogram(String name) {
+        Histogram h = new Histogram();
+        histograms.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(h);
+        return h;
+    }
+
+    /** Counters and gauges summed over workers, sorted by name. */
+    public Map<String, Long> counterValues() {
+        Map<String, Long> out = new TreeMap<>();
+        counters.forEach((name, cells) -> out.put(name, sum(cells)));
+        computed.forEach((name, s) -> out.put(name, s.getAsLong()));
+        return out;
+    }
+
+    public Map<String, Long> gaugeValues() {
+        Map<String, Long> out = new TreeMap<>();
+        gauges.forEach((name, cells) -> out.put(name, sum(cells)));
+        return out;
+    }
+
+    /** Histograms merged over workers, sorted by name. */
+    public Map<String, org.HdrHistogram.Histogram> histogramValues() {
+        Map<String, org.HdrHistogram.Histogram> out = new TreeMap<>();
+        histograms.forEach((name, cells) -> {
+            org.HdrHistogram.Histogram merged = new org.HdrHistogram.Histogram(1, Histogram.HIGHEST, 3);
+            for (Histogram h : cells) h.drainInto(merged);
+            out.put(name, merged);
+        });
+        return out;
+    }
+
+    /** One value by name (counter, gauge or computed), 0 when absent. */
+    public long value(String name) {
+        List<Counter> c = counters.get(name);
+        if (c != null) return sum(c);
+        List<Counter> g = gauges.get(name);
+        if (g != null) return sum(g);
+        LongSupplier s = computed.get(name);
+        return s == null ? 0 : s.getAsLong();
+    }
+
+    private static long sum(List<Counter> cells) {
+        long total = 0;
+        for (Counter c : new ArrayList<>(cells)) total += c.get();
+        return total;
+    }
+}
