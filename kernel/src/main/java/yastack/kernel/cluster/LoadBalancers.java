@@ -24,7 +24,7 @@ public final class LoadBalancers {
             int[] weights = endpoints.stream().mapToInt(Endpoint::weight).toArray();
             SplittableRandom random = new SplittableRandom(seed);
             return switch (kind) {
-                case ROUND_ROBIN, UNRECOGNIZED -> new SmoothRoundRobin(weights);
+                case ROUND_ROBIN, UNRECOGNIZED -> new SmoothRoundRobin(weights, random.nextInt(weights.length * 8 + 1));
                 case LEAST_REQUEST -> new LeastRequest(weights, random);
                 case RANDOM -> new WeightedRandom(weights, random);
                 case RING_HASH -> new HashedBalancer(ring::lookup, new WeightedRandom(weights, random), weights.length);
@@ -39,9 +39,13 @@ public final class LoadBalancers {
         private final int[] weights;
         private final long[] current;
 
-        SmoothRoundRobin(int[] weights) {
+        SmoothRoundRobin(int[] weights, int warmup) {
             this.weights = weights;
             this.current = new long[weights.length];
+            // Start each worker at a different point of the cycle so workers do not move in lockstep.
+            boolean[] all = new boolean[weights.length];
+            java.util.Arrays.fill(all, true);
+            for (int i = 0; i < warmup; i++) pick(NO_HASH, all);
         }
 
         @Override

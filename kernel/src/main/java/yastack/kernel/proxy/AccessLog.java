@@ -69,7 +69,7 @@ final class AccessLog {
         field(sb, "cluster", cluster);
         field(sb, "upstream_host", upstreamHost);
         field(sb, "client", client);
-        field(sb, "request_id", ex.request().headers().get("x-request-id"));
+        field(sb, "request_id", ex.requestId());
         field(sb, "user_agent", ex.request().headers().get("user-agent"));
         sb.append("}\n");
         if (!queue.offer(sb.toString())) dropped++;

@@ -49,6 +49,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private boolean reused;
     private int attempts;
     private boolean lbActive;
+    private String requestId;
 
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
     private final boolean requestHasBody;
@@ -79,6 +80,11 @@ final class HttpExchange implements UpstreamCluster.Acquired {
 
     HttpRequest request() {
         return request;
+    }
+
+    /** The x-request-id sent upstream (generated when the client sent none), or the client's. */
+    String requestId() {
+        return requestId != null ? requestId : request.headers().get("x-request-id");
     }
 
     boolean requestComplete() {
@@ -160,7 +166,11 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         String client = down.remoteAddress();
         h.set("x-forwarded-for", xff == null || xff.isBlank() ? client : xff + ", " + client);
         h.set("x-forwarded-proto", listener.scheme());
-        if (!h.contains("x-request-id")) h.set("x-request-id", RequestIds.next(down.worker.random));
+        requestId = h.get("x-request-id");
+        if (requestId == null) {
+            requestId = RequestIds.next(down.worker.random);
+            h.set("x-request-id", requestId);
+        }
         String authority = view.authority();
         if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
         else if (authority != null) h.set(HttpHeaderNames.HOST, authority);

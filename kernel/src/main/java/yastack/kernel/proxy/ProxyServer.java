@@ -100,6 +100,11 @@ public final class ProxyServer implements AutoCloseable {
         snapshot.set(ProxySnapshot.compile(config, AccessLog.open(config.getAccessLog())));
     }
 
+    /** The clusters of the current snapshot (shared runtime objects, read-only). */
+    public java.util.Map<String, yastack.kernel.cluster.ClusterRuntime> clusters() {
+        return snapshot.get().clusters();
+    }
+
     public Bootstrap config() {
         return snapshot.get().config();
     }

@@ -1,0 +1,100 @@
+package yastack.kernel.runtime;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import yastack.api.config.Bootstrap;
+import yastack.kernel.admin.AdminServer;
+import yastack.kernel.config.ConfigException;
+import yastack.kernel.config.ConfigLoader;
+import yastack.kernel.config.LoadedConfig;
+import yastack.kernel.proxy.ProxyServer;
+import yastack.kernel.stats.StatsStore;
+
+/**
+ * A running yastack: the data plane, the admin API and the config watcher. The CLI's
+ * {@code run} and {@code quickstart} and the integration tests all start it this way.
+ */
+public final class ProxyInstance implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("yastack");
+
+    private final LoadedConfig loaded;
+    private final ProxyServer proxy;
+    private final AdminServer admin;
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private final ConfigWatcher watcher;
+    private final int adminPort;
+
+    private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch) {
+        this.loaded = loaded;
+        Bootstrap cfg = loaded.bootstrap();
+        int n = workers > 0 ? workers : cfg.getWorkers() > 0 ? cfg.getWorkers() : Runtime.getRuntime().availableProcessors();
+        StatsStore stats = new StatsStore(n);
+        this.proxy = new ProxyServer(cfg, n, stats);
+        AdminServer adminServer = null;
+        try {
+            proxy.start();
+            adminServer = new AdminServer(proxy, ready::get, this::reloadOrThrow);
+            String address = cfg.getAdmin().getAddress().isEmpty() ? "127.0.0.1" : cfg.getAdmin().getAddress();
+            int port = adminPortOverride != null ? adminPortOverride : cfg.getAdmin().getPort() == 0 ? 9901 : cfg.getAdmin().getPort();
+            this.adminPort = adminServer.start(address, port);
+        } catch (RuntimeException e) {
+            if (adminServer != null) adminServer.close();
+            proxy.close();
+            throw e;
+        }
+        this.admin = adminServer;
+        this.watcher = watch && loaded.file() != null ? ConfigWatcher.start(loaded.file(), this::reloadQuietly) : null;
+        ready.set(true);
+    }
+
+    /**
+     * Starts everything or throws {@link IllegalStateException} with a message for the operator.
+     *
+     * @param workers worker count (0: from config, else one per core)
+     * @param adminPort admin port override (tests use 0 for "any free port"), or null
+     */
+    public static ProxyInstance start(LoadedConfig config, int workers, Integer adminPort, boolean watchConfig) {
+        return new ProxyInstance(config, workers, adminPort, watchConfig);
+    }
+
+    public ProxyServer proxy() {
+        return proxy;
+    }
+
+    public int adminPort() {
+        return adminPort;
+    }
+
+    public Path configFile() {
+        return loaded.file();
+    }
+
+    /** Re-reads the config file; a bad file leaves the running config in place. */
+    private void reloadOrThrow() {
+        if (loaded.file() == null) throw new IllegalStateException("no config file to reload");
+        try {
+            LoadedConfig next = ConfigLoader.load(loaded.file());
+            proxy.reload(next.bootstrap());
+            LOG.info("config reloaded from " + loaded.file());
+        } catch (ConfigException e) {
+            throw new IllegalStateException("config reload rejected, keeping the running config:\n" + e.getMessage());
+        }
+    }
+
+    private void reloadQuietly() {
+        try {
+            reloadOrThrow();
+        } catch (IllegalStateException e) {
+            LOG.warning(e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        ready.set(false);
+        if (watcher != null) watcher.close();
+        admin.close();
+        proxy.close();
+    }
+}
