@@ -45,6 +45,38 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void typosWithSwappedLettersOrAMissingLetterAreRecognised() {
+        List<ConfigError> es = errors("""
+                listener: []
+                clusters:
+                  - naem: c
+                """);
+        assertEquals(2, es.size(), es::toString);
+        assertError(es.get(0), "listener", 1, "unknown field 'listener'; did you mean 'listeners'?");
+        assertError(es.get(1), "clusters[0].naem", 3, "unknown field 'naem'; did you mean 'name'?");
+    }
+
+    @Test
+    void emptySectionsStillCount() {
+        assertError(single("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http:
+                """), "listeners[0].http", 4, "needs one of route_config or router");
+    }
+
+    @Test
+    void steeringShorthandAndScriptAreExclusive() throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("s.js"), "");
+        assertError(single("""
+                stack:
+                  rss:
+                    steering: {plugin: toeplitz, script: s.js}
+                """), "stack.rss.steering", 3, "has plugin and script; give exactly one of plugin or script");
+    }
+
+    @Test
     void unknownFieldWithNothingCloseListsTheValidOnes() {
         ConfigError e = single("""
                 admin:
@@ -371,7 +403,7 @@ class ConfigErrorsTest {
         assertEquals("", e.path());
         assertEquals(4, e.line(), e::toString);
         assertTrue(e.message().startsWith("YAML syntax error: "), e::toString);
-        assertTrue(e.message().contains(", column "), e::toString);
+        assertTrue(e.message().contains(" at column 4"), e::toString);
     }
 
     @Test
