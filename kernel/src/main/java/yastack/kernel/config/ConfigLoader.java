@@ -80,9 +80,9 @@ public final class ConfigLoader {
             root = new Compose(settings).composeString(yaml);
         } catch (MarkedYamlEngineException e) {
             Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
-            String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
-            String column = mark.map(m -> ", column " + (m.getColumn() + 1)).orElse("");
-            throw new ConfigException(new ConfigError("", "YAML syntax error: " + e.getProblem() + context + column,
+            String context = e.getContext() == null ? "" : e.getContext() + ", ";
+            String column = mark.map(m -> " at column " + (m.getColumn() + 1)).orElse("");
+            throw new ConfigException(new ConfigError("", "YAML syntax error: " + context + e.getProblem() + column,
                     mark.map(m -> m.getLine() + 1).orElse(0)));
         } catch (YamlEngineException e) {
             throw new ConfigException(new ConfigError("", "YAML error: " + e.getMessage(), 0));
