@@ -1,0 +1,80 @@
+package yastack.kernel.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import yastack.kernel.config.ConfigLoader;
+import yastack.kernel.runtime.ProxyInstance;
+
+/** Starts a real yastack in-process from YAML and gives tests real clients for it. */
+final class ProxyHarness implements AutoCloseable {
+    final ProxyInstance instance;
+    final int port;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** {@code yaml} may use {@code ${PORT}} for the listener port. */
+    ProxyHarness(String yaml, int workers) throws Exception {
+        this.port = freePort();
+        this.instance = ProxyInstance.start(ConfigLoader.parse(yaml.replace("${PORT}", Integer.toString(port)), Path.of(".")),
+                workers, 0, false);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return client.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> admin(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.adminPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    long stat(String name) {
+        return instance.proxy().stats().value(name);
+    }
+
+    /** Sends raw bytes and returns everything the proxy answers until it closes or {@code timeoutMs} passes. */
+    String raw(String request, int timeoutMs) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(timeoutMs);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder sb = new StringBuilder();
+            byte[] buf = new byte[8192];
+            try {
+                int r;
+                while ((r = in.read(buf)) > 0) sb.append(new String(buf, 0, r, StandardCharsets.ISO_8859_1));
+            } catch (java.net.SocketTimeoutException e) {
+                sb.append("<timeout>");
+            } catch (java.net.SocketException e) {
+                sb.append("<reset>");
+            }
+            return sb.toString();
+        }
+    }
+
+    @Override
+    public void close() {
+        instance.close();
+    }
+}
