@@ -54,7 +54,7 @@ class ErrorMappingTest {
         HttpResponse<String> r = proxy.get("/dead");
         assertEquals(503, r.statusCode());
         assertEquals("upstream connect error\n", r.body());
-        assertEquals(before + 1, proxy.stat("cluster.dead.upstream_cx_connect_fail"));
+        assertEquals(before + 1, proxy.awaitStat("cluster.dead.upstream_cx_connect_fail", before + 1));
     }
 
     @Test
@@ -63,7 +63,7 @@ class ErrorMappingTest {
         HttpResponse<String> r = proxy.get("/slow/2000");
         assertEquals(504, r.statusCode());
         assertEquals("upstream request timeout\n", r.body());
-        assertEquals(before + 1, proxy.stat("cluster.up.upstream_rq_timeout"));
+        assertEquals(before + 1, proxy.awaitStat("cluster.up.upstream_rq_timeout", before + 1));
         assertEquals(200, proxy.get("/slow/10").statusCode(), "a fast answer within the timeout passes");
     }
 
@@ -73,7 +73,7 @@ class ErrorMappingTest {
         HttpResponse<String> r = proxy.get("/reset");
         assertEquals(502, r.statusCode());
         assertEquals("upstream reset before response\n", r.body());
-        assertTrue(proxy.stat("cluster.up.upstream_rq_rx_reset") > before);
+        assertTrue(proxy.awaitStat("cluster.up.upstream_rq_rx_reset", before + 1) > before);
     }
 
     @Test
@@ -82,8 +82,8 @@ class ErrorMappingTest {
         long before4 = proxy.stat("http.web.downstream_rq_4xx");
         assertEquals(503, proxy.get("/status/503").statusCode());
         assertEquals(418, proxy.get("/status/418").statusCode());
-        assertEquals(before5 + 1, proxy.stat("cluster.up.upstream_rq_5xx"));
-        assertTrue(proxy.stat("http.web.downstream_rq_4xx") >= before4 + 1);
+        assertEquals(before5 + 1, proxy.awaitStat("cluster.up.upstream_rq_5xx", before5 + 1));
+        assertTrue(proxy.awaitStat("http.web.downstream_rq_4xx", before4 + 1) >= before4 + 1);
     }
 
     @Test
@@ -93,7 +93,7 @@ class ErrorMappingTest {
         assertTrue(resp.startsWith("HTTP/1.1 400 "), resp);
         assertEquals(1, resp.split("HTTP/1.1 ", -1).length - 1, "nothing after the rejected request is served: " + resp);
         assertTrue(!resp.contains("<timeout>"), "connection must be closed: " + resp);
-        assertTrue(proxy.stat("http.web.downstream_rq_rejected") > before);
+        assertTrue(proxy.awaitStat("http.web.downstream_rq_rejected", before + 1) > before);
     }
 
     @Test

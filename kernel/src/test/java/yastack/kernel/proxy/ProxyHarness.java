@@ -51,6 +51,14 @@ final class ProxyHarness implements AutoCloseable {
         return instance.proxy().stats().value(name);
     }
 
+    /** Waits (up to 2 s) for a stat to reach {@code min}: workers count after the client has its answer. */
+    long awaitStat(String name, long min) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        long v;
+        while ((v = stat(name)) < min && System.nanoTime() < deadline) Thread.sleep(5);
+        return v;
+    }
+
     /** Sends raw bytes and returns everything the proxy answers until it closes or {@code timeoutMs} passes. */
     String raw(String request, int timeoutMs) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {

@@ -189,7 +189,7 @@ class RoutingTest {
         HttpResponse<String> r = proxy.get("/nothing-here");
         assertEquals(404, r.statusCode());
         assertEquals("no route matched\n", r.body());
-        assertEquals(before + 1, proxy.stat("http.web.no_route"));
+        assertEquals(before + 1, proxy.awaitStat("http.web.no_route", before + 1));
     }
 
     @Test

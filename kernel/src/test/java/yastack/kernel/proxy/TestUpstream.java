@@ -21,13 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (answers the byte count and sha256 of the body), {@code /reset} (closes without a
  * response); anything else echoes the request line and headers in the body.
  */
-final class TestUpstream implements AutoCloseable {
+public final class TestUpstream implements AutoCloseable {
     final String name;
     final HttpServer server;
     final AtomicInteger requests = new AtomicInteger();
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
-    TestUpstream(String name) throws IOException {
+    public TestUpstream(String name) throws IOException {
         this.name = name;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         server.setExecutor(executor);
@@ -35,7 +35,7 @@ final class TestUpstream implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
