@@ -53,7 +53,6 @@ public final class ProxyServer implements AutoCloseable {
     /** Binds every listener; throws with a clear message (e.g. address in use) on failure. */
     public void start() {
         for (Listener l : snapshot.get().config().getListenersList()) {
-            if (!l.hasHttp()) continue; // tcp listeners are served by the L4 proxy
             String address = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
             InetSocketAddress bindTo = new InetSocketAddress(address, l.getPort());
             List<WorkerContext> bindOn = transport.reusePort() ? workers : List.of(workers.getFirst());
@@ -65,7 +64,10 @@ public final class ProxyServer implements AutoCloseable {
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                        .childHandler(httpInitializer(l.getName(), w));
+                        .childHandler(l.hasHttp() ? httpInitializer(l.getName(), w) : tcpInitializer(l, w));
+                if (l.hasTcp()) {
+                    b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                }
                 if (transport.reusePort()) b.option(EpollChannelOption.SO_REUSEPORT, true);
                 ChannelFuture f = b.bind(bindTo).awaitUninterruptibly();
                 if (!f.isSuccess()) {
@@ -75,7 +77,7 @@ public final class ProxyServer implements AutoCloseable {
                 }
                 serverChannels.add(f.channel());
             }
-            String line = "listener " + l.getName() + ": http on " + address + ":" + l.getPort() + " flavor "
+            String line = "listener " + l.getName() + ": " + (l.hasHttp() ? "http" : "tcp") + " on " + address + ":" + l.getPort() + " flavor "
                     + SocketFlavors.configName(l.getFlavor()) + " (" + workers.size() + " workers, " + transport.name() + ")";
             boundDescriptions.add(line);
             LOG.info(line);
@@ -91,6 +93,15 @@ public final class ProxyServer implements AutoCloseable {
                 ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, rt.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
                 ch.pipeline().addLast("codec", new DownstreamCodec(rt.maxHeaderBytes()));
                 ch.pipeline().addLast("proxy", new DownstreamHandler(w, ls, listener, snapshot::get));
+            }
+        };
+    }
+
+    private ChannelInitializer<Channel> tcpInitializer(Listener l, WorkerContext w) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("tcp", new TcpProxyHandler(w, l.getName(), l.getTcp().getCluster(), snapshot.get()));
             }
         };
     }

@@ -130,6 +130,45 @@ final class UpstreamCluster {
         });
     }
 
+    /** Opens a plain (L4) connection to an endpoint on this worker's loop; not pooled. */
+    void connectRaw(int endpointIndex, io.netty.channel.ChannelHandler handler,
+                    java.util.function.BiConsumer<Channel, Throwable> done) {
+        Endpoint ep = endpoints.get(endpointIndex);
+        connections++;
+        cxTotal.inc();
+        cxActive.inc();
+        Bootstrap b = new Bootstrap()
+                .group(worker.loop)
+                .channel(worker.transport.channel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, runtime.connectTimeoutMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .handler(handler);
+        b.connect(ep.resolve()).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                ep.health().onSuccess();
+                f.channel().closeFuture().addListener(x -> {
+                    connections--;
+                    cxActive.dec();
+                });
+                done.accept(f.channel(), null);
+            } else {
+                connections--;
+                cxActive.dec();
+                connectFailed(ep, f.cause(), new Acquired() {
+                    @Override
+                    public void ready(Channel channel, boolean reused) {}
+
+                    @Override
+                    public void failed(Throwable cause, boolean overflow) {
+                        done.accept(null, cause);
+                    }
+                });
+            }
+        });
+    }
+
     private void connectFailed(Endpoint ep, Throwable cause, Acquired callback) {
         cxConnectFail.inc();
         if (cause instanceof ConnectTimeoutException) cxConnectTimeout.inc();
