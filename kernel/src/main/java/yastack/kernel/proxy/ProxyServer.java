@@ -20,6 +20,10 @@ import java.util.logging.Logger;
 import yastack.api.SocketFlavors;
 import yastack.api.config.Bootstrap;
 import yastack.api.config.Listener;
+import yastack.kernel.loop.DataPathPoller;
+import yastack.kernel.loop.IdleStrategy;
+import yastack.kernel.loop.LoopStats;
+import yastack.kernel.loop.WorkerIoHandler;
 import yastack.kernel.stats.StatsStore;
 
 /**
@@ -32,6 +36,7 @@ public final class ProxyServer implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final List<WorkerContext> workers = new ArrayList<>();
     private final List<Channel> serverChannels = new ArrayList<>();
+    private final List<WorkerIoHandler> ioHandlers = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<ProxySnapshot> snapshot = new AtomicReference<>();
     private final StatsStore stats;
     private final Transport transport;
@@ -40,8 +45,12 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(Bootstrap config, int workerCount, StatsStore stats) {
         this.stats = stats;
         this.transport = Transport.host();
-        this.group = new MultiThreadIoEventLoopGroup(workerCount,
-                Thread.ofPlatform().name("worker-", 0).factory(), transport.ioHandlerFactory());
+        String idleName = config.hasStack() ? config.getStack().getIdle() : "";
+        List<Integer> cores = config.hasStack() ? config.getStack().getCoresList() : List.of();
+        this.group = new MultiThreadIoEventLoopGroup(workerCount, Thread.ofPlatform().name("worker-", 0).factory(),
+                WorkerIoHandler.factory(transport.ioHandlerFactory(), i -> IdleStrategy.of(idleName, false),
+                        i -> new LoopStats(stats.worker(i), i), i -> i < cores.size() ? cores.get(i) : -1,
+                        ioHandlers::add));
         int i = 0;
         for (EventExecutor e : group) {
             workers.add(new WorkerContext(i, (EventLoop) e, stats.worker(i), transport));
@@ -127,6 +136,17 @@ public final class ProxyServer implements AutoCloseable {
     /** Actual bound ports per listener name (useful when a config asks for port 0). */
     public List<InetSocketAddress> localAddresses() {
         return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    }
+
+    /** Adds a userspace data-path poller to worker {@code index}'s loop (runs on that loop). */
+    public void addPoller(int index, DataPathPoller poller) {
+        WorkerContext w = workers.get(index);
+        w.loop.execute(() -> ioHandlers.get(index).addPoller(poller));
+    }
+
+    /** Worker {@code index}'s event loop, for work that must run on it. */
+    public EventLoop workerLoop(int index) {
+        return workers.get(index).loop;
     }
 
     public int workerCount() {

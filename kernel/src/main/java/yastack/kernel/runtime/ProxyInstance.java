@@ -28,7 +28,7 @@ public final class ProxyInstance implements AutoCloseable {
     private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch) {
         this.loaded = loaded;
         Bootstrap cfg = loaded.bootstrap();
-        int n = workers > 0 ? workers : cfg.getWorkers() > 0 ? cfg.getWorkers() : Runtime.getRuntime().availableProcessors();
+        int n = workerCount(cfg, workers);
         StatsStore stats = new StatsStore(n);
         this.proxy = new ProxyServer(cfg, n, stats);
         AdminServer adminServer = null;
@@ -46,6 +46,15 @@ public final class ProxyInstance implements AutoCloseable {
         this.admin = adminServer;
         this.watcher = watch && loaded.file() != null ? ConfigWatcher.start(loaded.file(), this::reloadQuietly) : null;
         ready.set(true);
+    }
+
+    /** --workers, else stack.cores, else stack.workers, else top-level workers, else one per core. */
+    static int workerCount(Bootstrap cfg, int override) {
+        if (override > 0) return override;
+        if (cfg.hasStack() && cfg.getStack().getCoresCount() > 0) return cfg.getStack().getCoresCount();
+        if (cfg.hasStack() && cfg.getStack().getWorkers() > 0) return cfg.getStack().getWorkers();
+        if (cfg.getWorkers() > 0) return cfg.getWorkers();
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /**

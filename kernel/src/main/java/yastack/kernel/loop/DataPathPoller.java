@@ -1,0 +1,19 @@
+package yastack.kernel.loop;
+
+/**
+ * Work a worker loop drives besides its host sockets: receive bursts into the userspace
+ * stack, its timers, transmit flushes. Called only on the worker's thread.
+ */
+public interface DataPathPoller {
+    /**
+     * Does one round of work (receive burst, stack input, timers, transmit flush).
+     *
+     * @return how much work was done (frames, timers); 0 when idle
+     */
+    int poll(long nowNanos);
+
+    /** The next time (System.nanoTime) this poller has a timer due, or Long.MAX_VALUE. */
+    default long nextDeadlineNanos() {
+        return Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,168 @@
+package yastack.kernel.loop;
+
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * One worker's I/O: YAStack's "one loop polls both stacks", as a Netty {@link IoHandler}.
+ * Each round it runs the userspace data-path pollers, then Netty's epoll handler for host
+ * sockets — without blocking when the pollers had work (or in busy mode), otherwise
+ * blocking no longer than the idle strategy and the pollers' next timer allow. Host
+ * sockets, the userspace stack and every Netty pipeline of this worker share the thread.
+ */
+public final class WorkerIoHandler implements IoHandler {
+    private final IoHandler host;
+    private final IdleStrategy idle;
+    private final LoopStats stats;
+    private final List<DataPathPoller> pollers = new ArrayList<>();
+    private DataPathPoller[] pollerArray = new DataPathPoller[0];
+    private final ClampedContext clamped = new ClampedContext();
+
+    private final int cpu;
+
+    private WorkerIoHandler(IoHandler host, IdleStrategy idle, LoopStats stats, int cpu) {
+        this.host = host;
+        this.idle = idle;
+        this.stats = stats;
+        this.cpu = cpu;
+    }
+
+    /**
+     * A factory for a group. Netty creates handlers in worker order; {@code created}
+     * receives each one so the owner can add pollers to worker N later.
+     *
+     * @param cpuFor the CPU to pin worker N to, or -1 for no pinning
+     */
+    public static IoHandlerFactory factory(IoHandlerFactory hostFactory, IntFunction<IdleStrategy> idleFor,
+                                           IntFunction<LoopStats> statsFor, IntFunction<Integer> cpuFor,
+                                           java.util.function.Consumer<WorkerIoHandler> created) {
+        int[] next = {0};
+        return executor -> {
+            int index;
+            synchronized (next) {
+                index = next[0]++;
+            }
+            WorkerIoHandler h = new WorkerIoHandler(hostFactory.newHandler(executor), idleFor.apply(index),
+                    statsFor.apply(index), cpuFor.apply(index));
+            created.accept(h);
+            return h;
+        };
+    }
+
+    /** Adds a poller; call on this worker's thread (e.g. from {@code loop.execute}). */
+    public void addPoller(DataPathPoller p) {
+        pollers.add(p);
+        pollerArray = pollers.toArray(new DataPathPoller[0]);
+    }
+
+    public void removePoller(DataPathPoller p) {
+        pollers.remove(p);
+        pollerArray = pollers.toArray(new DataPathPoller[0]);
+    }
+
+    @Override
+    public void initialize() {
+        // Runs on the worker's own thread as it starts: the place to pin it.
+        if (cpu >= 0 && !Affinity.pinCurrentThread(cpu)) {
+            java.util.logging.Logger.getLogger("yastack").warning("could not pin worker thread to CPU " + cpu);
+        }
+        host.initialize();
+    }
+
+    @Override
+    public int run(IoHandlerContext context) {
+        long start = System.nanoTime();
+        int work = 0;
+        long nextTimer = Long.MAX_VALUE;
+        for (DataPathPoller p : pollerArray) {
+            work += p.poll(start);
+            nextTimer = Math.min(nextTimer, p.nextDeadlineNanos());
+        }
+        int hostWork;
+        if (work > 0 || idle.busy() || !context.canBlock()) {
+            idle.reset();
+            hostWork = host.run(clamped.with(context, 0));
+        } else if (pollerArray.length == 0) {
+            // Host sockets only: block in epoll exactly as plain Netty does.
+            hostWork = host.run(context);
+        } else {
+            long park = idle.onIdle();
+            if (nextTimer != Long.MAX_VALUE) park = Math.min(park, Math.max(0, nextTimer - start));
+            hostWork = host.run(clamped.with(context, park));
+        }
+        if (hostWork > 0) idle.reset();
+        stats.round(start, System.nanoTime(), work + hostWork > 0);
+        return work + hostWork;
+    }
+
+    @Override
+    public void prepareToDestroy() {
+        host.prepareToDestroy();
+    }
+
+    @Override
+    public void destroy() {
+        host.destroy();
+    }
+
+    @Override
+    public IoRegistration register(IoHandle handle) throws Exception {
+        return host.register(handle);
+    }
+
+    @Override
+    public void wakeup() {
+        host.wakeup();
+    }
+
+    @Override
+    public boolean isCompatible(Class<? extends IoHandle> handleType) {
+        return host.isCompatible(handleType);
+    }
+
+    /** A view of Netty's context whose blocking is capped at {@code parkNanos} (0 = never block). */
+    private static final class ClampedContext implements IoHandlerContext {
+        private IoHandlerContext outer;
+        private long parkNanos;
+
+        IoHandlerContext with(IoHandlerContext outer, long parkNanos) {
+            this.outer = outer;
+            this.parkNanos = parkNanos;
+            return this;
+        }
+
+        @Override
+        public boolean canBlock() {
+            return parkNanos > 0 && outer.canBlock();
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            return Math.min(outer.delayNanos(currentTimeNanos), parkNanos);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            long d = outer.deadlineNanos();
+            long mine = System.nanoTime() + parkNanos;
+            return d == -1 ? mine : Math.min(d, mine);
+        }
+
+        @Override
+        public void reportActiveIoTime(long activeNanos) {
+            outer.reportActiveIoTime(activeNanos);
+        }
+
+        @Override
+        public boolean shouldReportActiveIoTime() {
+            return outer.shouldReportActiveIoTime();
+        }
+    }
+}

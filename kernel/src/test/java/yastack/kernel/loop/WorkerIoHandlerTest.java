@@ -1,0 +1,86 @@
+package yastack.kernel.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import yastack.kernel.stats.StatsStore;
+
+/** One loop serves Netty tasks and userspace pollers on one thread, and honours poller timers. */
+class WorkerIoHandlerTest {
+    private static MultiThreadIoEventLoopGroup group(String idle, StatsStore stats, List<WorkerIoHandler> handlers) {
+        return new MultiThreadIoEventLoopGroup(1, WorkerIoHandler.factory(EpollIoHandler.newFactory(),
+                i -> IdleStrategy.of(idle, false), i -> new LoopStats(stats.worker(i), i), i -> -1, handlers::add));
+    }
+
+    @Test
+    void pollerAndNettyTasksShareOneThread() throws Exception {
+        StatsStore stats = new StatsStore(1);
+        List<WorkerIoHandler> handlers = Collections.synchronizedList(new ArrayList<>());
+        MultiThreadIoEventLoopGroup g = group("adaptive", stats, handlers);
+        try {
+            EventLoop loop = g.next();
+            AtomicInteger frames = new AtomicInteger(1000);
+            CompletableFuture<Thread> pollerThread = new CompletableFuture<>();
+            CountDownLatch drained = new CountDownLatch(1);
+            loop.submit(() -> handlers.getFirst().addPoller(now -> {
+                pollerThread.complete(Thread.currentThread());
+                int left = frames.get();
+                if (left == 0) return 0;
+                int burst = Math.min(32, left);
+                if (frames.addAndGet(-burst) == 0) drained.countDown();
+                return burst;
+            })).sync();
+            assertTrue(drained.await(5, TimeUnit.SECONDS), "poller was not driven to completion");
+            Thread taskThread = loop.submit(Thread::currentThread).get();
+            assertEquals(taskThread, pollerThread.get());
+            assertTrue(stats.value("worker.0.loop_busy_polls") > 0);
+        } finally {
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void idleLoopWakesForThePollersNextTimer() throws Exception {
+        StatsStore stats = new StatsStore(1);
+        List<WorkerIoHandler> handlers = Collections.synchronizedList(new ArrayList<>());
+        MultiThreadIoEventLoopGroup g = group("adaptive", stats, handlers);
+        try {
+            EventLoop loop = g.next();
+            AtomicLong due = new AtomicLong();
+            CountDownLatch fired = new CountDownLatch(1);
+            loop.submit(() -> {
+                due.set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30));
+                handlers.getFirst().addPoller(new DataPathPoller() {
+                    @Override
+                    public int poll(long now) {
+                        if (now >= due.get() && fired.getCount() > 0) {
+                            fired.countDown();
+                            return 1;
+                        }
+                        return 0;
+                    }
+
+                    @Override
+                    public long nextDeadlineNanos() {
+                        return fired.getCount() > 0 ? due.get() : Long.MAX_VALUE;
+                    }
+                });
+            }).sync();
+            assertTrue(fired.await(2, TimeUnit.SECONDS), "timer due in 30 ms never fired");
+        } finally {
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+}
