@@ -127,7 +127,7 @@ final class TcpOutput {
     }
 
     private static void armPersistIfNeeded(TcpConnection c, long now) {
-        if (c.sndWnd == 0 && c.sndNxt == c.sndUna && c.dataEnd() != c.sndNxt && c.rtoDeadline == TcpConnection.NEVER
+        if (c.sndNxt == c.sndUna && c.dataEnd() != c.sndNxt && c.rtoDeadline == TcpConnection.NEVER
                 && c.persistDeadline == TcpConnection.NEVER) {
             long t = Math.min(c.cfg.maxRtoNanos, Math.max(c.rto, c.cfg.minRtoNanos) << Math.min(c.persistBackoff, 20));
             c.persistDeadline = now + t;

@@ -116,12 +116,22 @@ final class TcpTimers {
     }
 
     private static void persist(TcpConnection c, long now) {
-        if (!TcpOutput.dataState(c.state) || c.sndWnd != 0) {
-            TcpOutput.output(c, now);
+        if (!TcpOutput.dataState(c.state)) {
             return;
         }
         int avail = c.dataEnd() - c.sndUna;
         if (avail <= 0 || c.sndNxt != c.sndUna) {
+            return;
+        }
+        if (c.sndWnd > 0) {
+            // the window is open but too small for sender SWS avoidance: the override timeout sends what fits
+            int len = (int) Math.min(Math.min(avail, c.sndWnd), TcpOutput.maxPayload(c));
+            TcpOutput.sendSegment(c, c.sndUna, len, TcpSegment.ACK | (len == avail ? TcpSegment.PSH : 0), now);
+            c.sndNxt = c.sndUna + len;
+            if (Seq.gt(c.sndNxt, c.sndMax)) {
+                c.sndMax = c.sndNxt;
+            }
+            TcpOutput.armRto(c, now);
             return;
         }
         // zero-window probe: one byte of new data past the window (RFC 9293 3.8.6.1); kept up as long as the peer answers

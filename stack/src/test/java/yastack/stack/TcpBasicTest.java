@@ -89,7 +89,7 @@ class TcpBasicTest {
         SimLink l = new SimLink(5);
         Endpoint[] p = pair(l, 1000, 0);
         p[0].shutdownWhenDone = true;
-        assertTrue(l.runUntil(() -> p[1].peerClosed, 5 * S));
+        assertTrue(l.runUntil(() -> p[1].peerClosed && p[0].conn.state() == TcpState.FIN_WAIT_2, 5 * S));
         assertEquals(TcpState.FIN_WAIT_2, p[0].conn.state());
         assertEquals(TcpState.CLOSE_WAIT, p[1].conn.state());
         p[1].toSend = 200_000;
