@@ -245,7 +245,7 @@ final class TcpInput {
         }
         c.irs = s.seq;
         c.rcvNxt = s.seq + 1;
-        c.rcvAdvEdge = c.rcvNxt;
+        c.rcvAdvEdge = c.rcvNxt + Math.min(c.recvBuf.free(), 65535); // what our SYN offered
         c.layer.negotiate(c, s);
         if (s.hasTs && c.tsOn) {
             c.tsRecent = s.tsVal;

@@ -206,7 +206,9 @@ final class TcpOutput {
         int edge = c.rcvNxt + c.recvBuf.free();
         int grown = edge - c.rcvAdvEdge;
         int threshold = Math.min(c.recvBuf.capacity() / 2, 2 * c.sndMss);
-        if (grown >= threshold && grown > 0) {
+        int remaining = c.rcvAdvEdge - c.rcvNxt;
+        // only worth a segment of its own when the peer's view of the window is nearly closed
+        if (grown >= threshold && grown > 0 && remaining < Math.max(2 * c.sndMss, c.recvBuf.capacity() / 8)) {
             sendAck(c, c.layer.now());
             c.layer.stack.flushIfIdle();
         }
@@ -244,8 +246,12 @@ final class TcpOutput {
         boolean ws = synAck ? c.wsOn : c.cfg.windowScaling;
         int flags = TcpSegment.SYN | (synAck ? TcpSegment.ACK : 0);
         int tsVal = tsNow(c, now);
+        int window = windowField(c, true);
+        if (synAck && Seq.lt(c.rcvAdvEdge, c.rcvNxt + window)) {
+            c.rcvAdvEdge = c.rcvNxt + window;
+        }
         writeSynFrame(c.layer, c.localPort, c.remoteIp, c.remotePort, c.iss, synAck ? c.rcvNxt : 0, flags,
-                windowField(c, true), c.advMss, ws ? c.rcvWscale : -1, sack, ts, tsVal, c.tsRecent);
+                window, c.advMss, ws ? c.rcvWscale : -1, sack, ts, tsVal, c.tsRecent);
         if (c.rtoDeadline == TcpConnection.NEVER) {
             armRto(c, now);
         }
