@@ -39,6 +39,9 @@ public final class NetStack {
     // transmit in progress (beginIp .. endIp); never nested
     private boolean txUnresolved;
     private int txHop;
+    private long txMac;
+    private boolean txFragment;
+    private MemorySegment bigScratch;
 
     public NetStack(StackConfig config, Clock clock, FrameSink sink) {
         this.cfg = Objects.requireNonNull(config);
@@ -151,6 +154,12 @@ public final class NetStack {
         }
     }
 
+    private void ensureStarted() {
+        if (!started) {
+            start();
+        }
+    }
+
     private void start() {
         started = true;
         if (cfg.gratuitousArp) {
@@ -183,6 +192,7 @@ public final class NetStack {
         depth++;
         try {
             now = clock.nanoTime();
+            ensureStarted();
             return tcp.connect(remoteAddr, remotePort, localPort, handler);
         } finally {
             depth--;
@@ -224,6 +234,7 @@ public final class NetStack {
 
     /** Sends an ICMP echo request (for tests and health checks); replies go to the echo listener. */
     public void ping(int dst, int id, int seq, int payloadLength) {
+        ensureStarted();
         icmp.sendEcho(dst, id, seq, payloadLength);
         flushIfIdle();
     }
@@ -363,11 +374,12 @@ public final class NetStack {
 
     boolean udpSend(int sport, int dst, int dport, ByteBuffer data) {
         int len = data.remaining();
-        if (len + 28 > cfg.mtu) {
-            throw new IllegalArgumentException("datagram of " + len + " bytes exceeds the MTU");
+        if (len + 28 > 65535) {
+            throw new IllegalArgumentException("datagram of " + len + " bytes is too large for IPv4");
         }
         depth++;
         try {
+            ensureStarted();
             MemorySegment f = beginIp(dst, PROTO_UDP, 8 + len);
             if (f == null) {
                 return false;
@@ -402,9 +414,13 @@ public final class NetStack {
      */
     MemorySegment beginIp(int dst, int proto, int l4Len) {
         int total = 20 + l4Len;
+        boolean fragment = false;
         if (total > cfg.mtu) {
-            stats.inc(Stat.IP_DROP_TOO_BIG);
-            return null;
+            if (proto == PROTO_TCP || total > 65535) {
+                stats.inc(Stat.IP_DROP_TOO_BIG);
+                return null;
+            }
+            fragment = true; // built whole, sent as fragments by endIp (RFC 791 3.2)
         }
         long dmac;
         int hop;
@@ -423,7 +439,16 @@ public final class NetStack {
             dmac = arp.lookup(hop, now);
         }
         MemorySegment f;
-        if (dmac >= 0) {
+        txFragment = fragment;
+        txMac = dmac;
+        txHop = hop;
+        if (fragment) {
+            if (bigScratch == null) {
+                bigScratch = MemorySegment.ofArray(new byte[14 + 65536]);
+            }
+            f = bigScratch;
+            txUnresolved = dmac < 0;
+        } else if (dmac >= 0) {
             f = sink.acquire(Math.max(60, 14 + total));
             if (f == null) {
                 stats.inc(Stat.ETH_TX_NO_BUFFER);
@@ -437,6 +462,7 @@ public final class NetStack {
             txHop = hop;
             Wire.putMac(f, 0, 0);
         }
+        Wire.putMac(f, 0, Math.max(dmac, 0));
         Wire.putMac(f, 6, mac);
         Wire.put16(f, 12, ETH_IPV4);
         Wire.put32(f, 14, 0x45000000 | total);
@@ -453,12 +479,45 @@ public final class NetStack {
 
     void endIp(MemorySegment f, int frameLen) {
         stats.inc(Stat.IP_TX);
+        if (txFragment) {
+            txFragment = false;
+            sendFragments(f, frameLen);
+            return;
+        }
         if (txUnresolved) {
             txUnresolved = false;
             arp.queue(txHop, f, frameLen);
             return;
         }
         transmit(f, frameLen);
+    }
+
+    private void sendFragments(MemorySegment whole, int frameLen) {
+        int payload = frameLen - L4_OFFSET;
+        int chunkMax = (cfg.mtu - 20) & ~7;
+        boolean unresolved = txUnresolved;
+        txUnresolved = false;
+        for (int off = 0; off < payload; off += chunkMax) {
+            int n = Math.min(chunkMax, payload - off);
+            boolean more = off + n < payload;
+            int len = L4_OFFSET + n;
+            MemorySegment f = unresolved ? scratch : sink.acquire(Math.max(60, len));
+            if (f == null) {
+                stats.inc(Stat.ETH_TX_NO_BUFFER);
+                return;
+            }
+            MemorySegment.copy(whole, 0, f, 0, L4_OFFSET);
+            MemorySegment.copy(whole, L4_OFFSET + off, f, L4_OFFSET, n);
+            Wire.put16(f, 16, 20 + n);
+            Wire.put16(f, 20, (more ? 0x2000 : 0) | (off >>> 3));
+            Wire.put16(f, 24, 0);
+            Wire.put16(f, 24, Wire.checksum(f, 14, 20));
+            if (unresolved) {
+                arp.queue(txHop, f, len);
+            } else {
+                transmit(f, len);
+            }
+        }
     }
 
     void transmit(MemorySegment f, int len) {

@@ -97,7 +97,7 @@ public final class UdpSocket {
         return lastPort;
     }
 
-    /** Sends one datagram (it must fit the MTU; there is no fragmentation on output). Returns false if it could not be queued. */
+    /** Sends one datagram (fragmented when larger than the MTU). Returns false if it could not be queued. */
     public boolean send(int dstAddress, int dstPort, ByteBuffer data) {
         if (closed) {
             throw new IllegalStateException("socket closed");
