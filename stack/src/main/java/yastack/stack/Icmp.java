@@ -1,0 +1,143 @@
+package yastack.stack;
+
+import java.lang.foreign.MemorySegment;
+
+/** ICMP (RFC 792, RFC 1122 3.2.2): echo reply, rate-limited unreachables, frag-needed for PMTU (RFC 1191). */
+public final class Icmp {
+    /** Told about echo replies to {@link NetStack#ping}. */
+    @FunctionalInterface
+    public interface EchoReplyListener {
+        void onEchoReply(int from, int id, int seq, int payloadLength);
+    }
+
+    private final NetStack stack;
+    EchoReplyListener echoListener;
+    private long windowStart;
+    private int sentInWindow;
+
+    Icmp(NetStack stack) {
+        this.stack = stack;
+    }
+
+    void input(MemorySegment b, long ipOff, long off, int len, int src, boolean bcast) {
+        StackStats st = stack.stats;
+        st.inc(Stat.ICMP_RX);
+        if (len < 8) {
+            st.inc(Stat.ICMP_DROP_TRUNCATED);
+            return;
+        }
+        if (Wire.checksum(b, off, len) != 0) {
+            st.inc(Stat.ICMP_DROP_BAD_CHECKSUM);
+            return;
+        }
+        int type = Wire.u8(b, off);
+        int code = Wire.u8(b, off + 1);
+        switch (type) {
+            case 8 -> {
+                if (bcast) {
+                    st.inc(Stat.ICMP_DROP_BROADCAST_ECHO);
+                    return;
+                }
+                MemorySegment f = stack.beginIp(src, NetStack.PROTO_ICMP, len);
+                if (f == null) {
+                    return;
+                }
+                long o = NetStack.L4_OFFSET;
+                MemorySegment.copy(b, off, f, o, len);
+                Wire.put8(f, o, 0);
+                Wire.put8(f, o + 1, 0);
+                Wire.put16(f, o + 2, 0);
+                Wire.put16(f, o + 2, Wire.checksum(f, o, len));
+                stack.endIp(f, NetStack.L4_OFFSET + len);
+                st.inc(Stat.ICMP_TX);
+                st.inc(Stat.ICMP_ECHO_REPLIES);
+            }
+            case 0 -> {
+                if (echoListener != null) {
+                    echoListener.onEchoReply(src, Wire.u16(b, off + 4), Wire.u16(b, off + 6), len - 8);
+                }
+            }
+            case 3 -> {
+                st.inc(Stat.ICMP_UNREACH_RX);
+                if (len < 8 + 20 + 8) {
+                    return;
+                }
+                long inner = off + 8;
+                int ihl = (Wire.u8(b, inner) & 15) * 4;
+                if (ihl < 20 || len < 8 + ihl + 8 || Wire.u8(b, inner + 9) != NetStack.PROTO_TCP
+                        || Wire.i32(b, inner + 12) != stack.address) {
+                    return;
+                }
+                if (code == 4) {
+                    st.inc(Stat.ICMP_FRAG_NEEDED_RX);
+                    int mtu = Wire.u16(b, off + 6);
+                    if (mtu < 68 || mtu >= stack.cfg.mtu) {
+                        st.inc(Stat.ICMP_FRAG_NEEDED_IGNORED);
+                        return;
+                    }
+                    long t = inner + ihl;
+                    stack.tcp.fragNeeded(Wire.i32(b, inner + 16), Wire.u16(b, t + 2), Wire.u16(b, t), Wire.i32(b, t + 4), mtu);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private boolean allow() {
+        long now = stack.now;
+        if (now - windowStart >= 1_000_000_000L) {
+            windowStart = now;
+            sentInWindow = 0;
+        }
+        if (sentInWindow >= stack.cfg.icmpErrorsPerSecond) {
+            stack.stats.inc(Stat.ICMP_UNREACH_RATE_LIMITED);
+            return false;
+        }
+        sentInWindow++;
+        return true;
+    }
+
+    /** Destination unreachable (code 2 protocol, 3 port) quoting the offending datagram (RFC 1812 4.3.2.3 style, up to 576 bytes). */
+    void sendUnreachable(MemorySegment b, long ipOff, int total, int dst, int code) {
+        int fragOff = Wire.u16(b, ipOff + 6) & 0x1fff;
+        if (fragOff != 0 || !allow()) {
+            return;
+        }
+        int quote = Math.min(total, 576 - 28);
+        MemorySegment f = stack.beginIp(dst, NetStack.PROTO_ICMP, 8 + quote);
+        if (f == null) {
+            return;
+        }
+        long o = NetStack.L4_OFFSET;
+        Wire.put8(f, o, 3);
+        Wire.put8(f, o + 1, code);
+        Wire.put16(f, o + 2, 0);
+        Wire.put32(f, o + 4, 0);
+        MemorySegment.copy(b, ipOff, f, o + 8, quote);
+        Wire.put16(f, o + 2, Wire.checksum(f, o, 8 + quote));
+        stack.endIp(f, NetStack.L4_OFFSET + 8 + quote);
+        stack.stats.inc(Stat.ICMP_TX);
+        stack.stats.inc(Stat.ICMP_UNREACH_SENT);
+    }
+
+    void sendEcho(int dst, int id, int seq, int payloadLength) {
+        int len = 8 + payloadLength;
+        MemorySegment f = stack.beginIp(dst, NetStack.PROTO_ICMP, len);
+        if (f == null) {
+            return;
+        }
+        long o = NetStack.L4_OFFSET;
+        Wire.put8(f, o, 8);
+        Wire.put8(f, o + 1, 0);
+        Wire.put16(f, o + 2, 0);
+        Wire.put16(f, o + 4, id);
+        Wire.put16(f, o + 6, seq);
+        for (int i = 0; i < payloadLength; i++) {
+            Wire.put8(f, o + 8 + i, i);
+        }
+        Wire.put16(f, o + 2, Wire.checksum(f, o, len));
+        stack.endIp(f, NetStack.L4_OFFSET + len);
+        stack.stats.inc(Stat.ICMP_TX);
+    }
+}

@@ -1,0 +1,536 @@
+package yastack.stack;
+
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
+
+/** TCP demultiplexing, listeners, passive/active open, SYN cookies, ISNs and the connection/timer registry. */
+final class TcpLayer {
+    private static final int[] COOKIE_MSS = {536, 1200, 1360, 1400, 1440, 1460, 4312, 8960};
+
+    final NetStack stack;
+    final StackConfig cfg;
+    final TcpTable table = new TcpTable();
+    final TcpSegment seg = new TcpSegment();
+    private final TcpListener[] listeners = new TcpListener[65536];
+    private TcpConnection[] list = new TcpConnection[64];
+    private int count;
+    long nextDeadline = TcpConnection.NEVER;
+    int halfOpenTotal;
+    private final SipHash isnHash;
+    private final SipHash cookieHash;
+    private final SplittableRandom random;
+    private long challengeWindowStart;
+    private int challengeCount;
+    /** Test hook: when non-null every new connection starts at this ISN (sequence-wrap tests). */
+    Integer fixedIss;
+
+    TcpLayer(NetStack stack) {
+        this.stack = stack;
+        this.cfg = stack.cfg;
+        this.random = new SplittableRandom(cfg.randomSeed);
+        this.isnHash = new SipHash(random.nextLong(), random.nextLong());
+        this.cookieHash = new SipHash(random.nextLong(), random.nextLong());
+    }
+
+    long now() {
+        return stack.now;
+    }
+
+    void scheduleAt(long t) {
+        if (t < nextDeadline) {
+            nextDeadline = t;
+        }
+    }
+
+    TcpListener listenerFor(int port) {
+        return listeners[port];
+    }
+
+    // ---------------------------------------------------------------- registry
+
+    private void register(TcpConnection c) {
+        table.put(c.key, c);
+        if (count == list.length) {
+            list = java.util.Arrays.copyOf(list, count * 2);
+        }
+        c.listIndex = count;
+        list[count++] = c;
+    }
+
+    void setState(TcpConnection c, TcpState s) {
+        c.state = s;
+    }
+
+    /** Removes c from the shard; it becomes CLOSED. Safe to call twice. */
+    void destroy(TcpConnection c) {
+        if (c.listIndex < 0) {
+            c.state = TcpState.CLOSED;
+            return;
+        }
+        if (c.state == TcpState.SYN_RECEIVED && c.listener != null) {
+            c.listener.halfOpen--;
+            halfOpenTotal--;
+        }
+        table.remove(c.key, c);
+        int i = c.listIndex;
+        TcpConnection last = list[--count];
+        list[i] = last;
+        last.listIndex = i;
+        list[count] = null;
+        c.listIndex = -1;
+        c.state = TcpState.CLOSED;
+        c.rtoDeadline = c.delackDeadline = c.persistDeadline = c.keepaliveDeadline = c.waitDeadline = TcpConnection.NEVER;
+    }
+
+    void enterTimeWait(TcpConnection c, long now) {
+        setState(c, TcpState.TIME_WAIT);
+        c.rtoDeadline = c.persistDeadline = c.keepaliveDeadline = c.delackDeadline = TcpConnection.NEVER;
+        c.waitDeadline = now + cfg.timeWaitNanos;
+        scheduleAt(c.waitDeadline);
+        stack.stats.inc(Stat.TCP_CONN_CLOSED);
+        notifyClosed(c);
+    }
+
+    void closedOrderly(TcpConnection c) {
+        destroy(c);
+        stack.stats.inc(Stat.TCP_CONN_CLOSED);
+        notifyClosed(c);
+    }
+
+    private void notifyClosed(TcpConnection c) {
+        if (!c.closeNotified) {
+            c.closeNotified = true;
+            c.handler.onClosed(c);
+        }
+    }
+
+    long[] countByState() {
+        long[] r = new long[TcpState.values().length];
+        for (int i = 0; i < count; i++) {
+            r[list[i].state.ordinal()]++;
+        }
+        for (TcpListener l : listeners) {
+            if (l != null) {
+                r[TcpState.LISTEN.ordinal()]++;
+            }
+        }
+        return r;
+    }
+
+    int connectionCount() {
+        return count;
+    }
+
+    /** Runs due timers; returns the earliest pending deadline. */
+    long poll(long now) {
+        if (now < nextDeadline) {
+            return nextDeadline;
+        }
+        nextDeadline = TcpConnection.NEVER;
+        long min = TcpConnection.NEVER;
+        for (int i = count - 1; i >= 0; i--) {
+            if (i >= count) {
+                continue;
+            }
+            TcpConnection c = list[i];
+            long d = TcpTimers.next(c);
+            if (d <= now) {
+                d = TcpTimers.run(c, now);
+            }
+            if (c.listIndex >= 0 && d < min) {
+                min = d;
+            }
+        }
+        if (min < nextDeadline) {
+            nextDeadline = min;
+        }
+        return nextDeadline;
+    }
+
+    // ---------------------------------------------------------------- ISNs, cookies, options
+
+    private int isn(int remoteIp, int remotePort, int localPort, long now) {
+        if (fixedIss != null) {
+            return fixedIss;
+        }
+        long h = isnHash.hash(((long) remoteIp << 32) | (remotePort << 16) | localPort, stack.address);
+        return (int) h + (int) (now / 4000); // RFC 6528: keyed hash plus a 4 microsecond clock
+    }
+
+    private int tsOffset(int remoteIp, int remotePort, int localPort) {
+        return (int) (isnHash.hash(((long) remoteIp << 32) | (remotePort << 16) | localPort, 0x7473L) >>> 32);
+    }
+
+    static int scaleFor(int bufferSize) {
+        int s = 0;
+        while (s < 14 && (bufferSize >>> s) > 65535) {
+            s++;
+        }
+        return s;
+    }
+
+    /** Applies the peer's SYN options (RFC 9293 3.7.1, RFC 7323, RFC 2018). */
+    void negotiate(TcpConnection c, TcpSegment s) {
+        int peerMss = s.mss > 0 ? s.mss : 536;
+        c.sndMss = Math.max(64, Math.min(peerMss, stack.pathMtu(c.remoteIp) - 40));
+        c.cc.setMss(c.sndMss);
+        boolean weOffered = c.listener == null ? cfg.windowScaling : true;
+        if (cfg.windowScaling && weOffered && s.wscale >= 0) {
+            c.wsOn = true;
+            c.sndWscale = s.wscale;
+            if (c.listener != null) {
+                c.rcvWscale = scaleFor(c.recvBuf.capacity());
+            }
+        } else {
+            c.wsOn = false;
+            c.sndWscale = 0;
+            c.rcvWscale = 0;
+        }
+        c.sackOn = cfg.sack && s.sackOk;
+        c.tsOn = cfg.timestamps && s.hasTs;
+    }
+
+    private int cookieCounter(long now) {
+        return (int) (now >>> 36); // ~68.7 s per step
+    }
+
+    private int cookieHash24(TcpSegment s, int peerIsn, int counter, int mssIdx) {
+        long a = ((long) s.srcIp << 32) | ((long) s.srcPort << 16) | s.dstPort;
+        long b = ((long) peerIsn << 32) | ((long) (counter & 31) << 8) | mssIdx;
+        return (int) cookieHash.hash(a, b) & 0xFFFFFF;
+    }
+
+    private void sendCookie(TcpSegment s, long now) {
+        int peerMss = s.mss > 0 ? s.mss : 536;
+        int idx = 0;
+        for (int i = 0; i < COOKIE_MSS.length; i++) {
+            if (COOKIE_MSS[i] <= peerMss) {
+                idx = i;
+            }
+        }
+        int counter = cookieCounter(now);
+        int iss = ((counter & 31) << 27) | (idx << 24) | cookieHash24(s, s.seq, counter, idx);
+        boolean ts = cfg.timestamps && s.hasTs;
+        boolean ws = cfg.windowScaling && s.wscale >= 0 && ts;
+        boolean sack = cfg.sack && s.sackOk && ts;
+        int tsVal = 0;
+        if (ts) {
+            int off = tsOffset(s.srcIp, s.srcPort, s.dstPort);
+            // the peer echoes this value: its low bits carry the options we cannot keep state for
+            tsVal = (((int) (now / 1_000_000L) + off) & ~0x3F) | (ws ? s.wscale : 0xF) | (sack ? 0x10 : 0);
+        }
+        TcpOutput.writeSynFrame(this, s.dstPort, s.srcIp, s.srcPort, iss, s.seq + 1, TcpSegment.SYN | TcpSegment.ACK,
+                Math.min(cfg.tcpReceiveBuffer, 65535), stack.pathMtu(s.srcIp) - 40, ws ? scaleFor(cfg.tcpReceiveBuffer) : -1,
+                sack, ts, tsVal, s.tsVal);
+        stack.stats.inc(Stat.TCP_SYN_COOKIES_SENT);
+    }
+
+    /** Rebuilds a connection from a valid cookie in the ACK; null when the cookie does not check out. */
+    private TcpConnection fromCookie(TcpListener l, TcpSegment s, long now) {
+        int iss = s.ack - 1;
+        int counter = iss >>> 27;
+        int idx = (iss >>> 24) & 7;
+        int cur = cookieCounter(now);
+        boolean fresh = counter == (cur & 31) || counter == ((cur - 1) & 31);
+        if (!fresh || (iss & 0xFFFFFF) != cookieHash24(s, s.seq - 1, counter, idx)) {
+            return null;
+        }
+        TcpConnection c = new TcpConnection(this, stack.address, s.dstPort, s.srcIp, s.srcPort);
+        c.iss = iss;
+        c.sndUna = c.sndNxt = c.sndMax = s.ack;
+        c.sndBufSeq = s.ack;
+        c.recover = iss;
+        c.irs = s.seq - 1;
+        c.rcvNxt = s.seq;
+        c.rcvAdvEdge = s.seq + Math.min(c.recvBuf.free(), 65535);
+        c.advMss = stack.pathMtu(s.srcIp) - 40;
+        c.sndMss = Math.min(COOKIE_MSS[idx], c.advMss);
+        c.cc.setMss(c.sndMss);
+        c.tsOffset = tsOffset(s.srcIp, s.srcPort, s.dstPort);
+        if (s.hasTs && cfg.timestamps && s.tsEcr != 0) {
+            c.tsOn = true;
+            c.tsRecent = s.tsVal;
+            c.tsRecentNanos = now;
+            int ws = s.tsEcr & 0xF;
+            if (ws != 0xF && cfg.windowScaling) {
+                c.wsOn = true;
+                c.sndWscale = ws;
+                c.rcvWscale = scaleFor(c.recvBuf.capacity());
+            }
+            c.sackOn = cfg.sack && (s.tsEcr & 0x10) != 0;
+        }
+        c.sndWnd = (long) s.window << c.sndWscale;
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = s.seq;
+        c.sndWl2 = s.ack;
+        c.cc.init(c.sndMss, now);
+        stack.stats.inc(Stat.TCP_SYN_COOKIES_ACCEPTED);
+        return c;
+    }
+
+    // ---------------------------------------------------------------- input
+
+    void input(MemorySegment b, long off, int len, int src, int dst) {
+        StackStats st = stack.stats;
+        st.inc(Stat.TCP_RX);
+        if (len < 20) {
+            st.inc(Stat.TCP_DROP_TRUNCATED);
+            return;
+        }
+        int doff = (Wire.u8(b, off + 12) >>> 4) * 4;
+        if (doff < 20 || doff > len) {
+            st.inc(Stat.TCP_DROP_BAD_HEADER);
+            return;
+        }
+        if (Wire.fold(Wire.sum(b, off, len, Wire.pseudo(src, dst, NetStack.PROTO_TCP, len))) != 0) {
+            st.inc(Stat.TCP_DROP_BAD_CHECKSUM);
+            return;
+        }
+        int flags = Wire.u8(b, off + 13);
+        if ((flags & 0x3F) == 0 || (flags & (TcpSegment.SYN | TcpSegment.FIN)) == (TcpSegment.SYN | TcpSegment.FIN)
+                || (flags & (TcpSegment.SYN | TcpSegment.RST)) == (TcpSegment.SYN | TcpSegment.RST)) {
+            st.inc(Stat.TCP_DROP_BAD_FLAGS);
+            return;
+        }
+        TcpSegment s = seg;
+        if (!s.parse(b, off, len, src, dst)) {
+            st.inc(Stat.TCP_DROP_BAD_OPTIONS);
+            return;
+        }
+        if (s.srcPort == 0 || s.dstPort == 0) {
+            st.inc(Stat.TCP_DROP_BAD_PORT);
+            return;
+        }
+        if (!cfg.flowFilter.owns(NetStack.PROTO_TCP, src, s.srcPort, dst, s.dstPort)) {
+            st.inc(Stat.TCP_DROP_NOT_OWNED);
+            return;
+        }
+        long now = stack.now;
+        TcpConnection c = table.get(TcpTable.key(src, s.srcPort, s.dstPort));
+        if (c != null && !TcpInput.segmentArrives(c, s, now)) {
+            return;
+        }
+        TcpListener l = listeners[s.dstPort];
+        if (l == null) {
+            st.inc(Stat.TCP_DROP_NO_SOCKET);
+            TcpOutput.sendRstFor(this, s);
+            return;
+        }
+        if (s.has(TcpSegment.RST)) {
+            st.inc(Stat.TCP_DROP_NO_SOCKET);
+            return;
+        }
+        if (s.has(TcpSegment.ACK)) {
+            if (!s.has(TcpSegment.SYN) && cfg.synCookies) {
+                TcpConnection nc = fromCookie(l, s, now);
+                if (nc != null) {
+                    register(nc);
+                    setState(nc, TcpState.ESTABLISHED);
+                    st.inc(Stat.TCP_CONN_OPENED_PASSIVE);
+                    if (acceptAndNotify(l, nc)) {
+                        if (s.payloadLen > 0 || s.has(TcpSegment.FIN)) {
+                            TcpInput.segmentArrives(nc, s, now);
+                        }
+                    }
+                    return;
+                }
+                st.inc(Stat.TCP_DROP_BAD_COOKIE);
+            } else {
+                st.inc(Stat.TCP_DROP_NO_SOCKET);
+            }
+            TcpOutput.sendRstFor(this, s);
+            return;
+        }
+        if (!s.has(TcpSegment.SYN)) {
+            st.inc(Stat.TCP_DROP_UNEXPECTED);
+            return;
+        }
+        onSyn(l, s, now);
+    }
+
+    private void onSyn(TcpListener l, TcpSegment s, long now) {
+        boolean full = l.halfOpen >= l.backlog || halfOpenTotal >= cfg.synCookieThreshold;
+        if (full) {
+            if (cfg.synCookies) {
+                sendCookie(s, now);
+            } else {
+                stack.stats.inc(Stat.TCP_DROP_BACKLOG_FULL);
+            }
+            return;
+        }
+        TcpConnection c = new TcpConnection(this, stack.address, s.dstPort, s.srcIp, s.srcPort);
+        c.listener = l;
+        c.iss = isn(s.srcIp, s.srcPort, s.dstPort, now);
+        c.sndUna = c.iss;
+        c.sndNxt = c.iss;
+        c.sndMax = c.iss;
+        c.sndBufSeq = c.iss + 1;
+        c.recover = c.iss;
+        c.irs = s.seq;
+        c.rcvNxt = s.seq + 1;
+        c.rcvAdvEdge = c.rcvNxt;
+        c.advMss = stack.pathMtu(s.srcIp) - 40;
+        c.tsOffset = tsOffset(s.srcIp, s.srcPort, s.dstPort);
+        negotiate(c, s);
+        if (c.tsOn) {
+            c.tsRecent = s.tsVal;
+            c.tsRecentNanos = now;
+        }
+        c.sndWnd = s.window;
+        c.sndWl1 = s.seq;
+        c.rttStart = now;
+        register(c);
+        setState(c, TcpState.SYN_RECEIVED);
+        l.halfOpen++;
+        halfOpenTotal++;
+        TcpOutput.sendSyn(c, now);
+    }
+
+    /** SYN_RECEIVED -> ESTABLISHED on an acceptable ACK. Returns false when the connection went away. */
+    boolean established(TcpConnection c, TcpSegment s, long now) {
+        if (c.listener != null) {
+            c.listener.halfOpen--;
+            halfOpenTotal--;
+        }
+        setState(c, TcpState.ESTABLISHED);
+        c.sndWnd = (long) s.window << c.sndWscale;
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = s.seq;
+        c.sndWl2 = s.ack;
+        if (!c.tsOn && c.retries == 0) {
+            TcpAck.rttSample(c, now - c.rttStart);
+        }
+        c.retries = 0;
+        c.rtoBackoff = 0;
+        c.rtoDeadline = TcpConnection.NEVER;
+        c.cc.init(c.sndMss, now);
+        if (c.listener == null) {
+            stack.stats.inc(Stat.TCP_CONN_OPENED_ACTIVE); // simultaneous open
+            c.handler.onConnected(c);
+        } else {
+            stack.stats.inc(Stat.TCP_CONN_OPENED_PASSIVE);
+            if (!acceptAndNotify(c.listener, c)) {
+                return false;
+            }
+        }
+        if (c.state == TcpState.ESTABLISHED && c.finQueued) {
+            setState(c, TcpState.FIN_WAIT_1);
+        }
+        return c.state != TcpState.CLOSED;
+    }
+
+    private boolean acceptAndNotify(TcpListener l, TcpConnection c) {
+        TcpHandler h = l.closed ? null : l.acceptHandler.accept(c);
+        if (h == null) {
+            c.abort();
+            return false;
+        }
+        if (c.handler == TcpConnection.NO_HANDLER) {
+            c.setHandler(h);
+        }
+        c.handler.onConnected(c);
+        return c.state != TcpState.CLOSED;
+    }
+
+    boolean allowChallengeAck(long now) {
+        if (now - challengeWindowStart >= 1_000_000_000L) {
+            challengeWindowStart = now;
+            challengeCount = 0;
+        }
+        return challengeCount++ < cfg.challengeAcksPerSecond;
+    }
+
+    // ---------------------------------------------------------------- application entry points
+
+    TcpListener listen(int port, int backlog, AcceptHandler h) {
+        if (port <= 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port);
+        }
+        if (listeners[port] != null) {
+            throw new IllegalStateException("port " + port + " already listening");
+        }
+        TcpListener l = new TcpListener(this, port, backlog, h);
+        listeners[port] = l;
+        return l;
+    }
+
+    void removeListener(TcpListener l) {
+        if (listeners[l.port] == l) {
+            listeners[l.port] = null;
+        }
+    }
+
+    TcpConnection connect(int remoteIp, int remotePort, int localPort, TcpHandler h) {
+        if (remotePort <= 0 || remotePort > 65535 || localPort <= 0 || localPort > 65535) {
+            throw new IllegalArgumentException("port out of range");
+        }
+        if (!cfg.flowFilter.owns(NetStack.PROTO_TCP, remoteIp, remotePort, stack.address, localPort)) {
+            throw new IllegalArgumentException("flow not owned by this shard; pick the port with pickEphemeralPort");
+        }
+        long now = stack.now;
+        TcpConnection old = table.get(TcpTable.key(remoteIp, remotePort, localPort));
+        if (old != null) {
+            if (old.state == TcpState.TIME_WAIT && old.tsOn && cfg.timestamps) {
+                stack.stats.inc(Stat.TCP_TIME_WAIT_REUSED); // PAWS keeps old duplicates out
+                destroy(old);
+            } else {
+                throw new IllegalStateException("address in use: " + old);
+            }
+        }
+        TcpConnection c = new TcpConnection(this, stack.address, localPort, remoteIp, remotePort);
+        c.setHandler(h);
+        c.iss = isn(remoteIp, remotePort, localPort, now);
+        c.sndUna = c.sndNxt = c.sndMax = c.iss;
+        c.sndBufSeq = c.iss + 1;
+        c.recover = c.iss;
+        c.advMss = stack.pathMtu(remoteIp) - 40;
+        c.sndMss = Math.min(536, c.advMss);
+        c.rcvWscale = cfg.windowScaling ? scaleFor(c.recvBuf.capacity()) : 0;
+        c.tsOffset = tsOffset(remoteIp, remotePort, localPort);
+        c.rttStart = now;
+        register(c);
+        setState(c, TcpState.SYN_SENT);
+        TcpOutput.sendSyn(c, now);
+        return c;
+    }
+
+    boolean inUse(int remoteIp, int remotePort, int localPort) {
+        return table.get(TcpTable.key(remoteIp, remotePort, localPort)) != null || listeners[localPort] != null;
+    }
+
+    int pickEphemeralPort(int remoteIp, int remotePort, IntPredicate accept) {
+        int lo = 32768;
+        int range = 61000 - lo;
+        int start = random.nextInt(range);
+        for (int i = 0; i < range; i++) {
+            int p = lo + (start + i) % range;
+            if (!inUse(remoteIp, remotePort, p)
+                    && cfg.flowFilter.owns(NetStack.PROTO_TCP, remoteIp, remotePort, stack.address, p)
+                    && (accept == null || accept.test(p))) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** ICMP fragmentation needed for one of our segments (RFC 1191, validated per RFC 5927). */
+    void fragNeeded(int remoteIp, int remotePort, int localPort, int seq, int mtu) {
+        TcpConnection c = table.get(TcpTable.key(remoteIp, remotePort, localPort));
+        if (c == null || !Seq.inRange(seq, c.sndUna, c.sndMax + 1)) {
+            stack.stats.inc(Stat.ICMP_FRAG_NEEDED_IGNORED);
+            return;
+        }
+        int newMss = Math.max(536 - 40 + 40, mtu) - 40;
+        newMss = Math.max(newMss, 88);
+        if (newMss < c.sndMss) {
+            c.sndMss = newMss;
+            c.cc.setMss(newMss);
+            stack.stats.inc(Stat.TCP_PMTU_UPDATES);
+            if (TcpOutput.dataState(c.state) && c.sndUna != c.sndMax) {
+                c.sndNxt = c.sndUna;
+                TcpOutput.output(c, stack.now);
+            }
+        }
+    }
+}
