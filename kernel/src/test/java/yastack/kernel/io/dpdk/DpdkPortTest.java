@@ -199,4 +199,22 @@ class DpdkPortTest {
         PortStats s = port.stats();
         assertTrue(s.rxPackets() >= 21 && s.txPackets() == responder.arpReplies + responder.echoReplies, s.toString());
     }
+
+    @Test
+    void multiQueuePortGetsSymmetricRssWhenTheDriverOffersIt() {
+        DpdkEal eal = TestEal.get();
+        assumeTrue(Shell.hasCommand("ip"), "needs iproute2");
+        String sfx = Shell.uniqueSuffix();
+        String iface = "ysdt" + sfx;
+        int id = eal.probe("net_tap_" + sfx + ",iface=" + iface);
+        try (DpdkPort port = eal.open(id, DpdkPortConfig.defaults(2))) {
+            // net_tap offers IPv4/TCP/UDP hashing: the port is configured with our symmetric key
+            assertTrue(port.rssStatus().startsWith("on: symmetric Toeplitz key (40 bytes)"), port.rssStatus());
+            assertTrue(java.util.Arrays.equals(yastack.kernel.io.rss.Toeplitz.symmetricKey(40), port.rssKey().orElseThrow()));
+            assertTrue(port.linkUp(), "net_tap brings its interface up on start");
+            assertEquals(2, port.queueCount());
+        } finally {
+            Shell.quietly("ip", "link", "del", iface);
+        }
+    }
 }
