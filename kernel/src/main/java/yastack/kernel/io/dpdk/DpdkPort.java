@@ -191,11 +191,7 @@ public final class DpdkPort implements PacketPort {
     }
 
     private String driver() {
-        try {
-            return driver;
-        } catch (RuntimeException e) {
-            return "?";
-        }
+        return driver == null ? "?" : driver; // null while the constructor is still reading it
     }
 
     @FunctionalInterface
@@ -293,6 +289,9 @@ public final class DpdkPort implements PacketPort {
             throw new IllegalArgumentException("batch does not belong to " + name);
         }
         b.release();
+        // DPDK does not check queue ids on the fast path: a bad one would crash the process
+        java.util.Objects.checkIndex(queue, queues);
+        ensureOpen();
         int n;
         try {
             n = (int) nat.ysRxBurst.invokeExact(portId, queue, b.mbufs, MAX_BURST, poolBases[queue], b.offs, b.lens, b.dropped);
@@ -357,6 +356,12 @@ public final class DpdkPort implements PacketPort {
         return s.plus(new PortStats(0, 0, 0, 0, d.rxNoMbuf(), d.imissed(), d.ierrors(), 0, 0, d.oerrors()));
     }
 
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("port " + name + " is closed");
+        }
+    }
+
     @Override
     public PortStats queueStats(int queue) {
         return counters[queue].snapshot();
@@ -398,6 +403,9 @@ public final class DpdkPort implements PacketPort {
 
         @Override
         protected void releaseFrames(int n) {
+            if (closed) {
+                return; // the pools are gone; so are their mbufs
+            }
             try {
                 nat.freeBulk.invokeExact(mbufs, n);
             } catch (Throwable t) {
@@ -451,6 +459,7 @@ public final class DpdkPort implements PacketPort {
 
         @Override
         protected long reserve(int slot) {
+            ensureOpen();
             if (stashed == 0 && !refill()) {
                 counters[queue].txNoBuffer(1);
                 return -1;
@@ -474,6 +483,7 @@ public final class DpdkPort implements PacketPort {
 
         @Override
         protected int transmit(int n) {
+            ensureOpen();
             for (int i = 0; i < n; i++) {
                 lens.setAtIndex(JAVA_INT, i, lengths[i]);
             }

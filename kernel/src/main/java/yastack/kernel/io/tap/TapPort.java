@@ -188,6 +188,7 @@ public final class TapPort implements PacketPort {
         }
         b.release();
         int fd = fds[queue];
+        ensureOpen();
         int n = 0;
         long bytes = 0;
         while (n < MAX_BURST) {
@@ -210,6 +211,13 @@ public final class TapPort implements PacketPort {
             counters[queue].received(n, bytes);
         }
         return n;
+    }
+
+    // buffers go to read/write as raw addresses: never after the arena is gone
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("port " + name + " is closed");
+        }
     }
 
     @Override
@@ -320,6 +328,7 @@ public final class TapPort implements PacketPort {
 
         @Override
         protected int transmit(int n) {
+            ensureOpen();
             int sent = 0;
             long bytes = 0;
             int full = 0, errors = 0;
