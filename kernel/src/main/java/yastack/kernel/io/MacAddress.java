@@ -37,11 +37,16 @@ public record MacAddress(long bits) {
     }
 
     public static MacAddress read(MemorySegment seg, long offset) {
+        return new MacAddress(readBits(seg, offset));
+    }
+
+    /** The 6 bytes at {@code offset} as the low 48 bits of a long, without allocating. */
+    public static long readBits(MemorySegment seg, long offset) {
         long v = 0;
         for (int i = 0; i < 6; i++) {
             v = (v << 8) | (seg.get(ValueLayout.JAVA_BYTE, offset + i) & 0xff);
         }
-        return new MacAddress(v);
+        return v;
     }
 
     /** A random unicast, locally administered address (02:xx:...), for endpoints with no NIC. */

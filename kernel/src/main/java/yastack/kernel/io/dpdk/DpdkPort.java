@@ -414,6 +414,8 @@ public final class DpdkPort implements PacketPort {
         }
     }
 
+    private static final int[] REFILL_SIZES = {MAX_BURST, 8, 1};
+
     private final class DpdkTxBatch extends TxBatch {
         /** mbuf of each burst slot, in the order they go to the device. */
         private final MemorySegment slots = arena.allocate(ADDRESS, MAX_BURST + 1);
@@ -439,7 +441,8 @@ public final class DpdkPort implements PacketPort {
         }
 
         private boolean refill() {
-            for (int n = MAX_BURST; n >= 1; n /= 4) {
+            // all-or-nothing bulk allocation: when the pool runs low, ask for less
+            for (int n : REFILL_SIZES) {
                 int rc;
                 try {
                     rc = (int) nat.ysAllocBulk.invokeExact(pool, stash, n, base, stashOffs);

@@ -3,7 +3,6 @@ package yastack.kernel.io.mem;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.rss.Toeplitz;
 
@@ -19,7 +18,8 @@ public final class MemorySwitch {
     /** Default per-queue receive ring, in frames. */
     public static final int DEFAULT_RING = 1024;
 
-    private final List<MemoryPort> ports = new CopyOnWriteArrayList<>();
+    /** Copy-on-write: forwarding walks a plain array, with no iterator per frame. */
+    private volatile MemoryPort[] ports = new MemoryPort[0];
     private final Toeplitz toeplitz;
 
     public MemorySwitch() {
@@ -35,28 +35,32 @@ public final class MemorySwitch {
         return attach(name, mac, queues, 1500, DEFAULT_RING);
     }
 
-    public MemoryPort attach(String name, MacAddress mac, int queues, int mtu, int ringFrames) {
+    public synchronized MemoryPort attach(String name, MacAddress mac, int queues, int mtu, int ringFrames) {
         for (MemoryPort p : ports) {
             if (p.mac().equals(mac)) {
                 throw new IllegalArgumentException("MAC " + mac + " already attached as " + p.name());
             }
         }
         MemoryPort port = new MemoryPort(this, name, mac, queues, mtu, ringFrames, toeplitz);
-        ports.add(port);
+        MemoryPort[] next = java.util.Arrays.copyOf(ports, ports.length + 1);
+        next[ports.length] = port;
+        ports = next;
         return port;
     }
 
-    List<MemoryPort> ports() {
-        return ports;
+    /** The ports attached now. */
+    public List<MemoryPort> ports() {
+        return List.of(ports);
     }
 
-    void detach(MemoryPort port) {
-        ports.remove(port);
+    synchronized void detach(MemoryPort port) {
+        ports = java.util.Arrays.stream(ports).filter(p -> p != port).toArray(MemoryPort[]::new);
     }
 
     /** Delivers one frame sent by {@code from}. */
     void forward(MemoryPort from, MemorySegment buf, long off, int len) {
-        long dst = MacAddress.read(buf, off).bits();
+        long dst = MacAddress.readBits(buf, off);
+        MemoryPort[] ports = this.ports;
         boolean group = ((dst >>> 40) & 1) != 0;
         if (!group) {
             for (MemoryPort p : ports) {

@@ -217,4 +217,14 @@ class DpdkPortTest {
             Shell.quietly("ip", "link", "del", iface);
         }
     }
+
+    @Test
+    void burstsAllocateNothingOnTheHeap() {
+        DpdkEal eal = TestEal.get();
+        int id = eal.probe("net_ring_d" + Shell.uniqueSuffix());
+        try (DpdkPort port = eal.open(id, DpdkPortConfig.defaults(1)); TxBatch tx = port.newTxBatch(0)) {
+            double perPacket = yastack.kernel.io.support.BurstLoop.bytesPerPacket(tx, PEER, port.mac(), port, 0, 20_000, 2_000);
+            assertTrue(perPacket < 1.0, perPacket + " heap bytes per packet");
+        }
+    }
 }

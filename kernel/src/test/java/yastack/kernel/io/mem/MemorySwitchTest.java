@@ -157,4 +157,13 @@ class MemorySwitchTest {
             assertThrows(IllegalStateException.class, tx::acquire);
         }
     }
+
+    @Test
+    void burstsAllocateNothingOnTheHeap() {
+        MemorySwitch sw = new MemorySwitch();
+        try (MemoryPort a = sw.attach("a", macA, 1); MemoryPort b = sw.attach("b", macB, 2); TxBatch tx = a.newTxBatch(0)) {
+            double perPacket = yastack.kernel.io.support.BurstLoop.bytesPerPacket(tx, macB, macA, b, 0, 20_000, 2_000);
+            assertTrue(perPacket < 1.0, perPacket + " heap bytes per packet");
+        }
+    }
 }
