@@ -367,6 +367,21 @@ public final class DpdkPort implements PacketPort {
         return counters[queue].snapshot();
     }
 
+    /**
+     * Stops the device (it keeps its configuration and pools): bursts then return nothing
+     * until {@link #start()}. Workers should stop polling first.
+     */
+    public synchronized void stop() {
+        ensureOpen();
+        check(call(() -> (int) nat.devStop.invokeExact((short) portId)), "rte_eth_dev_stop");
+    }
+
+    /** Starts the device again after {@link #stop()}. */
+    public synchronized void start() {
+        ensureOpen();
+        check(call(() -> (int) nat.devStart.invokeExact((short) portId)), "rte_eth_dev_start");
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

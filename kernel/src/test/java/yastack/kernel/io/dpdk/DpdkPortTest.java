@@ -93,6 +93,18 @@ class DpdkPortTest {
             DpdkDeviceStats d = port.deviceStats();
             assertEquals(200, d.opackets());
             assertEquals(200, d.ipackets());
+            // stop takes the link down and start brings the port back with its queues intact
+            port.stop();
+            assertFalse(port.linkUp());
+            port.start();
+            assertTrue(port.linkUp());
+            try (TxBatch tx = port.newTxBatch(1)) {
+                long off = tx.acquire();
+                tx.commit(Frames.udp(tx.buffer(), off, PEER, port.mac(), 1, 2, 3, 4, 77, 18));
+            }
+            assertEquals(1, port.receiveBurst(1, rx));
+            assertEquals(77, Frames.udpSeq(rx.buffer(), rx.offset(0)));
+            rx.release();
         }
     }
 
