@@ -22,7 +22,7 @@ public final class ProxyInstance implements AutoCloseable {
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final AtomicBoolean ready = new AtomicBoolean();
-    private final ConfigWatcher watcher;
+    private final FileWatcher watcher;
     private final int adminPort;
 
     private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch) {
@@ -30,7 +30,7 @@ public final class ProxyInstance implements AutoCloseable {
         Bootstrap cfg = loaded.bootstrap();
         int n = workerCount(cfg, workers);
         StatsStore stats = new StatsStore(n);
-        this.proxy = new ProxyServer(cfg, n, stats);
+        this.proxy = new ProxyServer(cfg, loaded.baseDir(), n, stats);
         AdminServer adminServer = null;
         try {
             proxy.start();
@@ -44,7 +44,7 @@ public final class ProxyInstance implements AutoCloseable {
             throw e;
         }
         this.admin = adminServer;
-        this.watcher = watch && loaded.file() != null ? ConfigWatcher.start(loaded.file(), this::reloadQuietly) : null;
+        this.watcher = watch && loaded.file() != null ? FileWatcher.start("config", java.util.List.of(loaded.file()), this::reloadQuietly) : null;
         ready.set(true);
     }
 
