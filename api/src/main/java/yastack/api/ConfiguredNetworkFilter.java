@@ -1,0 +1,8 @@
+package yastack.api;
+
+/** A network filter with its config applied; shared by all workers (thread-safe). */
+@FunctionalInterface
+public interface ConfiguredNetworkFilter {
+    /** A fresh filter for one accepted connection, called on its worker thread. */
+    NetworkFilter newConnectionFilter(NetworkConnection connection);
+}
