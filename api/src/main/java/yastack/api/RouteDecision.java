@@ -9,7 +9,7 @@ import java.util.Objects;
  */
 public sealed interface RouteDecision {
     /** Forward to {@code cluster} with the listener's default timeout. */
-    static RouteDecision toCluster(String cluster) {
+    static ToCluster toCluster(String cluster) {
         return new ToCluster(cluster, "", null);
     }
 

@@ -25,6 +25,9 @@ import yastack.api.PluginFactory;
 final class TestJars {
     private TestJars() {}
 
+    /** Where sources and classes are written while building; must not be a plugin directory. */
+    static Path workRoot;
+
     /** Where class {@code c} was loaded from (a jar or a classes directory). */
     static Path locationOf(Class<?> c) {
         try {
@@ -46,7 +49,7 @@ final class TestJars {
      */
     static Path build(Path jar, Map<String, String> sources, Map<String, String> resources, List<Path> path, String version)
             throws IOException {
-        Path work = Files.createTempDirectory(jar.getParent(), "build-");
+        Path work = Files.createTempDirectory(workRoot, "build-");
         Path src = work.resolve("src");
         Path classes = work.resolve("classes");
         Files.createDirectories(classes);
@@ -67,10 +70,12 @@ final class TestJars {
             args.add("--module-version");
             args.add(version);
         }
-        args.addAll(files);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter errors = new StringWriter();
-        int rc = javac.getTask(errors, null, null, args, null, null).call() ? 0 : 1;
+        int rc;
+        try (var fm = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
+            rc = javac.getTask(errors, fm, null, args, null, fm.getJavaFileObjectsFromStrings(files)).call() ? 0 : 1;
+        }
         assertTrue(rc == 0, "compiling " + jar.getFileName() + " failed:\n" + errors);
         Manifest mf = new Manifest();
         mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
