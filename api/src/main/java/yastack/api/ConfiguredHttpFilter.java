@@ -10,4 +10,10 @@ package yastack.api;
 public interface ConfiguredHttpFilter {
     /** A fresh filter for one stream; called on the stream's worker thread. */
     HttpFilter newStreamFilter(HttpStream stream);
+
+    /**
+     * The config that created this object was replaced and nothing uses it any
+     * more: release threads, files and timers. Called once, on a control thread.
+     */
+    default void close() {}
 }

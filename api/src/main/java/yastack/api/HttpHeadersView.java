@@ -7,8 +7,8 @@ import java.util.function.BiConsumer;
 /**
  * A live, mutable view of HTTP headers. Names are case-insensitive. The kernel
  * backs it directly with its codec's header storage, so reads and writes cost
- * no copy; a view is only valid during the callback that received it (or
- * until the stream ends) and only on the stream's worker thread.
+ * no copy; a view stays valid until the stream ends and may be used only on the
+ * stream's worker thread.
  */
 public interface HttpHeadersView {
     /** The first value of {@code name}, or {@code null} if absent. */

@@ -15,6 +15,12 @@ public interface LoadBalancer {
      */
     int choose(List<? extends UpstreamHost> healthy, LbContext context);
 
+    /**
+     * The config that created this object was replaced and nothing uses it any
+     * more: release threads, files and timers. Called once, on a control thread.
+     */
+    default void close() {}
+
     /** What the balancer may know about the request being balanced. */
     interface LbContext {
         /** The request, or {@code null} for TCP proxying. */

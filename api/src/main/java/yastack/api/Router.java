@@ -10,4 +10,10 @@ package yastack.api;
 public interface Router {
     /** The decision for {@code request}; never {@code null}. */
     RouteDecision route(HttpStream stream, HttpRequestHead request);
+
+    /**
+     * The config that created this object was replaced and nothing uses it any
+     * more: release threads, files and timers. Called once, on a control thread.
+     */
+    default void close() {}
 }

@@ -4,7 +4,7 @@ package yastack.api;
  * Decides which worker handles a flow when the userspace stack distributes
  * packets in software. All methods are called on the one distributor thread
  * (no synchronization needed), for every packet, so {@link #selectWorker} must
- * be fast and must not allocate on its common path.
+ * be fast and should avoid allocating.
  */
 public interface SteeringPolicy {
     /**
@@ -23,4 +23,10 @@ public interface SteeringPolicy {
 
     /** The stack forgot {@code flow} (closed or timed out); drop any state kept for it. */
     default void onFlowClosed(FlowKey flow) {}
+
+    /**
+     * The config that created this object was replaced and nothing uses it any
+     * more: release threads, files and timers. Called once, on a control thread.
+     */
+    default void close() {}
 }

@@ -248,7 +248,7 @@ public final class PluginLoader {
         } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
             Throwable cause = e instanceof ServiceConfigurationError && e.getCause() != null ? e.getCause() : e;
             problems.add(new PluginProblem(location, kind.label() + " factory " + className + " in module "
-                    + module.getName() + " failed to start: " + message(cause)));
+                    + module.getName() + " failed to start: " + cause));
             return;
         }
         if (name == null || !NAME.matcher(name).matches()) {
