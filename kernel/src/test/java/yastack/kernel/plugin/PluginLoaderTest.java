@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -242,7 +241,9 @@ class PluginLoaderTest {
         assertTrue(r.problems().getFirst().message().contains("does not exist"));
     }
 
-    static String classPath() {
-        return System.getProperty("java.class.path", "") + File.pathSeparator;
+    @Test
+    void hostWithoutApiModuleIsExplained() {
+        PluginRegistry r = PluginLoader.load(dir, ModuleLayer.boot());
+        assertTrue(r.problems().getFirst().message().contains("no yastack.api module"), r.problems().toString());
     }
 }
