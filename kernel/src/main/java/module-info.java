@@ -24,4 +24,11 @@ module yastack.kernel {
     requires java.logging;
 
     opens yastack.kernel.cli to info.picocli;
+
+    // Plugin kinds the loader looks up in the boot layer and in plugin layers.
+    uses yastack.api.HttpFilterFactory;
+    uses yastack.api.RouterFactory;
+    uses yastack.api.LoadBalancerFactory;
+    uses yastack.api.SteeringPolicyFactory;
+    uses yastack.api.NetworkFilterFactory;
 }
