@@ -57,6 +57,6 @@ final class QuickstartCommand implements Callable<Integer> {
                   curl -s http://127.0.0.1:9901/stats                     # admin: stats (also /stats/prometheus, /clusters)
                 Config: %s (edit it: changes apply live). Ctrl-C stops everything.
                 """.formatted(file.toAbsolutePath()));
-        return RunCommand.runUntilSignalled(loaded, 0, null);
+        return RunCommand.runUntilSignalled(loaded, 0, null, null);
     }
 }

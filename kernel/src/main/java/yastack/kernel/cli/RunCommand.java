@@ -36,13 +36,17 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
-        return runUntilSignalled(loaded, workers, adminPort);
+        return runUntilSignalled(loaded, workers, adminPort, plugins);
     }
 
-    static int runUntilSignalled(LoadedConfig loaded, int workers, Integer adminPort) {
+    static int runUntilSignalled(LoadedConfig loaded, int workers, Integer adminPort, Path pluginDir) {
+        if (pluginDir != null && !java.nio.file.Files.isDirectory(pluginDir)) {
+            System.err.println("yastack: plugin directory not found: " + pluginDir);
+            return 1;
+        }
         ProxyInstance instance;
         try {
-            instance = ProxyInstance.start(loaded, workers, adminPort, true);
+            instance = ProxyInstance.start(loaded, workers, adminPort, true, pluginDir);
         } catch (RuntimeException e) {
             System.err.println("yastack: cannot start: " + e.getMessage());
             return 1;

@@ -18,6 +18,8 @@ public final class ClusterRuntime {
     private final long idleTimeoutMillis;
     private final int maxConnectionsPerWorker;
     private final String lbPolicyName;
+    private final String lbPlugin;
+    private final com.google.protobuf.Struct lbPluginConfig;
 
     public ClusterRuntime(Cluster c) {
         this.name = c.getName();
@@ -32,6 +34,8 @@ public final class ClusterRuntime {
         this.lbPolicyName = c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty()
                 ? c.getLbPolicy().getPlugin() : kind.name().toLowerCase(java.util.Locale.ROOT);
         this.balancing = LoadBalancers.prepare(kind, endpoints, c.getRingSize());
+        this.lbPlugin = c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty() ? c.getLbPolicy().getPlugin() : null;
+        this.lbPluginConfig = c.getLbPolicy().getConfig();
         this.hashPolicy = c.hasHashPolicy() ? c.getHashPolicy() : HashPolicy.newBuilder().setSourceIp(true).build();
         this.connectTimeoutMillis = c.hasConnectTimeout() ? millis(c.getConnectTimeout()) : 1000;
         this.idleTimeoutMillis = c.hasIdleTimeout() ? millis(c.getIdleTimeout()) : 60_000;
@@ -51,4 +55,7 @@ public final class ClusterRuntime {
     public long idleTimeoutMillis() { return idleTimeoutMillis; }
     public int maxConnectionsPerWorker() { return maxConnectionsPerWorker; }
     public String lbPolicyName() { return lbPolicyName; }
+    /** The LB plugin's name, or null for a built-in policy. */
+    public String lbPlugin() { return lbPlugin; }
+    public com.google.protobuf.Struct lbPluginConfig() { return lbPluginConfig; }
 }

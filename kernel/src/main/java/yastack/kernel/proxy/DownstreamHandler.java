@@ -24,6 +24,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     static final int PAUSE_PIPELINE = 1;
     static final int PAUSE_UPSTREAM = 2;
     static final int PAUSE_BACKPRESSURE = 4;
+    static final int PAUSE_FILTER = 8;
 
     final WorkerContext worker;
     final ListenerStats stats;
@@ -78,6 +79,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         queued.forEach(ReferenceCountUtil::release);
         queued.clear();
+    }
+
+    /** The plugin view of a new stream on this connection. */
+    ExchangeStream newStream(long startNanos) {
+        return new ExchangeStream(worker.nextStreamId(), listenerName,
+                ctx.channel().remoteAddress() instanceof InetSocketAddress r ? r : null,
+                ctx.channel().localAddress() instanceof InetSocketAddress l ? l : null, startNanos, worker.pluginWorker());
     }
 
     String remoteAddress() {

@@ -50,6 +50,9 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private int attempts;
     private boolean lbActive;
     private String requestId;
+    private boolean requestForwarded;
+    private ExchangeFilters filters;
+    private ExchangeStream stream;
 
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
     private final boolean requestHasBody;
@@ -82,6 +85,10 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         return request;
     }
 
+    java.net.InetSocketAddress remoteSocketAddress() {
+        return dctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a : null;
+    }
+
     /** The x-request-id sent upstream (generated when the client sent none), or the client's. */
     String requestId() {
         return requestId != null ? requestId : request.headers().get("x-request-id");
@@ -109,6 +116,37 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             return;
         }
         view = new NettyRequestView(request, target, down.remoteAddress());
+        if (!listener.filters().isEmpty()) {
+            RouteTarget pre = listener.routes() == null ? null : listener.routes().match(view);
+            stream().routeName(pre == null ? "" : pre.routeName());
+            filters = new ExchangeFilters(this, listener, stream());
+            filters.requestHeaders();
+            return;
+        }
+        afterRequestFilters();
+    }
+
+    private ExchangeStream stream() {
+        if (stream == null) stream = down.newStream(startNanos);
+        return stream;
+    }
+
+    /** Every filter let the request head through (or there are none): route it. */
+    void afterRequestFilters() {
+        if (finished) return;
+        if (filters != null) {
+            // Filters may have rewritten the target or the headers routing looks at.
+            RequestChecks.Target t = RequestChecks.target(request);
+            if (t == null) {
+                localReply(HttpResponseStatus.BAD_REQUEST, "invalid request target\n", true);
+                return;
+            }
+            view = new NettyRequestView(request, t, down.remoteAddress());
+        }
+        if (listener.router() != null) {
+            routeByPlugin();
+            return;
+        }
         RouteTarget route = listener.routes() == null ? null : listener.routes().match(view);
         switch (route) {
             case null -> {
@@ -119,6 +157,32 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             case RouteTarget.Direct d -> directReply(d);
             case RouteTarget.Redirect r -> redirect(r);
             case RouteTarget.Forward f -> forward(f);
+        }
+    }
+
+    private void routeByPlugin() {
+        yastack.api.HttpRequestHead head = filters != null ? filters.requestHead()
+                : new yastack.kernel.plugin.NettyRequestHead(request);
+        yastack.api.RouteDecision d = listener.router().route(stream(), head);
+        switch (d) {
+            case yastack.api.RouteDecision.ToCluster c -> {
+                // The router may have rewritten the target through the request head.
+                RequestChecks.Target t = RequestChecks.target(request);
+                if (t == null) {
+                    localReply(HttpResponseStatus.BAD_REQUEST, "invalid request target\n", true);
+                    return;
+                }
+                view = new NettyRequestView(request, t, down.remoteAddress());
+                stream().routeName(c.routeName());
+                long timeout = c.timeout() == null ? yastack.kernel.route.RouteTarget.Forward.DEFAULT_TIMEOUT_MILLIS
+                        : c.timeout().toMillis();
+                forward(new RouteTarget.Forward(c.routeName(), java.util.List.of(c.cluster()), new int[] {1}, null, "", "",
+                        timeout, null, RouteTarget.HeaderEdits.NONE));
+            }
+            case yastack.api.RouteDecision.Respond r -> {
+                responseFlags = "RR";
+                sendLocal(ExchangeFilters.toResponse(r.reply(), request.protocolVersion()), false);
+            }
         }
     }
 
@@ -133,7 +197,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         }
         cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
         long hash = HashKeys.hash(f.hashPolicy() != null ? f.hashPolicy() : runtime.hashPolicy(), view);
-        endpointIndex = cluster.pick(hash);
+        endpointIndex = cluster.pick(hash, this);
         if (endpointIndex < 0) {
             cluster.cxNone.inc();
             responseFlags = "UH";
@@ -147,7 +211,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
         }
-        cluster.balancer.onRequestStart(endpointIndex);
+        cluster.requestStarted(endpointIndex);
         lbActive = true;
         down.pause(DownstreamHandler.PAUSE_UPSTREAM);
         cluster.acquire(endpointIndex, this);
@@ -202,7 +266,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         HttpContent c;
         while ((c = pendingBody.poll()) != null) upstream.write(c);
         upstream.flush();
-        if (requestComplete) armTimeout();
+        if (requestForwarded) armTimeout();
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
     }
@@ -224,19 +288,40 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     void onRequestContent(HttpContent content) {
         bytesIn += content.content().readableBytes();
         boolean last = content instanceof LastHttpContent;
+        if (last) requestComplete = true;
         if (discardBody || finished) {
             content.release();
-        } else if (upstream != null) {
+            if (last && finished) down.exchangeDone(this, closeAfter);
+            return;
+        }
+        if (filters != null) filters.requestContent(content, last);
+        else forwardRequestContent(content, last);
+    }
+
+    /** Request body on its way up (after the filters, if any). */
+    void forwardRequestContent(HttpContent content, boolean last) {
+        if (discardBody || finished) {
+            content.release();
+            return;
+        }
+        if (upstream != null) {
             upstream.write(content);
+            // Without filters the downstream read-complete flushes; a chain may resume later.
+            if (filters != null) upstream.flush();
             if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
         } else {
             pendingBody.add(content);
         }
         if (last) {
-            requestComplete = true;
-            if (upstream != null && !finished) armTimeout();
-            if (finished) down.exchangeDone(this, closeAfter);
+            requestForwarded = true;
+            if (upstream != null) armTimeout();
         }
+    }
+
+    void pauseForFilter(boolean pause) {
+        if (pause) down.pause(DownstreamHandler.PAUSE_FILTER);
+        else down.resume(DownstreamHandler.PAUSE_FILTER);
+        if (upstream != null) upstream.config().setAutoRead(!pause && dctx.channel().isWritable());
     }
 
     void flushUpstream() {
@@ -304,13 +389,24 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             }
             bytesOut += c.content().readableBytes();
             boolean last = c instanceof LastHttpContent;
-            dctx.write(c);
-            if (!dctx.channel().isWritable() && upstream != null) upstream.config().setAutoRead(false);
-            if (last) {
-                responseComplete = true;
-                dctx.flush();
-                finish();
-            }
+            if (filters != null) filters.responseContent(c, last);
+            else writeResponseContent(c, last);
+        }
+    }
+
+    /** Response body on its way down (after the filters, if any). */
+    void writeResponseContent(HttpContent c, boolean last) {
+        if (finished) {
+            c.release();
+            return;
+        }
+        dctx.write(c);
+        if (filters != null) dctx.flush();
+        if (!dctx.channel().isWritable() && upstream != null) upstream.config().setAutoRead(false);
+        if (last) {
+            responseComplete = true;
+            dctx.flush();
+            finish();
         }
     }
 
@@ -337,7 +433,34 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         if (closeAfter) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         else if (http10) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         HttpResponse out = new DefaultHttpResponse(request.protocolVersion(), r.status(), h);
+        if (filters != null) filters.responseHeaders(out);
+        else writeResponseHead(out);
+    }
+
+    /** The response head on its way down (after the filters, if any). */
+    void writeResponseHead(HttpResponse out) {
+        if (finished) return;
+        status = out.status().code();
         dctx.write(out);
+        if (filters != null) dctx.flush();
+    }
+
+    /** A filter answered instead of the upstream. */
+    void filterReply(FullHttpResponse r) {
+        if (finished) {
+            r.release();
+            return;
+        }
+        endLb();
+        detachUpstream(false);
+        responseFlags = "FR";
+        r.headers().set(HttpHeaderNames.SERVER, listener.serverName());
+        sendLocal(r, false);
+    }
+
+    /** A filter stopped the stream after the response head went out. */
+    void filterReset() {
+        if (!finished) abortDownstream();
     }
 
     void flushDownstream() {
@@ -436,7 +559,12 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         finished = true;
         if (timeout != null) timeout.cancel(false);
         endLb();
-        detachUpstream(upstreamKeepAlive && requestComplete && responseComplete);
+        detachUpstream(upstreamKeepAlive && requestForwarded && responseComplete);
+        if (filters != null) {
+            filters.complete(new ExchangeFilters.Summary(status, bytesIn, bytesOut, System.nanoTime() - startNanos,
+                    cluster == null ? null : cluster.runtime.name(), null, !"-".equals(responseFlags) && cluster == null,
+                    false, filters.requestHead()));
+        }
         down.recordCompletion(this, status, System.nanoTime() - startNanos);
         AccessLog log = listener.accessLog();
         if (log != null) log.log(this, view, listener.name(), status, bytesIn, bytesOut, responseFlags,
@@ -479,7 +607,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private void endLb() {
         if (lbActive) {
             lbActive = false;
-            cluster.balancer.onRequestEnd(endpointIndex);
+            cluster.requestEnded(endpointIndex);
         }
     }
 }

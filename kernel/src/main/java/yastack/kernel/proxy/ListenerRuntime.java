@@ -1,22 +1,49 @@
 package yastack.kernel.proxy;
 
+import java.util.ArrayList;
+import java.util.List;
+import yastack.api.Router;
+import yastack.api.config.FilterRef;
 import yastack.api.config.Listener;
+import yastack.kernel.plugin.FilterChain;
+import yastack.kernel.plugin.PluginErrors;
+import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.route.RouteTable;
 
 /** A listener's compiled HTTP settings; immutable, replaced as a whole on reload. */
-record ListenerRuntime(String name, Listener config, RouteTable routes, int maxHeaderBytes, long idleTimeoutMillis,
-                       long headersTimeoutMillis, int maxRequestsPerConnection, String serverName, String scheme,
-                       AccessLog accessLog) {
-    static ListenerRuntime compile(Listener l, AccessLog defaultLog) {
+record ListenerRuntime(String name, Listener config, RouteTable routes, Router router, List<FilterChain.Entry> filters,
+                       PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
+                       int maxRequestsPerConnection, String serverName, String scheme, AccessLog accessLog) {
+
+    /** Compiles a listener; plugin problems throw {@link IllegalStateException} naming the field. */
+    static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, ScriptPolicies scripts) {
         var http = l.getHttp();
+        String path = "listeners[" + index + "].http";
         int maxHeaders = (http.getMaxRequestHeadersKb() == 0 ? 60 : http.getMaxRequestHeadersKb()) * 1024;
         long idle = http.hasIdleTimeout() ? millis(http.getIdleTimeout()) : 60_000;
         long headers = http.hasRequestHeadersTimeout() ? millis(http.getRequestHeadersTimeout()) : 30_000;
         String server = http.getServerName().isEmpty() ? "yastack" : http.getServerName();
         AccessLog log = http.hasAccessLog() ? AccessLog.open(http.getAccessLog()) : defaultLog;
         RouteTable routes = http.hasRouteConfig() ? new RouteTable(http.getRouteConfig()) : null;
-        return new ListenerRuntime(l.getName(), l, routes, maxHeaders, idle, headers,
-                http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log);
+        List<FilterChain.Entry> filters = new ArrayList<>();
+        Router router = null;
+        try {
+            for (int i = 0; i < http.getFiltersCount(); i++) {
+                FilterRef f = http.getFilters(i);
+                String fpath = path + ".filters[" + i + "]";
+                filters.add(f.getScript().isEmpty() ? plugins.createFilter(f.getName(), f.getConfig(), fpath)
+                        : scripts.filter(f.getScript(), f.getConfig(), fpath));
+            }
+            if (http.hasRouter()) {
+                var r = http.getRouter();
+                router = r.getScript().isEmpty() ? plugins.createRouter(r.getPlugin(), r.getConfig(), path + ".router")
+                        : scripts.router(r.getScript(), r.getConfig(), path + ".router");
+            }
+        } catch (yastack.api.PluginConfigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return new ListenerRuntime(l.getName(), l, routes, router, List.copyOf(filters), plugins.errors(), maxHeaders, idle,
+                headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log);
     }
 
     static long millis(com.google.protobuf.Duration d) {

@@ -23,6 +23,7 @@ import yastack.kernel.loop.DataPathPoller;
 import yastack.kernel.loop.IdleStrategy;
 import yastack.kernel.loop.LoopStats;
 import yastack.kernel.loop.WorkerIoHandler;
+import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.stats.StatsStore;
 import yastack.kernel.tls.ServerTls;
 import yastack.kernel.tls.TlsStatsHandler;
@@ -44,10 +45,15 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final List<String> boundDescriptions = new ArrayList<>();
     private final java.nio.file.Path baseDir;
+    private final PluginRegistry plugins;
+    private final ScriptPolicies scripts;
     private final java.util.Map<String, ServerTls> listenerTls = new java.util.HashMap<>();
 
-    public ProxyServer(Bootstrap config, java.nio.file.Path baseDir, int workerCount, StatsStore stats) {
+    public ProxyServer(Bootstrap config, java.nio.file.Path baseDir, int workerCount, StatsStore stats,
+                       PluginRegistry plugins, ScriptPolicies scripts) {
         this.stats = stats;
+        this.plugins = plugins;
+        this.scripts = scripts;
         this.baseDir = baseDir;
         this.transport = Transport.host();
         String idleName = config.hasStack() ? config.getStack().getIdle() : "";
@@ -58,10 +64,15 @@ public final class ProxyServer implements AutoCloseable {
                         ioHandlers::add));
         int i = 0;
         for (EventExecutor e : group) {
-            workers.add(new WorkerContext(i, (EventLoop) e, stats.worker(i), transport));
+            workers.add(new WorkerContext(i, (EventLoop) e, stats.worker(i), transport, plugins));
             i++;
         }
-        snapshot.set(ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog())));
+        try {
+            snapshot.set(ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog()), plugins, scripts));
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     /** Binds every listener; throws with a clear message (e.g. address in use) on failure. */
@@ -128,7 +139,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Swaps in a new config for routes and clusters; listener sockets stay as they are. */
     public void reload(Bootstrap config) {
-        snapshot.set(ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog())));
+        snapshot.set(ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog()), plugins, scripts));
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */

@@ -14,7 +14,8 @@ import yastack.kernel.tls.ClientTls;
  */
 record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, Map<String, ClusterRuntime> clusters,
                      Map<String, ClientTls> clusterTls) {
-    static ProxySnapshot compile(Bootstrap config, java.nio.file.Path baseDir, AccessLog defaultLog) {
+    static ProxySnapshot compile(Bootstrap config, java.nio.file.Path baseDir, AccessLog defaultLog,
+                                 yastack.kernel.plugin.PluginRegistry plugins, ScriptPolicies scripts) {
         Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
         Map<String, ClientTls> tls = new java.util.HashMap<>();
         for (Cluster c : config.getClustersList()) {
@@ -22,8 +23,20 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
             if (c.hasTls()) tls.put(c.getName(), new ClientTls(c.getName(), c.getTls(), baseDir));
         }
         Map<String, ListenerRuntime> listeners = new LinkedHashMap<>();
-        for (Listener l : config.getListenersList()) {
-            if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(l, defaultLog));
+        for (int i = 0; i < config.getListenersCount(); i++) {
+            Listener l = config.getListeners(i);
+            if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(i, l, defaultLog, plugins, scripts));
+        }
+        for (int i = 0; i < config.getClustersCount(); i++) {
+            var lb = config.getClusters(i).getLbPolicy();
+            if (!lb.getPlugin().isEmpty()) {
+                try {
+                    plugins.validate(yastack.kernel.plugin.PluginKind.LB, lb.getPlugin(), lb.getConfig(),
+                            "clusters[" + i + "].lb_policy");
+                } catch (yastack.api.PluginConfigException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }
         }
         return new ProxySnapshot(config, Map.copyOf(listeners), java.util.Collections.unmodifiableMap(clusters), Map.copyOf(tls));
     }

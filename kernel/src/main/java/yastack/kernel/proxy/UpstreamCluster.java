@@ -24,6 +24,7 @@ final class UpstreamCluster {
     final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
     private final WorkerContext worker;
     private final yastack.kernel.tls.ClientTls tls;
+    private final PluginBalancer pluginBalancer;
     private final List<Endpoint> endpoints;
     private final ArrayDeque<Channel>[] idle;
     private final boolean[] healthy;
@@ -37,6 +38,17 @@ final class UpstreamCluster {
         this.worker = worker;
         this.endpoints = runtime.endpoints();
         this.balancer = runtime.balancing().newWorkerBalancer(worker.random.nextLong());
+        PluginBalancer pb = null;
+        if (runtime.lbPlugin() != null) {
+            try {
+                pb = new PluginBalancer(worker.plugins.createLoadBalancer(runtime.lbPlugin(), runtime.lbPluginConfig(),
+                        "clusters[" + runtime.name() + "].lb_policy"), runtime.name(), runtime.endpoints());
+            } catch (yastack.api.PluginConfigException e) {
+                java.util.logging.Logger.getLogger("yastack").warning("cluster " + runtime.name()
+                        + ": LB plugin unavailable on worker " + worker.index + ", using round robin: " + e.getMessage());
+            }
+        }
+        this.pluginBalancer = pb;
         this.idle = new ArrayDeque[endpoints.size()];
         for (int i = 0; i < idle.length; i++) idle[i] = new ArrayDeque<>();
         this.healthy = new boolean[endpoints.size()];
@@ -65,6 +77,11 @@ final class UpstreamCluster {
 
     /** Picks an endpoint for a request, or -1 when none is healthy. */
     int pick(long hash) {
+        return pick(hash, null);
+    }
+
+    /** As {@link #pick(long)}; an LB plugin sees {@code exchange}'s request. */
+    int pick(long hash, HttpExchange exchange) {
         long now = System.nanoTime();
         boolean any = false;
         for (int i = 0; i < healthy.length; i++) {
@@ -73,6 +90,9 @@ final class UpstreamCluster {
         }
         // Panic mode (as Envoy): with every endpoint ejected, balance over all of them.
         if (!any) java.util.Arrays.fill(healthy, true);
+        if (pluginBalancer != null && exchange != null) {
+            return pluginBalancer.pick(healthy, exchange, exchange.remoteSocketAddress());
+        }
         return balancer.pick(hash, healthy);
     }
 
@@ -219,6 +239,16 @@ final class UpstreamCluster {
         for (ArrayDeque<Channel> pool : idle) {
             for (Channel ch : pool.toArray(new Channel[0])) ch.close();
         }
+    }
+
+    void requestStarted(int index) {
+        balancer.onRequestStart(index);
+        if (pluginBalancer != null) pluginBalancer.onRequestStart(index);
+    }
+
+    void requestEnded(int index) {
+        balancer.onRequestEnd(index);
+        if (pluginBalancer != null) pluginBalancer.onRequestEnd(index);
     }
 
     void countStatus(int status) {

@@ -18,8 +18,12 @@ final class WorkerContext {
     final SplittableRandom random;
     final Transport transport;
     private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
+    private yastack.api.WorkerContext pluginWorker;
+    private long streamIds;
+    final yastack.kernel.plugin.PluginRegistry plugins;
 
-    WorkerContext(int index, EventLoop loop, WorkerStats stats, Transport transport) {
+    WorkerContext(int index, EventLoop loop, WorkerStats stats, Transport transport, yastack.kernel.plugin.PluginRegistry plugins) {
+        this.plugins = plugins;
         this.index = index;
         this.loop = loop;
         this.stats = stats;
@@ -42,6 +46,16 @@ final class WorkerContext {
             clusters.put(runtime, c);
         }
         return c;
+    }
+
+    /** This worker as plugins see it (its executor and timers). */
+    yastack.api.WorkerContext pluginWorker() {
+        if (pluginWorker == null) pluginWorker = new yastack.kernel.plugin.EventLoopWorkerContext(index, loop);
+        return pluginWorker;
+    }
+
+    long nextStreamId() {
+        return ((long) index << 48) | ++streamIds;
     }
 
     Iterable<UpstreamCluster> clusters() {

@@ -27,6 +27,9 @@ public sealed interface RouteTarget {
     record Forward(String routeName, List<String> clusters, int[] cumulativeWeights, String matchedPrefix,
                    String prefixRewrite, String hostRewrite, long timeoutMillis, HashPolicy hashPolicy,
                    HeaderEdits edits) implements RouteTarget {
+        /** Envoy's default route timeout. */
+        public static final long DEFAULT_TIMEOUT_MILLIS = 15_000;
+
         /** Picks a cluster; {@code roll} is uniform in [0, total weight). */
         public String pick(int roll) {
             if (clusters.size() == 1) return clusters.getFirst();

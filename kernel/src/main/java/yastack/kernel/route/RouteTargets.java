@@ -7,8 +7,6 @@ import yastack.api.config.WeightedCluster;
 
 /** Turns a configured route's action into a {@link RouteTarget}. */
 final class RouteTargets {
-    static final long DEFAULT_TIMEOUT_MILLIS = 15_000;
-
     private RouteTargets() {}
 
     static RouteTarget compile(Route r, RouteTarget.HeaderEdits edits, String matchedPrefix) {
@@ -41,7 +39,7 @@ final class RouteTargets {
         }
         long timeout = a.hasTimeout()
                 ? a.getTimeout().getSeconds() * 1000 + a.getTimeout().getNanos() / 1_000_000
-                : DEFAULT_TIMEOUT_MILLIS;
+                : RouteTarget.Forward.DEFAULT_TIMEOUT_MILLIS;
         return new RouteTarget.Forward(name, List.copyOf(clusters), cumulative, matchedPrefix, a.getPrefixRewrite(),
                 a.getHostRewrite(), timeout, a.hasHashPolicy() ? a.getHashPolicy() : null, edits);
     }

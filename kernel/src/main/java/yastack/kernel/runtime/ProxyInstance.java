@@ -8,7 +8,10 @@ import yastack.kernel.admin.AdminServer;
 import yastack.kernel.config.ConfigException;
 import yastack.kernel.config.ConfigLoader;
 import yastack.kernel.config.LoadedConfig;
+import yastack.kernel.plugin.PluginLoader;
+import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.proxy.ProxyServer;
+import yastack.kernel.proxy.ScriptPolicies;
 import yastack.kernel.stats.StatsStore;
 
 /**
@@ -25,12 +28,15 @@ public final class ProxyInstance implements AutoCloseable {
     private final FileWatcher watcher;
     private final int adminPort;
 
-    private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch) {
+    private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch, Path pluginDir) {
         this.loaded = loaded;
         Bootstrap cfg = loaded.bootstrap();
         int n = workerCount(cfg, workers);
         StatsStore stats = new StatsStore(n);
-        this.proxy = new ProxyServer(cfg, loaded.baseDir(), n, stats);
+        PluginRegistry plugins = PluginLoader.load(pluginDir, ModuleLayer.boot());
+        for (var problem : plugins.problems()) LOG.warning("plugins: " + problem);
+        stats.registerSource(() -> plugins.stats().snapshot());
+        this.proxy = new ProxyServer(cfg, loaded.baseDir(), n, stats, plugins, ScriptPolicies.NONE);
         AdminServer adminServer = null;
         try {
             proxy.start();
@@ -64,7 +70,12 @@ public final class ProxyInstance implements AutoCloseable {
      * @param adminPort admin port override (tests use 0 for "any free port"), or null
      */
     public static ProxyInstance start(LoadedConfig config, int workers, Integer adminPort, boolean watchConfig) {
-        return new ProxyInstance(config, workers, adminPort, watchConfig);
+        return new ProxyInstance(config, workers, adminPort, watchConfig, null);
+    }
+
+    /** As above, with plugins loaded from {@code pluginDir} (null: built-ins only). */
+    public static ProxyInstance start(LoadedConfig config, int workers, Integer adminPort, boolean watchConfig, Path pluginDir) {
+        return new ProxyInstance(config, workers, adminPort, watchConfig, pluginDir);
     }
 
     public ProxyServer proxy() {
@@ -88,6 +99,8 @@ public final class ProxyInstance implements AutoCloseable {
             LOG.info("config reloaded from " + loaded.file());
         } catch (ConfigException e) {
             throw new IllegalStateException("config reload rejected, keeping the running config:\n" + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("config reload rejected, keeping the running config:\n" + e.getMessage(), e);
         }
     }
 

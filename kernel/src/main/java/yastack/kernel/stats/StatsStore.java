@@ -37,6 +37,14 @@ public final class StatsStore {
         return workers.length - 1;
     }
 
+    private final java.util.List<java.util.function.Supplier<Map<String, Long>>> sources =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A family of values computed at read time (plugin stats, stack counters), merged into counters. */
+    public void registerSource(java.util.function.Supplier<Map<String, Long>> source) {
+        sources.add(source);
+    }
+
     /** A value computed at read time (e.g. from the userspace stack's own counters). */
     public void registerComputed(String name, LongSupplier supplier) {
         computed.put(name, supplier);
@@ -65,6 +73,7 @@ public final class StatsStore {
         Map<String, Long> out = new TreeMap<>();
         counters.forEach((name, cells) -> out.put(name, sum(cells)));
         computed.forEach((name, s) -> out.put(name, s.getAsLong()));
+        for (var source : sources) out.putAll(source.get());
         return out;
     }
 
@@ -92,7 +101,12 @@ public final class StatsStore {
         List<Counter> g = gauges.get(name);
         if (g != null) return sum(g);
         LongSupplier s = computed.get(name);
-        return s == null ? 0 : s.getAsLong();
+        if (s != null) return s.getAsLong();
+        for (var source : sources) {
+            Long v = source.get().get(name);
+            if (v != null) return v;
+        }
+        return 0;
     }
 
     private static long sum(List<Counter> cells) {
