@@ -53,10 +53,12 @@ final class QuickstartCommand implements Callable<Integer> {
                   curl -i http://127.0.0.1:8080/healthz                  # direct response
                   curl -s http://127.0.0.1:8080/api/hello                 # round robin over api-1/api-2, prefix rewritten
                   curl -s -H 'x-canary: 1' http://127.0.0.1:8080/api/hi   # header match -> canary
+                  curl -si -H 'cookie: ab=b' http://127.0.0.1:8080/api/hi # A/B plugin (examples/plugins) -> canary
                   curl -i http://127.0.0.1:8080/old/page                  # 301 redirect
                   curl -s http://127.0.0.1:9901/stats                     # admin: stats (also /stats/prometheus, /clusters)
                 Config: %s (edit it: changes apply live). Ctrl-C stops everything.
                 """.formatted(file.toAbsolutePath()));
-        return RunCommand.runUntilSignalled(loaded, 0, null, null);
+        Path plugins = Path.of(System.getProperty("yastack.home", "."), "examples", "plugins");
+        return RunCommand.runUntilSignalled(loaded, 0, null, Files.isDirectory(plugins) ? plugins : null);
     }
 }

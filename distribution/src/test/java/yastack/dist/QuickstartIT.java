@@ -1,0 +1,60 @@
+package yastack.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** `yastack quickstart` as the README runs it: every curl line it prints works. */
+class QuickstartIT {
+    @Test
+    void everyPrintedCurlWorks() throws Exception {
+        for (int port : new int[] {8080, 9901, 19001, 19002, 19003}) {
+            try (var s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                s.setReuseAddress(true);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("the quickstart needs 127.0.0.1:" + port + " free: " + e.getMessage());
+            }
+        }
+        Path log = Files.createTempFile("quickstart", ".log");
+        Process p = new ProcessBuilder(Dist.BIN.toString(), "quickstart").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Dist.awaitReady(9901, p, log);
+            HttpClient c = HttpClient.newHttpClient();
+            HttpResponse<String> health = get(c, "/healthz");
+            assertEquals(200, health.statusCode());
+            assertEquals("ok\n", health.body());
+            String first = get(c, "/api/hello", "cookie", "ab=a").body();
+            String second = get(c, "/api/hello", "cookie", "ab=a").body();
+            assertTrue(first.contains("\"uri\" : \"/hello\""), first);
+            assertTrue(List.of(first, second).stream().anyMatch(b -> b.contains("api-1"))
+                    && List.of(first, second).stream().anyMatch(b -> b.contains("api-2")), "round robin: " + first + second);
+            assertTrue(get(c, "/api/hi", "x-canary", "1").body().contains("\"upstream\" : \"web\""));
+            HttpResponse<String> ab = get(c, "/api/hi", "cookie", "ab=b");
+            assertTrue(ab.body().contains("\"upstream\" : \"web\""), "A/B plugin sends variant b to canary: " + ab.body());
+            assertTrue(ab.headers().firstValue("x-client").isPresent(), ab.headers().toString());
+            HttpResponse<String> redirect = get(c, "/old/page");
+            assertEquals(301, redirect.statusCode());
+            assertTrue(c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9901/stats")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("http.web.downstream_rq_total"));
+            String out = Files.readString(log);
+            assertTrue(out.contains("curl -i http://127.0.0.1:8080/healthz"), out);
+            assertTrue(out.contains("listener web: http on 127.0.0.1:8080 flavor host"), out);
+        } finally {
+            Dist.stop(p);
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient c, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080" + path));
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
