@@ -215,6 +215,10 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     }
 
     void onRequestContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            onMalformedBody(content);
+            return;
+        }
         bytesIn += content.content().readableBytes();
         boolean last = content instanceof LastHttpContent;
         if (discardBody || finished) {
@@ -230,6 +234,26 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             if (upstream != null && !finished) armTimeout();
             if (finished) down.exchangeDone(this, closeAfter);
         }
+    }
+
+    /**
+     * The request body broke its framing (bad chunk, bad trailer). The upstream has seen
+     * part of a request that can never be completed, so its connection is dropped rather
+     * than the body being ended cleanly; the client gets 400 (if nothing was answered
+     * yet) and the connection closes, since nothing after the error can be trusted.
+     */
+    private void onMalformedBody(HttpContent content) {
+        String reason = content.decoderResult().cause().getMessage();
+        content.release();
+        down.stats.rqRejected.inc();
+        if (finished) {
+            down.exchangeDone(this, true);
+            return;
+        }
+        detachUpstream(false);
+        responseFlags = "DPE";
+        if (!responseStarted) localReply(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + reason + "\n", true);
+        else abortDownstream();
     }
 
     void flushUpstream() {

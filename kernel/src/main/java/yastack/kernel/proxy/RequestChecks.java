@@ -7,8 +7,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,24 +28,15 @@ final class RequestChecks {
         DecoderResult result = req.decoderResult();
         if (result.isFailure()) {
             Throwable cause = result.cause();
-            if (cause instanceof TooLongHttpHeaderException) {
-                return new Rejection(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request header block too large");
-            }
-            if (cause instanceof TooLongHttpLineException) {
-                return new Rejection(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
-            }
+            if (cause instanceof RequestDecoder.Malformed m) return new Rejection(m.status, m.getMessage());
             return new Rejection(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
         }
+        // Framing (Content-Length, Transfer-Encoding) and version syntax were checked by the decoder.
         HttpVersion v = req.protocolVersion();
         if (v.majorVersion() != 1 || v.minorVersion() > 1) {
             return new Rejection(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported HTTP version");
         }
         HttpHeaders h = req.headers();
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!te.isEmpty()) {
-            Rejection r = checkTransferEncoding(v, te);
-            if (r != null) return r;
-        }
         List<String> hosts = h.getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) return new Rejection(HttpResponseStatus.BAD_REQUEST, "multiple Host headers");
         if (hosts.isEmpty() && v.minorVersion() == 1) return new Rejection(HttpResponseStatus.BAD_REQUEST, "missing Host header");
@@ -59,31 +48,9 @@ final class RequestChecks {
             return new Rejection(HttpResponseStatus.EXPECTATION_FAILED, "unsupported expectation");
         }
         if (req.method().equals(HttpMethod.CONNECT)) {
-            return new Rejection(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported");
+            // 501, not 405: a 405 must list the allowed methods, and no resource here has any for CONNECT.
+            return new Rejection(HttpResponseStatus.NOT_IMPLEMENTED, "CONNECT is not supported");
         }
-        return null;
-    }
-
-    private static Rejection checkTransferEncoding(HttpVersion v, List<String> values) {
-        if (v.minorVersion() == 0) {
-            return new Rejection(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
-        }
-        int chunked = 0;
-        boolean chunkedLast = false;
-        boolean other = false;
-        for (String value : values) {
-            for (String coding : value.split(",", -1)) {
-                String c = coding.trim().toLowerCase(Locale.ROOT);
-                if (c.isEmpty()) return new Rejection(HttpResponseStatus.BAD_REQUEST, "empty transfer coding");
-                chunkedLast = c.equals("chunked");
-                if (chunkedLast) chunked++;
-                else other = true;
-            }
-        }
-        if (chunked != 1 || !chunkedLast) {
-            return new Rejection(HttpResponseStatus.BAD_REQUEST, "chunked must be the final transfer coding, once");
-        }
-        if (other) return new Rejection(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported transfer coding");
         return null;
     }
 
