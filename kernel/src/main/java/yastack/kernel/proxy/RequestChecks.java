@@ -80,17 +80,37 @@ final class RequestChecks {
         return q < 0 ? new Target(authority, rest, "") : new Target(authority, rest.substring(0, q), rest.substring(q + 1));
     }
 
+    /** uri-host [ ":" port ] (RFC 9110 7.2): no userinfo, a reg-name or bracketed IP literal, digits for the port. */
     private static boolean validAuthority(String a) {
         if (a.isEmpty()) return true; // an empty Host is allowed (RFC 9110 7.2) and matches only "*"
-        for (int i = 0; i < a.length(); i++) {
-            char c = a.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_' || c == '~'
-                    || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*'
-                    || c == '+' || c == ';' || c == '=' || c == '%';
-            if (!ok) return false;
+        int i = 0;
+        if (a.charAt(0) == '[') {
+            int close = a.indexOf(']');
+            if (close < 2) return false;
+            for (i = 1; i < close; i++) {
+                char c = a.charAt(i);
+                boolean ok = Character.digit(c, 16) >= 0 || c == ':' || c == '.' || c == 'v' || c == 'V' || isSubDelimOrUnreserved(c);
+                if (!ok) return false;
+            }
+            i = close + 1;
+        } else {
+            while (i < a.length() && a.charAt(i) != ':') {
+                char c = a.charAt(i);
+                if (!isSubDelimOrUnreserved(c) && c != '%') return false;
+                i++;
+            }
+        }
+        if (i == a.length()) return true;
+        if (a.charAt(i) != ':') return false;
+        for (int j = i + 1; j < a.length(); j++) {
+            if (a.charAt(j) < '0' || a.charAt(j) > '9') return false;
         }
         return true;
+    }
+
+    private static boolean isSubDelimOrUnreserved(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "-._~!$&'()*+,;=".indexOf(c) >= 0;
     }
 
     /** Host without port, lower-cased, for virtual-host matching. */
