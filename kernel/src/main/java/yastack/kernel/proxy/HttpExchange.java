@@ -298,16 +298,25 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                onUpstreamClosed(r.decoderResult().cause());
+                onUpstreamInvalid();
                 return;
             }
             int code = r.status().code();
+            if (!r.protocolVersion().protocolName().equals("HTTP") || r.protocolVersion().majorVersion() != 1 || code == 101) {
+                // Not an HTTP/1.x answer, or a protocol switch we never asked for (Upgrade is not forwarded).
+                ReferenceCountUtil.release(msg);
+                onUpstreamInvalid();
+                return;
+            }
             if (code >= 100 && code < 200) {
                 interim = true;
-                if (code != 100 && code != 101) {
-                    HttpResponse copy = new DefaultHttpResponse(request.protocolVersion(), r.status(), r.headers().copy());
-                    HeaderRules.stripHopByHop(copy.headers());
-                    dctx.write(copy);
+                // 100 answers an expectation we handled ourselves; no 1xx may go to an HTTP/1.0 client (RFC 9110 15.2).
+                if (code != 100 && !request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+                    HttpHeaders interimHeaders = r.headers().copy();
+                    HeaderRules.stripHopByHop(interimHeaders);
+                    // A full message: the encoder expects every response head to be ended before the next one.
+                    dctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), Unpooled.EMPTY_BUFFER,
+                            interimHeaders, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
                 }
             } else {
                 startResponse(r);
@@ -359,6 +368,15 @@ final class HttpExchange implements UpstreamCluster.Acquired {
 
     void flushDownstream() {
         dctx.flush();
+    }
+
+    /** The upstream answered something that is not a valid HTTP/1.x response: never retried, never reused. */
+    private void onUpstreamInvalid() {
+        detachUpstream(false);
+        cluster.rqReset.inc();
+        responseFlags = "UPE";
+        if (!responseStarted) localReply(HttpResponseStatus.BAD_GATEWAY, "invalid upstream response\n", false);
+        else abortDownstream();
     }
 
     void onUpstreamClosed(Throwable cause) {
