@@ -147,10 +147,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        while (current == null && !queued.isEmpty()) dispatch(queued.poll());
-        if (current == null || !current.requestComplete()) {
-            if (queued.isEmpty()) resume(PAUSE_PIPELINE);
-        }
+        // Hand over queued messages: the next request head and then its body pieces, which
+        // were decoded along with it and are needed before that request can complete.
+        while (!queued.isEmpty() && (current == null || !current.requestComplete())) dispatch(queued.poll());
+        // Not inside a read, so channelReadComplete will not flush what was written upstream.
+        if (current != null) current.flushUpstream();
+        if (queued.isEmpty() && (current == null || !current.requestComplete())) resume(PAUSE_PIPELINE);
     }
 
     /** Tears the connection down mid-response (truncated upstream response, timeout after headers). */
