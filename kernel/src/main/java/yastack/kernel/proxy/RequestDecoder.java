@@ -240,10 +240,19 @@ class RequestDecoder extends ByteToMessageDecoder {
                 if ((b < 0x20 && b != '\t') || b == 0x7f) throw new Malformed("invalid character in field value");
             }
             String name = in.toString(i, colon - i, StandardCharsets.ISO_8859_1);
+            if (name.indexOf('_') >= 0 && isFramingLookalike(name)) {
+                // Servers that map '-' and '_' alike (CGI-style) would frame by it; we would not.
+                throw new Malformed("field name looks like a framing field: " + name);
+            }
             String value = in.toString(vs, ve - vs, StandardCharsets.ISO_8859_1);
             if (!trailers || !FORBIDDEN_TRAILERS.contains(name.toLowerCase(Locale.ROOT))) headers.add(name, value);
             i = lineEnd + 2;
         }
+    }
+
+    private static boolean isFramingLookalike(String name) {
+        String n = name.replace('_', '-');
+        return n.equalsIgnoreCase("content-length") || n.equalsIgnoreCase("transfer-encoding");
     }
 
     // ---- framing (RFC 9112 6.1-6.3) ----

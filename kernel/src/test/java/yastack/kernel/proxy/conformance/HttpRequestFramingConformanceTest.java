@@ -74,6 +74,17 @@ class HttpRequestFramingConformanceTest extends ConformanceBase {
     }
 
     @Test
+    void underscoreLookalikesOfFramingFieldsAreRejected() throws Exception {
+        assertRejected(POST + "Transfer_Encoding: chunked\r\n\r\n0\r\n\r\n", 400);
+        assertRejected(POST + "Content_Length: 3\r\n\r\nabc", 400);
+        try (RawClient c = client()) {
+            c.send(POST + "X_Other: 1\r\nContent-Length: 1\r\n\r\nz");
+            assertEquals(200, c.readFinal().status());
+            assertEquals("1", upstream.next().header("x_other"));
+        }
+    }
+
+    @Test
     void transferEncodingInHttp10IsRejected() throws Exception {
         assertRejected("POST /up HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 400);
     }

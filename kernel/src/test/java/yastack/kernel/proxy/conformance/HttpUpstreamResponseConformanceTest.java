@@ -3,10 +3,14 @@ package yastack.kernel.proxy.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
+import yastack.kernel.config.ConfigException;
+import yastack.kernel.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -208,6 +212,38 @@ class HttpUpstreamResponseConformanceTest extends ConformanceBase {
             assertEquals("5", r.header("content-length"));
             assertStillServes(c);
         }
+    }
+
+    @Test
+    void headToALocalReplyHasNoBody() throws Exception {
+        try (RawClient c = client()) {
+            c.send("HEAD /local HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response r = c.read(true);
+            assertEquals(200, r.status());
+            assertEquals("5", r.header("content-length"));
+            assertStillServes(c);
+        }
+    }
+
+    @Test
+    void configuredHeaderValuesCannotSplitResponses() {
+        String yaml = """
+                listeners:
+                  - name: l
+                    address: 127.0.0.1
+                    port: 1
+                    http:
+                      route_config:
+                        virtual_hosts:
+                          - name: v
+                            domains: ["*"]
+                            routes:
+                              - match: {prefix: "/"}
+                                direct_response: {status: 200}
+                                response_headers_to_add: [{name: x-a, value: "ok\\r\\nSet-Cookie: pwned=1"}]
+                """;
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, Path.of(".")));
+        assertTrue(e.getMessage().contains("CR, LF or NUL"), e.getMessage());
     }
 
     @Test
