@@ -219,6 +219,7 @@ class HttpRequestFramingConformanceTest extends ConformanceBase {
             assertEquals(200, r.status());
             RawUpstream.Received up = upstream.next();
             assertEquals("abc", up.body());
+            assertTrue(up.wireBody().contains("X-Checksum: 42\r\n"), "allowed trailers are forwarded: " + up.wireBody());
             assertFalse(up.wireBody().toLowerCase().contains("content-length"), up.wireBody());
             assertFalse(up.wireBody().toLowerCase().contains("gzip"), up.wireBody());
             assertNull(up.header("content-length"));
