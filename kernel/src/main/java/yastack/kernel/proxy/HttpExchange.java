@@ -362,7 +362,9 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         closeAfter |= down.closeAfterThisRequest(listener.maxRequestsPerConnection());
         if (closeAfter) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         else if (http10) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        HttpResponse out = new DefaultHttpResponse(request.protocolVersion(), r.status(), h);
+        if (!h.contains(HttpHeaderNames.DATE)) h.set(HttpHeaderNames.DATE, HeaderRules.httpDate()); // RFC 9110 6.6.1
+        // We speak HTTP/1.1 to every client, 1.0 ones included (RFC 9110 2.5), framing for what they understand.
+        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
         dctx.write(out);
     }
 
@@ -432,9 +434,8 @@ final class HttpExchange implements UpstreamCluster.Acquired {
 
     private FullHttpResponse response(HttpResponseStatus s, String body, String contentType) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
-                s, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.DATE, HeaderRules.httpDate());
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         if (bytes.length > 0) r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.SERVER, listener.serverName());

@@ -37,6 +37,19 @@ class HttpConnectionConformanceTest extends ConformanceBase {
     }
 
     @Test
+    void everyResponseCarriesADate() throws Exception {
+        try (RawClient c = client()) {
+            c.send("GET /up HTTP/1.1\r\nHost: x\r\n\r\nGET /local HTTP/1.1\r\nHost: x\r\n\r\nGET /up HTTP/1.1\r\nBad Header: x\r\n\r\n");
+            for (int i = 0; i < 3; i++) {
+                RawClient.Response r = c.read();
+                String date = r.header("date");
+                assertTrue(date != null && date.matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT"),
+                        "IMF-fixdate expected: " + r);
+            }
+        }
+    }
+
+    @Test
     void http10KeepAliveIsHonoured() throws Exception {
         for (String path : new String[] {"/up", "/local"}) {
             try (RawClient c = client()) {
