@@ -248,6 +248,20 @@ class HttpConnectionConformanceTest extends ConformanceBase {
     }
 
     @Test
+    void halfClosedClientStillGetsItsResponses() throws Exception {
+        try (RawClient c = client()) {
+            c.send("GET /slow/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /up/2 HTTP/1.1\r\nHost: x\r\n\r\n").shutdownOutput();
+            assertTrue(c.read().body().startsWith("GET /slow/1 "));
+            assertTrue(c.read().body().startsWith("GET /up/2 "));
+            assertTrue(c.closedWithin(2000), "closed once everything was answered");
+        }
+        try (RawClient c = client()) {
+            c.send("GET /up HTTP/1.0\r\n\r\n").shutdownOutput();
+            assertEquals(200, c.read().status());
+        }
+    }
+
+    @Test
     void connectIsRefused() throws Exception {
         assertRejected("CONNECT x.example:443 HTTP/1.1\r\nHost: x.example:443\r\n\r\n", 501);
     }

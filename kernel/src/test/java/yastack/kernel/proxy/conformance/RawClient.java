@@ -68,6 +68,12 @@ final class RawClient implements AutoCloseable {
         return this;
     }
 
+    /** Half-closes: the proxy sees the end of the request stream but can still answer. */
+    RawClient shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+        return this;
+    }
+
     /** Reads the next response (interim ones included). */
     Response read() throws IOException {
         return read(false);
