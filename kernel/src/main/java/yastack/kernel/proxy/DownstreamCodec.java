@@ -20,16 +20,17 @@ final class DownstreamCodec extends CombinedChannelDuplexHandler<DownstreamCodec
     static final int MAX_REQUEST_LINE = 16 * 1024;
     static final int MAX_BODY_PIECE = 64 * 1024;
 
-    DownstreamCodec(int maxHeaderBytes) {
+    /** @param headersTimeoutMillis request_headers_timeout: from a head's first byte to its last (0: none) */
+    DownstreamCodec(int maxHeaderBytes, long headersTimeoutMillis) {
         ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
-        init(new Decoder(maxHeaderBytes, methods), new Encoder(methods));
+        init(new Decoder(maxHeaderBytes, headersTimeoutMillis, methods), new Encoder(methods));
     }
 
     static final class Decoder extends RequestDecoder {
         private final ArrayDeque<HttpMethod> methods;
 
-        Decoder(int maxHeaderBytes, ArrayDeque<HttpMethod> methods) {
-            super(MAX_REQUEST_LINE, maxHeaderBytes, MAX_BODY_PIECE);
+        Decoder(int maxHeaderBytes, long headersTimeoutMillis, ArrayDeque<HttpMethod> methods) {
+            super(MAX_REQUEST_LINE, maxHeaderBytes, MAX_BODY_PIECE, headersTimeoutMillis);
             this.methods = methods;
         }
 

@@ -89,7 +89,7 @@ public final class ProxyServer implements AutoCloseable {
             protected void initChannel(Channel ch) {
                 ListenerRuntime rt = snapshot.get().listeners().get(listener);
                 ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, rt.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
-                ch.pipeline().addLast("codec", new DownstreamCodec(rt.maxHeaderBytes()));
+                ch.pipeline().addLast("codec", new DownstreamCodec(rt.maxHeaderBytes(), rt.headersTimeoutMillis()));
                 ch.pipeline().addLast("proxy", new DownstreamHandler(w, ls, listener, snapshot::get));
             }
         };

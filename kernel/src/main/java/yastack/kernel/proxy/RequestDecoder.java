@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A strict HTTP/1.1 request decoder (RFC 9112). It emits the same objects as Netty's
@@ -59,20 +61,27 @@ class RequestDecoder extends ByteToMessageDecoder {
     private final int maxLineBytes;
     private final int maxHeaderBytes;
     private final int maxPieceBytes;
+    private final long headTimeoutMillis;
     private State state = State.HEAD;
     private long remaining;
+    private ScheduledFuture<?> headTimer;
 
-    RequestDecoder(int maxLineBytes, int maxHeaderBytes, int maxPieceBytes) {
+    /** @param headTimeoutMillis time from the first byte of a request head to its last (0: none); then 408 */
+    RequestDecoder(int maxLineBytes, int maxHeaderBytes, int maxPieceBytes, long headTimeoutMillis) {
         this.maxLineBytes = maxLineBytes;
         this.maxHeaderBytes = maxHeaderBytes;
         this.maxPieceBytes = maxPieceBytes;
+        this.headTimeoutMillis = headTimeoutMillis;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         try {
             switch (state) {
-                case HEAD -> decodeHead(in, out);
+                case HEAD -> {
+                    decodeHead(in, out);
+                    if (state == State.HEAD && in.isReadable()) startHeadTimer(ctx);
+                }
                 case FIXED -> decodeFixed(in, out);
                 case CHUNK_SIZE -> decodeChunkSize(in);
                 case CHUNK_DATA -> decodeChunkData(in, out);
@@ -81,6 +90,7 @@ class RequestDecoder extends ByteToMessageDecoder {
                 case BAD -> in.skipBytes(in.readableBytes());
             }
         } catch (Malformed e) {
+            cancelHeadTimer();
             boolean inHead = state == State.HEAD;
             state = State.BAD;
             in.skipBytes(in.readableBytes());
@@ -92,6 +102,44 @@ class RequestDecoder extends ByteToMessageDecoder {
                 out.add(bad);
             }
         }
+    }
+
+    private void startHeadTimer(ChannelHandlerContext ctx) {
+        if (headTimer != null || headTimeoutMillis <= 0) return;
+        headTimer = ctx.executor().schedule(() -> {
+            headTimer = null;
+            if (state != State.HEAD || !ctx.channel().isActive()) return;
+            if (!ctx.channel().config().isAutoRead()) {
+                // We are not reading (an earlier pipelined request is in flight): not the client's delay.
+                startHeadTimer(ctx);
+                return;
+            }
+            // Slow or stalled head (slowloris): refuse it like any malformed request.
+            state = State.BAD;
+            ByteBuf pending = internalBuffer();
+            pending.skipBytes(pending.readableBytes());
+            ctx.fireChannelRead(invalidRequest(new Malformed(HttpResponseStatus.REQUEST_TIMEOUT, "request headers timeout")));
+            ctx.fireChannelReadComplete();
+        }, headTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        cancelHeadTimer();
+        super.handlerRemoved0(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelHeadTimer();
+        super.channelInactive(ctx);
     }
 
     @Override
@@ -134,6 +182,7 @@ class RequestDecoder extends ByteToMessageDecoder {
         int fieldsEnd = headEnd - 2;
         parseFields(in, lineEnd + 2, fieldsEnd, headers, false);
         boolean bodyless = frame(request);
+        cancelHeadTimer();
         in.readerIndex(headEnd);
         out.add(request);
         if (bodyless) out.add(LastHttpContent.EMPTY_LAST_CONTENT);

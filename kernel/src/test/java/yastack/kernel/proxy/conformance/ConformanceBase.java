@@ -32,12 +32,18 @@ abstract class ConformanceBase {
     static void startProxy() throws Exception {
         upstream = new RawUpstream();
         port = freePort();
+        proxy = startProxy(port, "");
+    }
+
+    /** A proxy on {@code listenPort} in front of {@link #upstream}; {@code httpSettings} go under {@code http:}. */
+    static ProxyInstance startProxy(int listenPort, String httpSettings) throws Exception {
         String yaml = """
                 listeners:
                   - name: conf
                     address: 127.0.0.1
                     port: %d
                     http:
+                      %s
                       route_config:
                         virtual_hosts:
                           - name: all
@@ -49,8 +55,8 @@ abstract class ConformanceBase {
                                 route: {cluster: up, timeout: 5s}
                 clusters:
                   - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(port, upstream.port());
-        proxy = ProxyInstance.start(ConfigLoader.parse(yaml, Path.of(".")), 1, 0, false);
+                """.formatted(listenPort, httpSettings, upstream.port());
+        return ProxyInstance.start(ConfigLoader.parse(yaml, Path.of(".")), 1, 0, false);
     }
 
     @AfterAll

@@ -262,6 +262,31 @@ class HttpConnectionConformanceTest extends ConformanceBase {
     }
 
     @Test
+    void slowRequestHeadsTimeOutWith408() throws Exception {
+        int otherPort = freePort();
+        try (var slow = startProxy(otherPort, "request_headers_timeout: 300ms")) {
+            try (RawClient c = new RawClient(otherPort)) {
+                c.send("GET /local HTTP/1.1\r\nHost: x\r\n");
+                RawClient.Response r = c.read();
+                assertEquals(408, r.status());
+                assertTrue(r.connectionClose());
+                assertTrue(c.closedWithin(2000));
+            }
+            // Idle time between requests is not head time; a head that completes in time is served.
+            try (RawClient c = new RawClient(otherPort)) {
+                Thread.sleep(400);
+                c.send("GET /local HTTP/1.1\r\nHost: x\r\n");
+                Thread.sleep(100);
+                c.send("\r\n");
+                assertEquals(200, c.read().status());
+                Thread.sleep(400);
+                c.send("GET /local HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(200, c.read().status());
+            }
+        }
+    }
+
+    @Test
     void connectIsRefused() throws Exception {
         assertRejected("CONNECT x.example:443 HTTP/1.1\r\nHost: x.example:443\r\n\r\n", 501);
     }
