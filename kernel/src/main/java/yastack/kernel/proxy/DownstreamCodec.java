@@ -3,11 +3,8 @@ package yastack.kernel.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -15,47 +12,35 @@ import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The downstream HTTP/1.1 codec. Like Netty's HttpServerCodec (it remembers request
- * methods so responses to HEAD carry no body), but stricter where request smuggling
- * lives: a request with both Transfer-Encoding and Content-Length is a decode failure
- * (RFC 9112 6.3 lets a server reject it; we do, as Envoy does) instead of silently
- * dropping Content-Length.
+ * The downstream HTTP/1.1 codec: the strict {@link RequestDecoder} and Netty's response
+ * encoder. Like Netty's HttpServerCodec it remembers request methods so responses to
+ * HEAD carry no body.
  */
 final class DownstreamCodec extends CombinedChannelDuplexHandler<DownstreamCodec.Decoder, DownstreamCodec.Encoder> {
-    static final String BOTH_TE_AND_CL = "both Transfer-Encoding and Content-Length";
+    static final int MAX_REQUEST_LINE = 16 * 1024;
+    static final int MAX_BODY_PIECE = 64 * 1024;
 
-    DownstreamCodec(int maxHeaderBytes) {
+    /** @param headersTimeoutMillis request_headers_timeout: from a head's first byte to its last (0: none) */
+    DownstreamCodec(int maxHeaderBytes, long headersTimeoutMillis) {
         ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
-        HttpDecoderConfig config = new HttpDecoderConfig()
-                .setMaxInitialLineLength(16 * 1024)
-                .setMaxHeaderSize(maxHeaderBytes)
-                .setMaxChunkSize(64 * 1024)
-                .setValidateHeaders(true)
-                .setStrictLineParsing(true)
-                .setAllowDuplicateContentLengths(false);
-        init(new Decoder(config, methods), new Encoder(methods));
+        init(new Decoder(maxHeaderBytes, headersTimeoutMillis, methods), new Encoder(methods));
     }
 
-    static final class Decoder extends HttpRequestDecoder {
+    static final class Decoder extends RequestDecoder {
         private final ArrayDeque<HttpMethod> methods;
 
-        Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
-            super(config);
+        Decoder(int maxHeaderBytes, long headersTimeoutMillis, ArrayDeque<HttpMethod> methods) {
+            super(MAX_REQUEST_LINE, maxHeaderBytes, MAX_BODY_PIECE, headersTimeoutMillis);
             this.methods = methods;
         }
 
         @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) {
             int before = out.size();
             super.decode(ctx, buffer, out);
             for (int i = before; i < out.size(); i++) {
                 if (out.get(i) instanceof HttpRequest r) methods.add(r.method());
             }
-        }
-
-        @Override
-        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-            throw new IllegalArgumentException(BOTH_TE_AND_CL);
         }
     }
 

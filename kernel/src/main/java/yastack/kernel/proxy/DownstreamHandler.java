@@ -3,7 +3,9 @@ package yastack.kernel.proxy;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -36,6 +38,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private int paused;
     private int requests;
     private boolean closing;
+    private boolean inputShutdown;
     private String remote;
     private final boolean stream;
 
@@ -62,6 +65,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         this.ctx = ctx;
+        // A client that half-closes after its requests (RFC 9112 9.6) still gets the answers.
+        if (ctx.channel().config() instanceof SocketChannelConfig c) c.setAllowHalfClosure(true);
         if (!stream) {
             stats.cxTotal.inc();
             stats.cxActive.inc();
@@ -146,6 +151,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            closeIfNothingLeft();
+            return;
+        }
         if (evt instanceof IdleStateEvent && current == null) {
             stats.cxIdleTimeout.inc();
             ctx.close();
@@ -179,10 +189,20 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        while (current == null && !queued.isEmpty()) dispatch(queued.poll());
-        if (current == null || !current.requestComplete()) {
-            if (queued.isEmpty()) resume(PAUSE_PIPELINE);
-        }
+        // Hand over queued messages: the next request head and then its body pieces, which
+        // were decoded along with it and are needed before that request can complete.
+        while (!queued.isEmpty() && (current == null || !current.requestComplete())) dispatch(queued.poll());
+        // Not inside a read, so channelReadComplete will not flush what was written upstream.
+        if (current != null) current.flushUpstream();
+        if (queued.isEmpty() && (current == null || !current.requestComplete())) resume(PAUSE_PIPELINE);
+        closeIfNothingLeft();
+    }
+
+    /** After the client half-closed: close once every complete request is answered; an incomplete one never will be. */
+    private void closeIfNothingLeft() {
+        if (!inputShutdown || closing || !queued.isEmpty() || (current != null && current.requestComplete())) return;
+        closing = true;
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Tears the connection down mid-response (truncated upstream response, timeout after headers). */

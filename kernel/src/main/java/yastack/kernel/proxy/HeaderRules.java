@@ -1,8 +1,10 @@
 package yastack.kernel.proxy;
 
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import yastack.api.config.HeaderValue;
@@ -35,6 +37,21 @@ final class HeaderRules {
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.remove(HttpHeaderNames.UPGRADE);
         h.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+
+    private record CachedDate(long second, String text) {}
+
+    private static volatile CachedDate date = new CachedDate(-1, "");
+
+    /** The current time as an IMF-fixdate (RFC 9110 5.6.7), formatted at most once a second. */
+    static String httpDate() {
+        long now = System.currentTimeMillis();
+        CachedDate d = date;
+        if (d.second() != now / 1000) {
+            d = new CachedDate(now / 1000, DateFormatter.format(new Date(now)));
+            date = d;
+        }
+        return d.text();
     }
 
     /** True when the Connection header carries {@code token} (case-insensitive). */

@@ -286,6 +286,10 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     }
 
     void onRequestContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            onMalformedBody(content);
+            return;
+        }
         bytesIn += content.content().readableBytes();
         boolean last = content instanceof LastHttpContent;
         if (last) requestComplete = true;
@@ -322,6 +326,26 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         if (pause) down.pause(DownstreamHandler.PAUSE_FILTER);
         else down.resume(DownstreamHandler.PAUSE_FILTER);
         if (upstream != null) upstream.config().setAutoRead(!pause && dctx.channel().isWritable());
+    }
+
+    /**
+     * The request body broke its framing (bad chunk, bad trailer). The upstream has seen
+     * part of a request that can never be completed, so its connection is dropped rather
+     * than the body being ended cleanly; the client gets 400 (if nothing was answered
+     * yet) and the connection closes, since nothing after the error can be trusted.
+     */
+    private void onMalformedBody(HttpContent content) {
+        String reason = content.decoderResult().cause().getMessage();
+        content.release();
+        down.stats.rqRejected.inc();
+        if (finished) {
+            down.exchangeDone(this, true);
+            return;
+        }
+        detachUpstream(false);
+        responseFlags = "DPE";
+        if (!responseStarted) localReply(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + reason + "\n", true);
+        else abortDownstream();
     }
 
     void flushUpstream() {
@@ -366,16 +390,25 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                onUpstreamClosed(r.decoderResult().cause());
+                onUpstreamInvalid();
                 return;
             }
             int code = r.status().code();
+            if (!r.protocolVersion().protocolName().equals("HTTP") || r.protocolVersion().majorVersion() != 1 || code == 101) {
+                // Not an HTTP/1.x answer, or a protocol switch we never asked for (Upgrade is not forwarded).
+                ReferenceCountUtil.release(msg);
+                onUpstreamInvalid();
+                return;
+            }
             if (code >= 100 && code < 200) {
                 interim = true;
-                if (code != 100 && code != 101) {
-                    HttpResponse copy = new DefaultHttpResponse(request.protocolVersion(), r.status(), r.headers().copy());
-                    HeaderRules.stripHopByHop(copy.headers());
-                    dctx.write(copy);
+                // 100 answers an expectation we handled ourselves; no 1xx may go to an HTTP/1.0 client (RFC 9110 15.2).
+                if (code != 100 && !request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+                    HttpHeaders interimHeaders = r.headers().copy();
+                    HeaderRules.stripHopByHop(interimHeaders);
+                    // A full message: the encoder expects every response head to be ended before the next one.
+                    dctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), Unpooled.EMPTY_BUFFER,
+                            interimHeaders, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
                 }
             } else {
                 startResponse(r);
@@ -432,7 +465,9 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         closeAfter |= down.closeAfterThisRequest(listener.maxRequestsPerConnection());
         if (closeAfter) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         else if (http10) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        HttpResponse out = new DefaultHttpResponse(request.protocolVersion(), r.status(), h);
+        if (!h.contains(HttpHeaderNames.DATE)) h.set(HttpHeaderNames.DATE, HeaderRules.httpDate()); // RFC 9110 6.6.1
+        // We speak HTTP/1.1 to every client, 1.0 ones included (RFC 9110 2.5), framing for what they understand.
+        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
         if (filters != null) filters.responseHeaders(out);
         else writeResponseHead(out);
     }
@@ -465,6 +500,15 @@ final class HttpExchange implements UpstreamCluster.Acquired {
 
     void flushDownstream() {
         dctx.flush();
+    }
+
+    /** The upstream answered something that is not a valid HTTP/1.x response: never retried, never reused. */
+    private void onUpstreamInvalid() {
+        detachUpstream(false);
+        cluster.rqReset.inc();
+        responseFlags = "UPE";
+        if (!responseStarted) localReply(HttpResponseStatus.BAD_GATEWAY, "invalid upstream response\n", false);
+        else abortDownstream();
     }
 
     void onUpstreamClosed(Throwable cause) {
@@ -520,9 +564,8 @@ final class HttpExchange implements UpstreamCluster.Acquired {
 
     private FullHttpResponse response(HttpResponseStatus s, String body, String contentType) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
-                s, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.DATE, HeaderRules.httpDate());
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         if (bytes.length > 0) r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.SERVER, listener.serverName());

@@ -32,10 +32,12 @@ final class HttpPipelines {
         this.snapshots = snapshots;
     }
 
+    // Idle = nothing received for the idle timeout (reader idle): the handlers close only
+    // connections with no request in flight, and reader-idle costs nothing per write.
     void http1(ChannelPipeline p) {
         ListenerRuntime rt = snapshots.get().listeners().get(listener);
-        p.addLast("idle", new IdleStateHandler(0, 0, rt.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("codec", new DownstreamCodec(rt.maxHeaderBytes()));
+        p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("codec", new DownstreamCodec(rt.maxHeaderBytes(), rt.headersTimeoutMillis()));
         p.addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, false));
     }
 
@@ -44,7 +46,7 @@ final class HttpPipelines {
         stats.cxTotal.inc();
         stats.cxActive.inc();
         p.channel().closeFuture().addListener(f -> stats.cxActive.dec());
-        p.addLast("idle", new IdleStateHandler(0, 0, rt.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("h2", Http2FrameCodecBuilder.forServer().validateHeaders(true).build());
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override

@@ -7,8 +7,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,24 +28,15 @@ final class RequestChecks {
         DecoderResult result = req.decoderResult();
         if (result.isFailure()) {
             Throwable cause = result.cause();
-            if (cause instanceof TooLongHttpHeaderException) {
-                return new Rejection(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request header block too large");
-            }
-            if (cause instanceof TooLongHttpLineException) {
-                return new Rejection(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
-            }
+            if (cause instanceof RequestDecoder.Malformed m) return new Rejection(m.status, m.getMessage());
             return new Rejection(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
         }
+        // Framing (Content-Length, Transfer-Encoding) and version syntax were checked by the decoder.
         HttpVersion v = req.protocolVersion();
         if (v.majorVersion() != 1 || v.minorVersion() > 1) {
             return new Rejection(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported HTTP version");
         }
         HttpHeaders h = req.headers();
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!te.isEmpty()) {
-            Rejection r = checkTransferEncoding(v, te);
-            if (r != null) return r;
-        }
         List<String> hosts = h.getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) return new Rejection(HttpResponseStatus.BAD_REQUEST, "multiple Host headers");
         if (hosts.isEmpty() && v.minorVersion() == 1) return new Rejection(HttpResponseStatus.BAD_REQUEST, "missing Host header");
@@ -59,31 +48,9 @@ final class RequestChecks {
             return new Rejection(HttpResponseStatus.EXPECTATION_FAILED, "unsupported expectation");
         }
         if (req.method().equals(HttpMethod.CONNECT)) {
-            return new Rejection(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported");
+            // 501, not 405: a 405 must list the allowed methods, and no resource here has any for CONNECT.
+            return new Rejection(HttpResponseStatus.NOT_IMPLEMENTED, "CONNECT is not supported");
         }
-        return null;
-    }
-
-    private static Rejection checkTransferEncoding(HttpVersion v, List<String> values) {
-        if (v.minorVersion() == 0) {
-            return new Rejection(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
-        }
-        int chunked = 0;
-        boolean chunkedLast = false;
-        boolean other = false;
-        for (String value : values) {
-            for (String coding : value.split(",", -1)) {
-                String c = coding.trim().toLowerCase(Locale.ROOT);
-                if (c.isEmpty()) return new Rejection(HttpResponseStatus.BAD_REQUEST, "empty transfer coding");
-                chunkedLast = c.equals("chunked");
-                if (chunkedLast) chunked++;
-                else other = true;
-            }
-        }
-        if (chunked != 1 || !chunkedLast) {
-            return new Rejection(HttpResponseStatus.BAD_REQUEST, "chunked must be the final transfer coding, once");
-        }
-        if (other) return new Rejection(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported transfer coding");
         return null;
     }
 
@@ -113,17 +80,37 @@ final class RequestChecks {
         return q < 0 ? new Target(authority, rest, "") : new Target(authority, rest.substring(0, q), rest.substring(q + 1));
     }
 
+    /** uri-host [ ":" port ] (RFC 9110 7.2): no userinfo, a reg-name or bracketed IP literal, digits for the port. */
     private static boolean validAuthority(String a) {
         if (a.isEmpty()) return true; // an empty Host is allowed (RFC 9110 7.2) and matches only "*"
-        for (int i = 0; i < a.length(); i++) {
-            char c = a.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_' || c == '~'
-                    || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*'
-                    || c == '+' || c == ';' || c == '=' || c == '%';
-            if (!ok) return false;
+        int i = 0;
+        if (a.charAt(0) == '[') {
+            int close = a.indexOf(']');
+            if (close < 2) return false;
+            for (i = 1; i < close; i++) {
+                char c = a.charAt(i);
+                boolean ok = Character.digit(c, 16) >= 0 || c == ':' || c == '.' || c == 'v' || c == 'V' || isSubDelimOrUnreserved(c);
+                if (!ok) return false;
+            }
+            i = close + 1;
+        } else {
+            while (i < a.length() && a.charAt(i) != ':') {
+                char c = a.charAt(i);
+                if (!isSubDelimOrUnreserved(c) && c != '%') return false;
+                i++;
+            }
+        }
+        if (i == a.length()) return true;
+        if (a.charAt(i) != ':') return false;
+        for (int j = i + 1; j < a.length(); j++) {
+            if (a.charAt(j) < '0' || a.charAt(j) > '9') return false;
         }
         return true;
+    }
+
+    private static boolean isSubDelimOrUnreserved(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "-._~!$&'()*+,;=".indexOf(c) >= 0;
     }
 
     /** Host without port, lower-cased, for virtual-host matching. */

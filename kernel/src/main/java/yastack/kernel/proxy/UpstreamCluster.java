@@ -134,7 +134,7 @@ final class UpstreamCluster {
                             c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
                             c.pipeline().addLast("tls-stats", new yastack.kernel.tls.TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
                         }
-                        c.pipeline().addLast("idle", new IdleStateHandler(0, 0, runtime.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
+                        c.pipeline().addLast("idle", new IdleStateHandler(runtime.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         c.pipeline().addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024, true));
                         c.pipeline().addLast("upstream", new UpstreamHandler(UpstreamCluster.this, endpointIndex));
                     }
