@@ -54,6 +54,13 @@ final class HeaderRules {
         return d.text();
     }
 
+    /** True without Transfer-Encoding, or when it lists exactly one coding, "chunked". */
+    static boolean onlyChunkedOrNoTransferCoding(HttpHeaders h) {
+        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te.isEmpty()) return true;
+        return te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked");
+    }
+
     /** True when the Connection header carries {@code token} (case-insensitive). */
     static boolean connectionHas(HttpHeaders h, String token) {
         for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {

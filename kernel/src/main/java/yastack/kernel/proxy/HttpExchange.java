@@ -394,8 +394,10 @@ final class HttpExchange implements UpstreamCluster.Acquired {
                 return;
             }
             int code = r.status().code();
-            if (!r.protocolVersion().protocolName().equals("HTTP") || r.protocolVersion().majorVersion() != 1 || code == 101) {
-                // Not an HTTP/1.x answer, or a protocol switch we never asked for (Upgrade is not forwarded).
+            if (!r.protocolVersion().protocolName().equals("HTTP") || r.protocolVersion().majorVersion() != 1 || code == 101
+                    || !HeaderRules.onlyChunkedOrNoTransferCoding(r.headers())) {
+                // Not an HTTP/1.x answer, a protocol switch we never asked for (Upgrade is not forwarded), or a
+                // transfer coding we would silently drop when re-framing (the client would get coded bytes).
                 ReferenceCountUtil.release(msg);
                 onUpstreamInvalid();
                 return;

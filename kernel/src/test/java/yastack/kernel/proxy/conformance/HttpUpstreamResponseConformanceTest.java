@@ -27,6 +27,7 @@ class HttpUpstreamResponseConformanceTest extends ConformanceBase {
                 + "2\r\nok\r\n3\r\n!!!\r\n0\r\nX-Sum: 42\r\n\r\n", true);
         upstream.on("/te-and-cl", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "5\r\nhello\r\n0\r\n\r\n", false);
+        upstream.on("/gzip-te", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nxx\r\n0\r\n\r\n", false);
         upstream.on("/garbage", "HTTX/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
         upstream.on("/not-http", "hello there\r\n\r\n", false);
         upstream.on("/http2", "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
@@ -113,7 +114,7 @@ class HttpUpstreamResponseConformanceTest extends ConformanceBase {
 
     @Test
     void invalidUpstreamResponsesAre502() throws Exception {
-        for (String path : new String[] {"/garbage", "/not-http", "/http2", "/bad-cl", "/two-cl"}) {
+        for (String path : new String[] {"/garbage", "/not-http", "/http2", "/bad-cl", "/two-cl", "/gzip-te"}) {
             try (RawClient c = client()) {
                 RawClient.Response r = get(c, path);
                 assertEquals(502, r.status(), path + ": " + r);
