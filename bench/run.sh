@@ -71,7 +71,9 @@ fi
 ip link set lo up
 # Per-namespace TCP settings so thousands of short connections neither run out
 # of ephemeral ports nor queue up in small accept backlogs.
-sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1 \
+# The ephemeral range starts above every listening port the harness uses
+# (15201..19904), so a client socket can never sit on a port a server needs.
+sysctl -qw net.ipv4.ip_local_port_range="20000 65000" net.ipv4.tcp_tw_reuse=1 \
   net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096 || true
 ulimit -n "$(ulimit -Hn)"
 
@@ -139,7 +141,9 @@ taskset -c 0 true 2>/dev/null || { PIN=0; note "taskset cannot pin here: nothing
 LOADGEN_CPUS=0
 max_workers=1
 for s in "${SUITES[@]}"; do for w in $(workers_for "$s"); do (( w > max_workers )) && max_workers=$w; done; done
-if (( NCPU >= max_workers + 2 )); then
+if [[ -n ${BENCH_UPSTREAM_CPUS:-} ]]; then
+  UPSTREAM_CPUS=$BENCH_UPSTREAM_CPUS
+elif (( NCPU >= max_workers + 2 )); then
   UPSTREAM_CPUS="$((max_workers + 1))-$((NCPU - 1))"
 else
   UPSTREAM_CPUS=0

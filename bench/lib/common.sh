@@ -130,3 +130,32 @@ note() {
 
 # Float arithmetic without bc: calc 'EXPR' (python3 standard library only).
 calc() { python3 -c "print($1)"; }
+
+# Expands a CPU list such as "0", "1-2" or "0,2-3" into "0 1 2 3".
+cpu_list() {
+  local part out=()
+  IFS=, read -r -a parts <<<"$1"
+  for part in "${parts[@]}"; do
+    if [[ $part == *-* ]]; then out+=($(seq "${part%-*}" "${part#*-}")); else out+=("$part"); fi
+  done
+  echo "${out[@]}"
+}
+
+# core_jiffies CPULIST: "busy total" jiffies summed over those CPUs, from
+# /proc/stat (busy = everything but idle and iowait).
+core_jiffies() {
+  local want=" $(cpu_list "$1") "
+  awk -v want="$want" '$1 ~ /^cpu[0-9]+$/ {
+      n = substr($1, 4); if (index(want, " " n " ") == 0) next
+      t = 0; for (i = 2; i <= NF; i++) t += $i
+      busy += t - $5 - $6; total += t }
+    END { print busy + 0, total + 0 }' /proc/stat
+}
+
+# busy_pct "BUSY0 TOTAL0" "BUSY1 TOTAL1": percent busy between two samples.
+busy_pct() {
+  local b0 t0 b1 t1
+  read -r b0 t0 <<<"$1"; read -r b1 t1 <<<"$2"
+  (( t1 > t0 )) || { echo 0; return; }
+  echo $(( (b1 - b0) * 100 / (t1 - t0) ))
+}

@@ -10,13 +10,28 @@ sys_cpu_ticks() {
   tree_cpu_ticks "${SYS_PID[$1]}"
 }
 
+# Core utilisation (all processes) around a run tells who the bottleneck was:
+# a saturated load generator core beside a proxy core with time to spare means
+# the rate is the client's limit; aggregate.py flags such rows.
+cores_before() { LG0=$(core_jiffies "$LOADGEN_CPUS"); PX0=$(core_jiffies "$PROXY_CPUS"); }
+cores_after() {
+  local suite=$1 workload=$2 sys=$3 workers=$4 round=$5 lg px
+  lg=$(busy_pct "$LG0" "$(core_jiffies "$LOADGEN_CPUS")")
+  px=$(busy_pct "$PX0" "$(core_jiffies "$PROXY_CPUS")")
+  [[ $PIN == 1 ]] || return 0
+  record "$suite" "$workload" "$sys" "$workers" "$round" loadgen_core_busy_pct "$lg" "%"
+  # Only meaningful when the proxy has cores of its own.
+  [[ " $(cpu_list "$PROXY_CPUS") " == *" $LOADGEN_CPUS "* ]] && return 0
+  record "$suite" "$workload" "$sys" "$workers" "$round" proxy_core_busy_pct "$px" "%"
+}
+
 # measure_wrk SUITE WORKLOAD SYSTEM WORKERS ROUND URL [wrk args...]
 # RATE_METRIC (default rps) names the rate: e.g. handshakes_per_s when every
 # request opens a new TLS connection.
 measure_wrk() {
   local suite=$1 workload=$2 sys=$3 workers=$4 round=$5 url=$6; shift 6
   local c0 c1 out json reqs secs rps errs
-  c0=$(sys_cpu_ticks "$sys")
+  c0=$(sys_cpu_ticks "$sys"); cores_before
   out=$(pinned "$LOADGEN_CPUS" timeout $((DURATION + 30)) \
         wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$BENCH_DIR/tools/wrk-report.lua" "$@" "$url" 2>&1) || true
   c1=$(sys_cpu_ticks "$sys")
@@ -30,6 +45,7 @@ measure_wrk() {
   errs=$(jq '.errors | add' <<<"$json")
   rps=$(calc "round($reqs / $secs, 1)")
   record "$suite" "$workload" "$sys" "$workers" "$round" "${RATE_METRIC:-rps}" "$rps" "1/s"
+  cores_after "$suite" "$workload" "$sys" "$workers" "$round"
   record "$suite" "$workload" "$sys" "$workers" "$round" latency_p50_us "$(jq '.latency_us.p50' <<<"$json")" us
   record "$suite" "$workload" "$sys" "$workers" "$round" latency_p99_us "$(jq '.latency_us.p99' <<<"$json")" us
   record "$suite" "$workload" "$sys" "$workers" "$round" latency_p999_us "$(jq '.latency_us.p999' <<<"$json")" us
@@ -57,7 +73,7 @@ warm_up() {
 measure_h2load() {
   local suite=$1 workload=$2 sys=$3 workers=$4 round=$5 url=$6; shift 6
   local c0 c1 out rps done_reqs failed
-  c0=$(sys_cpu_ticks "$sys")
+  c0=$(sys_cpu_ticks "$sys"); cores_before
   out=$(pinned "$LOADGEN_CPUS" timeout $((DURATION + 30)) \
         h2load -t1 -c"$CONNECTIONS" -m10 -D"$DURATION" "$@" "$url" 2>&1) || true
   c1=$(sys_cpu_ticks "$sys")
@@ -71,6 +87,7 @@ measure_h2load() {
     return 1
   fi
   record "$suite" "$workload" "$sys" "$workers" "$round" rps "$rps" "1/s"
+  cores_after "$suite" "$workload" "$sys" "$workers" "$round"
   record "$suite" "$workload" "$sys" "$workers" "$round" errors "${failed:-0}" count
   record "$suite" "$workload" "$sys" "$workers" "$round" cpu_us_per_req \
     "$(calc "round(($c1 - $c0) / $CLK_TCK * 1e6 / $done_reqs, 2)")" us
@@ -82,7 +99,7 @@ measure_h2load() {
 measure_iperf() {
   local suite=$1 sys=$2 workers=$3 round=$4 port=$5
   local c0 c1 out bps bytes
-  c0=$(sys_cpu_ticks "$sys")
+  c0=$(sys_cpu_ticks "$sys"); cores_before
   out=$(pinned "$LOADGEN_CPUS" timeout $((DURATION + 30)) \
         iperf3 -c 127.0.0.1 -p "$port" -t "$DURATION" -J 2>&1) || true
   c1=$(sys_cpu_ticks "$sys")
@@ -93,6 +110,7 @@ measure_iperf() {
     return 1
   fi
   record "$suite" stream "$sys" "$workers" "$round" gbit_per_s "$(calc "round($bps / 1e9, 3)")" "Gbit/s"
+  cores_after "$suite" stream "$sys" "$workers" "$round"
   if [[ $sys != direct ]]; then
     record "$suite" stream "$sys" "$workers" "$round" cpu_s_per_gbyte \
       "$(calc "round(($c1 - $c0) / $CLK_TCK / ($bytes / 1e9), 4)")" "s/GB"

@@ -6,15 +6,17 @@
 # HTTP suites run with 1 and 2 workers, the others with 1 (time budget).
 workers_for() {
   if [[ -n ${BENCH_WORKERS:-} ]]; then echo "$BENCH_WORKERS"; return; fi
-  case $1 in http-keepalive|http-close) echo "1 2" ;; *) echo 1 ;; esac
+  case $1 in http-keepalive) echo "1 2" ;; *) echo 1 ;; esac
 }
 
 # Systems of a suite: the proxies plus, where it means something, "direct"
 # (the load generator straight at the upstream: what the kernel and the
-# upstream give without any proxy).
+# upstream give without any proxy). The baseline does not depend on the
+# proxies' worker count, so it runs only with the suite's first one.
 systems_with_baseline() {
-  local s=("${SYSTEMS[@]}")
-  [[ $BASELINE == 1 ]] && s+=(direct)
+  local suite=$1 workers=$2 s=("${SYSTEMS[@]}") first
+  first=$(workers_for "$suite"); first=${first%% *}
+  [[ $BASELINE == 1 && $workers == "$first" ]] && s+=(direct)
   echo "${s[@]}"
 }
 
@@ -24,7 +26,7 @@ suite_http_keepalive() {
   local w size sys r
   for w in $(workers_for http-keepalive); do
     set_layout "$w"
-    start_systems http "$w" http-keepalive $(systems_with_baseline)
+    start_systems http "$w" http-keepalive $(systems_with_baseline http-keepalive "$w")
     for size in $SIZES; do
       for sys in "${RUNNING[@]}"; do warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")"; done
       for ((r = 1; r <= ROUNDS; r++)); do
@@ -42,7 +44,7 @@ suite_http_close() {
   local w sys r size=100b
   for w in $(workers_for http-close); do
     set_layout "$w"
-    start_systems http "$w" http-close $(systems_with_baseline)
+    start_systems http "$w" http-close $(systems_with_baseline http-close "$w")
     for sys in "${RUNNING[@]}"; do
       warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" -H 'Connection: close'
     done
@@ -63,7 +65,7 @@ suite_tcp_proxy() {
   start_iperf_server
   for w in $(workers_for tcp-proxy); do
     set_layout "$w"
-    start_systems tcp "$w" tcp-proxy $(systems_with_baseline)
+    start_systems tcp "$w" tcp-proxy $(systems_with_baseline tcp-proxy "$w")
     for ((r = 1; r <= ROUNDS; r++)); do
       for sys in "${RUNNING[@]}"; do
         measure_iperf tcp-proxy "$sys" "$w" "$r" "${TCP_PORTS[$sys]}" || true
@@ -116,8 +118,8 @@ suite_resources() {
         >"$WORK/hold-$sys-$r.log" 2>&1 &
       client=$!
       track "$client"
-      local i
-      for ((i = 0; i < 900 && ! -s $ready; i++)); do
+      local i=0
+      while [[ ! -s $ready ]] && (( i++ < 900 )); do   # at most 90 s
         kill -0 "$client" 2>/dev/null || break
         sleep 0.1
       done

@@ -19,7 +19,8 @@ PRIMARY = ["rps", "handshakes_per_s", "gbit_per_s", "startup_ms", "pss_held_mib"
 # Columns shown in the summary, in this order, when a suite has them.
 COLUMNS = ["rps", "handshakes_per_s", "gbit_per_s", "latency_p50_us", "latency_p99_us",
            "latency_p999_us", "cpu_us_per_req", "cpu_s_per_gbyte", "startup_ms",
-           "pss_idle_mib", "pss_held_mib", "kib_per_conn", "held_conns", "errors"]
+           "pss_idle_mib", "pss_held_mib", "kib_per_conn", "held_conns", "proxy_core_busy_pct",
+           "loadgen_core_busy_pct", "errors"]
 
 LABELS = {
     "rps": "req/s", "handshakes_per_s": "handshakes/s", "gbit_per_s": "Gbit/s",
@@ -27,6 +28,7 @@ LABELS = {
     "cpu_us_per_req": "CPU µs/req", "cpu_s_per_gbyte": "CPU s/GB", "startup_ms": "startup ms",
     "pss_idle_mib": "PSS idle MiB", "pss_held_mib": "PSS 10k conns MiB",
     "kib_per_conn": "KiB/conn", "held_conns": "conns held", "errors": "errors",
+    "proxy_core_busy_pct": "proxy core %", "loadgen_core_busy_pct": "client core %",
 }
 
 # Charts per suite: (metric, title). Every suite also gets a chart of any
@@ -92,6 +94,12 @@ def aggregate(raw):
     return out
 
 
+def client_bound(cells, wl, wk, system):
+    lg = cells.get((wl, wk, system, "loadgen_core_busy_pct"))
+    px = cells.get((wl, wk, system, "proxy_core_busy_pct"))
+    return system != "direct" and lg and px and lg["median"] >= 95 and px["median"] < 85
+
+
 def summary_markdown(meta, summary, skipped, notes, charts):
     cfg, host = meta["config"], meta["host"]
     lines = [f"# yastack benchmarks, {meta['started']}", ""]
@@ -130,6 +138,7 @@ def summary_markdown(meta, summary, skipped, notes, charts):
         header = ["workload", "workers", "system"] + [LABELS.get(m, m) for m in metrics] + [f"× {ref}"]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         cells = {(r["workload"], r["workers"], r["system"], r["metric"]): r for r in rows}
+        flagged = False
         for wl, wk, system in unique((r["workload"], r["workers"], r["system"]) for r in rows):
             row = [wl, str(wk), system]
             for m in metrics:
@@ -140,10 +149,16 @@ def summary_markdown(meta, summary, skipped, notes, charts):
                     row.append(fmt(c["median"]))
                 else:
                     row.append(f"{fmt(c['median'])} ({fmt(c['min'])}–{fmt(c['max'])})")
+            if client_bound(cells, wl, wk, system):
+                row[2] += " †"
+                flagged = True
             primary = next((cells[(wl, wk, system, p)] for p in PRIMARY if (wl, wk, system, p) in cells), None)
             ratio = primary["ratio"] if primary else None
             row.append(f"{ratio:.2f} ({LABELS.get(primary['metric'], primary['metric'])})" if ratio is not None else "")
             lines.append("| " + " | ".join(row) + " |")
+        if flagged:
+            lines += ["", "† the load generator's core was saturated while the proxy's core had time to spare: "
+                          "the rate is the client's limit here; compare CPU per request instead."]
         lines.append("")
     return "\n".join(lines)
 
