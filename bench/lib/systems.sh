@@ -114,12 +114,15 @@ start_system() {
       pid=$! ;;
     yastack|yastack-*)
       [[ -n $YASTACK_BIN ]] || { START_ERROR=$YASTACK_MISSING; return 1; }
-      local template=$sys
+      local template=$sys extra=()
       [[ $sys == yastack ]] && template=yastack-$feature
+      [[ -f $BENCH_DIR/peers/$template.yaml.tmpl ]] || { START_ERROR="no config template peers/$template.yaml.tmpl"; return 1; }
+      # The Java router is the example plugin the distribution ships.
+      [[ $sys == yastack-java-router ]] && extra=(--plugins "$(dirname "$(dirname "$YASTACK_BIN")")/examples/plugins")
       cp "$BENCH_DIR"/peers/*.js "$dir/" 2>/dev/null || true
       render "$BENCH_DIR/peers/$template.yaml.tmpl" "$dir/yastack.yaml" || { START_ERROR="template"; return 1; }
       t0=$(now_ns)
-      pinned "$PROXY_CPUS" "$YASTACK_BIN" run --config "$dir/yastack.yaml" >"$dir/stdout.log" 2>&1 &
+      pinned "$PROXY_CPUS" "$YASTACK_BIN" run --config "$dir/yastack.yaml" "${extra[@]}" >"$dir/stdout.log" 2>&1 &
       pid=$! ;;
     *) die "unknown system $sys" ;;
   esac
@@ -137,7 +140,32 @@ start_system() {
     return 1
   fi
   START_MS=$(( ($(now_ns) - t0) / 1000000 ))
+  # Ready is not enough: a listener the config accepted may still not serve
+  # (e.g. a feature that is parsed but not implemented yet).
+  if ! probe "$sys" "$feature"; then
+    START_ERROR="$sys started but its $feature listener does not work: $PROBE_ERROR"
+    stop_tree "$pid"; untrack "$pid"
+    return 1
+  fi
   SYS_PID[$sys]=$pid
+}
+
+# probe SYSTEM FEATURE: one real request (or connection, for tcp) through the
+# listener the suite will load. Sets PROBE_ERROR on failure.
+probe() {
+  local sys=$1 feature=$2 code host
+  host=$(host_of "$sys")
+  PROBE_ERROR=""
+  case $feature in
+    tcp) port_open "${TCP_PORTS[$sys]}" || PROBE_ERROR="nothing listens on port ${TCP_PORTS[$sys]}" ;;
+    tls)
+      code=$(curl -sk -o /dev/null -m 5 -w '%{http_code}' "https://$host:${HTTPS_PORTS[$sys]}/100b" 2>&1) || true
+      [[ $code == 200 ]] || PROBE_ERROR="HTTPS GET /100b on port ${HTTPS_PORTS[$sys]} gave '${code:-nothing}' (no TLS handshake?)" ;;
+    *)
+      code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "http://$host:${HTTP_PORTS[$sys]}/100b" 2>&1) || true
+      [[ $code == 200 ]] || PROBE_ERROR="GET /100b on port ${HTTP_PORTS[$sys]} gave '${code:-nothing}'" ;;
+  esac
+  [[ -z $PROBE_ERROR ]]
 }
 
 stop_system() {
