@@ -126,6 +126,7 @@ cleanup() {
   for p in $(netns_stragglers); do
     [[ $p == "$TEE_PID" ]] || kill -KILL "$p" 2>/dev/null || true
   done
+  [[ -n ${WWW:-} && -d $WWW ]] && rm -rf "$WWW"
   exit "$rc"
 }
 trap cleanup EXIT

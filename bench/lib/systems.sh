@@ -51,10 +51,16 @@ make_tls_material() {
 
 start_upstream() {
   local dir=$WORK/upstream
-  mkdir -p "$dir/www" "$dir/tmp"
-  head -c 100 /dev/zero | tr '\0' 'a' > "$dir/www/100b"
-  head -c 16384 /dev/zero | tr '\0' 'b' > "$dir/www/16k"
-  ( export DIR=$dir WORKERS=$UPSTREAM_WORKERS HTTP_PORT=$UPSTREAM_PORT
+  mkdir -p "$dir/tmp"
+  # nginx workers run as an unprivileged user, and the output directory may
+  # not be readable to them (a test's private temp dir): the files live in a
+  # world-readable directory of their own, removed by cleanup().
+  WWW=$(mktemp -d /tmp/yastack-bench-www.XXXXXX)
+  chmod 755 "$WWW"
+  head -c 100 /dev/zero | tr '\0' 'a' > "$WWW/100b"
+  head -c 16384 /dev/zero | tr '\0' 'b' > "$WWW/16k"
+  chmod 644 "$WWW"/*
+  ( export DIR=$dir WORKERS=$UPSTREAM_WORKERS HTTP_PORT=$UPSTREAM_PORT WWW
     render "$BENCH_DIR/peers/nginx-upstream.conf.tmpl" "$dir/nginx.conf" )
   pinned "$UPSTREAM_CPUS" nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' \
     >"$dir/stdout.log" 2>&1 &
