@@ -20,8 +20,8 @@ cores_after() {
   px=$(busy_pct "$PX0" "$(core_jiffies "$PROXY_CPUS")")
   [[ $PIN == 1 ]] || return 0
   record "$suite" "$workload" "$sys" "$workers" "$round" loadgen_core_busy_pct "$lg" "%"
-  # Only meaningful when the proxy has cores of its own.
-  [[ " $(cpu_list "$PROXY_CPUS") " == *" $LOADGEN_CPUS "* ]] && return 0
+  # Only meaningful when there is a proxy and it has cores of its own.
+  [[ $sys == direct || " $(cpu_list "$PROXY_CPUS") " == *" $LOADGEN_CPUS "* ]] && return 0
   record "$suite" "$workload" "$sys" "$workers" "$round" proxy_core_busy_pct "$px" "%"
 }
 

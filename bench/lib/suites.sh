@@ -150,7 +150,10 @@ suite_script() {
   set_layout "$w"
   start_systems http "$w" script "${candidates[@]}"
   if (( ${#RUNNING[@]} < 2 )); then
-    note "script: fewer than two router variants started; nothing to compare"
+    # The static route alone is already measured by http-keepalive.
+    note "script: no router plugin or script variant runs yet, so there is nothing to compare and the suite measured nothing"
+    stop_systems
+    return
   fi
   for sys in "${RUNNING[@]}"; do warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")"; done
   for ((r = 1; r <= ROUNDS; r++)); do
@@ -169,6 +172,11 @@ suite_flavors() {
   set_layout "$w"
   make_tap || { skip flavors yastack-userspace "could not create TAP device $USERSPACE_TAP"; return; }
   start_systems http "$w" flavors yastack yastack-userspace
+  if [[ -z ${SYS_PID[yastack-userspace]:-} ]]; then
+    stop_systems
+    ip link del "$USERSPACE_TAP" 2>/dev/null || true
+    return
+  fi
   for sys in "${RUNNING[@]}"; do warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")"; done
   for ((r = 1; r <= ROUNDS; r++)); do
     for sys in "${RUNNING[@]}"; do
