@@ -118,10 +118,15 @@ source "$BENCH_DIR/lib/systems.sh"
 source "$BENCH_DIR/lib/measure.sh"
 source "$BENCH_DIR/lib/suites.sh"
 
+REPORTED=0
 cleanup() {
   local rc=$? p
   trap - EXIT INT TERM
   for p in "${STARTED_PIDS[@]}"; do stop_tree "$p"; done
+  if (( ! REPORTED )) && [[ -s $RAW ]] && declare -F write_report >/dev/null; then
+    log "stopped early: writing a partial report"
+    write_report false || true
+  fi
   # Anything else still in our private namespace was started by this run.
   for p in $(netns_stragglers); do
     [[ $p == "$TEE_PID" ]] || kill -KILL "$p" 2>/dev/null || true
@@ -170,42 +175,52 @@ find_yastack || { log "$YASTACK_MISSING"; }
 make_tls_material
 start_upstream
 
+# ---------------------------------------------------------------- report
+version_of() { "$@" 2>&1 | head -1 | tr -d '\r' || true; }
+
+# write_report COMPLETE(true|false): results.json, summary.md and charts from
+# what was measured so far; cleanup() calls it with false when a run stops early.
+REPORTED=0
+write_report() {
+  local complete=$1 finished_at gp
+  REPORTED=1
+  finished_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  jq -n \
+    --arg started "$started_at" --arg finished "$finished_at" --argjson smoke "$SMOKE" --argjson complete "$complete" \
+    --arg cpu_model "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
+    --argjson cpus "$NCPU" --arg kernel "$(uname -r)" \
+    --argjson rounds "$ROUNDS" --argjson duration "$DURATION" --argjson warmup "$WARMUP" \
+    --argjson connections "$CONNECTIONS" --argjson idle_conns "$IDLE_CONNS" \
+    --arg sizes "$SIZES" --arg systems "${SYSTEMS[*]}" --arg suites "${SUITES[*]}" \
+    --argjson upstream_workers "$UPSTREAM_WORKERS" --argjson pinned "$PIN" \
+    --arg loadgen_cpus "$LOADGEN_CPUS" --arg upstream_cpus "$UPSTREAM_CPUS" \
+    --arg nginx "$(version_of nginx -v)" --arg haproxy "$(version_of haproxy -v)" \
+    --arg wrk "$(version_of wrk -v)" --arg h2load "$(version_of h2load --version)" \
+    --arg iperf3 "$(version_of iperf3 -v)" --arg yastack "$( [[ -n $YASTACK_BIN ]] && version_of "$YASTACK_BIN" --version || echo unavailable)" \
+    '{started:$started, finished:$finished, complete:$complete, smoke:($smoke == 1),
+      host:{cpu_model:$cpu_model, cpus:$cpus, kernel:$kernel},
+      config:{rounds:$rounds, duration_s:$duration, warmup_s:$warmup, connections:$connections,
+              idle_connections:$idle_conns, sizes:($sizes | split(" ")), systems:($systems | split(" ")),
+              suites:($suites | split(" ")), upstream_workers:$upstream_workers},
+      pinning:{enabled:($pinned == 1), loadgen_cpus:$loadgen_cpus, upstream_cpus:$upstream_cpus,
+               proxy_cpus:"1 per worker from core 1, or all cores when there are not enough"},
+      versions:{nginx:$nginx, haproxy:$haproxy, wrk:$wrk, h2load:$h2load, iperf3:$iperf3, yastack:$yastack}}' \
+    >"$WORK/meta.json"
+  python3 "$BENCH_DIR/tools/aggregate.py" --meta "$WORK/meta.json" --raw "$RAW" --skipped "$SKIPS" \
+    --notes "$NOTES" --out "$OUT"
+  if command -v gnuplot >/dev/null; then
+    for gp in "$OUT"/charts/*.gp; do
+      [[ -e $gp ]] || continue
+      (cd "$OUT/charts" && timeout 60 gnuplot "$(basename "$gp")") || note "gnuplot failed on $gp"
+    done
+  fi
+}
+
 started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 for suite in "${SUITES[@]}"; do
   log "suite $suite"
   "suite_${suite//-/_}"
 done
-finished_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
-# ---------------------------------------------------------------- report
-version_of() { "$@" 2>&1 | head -1 | tr -d '\r' || true; }
-jq -n \
-  --arg started "$started_at" --arg finished "$finished_at" --argjson smoke "$SMOKE" \
-  --arg cpu_model "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
-  --argjson cpus "$NCPU" --arg kernel "$(uname -r)" \
-  --argjson rounds "$ROUNDS" --argjson duration "$DURATION" --argjson warmup "$WARMUP" \
-  --argjson connections "$CONNECTIONS" --argjson idle_conns "$IDLE_CONNS" \
-  --arg sizes "$SIZES" --arg systems "${SYSTEMS[*]}" --arg suites "${SUITES[*]}" \
-  --argjson upstream_workers "$UPSTREAM_WORKERS" --argjson pinned "$PIN" \
-  --arg loadgen_cpus "$LOADGEN_CPUS" --arg upstream_cpus "$UPSTREAM_CPUS" \
-  --arg nginx "$(version_of nginx -v)" --arg haproxy "$(version_of haproxy -v)" \
-  --arg wrk "$(version_of wrk -v)" --arg h2load "$(version_of h2load --version)" \
-  --arg iperf3 "$(version_of iperf3 -v)" --arg yastack "$( [[ -n $YASTACK_BIN ]] && version_of "$YASTACK_BIN" --version || echo unavailable)" \
-  '{started:$started, finished:$finished, smoke:($smoke == 1),
-    host:{cpu_model:$cpu_model, cpus:$cpus, kernel:$kernel},
-    config:{rounds:$rounds, duration_s:$duration, warmup_s:$warmup, connections:$connections,
-            idle_connections:$idle_conns, sizes:($sizes | split(" ")), systems:($systems | split(" ")),
-            suites:($suites | split(" ")), upstream_workers:$upstream_workers},
-    pinning:{enabled:($pinned == 1), loadgen_cpus:$loadgen_cpus, upstream_cpus:$upstream_cpus,
-             proxy_cpus:"1 per worker from core 1, or all cores when there are not enough"},
-    versions:{nginx:$nginx, haproxy:$haproxy, wrk:$wrk, h2load:$h2load, iperf3:$iperf3, yastack:$yastack}}' \
-  >"$WORK/meta.json"
-python3 "$BENCH_DIR/tools/aggregate.py" --meta "$WORK/meta.json" --raw "$RAW" --skipped "$SKIPS" \
-  --notes "$NOTES" --out "$OUT"
-if command -v gnuplot >/dev/null; then
-  for gp in "$OUT"/charts/*.gp; do
-    [[ -e $gp ]] || continue
-    (cd "$OUT/charts" && timeout 60 gnuplot "$(basename "$gp")") || note "gnuplot failed on $gp"
-  done
-fi
+write_report true
 log "done: $OUT/summary.md"

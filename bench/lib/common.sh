@@ -70,6 +70,17 @@ tree_pss_kib() {
   echo "$total"
 }
 
+# Resident set size of a process tree in KiB (VmRSS summed: pages shared
+# between an nginx master and its workers count once per process).
+tree_rss_kib() {
+  local total=0 p v
+  for p in $(pid_tree "$1"); do
+    v=$(awk '/^VmRSS:/ {print $2}' /proc/"$p"/status 2>/dev/null)
+    total=$(( total + ${v:-0} ))
+  done
+  echo "$total"
+}
+
 # Stops one process tree: TERM, up to 5 s grace, then KILL for what is left.
 stop_tree() {
   local pid=$1 pids i

@@ -102,7 +102,7 @@ suite_tls() {
 # memory (PSS of the process tree) idle and with IDLE_CONNS idle keep-alive
 # connections, each of which has carried one request. A fresh start per round.
 suite_resources() {
-  local sys r w=1 pid before after ready held client
+  local sys r w=1 pid before after rss_before rss_after ready held client
   set_layout "$w"
   for ((r = 1; r <= ROUNDS; r++)); do
     for sys in "${SYSTEMS[@]}"; do
@@ -111,7 +111,7 @@ suite_resources() {
       record resources startup "$sys" "$w" "$r" startup_ms "$START_MS" ms
       curl -s -o /dev/null -m 5 "http://127.0.0.1:${HTTP_PORTS[$sys]}/100b" || true
       sleep 1
-      before=$(tree_pss_kib "$pid")
+      before=$(tree_pss_kib "$pid"); rss_before=$(tree_rss_kib "$pid")
       ready=$WORK/hold-$sys-$r.json
       pinned "$LOADGEN_CPUS" python3 "$BENCH_DIR/tools/hold_conns.py" --port "${HTTP_PORTS[$sys]}" \
         --count "$IDLE_CONNS" --connect-timeout 60 --hold 120 --ready-file "$ready" \
@@ -125,11 +125,13 @@ suite_resources() {
       done
       held=$(jq -r '.held // 0' "$ready" 2>/dev/null || echo 0)
       sleep 1   # let the proxy settle after the last request
-      after=$(tree_pss_kib "$pid")
+      after=$(tree_pss_kib "$pid"); rss_after=$(tree_rss_kib "$pid")
       stop_tree "$client"; untrack "$client"
       if (( held > 0 )); then
         record resources idle-conns "$sys" "$w" "$r" pss_idle_mib "$(calc "round($before / 1024, 1)")" MiB
         record resources idle-conns "$sys" "$w" "$r" pss_held_mib "$(calc "round($after / 1024, 1)")" MiB
+        record resources idle-conns "$sys" "$w" "$r" rss_idle_mib "$(calc "round($rss_before / 1024, 1)")" MiB
+        record resources idle-conns "$sys" "$w" "$r" rss_held_mib "$(calc "round($rss_after / 1024, 1)")" MiB
         record resources idle-conns "$sys" "$w" "$r" held_conns "$held" count
         record resources idle-conns "$sys" "$w" "$r" kib_per_conn "$(calc "round(($after - $before) / $held, 2)")" KiB
         log "resources $sys r$r: startup ${START_MS} ms, PSS $((before / 1024)) -> $((after / 1024)) MiB with $held connections"

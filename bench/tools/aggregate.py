@@ -14,18 +14,19 @@ REFERENCE = {"script": "yastack", "flavors": "yastack", "stack": "direct"}
 DEFAULT_REFERENCE = "nginx"
 
 # The headline metric of a row: the first of these it has.
-PRIMARY = ["rps", "handshakes_per_s", "gbit_per_s", "startup_ms", "pss_held_mib"]
+PRIMARY = ["rps", "handshakes_per_s", "gbit_per_s", "startup_ms", "rss_held_mib"]
 
 # Columns shown in the summary, in this order, when a suite has them.
 COLUMNS = ["rps", "handshakes_per_s", "gbit_per_s", "latency_p50_us", "latency_p99_us",
            "latency_p999_us", "cpu_us_per_req", "cpu_s_per_gbyte", "startup_ms",
-           "pss_idle_mib", "pss_held_mib", "kib_per_conn", "held_conns", "proxy_core_busy_pct",
+           "rss_idle_mib", "rss_held_mib", "pss_idle_mib", "pss_held_mib", "kib_per_conn", "held_conns", "proxy_core_busy_pct",
            "loadgen_core_busy_pct", "errors"]
 
 LABELS = {
     "rps": "req/s", "handshakes_per_s": "handshakes/s", "gbit_per_s": "Gbit/s",
     "latency_p50_us": "p50 µs", "latency_p99_us": "p99 µs", "latency_p999_us": "p99.9 µs",
     "cpu_us_per_req": "CPU µs/req", "cpu_s_per_gbyte": "CPU s/GB", "startup_ms": "startup ms",
+    "rss_idle_mib": "RSS idle MiB", "rss_held_mib": "RSS 10k conns MiB",
     "pss_idle_mib": "PSS idle MiB", "pss_held_mib": "PSS 10k conns MiB",
     "kib_per_conn": "KiB/conn", "held_conns": "conns held", "errors": "errors",
     "proxy_core_busy_pct": "proxy core %", "loadgen_core_busy_pct": "client core %",
@@ -41,7 +42,7 @@ CHARTS = {
     "tcp-proxy": [("gbit_per_s", "iperf3 throughput (Gbit/s)"),
                   ("cpu_s_per_gbyte", "proxy CPU seconds per GB")],
     "tls": [("handshakes_per_s", "full TLS handshakes/s"), ("rps", "requests/s over TLS keep-alive")],
-    "resources": [("startup_ms", "startup time (ms)"), ("pss_held_mib", "memory (PSS MiB) holding idle connections"),
+    "resources": [("startup_ms", "startup time (ms)"), ("rss_held_mib", "memory (RSS MiB) holding 10k idle keep-alive connections"),
                   ("kib_per_conn", "KiB per idle keep-alive connection")],
     "script": [("rps", "requests/s by router kind")],
     "flavors": [("rps", "requests/s by listener flavor")],
@@ -103,6 +104,9 @@ def client_bound(cells, wl, wk, system):
 def summary_markdown(meta, summary, skipped, notes, charts):
     cfg, host = meta["config"], meta["host"]
     lines = [f"# yastack benchmarks, {meta['started']}", ""]
+    if meta.get("complete") is False:
+        lines += ["**Partial run**: it stopped early (failure or interrupt); only what was measured "
+                  "before that is here.", ""]
     if meta.get("smoke"):
         lines += ["**Smoke run**: seconds long, for checking the harness only; the numbers mean nothing.", ""]
     lines += [
