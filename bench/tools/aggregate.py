@@ -48,6 +48,7 @@ CHARTS = {
     "flavors": [("rps", "requests/s by listener flavor")],
 }
 
+GAP = 1.5  # histogram gap between clusters, in bar widths
 COLORS = {"yastack": "#e8710a", "nginx": "#1e8e3e", "haproxy": "#1a73e8", "direct": "#80868b"}
 EXTRA_COLORS = ["#9334e6", "#d01884", "#12b5cb", "#f9ab00"]
 
@@ -207,6 +208,14 @@ def write_charts(summary, out_dir):
                 src = f"'{base}.dat'" if i == 0 else "''"
                 xt = ":xtic(1)" if i == 0 else ""
                 plots.append(f"{src} using {col}:{col + 1}:{col + 2}{xt} title '{s}' lc rgb '{color}'")
+            # Median printed upright inside each bar, from its base. Bar j of n in cluster i sits at
+            # i + (j - (n-1)/2) / (n + gap) on a clustered histogram.
+            n = len(systems)
+            for i in range(n):
+                col = 2 + 3 * i
+                x = f"($0 + ({i} - {(n - 1) / 2}) / ({n} + {GAP}))"
+                plots.append(f"'' using {x}:(valid({col}) ? 0 : NaN):(fmt(column({col}))) with labels "
+                             f"rotate by 90 left offset 0,0.4 font ',9' tc rgb '#202020' notitle")
             unit = mrows[0]["unit"]
             gp = f"""set terminal pngcairo size 960,540 font 'DejaVu Sans,11' noenhanced
 set output '{base}.png'
@@ -214,11 +223,12 @@ set title '{suite}: {title}  (bars: median, whiskers: min-max)'
 set datafile separator '\\t'
 set datafile missing '?'
 set style data histogram
-set style histogram errorbars gap 1.5 lw 1.5
+set style histogram errorbars gap {GAP} lw 1.5
 set style fill solid 0.85 border rgb '#303030'
 set boxwidth 0.9
 set errorbars 1.2
 set yrange [0:*]
+fmt(v) = v >= 100 ? sprintf('%.0f', v) : sprintf('%.3g', v)
 set grid ytics lc rgb '#d0d0d0'
 set ylabel '{LABELS.get(metric, metric)}{" (" + unit + ")" if unit and unit not in ("1/s", "count") and unit not in LABELS.get(metric, metric) else ""}'
 set key outside right top
