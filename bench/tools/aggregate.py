@@ -112,9 +112,11 @@ def summary_markdown(meta, summary, skipped, notes, charts):
         lines += ["**Smoke run**: seconds long, for checking the harness only; the numbers mean nothing.", ""]
     lines += [
         f"Host: {host['cpu_model']}, {host['cpus']} CPUs, Linux {host['kernel']}. "
-        f"{cfg['rounds']} rounds of {cfg['duration_s']} s per system and workload, systems in alternation "
+        f"{cfg['rounds']} round{'s' if cfg['rounds'] != 1 else ''} of {cfg['duration_s']} s per system and "
+        f"workload, systems in alternation "
         f"(A B C, A B C, ...) after a {cfg['warmup_s']} s warm-up each; {cfg['connections']} connections; "
-        f"upstream: nginx with {cfg['upstream_workers']} worker(s) serving static files.",
+        f"upstream: nginx with {cfg['upstream_workers']} worker{'s' if cfg['upstream_workers'] != 1 else ''} "
+        f"serving static files.",
         "",
         "Cells are `median (min–max)` over the rounds. Ratios divide a system's median by the reference "
         "system's median for the same workload and worker count (nginx unless the suite says otherwise): "
