@@ -46,6 +46,12 @@ suite_http_close() {
     set_layout "$w"
     start_systems http "$w" http-close $(systems_with_baseline http-close "$w")
     for sys in "${RUNNING[@]}"; do
+      # wrk only reconnects when the response says Connection: close; a server
+      # that keeps the connection open would turn this into keep-alive.
+      if ! curl -s -D - -o /dev/null -m 5 -H 'Connection: close' "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" \
+          | grep -qi '^connection: *close'; then
+        note "http-close: $sys does not answer 'Connection: close' to a client that asks for it, so wrk kept its connections open: its http-close numbers are keep-alive numbers"
+      fi
       warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" -H 'Connection: close'
     done
     for ((r = 1; r <= ROUNDS; r++)); do
