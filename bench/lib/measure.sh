@@ -25,16 +25,21 @@ cores_after() {
   record "$suite" "$workload" "$sys" "$workers" "$round" proxy_core_busy_pct "$px" "%"
 }
 
+# Connections the upstream has accepted so far (nginx stub_status).
+upstream_accepts() {
+  curl -s -m 2 "http://127.0.0.1:$UPSTREAM_PORT/upstream_status" | awk 'NR == 3 {print $1}'
+}
+
 # measure_wrk SUITE WORKLOAD SYSTEM WORKERS ROUND URL [wrk args...]
 # RATE_METRIC (default rps) names the rate: e.g. handshakes_per_s when every
 # request opens a new TLS connection.
 measure_wrk() {
   local suite=$1 workload=$2 sys=$3 workers=$4 round=$5 url=$6; shift 6
-  local c0 c1 out json reqs secs rps errs
-  c0=$(sys_cpu_ticks "$sys"); cores_before
+  local c0 c1 a0 a1 out json reqs secs rps errs
+  c0=$(sys_cpu_ticks "$sys"); cores_before; a0=$(upstream_accepts)
   out=$(pinned "$LOADGEN_CPUS" timeout $((DURATION + 30)) \
         wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$BENCH_DIR/tools/wrk-report.lua" "$@" "$url" 2>&1) || true
-  c1=$(sys_cpu_ticks "$sys")
+  c1=$(sys_cpu_ticks "$sys"); a1=$(upstream_accepts)
   json=$(sed -n 's/^BENCHJSON //p' <<<"$out")
   if [[ -z $json ]]; then
     note "$suite/$workload: wrk against $sys (round $round) produced no result: $(tail -c 300 <<<"$out" | tr '\n' ' ')"
@@ -53,6 +58,12 @@ measure_wrk() {
   if [[ $sys != direct ]] && (( reqs > 0 )); then
     record "$suite" "$workload" "$sys" "$workers" "$round" cpu_us_per_req \
       "$(calc "round(($c1 - $c0) / $CLK_TCK * 1e6 / $reqs, 2)")" us
+  fi
+  # How well the proxy reuses upstream connections: new upstream connections
+  # per 1000 requests (0 for a proxy that keeps a pool; 1000 for none).
+  if [[ $sys != direct && -n $a0 && -n $a1 ]] && (( reqs > 0 )); then
+    record "$suite" "$workload" "$sys" "$workers" "$round" upstream_conns_per_kreq \
+      "$(calc "round(($a1 - $a0 - 1) * 1000 / $reqs, 2)")" count
   fi
   if (( errs * 100 > reqs )); then
     note "$suite/$workload: $sys had $errs errors for $reqs requests in round $round: $(jq -c .errors <<<"$json")"

@@ -19,7 +19,7 @@ PRIMARY = ["rps", "handshakes_per_s", "gbit_per_s", "startup_ms", "rss_held_mib"
 # Columns shown in the summary, in this order, when a suite has them.
 COLUMNS = ["rps", "handshakes_per_s", "gbit_per_s", "latency_p50_us", "latency_p99_us",
            "latency_p999_us", "cpu_us_per_req", "cpu_s_per_gbyte", "startup_ms",
-           "rss_idle_mib", "rss_held_mib", "pss_idle_mib", "pss_held_mib", "kib_per_conn", "held_conns", "proxy_core_busy_pct",
+           "rss_idle_mib", "rss_held_mib", "pss_idle_mib", "pss_held_mib", "kib_per_conn", "held_conns", "upstream_conns_per_kreq", "proxy_core_busy_pct",
            "loadgen_core_busy_pct", "errors"]
 
 LABELS = {
@@ -29,7 +29,7 @@ LABELS = {
     "rss_idle_mib": "RSS idle MiB", "rss_held_mib": "RSS 10k conns MiB",
     "pss_idle_mib": "PSS idle MiB", "pss_held_mib": "PSS 10k conns MiB",
     "kib_per_conn": "KiB/conn", "held_conns": "conns held", "errors": "errors",
-    "proxy_core_busy_pct": "proxy core %", "loadgen_core_busy_pct": "client core %",
+    "upstream_conns_per_kreq": "upstream conns/1k req", "proxy_core_busy_pct": "proxy core %", "loadgen_core_busy_pct": "client core %",
 }
 
 # Charts per suite: (metric, title). Every suite also gets a chart of any
