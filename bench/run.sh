@@ -140,6 +140,9 @@ trap 'log "interrupted"; exit 130' INT TERM
 # ---------------------------------------------------------------- CPU layout
 # Load generator on core 0, the proxy on the next WORKERS cores, the upstream
 # on what is left; on a small machine they share, and the summary says so.
+# Sharing, the upstream goes next to the proxy, not next to the client: then
+# the proxy's core is the bottleneck (every proxy pays the same upstream cost)
+# instead of the client's core capping fast proxies at one and the same rate.
 NCPU=$(nproc)
 PIN=1
 [[ ${BENCH_NO_PIN:-0} == 1 ]] && PIN=0
@@ -151,9 +154,12 @@ if [[ -n ${BENCH_UPSTREAM_CPUS:-} ]]; then
   UPSTREAM_CPUS=$BENCH_UPSTREAM_CPUS
 elif (( NCPU >= max_workers + 2 )); then
   UPSTREAM_CPUS="$((max_workers + 1))-$((NCPU - 1))"
+elif (( NCPU >= 2 )); then
+  UPSTREAM_CPUS=1
+  (( PIN )) && note "only $NCPU CPUs: the upstream nginx shares core 1 with the proxy under test (so the proxy's core is the bottleneck and every proxy pays the same upstream cost); the load generator has core 0"
 else
   UPSTREAM_CPUS=0
-  (( PIN )) && note "only $NCPU CPUs: the upstream nginx shares core 0 with the load generator"
+  (( PIN )) && note "only 1 CPU: load generator, upstream and proxy all share it"
 fi
 declare -A LAYOUT_NOTED=()
 set_layout() {

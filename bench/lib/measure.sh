@@ -12,17 +12,23 @@ sys_cpu_ticks() {
 
 # Core utilisation (all processes) around a run tells who the bottleneck was:
 # a saturated load generator core beside a proxy core with time to spare means
-# the rate is the client's limit; aggregate.py flags such rows.
+# the rate is the client's limit; aggregate.py flags such rows. Sampled right
+# before and right after the load generator, so bookkeeping does not dilute it.
 cores_before() { LG0=$(core_jiffies "$LOADGEN_CPUS"); PX0=$(core_jiffies "$PROXY_CPUS"); }
 cores_after() {
-  local suite=$1 workload=$2 sys=$3 workers=$4 round=$5 lg px
-  lg=$(busy_pct "$LG0" "$(core_jiffies "$LOADGEN_CPUS")")
-  px=$(busy_pct "$PX0" "$(core_jiffies "$PROXY_CPUS")")
+  local sys=$1
+  LG_PCT=null PX_PCT=null
   [[ $PIN == 1 ]] || return 0
-  record "$suite" "$workload" "$sys" "$workers" "$round" loadgen_core_busy_pct "$lg" "%"
+  LG_PCT=$(busy_pct "$LG0" "$(core_jiffies "$LOADGEN_CPUS")")
   # Only meaningful when there is a proxy and it has cores of its own.
   [[ $sys == direct || " $(cpu_list "$PROXY_CPUS") " == *" $LOADGEN_CPUS "* ]] && return 0
-  record "$suite" "$workload" "$sys" "$workers" "$round" proxy_core_busy_pct "$px" "%"
+  PX_PCT=$(busy_pct "$PX0" "$(core_jiffies "$PROXY_CPUS")")
+}
+
+# Records for the core utilisation of the last run (for the non-wrk tools).
+record_cores() {
+  [[ $LG_PCT == null ]] || record "$1" "$2" "$3" "$4" "$5" loadgen_core_busy_pct "$LG_PCT" "%"
+  [[ $PX_PCT == null ]] || record "$1" "$2" "$3" "$4" "$5" proxy_core_busy_pct "$PX_PCT" "%"
 }
 
 # Connections the upstream has accepted so far (nginx stub_status).
@@ -32,43 +38,46 @@ upstream_accepts() {
 
 # measure_wrk SUITE WORKLOAD SYSTEM WORKERS ROUND URL [wrk args...]
 # RATE_METRIC (default rps) names the rate: e.g. handshakes_per_s when every
-# request opens a new TLS connection.
+# request opens a new TLS connection. All records of a run come from one jq
+# call over wrk's JSON line.
 measure_wrk() {
   local suite=$1 workload=$2 sys=$3 workers=$4 round=$5 url=$6; shift 6
-  local c0 c1 a0 a1 out json reqs secs rps errs
-  c0=$(sys_cpu_ticks "$sys"); cores_before; a0=$(upstream_accepts)
+  local c0 c1 a0 a1 out json summary reqs errs p99 rps
+  c0=$(sys_cpu_ticks "$sys"); a0=$(upstream_accepts); cores_before
   out=$(pinned "$LOADGEN_CPUS" timeout $((DURATION + 30)) \
         wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$BENCH_DIR/tools/wrk-report.lua" "$@" "$url" 2>&1) || true
-  c1=$(sys_cpu_ticks "$sys"); a1=$(upstream_accepts)
+  cores_after "$sys"; c1=$(sys_cpu_ticks "$sys"); a1=$(upstream_accepts)
   json=$(sed -n 's/^BENCHJSON //p' <<<"$out")
   if [[ -z $json ]]; then
     note "$suite/$workload: wrk against $sys (round $round) produced no result: $(tail -c 300 <<<"$out" | tr '\n' ' ')"
     return 1
   fi
-  reqs=$(jq '.requests' <<<"$json")
-  secs=$(jq '.duration_us / 1e6' <<<"$json")
-  errs=$(jq '.errors | add' <<<"$json")
-  rps=$(calc "round($reqs / $secs, 1)")
-  record "$suite" "$workload" "$sys" "$workers" "$round" "${RATE_METRIC:-rps}" "$rps" "1/s"
-  cores_after "$suite" "$workload" "$sys" "$workers" "$round"
-  record "$suite" "$workload" "$sys" "$workers" "$round" latency_p50_us "$(jq '.latency_us.p50' <<<"$json")" us
-  record "$suite" "$workload" "$sys" "$workers" "$round" latency_p99_us "$(jq '.latency_us.p99' <<<"$json")" us
-  record "$suite" "$workload" "$sys" "$workers" "$round" latency_p999_us "$(jq '.latency_us.p999' <<<"$json")" us
-  record "$suite" "$workload" "$sys" "$workers" "$round" errors "$errs" count
-  if [[ $sys != direct ]] && (( reqs > 0 )); then
-    record "$suite" "$workload" "$sys" "$workers" "$round" cpu_us_per_req \
-      "$(calc "round(($c1 - $c0) / $CLK_TCK * 1e6 / $reqs, 2)")" us
-  fi
-  # How well the proxy reuses upstream connections: new upstream connections
-  # per 1000 requests (0 for a proxy that keeps a pool; 1000 for none).
-  if [[ $sys != direct && -n $a0 && -n $a1 ]] && (( reqs > 0 )); then
-    record "$suite" "$workload" "$sys" "$workers" "$round" upstream_conns_per_kreq \
-      "$(calc "round(($a1 - $a0 - 1) * 1000 / $reqs, 2)")" count
-  fi
+  # The upstream's own stub_status request counts as one accepted connection.
+  jq -c --arg suite "$suite" --arg workload "$workload" --arg sys "$sys" --argjson workers "$workers" \
+    --argjson round "$round" --arg rate "${RATE_METRIC:-rps}" --argjson cpu "$(( c1 - c0 ))" \
+    --argjson clk "$CLK_TCK" --argjson upconns "$( [[ -n $a0 && -n $a1 ]] && echo $(( a1 - a0 - 1 )) || echo null)" \
+    --argjson lg "$LG_PCT" --argjson px "$PX_PCT" '
+    def rec($m; $v; $u): {suite: $suite, workload: $workload, system: $sys, workers: $workers,
+                          round: $round, metric: $m, value: $v, unit: $u};
+    def r($v; $d): ($v * $d | round) / $d;
+    . as $w | ($w.errors | add) as $errs | ($sys != "direct" and $w.requests > 0) as $proxied
+    | rec($rate; r($w.requests / ($w.duration_us / 1e6); 10); "1/s"),
+      rec("latency_p50_us"; $w.latency_us.p50; "us"),
+      rec("latency_p99_us"; $w.latency_us.p99; "us"),
+      rec("latency_p999_us"; $w.latency_us.p999; "us"),
+      rec("errors"; $errs; "count"),
+      (if $proxied then rec("cpu_us_per_req"; r($cpu / $clk * 1e6 / $w.requests; 100); "us") else empty end),
+      # New upstream connections per 1000 requests: 0 for a proxy that keeps a pool.
+      (if $proxied and $upconns != null then rec("upstream_conns_per_kreq"; r($upconns * 1000 / $w.requests; 100); "count") else empty end),
+      (if $lg != null then rec("loadgen_core_busy_pct"; $lg; "%") else empty end),
+      (if $px != null then rec("proxy_core_busy_pct"; $px; "%") else empty end)
+    ' <<<"$json" >>"$RAW"
+  summary=$(jq -r '"\(.requests) \(.errors | add) \(.latency_us.p99) \(.requests / (.duration_us / 1e6) | floor)"' <<<"$json")
+  read -r reqs errs p99 rps <<<"$summary"
   if (( errs * 100 > reqs )); then
     note "$suite/$workload: $sys had $errs errors for $reqs requests in round $round: $(jq -c .errors <<<"$json")"
   fi
-  log "$suite/$workload $sys w$workers r$round: $rps req/s, p99 $(jq '.latency_us.p99' <<<"$json") us, errors $errs"
+  log "$suite/$workload $sys w$workers r$round: $rps req/s, p99 $p99 us, errors $errs"
 }
 
 # warm_up SYSTEM URL [wrk args...]: a short unrecorded run, so JIT compilers,
@@ -87,7 +96,7 @@ measure_h2load() {
   c0=$(sys_cpu_ticks "$sys"); cores_before
   out=$(pinned "$LOADGEN_CPUS" timeout $((DURATION + 30)) \
         h2load -t1 -c"$CONNECTIONS" -m10 -D"$DURATION" "$@" "$url" 2>&1) || true
-  c1=$(sys_cpu_ticks "$sys")
+  cores_after "$sys"; c1=$(sys_cpu_ticks "$sys")
   # "finished in 10.00s, 51234.50 req/s, 6.62MB/s"
   rps=$(sed -n 's/^finished in [0-9.]*s, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
   # "requests: 512345 total, 512400 started, 512345 done, 512345 succeeded, 0 failed, 0 errored, 0 timeout"
@@ -98,7 +107,7 @@ measure_h2load() {
     return 1
   fi
   record "$suite" "$workload" "$sys" "$workers" "$round" rps "$rps" "1/s"
-  cores_after "$suite" "$workload" "$sys" "$workers" "$round"
+  record_cores "$suite" "$workload" "$sys" "$workers" "$round"
   record "$suite" "$workload" "$sys" "$workers" "$round" errors "${failed:-0}" count
   record "$suite" "$workload" "$sys" "$workers" "$round" cpu_us_per_req \
     "$(calc "round(($c1 - $c0) / $CLK_TCK * 1e6 / $done_reqs, 2)")" us
@@ -113,7 +122,7 @@ measure_iperf() {
   c0=$(sys_cpu_ticks "$sys"); cores_before
   out=$(pinned "$LOADGEN_CPUS" timeout $((DURATION + 30)) \
         iperf3 -c 127.0.0.1 -p "$port" -t "$DURATION" -J 2>&1) || true
-  c1=$(sys_cpu_ticks "$sys")
+  cores_after "$sys"; c1=$(sys_cpu_ticks "$sys")
   bps=$(jq -r '.end.sum_received.bits_per_second // empty' <<<"$out" 2>/dev/null)
   bytes=$(jq -r '.end.sum_received.bytes // empty' <<<"$out" 2>/dev/null)
   if [[ -z $bps || -z $bytes || $bytes == 0 ]]; then
@@ -121,7 +130,7 @@ measure_iperf() {
     return 1
   fi
   record "$suite" stream "$sys" "$workers" "$round" gbit_per_s "$(calc "round($bps / 1e9, 3)")" "Gbit/s"
-  cores_after "$suite" stream "$sys" "$workers" "$round"
+  record_cores "$suite" stream "$sys" "$workers" "$round"
   if [[ $sys != direct ]]; then
     record "$suite" stream "$sys" "$workers" "$round" cpu_s_per_gbyte \
       "$(calc "round(($c1 - $c0) / $CLK_TCK / ($bytes / 1e9), 4)")" "s/GB"
