@@ -128,7 +128,8 @@ def summary_markdown(meta, summary, skipped, notes, charts):
     pin = meta["pinning"]
     if pin["enabled"]:
         lines += [f"Pinning (taskset): load generator on CPU {pin['loadgen_cpus']}, upstream on CPU "
-                  f"{pin['upstream_cpus']}, proxy under test on its own CPUs from core 1 where there are enough.", ""]
+                  f"{pin['upstream_cpus']}, proxy under test on CPUs 1..N for N workers (all CPUs when there "
+                  f"are not that many); see Notes for what had to share.", ""]
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     if skipped:
