@@ -59,7 +59,6 @@ if [[ -z ${BENCH_IN_NETNS:-} ]]; then
       apt_install "${need_pkgs[@]}" >/dev/null || die "apt-get install failed: ${need_pkgs[*]}"
     }
   fi
-  # Debian starts the packaged services where it can; they are not ours to use.
   export BENCH_IN_NETNS=1
   args=()
   (( SMOKE )) && args+=(--smoke)

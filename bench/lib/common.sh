@@ -105,8 +105,9 @@ netns_stragglers() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [[ $p == "$$" || $p == "$BASHPID" ]] && continue
+    # unshare exec'd into this shell, so whoever started us is outside the
+    # namespace: everything inside it is ours.
     [[ $(readlink /proc/"$p"/ns/net 2>/dev/null) == "$mine" ]] || continue
-    # Only our own descendants: skip our parents (unshare has exec'd into us).
     echo "$p"
   done
 }
