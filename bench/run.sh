@@ -40,7 +40,7 @@ source "$BENCH_DIR/lib/common.sh"
 # Installs what is missing, then re-executes itself inside a private network
 # namespace: its own loopback, ports and TCP sysctls, nothing shared with the
 # rest of the machine, and everything in it is ours to stop at the end.
-if [[ -z ${BENCH_IN_NETNS:-} ]]; then
+if [[ -z ${BENCH_OUTER_NETNS:-} ]]; then
   need_pkgs=()
   declare -A tool_pkg=([nginx]=nginx [haproxy]=haproxy [wrk]=wrk [h2load]=nghttp2-client [iperf3]=iperf3
     [gnuplot]=gnuplot-nox [jq]=jq [curl]=curl [openssl]=openssl [ethtool]=ethtool [ip]=iproute2
@@ -59,7 +59,9 @@ if [[ -z ${BENCH_IN_NETNS:-} ]]; then
       apt_install "${need_pkgs[@]}" >/dev/null || die "apt-get install failed: ${need_pkgs[*]}"
     }
   fi
-  export BENCH_IN_NETNS=1
+  BENCH_OUTER_NETNS=$(readlink /proc/self/ns/net)
+  [[ -n $BENCH_OUTER_NETNS ]] || die "cannot read this process's network namespace"
+  export BENCH_OUTER_NETNS
   args=()
   (( SMOKE )) && args+=(--smoke)
   [[ -n $OUT ]] && args+=(--out "$OUT")
@@ -67,6 +69,9 @@ if [[ -z ${BENCH_IN_NETNS:-} ]]; then
 fi
 
 # ---------------------------------------------------------------- inner part
+# The re-executed copy must really sit in a namespace of its own (different
+# from the one the outer copy recorded), or its sysctls would be the host's.
+[[ $(readlink /proc/self/ns/net) != "$BENCH_OUTER_NETNS" ]] || die "not in a private network namespace"
 ip link set lo up
 # Per-namespace TCP settings so thousands of short connections neither run out
 # of ephemeral ports nor queue up in small accept backlogs.
@@ -126,10 +131,9 @@ cleanup() {
     log "stopped early: writing a partial report"
     write_report false || true
   fi
-  # Anything else still in our private namespace was started by this run.
-  for p in $(netns_stragglers); do
-    [[ $p == "$TEE_PID" ]] || kill -KILL "$p" 2>/dev/null || true
-  done
+  # Anything else this shell started and that is still alive (a load
+  # generator caught mid-run, say); never the log's tee, never anything else.
+  for p in $(our_descendants "$TEE_PID"); do kill -KILL "$p" 2>/dev/null || true; done
   [[ -n ${WWW:-} && -d $WWW ]] && rm -rf "$WWW"
   exit "$rc"
 }

@@ -97,17 +97,13 @@ stop_tree() {
   wait "$pid" 2>/dev/null || true
 }
 
-# Everything still running inside this run's private network namespace, except
-# this shell: the last line of defence of cleanup().
-netns_stragglers() {
-  local mine p
-  mine=$(readlink /proc/$$/ns/net)
-  for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    [[ $p == "$$" || $p == "$BASHPID" ]] && continue
-    # unshare exec'd into this shell, so whoever started us is outside the
-    # namespace: everything inside it is ours.
-    [[ $(readlink /proc/"$p"/ns/net 2>/dev/null) == "$mine" ]] || continue
+# Every live descendant of this shell except the given PIDs: the last line of
+# defence of cleanup(). Only our own descendants, never anything else on the
+# machine, whatever namespace we are in.
+our_descendants() {
+  local skip=" $* " p
+  for p in $(pid_tree $$); do
+    [[ $p == "$$" || $p == "$BASHPID" || $skip == *" $p "* ]] && continue
     echo "$p"
   done
 }
