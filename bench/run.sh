@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks yastack beside nginx, HAProxy and plain kernel loopback.
 #
-#   bench/run.sh                 every suite (about 20 minutes on 2 cores)
+#   bench/run.sh                 every suite (about 22 minutes on 2 cores)
 #   bench/run.sh SUITE...        only those suites
 #   bench/run.sh --smoke         a seconds-long run of one workload (test suite)
 #   bench/run.sh --out DIR ...   write results to DIR instead of bench/results/<date>
