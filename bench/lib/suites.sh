@@ -1,0 +1,234 @@
+# The named suites. Each starts the systems it needs, runs every workload
+# against every system in alternation (round 1: A B C, round 2: A B C, ...),
+# and stops them again. Sourced by run.sh.
+
+# Worker counts a suite runs with: BENCH_WORKERS overrides all; by default the
+# HTTP suites run with 1 and 2 workers, the others with 1 (time budget).
+workers_for() {
+  if [[ -n ${BENCH_WORKERS:-} ]]; then echo "$BENCH_WORKERS"; return; fi
+  case $1 in http-keepalive) echo "1 2" ;; *) echo 1 ;; esac
+}
+
+# Systems of a suite: the proxies plus, where it means something, "direct"
+# (the load generator straight at the upstream: what the kernel and the
+# upstream give without any proxy). The baseline does not depend on the
+# proxies' worker count, so it runs only with the suite's first one.
+systems_with_baseline() {
+  local suite=$1 workers=$2 s=("${SYSTEMS[@]}") first
+  first=$(workers_for "$suite"); first=${first%% *}
+  [[ $BASELINE == 1 && $workers == "$first" ]] && s+=(direct)
+  echo "${s[@]}"
+}
+
+url_of() { echo "$1://$(host_of "$2"):$3$4"; }
+
+suite_http_keepalive() {
+  local w size sys r
+  for w in $(workers_for http-keepalive); do
+    set_layout "$w"
+    start_systems http "$w" http-keepalive $(systems_with_baseline http-keepalive "$w")
+    for size in $SIZES; do
+      for sys in "${RUNNING[@]}"; do warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")"; done
+      for ((r = 1; r <= ROUNDS; r++)); do
+        for sys in "${RUNNING[@]}"; do
+          measure_wrk http-keepalive "$size" "$sys" "$w" "$r" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" || true
+        done
+      done
+    done
+    stop_systems
+  done
+}
+
+# A new TCP connection per request: the client asks for Connection: close.
+suite_http_close() {
+  local w sys r size=100b
+  for w in $(workers_for http-close); do
+    set_layout "$w"
+    start_systems http "$w" http-close $(systems_with_baseline http-close "$w")
+    for sys in "${RUNNING[@]}"; do
+      # wrk only reconnects when the response says Connection: close; a server
+      # that keeps the connection open would turn this into keep-alive.
+      if ! curl -s -D - -o /dev/null -m 5 -H 'Connection: close' "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" \
+          | grep -qi '^connection: *close'; then
+        note "http-close: $sys does not answer 'Connection: close' to a client that asks for it, so wrk kept its connections open: its http-close numbers are keep-alive numbers"
+      fi
+      warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" -H 'Connection: close'
+    done
+    for ((r = 1; r <= ROUNDS; r++)); do
+      for sys in "${RUNNING[@]}"; do
+        measure_wrk http-close "$size" "$sys" "$w" "$r" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" \
+          -H 'Connection: close' || true
+      done
+    done
+    stop_systems
+  done
+}
+
+# iperf3 through each proxy's L4 listener (nginx stream, HAProxy mode tcp,
+# yastack tcp listener); "direct" is iperf3 over plain loopback.
+suite_tcp_proxy() {
+  local w sys r
+  start_iperf_server
+  for w in $(workers_for tcp-proxy); do
+    set_layout "$w"
+    start_systems tcp "$w" tcp-proxy $(systems_with_baseline tcp-proxy "$w")
+    for ((r = 1; r <= ROUNDS; r++)); do
+      for sys in "${RUNNING[@]}"; do
+        measure_iperf tcp-proxy "$sys" "$w" "$r" "${TCP_PORTS[$sys]}" || true
+      done
+    done
+    stop_systems
+  done
+  stop_iperf_server
+}
+
+# TLS termination. handshake: wrk with Connection: close, so every request is a
+# full TLS handshake (session caches and tickets are off everywhere);
+# keepalive-h1: wrk over long-lived TLS connections; keepalive-h2: h2load over
+# HTTP/2 (ALPN h2, 10 concurrent streams per connection).
+suite_tls() {
+  local w sys r
+  for w in $(workers_for tls); do
+    set_layout "$w"
+    start_systems tls "$w" tls "${SYSTEMS[@]}"
+    for sys in "${RUNNING[@]}"; do warm_up "$sys" "$(url_of https "$sys" "${HTTPS_PORTS[$sys]}" /100b)"; done
+    for ((r = 1; r <= ROUNDS; r++)); do
+      for sys in "${RUNNING[@]}"; do
+        local url; url=$(url_of https "$sys" "${HTTPS_PORTS[$sys]}" /100b)
+        RATE_METRIC=handshakes_per_s measure_wrk tls handshake "$sys" "$w" "$r" "$url" -H 'Connection: close' || true
+        measure_wrk tls keepalive-h1 "$sys" "$w" "$r" "$url" || true
+        [[ $TLS_H2 == 1 ]] && { measure_h2load tls keepalive-h2 "$sys" "$w" "$r" "$url" || true; }
+      done
+    done
+    stop_systems
+  done
+}
+
+# Startup time (launch to /ready for yastack, to port open for the peers) and
+# memory (PSS of the process tree) idle and with IDLE_CONNS idle keep-alive
+# connections, each of which has carried one request. A fresh start per round.
+suite_resources() {
+  local sys r w=1 pid before after rss_before rss_after ready held client
+  set_layout "$w"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for sys in "${SYSTEMS[@]}"; do
+      if ! start_system "$sys" http "$w"; then skip resources "$sys" "$START_ERROR"; continue; fi
+      pid=${SYS_PID[$sys]}
+      record resources startup "$sys" "$w" "$r" startup_ms "$START_MS" ms
+      curl -s -o /dev/null -m 5 "http://127.0.0.1:${HTTP_PORTS[$sys]}/100b" || true
+      sleep 1
+      before=$(tree_pss_kib "$pid"); rss_before=$(tree_rss_kib "$pid")
+      ready=$WORK/hold-$sys-$r.json
+      pinned "$LOADGEN_CPUS" python3 "$BENCH_DIR/tools/hold_conns.py" --port "${HTTP_PORTS[$sys]}" \
+        --count "$IDLE_CONNS" --connect-timeout 60 --hold 120 --ready-file "$ready" \
+        >"$WORK/hold-$sys-$r.log" 2>&1 &
+      client=$!
+      track "$client"
+      local i=0
+      while [[ ! -s $ready ]] && (( i++ < 900 )); do   # at most 90 s
+        kill -0 "$client" 2>/dev/null || break
+        sleep 0.1
+      done
+      held=$(jq -r '.held // 0' "$ready" 2>/dev/null || echo 0)
+      sleep 1   # let the proxy settle after the last request
+      after=$(tree_pss_kib "$pid"); rss_after=$(tree_rss_kib "$pid")
+      stop_tree "$client"; untrack "$client"
+      if (( held > 0 )); then
+        record resources idle-conns "$sys" "$w" "$r" pss_idle_mib "$(calc "round($before / 1024, 1)")" MiB
+        record resources idle-conns "$sys" "$w" "$r" pss_held_mib "$(calc "round($after / 1024, 1)")" MiB
+        record resources idle-conns "$sys" "$w" "$r" rss_idle_mib "$(calc "round($rss_before / 1024, 1)")" MiB
+        record resources idle-conns "$sys" "$w" "$r" rss_held_mib "$(calc "round($rss_after / 1024, 1)")" MiB
+        record resources idle-conns "$sys" "$w" "$r" held_conns "$held" count
+        record resources idle-conns "$sys" "$w" "$r" kib_per_conn "$(calc "round(($after - $before) / $held, 2)")" KiB
+        log "resources $sys r$r: startup ${START_MS} ms, PSS $((before / 1024)) -> $((after / 1024)) MiB with $held connections"
+        (( held < IDLE_CONNS )) && note "resources: $sys held only $held of $IDLE_CONNS connections in round $r: $(jq -c .errors "$ready" 2>/dev/null)"
+      else
+        note "resources: no connections held against $sys in round $r: $(tail -c 300 "$WORK/hold-$sys-$r.log" | tr '\n' ' ')"
+      fi
+      stop_system "$sys"
+    done
+  done
+}
+
+# The cost of programmability in yastack: the static route table against a
+# Java router plugin and a JavaScript router, same upstream, same workload.
+suite_script() {
+  local sys r w=1 size=100b candidates=(yastack yastack-java-router yastack-js-router)
+  if [[ -z $YASTACK_BIN ]]; then skip script yastack "$YASTACK_MISSING"; return; fi
+  set_layout "$w"
+  start_systems http "$w" script "${candidates[@]}"
+  if (( ${#RUNNING[@]} < 2 )); then
+    # The static route alone is already measured by http-keepalive.
+    note "script: no router plugin or script variant runs yet, so there is nothing to compare and the suite measured nothing"
+    stop_systems
+    return
+  fi
+  for sys in "${RUNNING[@]}"; do warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")"; done
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for sys in "${RUNNING[@]}"; do
+      measure_wrk script "$size" "$sys" "$w" "$r" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" || true
+    done
+  done
+  stop_systems
+}
+
+# Host-flavor listener against a userspace-flavor listener (yastack's own
+# TCP/IP stack on a TAP device this suite creates in the run's namespace).
+suite_flavors() {
+  local sys r w=1 size=100b
+  if [[ -z $YASTACK_BIN ]]; then skip flavors yastack "$YASTACK_MISSING"; return; fi
+  set_layout "$w"
+  make_tap || { skip flavors yastack-userspace "could not create TAP device $USERSPACE_TAP"; return; }
+  start_systems http "$w" flavors yastack yastack-userspace
+  if [[ -z ${SYS_PID[yastack-userspace]:-} ]]; then
+    stop_systems
+    ip link del "$USERSPACE_TAP" 2>/dev/null || true
+    return
+  fi
+  for sys in "${RUNNING[@]}"; do warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")"; done
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for sys in "${RUNNING[@]}"; do
+      measure_wrk flavors "$size" "$sys" "$w" "$r" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" || true
+    done
+  done
+  stop_systems
+  ip link del "$USERSPACE_TAP" 2>/dev/null || true
+}
+
+# A persistent TAP device with the host's end addressed and checksum/segment
+# offloads off (a userspace stack sees raw frames, see DESIGN.md).
+make_tap() {
+  ip tuntap add dev "$USERSPACE_TAP" mode tap 2>/dev/null || return 1
+  ip addr add "$USERSPACE_HOST_IP/24" dev "$USERSPACE_TAP" || return 1
+  ip link set "$USERSPACE_TAP" up || return 1
+  ethtool -K "$USERSPACE_TAP" tx off tso off gso off gro off >/dev/null 2>&1 || true
+}
+
+# yastack's in-process stack benchmark (two userspace stacks wired back to back
+# in memory) against Linux loopback measured the same way (iperf3, one stream).
+# Contract with the CLI: `yastack bench stack --duration SECONDS --json` prints
+# one JSON object; its numeric fields (e.g. gbit_per_s) are recorded.
+suite_stack() {
+  local r out key
+  if [[ -z $YASTACK_BIN ]]; then skip stack yastack "$YASTACK_MISSING"; return; fi
+  if ! timeout 60 "$YASTACK_BIN" --help 2>/dev/null | grep -qE '^ +bench( |$)'; then
+    skip stack yastack "this yastack has no 'bench stack' subcommand yet"
+    return
+  fi
+  set_layout 1
+  start_iperf_server
+  for ((r = 1; r <= ROUNDS; r++)); do
+    SYS_PID[direct]=$UPSTREAM_PID
+    measure_iperf stack direct 1 "$r" "$IPERF_PORT" || true
+    out=$(pinned "$PROXY_CPUS" timeout $((DURATION + 60)) "$YASTACK_BIN" bench stack --duration "$DURATION" --json 2>"$WORK/stack-$r.err" | tail -1)
+    if ! jq -e 'type == "object"' <<<"$out" >/dev/null 2>&1; then
+      note "stack: yastack bench stack printed no JSON object in round $r: $(tail -c 300 "$WORK/stack-$r.err" | tr '\n' ' ')"
+      continue
+    fi
+    for key in $(jq -r 'to_entries[] | select(.value | type == "number") | .key' <<<"$out"); do
+      record stack stream yastack-stack 1 "$r" "$key" "$(jq ".$key" <<<"$out")" ""
+    done
+  done
+  unset 'SYS_PID[direct]'
+  stop_iperf_server
+}
