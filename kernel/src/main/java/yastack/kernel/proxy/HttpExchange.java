@@ -213,8 +213,16 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         }
         cluster.requestStarted(endpointIndex);
         lbActive = true;
-        down.pause(DownstreamHandler.PAUSE_UPSTREAM);
+        acquireUpstream();
+    }
+
+    /**
+     * Gets a connection; reads from the client pause only while one is being opened (a
+     * pooled connection arrives synchronously, and toggling reads costs two epoll_ctl calls).
+     */
+    private void acquireUpstream() {
         cluster.acquire(endpointIndex, this);
+        if (upstream == null && !finished) down.pause(DownstreamHandler.PAUSE_UPSTREAM);
     }
 
     private HttpRequest buildUpstreamRequest(RouteTarget.Forward f) {
@@ -523,8 +531,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
                 // A pooled connection the upstream had just closed: retry once on a fresh one.
                 attempts++;
                 cluster.rqRetry.inc();
-                down.pause(DownstreamHandler.PAUSE_UPSTREAM);
-                cluster.acquire(endpointIndex, this);
+                acquireUpstream();
                 return;
             }
             cluster.rqReset.inc();
