@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.logging.Logger;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.dpdk.DpdkPort;
+import yastack.kernel.io.mem.MemoryPort;
 import yastack.kernel.io.rss.RedirectionTable;
 import yastack.kernel.io.rss.Toeplitz;
 import yastack.kernel.stats.StatsStore;
@@ -56,6 +57,13 @@ final class InterfaceRuntime {
             hwReta = d.redirectionTable().get();
             hwKey = new Toeplitz(d.rssKey().get());
             note = "device RSS over " + workers + " queues";
+        } else if (hardwareRequested && port instanceof MemoryPort && port.queueCount() == workers) {
+            // the in-memory switch spreads flows over a port's queues exactly as a NIC programmed
+            // with the symmetric key and the default table does
+            mode = Mode.HARDWARE;
+            hwReta = RedirectionTable.roundRobin(workers);
+            hwKey = Toeplitz.symmetric();
+            note = "in-memory RSS over " + workers + " queues";
         } else {
             mode = Mode.SOFTWARE;
             note = hardwareRequested
