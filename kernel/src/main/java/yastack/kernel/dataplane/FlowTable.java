@@ -24,7 +24,7 @@ final class FlowTable {
     private int sweepCursor;
 
     FlowTable(int capacity, int workers, long tcpIdleNanos, long closingNanos, long resetNanos, long udpIdleNanos) {
-        int cap = Integer.highestOneBit(Math.max(16, capacity) * 2 - 1);
+        int cap = Integer.highestOneBit(Math.max(16, capacity) * 2 - 1) * 2; // at least capacity below the 3/4 load limit
         keys = new long[cap];
         protos = new byte[cap];
         owners = new int[cap];
