@@ -62,7 +62,7 @@ public final class Dataplane implements AutoCloseable {
                     interfaces.put(spec.name(), rt);
                     if (rt.distributor != null) distributors.add(rt.distributor);
                     LOG.info("stack: interface " + spec.name() + " " + spec.addressText() + "/" + spec.prefixLength()
-                            + " mac " + port.mac() + " on " + port.name() + " (" + spec.backend() + ", "
+                            + " mac " + rt.stackMac + " on " + port.name() + " (" + spec.backend() + ", "
                             + port.queueCount() + " queues): " + rt.modeNote);
                 } catch (RuntimeException e) {
                     port.close();

@@ -153,7 +153,7 @@ public final class DataplaneAdmin {
             ifaces.add(new JsonObject().put("name", name).put("backend", rt.spec.backend()).put("device", rt.port.name())
                     .put("ip", rt.spec.addressText() + "/" + rt.spec.prefixLength())
                     .put("gateway", rt.spec.gateway() == 0 ? null : Ipv4.text(rt.spec.gateway()))
-                    .put("mac", rt.port.mac().toString()).put("mtu", rt.shards[0].stack.config().mtu())
+                    .put("mac", rt.stackMac.toString()).put("mtu", rt.shards[0].stack.config().mtu())
                     .put("link_up", rt.port.linkUp()).put("queues", rt.port.queueCount())
                     .put("rss", new JsonObject().put("configured", dp.configuredRssMode()).put("effective", dp.rssMode(name))
                             .put("note", rt.modeNote))

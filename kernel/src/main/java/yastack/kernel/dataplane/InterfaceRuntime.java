@@ -33,6 +33,7 @@ final class InterfaceRuntime {
     final PacketPort port;
     final Mode mode;
     final String modeNote;
+    final yastack.kernel.io.MacAddress stackMac;
     final Shard[] shards;
     final Distributor distributor;
     private final ArpFanout fanout;
@@ -75,6 +76,10 @@ final class InterfaceRuntime {
             }
         }
         this.modeNote = note;
+        // a configured MAC wins (TAP ports already use it; DPDK ports run promiscuous); devices
+        // with no address of their own (net_ring) get a random locally administered one
+        this.stackMac = spec.mac() != null ? spec.mac()
+                : port.mac().bits() != 0 ? port.mac() : yastack.kernel.io.MacAddress.randomLocal();
         this.toeplitz = hwKey != null ? hwKey : Toeplitz.symmetric();
         this.reta = hwReta != null ? hwReta : RedirectionTable.roundRobin(workers);
         int slot = (14 + 4 + Math.max(port.mtu(), spec.mtu() == 0 ? 1500 : spec.mtu()) + 63) & ~63;
@@ -120,7 +125,7 @@ final class InterfaceRuntime {
 
     private StackConfig stackConfig(int worker) {
         StackConfig c = new StackConfig()
-                .mac(port.mac().bits())
+                .mac(stackMac.bits())
                 .address(spec.address(), spec.prefixLength())
                 .mtu(spec.mtu() != 0 ? spec.mtu() : Math.max(576, Math.min(9216, port.mtu())))
                 .gratuitousArp(worker == 0) // one announcement per interface is enough
