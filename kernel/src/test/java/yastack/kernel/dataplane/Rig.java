@@ -39,8 +39,14 @@ final class Rig implements AutoCloseable {
 
     /** An in-memory interface {@code name} with {@code cidr} on {@code sw}. */
     static Rig memory(MemorySwitch sw, String name, String cidr, int workers, String rssMode, String steering) {
+        return memory(sw, name, cidr, workers, rssMode, steering, 0);
+    }
+
+    /** As above; {@code dispatchCore > 0} runs the distributor on its own thread pinned there. */
+    static Rig memory(MemorySwitch sw, String name, String cidr, int workers, String rssMode, String steering, int dispatchCore) {
         Stack.Builder s = Stack.newBuilder().setIdle("adaptive")
-                .setRss(Rss.newBuilder().setMode(rssMode).setSteering(SteeringRef.newBuilder().setPlugin(steering)))
+                .setRss(Rss.newBuilder().setMode(rssMode).setSteering(SteeringRef.newBuilder().setPlugin(steering))
+                        .setDispatchCore(dispatchCore))
                 .addInterfaces(Interface.newBuilder().setName(name).setBackend("memory").setIp(cidr));
         return new Rig(s.build(), workers,
                 (spec, queues, hw) -> sw.attach(spec.name(), MacAddress.randomLocal(), queues, 1500, 4096));

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import yastack.kernel.io.mem.MemorySwitch;
 import yastack.stack.TcpConnection;
 import yastack.stack.TcpHandler;
@@ -39,12 +41,15 @@ class SoftwareRssTest {
                 "server got " + ledger.totalBytes.get() + " of " + bytes + " bytes");
     }
 
-    @Test
-    void thousandFlowsSpreadEvenlyAndStayOnTheirWorker() {
+    @ParameterizedTest(name = "dispatch core {0}")
+    @ValueSource(ints = {0, 1})
+    void thousandFlowsSpreadEvenlyAndStayOnTheirWorker(int dispatchCore) {
         MemorySwitch sw = new MemorySwitch();
-        try (Rig rig = Rig.memory(sw, "m0", "10.0.0.2/24", 2, "software", "toeplitz");
+        try (Rig rig = Rig.memory(sw, "m0", "10.0.0.2/24", 2, "software", "toeplitz", dispatchCore);
              Peer peer = new Peer(sw, "peer", "10.0.0.1/24", 42)) {
             assertEquals("software", rig.dp.rssMode("m0"));
+            assertEquals(dispatchCore > 0, Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("dispatch")),
+                    "a dispatch thread exactly when dispatch_core is set");
             Ledger ledger = new Ledger(2);
             ledger.listen(rig, "m0", 80);
             List<TcpConnection> conns = open(peer, 1000);
