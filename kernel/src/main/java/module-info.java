@@ -12,6 +12,7 @@ module yastack.kernel {
     requires io.netty.handler;
     requires io.netty.codec;
     requires io.netty.codec.http;
+    requires io.netty.codec.http2;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires io.vertx.core;
@@ -23,4 +24,11 @@ module yastack.kernel {
     requires java.logging;
 
     opens yastack.kernel.cli to info.picocli;
+
+    // Plugin kinds the loader looks up in the boot layer and in plugin layers.
+    uses yastack.api.HttpFilterFactory;
+    uses yastack.api.RouterFactory;
+    uses yastack.api.LoadBalancerFactory;
+    uses yastack.api.SteeringPolicyFactory;
+    uses yastack.api.NetworkFilterFactory;
 }

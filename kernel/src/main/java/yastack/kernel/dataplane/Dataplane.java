@@ -37,18 +37,23 @@ public final class Dataplane implements AutoCloseable {
     private final List<StoppablePoller> distributorPollers = new ArrayList<>();
     private volatile boolean closed;
 
-    private Dataplane(Stack cfg, DataplaneHost host, StatsStore stats, PortOpener opener) {
+    private Dataplane(Stack cfg, DataplaneHost host, StatsStore stats, PortOpener opener,
+                      java.util.function.Function<String, FlowSteering> policies) {
         this.host = host;
         int workers = host.workerCount();
         this.states = new WorkerStates(workers);
         String mode = cfg.getRss().getMode();
         this.configuredMode = mode.isEmpty() ? (workers > 1 ? "software" : "hardware") : mode;
         boolean hardware = configuredMode.equals("hardware");
-        String steering = cfg.getRss().getSteering().getPlugin();
+        String steeringName = cfg.getRss().getSteering().getPlugin();
         if (!cfg.getRss().getSteering().getScript().isEmpty()) {
-            LOG.warning("stack.rss.steering.script is served by the plugin layer; the built-in toeplitz policy steers meanwhile");
-            steering = "";
+            LOG.warning("stack.rss.steering.script is not wired to the data plane yet; the built-in toeplitz policy steers");
+            steeringName = "";
         }
+        String policyName = steeringName;
+        // one policy per interface: each distributor keeps its own state (all run on one thread)
+        java.util.function.Supplier<FlowSteering> steering = () -> policies == null
+                ? FlowSteering.named(policyName, workers) : policies.apply(policyName.isEmpty() ? "toeplitz" : policyName);
         boolean dedicated = cfg.getRss().getDispatchCore() > 0;
         // the distributor's counter cells belong to the thread that runs it
         int distributorCells = dedicated ? workers : 0;
@@ -95,14 +100,28 @@ public final class Dataplane implements AutoCloseable {
         registerStats(stats);
     }
 
-    /** Starts the data plane of {@code config.stack} on the proxy's workers. */
+    /** Starts the data plane of {@code config.stack} on the proxy's workers, with the built-in steering policies. */
     public static Dataplane start(Bootstrap config, ProxyServer proxy) {
-        return start(config.getStack(), DataplaneHost.of(proxy), proxy.stats(), PortOpener.BACKENDS);
+        return start(config, proxy, null);
     }
 
-    /** For tests and benchmarks: any host loops and port backends. */
+    /**
+     * As {@link #start(Bootstrap, ProxyServer)}, with steering policies by name from the plugin
+     * layer, e.g. {@code name -> FlowSteering.of(registry.createSteering(name, cfg, "stack.rss.steering"))}
+     * (called once per interface; null means the built-ins).
+     */
+    public static Dataplane start(Bootstrap config, ProxyServer proxy, java.util.function.Function<String, FlowSteering> policies) {
+        return new Dataplane(config.getStack(), DataplaneHost.of(proxy), proxy.stats(), PortOpener.BACKENDS, policies);
+    }
+
+    /** For tests and benchmarks: any host loops and port backends, built-in steering policies. */
     public static Dataplane start(Stack config, DataplaneHost host, StatsStore stats, PortOpener opener) {
-        return new Dataplane(config, host, stats, opener);
+        return new Dataplane(config, host, stats, opener, null);
+    }
+
+    public static Dataplane start(Stack config, DataplaneHost host, StatsStore stats, PortOpener opener,
+                                  java.util.function.Function<String, FlowSteering> policies) {
+        return new Dataplane(config, host, stats, opener, policies);
     }
 
     private void registerStats(StatsStore stats) {

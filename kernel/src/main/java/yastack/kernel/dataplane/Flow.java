@@ -5,7 +5,7 @@ package yastack.kernel.dataplane;
  * peer), plus its symmetric Toeplitz hash. One instance is reused for every packet: a
  * steering policy that keeps a flow must copy the fields.
  */
-public final class Flow {
+public final class Flow implements yastack.api.FlowKey {
     int protocol;
     int sourceAddress;
     int sourcePort;
@@ -13,11 +13,11 @@ public final class Flow {
     int destinationPort;
     int hash;
 
-    public int protocol() { return protocol; }
-    public int sourceAddress() { return sourceAddress; }
-    public int sourcePort() { return sourcePort; }
-    public int destinationAddress() { return destinationAddress; }
-    public int destinationPort() { return destinationPort; }
+    @Override public int protocol() { return protocol; }
+    @Override public int sourceAddress() { return sourceAddress; }
+    @Override public int sourcePort() { return sourcePort; }
+    @Override public int destinationAddress() { return destinationAddress; }
+    @Override public int destinationPort() { return destinationPort; }
     /** Symmetric Toeplitz hash of the 4-tuple (same as a NIC programmed with the 0x6d5a key would compute). */
     public int hash() { return hash; }
 
@@ -33,7 +33,7 @@ public final class Flow {
 
     @Override
     public String toString() {
-        return protocol + ":" + Ipv4.text(sourceAddress) + ":" + sourcePort + ">"
-                + Ipv4.text(destinationAddress) + ":" + destinationPort;
+        return protocol + ":" + yastack.kernel.dataplane.Ipv4.text(sourceAddress) + ":" + sourcePort + ">"
+                + yastack.kernel.dataplane.Ipv4.text(destinationAddress) + ":" + destinationPort;
     }
 }

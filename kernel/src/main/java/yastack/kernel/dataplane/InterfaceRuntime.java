@@ -41,7 +41,7 @@ final class InterfaceRuntime {
     private final RedirectionTable reta;
     private final List<TxSink> txSinks = new ArrayList<>();
 
-    InterfaceRuntime(InterfaceSpec spec, PacketPort port, boolean hardwareRequested, String steering,
+    InterfaceRuntime(InterfaceSpec spec, PacketPort port, boolean hardwareRequested, java.util.function.Supplier<FlowSteering> steering,
                      WorkerStates states, StatsStore stats, int distributorCells) {
         this.spec = spec;
         this.port = port;
@@ -109,7 +109,7 @@ final class InterfaceRuntime {
             WorkerStats cells = stats.worker(distributorCells);
             distributor = new Distributor(spec.name(), port, spec.address(), toWorker, fromWorker,
                     new FlowTable(FLOW_TABLE, workers, 7_200_000_000_000L, 120_000_000_000L, 2_000_000_000L, 60_000_000_000L),
-                    FlowSteering.named(steering, workers), states, Toeplitz.symmetric(), cells);
+                    steering.get(), states, Toeplitz.symmetric(), cells);
             fanout = null;
             for (int w = 0; w < workers; w++) {
                 shards[w].poller = new RingPoller(shards[w], toWorker[w]);

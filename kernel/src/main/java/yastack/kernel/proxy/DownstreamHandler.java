@@ -4,7 +4,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -33,8 +36,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private int requests;
     private boolean closing;
     private String remote;
+    private final boolean stream;
 
-    DownstreamHandler(WorkerContext worker, ListenerStats stats, String listenerName, Supplier<ProxySnapshot> snapshots) {
+    /** @param stream true for an HTTP/2 stream (counted as a request, not a connection) */
+    DownstreamHandler(WorkerContext worker, ListenerStats stats, String listenerName, Supplier<ProxySnapshot> snapshots,
+                      boolean stream) {
+        this.stream = stream;
         this.worker = worker;
         this.stats = stats;
         this.listenerName = listenerName;
@@ -42,16 +49,28 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Added after the channel became active (ALPN, h2 streams): count it now.
+        if (ctx.channel().isActive() && this.ctx == null) channelActive(ctx);
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (this.ctx != null) {
+            ctx.fireChannelActive();
+            return;
+        }
         this.ctx = ctx;
-        stats.cxTotal.inc();
-        stats.cxActive.inc();
+        if (!stream) {
+            stats.cxTotal.inc();
+            stats.cxActive.inc();
+        }
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        stats.cxActive.dec();
+        if (!stream) stats.cxActive.dec();
         if (current != null) {
             stats.cxDestroyActiveRq.inc();
             current.onDownstreamClosed();
@@ -92,7 +111,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             stats.rqActive.inc();
             current = new HttpExchange(this, ctx, req, listener, snap);
             current.start();
-            if (current != null && msg instanceof HttpContent c) current.onRequestContent(c);
+            // HTTP/2 streams arrive as one FullHttpRequest: its body is the request's last content.
+            if (msg instanceof FullHttpRequest full) {
+                LastHttpContent last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+                if (current != null) current.onRequestContent(last);
+                else last.release();
+            }
         } else if (msg instanceof HttpContent c) {
             if (current != null) current.onRequestContent(c);
             else c.release();

@@ -131,7 +131,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster " + clusterName + "\n", false);
             return;
         }
-        cluster = down.worker.cluster(runtime);
+        cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
         long hash = HashKeys.hash(f.hashPolicy() != null ? f.hashPolicy() : runtime.hashPolicy(), view);
         endpointIndex = cluster.pick(hash);
         if (endpointIndex < 0) {
@@ -157,6 +157,13 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         HttpHeaders h = request.headers().copy();
         HeaderRules.stripHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT);
+        // HTTP/2 -> HTTP/1 conversion annotations are ours, not the client's.
+        h.remove("x-http2-scheme");
+        h.remove("x-http2-stream-id");
+        h.remove("x-http2-path");
+        h.remove("x-http2-stream-dependency-id");
+        h.remove("x-http2-stream-weight");
+        h.remove("x-http2-stream-promise-id");
         if (HttpUtil.isTransferEncodingChunked(request)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {

@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -25,6 +24,9 @@ import yastack.kernel.loop.IdleStrategy;
 import yastack.kernel.loop.LoopStats;
 import yastack.kernel.loop.WorkerIoHandler;
 import yastack.kernel.stats.StatsStore;
+import yastack.kernel.tls.ServerTls;
+import yastack.kernel.tls.TlsStatsHandler;
+import io.netty.handler.ssl.SniHandler;
 
 /**
  * The data plane: one Netty event loop per worker, every listener bound on every worker
@@ -41,9 +43,12 @@ public final class ProxyServer implements AutoCloseable {
     private final StatsStore stats;
     private final Transport transport;
     private final List<String> boundDescriptions = new ArrayList<>();
+    private final java.nio.file.Path baseDir;
+    private final java.util.Map<String, ServerTls> listenerTls = new java.util.HashMap<>();
 
-    public ProxyServer(Bootstrap config, int workerCount, StatsStore stats) {
+    public ProxyServer(Bootstrap config, java.nio.file.Path baseDir, int workerCount, StatsStore stats) {
         this.stats = stats;
+        this.baseDir = baseDir;
         this.transport = Transport.host();
         String idleName = config.hasStack() ? config.getStack().getIdle() : "";
         List<Integer> cores = config.hasStack() ? config.getStack().getCoresList() : List.of();
@@ -56,7 +61,7 @@ public final class ProxyServer implements AutoCloseable {
             workers.add(new WorkerContext(i, (EventLoop) e, stats.worker(i), transport));
             i++;
         }
-        snapshot.set(ProxySnapshot.compile(config, AccessLog.open(config.getAccessLog())));
+        snapshot.set(ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog())));
     }
 
     /** Binds every listener; throws with a clear message (e.g. address in use) on failure. */
@@ -73,7 +78,7 @@ public final class ProxyServer implements AutoCloseable {
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                        .childHandler(l.hasHttp() ? httpInitializer(l.getName(), w) : tcpInitializer(l, w));
+                        .childHandler(l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w));
                 if (l.hasTcp()) {
                     b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                 }
@@ -93,15 +98,21 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    private ChannelInitializer<Channel> httpInitializer(String listener, WorkerContext w) {
+    private ChannelInitializer<Channel> httpInitializer(Listener l, WorkerContext w) {
+        String listener = l.getName();
         ListenerStats ls = new ListenerStats(w.stats, listener);
+        ServerTls tls = l.hasTls() ? listenerTls.computeIfAbsent(listener, n -> new ServerTls(n, l.getTls(), baseDir)) : null;
+        HttpPipelines pipelines = new HttpPipelines(w, ls, listener, snapshot::get);
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ListenerRuntime rt = snapshot.get().listeners().get(listener);
-                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, rt.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
-                ch.pipeline().addLast("codec", new DownstreamCodec(rt.maxHeaderBytes()));
-                ch.pipeline().addLast("proxy", new DownstreamHandler(w, ls, listener, snapshot::get));
+                if (tls == null) {
+                    pipelines.http1(ch.pipeline());
+                    return;
+                }
+                ch.pipeline().addLast("tls", new SniHandler(tls));
+                ch.pipeline().addLast("tls-stats", new TlsStatsHandler(w.stats, "listener." + listener));
+                ch.pipeline().addLast("alpn", pipelines.alpn());
             }
         };
     }
@@ -117,7 +128,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Swaps in a new config for routes and clusters; listener sockets stay as they are. */
     public void reload(Bootstrap config) {
-        snapshot.set(ProxySnapshot.compile(config, AccessLog.open(config.getAccessLog())));
+        snapshot.set(ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog())));
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */
@@ -159,6 +170,7 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
+        listenerTls.values().forEach(ServerTls::close);
         for (Channel c : serverChannels) c.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }

@@ -48,7 +48,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         cxTotal.inc();
         cxActive.inc();
         ClusterRuntime runtime = snapshot.clusters().get(clusterName);
-        UpstreamCluster cluster = worker.cluster(runtime);
+        UpstreamCluster cluster = worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
         String client = downstream.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
         int index = cluster.pick(Hashing.hash64(client));
         if (index < 0) {

@@ -23,6 +23,7 @@ final class UpstreamCluster {
     final Counter rqTotal, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqTimeout, rqReset, rqOverflow, rqRetry;
     final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
     private final WorkerContext worker;
+    private final yastack.kernel.tls.ClientTls tls;
     private final List<Endpoint> endpoints;
     private final ArrayDeque<Channel>[] idle;
     private final boolean[] healthy;
@@ -30,8 +31,9 @@ final class UpstreamCluster {
     private boolean retired;
 
     @SuppressWarnings("unchecked")
-    UpstreamCluster(ClusterRuntime runtime, WorkerContext worker) {
+    UpstreamCluster(ClusterRuntime runtime, WorkerContext worker, yastack.kernel.tls.ClientTls tls) {
         this.runtime = runtime;
+        this.tls = tls;
         this.worker = worker;
         this.endpoints = runtime.endpoints();
         this.balancer = runtime.balancing().newWorkerBalancer(worker.random.nextLong());
@@ -108,6 +110,10 @@ final class UpstreamCluster {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel c) {
+                        if (tls != null) {
+                            c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
+                            c.pipeline().addLast("tls-stats", new yastack.kernel.tls.TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
+                        }
                         c.pipeline().addLast("idle", new IdleStateHandler(0, 0, runtime.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
                         c.pipeline().addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024, true));
                         c.pipeline().addLast("upstream", new UpstreamHandler(UpstreamCluster.this, endpointIndex));
@@ -121,12 +127,27 @@ final class UpstreamCluster {
             return;
         }
         f.addListener((ChannelFuture done) -> {
-            if (done.isSuccess()) {
+            if (!done.isSuccess()) {
+                connectFailed(ep, done.cause(), callback);
+                return;
+            }
+            io.netty.handler.ssl.SslHandler ssl = done.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (ssl == null) {
                 ep.health().onSuccess();
                 callback.ready(done.channel(), false);
-            } else {
-                connectFailed(ep, done.cause(), callback);
+                return;
             }
+            // A TLS connection is only usable once the handshake (and name check) succeeded;
+            // a failure is a connect failure (503), as in Envoy.
+            ssl.handshakeFuture().addListener(hs -> {
+                if (hs.isSuccess()) {
+                    ep.health().onSuccess();
+                    callback.ready(done.channel(), false);
+                } else {
+                    done.channel().close();
+                    connectFailed(ep, hs.cause(), callback);
+                }
+            });
         });
     }
 

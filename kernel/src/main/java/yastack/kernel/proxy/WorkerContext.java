@@ -27,7 +27,7 @@ final class WorkerContext {
         this.transport = transport;
     }
 
-    UpstreamCluster cluster(ClusterRuntime runtime) {
+    UpstreamCluster cluster(ClusterRuntime runtime, yastack.kernel.tls.ClientTls tls) {
         UpstreamCluster c = clusters.get(runtime);
         if (c == null) {
             // A reload brings new ClusterRuntime objects: drop pools of replaced clusters.
@@ -38,7 +38,7 @@ final class WorkerContext {
                 }
                 return false;
             });
-            c = new UpstreamCluster(runtime, this);
+            c = new UpstreamCluster(runtime, this, tls);
             clusters.put(runtime, c);
         }
         return c;

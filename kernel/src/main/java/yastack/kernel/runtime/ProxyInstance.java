@@ -23,7 +23,7 @@ public final class ProxyInstance implements AutoCloseable {
     private final AdminServer admin;
     private final yastack.kernel.dataplane.Dataplane dataplane;
     private final AtomicBoolean ready = new AtomicBoolean();
-    private final ConfigWatcher watcher;
+    private final FileWatcher watcher;
     private final int adminPort;
 
     private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch) {
@@ -31,7 +31,7 @@ public final class ProxyInstance implements AutoCloseable {
         Bootstrap cfg = loaded.bootstrap();
         int n = workerCount(cfg, workers);
         StatsStore stats = new StatsStore(n);
-        this.proxy = new ProxyServer(cfg, n, stats);
+        this.proxy = new ProxyServer(cfg, loaded.baseDir(), n, stats);
         AdminServer adminServer = null;
         yastack.kernel.dataplane.Dataplane dp = null;
         try {
@@ -51,7 +51,7 @@ public final class ProxyInstance implements AutoCloseable {
         }
         this.admin = adminServer;
         this.dataplane = dp;
-        this.watcher = watch && loaded.file() != null ? ConfigWatcher.start(loaded.file(), this::reloadQuietly) : null;
+        this.watcher = watch && loaded.file() != null ? FileWatcher.start("config", java.util.List.of(loaded.file()), this::reloadQuietly) : null;
         ready.set(true);
     }
 

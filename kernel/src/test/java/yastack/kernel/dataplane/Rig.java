@@ -21,12 +21,16 @@ final class Rig implements AutoCloseable {
     final Dataplane dp;
 
     private Rig(Stack stack, int workers, PortOpener opener) {
+        this(stack, workers, opener, null);
+    }
+
+    private Rig(Stack stack, int workers, PortOpener opener, java.util.function.Function<String, FlowSteering> policies) {
         Bootstrap boot = Bootstrap.newBuilder().setStack(stack).build();
         stats = new StatsStore(workers);
-        proxy = new ProxyServer(boot, workers, stats);
+        proxy = new ProxyServer(boot, java.nio.file.Path.of("."), workers, stats);
         try {
             proxy.start();
-            dp = Dataplane.start(stack, DataplaneHost.of(proxy), stats, opener);
+            dp = Dataplane.start(stack, DataplaneHost.of(proxy), stats, opener, policies);
         } catch (RuntimeException e) {
             proxy.close();
             throw e;
@@ -44,12 +48,17 @@ final class Rig implements AutoCloseable {
 
     /** As above; {@code dispatchCore > 0} runs the distributor on its own thread pinned there. */
     static Rig memory(MemorySwitch sw, String name, String cidr, int workers, String rssMode, String steering, int dispatchCore) {
+        return memory(sw, name, cidr, workers, rssMode, steering, dispatchCore, null);
+    }
+
+    static Rig memory(MemorySwitch sw, String name, String cidr, int workers, String rssMode, String steering, int dispatchCore,
+                      java.util.function.Function<String, FlowSteering> policies) {
         Stack.Builder s = Stack.newBuilder().setIdle("adaptive")
                 .setRss(Rss.newBuilder().setMode(rssMode).setSteering(SteeringRef.newBuilder().setPlugin(steering))
                         .setDispatchCore(dispatchCore))
                 .addInterfaces(Interface.newBuilder().setName(name).setBackend("memory").setIp(cidr));
         return new Rig(s.build(), workers,
-                (spec, queues, hw) -> sw.attach(spec.name(), MacAddress.randomLocal(), queues, 1500, 4096));
+                (spec, queues, hw) -> sw.attach(spec.name(), MacAddress.randomLocal(), queues, 1500, 4096), policies);
     }
 
     <T> T onWorker(int w, java.util.function.Supplier<T> work) {

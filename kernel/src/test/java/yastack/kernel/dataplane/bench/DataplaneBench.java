@@ -162,7 +162,7 @@ public final class DataplaneBench {
     private void measure(String label, int workers, Stack stack, PortOpener opener, PacketPort gen, int genQueue,
                          Runnable afterStart) throws Exception {
         StatsStore stats = new StatsStore(workers);
-        ProxyServer proxy = inline ? null : new ProxyServer(Bootstrap.newBuilder().setStack(stack).build(), workers, stats);
+        ProxyServer proxy = inline ? null : new ProxyServer(Bootstrap.newBuilder().setStack(stack).build(), java.nio.file.Path.of("."), workers, stats);
         InlineHost inlineHost = inline ? new InlineHost(workers) : null;
         try (Dataplane dp = Dataplane.start(stack, inline ? inlineHost : DataplaneHost.of(proxy), stats, opener)) {
             if (afterStart != null) afterStart.run();

@@ -1,0 +1,41 @@
+package yastack.api;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/**
+ * What a filter may know about and do with the stream it runs on. Valid until
+ * {@link HttpFilter#onComplete} returns; use only on {@link #worker()}'s thread.
+ */
+public interface HttpStream {
+    /** A number unique among the streams of this process (for logs). */
+    long id();
+
+    /** The name of the listener that accepted the connection. */
+    String listenerName();
+
+    /** The client's address as seen by the listener. */
+    InetSocketAddress downstreamRemoteAddress();
+
+    /** The listener's local address for this connection. */
+    InetSocketAddress downstreamLocalAddress();
+
+    /**
+     * The name of the route the request matched, {@code ""} when no named route
+     * matched or routing has not happened yet (a router plugin decides after the
+     * request-header filters ran).
+     */
+    String routeName();
+
+    /** {@code System.nanoTime()} when the request head was received. */
+    long startNanos();
+
+    /** The worker thread this stream lives on: its executor and timers. */
+    WorkerContext worker();
+
+    /**
+     * Per-stream attributes shared by the filters of this stream and the
+     * access log (e.g. an auth filter records the user it found). Mutable.
+     */
+    Map<String, Object> attributes();
+}

@@ -1,0 +1,81 @@
+package yastack.plugin.accesslog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import yastack.api.ConfiguredHttpFilter;
+import yastack.api.HttpFilter;
+import yastack.api.PluginConfig;
+import yastack.api.PluginConfigException;
+import yastack.plugin.testkit.TestContext;
+import yastack.plugin.testkit.TestRequest;
+import yastack.plugin.testkit.TestResponse;
+import yastack.plugin.testkit.TestStream;
+import yastack.plugin.testkit.TestSummary;
+
+class AccessLogFactoryTest {
+    @TempDir
+    Path tmp;
+
+    private final TestContext ctx = new TestContext("access-log");
+
+    private ConfiguredHttpFilter create(Path file, String format) throws PluginConfigException {
+        Struct.Builder b = Struct.newBuilder().putFields("path", Value.newBuilder().setStringValue(file.toString()).build());
+        if (format != null) b.putFields("format", Value.newBuilder().setStringValue(format).build());
+        return new AccessLogFactory().create(PluginConfig.of(b.build()), ctx);
+    }
+
+    private static void serve(ConfiguredHttpFilter c, String path, int status) {
+        TestStream stream = new TestStream().remote("198.51.100.7", 5555).route("api");
+        HttpFilter f = c.newStreamFilter(stream);
+        TestRequest req = new TestRequest("GET", path).header("user-agent", "curl/8 \"quoted\"").header("host", "example.test");
+        f.onRequestHeaders(stream, req);
+        f.onResponseHeaders(stream, new TestResponse(status).header("content-type", "text/html"));
+        f.onComplete(stream, new TestSummary(status, 0, 1234, 2_500_000, "web", new InetSocketAddress("10.0.0.3", 8080), false, false, req));
+    }
+
+    @Test
+    void writesJsonLines() throws Exception {
+        Path file = tmp.resolve("logs/access.log");
+        ConfiguredHttpFilter c = create(file, null);
+        serve(c, "/a?x=1", 200);
+        serve(c, "/b", 404);
+        c.close();
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(2, lines.size(), lines.toString());
+        String first = lines.getFirst();
+        assertTrue(first.startsWith("{\"start_time\":\""), first);
+        assertTrue(first.contains("\"listener\":\"edge\",\"downstream_remote_address\":\"198.51.100.7:5555\",\"method\":\"GET\",\"path\":\"/a?x=1\","
+                + "\"protocol\":\"HTTP/1.1\",\"authority\":\"example.test\",\"user_agent\":\"curl/8 \\\"quoted\\\"\","), first);
+        assertTrue(first.endsWith("\"route\":\"api\",\"upstream_cluster\":\"web\",\"upstream_host\":\"10.0.0.3:8080\",\"status\":200,"
+                + "\"bytes_received\":0,\"bytes_sent\":1234,\"duration_ms\":2.500,\"local_reply\":false,\"reset\":false}"), first);
+        assertTrue(lines.get(1).contains("\"status\":404"));
+        assertEquals(2, ctx.stat("lines"));
+    }
+
+    @Test
+    void writesTemplateLines() throws Exception {
+        Path file = tmp.resolve("access.txt");
+        ConfiguredHttpFilter c = create(file, "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT% \"%REQ_METHOD% %REQ_PATH% %PROTOCOL%\" "
+                + "%RESPONSE_CODE% %BYTES_SENT% %DURATION% \"%RESP(content-type)%\" %UPSTREAM_CLUSTER%");
+        serve(c, "/x", 503);
+        c.close();
+        assertEquals(List.of("198.51.100.7 \"GET /x HTTP/1.1\" 503 1234 2 \"text/html\" web"), Files.readAllLines(file));
+    }
+
+    @Test
+    void reportsUnopenableFileAsConfigError() throws Exception {
+        Path dirInTheWay = Files.createDirectories(tmp.resolve("a-directory"));
+        PluginConfigException e = assertThrows(PluginConfigException.class, () -> create(dirInTheWay, null));
+        assertTrue(e.getMessage().startsWith("config.path: cannot open"), e.getMessage());
+    }
+}
