@@ -32,9 +32,16 @@ public final class AdminServer implements AutoCloseable {
     private final BooleanSupplier ready;
     private final Runnable reload;
     private final Vertx vertx;
+    private final yastack.kernel.dataplane.DataplaneAdmin dataplane;
     private HttpServer server;
 
     public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload) {
+        this(proxy, ready, reload, null);
+    }
+
+    /** With the userspace data plane's endpoints ({@code /workers}, {@code /stack}); {@code dataplane} may be null. */
+    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, yastack.kernel.dataplane.Dataplane dataplane) {
+        this.dataplane = dataplane == null ? null : new yastack.kernel.dataplane.DataplaneAdmin(dataplane, proxy.stats());
         this.proxy = proxy;
         this.stats = proxy.stats();
         this.ready = ready;
@@ -77,13 +84,39 @@ public final class AdminServer implements AutoCloseable {
                                 r.succeeded() ? "reloaded\n" : r.cause().getMessage() + "\n"));
                     }
                 }
+                case "/workers" -> withDataplane(req, () -> dataplane.workers().encodePrettily());
+                case "/stack" -> withDataplane(req, () -> dataplane.stack().encodePrettily());
                 case "/" -> reply(req, 200, "text/plain",
-                        "yastack admin: /ready /stats /stats/prometheus /clusters /listeners /config_dump POST /reload\n");
-                default -> reply(req, 404, "text/plain", "no such admin endpoint: " + path + "\n");
+                        "yastack admin: /ready /stats /stats/prometheus /clusters /listeners /config_dump POST /reload /workers /stack POST /workers/N/drain|undrain\n");
+                default -> {
+                    Object[] drain = yastack.kernel.dataplane.DataplaneAdmin.parseDrainPath(path);
+                    if (drain == null) {
+                        reply(req, 404, "text/plain", "no such admin endpoint: " + path + "\n");
+                    } else if (!"POST".equals(req.method().name())) {
+                        reply(req, 405, "text/plain", "use POST\n");
+                    } else {
+                        withDataplane(req, () -> dataplane.drain((Integer) drain[0], (Boolean) drain[1]).encodePrettily());
+                    }
+                }
             }
         } catch (RuntimeException e) {
             reply(req, 500, "text/plain", "admin error: " + e + "\n");
         }
+    }
+
+    /** Data-plane answers may wait for the workers, so they are computed off the admin event loop. */
+    private void withDataplane(HttpServerRequest req, java.util.concurrent.Callable<String> json) {
+        if (dataplane == null) {
+            reply(req, 404, "text/plain", "no userspace stack: configure stack.interfaces\n");
+            return;
+        }
+        vertx.executeBlocking(json).onComplete(r -> {
+            if (r.succeeded()) {
+                reply(req, 200, "application/json", r.result() + "\n");
+            } else {
+                reply(req, r.cause() instanceof IllegalArgumentException ? 404 : 500, "text/plain", r.cause().getMessage() + "\n");
+            }
+        });
     }
 
     private void stats(HttpServerRequest req) {

@@ -24,6 +24,7 @@ public final class ProxyInstance implements AutoCloseable {
     private final LoadedConfig loaded;
     private final ProxyServer proxy;
     private final AdminServer admin;
+    private final yastack.kernel.dataplane.Dataplane dataplane;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final FileWatcher watcher;
     private final int adminPort;
@@ -38,18 +39,24 @@ public final class ProxyInstance implements AutoCloseable {
         stats.registerSource(() -> plugins.stats().snapshot());
         this.proxy = new ProxyServer(cfg, loaded.baseDir(), n, stats, plugins, ScriptPolicies.NONE);
         AdminServer adminServer = null;
+        yastack.kernel.dataplane.Dataplane dp = null;
         try {
+            if (cfg.hasStack() && cfg.getStack().getInterfacesCount() > 0) {
+                dp = yastack.kernel.dataplane.Dataplane.start(cfg, proxy); // before listeners, so userspace ones find their shards
+            }
             proxy.start();
-            adminServer = new AdminServer(proxy, ready::get, this::reloadOrThrow);
+            adminServer = new AdminServer(proxy, ready::get, this::reloadOrThrow, dp);
             String address = cfg.getAdmin().getAddress().isEmpty() ? "127.0.0.1" : cfg.getAdmin().getAddress();
             int port = adminPortOverride != null ? adminPortOverride : cfg.getAdmin().getPort() == 0 ? 9901 : cfg.getAdmin().getPort();
             this.adminPort = adminServer.start(address, port);
         } catch (RuntimeException e) {
             if (adminServer != null) adminServer.close();
+            if (dp != null) dp.close();
             proxy.close();
             throw e;
         }
         this.admin = adminServer;
+        this.dataplane = dp;
         this.watcher = watch && loaded.file() != null ? FileWatcher.start("config", java.util.List.of(loaded.file()), this::reloadQuietly) : null;
         ready.set(true);
     }
@@ -80,6 +87,11 @@ public final class ProxyInstance implements AutoCloseable {
 
     public ProxyServer proxy() {
         return proxy;
+    }
+
+    /** The userspace data plane, or null when the config has no stack interfaces. */
+    public yastack.kernel.dataplane.Dataplane dataplane() {
+        return dataplane;
     }
 
     public int adminPort() {
@@ -117,6 +129,7 @@ public final class ProxyInstance implements AutoCloseable {
         ready.set(false);
         if (watcher != null) watcher.close();
         admin.close();
+        if (dataplane != null) dataplane.close();
         proxy.close();
     }
 }
