@@ -52,8 +52,11 @@ public final class Dataplane implements AutoCloseable {
         }
         String policyName = steeringName;
         // one policy per interface: each distributor keeps its own state (all run on one thread)
-        java.util.function.Supplier<FlowSteering> steering = () -> policies == null
-                ? FlowSteering.named(policyName, workers) : policies.apply(policyName.isEmpty() ? "toeplitz" : policyName);
+        java.util.function.Supplier<FlowSteering> steering = () -> {
+            FlowSteering fromPlugins = policies == null ? null : policies.apply(policyName.isEmpty() ? "toeplitz" : policyName);
+            // No plugin layer (class-path tests) or no such plugin: the kernel's own built-ins.
+            return fromPlugins != null ? fromPlugins : FlowSteering.named(policyName, workers);
+        };
         boolean dedicated = cfg.getRss().getDispatchCore() > 0;
         // the distributor's counter cells belong to the thread that runs it
         int distributorCells = dedicated ? workers : 0;

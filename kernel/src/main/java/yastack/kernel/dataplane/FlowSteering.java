@@ -23,7 +23,7 @@ public interface FlowSteering {
     }
 
     /** Runs a plugin-layer policy ({@code yastack.api.SteeringPolicy}) in the distributor. */
-    static FlowSteering of(yastack.api.SteeringPolicy policy) {
+    public static FlowSteering of(yastack.api.SteeringPolicy policy) {
         return new FlowSteering() {
             @Override
             public int selectWorker(Flow flow, WorkerStates workers) {

@@ -42,7 +42,17 @@ public final class ProxyInstance implements AutoCloseable {
         yastack.kernel.dataplane.Dataplane dp = null;
         try {
             if (cfg.hasStack() && cfg.getStack().getInterfacesCount() > 0) {
-                dp = yastack.kernel.dataplane.Dataplane.start(cfg, proxy); // before listeners, so userspace ones find their shards
+                // Before the listeners, so userspace ones find their shards; steering policies
+                // come from the plugin layer (built-ins or third-party jars).
+                dp = yastack.kernel.dataplane.Dataplane.start(cfg, proxy, name -> {
+                    if (plugins.steeringFactory(name).isEmpty()) return null;
+                    try {
+                        return yastack.kernel.dataplane.FlowSteering.of(plugins.createSteering(name,
+                                com.google.protobuf.Struct.getDefaultInstance(), "stack.rss.steering"));
+                    } catch (yastack.api.PluginConfigException e) {
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
+                });
             }
             proxy.start();
             adminServer = new AdminServer(proxy, ready::get, this::reloadOrThrow, dp);
