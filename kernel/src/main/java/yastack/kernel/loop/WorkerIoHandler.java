@@ -71,6 +71,11 @@ public final class WorkerIoHandler implements IoHandler {
         pollerArray = pollers.toArray(new DataPathPoller[0]);
     }
 
+    /** Userspace channels ({@link PolledIoHandle}s) registered on this loop now; call on the loop's thread. */
+    public int polledRegistrations() {
+        return polled.size();
+    }
+
     @Override
     public void initialize() {
         // Runs on the worker's own thread as it starts: the place to pin it.
