@@ -1,5 +1,6 @@
 package yastack.kernel.transport;
 
+import yastack.kernel.io.rss.RssPortSelector;
 import yastack.stack.NetStack;
 
 /**
@@ -13,4 +14,13 @@ public interface LocalPortChooser {
     int choose(NetStack stack, int remoteAddress, int remotePort);
 
     LocalPortChooser EPHEMERAL = (stack, addr, port) -> stack.pickEphemeralPort(addr, port, null);
+
+    /**
+     * Ephemeral ports whose return flow the NIC (or software RSS) steers to {@code queue}, the
+     * queue this shard polls: F-Stack's rss_check, so replies come back to the same worker.
+     */
+    static LocalPortChooser rssLocal(RssPortSelector rss, int queue) {
+        return (stack, addr, port) -> stack.pickEphemeralPort(addr, port,
+                p -> rss.queueOfInbound(stack.address(), p, addr, port) == queue);
+    }
 }
