@@ -547,6 +547,17 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
             // at least one buffer even when the send buffer is full: the short write arms onWritable
             ByteBuffer[] bufs = in.nioBuffers(1024, Math.max(1, c.writableBytes()));
             int count = in.nioBufferCount();
+            if (count == 0) {
+                // a buffer nioBuffers() cannot gather (e.g. too many components): write it on its own
+                ByteBuffer whole = ((ByteBuf) msg).nioBuffer();
+                int want = whole.remaining();
+                int n = c.write(whole);
+                in.removeBytes(n);
+                if (n < want) {
+                    return;
+                }
+                continue;
+            }
             long written = 0;
             boolean full = false;
             for (int i = 0; i < count; i++) {

@@ -424,9 +424,8 @@ abstract class ChannelConformanceSuite {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(60)
     void withAutoReadOffNothingIsReadUntilReadIsCalled() throws Exception {
-        int size = 256 * 1024;
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
         AtomicInteger reads = new AtomicInteger();
         AtomicInteger completes = new AtomicInteger();
@@ -450,13 +449,14 @@ abstract class ChannelConformanceSuite {
             }
         });
         Channel client = connect(server, new ChannelInboundHandlerAdapter());
-        client.writeAndFlush(Unpooled.wrappedBuffer(TestHandlers.randomBytes(size, 5))).sync();
+        int expected = 128 * 1024;
+        client.writeAndFlush(Unpooled.wrappedBuffer(TestHandlers.randomBytes(expected, 5))).sync();
         Channel child = await(accepted, 5);
         Thread.sleep(300);
         assertEquals(0, reads.get(), "read without read()");
         int calls = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (bytes.get() < size && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        while (bytes.get() < expected && System.nanoTime() < deadline) {
             int before = completes.get();
             onLoop(child, child::read);
             calls++;
@@ -465,12 +465,17 @@ abstract class ChannelConformanceSuite {
                 Thread.sleep(1);
             }
             assertEquals(before + 1, completes.get(), "one read() gives one read batch");
+            if (calls <= 10) {
+                // more data arriving must not be read either until the next read()
+                client.writeAndFlush(Unpooled.wrappedBuffer(TestHandlers.randomBytes(8192, calls))).sync();
+                expected += 8192;
+            }
             int readsNow = reads.get();
-            Thread.sleep(20);
+            Thread.sleep(30);
             assertEquals(readsNow, reads.get(), "kept reading after the batch without another read()");
         }
-        assertEquals(size, bytes.get());
-        assertTrue(calls > 1, "the data should take more than one read() with one message per read");
+        assertEquals(expected, bytes.get());
+        assertTrue(calls > 10, "each read() should deliver one message");
     }
 
     @Test
