@@ -113,6 +113,18 @@ public final class WorkerIoHandler implements IoHandler {
 
     @Override
     public void prepareToDestroy() {
+        closePolled();
+        host.prepareToDestroy();
+    }
+
+    @Override
+    public void destroy() {
+        // Netty may skip prepareToDestroy when shutdown begins late in a round; close what is left
+        closePolled();
+        host.destroy();
+    }
+
+    private void closePolled() {
         for (PolledRegistration r : polled.toArray(new PolledRegistration[0])) {
             try {
                 r.handle.close();
@@ -120,12 +132,6 @@ public final class WorkerIoHandler implements IoHandler {
                 java.util.logging.Logger.getLogger("yastack").warning("closing " + r.handle + " failed: " + e);
             }
         }
-        host.prepareToDestroy();
-    }
-
-    @Override
-    public void destroy() {
-        host.destroy();
     }
 
     @Override
