@@ -315,6 +315,34 @@ abstract class ChannelConformanceSuite {
     }
 
     @Test
+    @Timeout(30)
+    void aWriterWhosePeerAbortsGetsAnIOExceptionAndCloses() throws Exception {
+        Channel server = listen(fx.server().childOption(ChannelOption.SO_LINGER, 0), () -> new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ((ByteBuf) msg).release();
+                ctx.close(); // linger 0: RST
+            }
+        });
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        Collect got = new Collect(Integer.MAX_VALUE);
+        Channel client = connect(server, got);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (client.isActive() && System.nanoTime() < deadline) {
+            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[1024])).addListener(f -> {
+                if (f.cause() != null) {
+                    failure.complete(f.cause());
+                }
+            });
+            Thread.sleep(5);
+        }
+        await(got.inactive, 10);
+        Throwable t = got.error.isDone() ? got.error.join() : await(failure, 5);
+        assertInstanceOf(IOException.class, t, t.toString());
+        assertFalse(client.isOpen());
+    }
+
+    @Test
     @Timeout(60)
     void slowReaderMakesTheWriterUnwritableAndItRecovers() throws Exception {
         long total = 8L << 20;
