@@ -507,6 +507,37 @@ abstract class ChannelConformanceSuite {
     }
 
     @Test
+    @Timeout(60)
+    void sslHandlerRunsUnchanged() throws Exception {
+        io.netty.handler.ssl.SslContext serverTls = TestTls.server();
+        io.netty.handler.ssl.SslContext clientTls = TestTls.client();
+        Channel server = listen(() -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(serverTls.newHandler(ch.alloc()), new TestHandlers.Echo());
+            }
+        });
+        byte[] payload = TestHandlers.randomBytes(1 << 20, 13);
+        Collect got = new Collect(payload.length);
+        io.netty.handler.ssl.SslHandler[] tls = new io.netty.handler.ssl.SslHandler[1];
+        Channel client = connect(server, new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                tls[0] = clientTls.newHandler(ch.alloc());
+                ch.pipeline().addLast(tls[0], got);
+            }
+        });
+        tls[0].handshakeFuture().sync();
+        assertTrue(tls[0].engine().getSession().getProtocol().startsWith("TLS"));
+        for (int off = 0; off < payload.length; off += 16384) {
+            client.write(Unpooled.wrappedBuffer(payload, off, Math.min(16384, payload.length - off)));
+        }
+        client.flush();
+        assertArrayEquals(payload, await(got.done, 40));
+        tls[0].closeOutbound().sync(); // close_notify over the transport
+    }
+
+    @Test
     @Timeout(30)
     void httpCodecsRunUnchanged() throws Exception {
         Channel server = listen(() -> new ChannelInitializer<>() {
