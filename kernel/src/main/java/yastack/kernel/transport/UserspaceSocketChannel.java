@@ -22,11 +22,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
@@ -37,7 +34,6 @@ import yastack.stack.NetStack;
 import yastack.stack.TcpConnection;
 import yastack.stack.TcpError;
 import yastack.stack.TcpHandler;
-import yastack.stack.TcpState;
 
 /**
  * A Netty {@link SocketChannel} over one TCP connection of the userspace stack. It must be
@@ -433,7 +429,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
             do {
                 buf = h.allocate(cfg.getAllocator());
                 h.attemptedBytesRead(buf.writableBytes());
-                int n = readInto(c, buf);
+                int n = StackIo.readInto(c, buf);
                 if (n <= 0) {
                     buf.release();
                     buf = null;
@@ -468,18 +464,6 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
         }
     }
 
-    private static int readInto(TcpConnection c, ByteBuf buf) {
-        int writable = buf.writableBytes();
-        ByteBuffer dst = buf.nioBufferCount() == 1
-                ? buf.internalNioBuffer(buf.writerIndex(), writable)
-                : buf.nioBuffer(buf.writerIndex(), writable);
-        int n = c.read(dst);
-        if (n > 0) {
-            buf.writerIndex(buf.writerIndex() + n);
-        }
-        return n;
-    }
-
     /** The peer's FIN has been read: half-close or close, as ALLOW_HALF_CLOSURE says. */
     private void inputEnded() {
         if (inputEndReported) {
@@ -505,13 +489,8 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
 
     private void discardInput() {
         TcpConnection c = conn;
-        if (c == null) {
-            return;
-        }
-        ByteBuffer sink = ByteBuffer.allocate(Math.min(65536, Math.max(1, c.readableBytes())));
-        while (c.readableBytes() > 0) {
-            sink.clear();
-            c.read(sink);
+        if (c != null) {
+            StackIo.discard(c);
         }
     }
 
@@ -532,53 +511,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
         if (c == null) {
             throw new NotYetConnectedException();
         }
-        while (true) {
-            Object msg = in.current();
-            if (msg == null) {
-                return;
-            }
-            if (((ByteBuf) msg).readableBytes() == 0) {
-                in.remove();
-                continue;
-            }
-            if (!acceptsData(c.state())) {
-                throw new IOException(c.state() == TcpState.CLOSED ? "Connection reset by peer" : "Broken pipe");
-            }
-            // at least one buffer even when the send buffer is full: the short write arms onWritable
-            ByteBuffer[] bufs = in.nioBuffers(1024, Math.max(1, c.writableBytes()));
-            int count = in.nioBufferCount();
-            if (count == 0) {
-                // a buffer nioBuffers() cannot gather (e.g. too many components): write it on its own
-                ByteBuffer whole = ((ByteBuf) msg).nioBuffer();
-                int want = whole.remaining();
-                int n = c.write(whole);
-                in.removeBytes(n);
-                if (n < want) {
-                    return;
-                }
-                continue;
-            }
-            long written = 0;
-            boolean full = false;
-            for (int i = 0; i < count; i++) {
-                ByteBuffer b = bufs[i];
-                int want = b.remaining();
-                int n = c.write(b);
-                written += n;
-                if (n < want) {
-                    full = true;
-                    break;
-                }
-            }
-            in.removeBytes(written);
-            if (full) {
-                return; // the rest waits in the outbound buffer until onWritable
-            }
-        }
-    }
-
-    private static boolean acceptsData(TcpState s) {
-        return s == TcpState.SYN_SENT || s == TcpState.SYN_RECEIVED || s == TcpState.ESTABLISHED || s == TcpState.CLOSE_WAIT;
+        StackIo.write(c, in); // what the send buffer cannot take waits for onWritable
     }
 
     // ---------------------------------------------------------------- unsafe and stack events
@@ -676,19 +609,10 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
         @Override
         public void onError(TcpConnection c, TcpError error) {
             if (connectPromise != null) {
-                InetSocketAddress r = requestedRemote;
-                failConnect(switch (error) {
-                    case REFUSED -> new ConnectException("Connection refused: " + r);
-                    case TIMED_OUT -> new ConnectTimeoutException("connection timed out: " + r);
-                    case UNREACHABLE -> new NoRouteToHostException("No route to host: " + r);
-                });
+                failConnect(StackIo.connectFailure(error, requestedRemote));
                 return;
             }
-            failed(new IOException(switch (error) {
-                case REFUSED -> "Connection refused";
-                case TIMED_OUT -> "Connection timed out";
-                case UNREACHABLE -> "No route to host";
-            }));
+            failed(StackIo.failure(error));
         }
 
         private void failed(IOException e) {
