@@ -11,21 +11,28 @@ import yastack.stack.StackConfig;
 
 /**
  * Userspace flavor: two stack shards on an in-memory switch (10.77.0.1 serves, 10.77.0.2
- * connects), each driven by a {@link StackPoller} on its own worker loop.
+ * connects), each driven by a {@link StackPoller} on its own worker loop, or both on one loop
+ * (as a proxy's downstream and upstream share their worker).
  */
 final class UserspaceFixture implements Fixture {
     static final String SERVER_IP = "10.77.0.1";
     static final String CLIENT_IP = "10.77.0.2";
 
     private final MemorySwitch sw = new MemorySwitch();
-    private final Worker server = new Worker();
-    private final Worker client = new Worker();
+    private final Worker server;
+    private final Worker client;
     private final MemoryPort serverPort;
     private final MemoryPort clientPort;
     private final NetStack serverStack;
     private final NetStack clientStack;
 
     UserspaceFixture() throws Exception {
+        this(false);
+    }
+
+    UserspaceFixture(boolean oneLoop) throws Exception {
+        server = new Worker();
+        client = oneLoop ? server : new Worker();
         serverPort = sw.attach("srv", MacAddress.parse("02:00:00:00:00:01"), 1, 1500, 4096);
         clientPort = sw.attach("cli", MacAddress.parse("02:00:00:00:00:02"), 1, 1500, 4096);
         StackPoller sp = new StackPoller(serverPort, 0, config(serverPort, SERVER_IP));
@@ -101,7 +108,9 @@ final class UserspaceFixture implements Fixture {
 
     @Override
     public void close() {
-        client.close();
+        if (client != server) {
+            client.close();
+        }
         server.close();
         clientPort.close();
         serverPort.close();
