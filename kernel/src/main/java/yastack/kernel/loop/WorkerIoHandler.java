@@ -4,10 +4,13 @@ import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -24,6 +27,7 @@ public final class WorkerIoHandler implements IoHandler {
     private final List<DataPathPoller> pollers = new ArrayList<>();
     private DataPathPoller[] pollerArray = new DataPathPoller[0];
     private final ClampedContext clamped = new ClampedContext();
+    private final Set<PolledRegistration> polled = new LinkedHashSet<>();
 
     private final int cpu;
 
@@ -67,6 +71,11 @@ public final class WorkerIoHandler implements IoHandler {
         pollerArray = pollers.toArray(new DataPathPoller[0]);
     }
 
+    /** Userspace channels ({@link PolledIoHandle}s) registered on this loop now; call on the loop's thread. */
+    public int polledRegistrations() {
+        return polled.size();
+    }
+
     @Override
     public void initialize() {
         // Runs on the worker's own thread as it starts: the place to pin it.
@@ -104,16 +113,34 @@ public final class WorkerIoHandler implements IoHandler {
 
     @Override
     public void prepareToDestroy() {
+        closePolled();
         host.prepareToDestroy();
     }
 
     @Override
     public void destroy() {
+        // Netty may skip prepareToDestroy when shutdown begins late in a round; close what is left
+        closePolled();
         host.destroy();
+    }
+
+    private void closePolled() {
+        for (PolledRegistration r : polled.toArray(new PolledRegistration[0])) {
+            try {
+                r.handle.close();
+            } catch (Exception e) {
+                java.util.logging.Logger.getLogger("yastack").warning("closing " + r.handle + " failed: " + e);
+            }
+        }
     }
 
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
+        if (handle instanceof PolledIoHandle p) {
+            PolledRegistration r = new PolledRegistration(p);
+            polled.add(r);
+            return r;
+        }
         return host.register(handle);
     }
 
@@ -124,7 +151,40 @@ public final class WorkerIoHandler implements IoHandler {
 
     @Override
     public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return host.isCompatible(handleType);
+        return PolledIoHandle.class.isAssignableFrom(handleType) || host.isCompatible(handleType);
+    }
+
+    /** Registration of a {@link PolledIoHandle}: valid until cancelled or the loop shuts down. */
+    private final class PolledRegistration implements IoRegistration {
+        final PolledIoHandle handle;
+        private boolean valid = true;
+
+        PolledRegistration(PolledIoHandle handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public <T> T attachment() {
+            return null;
+        }
+
+        @Override
+        public long submit(IoOps ops) {
+            return 0; // readiness comes from the pollers, not from ops
+        }
+
+        @Override
+        public boolean isValid() {
+            return valid;
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!valid) return false;
+            valid = false;
+            polled.remove(this);
+            return true;
+        }
     }
 
     /** A view of Netty's context whose blocking is capped at {@code parkNanos} (0 = never block). */
