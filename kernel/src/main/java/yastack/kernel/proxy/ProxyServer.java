@@ -47,7 +47,13 @@ public final class ProxyServer implements AutoCloseable {
     private final java.nio.file.Path baseDir;
     private final PluginRegistry plugins;
     private final ScriptPolicies scripts;
+    private UserspaceNetwork userspace;
     private final java.util.Map<String, ServerTls> listenerTls = new java.util.HashMap<>();
+
+    /** A proxy without plugins or scripts (tests, benchmarks). */
+    public ProxyServer(Bootstrap config, java.nio.file.Path baseDir, int workerCount, StatsStore stats) {
+        this(config, baseDir, workerCount, stats, PluginRegistry.empty(), ScriptPolicies.NONE);
+    }
 
     public ProxyServer(Bootstrap config, java.nio.file.Path baseDir, int workerCount, StatsStore stats,
                        PluginRegistry plugins, ScriptPolicies scripts) {
@@ -80,6 +86,10 @@ public final class ProxyServer implements AutoCloseable {
         for (Listener l : snapshot.get().config().getListenersList()) {
             String address = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
             InetSocketAddress bindTo = new InetSocketAddress(address, l.getPort());
+            if (l.getFlavor() == yastack.api.config.SocketFlavor.USERSPACE) {
+                bindUserspace(l, address);
+                continue;
+            }
             List<WorkerContext> bindOn = transport.reusePort() ? workers : List.of(workers.getFirst());
             for (WorkerContext w : bindOn) {
                 ServerBootstrap b = new ServerBootstrap()
@@ -126,6 +136,46 @@ public final class ProxyServer implements AutoCloseable {
                 ch.pipeline().addLast("alpn", pipelines.alpn());
             }
         };
+    }
+
+    /**
+     * A userspace listener binds on the stack shard of every worker (each shard owns the
+     * flows RSS steers to its worker), so accepted connections never leave their worker.
+     */
+    private void bindUserspace(Listener l, String address) {
+        if (userspace == null) {
+            throw new IllegalStateException("listener " + l.getName() + ": flavor userspace needs a stack: section with an interface");
+        }
+        for (WorkerContext w : workers) {
+            for (yastack.stack.NetStack shard : userspace.listenerShards(w.index, address)) {
+                ServerBootstrap b = new ServerBootstrap()
+                        .group(w.loop, w.loop)
+                        .channelFactory(() -> new yastack.kernel.transport.UserspaceServerChannel(shard))
+                        .option(ChannelOption.SO_BACKLOG, l.getBacklog() == 0 ? 1024 : l.getBacklog())
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                        .childHandler(l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w));
+                if (l.hasTcp()) b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                ChannelFuture f = w.loop.submit(() -> b.bind(new InetSocketAddress(address, l.getPort())))
+                        .syncUninterruptibly().getNow().awaitUninterruptibly();
+                if (!f.isSuccess()) {
+                    close();
+                    throw new IllegalStateException("listener " + l.getName() + ": cannot bind userspace " + address + ":"
+                            + l.getPort() + ": " + f.cause().getMessage(), f.cause());
+                }
+                serverChannels.add(f.channel());
+            }
+        }
+        String line = "listener " + l.getName() + ": " + (l.hasHttp() ? "http" : "tcp") + " on " + address + ":" + l.getPort()
+                + " flavor userspace (" + workers.size() + " workers, stack shards)";
+        boundDescriptions.add(line);
+        LOG.info(line);
+    }
+
+    /** Gives the proxy the data plane's stack shards; call before {@link #start()}. */
+    public void useUserspaceNetwork(UserspaceNetwork network) {
+        this.userspace = network;
+        for (WorkerContext w : workers) w.userspace = network;
     }
 
     private ChannelInitializer<Channel> tcpInitializer(Listener l, WorkerContext w) {

@@ -121,10 +121,7 @@ final class UpstreamCluster {
         connections++;
         cxTotal.inc();
         cxActive.inc();
-        Bootstrap b = new Bootstrap()
-                .group(worker.loop)
-                .channel(worker.transport.channel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, runtime.connectTimeoutMillis()))
+        Bootstrap b = bootstrap(ep)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(new ChannelInitializer<Channel>() {
@@ -178,10 +175,7 @@ final class UpstreamCluster {
         connections++;
         cxTotal.inc();
         cxActive.inc();
-        Bootstrap b = new Bootstrap()
-                .group(worker.loop)
-                .channel(worker.transport.channel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, runtime.connectTimeoutMillis()))
+        Bootstrap b = bootstrap(ep)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(64 * 1024, 256 * 1024))
@@ -208,6 +202,23 @@ final class UpstreamCluster {
                 });
             }
         });
+    }
+
+    /**
+     * A client bootstrap on this worker's loop for the cluster's flavor: a host socket, or a
+     * userspace socket on the shard that routes to the endpoint with an RSS-local source port.
+     */
+    private Bootstrap bootstrap(Endpoint ep) {
+        Bootstrap b = new Bootstrap().group(worker.loop)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, runtime.connectTimeoutMillis()));
+        if (runtime.flavor() == yastack.api.config.SocketFlavor.USERSPACE) {
+            UserspaceNetwork net = worker.userspace;
+            if (net == null) throw new IllegalStateException("cluster " + runtime.name() + ": flavor userspace needs a stack: section");
+            yastack.stack.NetStack shard = net.upstreamShard(worker.index, ep.host());
+            yastack.kernel.transport.LocalPortChooser chooser = net.portChooser(worker.index, shard);
+            return b.channelFactory(() -> new yastack.kernel.transport.UserspaceSocketChannel(shard, chooser));
+        }
+        return b.channel(worker.transport.channel());
     }
 
     private void connectFailed(Endpoint ep, Throwable cause, Acquired callback) {

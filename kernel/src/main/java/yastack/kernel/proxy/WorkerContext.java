@@ -21,6 +21,8 @@ final class WorkerContext {
     private yastack.api.WorkerContext pluginWorker;
     private long streamIds;
     final yastack.kernel.plugin.PluginRegistry plugins;
+    /** The data plane's shards for userspace sockets; null without a stack: section. */
+    UserspaceNetwork userspace;
 
     WorkerContext(int index, EventLoop loop, WorkerStats stats, Transport transport, yastack.kernel.plugin.PluginRegistry plugins) {
         this.plugins = plugins;

@@ -54,6 +54,7 @@ public final class ProxyInstance implements AutoCloseable {
                     }
                 });
             }
+            if (dp != null) proxy.useUserspaceNetwork(new yastack.kernel.dataplane.DataplaneNetwork(dp, cfg.getStack()));
             proxy.start();
             adminServer = new AdminServer(proxy, ready::get, this::reloadOrThrow, dp);
             String address = cfg.getAdmin().getAddress().isEmpty() ? "127.0.0.1" : cfg.getAdmin().getAddress();

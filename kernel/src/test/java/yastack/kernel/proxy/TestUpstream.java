@@ -28,8 +28,13 @@ public final class TestUpstream implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
     public TestUpstream(String name) throws IOException {
+        this(name, "127.0.0.1");
+    }
+
+    /** An upstream listening on {@code bindAddress} (e.g. 0.0.0.0 to be reachable over a TAP). */
+    public TestUpstream(String name, String bindAddress) throws IOException {
         this.name = name;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server = HttpServer.create(new InetSocketAddress(bindAddress, 0), 512);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
