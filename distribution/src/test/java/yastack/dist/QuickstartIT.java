@@ -46,6 +46,16 @@ class QuickstartIT {
                     HttpResponse.BodyHandlers.ofString()).body().contains("http.web.downstream_rq_total"));
             String out = Files.readString(log);
             assertTrue(out.contains("curl -i http://127.0.0.1:8080/healthz"), out);
+            if ("root".equals(System.getProperty("user.name"))) {
+                // As root the quickstart also serves the routes through the Java TCP stack on a TAP device.
+                assertTrue(out.contains("curl -s http://10.213.8.2:8080/api/hello"), out);
+                assertTrue(out.contains("listener web_userspace: http on 10.213.8.2:8080 flavor userspace"), out);
+                Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "10", "http://10.213.8.2:8080/api/hello")
+                        .redirectErrorStream(true).start();
+                String body = new String(curl.getInputStream().readAllBytes());
+                assertTrue(curl.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(body.contains("\"uri\" : \"/hello\""), "through the userspace stack: " + body);
+            }
             assertTrue(out.contains("listener web: http on 127.0.0.1:8080 flavor host"), out);
         } finally {
             Dist.stop(p);

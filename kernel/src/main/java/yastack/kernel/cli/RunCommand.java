@@ -40,6 +40,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static int runUntilSignalled(LoadedConfig loaded, int workers, Integer adminPort, Path pluginDir) {
+        return runUntilSignalled(loaded, workers, adminPort, pluginDir, () -> {});
+    }
+
+    static int runUntilSignalled(LoadedConfig loaded, int workers, Integer adminPort, Path pluginDir, Runnable started) {
         if (pluginDir != null && !java.nio.file.Files.isDirectory(pluginDir)) {
             System.err.println("yastack: plugin directory not found: " + pluginDir);
             return 1;
@@ -51,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("yastack: cannot start: " + e.getMessage());
             return 1;
         }
+        started.run();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             instance.close();
