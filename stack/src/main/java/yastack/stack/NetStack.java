@@ -523,7 +523,9 @@ public final class NetStack {
     void transmit(MemorySegment f, int len) {
         stats.inc(Stat.ETH_TX);
         if (len < 60) {
-            f.asSlice(len, 60 - len).fill((byte) 0); // Ethernet minimum frame
+            for (int i = len; i < 60; i++) {
+                Wire.put8(f, i, 0); // pad to the Ethernet minimum
+            }
             len = 60;
         }
         sink.send(f, len);
