@@ -75,7 +75,10 @@ final class TcpAck {
                 }
             } else {
                 c.dupAcks = 0;
-                c.cc.onAck(acked, flightBefore, c.srtt, now);
+                // RFC 7661 spirit: only a window that is actually used may grow
+                if (flightBefore * 2 >= c.cc.cwnd()) {
+                    c.cc.onAck(acked, flightBefore, c.srtt, now);
+                }
             }
             if (c.sndUna == c.sndMax) {
                 c.rtoDeadline = TcpConnection.NEVER;

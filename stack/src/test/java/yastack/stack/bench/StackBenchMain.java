@@ -39,6 +39,10 @@ public final class StackBenchMain {
         long alloc = allocated() - a0;
         System.out.printf("yastack bulk (1 thread, both stacks): %.2f Gbit/s, %.1f B allocated per 64KiB op%n",
                 bytes * 8 / el / 1e9, (double) alloc / ops);
+        System.out.printf("  sender: retransmits=%d rto=%d fast=%d no_buffer=%d cwnd=%d srtt=%dus%n",
+                bulk.link.a.stats().get("tcp.retransmits"), bulk.link.a.stats().get("tcp.rto_fires"),
+                bulk.link.a.stats().get("tcp.fast_retransmits"), bulk.link.a.stats().get("eth.tx.no_buffer"),
+                bulk.sender.congestionWindow(), bulk.sender.smoothedRttNanos() / 1000);
 
         MemLink.RequestResponse rr = new MemLink.RequestResponse(new MemLink(1500, 256 * 1024, Clock.SYSTEM), 64);
         run(rr::transaction, 2_000_000_000L);
