@@ -207,7 +207,9 @@ final class ArpTable {
                     stack.stats.inc(Stat.ARP_RESOLVE_FAILED);
                     stack.stats.add(Stat.ARP_PENDING_DROPPED, e.pendingCount);
                     e.pendingCount = 0;
+                    int ip = e.ip;
                     remove(e);
+                    stack.tcp.unreachable(ip);
                     continue;
                 }
                 e.retries++;

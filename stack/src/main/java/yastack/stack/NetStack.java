@@ -404,6 +404,14 @@ public final class NetStack {
 
     // ---------------------------------------------------------------- IPv4 output
 
+    /** The address frames to dst are sent to on the link (dst itself, or the gateway), or 0 when unroutable. */
+    int nextHop(int dst) {
+        if (isBroadcast(dst) || ((dst ^ address) & mask) == 0) {
+            return dst;
+        }
+        return cfg.gateway;
+    }
+
     int pathMtu(int dst) {
         return cfg.mtu;
     }

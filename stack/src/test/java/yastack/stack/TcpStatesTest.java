@@ -210,4 +210,30 @@ class TcpStatesTest {
         assertFalse(l.b.arpTable().isEmpty());
         p[0].conn.write(ByteBuffer.wrap(new byte[1]));
     }
+
+    @Test
+    void icmpPortUnreachableFailsAConnectInProgress() {
+        Probe p = new Probe(null);
+        Endpoint e = new Endpoint(1);
+        p.stack.connect(Probe.PEER, 80, 41001, e);
+        byte[] synFrame = p.drain().getLast();
+        byte[] quote = java.util.Arrays.copyOfRange(synFrame, 14, 14 + 28);
+        byte[] icmp = new byte[8 + quote.length];
+        ByteBuffer ib = ByteBuffer.wrap(icmp);
+        ib.put(0, (byte) 3).put(1, (byte) 3);
+        System.arraycopy(quote, 0, icmp, 8, quote.length);
+        ib.putShort(2, (short) Pkt.csum(icmp, 0, icmp.length, 0));
+        p.inject(WireIpTest.ipFrame(Probe.STACK_MAC, Probe.PEER, Probe.STACK, 1, 9, 0, icmp));
+        assertEquals(TcpError.REFUSED, e.error);
+    }
+
+    @Test
+    void unresolvableNextHopFailsAConnectInProgress() {
+        Probe p = new Probe(null);
+        Endpoint e = new Endpoint(1);
+        TcpConnection c = p.stack.connect(Wire.parseIp("10.0.0.200"), 80, 41002, e);
+        p.advance(5_000 * Probe.MS);
+        assertEquals(TcpError.UNREACHABLE, e.error);
+        assertEquals(TcpState.CLOSED, c.state());
+    }
 }
