@@ -243,6 +243,7 @@ final class TcpLayer {
         c.recover = iss;
         c.irs = s.seq - 1;
         c.rcvNxt = s.seq;
+        c.lastAckSent = s.seq;
         c.rcvAdvEdge = s.seq + Math.min(c.recvBuf.free(), 65535);
         c.advMss = stack.pathMtu(s.srcIp) - 40;
         c.sndMss = Math.min(COOKIE_MSS[idx], c.advMss);

@@ -250,6 +250,9 @@ final class TcpOutput {
         if (synAck && Seq.lt(c.rcvAdvEdge, c.rcvNxt + window)) {
             c.rcvAdvEdge = c.rcvNxt + window;
         }
+        if (synAck) {
+            c.lastAckSent = c.rcvNxt; // RFC 7323 4.3 compares SEG.SEQ against it
+        }
         writeSynFrame(c.layer, c.localPort, c.remoteIp, c.remotePort, c.iss, synAck ? c.rcvNxt : 0, flags,
                 window, c.advMss, ws ? c.rcvWscale : -1, sack, ts, tsVal, c.tsRecent);
         if (c.rtoDeadline == TcpConnection.NEVER) {

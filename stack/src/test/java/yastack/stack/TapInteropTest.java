@@ -150,11 +150,27 @@ class TapInteropTest {
         try (TapHarness h = new TapHarness(null)) {
             h.call(() -> h.stack.listen(8080, 64, c -> new TinyHttp()));
             assertEquals(0, TapHarness.run("ping", "-c", "3", "-i", "0.2", "-W", "2", h.stackIp), "ping");
-            assertTrue(h.stack.stats().get("icmp.echo_replies_sent") >= 3);
+            assertTrue(h.call(() -> h.stack.stats().get("icmp.echo_replies_sent")) >= 3);
             for (int i = 0; i < 3; i++) {
                 String out = TapHarness.sh("curl", "-s", "-m", "10", "http://" + h.stackIp + ":8080/");
                 assertEquals("hello from yastack\n", out);
             }
+            // JDK HttpClient, several requests in flight on separate connections
+            try (java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(java.time.Duration.ofSeconds(5)).build()) {
+                java.util.List<CompletableFuture<java.net.http.HttpResponse<String>>> all = new java.util.ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    all.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://" + h.stackIp + ":8080/r" + i)).timeout(java.time.Duration.ofSeconds(10)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()));
+                }
+                for (var f : all) {
+                    var r = f.get(20, TimeUnit.SECONDS);
+                    assertEquals(200, r.statusCode());
+                    assertEquals("hello from yastack\n", r.body());
+                }
+            }
+            assertTrue(h.call(() -> h.stack.stats().get("tcp.connections_opened_passive")) >= 23);
             assertNull(h.failure);
         }
     }
@@ -182,7 +198,7 @@ class TapInteropTest {
             h.impairReceive = !netem;
             bulkKernelToStack(h, BULK / 4);
             bulkStackToKernel(h, BULK / 4);
-            assertTrue(h.stack.stats().get("tcp.retransmits") > 0);
+            assertTrue(h.call(() -> h.stack.stats().get("tcp.retransmits")) > 0);
             assertNull(h.failure);
         }
     }
