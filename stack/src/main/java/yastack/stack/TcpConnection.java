@@ -20,6 +20,8 @@ public final class TcpConnection {
     TcpListener listener;
     TcpState state = TcpState.CLOSED;
     int listIndex = -1;
+    int heapIndex = -1;
+    long heapKey;
 
     // options
     boolean noDelay;
@@ -227,7 +229,7 @@ public final class TcpConnection {
         shutdownOutput();
         if (state == TcpState.FIN_WAIT_2) {
             waitDeadline = layer.now() + cfg.finWait2Nanos;
-            layer.scheduleAt(waitDeadline);
+            layer.schedule(this);
         }
     }
 
@@ -268,7 +270,7 @@ public final class TcpConnection {
         keepaliveSent = 0;
         if (on && state.synchronizedState()) {
             keepaliveDeadline = lastRxNanos + cfg.keepaliveIdleNanos;
-            layer.scheduleAt(keepaliveDeadline);
+            layer.schedule(this);
         } else {
             keepaliveDeadline = NEVER;
         }

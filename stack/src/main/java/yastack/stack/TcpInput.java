@@ -16,7 +16,7 @@ final class TcpInput {
         if (c.keepAlive && c.state.synchronizedState()) {
             c.keepaliveSent = 0;
             c.keepaliveDeadline = now + c.cfg.keepaliveIdleNanos;
-            c.layer.scheduleAt(c.keepaliveDeadline);
+            c.layer.schedule(c);
         }
         if (c.state == TcpState.SYN_SENT) {
             synSent(c, s, now);
@@ -84,7 +84,7 @@ final class TcpInput {
                     c.layer.setState(c, TcpState.FIN_WAIT_2);
                     if (c.appClosed) {
                         c.waitDeadline = now + c.cfg.finWait2Nanos;
-                        c.layer.scheduleAt(c.waitDeadline);
+                        c.layer.schedule(c);
                     }
                 }
                 case CLOSING -> c.layer.enterTimeWait(c, now);
@@ -139,7 +139,7 @@ final class TcpInput {
                 TcpOutput.sendAck(c, now);
             } else if (c.delackDeadline == TcpConnection.NEVER) {
                 c.delackDeadline = now + c.cfg.delayedAckNanos;
-                c.layer.scheduleAt(c.delackDeadline);
+                c.layer.schedule(c);
             }
         }
         c.ackNow = false;
@@ -309,7 +309,7 @@ final class TcpInput {
             // the peer did not see our ACK of its FIN: acknowledge again and restart 2MSL
             TcpOutput.sendAck(c, now);
             c.waitDeadline = now + c.cfg.timeWaitNanos;
-            c.layer.scheduleAt(c.waitDeadline);
+            c.layer.schedule(c);
             return false;
         }
         if (s.seqLen() > 0) {

@@ -15,7 +15,8 @@ final class TcpLayer {
     private final TcpListener[] listeners = new TcpListener[65536];
     private TcpConnection[] list = new TcpConnection[64];
     private int count;
-    long nextDeadline = TcpConnection.NEVER;
+    private TcpConnection[] heap = new TcpConnection[64];
+    private int heapSize;
     int halfOpenTotal;
     private final SipHash isnHash;
     private final SipHash cookieHash;
@@ -37,9 +38,83 @@ final class TcpLayer {
         return stack.now;
     }
 
-    void scheduleAt(long t) {
-        if (t < nextDeadline) {
-            nextDeadline = t;
+    /**
+     * Re-files c in the timer heap after one of its deadlines moved earlier. Deadlines that move later (or are
+     * cancelled) are left in place: the connection pops early, finds nothing due and is re-filed.
+     */
+    void schedule(TcpConnection c) {
+        if (c.listIndex < 0) {
+            return;
+        }
+        long d = TcpTimers.next(c);
+        if (c.heapIndex < 0) {
+            if (d == TcpConnection.NEVER) {
+                return;
+            }
+            if (heapSize == heap.length) {
+                heap = java.util.Arrays.copyOf(heap, heapSize * 2);
+            }
+            c.heapKey = d;
+            c.heapIndex = heapSize;
+            heap[heapSize++] = c;
+            siftUp(c.heapIndex);
+        } else if (d < c.heapKey) {
+            c.heapKey = d;
+            siftUp(c.heapIndex);
+        }
+    }
+
+    private void siftUp(int i) {
+        TcpConnection x = heap[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            TcpConnection p = heap[parent];
+            if (p.heapKey <= x.heapKey) {
+                break;
+            }
+            heap[i] = p;
+            p.heapIndex = i;
+            i = parent;
+        }
+        heap[i] = x;
+        x.heapIndex = i;
+    }
+
+    private void siftDown(int i) {
+        TcpConnection x = heap[i];
+        int half = heapSize >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            TcpConnection cc = heap[child];
+            int right = child + 1;
+            if (right < heapSize && heap[right].heapKey < cc.heapKey) {
+                child = right;
+                cc = heap[child];
+            }
+            if (x.heapKey <= cc.heapKey) {
+                break;
+            }
+            heap[i] = cc;
+            cc.heapIndex = i;
+            i = child;
+        }
+        heap[i] = x;
+        x.heapIndex = i;
+    }
+
+    private void heapRemove(TcpConnection c) {
+        int i = c.heapIndex;
+        if (i < 0) {
+            return;
+        }
+        c.heapIndex = -1;
+        TcpConnection last = heap[--heapSize];
+        heap[heapSize] = null;
+        if (last != c) {
+            heap[i] = last;
+            last.heapIndex = i;
+            siftDown(i);
+            siftUp(last.heapIndex);
         }
     }
 
@@ -73,6 +148,7 @@ final class TcpLayer {
             halfOpenTotal--;
         }
         table.remove(c.key, c);
+        heapRemove(c);
         int i = c.listIndex;
         TcpConnection last = list[--count];
         list[i] = last;
@@ -87,7 +163,7 @@ final class TcpLayer {
         setState(c, TcpState.TIME_WAIT);
         c.rtoDeadline = c.persistDeadline = c.keepaliveDeadline = c.delackDeadline = TcpConnection.NEVER;
         c.waitDeadline = now + cfg.timeWaitNanos;
-        scheduleAt(c.waitDeadline);
+        schedule(c);
         stack.stats.inc(Stat.TCP_CONN_CLOSED);
         notifyClosed(c);
     }
@@ -124,28 +200,15 @@ final class TcpLayer {
 
     /** Runs due timers; returns the earliest pending deadline. */
     long poll(long now) {
-        if (now < nextDeadline) {
-            return nextDeadline;
-        }
-        nextDeadline = TcpConnection.NEVER;
-        long min = TcpConnection.NEVER;
-        for (int i = count - 1; i >= 0; i--) {
-            if (i >= count) {
-                continue;
+        for (int guard = 0; heapSize > 0 && heap[0].heapKey <= now && guard < 1_000_000; guard++) {
+            TcpConnection c = heap[0];
+            heapRemove(c);
+            if (TcpTimers.next(c) <= now) {
+                TcpTimers.run(c, now);
             }
-            TcpConnection c = list[i];
-            long d = TcpTimers.next(c);
-            if (d <= now) {
-                d = TcpTimers.run(c, now);
-            }
-            if (c.listIndex >= 0 && d < min) {
-                min = d;
-            }
+            schedule(c);
         }
-        if (min < nextDeadline) {
-            nextDeadline = min;
-        }
-        return nextDeadline;
+        return heapSize > 0 ? heap[0].heapKey : TcpConnection.NEVER;
     }
 
     // ---------------------------------------------------------------- ISNs, cookies, options

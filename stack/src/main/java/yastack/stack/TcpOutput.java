@@ -123,7 +123,7 @@ final class TcpOutput {
         long t = Math.min(c.cfg.maxRtoNanos, c.rto << Math.min(c.rtoBackoff, 20));
         c.rtoDeadline = now + t;
         c.persistDeadline = TcpConnection.NEVER;
-        c.layer.scheduleAt(c.rtoDeadline);
+        c.layer.schedule(c);
     }
 
     private static void armPersistIfNeeded(TcpConnection c, long now) {
@@ -131,7 +131,7 @@ final class TcpOutput {
                 && c.persistDeadline == TcpConnection.NEVER) {
             long t = Math.min(c.cfg.maxRtoNanos, Math.max(c.rto, c.cfg.minRtoNanos) << Math.min(c.persistBackoff, 20));
             c.persistDeadline = now + t;
-            c.layer.scheduleAt(c.persistDeadline);
+            c.layer.schedule(c);
         }
     }
 
