@@ -22,6 +22,10 @@ final class TcpInput {
             synSent(c, s, now);
             return false;
         }
+        if (c.tsOn && !s.hasTs && !s.has(TcpSegment.RST | TcpSegment.SYN) && c.state != TcpState.SYN_RECEIVED) {
+            st.inc(Stat.TCP_DROP_MISSING_TIMESTAMP); // RFC 7323 3.2: negotiated timestamps must be on every segment
+            return false;
+        }
         // PAWS (RFC 7323 5.3)
         if (c.tsOn && s.hasTs && !s.has(TcpSegment.RST) && Seq.lt(s.tsVal, c.tsRecent)
                 && now - c.tsRecentNanos < PAWS_IDLE_NANOS) {

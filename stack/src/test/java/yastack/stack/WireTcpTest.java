@@ -200,6 +200,16 @@ class WireTcpTest {
     }
 
     @Test
+    void segmentsWithoutNegotiatedTimestampsAreDropped() {
+        Probe p = new Probe(null);
+        Conn c = establish(p);
+        p.sendTcp(SPORT, PORT, c.snd, c.rcv, Pkt.ACK, 1000, null, new byte[10]);
+        assertEquals(0, c.app.received);
+        assertEquals(1, p.stack.stats().get("tcp.drop.missing_timestamp"));
+        assertNull(p.lastTcp(), "silently (RFC 7323 3.2)");
+    }
+
+    @Test
     void malformedSegmentsAreDroppedAndCounted() {
         Probe p = new Probe(null);
         Conn c = establish(p);
