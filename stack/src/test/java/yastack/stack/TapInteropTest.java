@@ -203,6 +203,15 @@ class TapInteropTest {
         }
     }
 
+    @Test
+    void stackSenderRidesOutAZeroWindowFromLinux() throws Throwable {
+        try (TapHarness h = new TapHarness(null)) {
+            bulkStackToKernel(h, 4 << 20, 1500);
+            assertTrue(h.call(() -> h.stack.stats().get("tcp.zero_window_probes")) > 0, "Linux closed its window");
+            assertNull(h.failure);
+        }
+    }
+
     private static void bulkKernelToStack(TapHarness h, int size) throws Exception {
         HashingReader reader = new HashingReader();
         TcpListener l = h.call(() -> h.stack.listen(9000, 16, c -> reader));
@@ -230,7 +239,15 @@ class TapInteropTest {
     }
 
     private static void bulkStackToKernel(TapHarness h, int size) throws Exception {
+        bulkStackToKernel(h, size, 0);
+    }
+
+    /** The kernel side accepts, then waits pauseMs before reading (its small buffer fills: zero window). */
+    private static void bulkStackToKernel(TapHarness h, int size, int pauseMs) throws Exception {
         try (ServerSocket ss = new ServerSocket()) {
+            if (pauseMs > 0) {
+                ss.setReceiveBufferSize(8192);
+            }
             ss.bind(new InetSocketAddress(InetAddress.getByName(h.kernelIp), 0));
             ss.setSoTimeout(10_000);
             HashingWriter w = new HashingWriter(size);
@@ -238,6 +255,9 @@ class TapInteropTest {
             h.call(() -> h.stack.connect(kernel, ss.getLocalPort(), h.stack.pickEphemeralPort(kernel, ss.getLocalPort(), p -> true), w));
             try (Socket s = ss.accept()) {
                 s.setSoTimeout(120_000);
+                if (pauseMs > 0) {
+                    Thread.sleep(pauseMs);
+                }
                 MessageDigest md = sha();
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[65536];
