@@ -212,6 +212,31 @@ class TapInteropTest {
         }
     }
 
+    @Test
+    void linuxKeepaliveProbesAreAnswered() throws Throwable {
+        try (TapHarness h = new TapHarness(null)) {
+            HashingReader reader = new HashingReader();
+            h.call(() -> h.stack.listen(9100, 4, c -> reader));
+            try (Socket s = new Socket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName(h.kernelIp), 0));
+                s.setKeepAlive(true);
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 1);
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, 2);
+                s.connect(new InetSocketAddress(h.stackIp, 9100), 5000);
+                long before = h.call(() -> h.stack.stats().get("tcp.rx"));
+                Thread.sleep(3500); // Linux would give up after 1 + 2 x 1 s of unanswered probes
+                long probes = h.call(() -> h.stack.stats().get("tcp.rx")) - before;
+                assertTrue(probes >= 2, "keepalive probes arrived: " + probes);
+                s.getOutputStream().write(new byte[1000]);
+                s.shutdownOutput();
+                reader.done.get(10, TimeUnit.SECONDS);
+                assertEquals(1000, reader.bytes, "the connection survived the idle period");
+            }
+            assertNull(h.failure);
+        }
+    }
+
     private static void bulkKernelToStack(TapHarness h, int size) throws Exception {
         HashingReader reader = new HashingReader();
         TcpListener l = h.call(() -> h.stack.listen(9000, 16, c -> reader));
