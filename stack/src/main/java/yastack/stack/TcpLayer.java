@@ -157,6 +157,8 @@ final class TcpLayer {
         c.listIndex = -1;
         c.state = TcpState.CLOSED;
         c.rtoDeadline = c.delackDeadline = c.persistDeadline = c.keepaliveDeadline = c.waitDeadline = TcpConnection.NEVER;
+        c.sendBuf.release();
+        c.recvBuf.release();
     }
 
     void enterTimeWait(TcpConnection c, long now) {
@@ -164,6 +166,8 @@ final class TcpLayer {
         c.rtoDeadline = c.persistDeadline = c.keepaliveDeadline = c.delackDeadline = TcpConnection.NEVER;
         c.waitDeadline = now + cfg.timeWaitNanos;
         schedule(c);
+        c.sendBuf.release(); // everything was acknowledged; a TIME_WAIT entry keeps no buffer memory
+        c.recvBuf.release();
         stack.stats.inc(Stat.TCP_CONN_CLOSED);
         notifyClosed(c);
     }

@@ -77,6 +77,7 @@ class TcpBasicTest {
         p[1].closeOnPeerClose = true;
         assertTrue(l.runUntil(() -> p[0].closed && p[1].closed, 10 * S));
         assertEquals(TcpState.TIME_WAIT, p[0].conn.state(), "active closer holds TIME_WAIT");
+        assertEquals(0, p[0].conn.sendBuf.allocated() + p[0].conn.recvBuf.allocated(), "TIME_WAIT keeps no buffers");
         assertEquals(TcpState.CLOSED, p[1].conn.state());
         assertEquals(10_000, p[1].received);
         l.run(61 * S);
