@@ -2,6 +2,9 @@ package yastack.stack;
 
 /** ACK processing: send-window update, RTT (RFC 6298 + Karn), SACK scoreboard, fast retransmit and NewReno recovery. */
 final class TcpAck {
+    /** RFC 6298 5.7: the RTO once data flows after a retransmitted SYN without an RTT sample. */
+    static final long FALLBACK_RTO = 3_000_000_000L;
+
     private TcpAck() {}
 
     static void rttSample(TcpConnection c, long r) {

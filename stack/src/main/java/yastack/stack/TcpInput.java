@@ -260,6 +260,8 @@ final class TcpInput {
                 TcpAck.rttSample(c, ((long) (TcpOutput.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
             } else if (c.retries == 0) {
                 TcpAck.rttSample(c, now - c.rttStart);
+            } else {
+                c.rto = Math.max(c.rto, TcpAck.FALLBACK_RTO); // RFC 6298 5.7: SYN retransmitted, no sample
             }
             c.sndUna = s.ack;
             c.sndWnd = s.window; // never scaled in a SYN (RFC 7323 2.2)

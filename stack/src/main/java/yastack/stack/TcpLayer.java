@@ -468,6 +468,8 @@ final class TcpLayer {
         c.sndWl2 = s.ack;
         if (!c.tsOn && c.retries == 0) {
             TcpAck.rttSample(c, now - c.rttStart);
+        } else if (!c.tsOn) {
+            c.rto = Math.max(c.rto, TcpAck.FALLBACK_RTO); // RFC 6298 5.7: SYN-ACK retransmitted, no sample
         }
         c.retries = 0;
         c.rtoBackoff = 0;

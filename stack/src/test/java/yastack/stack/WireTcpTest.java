@@ -314,6 +314,28 @@ class WireTcpTest {
     }
 
     @Test
+    void rtoFallsBackToThreeSecondsAfterARetransmittedSyn() {
+        Probe p = new Probe(null);
+        Endpoint e = new Endpoint(1);
+        TcpConnection c = p.stack.connect(Probe.PEER, 80, 41500, e);
+        Pkt syn = p.lastTcp();
+        p.advance(1_001 * Probe.MS);
+        assertNotNull(p.lastTcp(), "SYN retransmitted after 1 s");
+        // answer without timestamps: no RTT sample is possible (Karn)
+        p.sendTcp(80, 41500, 9000, syn.seq() + 1, Pkt.SYN | Pkt.ACK, 65535, new byte[] {2, 4, 5, (byte) 0xb4}, null);
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        p.drain();
+        c.write(ByteBuffer.wrap(new byte[100]));
+        assertEquals(100, p.lastTcp().payload().length);
+        p.advance(2_900 * Probe.MS);
+        assertNull(p.lastTcp(), "no retransmission before 3 s");
+        p.advance(200 * Probe.MS);
+        Pkt r = p.lastTcp();
+        assertNotNull(r);
+        assertEquals(100, r.payload().length);
+    }
+
+    @Test
     void synCookiesUnderFlood() {
         Probe p = new Probe(c -> c.synCookieThreshold(1000));
         Endpoint app = new Endpoint(0x55);
