@@ -56,6 +56,8 @@ public final class TcpConnection {
     int tsOffset;
     int lastAckSent;
     SeqRanges sacked;      // sender scoreboard
+    boolean dsackPending;  // report a duplicate in the next ACK (RFC 2883)
+    int dsackStart, dsackEnd;
 
     // RTT / RTO (RFC 6298)
     long srtt, rttvar, rto;

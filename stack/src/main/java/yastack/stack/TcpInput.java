@@ -40,6 +40,11 @@ final class TcpInput {
             st.inc(Seq.lt(s.seq + s.seqLen(), c.rcvNxt) || (s.seqLen() == 0 && Seq.lt(s.seq, c.rcvNxt))
                     ? Stat.TCP_DUP_SEGMENTS : Stat.TCP_DROP_OUT_OF_WINDOW);
             if (!s.has(TcpSegment.RST)) {
+                if (c.sackOn && s.payloadLen > 0 && Seq.le(s.seq + s.payloadLen, c.rcvNxt)) {
+                    c.dsackPending = true; // RFC 2883: an old duplicate, report it
+                    c.dsackStart = s.seq;
+                    c.dsackEnd = s.seq + s.payloadLen;
+                }
                 TcpOutput.sendAck(c, now);
             }
             return false;
@@ -356,6 +361,12 @@ final class TcpInput {
         int len = s.payloadLen;
         int skip = c.rcvNxt - seq;
         if (skip > 0) {
+            if (c.sackOn) {
+                // RFC 2883: tell the sender which bytes arrived twice
+                c.dsackPending = true;
+                c.dsackStart = seq;
+                c.dsackEnd = seq + Math.min(skip, len);
+            }
             if (skip >= len) {
                 st.inc(Stat.TCP_DUP_SEGMENTS);
                 c.ackNow = true;

@@ -16,10 +16,19 @@ final class TcpOutput {
     /** Options length on a non-SYN segment sent now. */
     static int optionLength(TcpConnection c) {
         int n = c.tsOn ? 12 : 0;
-        if (c.sackOn && c.ooo.count > 0) {
-            n += 4 + 8 * Math.min(c.ooo.count, c.tsOn ? 3 : 4);
+        int blocks = sackBlocks(c);
+        if (blocks > 0) {
+            n += 4 + 8 * blocks;
         }
         return n;
+    }
+
+    /** SACK blocks the next segment carries: a pending D-SACK first, then out-of-order ranges. */
+    static int sackBlocks(TcpConnection c) {
+        if (!c.sackOn) {
+            return 0;
+        }
+        return Math.min(c.ooo.count + (c.dsackPending ? 1 : 0), c.tsOn ? 3 : 4);
     }
 
     static int maxPayload(TcpConnection c) {
@@ -345,28 +354,39 @@ final class TcpOutput {
             Wire.put32(f, p + 8, c.tsRecent);
             p += 12;
         }
-        if (c.sackOn && c.ooo.count > 0) {
-            int n = Math.min(c.ooo.count, c.tsOn ? 3 : 4);
+        int n = sackBlocks(c);
+        if (n > 0) {
             Wire.put16(f, p, 0x0101);
             Wire.put8(f, p + 2, 5);
             Wire.put8(f, p + 3, 2 + 8 * n);
             p += 4;
-            // RFC 2018 4: the block holding the most recent segment goes first, then the others
-            int first = 0;
-            for (int i = 0; i < c.ooo.count; i++) {
-                if (c.ooo.start[i] == c.ooo.lastStart) {
-                    first = i;
-                }
+            int w = 0;
+            if (c.dsackPending) {
+                Wire.put32(f, p, c.dsackStart);
+                Wire.put32(f, p + 4, c.dsackEnd);
+                p += 8;
+                w++;
+                c.dsackPending = false;
             }
-            Wire.put32(f, p, c.ooo.start[first]);
-            Wire.put32(f, p + 4, c.ooo.end[first]);
-            p += 8;
-            for (int i = 0, w = 1; i < c.ooo.count && w < n; i++) {
-                if (i != first) {
-                    Wire.put32(f, p, c.ooo.start[i]);
-                    Wire.put32(f, p + 4, c.ooo.end[i]);
-                    p += 8;
-                    w++;
+            if (w < n && c.ooo.count > 0) {
+                // RFC 2018 4: the block holding the most recent segment goes first, then the others
+                int first = 0;
+                for (int i = 0; i < c.ooo.count; i++) {
+                    if (c.ooo.start[i] == c.ooo.lastStart) {
+                        first = i;
+                    }
+                }
+                Wire.put32(f, p, c.ooo.start[first]);
+                Wire.put32(f, p + 4, c.ooo.end[first]);
+                p += 8;
+                w++;
+                for (int i = 0; i < c.ooo.count && w < n; i++) {
+                    if (i != first) {
+                        Wire.put32(f, p, c.ooo.start[i]);
+                        Wire.put32(f, p + 4, c.ooo.end[i]);
+                        p += 8;
+                        w++;
+                    }
                 }
             }
         }

@@ -181,9 +181,16 @@ class WireTcpTest {
         Pkt a = p.lastTcp();
         assertEquals(c.snd, a.ack());
         assertEquals(1, p.stack.stats().get("tcp.drop.out_of_window"));
-        // old duplicate: also an ACK
+        // old duplicate: also an ACK, with a D-SACK block naming it (RFC 2883)
         p.sendTcp(SPORT, PORT, c.snd - 100, c.rcv, Pkt.ACK, 1000, Probe.tsOpts(++c.ts, c.stackTs), new byte[10]);
-        assertEquals(c.snd, p.lastTcp().ack());
+        Pkt dup = p.lastTcp();
+        assertEquals(c.snd, dup.ack());
+        ByteBuffer d = ByteBuffer.wrap(dup.option(5));
+        assertEquals(c.snd - 100, d.getInt(0));
+        assertEquals(c.snd - 90, d.getInt(4));
+        c.data(new byte[5], 0);
+        p.advance(100 * Probe.MS);
+        assertNull(p.lastTcp().option(5), "the D-SACK is reported once");
     }
 
     @Test
