@@ -142,6 +142,13 @@ public final class NetStack {
         sink.flush();
     }
 
+    long currentTime() {
+        if (depth == 0) {
+            now = clock.nanoTime();
+        }
+        return now;
+    }
+
     void flushIfIdle() {
         if (depth == 0) {
             sink.flush();
@@ -234,6 +241,7 @@ public final class NetStack {
 
     /** Sends an ICMP echo request (for tests and health checks); replies go to the echo listener. */
     public void ping(int dst, int id, int seq, int payloadLength) {
+        currentTime();
         ensureStarted();
         icmp.sendEcho(dst, id, seq, payloadLength);
         flushIfIdle();
@@ -377,6 +385,7 @@ public final class NetStack {
         if (len + 28 > 65535) {
             throw new IllegalArgumentException("datagram of " + len + " bytes is too large for IPv4");
         }
+        currentTime();
         depth++;
         try {
             ensureStarted();

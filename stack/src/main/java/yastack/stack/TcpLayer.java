@@ -34,8 +34,9 @@ final class TcpLayer {
         this.cookieHash = new SipHash(random.nextLong(), random.nextLong());
     }
 
+    /** The shard's notion of now: cached while processing input/poll, read from the clock for API calls from outside. */
     long now() {
-        return stack.now;
+        return stack.currentTime();
     }
 
     /**
