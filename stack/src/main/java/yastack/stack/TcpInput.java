@@ -279,6 +279,10 @@ final class TcpInput {
             c.cc.init(c.sndMss, now);
             c.layer.setState(c, TcpState.ESTABLISHED);
             c.layer.stack.stats.inc(Stat.TCP_CONN_OPENED_ACTIVE);
+            if (c.keepAlive) {
+                c.keepaliveDeadline = now + c.cfg.keepaliveIdleNanos; // SO_KEEPALIVE set before the handshake
+                c.layer.schedule(c);
+            }
             TcpOutput.sendAck(c, now);
             c.handler.onConnected(c);
             if (c.state == TcpState.ESTABLISHED && c.finQueued) {

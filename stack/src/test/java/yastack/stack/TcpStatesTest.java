@@ -236,4 +236,24 @@ class TcpStatesTest {
         assertEquals(TcpError.UNREACHABLE, e.error);
         assertEquals(TcpState.CLOSED, c.state());
     }
+
+    @Test
+    void keepaliveRequestedBeforeTheHandshakeStartsOnceEstablished() {
+        Probe p = new Probe(c -> c.keepalive(5_000 * Probe.MS, 1_000 * Probe.MS, 2));
+        Endpoint e = new Endpoint(1);
+        TcpConnection c = p.stack.connect(Probe.PEER, 80, 41003, e);
+        c.setKeepAlive(true);
+        Pkt syn = p.lastTcp();
+        p.sendTcp(80, 41003, 500, syn.seq() + 1, Pkt.SYN | Pkt.ACK, 65535, null, null);
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        p.drain();
+        p.advance(5_100 * Probe.MS);
+        Pkt probe = p.lastTcp();
+        assertNotNull(probe, "keepalive probe after the idle time");
+        assertEquals(syn.seq(), probe.seq());
+        // the peer answers: the connection stays up
+        p.sendTcp(80, 41003, 501, syn.seq() + 1, Pkt.ACK, 65535, null, null);
+        p.advance(4_000 * Probe.MS);
+        assertEquals(TcpState.ESTABLISHED, c.state());
+    }
 }
