@@ -183,7 +183,7 @@ final class ArpTable {
         e.retries = 0;
         for (int i = 0; i < e.pendingCount; i++) {
             int len = e.pendingLen[i];
-            MemorySegment f = stack.sink.acquire(len);
+            MemorySegment f = stack.sink.acquire(Math.max(60, len));
             if (f == null) {
                 stack.stats.inc(Stat.ETH_TX_NO_BUFFER);
                 continue;
@@ -207,7 +207,9 @@ final class ArpTable {
                     stack.stats.inc(Stat.ARP_RESOLVE_FAILED);
                     stack.stats.add(Stat.ARP_PENDING_DROPPED, e.pendingCount);
                     e.pendingCount = 0;
+                    int ip = e.ip;
                     remove(e);
+                    stack.tcp.unreachable(ip);
                     continue;
                 }
                 e.retries++;

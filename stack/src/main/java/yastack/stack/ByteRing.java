@@ -4,21 +4,24 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
- * A fixed-size byte ring addressed by offsets from its head. The send side appends and discards acknowledged
- * bytes; the receive side also writes out-of-order data at an offset beyond the contiguous part, so payload is
- * copied exactly once, from the frame into its final place.
+ * A byte ring of a fixed logical capacity addressed by offsets from its head. The send side appends and discards
+ * acknowledged bytes; the receive side also writes out-of-order data at an offset beyond the contiguous part, so
+ * payload is copied exactly once, from the frame into its final place.
+ * Storage starts small and doubles up to the capacity as data actually queues (idle and TIME_WAIT connections
+ * hold no buffer memory); once a connection has reached its working size the path no longer allocates.
  */
 final class ByteRing {
-    private final byte[] data;
-    private final MemorySegment seg;
+    static final int INITIAL = 16 * 1024;
+
     private final int cap;
-    private long head;
-    private int size;
+    private byte[] data;
+    private MemorySegment seg;
+    private int head;   // physical index of logical offset 0
+    private int size;   // contiguous bytes from the head
+    private int extent; // bytes from the head that may hold data (>= size; includes out-of-order data)
 
     ByteRing(int capacity) {
         this.cap = capacity;
-        this.data = new byte[capacity];
-        this.seg = MemorySegment.ofArray(data);
     }
 
     int capacity() {
@@ -34,42 +37,81 @@ final class ByteRing {
         return cap - size;
     }
 
+    /** Bytes of storage currently allocated. */
+    int allocated() {
+        return data == null ? 0 : data.length;
+    }
+
     private int index(long offsetFromHead) {
-        return (int) ((head + offsetFromHead) % cap);
+        return (int) ((head + offsetFromHead) % data.length);
+    }
+
+    /** Makes logical offsets [0, end) addressable, growing the storage (and unwrapping it) when needed. */
+    private void ensure(long end) {
+        int have = data == null ? 0 : data.length;
+        if (end <= have) {
+            return;
+        }
+        int n = (int) Math.min(cap, Math.max(end, Math.max(INITIAL, 2L * have)));
+        byte[] nd = new byte[n];
+        if (data != null && extent > 0) {
+            int first = Math.min(extent, have - head);
+            System.arraycopy(data, head, nd, 0, first);
+            if (extent > first) {
+                System.arraycopy(data, 0, nd, first, extent - first);
+            }
+        }
+        data = nd;
+        seg = MemorySegment.ofArray(nd);
+        head = 0;
     }
 
     /** Appends as much of src as fits; returns bytes taken. */
     int append(ByteBuffer src) {
         int n = Math.min(src.remaining(), cap - size);
+        if (n == 0) {
+            return 0;
+        }
+        ensure((long) size + n);
         int pos = index(size);
-        int first = Math.min(n, cap - pos);
+        int first = Math.min(n, data.length - pos);
         src.get(data, pos, first);
         if (n > first) {
             src.get(data, 0, n - first);
         }
         size += n;
+        extent = Math.max(extent, size);
         return n;
     }
 
     /** Writes len bytes at offsetFromHead (which may lie beyond size, for out-of-order data); does not change size. */
     void writeAt(long offsetFromHead, MemorySegment src, long srcOff, int len) {
+        if (len <= 0) {
+            return;
+        }
+        ensure(offsetFromHead + len);
         int pos = index(offsetFromHead);
-        int first = Math.min(len, cap - pos);
+        int first = Math.min(len, data.length - pos);
         MemorySegment.copy(src, srcOff, seg, pos, first);
         if (len > first) {
             MemorySegment.copy(src, srcOff + first, seg, 0, len - first);
         }
+        extent = (int) Math.max(extent, offsetFromHead + len);
     }
 
     /** Marks n more bytes (already written with writeAt) as contiguous. */
     void commit(int n) {
         size += n;
+        extent = Math.max(extent, size);
     }
 
     /** Copies len bytes starting offsetFromHead into dst. */
     void copyOut(long offsetFromHead, MemorySegment dst, long dstOff, int len) {
+        if (len <= 0) {
+            return;
+        }
         int pos = index(offsetFromHead);
-        int first = Math.min(len, cap - pos);
+        int first = Math.min(len, data.length - pos);
         MemorySegment.copy(seg, pos, dst, dstOff, first);
         if (len > first) {
             MemorySegment.copy(seg, 0, dst, dstOff + first, len - first);
@@ -79,8 +121,11 @@ final class ByteRing {
     /** Moves up to dst.remaining() contiguous bytes into dst and drops them from the ring. */
     int read(ByteBuffer dst) {
         int n = Math.min(dst.remaining(), size);
+        if (n == 0) {
+            return 0;
+        }
         int pos = index(0);
-        int first = Math.min(n, cap - pos);
+        int first = Math.min(n, data.length - pos);
         dst.put(data, pos, first);
         if (n > first) {
             dst.put(data, 0, n - first);
@@ -90,10 +135,20 @@ final class ByteRing {
     }
 
     void discard(int n) {
-        head += n;
+        if (n <= 0) {
+            return;
+        }
+        head = (int) ((head + (long) n) % data.length);
         size -= n;
-        if (head >= cap) {
-            head %= cap;
+        extent -= n;
+    }
+
+    /** Gives the storage back when nothing is held (TIME_WAIT, closed). */
+    void release() {
+        if (size == 0 && extent == 0) {
+            data = null;
+            seg = null;
+            head = 0;
         }
     }
 }

@@ -68,6 +68,11 @@ public final class Icmp {
                         || Wire.i32(b, inner + 12) != stack.address) {
                     return;
                 }
+                long t = inner + ihl;
+                int remote = Wire.i32(b, inner + 16);
+                int lport = Wire.u16(b, t);
+                int rport = Wire.u16(b, t + 2);
+                int seq = Wire.i32(b, t + 4);
                 if (code == 4) {
                     st.inc(Stat.ICMP_FRAG_NEEDED_RX);
                     int mtu = Wire.u16(b, off + 6);
@@ -75,8 +80,10 @@ public final class Icmp {
                         st.inc(Stat.ICMP_FRAG_NEEDED_IGNORED);
                         return;
                     }
-                    long t = inner + ihl;
-                    stack.tcp.fragNeeded(Wire.i32(b, inner + 16), Wire.u16(b, t + 2), Wire.u16(b, t), Wire.i32(b, t + 4), mtu);
+                    stack.tcp.fragNeeded(remote, rport, lport, seq, mtu);
+                } else if (code == 2 || code == 3) {
+                    // protocol/port unreachable are hard errors for a connection still opening (RFC 1122 4.2.3.9)
+                    stack.tcp.hardError(remote, rport, lport, seq);
                 }
             }
             default -> {

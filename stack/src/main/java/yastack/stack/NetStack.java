@@ -142,6 +142,13 @@ public final class NetStack {
         sink.flush();
     }
 
+    long currentTime() {
+        if (depth == 0) {
+            now = clock.nanoTime();
+        }
+        return now;
+    }
+
     void flushIfIdle() {
         if (depth == 0) {
             sink.flush();
@@ -234,6 +241,7 @@ public final class NetStack {
 
     /** Sends an ICMP echo request (for tests and health checks); replies go to the echo listener. */
     public void ping(int dst, int id, int seq, int payloadLength) {
+        currentTime();
         ensureStarted();
         icmp.sendEcho(dst, id, seq, payloadLength);
         flushIfIdle();
@@ -377,6 +385,7 @@ public final class NetStack {
         if (len + 28 > 65535) {
             throw new IllegalArgumentException("datagram of " + len + " bytes is too large for IPv4");
         }
+        currentTime();
         depth++;
         try {
             ensureStarted();
@@ -403,6 +412,14 @@ public final class NetStack {
     }
 
     // ---------------------------------------------------------------- IPv4 output
+
+    /** The address frames to dst are sent to on the link (dst itself, or the gateway), or 0 when unroutable. */
+    int nextHop(int dst) {
+        if (isBroadcast(dst) || ((dst ^ address) & mask) == 0) {
+            return dst;
+        }
+        return cfg.gateway;
+    }
 
     int pathMtu(int dst) {
         return cfg.mtu;
@@ -523,7 +540,9 @@ public final class NetStack {
     void transmit(MemorySegment f, int len) {
         stats.inc(Stat.ETH_TX);
         if (len < 60) {
-            f.asSlice(len, 60 - len).fill((byte) 0); // Ethernet minimum frame
+            for (int i = len; i < 60; i++) {
+                Wire.put8(f, i, 0); // pad to the Ethernet minimum
+            }
             len = 60;
         }
         sink.send(f, len);

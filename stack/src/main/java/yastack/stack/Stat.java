@@ -28,7 +28,7 @@ public enum Stat {
     TCP_DROP_BAD_FLAGS("tcp.drop.bad_flags"), TCP_DROP_BAD_OPTIONS("tcp.drop.bad_options"),
     TCP_DROP_BAD_PORT("tcp.drop.bad_port"), TCP_DROP_NOT_OWNED("tcp.drop.not_owned"),
     TCP_DROP_NO_SOCKET("tcp.drop.no_socket"), TCP_DROP_OUT_OF_WINDOW("tcp.drop.out_of_window"),
-    TCP_DROP_PAWS("tcp.drop.paws"), TCP_DROP_BAD_ACK("tcp.drop.bad_ack"), TCP_DROP_BAD_RST("tcp.drop.bad_rst"),
+    TCP_DROP_PAWS("tcp.drop.paws"), TCP_DROP_MISSING_TIMESTAMP("tcp.drop.missing_timestamp"), TCP_DROP_BAD_ACK("tcp.drop.bad_ack"), TCP_DROP_BAD_RST("tcp.drop.bad_rst"),
     TCP_DROP_OOO_LIMIT("tcp.drop.ooo_limit"), TCP_DROP_BACKLOG_FULL("tcp.drop.backlog_full"),
     TCP_DROP_BAD_COOKIE("tcp.drop.bad_cookie"), TCP_DROP_UNEXPECTED("tcp.drop.unexpected"),
     TCP_DROP_AFTER_CLOSE("tcp.drop.data_after_close"),

@@ -2,6 +2,9 @@ package yastack.stack;
 
 /** ACK processing: send-window update, RTT (RFC 6298 + Karn), SACK scoreboard, fast retransmit and NewReno recovery. */
 final class TcpAck {
+    /** RFC 6298 5.7: the RTO once data flows after a retransmitted SYN without an RTT sample. */
+    static final long FALLBACK_RTO = 3_000_000_000L;
+
     private TcpAck() {}
 
     static void rttSample(TcpConnection c, long r) {
@@ -75,7 +78,10 @@ final class TcpAck {
                 }
             } else {
                 c.dupAcks = 0;
-                c.cc.onAck(acked, flightBefore, c.srtt, now);
+                // RFC 7661 spirit: only a window that is actually used may grow
+                if (flightBefore * 2 >= c.cc.cwnd()) {
+                    c.cc.onAck(acked, flightBefore, c.srtt, now);
+                }
             }
             if (c.sndUna == c.sndMax) {
                 c.rtoDeadline = TcpConnection.NEVER;

@@ -20,6 +20,8 @@ public final class TcpConnection {
     TcpListener listener;
     TcpState state = TcpState.CLOSED;
     int listIndex = -1;
+    int heapIndex = -1;
+    long heapKey;
 
     // options
     boolean noDelay;
@@ -54,6 +56,8 @@ public final class TcpConnection {
     int tsOffset;
     int lastAckSent;
     SeqRanges sacked;      // sender scoreboard
+    boolean dsackPending;  // report a duplicate in the next ACK (RFC 2883)
+    int dsackStart, dsackEnd;
 
     // RTT / RTO (RFC 6298)
     long srtt, rttvar, rto;
@@ -227,7 +231,7 @@ public final class TcpConnection {
         shutdownOutput();
         if (state == TcpState.FIN_WAIT_2) {
             waitDeadline = layer.now() + cfg.finWait2Nanos;
-            layer.scheduleAt(waitDeadline);
+            layer.schedule(this);
         }
     }
 
@@ -268,7 +272,7 @@ public final class TcpConnection {
         keepaliveSent = 0;
         if (on && state.synchronizedState()) {
             keepaliveDeadline = lastRxNanos + cfg.keepaliveIdleNanos;
-            layer.scheduleAt(keepaliveDeadline);
+            layer.schedule(this);
         } else {
             keepaliveDeadline = NEVER;
         }

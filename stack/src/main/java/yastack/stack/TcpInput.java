@@ -16,10 +16,14 @@ final class TcpInput {
         if (c.keepAlive && c.state.synchronizedState()) {
             c.keepaliveSent = 0;
             c.keepaliveDeadline = now + c.cfg.keepaliveIdleNanos;
-            c.layer.scheduleAt(c.keepaliveDeadline);
+            c.layer.schedule(c);
         }
         if (c.state == TcpState.SYN_SENT) {
             synSent(c, s, now);
+            return false;
+        }
+        if (c.tsOn && !s.hasTs && !s.has(TcpSegment.RST | TcpSegment.SYN) && c.state != TcpState.SYN_RECEIVED) {
+            st.inc(Stat.TCP_DROP_MISSING_TIMESTAMP); // RFC 7323 3.2: negotiated timestamps must be on every segment
             return false;
         }
         // PAWS (RFC 7323 5.3)
@@ -36,6 +40,11 @@ final class TcpInput {
             st.inc(Seq.lt(s.seq + s.seqLen(), c.rcvNxt) || (s.seqLen() == 0 && Seq.lt(s.seq, c.rcvNxt))
                     ? Stat.TCP_DUP_SEGMENTS : Stat.TCP_DROP_OUT_OF_WINDOW);
             if (!s.has(TcpSegment.RST)) {
+                if (c.sackOn && s.payloadLen > 0 && Seq.le(s.seq + s.payloadLen, c.rcvNxt)) {
+                    c.dsackPending = true; // RFC 2883: an old duplicate, report it
+                    c.dsackStart = s.seq;
+                    c.dsackEnd = s.seq + s.payloadLen;
+                }
                 TcpOutput.sendAck(c, now);
             }
             return false;
@@ -84,7 +93,7 @@ final class TcpInput {
                     c.layer.setState(c, TcpState.FIN_WAIT_2);
                     if (c.appClosed) {
                         c.waitDeadline = now + c.cfg.finWait2Nanos;
-                        c.layer.scheduleAt(c.waitDeadline);
+                        c.layer.schedule(c);
                     }
                 }
                 case CLOSING -> c.layer.enterTimeWait(c, now);
@@ -139,7 +148,7 @@ final class TcpInput {
                 TcpOutput.sendAck(c, now);
             } else if (c.delackDeadline == TcpConnection.NEVER) {
                 c.delackDeadline = now + c.cfg.delayedAckNanos;
-                c.layer.scheduleAt(c.delackDeadline);
+                c.layer.schedule(c);
             }
         }
         c.ackNow = false;
@@ -256,6 +265,8 @@ final class TcpInput {
                 TcpAck.rttSample(c, ((long) (TcpOutput.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
             } else if (c.retries == 0) {
                 TcpAck.rttSample(c, now - c.rttStart);
+            } else {
+                c.rto = Math.max(c.rto, TcpAck.FALLBACK_RTO); // RFC 6298 5.7: SYN retransmitted, no sample
             }
             c.sndUna = s.ack;
             c.sndWnd = s.window; // never scaled in a SYN (RFC 7323 2.2)
@@ -268,6 +279,10 @@ final class TcpInput {
             c.cc.init(c.sndMss, now);
             c.layer.setState(c, TcpState.ESTABLISHED);
             c.layer.stack.stats.inc(Stat.TCP_CONN_OPENED_ACTIVE);
+            if (c.keepAlive) {
+                c.keepaliveDeadline = now + c.cfg.keepaliveIdleNanos; // SO_KEEPALIVE set before the handshake
+                c.layer.schedule(c);
+            }
             TcpOutput.sendAck(c, now);
             c.handler.onConnected(c);
             if (c.state == TcpState.ESTABLISHED && c.finQueued) {
@@ -309,7 +324,7 @@ final class TcpInput {
             // the peer did not see our ACK of its FIN: acknowledge again and restart 2MSL
             TcpOutput.sendAck(c, now);
             c.waitDeadline = now + c.cfg.timeWaitNanos;
-            c.layer.scheduleAt(c.waitDeadline);
+            c.layer.schedule(c);
             return false;
         }
         if (s.seqLen() > 0) {
@@ -350,6 +365,12 @@ final class TcpInput {
         int len = s.payloadLen;
         int skip = c.rcvNxt - seq;
         if (skip > 0) {
+            if (c.sackOn) {
+                // RFC 2883: tell the sender which bytes arrived twice
+                c.dsackPending = true;
+                c.dsackStart = seq;
+                c.dsackEnd = seq + Math.min(skip, len);
+            }
             if (skip >= len) {
                 st.inc(Stat.TCP_DUP_SEGMENTS);
                 c.ackNow = true;

@@ -15,7 +15,8 @@ final class TcpLayer {
     private final TcpListener[] listeners = new TcpListener[65536];
     private TcpConnection[] list = new TcpConnection[64];
     private int count;
-    long nextDeadline = TcpConnection.NEVER;
+    private TcpConnection[] heap = new TcpConnection[64];
+    private int heapSize;
     int halfOpenTotal;
     private final SipHash isnHash;
     private final SipHash cookieHash;
@@ -33,13 +34,88 @@ final class TcpLayer {
         this.cookieHash = new SipHash(random.nextLong(), random.nextLong());
     }
 
+    /** The shard's notion of now: cached while processing input/poll, read from the clock for API calls from outside. */
     long now() {
-        return stack.now;
+        return stack.currentTime();
     }
 
-    void scheduleAt(long t) {
-        if (t < nextDeadline) {
-            nextDeadline = t;
+    /**
+     * Re-files c in the timer heap after one of its deadlines moved earlier. Deadlines that move later (or are
+     * cancelled) are left in place: the connection pops early, finds nothing due and is re-filed.
+     */
+    void schedule(TcpConnection c) {
+        if (c.listIndex < 0) {
+            return;
+        }
+        long d = TcpTimers.next(c);
+        if (c.heapIndex < 0) {
+            if (d == TcpConnection.NEVER) {
+                return;
+            }
+            if (heapSize == heap.length) {
+                heap = java.util.Arrays.copyOf(heap, heapSize * 2);
+            }
+            c.heapKey = d;
+            c.heapIndex = heapSize;
+            heap[heapSize++] = c;
+            siftUp(c.heapIndex);
+        } else if (d < c.heapKey) {
+            c.heapKey = d;
+            siftUp(c.heapIndex);
+        }
+    }
+
+    private void siftUp(int i) {
+        TcpConnection x = heap[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            TcpConnection p = heap[parent];
+            if (p.heapKey <= x.heapKey) {
+                break;
+            }
+            heap[i] = p;
+            p.heapIndex = i;
+            i = parent;
+        }
+        heap[i] = x;
+        x.heapIndex = i;
+    }
+
+    private void siftDown(int i) {
+        TcpConnection x = heap[i];
+        int half = heapSize >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            TcpConnection cc = heap[child];
+            int right = child + 1;
+            if (right < heapSize && heap[right].heapKey < cc.heapKey) {
+                child = right;
+                cc = heap[child];
+            }
+            if (x.heapKey <= cc.heapKey) {
+                break;
+            }
+            heap[i] = cc;
+            cc.heapIndex = i;
+            i = child;
+        }
+        heap[i] = x;
+        x.heapIndex = i;
+    }
+
+    private void heapRemove(TcpConnection c) {
+        int i = c.heapIndex;
+        if (i < 0) {
+            return;
+        }
+        c.heapIndex = -1;
+        TcpConnection last = heap[--heapSize];
+        heap[heapSize] = null;
+        if (last != c) {
+            heap[i] = last;
+            last.heapIndex = i;
+            siftDown(i);
+            siftUp(last.heapIndex);
         }
     }
 
@@ -73,6 +149,7 @@ final class TcpLayer {
             halfOpenTotal--;
         }
         table.remove(c.key, c);
+        heapRemove(c);
         int i = c.listIndex;
         TcpConnection last = list[--count];
         list[i] = last;
@@ -81,13 +158,17 @@ final class TcpLayer {
         c.listIndex = -1;
         c.state = TcpState.CLOSED;
         c.rtoDeadline = c.delackDeadline = c.persistDeadline = c.keepaliveDeadline = c.waitDeadline = TcpConnection.NEVER;
+        c.sendBuf.release();
+        c.recvBuf.release();
     }
 
     void enterTimeWait(TcpConnection c, long now) {
         setState(c, TcpState.TIME_WAIT);
         c.rtoDeadline = c.persistDeadline = c.keepaliveDeadline = c.delackDeadline = TcpConnection.NEVER;
         c.waitDeadline = now + cfg.timeWaitNanos;
-        scheduleAt(c.waitDeadline);
+        schedule(c);
+        c.sendBuf.release(); // everything was acknowledged; a TIME_WAIT entry keeps no buffer memory
+        c.recvBuf.release();
         stack.stats.inc(Stat.TCP_CONN_CLOSED);
         notifyClosed(c);
     }
@@ -124,28 +205,15 @@ final class TcpLayer {
 
     /** Runs due timers; returns the earliest pending deadline. */
     long poll(long now) {
-        if (now < nextDeadline) {
-            return nextDeadline;
-        }
-        nextDeadline = TcpConnection.NEVER;
-        long min = TcpConnection.NEVER;
-        for (int i = count - 1; i >= 0; i--) {
-            if (i >= count) {
-                continue;
+        for (int guard = 0; heapSize > 0 && heap[0].heapKey <= now && guard < 1_000_000; guard++) {
+            TcpConnection c = heap[0];
+            heapRemove(c);
+            if (TcpTimers.next(c) <= now) {
+                TcpTimers.run(c, now);
             }
-            TcpConnection c = list[i];
-            long d = TcpTimers.next(c);
-            if (d <= now) {
-                d = TcpTimers.run(c, now);
-            }
-            if (c.listIndex >= 0 && d < min) {
-                min = d;
-            }
+            schedule(c);
         }
-        if (min < nextDeadline) {
-            nextDeadline = min;
-        }
-        return nextDeadline;
+        return heapSize > 0 ? heap[0].heapKey : TcpConnection.NEVER;
     }
 
     // ---------------------------------------------------------------- ISNs, cookies, options
@@ -243,6 +311,7 @@ final class TcpLayer {
         c.recover = iss;
         c.irs = s.seq - 1;
         c.rcvNxt = s.seq;
+        c.lastAckSent = s.seq;
         c.rcvAdvEdge = s.seq + Math.min(c.recvBuf.free(), 65535);
         c.advMss = stack.pathMtu(s.srcIp) - 40;
         c.sndMss = Math.min(COOKIE_MSS[idx], c.advMss);
@@ -400,6 +469,8 @@ final class TcpLayer {
         c.sndWl2 = s.ack;
         if (!c.tsOn && c.retries == 0) {
             TcpAck.rttSample(c, now - c.rttStart);
+        } else if (!c.tsOn) {
+            c.rto = Math.max(c.rto, TcpAck.FALLBACK_RTO); // RFC 6298 5.7: SYN-ACK retransmitted, no sample
         }
         c.retries = 0;
         c.rtoBackoff = 0;
@@ -514,6 +585,36 @@ final class TcpLayer {
         return -1;
     }
 
+    /** ICMP port/protocol unreachable quoting one of our segments: fatal only while the connection is opening. */
+    void hardError(int remoteIp, int remotePort, int localPort, int seq) {
+        TcpConnection c = table.get(TcpTable.key(remoteIp, remotePort, localPort));
+        if (c == null || c.state != TcpState.SYN_SENT || seq != c.iss) {
+            return;
+        }
+        stack.stats.inc(Stat.TCP_CONN_REFUSED);
+        destroy(c);
+        if (!c.appClosed) {
+            c.handler.onError(c, TcpError.REFUSED);
+        }
+    }
+
+    /** The next hop hop could not be resolved: connections still opening through it fail (EHOSTUNREACH). */
+    void unreachable(int hop) {
+        for (int i = count - 1; i >= 0; i--) {
+            if (i >= count) {
+                continue;
+            }
+            TcpConnection c = list[i];
+            if (c.state == TcpState.SYN_SENT && stack.nextHop(c.remoteIp) == hop) {
+                stack.stats.inc(Stat.TCP_CONN_TIMED_OUT);
+                destroy(c);
+                if (!c.appClosed) {
+                    c.handler.onError(c, TcpError.UNREACHABLE);
+                }
+            }
+        }
+    }
+
     /** ICMP fragmentation needed for one of our segments (RFC 1191, validated per RFC 5927). */
     void fragNeeded(int remoteIp, int remotePort, int localPort, int seq, int mtu) {
         TcpConnection c = table.get(TcpTable.key(remoteIp, remotePort, localPort));
@@ -521,8 +622,7 @@ final class TcpLayer {
             stack.stats.inc(Stat.ICMP_FRAG_NEEDED_IGNORED);
             return;
         }
-        int newMss = Math.max(536 - 40 + 40, mtu) - 40;
-        newMss = Math.max(newMss, 88);
+        int newMss = Math.max(552, mtu) - 40; // Linux's min_pmtu (552) bounds how far an ICMP can shrink us
         if (newMss < c.sndMss) {
             c.sndMss = newMss;
             c.cc.setMss(newMss);

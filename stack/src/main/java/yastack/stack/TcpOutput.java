@@ -16,10 +16,19 @@ final class TcpOutput {
     /** Options length on a non-SYN segment sent now. */
     static int optionLength(TcpConnection c) {
         int n = c.tsOn ? 12 : 0;
-        if (c.sackOn && c.ooo.count > 0) {
-            n += 4 + 8 * Math.min(c.ooo.count, c.tsOn ? 3 : 4);
+        int blocks = sackBlocks(c);
+        if (blocks > 0) {
+            n += 4 + 8 * blocks;
         }
         return n;
+    }
+
+    /** SACK blocks the next segment carries: a pending D-SACK first, then out-of-order ranges. */
+    static int sackBlocks(TcpConnection c) {
+        if (!c.sackOn) {
+            return 0;
+        }
+        return Math.min(c.ooo.count + (c.dsackPending ? 1 : 0), c.tsOn ? 3 : 4);
     }
 
     static int maxPayload(TcpConnection c) {
@@ -123,7 +132,7 @@ final class TcpOutput {
         long t = Math.min(c.cfg.maxRtoNanos, c.rto << Math.min(c.rtoBackoff, 20));
         c.rtoDeadline = now + t;
         c.persistDeadline = TcpConnection.NEVER;
-        c.layer.scheduleAt(c.rtoDeadline);
+        c.layer.schedule(c);
     }
 
     private static void armPersistIfNeeded(TcpConnection c, long now) {
@@ -131,7 +140,7 @@ final class TcpOutput {
                 && c.persistDeadline == TcpConnection.NEVER) {
             long t = Math.min(c.cfg.maxRtoNanos, Math.max(c.rto, c.cfg.minRtoNanos) << Math.min(c.persistBackoff, 20));
             c.persistDeadline = now + t;
-            c.layer.scheduleAt(c.persistDeadline);
+            c.layer.schedule(c);
         }
     }
 
@@ -250,6 +259,9 @@ final class TcpOutput {
         if (synAck && Seq.lt(c.rcvAdvEdge, c.rcvNxt + window)) {
             c.rcvAdvEdge = c.rcvNxt + window;
         }
+        if (synAck) {
+            c.lastAckSent = c.rcvNxt; // RFC 7323 4.3 compares SEG.SEQ against it
+        }
         writeSynFrame(c.layer, c.localPort, c.remoteIp, c.remotePort, c.iss, synAck ? c.rcvNxt : 0, flags,
                 window, c.advMss, ws ? c.rcvWscale : -1, sack, ts, tsVal, c.tsRecent);
         if (c.rtoDeadline == TcpConnection.NEVER) {
@@ -342,28 +354,39 @@ final class TcpOutput {
             Wire.put32(f, p + 8, c.tsRecent);
             p += 12;
         }
-        if (c.sackOn && c.ooo.count > 0) {
-            int n = Math.min(c.ooo.count, c.tsOn ? 3 : 4);
+        int n = sackBlocks(c);
+        if (n > 0) {
             Wire.put16(f, p, 0x0101);
             Wire.put8(f, p + 2, 5);
             Wire.put8(f, p + 3, 2 + 8 * n);
             p += 4;
-            // RFC 2018 4: the block holding the most recent segment goes first, then the others
-            int first = 0;
-            for (int i = 0; i < c.ooo.count; i++) {
-                if (c.ooo.start[i] == c.ooo.lastStart) {
-                    first = i;
-                }
+            int w = 0;
+            if (c.dsackPending) {
+                Wire.put32(f, p, c.dsackStart);
+                Wire.put32(f, p + 4, c.dsackEnd);
+                p += 8;
+                w++;
+                c.dsackPending = false;
             }
-            Wire.put32(f, p, c.ooo.start[first]);
-            Wire.put32(f, p + 4, c.ooo.end[first]);
-            p += 8;
-            for (int i = 0, w = 1; i < c.ooo.count && w < n; i++) {
-                if (i != first) {
-                    Wire.put32(f, p, c.ooo.start[i]);
-                    Wire.put32(f, p + 4, c.ooo.end[i]);
-                    p += 8;
-                    w++;
+            if (w < n && c.ooo.count > 0) {
+                // RFC 2018 4: the block holding the most recent segment goes first, then the others
+                int first = 0;
+                for (int i = 0; i < c.ooo.count; i++) {
+                    if (c.ooo.start[i] == c.ooo.lastStart) {
+                        first = i;
+                    }
+                }
+                Wire.put32(f, p, c.ooo.start[first]);
+                Wire.put32(f, p + 4, c.ooo.end[first]);
+                p += 8;
+                w++;
+                for (int i = 0; i < c.ooo.count && w < n; i++) {
+                    if (i != first) {
+                        Wire.put32(f, p, c.ooo.start[i]);
+                        Wire.put32(f, p + 4, c.ooo.end[i]);
+                        p += 8;
+                        w++;
+                    }
                 }
             }
         }

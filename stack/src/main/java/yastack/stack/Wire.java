@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 final class Wire {
     static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private Wire() {}
 
@@ -47,7 +48,16 @@ final class Wire {
     /** Adds the bytes as big-endian 16-bit words into a running one's-complement accumulator. */
     static long sum(MemorySegment s, long off, long len, long acc) {
         long i = 0;
-        // 32-bit words summed into a long fold to the same 16-bit one's-complement sum (2^16 == 1 mod 0xffff).
+        // 32-bit words summed into a long fold to the same 16-bit one's-complement sum (2^16 == 1 mod 0xffff);
+        // reading 8 bytes at a time halves the loads. Two accumulators keep the adds independent.
+        long acc2 = 0;
+        for (; i + 16 <= len; i += 16) {
+            long v = s.get(BE64, off + i);
+            long w = s.get(BE64, off + i + 8);
+            acc += (v >>> 32) + (v & 0xffffffffL);
+            acc2 += (w >>> 32) + (w & 0xffffffffL);
+        }
+        acc += acc2;
         for (; i + 4 <= len; i += 4) {
             acc += s.get(BE32, off + i) & 0xffffffffL;
         }

@@ -150,11 +150,27 @@ class TapInteropTest {
         try (TapHarness h = new TapHarness(null)) {
             h.call(() -> h.stack.listen(8080, 64, c -> new TinyHttp()));
             assertEquals(0, TapHarness.run("ping", "-c", "3", "-i", "0.2", "-W", "2", h.stackIp), "ping");
-            assertTrue(h.stack.stats().get("icmp.echo_replies_sent") >= 3);
+            assertTrue(h.call(() -> h.stack.stats().get("icmp.echo_replies_sent")) >= 3);
             for (int i = 0; i < 3; i++) {
                 String out = TapHarness.sh("curl", "-s", "-m", "10", "http://" + h.stackIp + ":8080/");
                 assertEquals("hello from yastack\n", out);
             }
+            // JDK HttpClient, several requests in flight on separate connections
+            try (java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(java.time.Duration.ofSeconds(5)).build()) {
+                java.util.List<CompletableFuture<java.net.http.HttpResponse<String>>> all = new java.util.ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    all.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://" + h.stackIp + ":8080/r" + i)).timeout(java.time.Duration.ofSeconds(10)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()));
+                }
+                for (var f : all) {
+                    var r = f.get(20, TimeUnit.SECONDS);
+                    assertEquals(200, r.statusCode());
+                    assertEquals("hello from yastack\n", r.body());
+                }
+            }
+            assertTrue(h.call(() -> h.stack.stats().get("tcp.connections_opened_passive")) >= 23);
             assertNull(h.failure);
         }
     }
@@ -182,7 +198,41 @@ class TapInteropTest {
             h.impairReceive = !netem;
             bulkKernelToStack(h, BULK / 4);
             bulkStackToKernel(h, BULK / 4);
-            assertTrue(h.stack.stats().get("tcp.retransmits") > 0);
+            assertTrue(h.call(() -> h.stack.stats().get("tcp.retransmits")) > 0);
+            assertNull(h.failure);
+        }
+    }
+
+    @Test
+    void stackSenderRidesOutAZeroWindowFromLinux() throws Throwable {
+        try (TapHarness h = new TapHarness(null)) {
+            bulkStackToKernel(h, 4 << 20, 1500);
+            assertTrue(h.call(() -> h.stack.stats().get("tcp.zero_window_probes")) > 0, "Linux closed its window");
+            assertNull(h.failure);
+        }
+    }
+
+    @Test
+    void linuxKeepaliveProbesAreAnswered() throws Throwable {
+        try (TapHarness h = new TapHarness(null)) {
+            HashingReader reader = new HashingReader();
+            h.call(() -> h.stack.listen(9100, 4, c -> reader));
+            try (Socket s = new Socket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName(h.kernelIp), 0));
+                s.setKeepAlive(true);
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 1);
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, 2);
+                s.connect(new InetSocketAddress(h.stackIp, 9100), 5000);
+                long before = h.call(() -> h.stack.stats().get("tcp.rx"));
+                Thread.sleep(3500); // Linux would give up after 1 + 2 x 1 s of unanswered probes
+                long probes = h.call(() -> h.stack.stats().get("tcp.rx")) - before;
+                assertTrue(probes >= 2, "keepalive probes arrived: " + probes);
+                s.getOutputStream().write(new byte[1000]);
+                s.shutdownOutput();
+                reader.done.get(10, TimeUnit.SECONDS);
+                assertEquals(1000, reader.bytes, "the connection survived the idle period");
+            }
             assertNull(h.failure);
         }
     }
@@ -214,7 +264,15 @@ class TapInteropTest {
     }
 
     private static void bulkStackToKernel(TapHarness h, int size) throws Exception {
+        bulkStackToKernel(h, size, 0);
+    }
+
+    /** The kernel side accepts, then waits pauseMs before reading (its small buffer fills: zero window). */
+    private static void bulkStackToKernel(TapHarness h, int size, int pauseMs) throws Exception {
         try (ServerSocket ss = new ServerSocket()) {
+            if (pauseMs > 0) {
+                ss.setReceiveBufferSize(8192);
+            }
             ss.bind(new InetSocketAddress(InetAddress.getByName(h.kernelIp), 0));
             ss.setSoTimeout(10_000);
             HashingWriter w = new HashingWriter(size);
@@ -222,6 +280,9 @@ class TapInteropTest {
             h.call(() -> h.stack.connect(kernel, ss.getLocalPort(), h.stack.pickEphemeralPort(kernel, ss.getLocalPort(), p -> true), w));
             try (Socket s = ss.accept()) {
                 s.setSoTimeout(120_000);
+                if (pauseMs > 0) {
+                    Thread.sleep(pauseMs);
+                }
                 MessageDigest md = sha();
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[65536];

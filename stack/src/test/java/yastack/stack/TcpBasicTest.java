@@ -77,6 +77,7 @@ class TcpBasicTest {
         p[1].closeOnPeerClose = true;
         assertTrue(l.runUntil(() -> p[0].closed && p[1].closed, 10 * S));
         assertEquals(TcpState.TIME_WAIT, p[0].conn.state(), "active closer holds TIME_WAIT");
+        assertEquals(0, p[0].conn.sendBuf.allocated() + p[0].conn.recvBuf.allocated(), "TIME_WAIT keeps no buffers");
         assertEquals(TcpState.CLOSED, p[1].conn.state());
         assertEquals(10_000, p[1].received);
         l.run(61 * S);
@@ -194,5 +195,34 @@ class TcpBasicTest {
         long now = SimLink.tcp(l.sentByA).subList(mark, SimLink.tcp(l.sentByA).size()).stream()
                 .filter(k -> k.payload().length > 0).count();
         assertEquals(5, now, "TCP_NODELAY sends each write at once");
+    }
+
+    @Test
+    void manyConcurrentConnectionsWithTimers() {
+        SimLink l = new SimLink(13);
+        l.capture = false;
+        l.aToB.loss = 0.01;
+        java.util.List<Endpoint> servers = new java.util.ArrayList<>();
+        l.b.listen(80, 4096, c -> {
+            Endpoint e = new Endpoint(0x55 ^ 9);
+            e.closeOnPeerClose = true;
+            servers.add(e);
+            return e;
+        });
+        java.util.List<Endpoint> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 800; i++) {
+            Endpoint e = new Endpoint(9);
+            e.toSend = 3000;
+            e.shutdownWhenDone = true;
+            clients.add(e);
+            l.a.connect(SimLink.IP_B, 80, 20000 + i, e);
+        }
+        assertTrue(l.runUntil(() -> clients.stream().allMatch(e -> e.closed), 120 * S));
+        assertEquals(800, servers.size());
+        assertTrue(servers.stream().allMatch(e -> e.received == 3000 && e.mismatchAt < 0));
+        assertEquals(800, l.a.stats().snapshot().get("tcp.state.time_wait"));
+        l.run(61 * S);
+        assertEquals(0, l.a.tcpConnectionCount());
+        assertEquals(0, l.b.tcpConnectionCount());
     }
 }

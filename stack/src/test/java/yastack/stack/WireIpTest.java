@@ -260,4 +260,35 @@ class WireIpTest {
         assertEquals(1, l.a.stats().get("tcp.pmtu_updates"));
         assertTrue(seg.payload().length > 0);
     }
+
+    @Test
+    void offLinkDestinationsGoThroughTheGateway() {
+        Probe p = new Probe(c -> c.gateway(Probe.PEER));
+        p.stack.ping(Wire.parseIp("192.0.2.7"), 1, 1, 8);
+        List<byte[]> out = p.drain();
+        assertEquals(1, out.size(), "the gateway's MAC is already known: no ARP for the far address");
+        ByteBuffer b = ByteBuffer.wrap(out.get(0));
+        assertEquals(Probe.PEER_MAC, ((long) (b.getShort(0) & 0xffff) << 32) | (b.getInt(2) & 0xffffffffL));
+        assertEquals(Wire.parseIp("192.0.2.7"), b.getInt(30));
+        Probe noGw = new Probe(null);
+        noGw.stack.ping(Wire.parseIp("192.0.2.7"), 1, 1, 8);
+        assertTrue(noGw.drain().isEmpty());
+        assertEquals(1, noGw.stack.stats().get("ip.drop.no_route"));
+    }
+
+    @Test
+    void staleArpEntriesAreReconfirmedWhileStillUsed() {
+        Probe p = new Probe(c -> c.arpTimeoutNanos(60_000 * Probe.MS));
+        p.now += 61_000 * Probe.MS;
+        p.stack.ping(Probe.PEER, 1, 1, 8);
+        List<byte[]> out = p.drain();
+        assertTrue(out.stream().anyMatch(f -> type(f) == 0x0800), "the stale entry is still used");
+        assertTrue(out.stream().anyMatch(f -> type(f) == 0x0806), "and re-confirmed with a request");
+        p.now += 10_000 * Probe.MS;
+        p.stack.ping(Probe.PEER, 1, 2, 8);
+        out = p.drain();
+        assertTrue(out.stream().noneMatch(f -> type(f) == 0x0800), "unconfirmed for too long: resolve again first");
+        p.inject(Probe.arp(2, Probe.PEER_MAC, Probe.PEER, Probe.STACK_MAC, Probe.STACK));
+        assertTrue(p.drain().stream().anyMatch(f -> type(f) == 0x0800), "queued echo leaves once answered");
+    }
 }

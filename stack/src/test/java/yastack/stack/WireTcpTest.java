@@ -181,9 +181,16 @@ class WireTcpTest {
         Pkt a = p.lastTcp();
         assertEquals(c.snd, a.ack());
         assertEquals(1, p.stack.stats().get("tcp.drop.out_of_window"));
-        // old duplicate: also an ACK
+        // old duplicate: also an ACK, with a D-SACK block naming it (RFC 2883)
         p.sendTcp(SPORT, PORT, c.snd - 100, c.rcv, Pkt.ACK, 1000, Probe.tsOpts(++c.ts, c.stackTs), new byte[10]);
-        assertEquals(c.snd, p.lastTcp().ack());
+        Pkt dup = p.lastTcp();
+        assertEquals(c.snd, dup.ack());
+        ByteBuffer d = ByteBuffer.wrap(dup.option(5));
+        assertEquals(c.snd - 100, d.getInt(0));
+        assertEquals(c.snd - 90, d.getInt(4));
+        c.data(new byte[5], 0);
+        p.advance(100 * Probe.MS);
+        assertNull(p.lastTcp().option(5), "the D-SACK is reported once");
     }
 
     @Test
@@ -197,6 +204,16 @@ class WireTcpTest {
         Pkt a = p.lastTcp();
         assertNotNull(a);
         assertEquals(c.snd, a.ack());
+    }
+
+    @Test
+    void segmentsWithoutNegotiatedTimestampsAreDropped() {
+        Probe p = new Probe(null);
+        Conn c = establish(p);
+        p.sendTcp(SPORT, PORT, c.snd, c.rcv, Pkt.ACK, 1000, null, new byte[10]);
+        assertEquals(0, c.app.received);
+        assertEquals(1, p.stack.stats().get("tcp.drop.missing_timestamp"));
+        assertNull(p.lastTcp(), "silently (RFC 7323 3.2)");
     }
 
     @Test
@@ -301,6 +318,28 @@ class WireTcpTest {
         assertEquals(1000, times.get(0) / Probe.MS, 2);
         assertEquals(3000, times.get(1) / Probe.MS, 2);
         assertEquals(7000, times.get(2) / Probe.MS, 2);
+    }
+
+    @Test
+    void rtoFallsBackToThreeSecondsAfterARetransmittedSyn() {
+        Probe p = new Probe(null);
+        Endpoint e = new Endpoint(1);
+        TcpConnection c = p.stack.connect(Probe.PEER, 80, 41500, e);
+        Pkt syn = p.lastTcp();
+        p.advance(1_001 * Probe.MS);
+        assertNotNull(p.lastTcp(), "SYN retransmitted after 1 s");
+        // answer without timestamps: no RTT sample is possible (Karn)
+        p.sendTcp(80, 41500, 9000, syn.seq() + 1, Pkt.SYN | Pkt.ACK, 65535, new byte[] {2, 4, 5, (byte) 0xb4}, null);
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        p.drain();
+        c.write(ByteBuffer.wrap(new byte[100]));
+        assertEquals(100, p.lastTcp().payload().length);
+        p.advance(2_900 * Probe.MS);
+        assertNull(p.lastTcp(), "no retransmission before 3 s");
+        p.advance(200 * Probe.MS);
+        Pkt r = p.lastTcp();
+        assertNotNull(r);
+        assertEquals(100, r.payload().length);
     }
 
     @Test
