@@ -1,11 +1,50 @@
 package yastack.scripting;
 
-/** Describes which JavaScript runtime this build carries. */
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.SandboxPolicy;
+
+/**
+ * Which JavaScript runtime this process runs: GraalJS on the optimizing
+ * Truffle runtime (the Graal compiler through JVMCI) or, when the JVM was not
+ * started with the compiler, the interpreter only.
+ */
 public final class ScriptRuntime {
+    private static volatile String description;
+    private static volatile Boolean optimized;
+
     private ScriptRuntime() {}
 
-    /** A one-line description for {@code yastack version}. */
+    /** Whether script code is compiled to machine code by the Graal compiler. */
+    public static boolean optimized() {
+        probe();
+        return optimized;
+    }
+
+    /** A one-line description for {@code yastack version} and the startup log. */
     public static String describe() {
-        return "javascript: not bundled in this build";
+        probe();
+        return description;
+    }
+
+    private static synchronized void probe() {
+        if (description != null) return;
+        try (Engine e = Engine.newBuilder("js")
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(java.io.OutputStream.nullOutputStream())
+                .err(java.io.OutputStream.nullOutputStream())
+                .option("engine.WarnInterpreterOnly", "false")
+                .build()) {
+            String impl = e.getImplementationName();
+            String version = e.getLanguages().get("js").getVersion();
+            boolean opt = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
+            optimized = opt;
+            description = opt
+                    ? "javascript: GraalJS " + version + ", optimized (" + impl + " with the Graal compiler via JVMCI)"
+                    : "javascript: GraalJS " + version + ", interpreted (no Graal compiler on this JVM; bin/yastack enables it"
+                        + " when graal/ holds the compiler jar matching the JDK's JVMCI)";
+        } catch (RuntimeException | LinkageError e) {
+            optimized = false;
+            description = "javascript: unavailable (" + e + ")";
+        }
     }
 }
