@@ -55,7 +55,7 @@ public final class ScriptHost implements AutoCloseable {
     private ScriptHost(Builder b) {
         this.ownCounters = b.counters == null ? new CounterRegistry() : null;
         Function<String, PluginStats.Counter> counters = b.counters != null ? b.counters : ownCounters::counter;
-        this.services = new HostServices(b.timeLimit, b.watchdogTick, counters, b.httpClient, b.baseDirectory, b.httpCallTimeout);
+        this.services = new HostServices(b.timeLimit, b.watchdogTick, counters, b.httpClient, b.baseDirectory, b.httpCallTimeout, b.loadTimeLimit);
         this.watcher = b.watch ? new ReloadWatcher(b.reloadInterval) : null;
         LOG.log(System.Logger.Level.INFO, ScriptRuntime.describe());
     }
@@ -152,6 +152,7 @@ public final class ScriptHost implements AutoCloseable {
     /** Options of a {@link ScriptHost}. */
     public static final class Builder {
         private Duration timeLimit = Duration.ofMillis(100);
+        private Duration loadTimeLimit = Duration.ofSeconds(5);
         private Duration watchdogTick = Duration.ofMillis(5);
         private Duration reloadInterval = Duration.ofMillis(200);
         private Duration httpCallTimeout = Duration.ofSeconds(5);
@@ -167,6 +168,15 @@ public final class ScriptHost implements AutoCloseable {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("time limit must be positive");
             this.timeLimit = d;
             this.watchdogTick = Duration.ofNanos(Math.max(1_000_000, Math.min(watchdogTick.toNanos(), d.toNanos() / 4)));
+            return this;
+        }
+
+        /**
+         * Longest a module's top-level code, or the smoke call of a new version,
+         * may run (default 5 s: the first load in a cold JVM is slow).
+         */
+        public Builder loadTimeLimit(Duration d) {
+            this.loadTimeLimit = d;
             return this;
         }
 

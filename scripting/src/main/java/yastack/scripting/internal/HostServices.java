@@ -22,7 +22,7 @@ public final class HostServices implements AutoCloseable {
     final Watchdog watchdog;
     final Duration timeLimit;
     /** Limit for a module's top-level code and the smoke calls of a new version (cold code runs slowly). */
-    final Duration loadTimeLimit = Duration.ofSeconds(5);
+    final Duration loadTimeLimit;
     final Function<String, PluginStats.Counter> counters;
     final ScriptHttpClient httpClient;
     final Path baseDirectory;
@@ -30,8 +30,9 @@ public final class HostServices implements AutoCloseable {
     final Duration httpCallTimeout;
 
     public HostServices(Duration timeLimit, Duration watchdogTick, Function<String, PluginStats.Counter> counters,
-                        ScriptHttpClient httpClient, Path baseDirectory, Duration httpCallTimeout) {
+                        ScriptHttpClient httpClient, Path baseDirectory, Duration httpCallTimeout, Duration loadTimeLimit) {
         this.timeLimit = Objects.requireNonNull(timeLimit);
+        this.loadTimeLimit = loadTimeLimit;
         this.counters = Objects.requireNonNull(counters);
         this.httpClient = httpClient;
         this.baseDirectory = baseDirectory.toAbsolutePath().normalize();

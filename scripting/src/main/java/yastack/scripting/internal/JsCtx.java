@@ -201,9 +201,9 @@ final class JsCtx implements ProxyObject {
             }
         } catch (RuntimeException e) {
             // The continuation broke (e.g. ran past the time limit): the stream must not hang.
-            shared.unit.reportFailure("httpCall continuation", e);
+            // Its filter reports the failure; only an orphaned continuation is reported here.
             CompletableFuture<?> p = pending;
-            if (p != null) p.completeExceptionally(e);
+            if (p == null || !p.completeExceptionally(e)) shared.unit.reportFailure("httpCall continuation", e);
         }
     }
 

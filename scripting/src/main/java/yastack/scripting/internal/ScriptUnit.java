@@ -168,16 +168,16 @@ public final class ScriptUnit {
             kind.smoke(this, sc);
             return new Version(generation, rec.files(), main, root);
         } catch (ScriptLoadException e) {
-            lastFailed = rec.files();
+            lastFailed = rec.filesAndMisses();
             throw e;
         } catch (PolyglotException | ScriptTimeoutException e) {
-            lastFailed = rec.files();
+            lastFailed = rec.filesAndMisses();
             throw new ScriptLoadException(ScriptErrors.describe(e, host.baseDirectory), e);
         } catch (IOException e) {
-            lastFailed = rec.files();
+            lastFailed = rec.filesAndMisses();
             throw new ScriptLoadException(relative(file) + ": cannot read: " + e, e);
         } catch (RuntimeException e) {
-            lastFailed = rec.files();
+            lastFailed = rec.filesAndMisses();
             throw new ScriptLoadException(relative(file) + ": " + e, e);
         } finally {
             if (sc != null) {
@@ -209,17 +209,16 @@ public final class ScriptUnit {
     public synchronized boolean reloadIfChanged() {
         if (closed) return false;
         Version cur = current;
-        Set<Path> watched = new HashSet<>(cur.files().keySet());
-        watched.addAll(lastFailed.keySet());
-        watched.add(file);
-        Map<Path, byte[]> disk = new HashMap<>();
-        for (Path p : watched) disk.put(p, readOrNull(p));
-        if (sameContent(disk, cur.files())) {
+        Set<Path> ofCurrent = new HashSet<>(cur.files().keySet());
+        ofCurrent.add(file);
+        if (sameContent(read(ofCurrent), cur.files())) {
             lastFailed = Map.of();
             return false;
         }
-        if (!lastFailed.isEmpty() && sameContent(disk, lastFailed)) return false;
+        // Don't retry (and log) the same broken files every interval.
+        if (!lastFailed.isEmpty() && sameContent(read(lastFailed.keySet()), lastFailed)) return false;
         Version next;
+        long t0 = System.nanoTime();
         try {
             next = compile(cur.generation() + 1);
         } catch (ScriptLoadException e) {
@@ -229,9 +228,12 @@ public final class ScriptUnit {
             return false;
         }
         lastFailed = Map.of();
+        long t1 = System.nanoTime();
         publish(cur, next);
         reloadOk.inc();
-        log.log(System.Logger.Level.INFO, "script " + name + ": version " + next.generation() + " of " + relative(file) + " is live");
+        log.log(System.Logger.Level.INFO, "script " + name + ": version " + next.generation() + " of " + relative(file)
+                + " is live (checked in " + (t1 - t0) / 1_000_000 + " ms, " + next.prepared().size() + " worker contexts prepared in "
+                + (System.nanoTime() - t1) / 1_000_000 + " ms)");
         return true;
     }
 
@@ -256,6 +258,12 @@ public final class ScriptUnit {
             if (!Arrays.equals(e.getValue(), s)) return false;
         }
         return true;
+    }
+
+    private static Map<Path, byte[]> read(Set<Path> paths) {
+        Map<Path, byte[]> out = new HashMap<>();
+        for (Path p : paths) out.put(p, readOrNull(p));
+        return out;
     }
 
     private static byte[] readOrNull(Path p) {

@@ -35,6 +35,7 @@ public final class SnapshotFileSystem implements FileSystem {
     private final Path root;
     private final Map<Path, byte[]> files;
     private final boolean frozen;
+    private final Set<Path> missing = ConcurrentHashMap.newKeySet();
 
     private SnapshotFileSystem(Path root, Map<Path, byte[]> files, boolean frozen) {
         this.root = root;
@@ -55,6 +56,17 @@ public final class SnapshotFileSystem implements FileSystem {
     /** Every file read so far (for a recording file system) with its content. */
     public Map<Path, byte[]> files() {
         return new HashMap<>(files);
+    }
+
+    /**
+     * {@link #files()} plus every path looked up but absent, mapped to
+     * {@code null}: what a failed attempt depended on, so creating a missing
+     * module counts as a change.
+     */
+    public Map<Path, byte[]> filesAndMisses() {
+        Map<Path, byte[]> out = new HashMap<>(files);
+        for (Path p : missing) out.putIfAbsent(p, null);
+        return out;
     }
 
     public Path root() {
@@ -78,7 +90,10 @@ public final class SnapshotFileSystem implements FileSystem {
         byte[] b = files.get(p);
         if (b != null) return b;
         if (frozen) throw new NoSuchFileException(p.toString());
-        if (!Files.isRegularFile(p)) throw new NoSuchFileException(p.toString());
+        if (!Files.isRegularFile(p)) {
+            missing.add(p);
+            throw new NoSuchFileException(p.toString());
+        }
         b = Files.readAllBytes(p);
         byte[] prev = ((ConcurrentHashMap<Path, byte[]>) files).putIfAbsent(p, b);
         return prev == null ? b : prev;
