@@ -25,13 +25,36 @@ final class Decisions {
         if (cluster == null || cluster.isEmpty()) {
             throw new IllegalArgumentException("route() returned neither a cluster nor a status: " + r);
         }
-        String newPath = JsValues.string(r, "path", null);
-        String prefixRewrite = JsValues.string(r, "prefixRewrite", null);
-        String prefix = JsValues.string(r, "prefix", null);
-        Map<String, String> headers = JsValues.stringMap(r, "headers");
-        var remove = JsValues.strings(r, "removeHeaders");
-        Integer timeoutMs = JsValues.integer(r, "timeoutMs");
-        String routeName = JsValues.string(r, "routeName", "");
+        return forward(request, cluster, JsValues.string(r, "path", null), JsValues.string(r, "prefix", null),
+                JsValues.string(r, "prefixRewrite", null), JsValues.member(r, "headers"), JsValues.member(r, "removeHeaders"),
+                JsValues.member(r, "timeoutMs"), JsValues.string(r, "routeName", null));
+    }
+
+    /** A cluster answer with its optional rewrites; the request is changed only if every field is valid. */
+    static RouteDecision forward(HttpRequestHead request, String cluster, String newPath, String prefix, String prefixRewrite,
+                                 Value headersObj, Value removeList, Value timeout, String routeName) {
+        if (cluster.isEmpty()) throw new IllegalArgumentException("route() returned an empty cluster name");
+        Map<String, String> headers = Map.of();
+        if (headersObj != null && !headersObj.isNull()) {
+            if (!headersObj.hasMembers()) throw new IllegalArgumentException("'headers' must be an object of name: value");
+            headers = new java.util.LinkedHashMap<>();
+            for (String k : headersObj.getMemberKeys()) {
+                Value x = headersObj.getMember(k);
+                headers.put(k, x == null || x.isNull() ? null : JsValues.text(x));
+            }
+        }
+        java.util.List<String> remove = new java.util.ArrayList<>();
+        if (removeList != null && !removeList.isNull()) {
+            if (!removeList.hasArrayElements()) throw new IllegalArgumentException("'removeHeaders' must be an array of names");
+            for (long i = 0; i < removeList.getArraySize(); i++) remove.add(JsValues.text(removeList.getArrayElement(i)));
+        }
+        Integer timeoutMs = null;
+        if (timeout != null && !timeout.isNull()) {
+            if (!timeout.isNumber() || !timeout.fitsInInt() || timeout.asInt() < 0) {
+                throw new IllegalArgumentException("'timeoutMs' must be a non-negative integer, got " + timeout);
+            }
+            timeoutMs = timeout.asInt();
+        }
 
         if (newPath != null) {
             setPath(request, newPath);
@@ -43,11 +66,8 @@ final class Decisions {
             if (v == null) request.headers().remove(k);
             else request.headers().set(k, v);
         });
-        RouteDecision.ToCluster d = new RouteDecision.ToCluster(cluster, routeName, null);
-        if (timeoutMs != null) {
-            if (timeoutMs < 0) throw new IllegalArgumentException("timeoutMs must not be negative");
-            d = d.withTimeout(Duration.ofMillis(timeoutMs));
-        }
+        RouteDecision.ToCluster d = new RouteDecision.ToCluster(cluster, routeName == null ? "" : routeName, null);
+        if (timeoutMs != null) d = d.withTimeout(Duration.ofMillis(timeoutMs));
         return d;
     }
 

@@ -108,6 +108,11 @@ public final class ScriptContext {
         return f;
     }
 
+    /** Evaluates a host-provided helper (never user input); call inside {@link #call}. */
+    Value eval(Source helper) {
+        return context.eval(helper);
+    }
+
     /** Something the policy keeps per context (e.g. the router's {@code ctx} object). */
     public Object api() {
         return api;
