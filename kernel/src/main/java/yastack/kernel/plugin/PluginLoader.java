@@ -82,6 +82,11 @@ public final class PluginLoader {
     }
 
     private void loadDirectory(Path dir) {
+        if (parent.findModule(API_MODULE).isEmpty()) {
+            problems.add(new PluginProblem(dir.toString(), "the host layer has no yastack.api module (is yastack running on the "
+                    + "class path?): plugins can only be loaded when yastack runs on the module path, as bin/yastack does"));
+            return;
+        }
         if (!Files.isDirectory(dir)) {
             problems.add(new PluginProblem(dir.toString(), "plugin directory does not exist or is not a directory"));
             return;

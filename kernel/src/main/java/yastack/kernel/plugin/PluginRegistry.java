@@ -114,24 +114,33 @@ public final class PluginRegistry {
         return new FilterChain.Entry(name, f);
     }
 
-    /** Configures router plugin {@code name} (the {@code http.router} at {@code fieldPath}). */
+    /**
+     * Configures router plugin {@code name} (the {@code http.router} at {@code fieldPath}).
+     * The router returned never throws: a failing plugin gives a 500 reply and counts as an error.
+     */
     public Router createRouter(String name, Struct config, String fieldPath) throws PluginConfigException {
-        return create(PluginKind.ROUTER, name, config, fieldPath, Router.class);
+        return Guarded.router(name, create(PluginKind.ROUTER, name, config, fieldPath, Router.class), errors);
     }
 
-    /** Configures LB plugin {@code name}; call once per cluster and worker. */
+    /**
+     * Configures LB plugin {@code name}; call once per cluster and worker. The balancer
+     * returned never throws and never answers out of range (failures answer -1).
+     */
     public LoadBalancer createLoadBalancer(String name, Struct config, String fieldPath) throws PluginConfigException {
-        return create(PluginKind.LB, name, config, fieldPath, LoadBalancer.class);
+        return Guarded.loadBalancer(name, create(PluginKind.LB, name, config, fieldPath, LoadBalancer.class), errors);
     }
 
-    /** Configures steering policy {@code name}. */
+    /**
+     * Configures steering policy {@code name}. The policy returned never throws and
+     * always answers a worker index in range (failures pick the first live worker).
+     */
     public SteeringPolicy createSteering(String name, Struct config, String fieldPath) throws PluginConfigException {
-        return create(PluginKind.STEERING, name, config, fieldPath, SteeringPolicy.class);
+        return Guarded.steering(name, create(PluginKind.STEERING, name, config, fieldPath, SteeringPolicy.class), errors);
     }
 
-    /** Configures L4 filter {@code name}. */
-    public ConfiguredNetworkFilter createNetworkFilter(String name, Struct config, String fieldPath) throws PluginConfigException {
-        return create(PluginKind.L4, name, config, fieldPath, ConfiguredNetworkFilter.class);
+    /** Configures L4 filter {@code name} as the entry at {@code fieldPath} of the config. */
+    public NetworkFilterChain.Entry createNetworkFilter(String name, Struct config, String fieldPath) throws PluginConfigException {
+        return new NetworkFilterChain.Entry(name, create(PluginKind.L4, name, config, fieldPath, ConfiguredNetworkFilter.class));
     }
 
     /** Runs the factory's {@code validate} only (config checks before applying a config). */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -242,7 +241,38 @@ class PluginLoaderTest {
         assertTrue(r.problems().getFirst().message().contains("does not exist"));
     }
 
-    static String classPath() {
-        return System.getProperty("java.class.path", "") + File.pathSeparator;
+    @Test
+    void registersBuiltInsOfTheHostLayerAndKeepsTheirNames() throws Exception {
+        // The host layer here holds a built-in "builtin-auth" next to yastack.api, as lib/ does in the distribution.
+        Path builtinJar = TestJars.build(tmp.resolve("host/builtin-auth.jar"), PluginSources.namedFilter("host.auth", "builtin-auth"),
+                Map.of(), TestJars.apiModulePath(), "0.1.0");
+        ModuleLayer api = ApiLayer.get();
+        var cf = api.configuration().resolveAndBind(java.lang.module.ModuleFinder.of(builtinJar), java.lang.module.ModuleFinder.of(),
+                java.util.Set.of("host.auth"));
+        ModuleLayer.Controller c = ModuleLayer.defineModulesWithOneLoader(cf, List.of(api), ClassLoader.getPlatformClassLoader());
+        c.layer().modules().forEach(m -> c.addReads(m, PluginFactory.class.getModule()));
+        ModuleLayer host = c.layer();
+
+        Path other = Files.createDirectories(tmp.resolve("other-plugins"));
+        TestJars.build(other.resolve("impostor.jar"), PluginSources.namedFilter("test.impostor", "builtin-auth"), Map.of(),
+                TestJars.apiModulePath(), null);
+        TestJars.build(other.resolve("extra.jar"), PluginSources.namedFilter("test.extra", "extra"), Map.of(), TestJars.apiModulePath(), null);
+        PluginRegistry r = PluginLoader.load(other, host);
+
+        PluginInfo builtin = r.find(PluginKind.FILTER, "builtin-auth").orElseThrow();
+        assertTrue(builtin.builtIn());
+        assertEquals("host.auth", builtin.module());
+        assertEquals("0.1.0", builtin.version());
+        assertTrue(r.find(PluginKind.FILTER, "extra").isPresent());
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        assertTrue(r.problems().getFirst().message().startsWith("duplicate filter plugin name 'builtin-auth': test.impostor.F in module "
+                + "test.impostor is ignored; 'builtin-auth' is already provided by module host.auth"), r.problems().toString());
+        assertEquals(List.of("builtin-auth", "extra"), r.plugins().stream().map(PluginInfo::name).toList());
+    }
+
+    @Test
+    void hostWithoutApiModuleIsExplained() {
+        PluginRegistry r = PluginLoader.load(dir, ModuleLayer.boot());
+        assertTrue(r.problems().getFirst().message().contains("no yastack.api module"), r.problems().toString());
     }
 }

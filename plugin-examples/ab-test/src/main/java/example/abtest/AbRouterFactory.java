@@ -39,8 +39,8 @@ public final class AbRouterFactory implements RouterFactory {
         }
         return (stream, request) -> {
             String variant = request.headers().get(header);
-            String cluster = clusters.get(variant == null ? fallback : variant);
-            return RouteDecision.toCluster(cluster != null ? cluster : clusters.get(fallback)).withRouteName("ab-" + (cluster != null ? variant : fallback));
+            if (variant == null || !clusters.containsKey(variant)) variant = fallback;
+            return RouteDecision.toCluster(clusters.get(variant)).withRouteName("ab-" + variant);
         };
     }
 }

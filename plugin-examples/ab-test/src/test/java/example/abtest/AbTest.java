@@ -5,25 +5,80 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import yastack.api.FilterResult;
+import yastack.api.HttpFilter;
+import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;
+import yastack.api.RouteDecision;
+import yastack.api.Router;
+import yastack.plugin.testkit.TestContext;
+import yastack.plugin.testkit.TestRequest;
+import yastack.plugin.testkit.TestResponse;
+import yastack.plugin.testkit.TestStream;
 
-/** Unit tests of the parts that need no host; the plugin as a whole is tested by loading it into yastack. */
 class AbTest {
+    private static Value num(double n) {
+        return Value.newBuilder().setNumberValue(n).build();
+    }
+
+    private static Value str(String s) {
+        return Value.newBuilder().setStringValue(s).build();
+    }
+
+    @Test
+    void newClientGetsAVariantHeaderAndCookie() throws Exception {
+        Struct cfg = Struct.newBuilder().putFields("percent_b", num(100)).build();
+        TestContext ctx = new TestContext("ab-cookie");
+        TestStream stream = new TestStream();
+        HttpFilter f = new AbCookieFilterFactory().create(PluginConfig.of(cfg), ctx).newStreamFilter(stream);
+        TestRequest req = new TestRequest("GET", "/");
+        assertEquals(FilterResult.proceed(), f.onRequestHeaders(stream, req));
+        assertEquals("b", req.headers().get("x-variant"));
+        TestResponse resp = new TestResponse(200);
+        f.onResponseHeaders(stream, resp);
+        assertEquals("ab=b; Path=/; Max-Age=86400; SameSite=Lax", resp.headers().get("set-cookie"));
+        assertEquals(1, ctx.stat("assigned_b"));
+    }
+
+    @Test
+    void returningClientKeepsItsVariantAndGetsNoCookie() throws Exception {
+        Struct cfg = Struct.newBuilder().putFields("percent_b", num(100)).build();
+        TestStream stream = new TestStream();
+        HttpFilter f = new AbCookieFilterFactory().create(PluginConfig.of(cfg), new TestContext("ab-cookie")).newStreamFilter(stream);
+        TestRequest req = new TestRequest("GET", "/").header("cookie", "theme=dark; ab=a");
+        f.onRequestHeaders(stream, req);
+        assertEquals("a", req.headers().get("x-variant"));
+        TestResponse resp = new TestResponse(200);
+        f.onResponseHeaders(stream, resp);
+        assertNull(resp.headers().get("set-cookie"));
+    }
+
+    @Test
+    void routerSendsEachVariantToItsCluster() throws Exception {
+        Struct clusters = Struct.newBuilder().putFields("a", str("web-stable")).putFields("b", str("web-canary")).build();
+        Struct cfg = Struct.newBuilder().putFields("clusters", Value.newBuilder().setStructValue(clusters).build()).build();
+        Router r = new AbRouterFactory().create(PluginConfig.of(cfg), new TestContext("ab-router"));
+        TestStream s = new TestStream();
+        assertEquals(RouteDecision.toCluster("web-canary").withRouteName("ab-b"), r.route(s, new TestRequest("GET", "/").header("x-variant", "b")));
+        assertEquals(RouteDecision.toCluster("web-stable").withRouteName("ab-a"), r.route(s, new TestRequest("GET", "/")));
+    }
+
     @Test
     void findsTheCookieAmongOthers() {
         assertEquals("b", AbCookieFilterFactory.cookieValue(List.of("session=x; ab=b", "theme=dark"), "ab"));
-        assertEquals("a", AbCookieFilterFactory.cookieValue(List.of("theme=dark", " ab = a "), "ab"));
         assertNull(AbCookieFilterFactory.cookieValue(List.of("abc=b"), "ab"));
     }
 
     @Test
-    void rejectsBadPercent() {
-        var cfg = com.google.protobuf.Struct.newBuilder()
-                .putFields("percent_b", com.google.protobuf.Value.newBuilder().setNumberValue(150).build()).build();
-        PluginConfigException e = assertThrows(PluginConfigException.class,
-                () -> new AbCookieFilterFactory().validate(yastack.api.PluginConfig.of(cfg)));
-        assertTrue(e.getMessage().contains("percent_b"));
+    void rejectsBadConfig() {
+        Struct cfg = Struct.newBuilder().putFields("percent_b", num(150)).build();
+        PluginConfigException e = assertThrows(PluginConfigException.class, () -> new AbCookieFilterFactory().validate(PluginConfig.of(cfg)));
+        assertEquals("config.percent_b: must be in 0..100", e.getMessage());
+        assertTrue(assertThrows(PluginConfigException.class, () -> new AbRouterFactory().create(PluginConfig.empty(), new TestContext("ab-router")))
+                .getMessage().startsWith("config.clusters: map each variant"));
     }
 }
