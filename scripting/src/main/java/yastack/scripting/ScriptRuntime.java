@@ -26,6 +26,22 @@ public final class ScriptRuntime {
         return description;
     }
 
+    /** The polyglot jar's version from its manifest (the engine reports "Development Build" for Maven builds). */
+    private static String polyglotVersion(String fallback) {
+        try {
+            var src = Engine.class.getProtectionDomain().getCodeSource();
+            if (src == null) return fallback;
+            try (var jar = new java.util.jar.JarFile(new java.io.File(src.getLocation().toURI()))) {
+                var mf = jar.getManifest();
+                var attrs = mf == null ? null : mf.getAttributes("polyglot");
+                String v = attrs == null ? null : attrs.getValue("Implementation-Version");
+                return v == null ? fallback : v;
+            }
+        } catch (Exception e) {
+            return fallback;
+        }
+    }
+
     private static synchronized void probe() {
         if (description != null) return;
         try (Engine e = Engine.newBuilder("js")
@@ -35,13 +51,13 @@ public final class ScriptRuntime {
                 .option("engine.WarnInterpreterOnly", "false")
                 .build()) {
             String impl = e.getImplementationName();
-            String version = e.getLanguages().get("js").getVersion();
+            String version = polyglotVersion(e.getVersion());
             boolean opt = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
             optimized = opt;
             description = opt
-                    ? "javascript: GraalJS " + version + ", optimized (" + impl + " with the Graal compiler via JVMCI)"
+                    ? "javascript: GraalJS " + version + ", optimized (" + impl + ", Graal compiler via JVMCI)"
                     : "javascript: GraalJS " + version + ", interpreted (no Graal compiler on this JVM; bin/yastack enables it"
-                        + " when graal/ holds the compiler jar matching the JDK's JVMCI)";
+                        + " when graal/ holds compiler-<JDK version>.jar)";
         } catch (RuntimeException | LinkageError e) {
             optimized = false;
             description = "javascript: unavailable (" + e + ")";
