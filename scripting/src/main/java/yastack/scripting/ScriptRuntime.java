@@ -33,8 +33,7 @@ public final class ScriptRuntime {
             if (src == null) return fallback;
             try (var jar = new java.util.jar.JarFile(new java.io.File(src.getLocation().toURI()))) {
                 var mf = jar.getManifest();
-                var attrs = mf == null ? null : mf.getAttributes("polyglot");
-                String v = attrs == null ? null : attrs.getValue("Implementation-Version");
+                String v = mf == null ? null : mf.getMainAttributes().getValue("Implementation-Version");
                 return v == null ? fallback : v;
             }
         } catch (Exception e) {
