@@ -175,11 +175,11 @@ public final class ScriptContext {
         try {
             context.interrupt(grace);
         } catch (TimeoutException e) {
-            // The script did not reach a safepoint in time: cancel the whole context.
-            closed = true;
-            context.close(true);
+            // The script did not reach a safepoint in time: cancel the whole context;
+            // its thread makes a fresh one on its next call.
+            close(true);
         } catch (IllegalStateException e) {
-            closed = true;
+            close(true);
         }
     }
 
