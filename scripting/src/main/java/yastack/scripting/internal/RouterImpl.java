@@ -40,8 +40,8 @@ public final class RouterImpl implements ScriptRouter {
      * Local replies and malformed answers come back as they are.
      */
     private static final org.graalvm.polyglot.Source ADAPTER = org.graalvm.polyglot.Source.newBuilder("js", """
-            (function (route, forward) {
-              return function (req, ctx) {
+            (function (route, forward, ctx) {
+              return function (req) {
                 const r = route(req, ctx);
                 if (r !== null && typeof r === 'object' && typeof r.cluster === 'string' && r.status === undefined) {
                   for (const k in r) {
@@ -75,7 +75,7 @@ public final class RouterImpl implements ScriptRouter {
             Bound b = (Bound) sc.api();
             if (b == null) {
                 Bound nb = new Bound(new JsCtx(new JsCtx.Shared(unit, sc, false)));
-                nb.route = sc.call(() -> sc.eval(ADAPTER).execute(sc.function("route"), (org.graalvm.polyglot.proxy.ProxyExecutable) nb::forward));
+                nb.route = sc.call(() -> sc.eval(ADAPTER).execute(sc.function("route"), (org.graalvm.polyglot.proxy.ProxyExecutable) nb::forward, nb.ctx));
                 sc.api(nb);
                 b = nb;
             }
@@ -83,7 +83,7 @@ public final class RouterImpl implements ScriptRouter {
             return sc.call(() -> {
                 bound.request = request;
                 bound.forwarded = null;
-                Value r = bound.route.execute(new JsRequest(stream, request), bound.ctx);
+                Value r = bound.route.execute(new JsRequest(stream, request));
                 bound.request = null;
                 if (r.isString()) return bound.toCluster(r.asString());
                 if (r.isBoolean() && bound.forwarded != null) return bound.forwarded;
