@@ -1,11 +1,65 @@
 package yastack.scripting;
 
-/** Describes which JavaScript runtime this build carries. */
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.SandboxPolicy;
+
+/**
+ * Which JavaScript runtime this process runs: GraalJS on the optimizing
+ * Truffle runtime (the Graal compiler through JVMCI) or, when the JVM was not
+ * started with the compiler, the interpreter only.
+ */
 public final class ScriptRuntime {
+    private static volatile String description;
+    private static volatile Boolean optimized;
+
     private ScriptRuntime() {}
 
-    /** A one-line description for {@code yastack version}. */
+    /** Whether script code is compiled to machine code by the Graal compiler. */
+    public static boolean optimized() {
+        probe();
+        return optimized;
+    }
+
+    /** A one-line description for {@code yastack version} and the startup log. */
     public static String describe() {
-        return "javascript: not bundled in this build";
+        probe();
+        return description;
+    }
+
+    /** The polyglot jar's version from its manifest (the engine reports "Development Build" for Maven builds). */
+    private static String polyglotVersion(String fallback) {
+        try {
+            var src = Engine.class.getProtectionDomain().getCodeSource();
+            if (src == null) return fallback;
+            try (var jar = new java.util.jar.JarFile(new java.io.File(src.getLocation().toURI()))) {
+                var mf = jar.getManifest();
+                String v = mf == null ? null : mf.getMainAttributes().getValue("Implementation-Version");
+                return v == null ? fallback : v;
+            }
+        } catch (Exception e) {
+            return fallback;
+        }
+    }
+
+    private static synchronized void probe() {
+        if (description != null) return;
+        try (Engine e = Engine.newBuilder("js")
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(java.io.OutputStream.nullOutputStream())
+                .err(java.io.OutputStream.nullOutputStream())
+                .option("engine.WarnInterpreterOnly", "false")
+                .build()) {
+            String impl = e.getImplementationName();
+            String version = polyglotVersion(e.getVersion());
+            boolean opt = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
+            optimized = opt;
+            description = opt
+                    ? "javascript: GraalJS " + version + ", optimized (" + impl + ", Graal compiler via JVMCI)"
+                    : "javascript: GraalJS " + version + ", interpreted (no Graal compiler on this JVM; bin/yastack enables it"
+                        + " when graal/ holds compiler-<JDK version>.jar)";
+        } catch (RuntimeException | LinkageError e) {
+            optimized = false;
+            description = "javascript: unavailable (" + e + ")";
+        }
     }
 }

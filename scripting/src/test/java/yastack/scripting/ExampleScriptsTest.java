@@ -1,0 +1,114 @@
+package yastack.scripting;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import yastack.api.FilterResult;
+import yastack.api.FlowKey;
+import yastack.api.HttpFilter;
+import yastack.api.HttpStream;
+import yastack.api.PluginConfig;
+import yastack.api.RouteDecision;
+import yastack.scripting.internal.Synthetic;
+
+/** The scripts shipped in the distribution's examples/ load and do what their comments say. */
+class ExampleScriptsTest {
+    static final Path EXAMPLES = Path.of("../distribution/src/dist/examples/scripts").toAbsolutePath().normalize();
+
+    @Test
+    void examplesExist() {
+        assertTrue(Files.isRegularFile(EXAMPLES.resolve("routes/route.js")), EXAMPLES.toString());
+        assertTrue(Files.isRegularFile(EXAMPLES.resolve("../../types/yastack.d.ts")));
+    }
+
+    @Test
+    void exampleRouter() {
+        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false).build()) {
+            ScriptRouter r = host.router(Path.of("routes/route.js"));
+            HttpStream local = Fixtures.stream();
+            Synthetic.Request api = Fixtures.get("/api/users?x=1", "cookie", "canary=1");
+            var d = assertInstanceOf(RouteDecision.ToCluster.class, r.route(local, api));
+            assertEquals("api-canary", d.cluster());
+            assertEquals("/users?x=1", api.uri());
+            assertEquals("1", api.headers().get("x-canary"));
+            assertEquals("admin", ((RouteDecision.ToCluster) r.route(local, Fixtures.get("/admin"))).cluster());
+            assertEquals("web", ((RouteDecision.ToCluster) r.route(local, Fixtures.get("/apix"))).cluster());
+            assertEquals(301, ((RouteDecision.Respond) r.route(local, Fixtures.get("/old-home"))).reply().status());
+        }
+    }
+
+    @Test
+    void exampleFilters() throws Exception {
+        CompletableFuture<ScriptHttpClient.Response> verdict = CompletableFuture.completedFuture(
+                new ScriptHttpClient.Response(200, Map.of("X-User", "carol"), ""));
+        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false)
+                .httpClient((cluster, req, worker) -> {
+                    assertEquals("auth", cluster);
+                    assertEquals("/verify", req.path());
+                    return verdict;
+                }).build();
+             Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("example-worker")) {
+            Struct hide = Struct.newBuilder().putFields("hide", Value.newBuilder().setListValue(ListValue.newBuilder()
+                    .addValues(Value.newBuilder().setStringValue("server"))).build()).build();
+            ScriptHttpFilter headers = host.httpFilter(Path.of("filters/headers.js"), PluginConfig.of(hide));
+            ScriptHttpFilter auth = host.httpFilter(Path.of("filters/auth.js"), PluginConfig.empty());
+            HttpStream stream = Synthetic.stream("public", worker);
+
+            Synthetic.Request req = Fixtures.get("/orders", "authorization", "Bearer t");
+            Synthetic.Response res = new Synthetic.Response(502);
+            res.headers().add("Server", "x");
+            Object[] out = worker.executor.submit(() -> {
+                HttpFilter h = headers.newStreamFilter(stream);
+                HttpFilter a = auth.newStreamFilter(stream);
+                FilterResult r1 = h.onRequestHeaders(stream, req);
+                FilterResult r2 = a.onRequestHeaders(stream, req);
+                return new Object[] {h, a, r1, r2};
+            }).get(5, TimeUnit.SECONDS);
+            assertSame(FilterResult.proceed(), out[2]);
+            FilterResult r2 = (FilterResult) out[3];
+            if (r2 instanceof FilterResult.Async as) r2 = as.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertSame(FilterResult.proceed(), r2);
+            assertEquals("127.0.0.1", req.headers().get("x-forwarded-for"));
+            assertEquals("carol", req.headers().get("x-user"));
+            assertNull(req.headers().get("authorization"));
+            worker.executor.submit(() -> {
+                ((HttpFilter) out[1]).onResponseHeaders(stream, res);
+                ((HttpFilter) out[0]).onResponseHeaders(stream, res);
+            }).get(5, TimeUnit.SECONDS);
+            assertEquals("carol", res.headers().get("x-served-for"));
+            assertNull(res.headers().get("server"));
+            assertEquals("0", res.headers().get("x-request-id"));
+            assertEquals(1L, host.counters().get("script.headers.upstream_5xx"));
+
+            FilterResult denied = worker.executor.submit(() -> auth.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/orders")))
+                    .get(5, TimeUnit.SECONDS);
+            assertEquals(401, assertInstanceOf(FilterResult.Respond.class, denied).reply().status());
+        }
+    }
+
+    @Test
+    void exampleSteering() {
+        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false).build()) {
+            ScriptSteeringPolicy s = host.steering(Path.of("steer.js"));
+            SteeringScriptTest.Workers workers = new SteeringScriptTest.Workers();
+            workers.live[0] = false;
+            assertEquals(1, s.selectWorker(new FlowKey.Ipv4(6, 0x0A000001, 50000, 0x0A000002, 22), workers));
+            FlowKey bulk = new FlowKey.Ipv4(6, 0x0A000001, 50001, 0x0A000002, 80);
+            int w = s.selectWorker(bulk, workers);
+            assertTrue(workers.isLive(w));
+            assertEquals(w, s.selectWorker(bulk.reversed(), workers), "both directions hash alike");
+        }
+    }
+}

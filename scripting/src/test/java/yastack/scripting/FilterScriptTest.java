@@ -1,0 +1,198 @@
+package yastack.scripting;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import yastack.api.FilterResult;
+import yastack.api.HttpFilter;
+import yastack.api.HttpStream;
+import yastack.api.PluginConfig;
+import yastack.scripting.internal.Synthetic;
+
+class FilterScriptTest {
+    @TempDir
+    Path dir;
+
+    ScriptHost host;
+    final List<String> calls = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        if (host != null) host.close();
+    }
+
+    private static PluginConfig config(String key, String value) {
+        return PluginConfig.of(Struct.newBuilder().putFields(key, Value.newBuilder().setStringValue(value).build()).build());
+    }
+
+    @Test
+    void changesHeadersBothWaysRepliesLocallyAndKeepsPerStreamState() {
+        host = Fixtures.host(dir);
+        Fixtures.write(dir, "filters/auth.js", """
+                export function onRequest(req, ctx) {
+                  if (req.headers['authorization'] !== 'Bearer ' + ctx.config.token) {
+                    ctx.counter('denied').inc();
+                    return {status: 401, body: 'who are you', headers: {'www-authenticate': 'Bearer'}};
+                  }
+                  ctx.user = 'alice';
+                  req.headers['x-user'] = ctx.user;
+                  delete req.headers['authorization'];
+                  req.path = '/internal' + req.path;
+                }
+                export function onResponse(res, ctx) {
+                  res.headers['x-served-for'] = ctx.user;
+                  res.removeHeader('server');
+                  if (res.status === 404) res.status = 410;
+                }
+                """);
+        ScriptHttpFilter f = host.httpFilter(Path.of("filters/auth.js"), config("token", "s3cret"));
+        assertEquals("auth", f.name());
+        HttpStream stream = Fixtures.stream();
+
+        HttpFilter denied = f.newStreamFilter(stream);
+        FilterResult r = denied.onRequestHeaders(stream, Fixtures.get("/x", "authorization", "Bearer wrong"));
+        var reply = assertInstanceOf(FilterResult.Respond.class, r).reply();
+        assertEquals(401, reply.status());
+        assertEquals("Bearer", reply.header("WWW-Authenticate"));
+        denied.onComplete(stream, null);
+        assertEquals(1L, host.counters().get("script.auth.denied"));
+
+        HttpFilter ok = f.newStreamFilter(stream);
+        Synthetic.Request req = Fixtures.get("/x?q=1", "Authorization", "Bearer s3cret");
+        assertSame(FilterResult.proceed(), ok.onRequestHeaders(stream, req));
+        assertEquals("alice", req.headers().get("x-user"));
+        assertNull(req.headers().get("authorization"));
+        assertEquals("/internal/x?q=1", req.uri());
+        Synthetic.Response res = new Synthetic.Response(404);
+        res.headers().add("Server", "upstream");
+        assertSame(FilterResult.proceed(), ok.onResponseHeaders(stream, res));
+        assertEquals("alice", res.headers().get("X-Served-For"), "ctx properties live for the stream");
+        assertNull(res.headers().get("server"));
+        assertEquals(410, res.status());
+        ok.onComplete(stream, null);
+    }
+
+    @Test
+    void asyncHttpCallCompletesOnTheWorkerThread() throws Exception {
+        CompletableFuture<ScriptHttpClient.Response> upstream = new CompletableFuture<>();
+        List<Thread> callThreads = new CopyOnWriteArrayList<>();
+        host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).httpClient((cluster, request, worker) -> {
+            calls.add(cluster + " " + request.method() + " " + request.path() + " " + request.headers() + " " + request.timeout().toMillis());
+            callThreads.add(Thread.currentThread());
+            return upstream;
+        }).build();
+        Fixtures.write(dir, "extauth.js", """
+                export async function onRequest(req, ctx) {
+                  const r = await ctx.httpCall('auth', {method: 'POST', path: '/check', headers: {'x-token': req.headers['x-token']}, timeoutMs: 250});
+                  ctx.counter('checked').inc();
+                  if (r.status !== 200) return {status: 403, body: 'denied by ' + r.headers['x-by']};
+                  req.headers['x-user'] = r.body;
+                }
+                """);
+        ScriptHttpFilter f = host.httpFilter(dir.resolve("extauth.js"), PluginConfig.empty());
+        try (Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("worker-0")) {
+            HttpStream stream = Synthetic.stream("public", worker);
+            Synthetic.Request req = Fixtures.get("/", "x-token", "t1");
+            FilterResult r = worker.executor.submit(() -> f.newStreamFilter(stream).onRequestHeaders(stream, req)).get(5, TimeUnit.SECONDS);
+            var async = assertInstanceOf(FilterResult.Async.class, r);
+            assertEquals(List.of("auth POST /check {x-token=t1} 250"), calls);
+            assertEquals(worker.thread, callThreads.get(0));
+            // The upstream answers on some other thread; the script must continue on the worker.
+            Thread other = new Thread(() -> upstream.complete(new ScriptHttpClient.Response(200, Map.of("X-By", "idp"), "bob")));
+            other.start();
+            FilterResult done = async.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertSame(FilterResult.proceed(), done);
+            assertEquals("bob", worker.executor.submit(() -> req.headers().get("x-user")).get());
+            assertEquals(1L, host.counters().get("script.extauth.checked"));
+        }
+    }
+
+    @Test
+    void asyncDenialFailureAndRejectionAreContained() throws Exception {
+        host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).timeLimit(Duration.ofMillis(200))
+                .httpClient((cluster, request, worker) -> switch (cluster) {
+                    case "down" -> CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
+                    default -> CompletableFuture.completedFuture(new ScriptHttpClient.Response(503, Map.of("x-by", "idp"), ""));
+                }).build();
+        Fixtures.write(dir, "a.js", """
+                export async function onRequest(req, ctx) {
+                  if (req.path === '/down') { await ctx.httpCall('down', {}); return; }
+                  if (req.path === '/spin') { await ctx.httpCall('idp', {}); while (true) {} }
+                  const r = await ctx.httpCall('idp', {path: '/check'});
+                  if (r.status !== 200) return {status: 403, body: 'denied by ' + r.headers['x-by']};
+                }
+                """);
+        ScriptHttpFilter f = host.httpFilter(dir.resolve("a.js"), PluginConfig.empty());
+        try (Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("worker-1")) {
+            HttpStream stream = Synthetic.stream("public", worker);
+            for (String[] c : new String[][] {{"/", "403"}, {"/down", "500"}, {"/spin", "500"}}) {
+                FilterResult r = worker.executor.submit(() -> f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get(c[0]))).get(5, TimeUnit.SECONDS);
+                if (r instanceof FilterResult.Async a) r = a.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                var reply = assertInstanceOf(FilterResult.Respond.class, r, c[0]).reply();
+                assertEquals(Integer.parseInt(c[1]), reply.status(), c[0]);
+                if (c[0].equals("/")) assertEquals("denied by idp", reply.body());
+            }
+        }
+        assertEquals(1L, host.counters().get("script.a.errors"), "the rejected httpCall");
+        assertEquals(1L, host.counters().get("script.a.timeouts"), "the runaway continuation");
+    }
+
+    @Test
+    void throwingFilterBecomes500() {
+        host = Fixtures.host(dir);
+        Fixtures.write(dir, "t.js", "export function onRequest(req) { if (req.path === '/boom') null.x; }\n");
+        ScriptHttpFilter f = host.httpFilter(dir.resolve("t.js"), null);
+        HttpStream stream = Fixtures.stream();
+        var reply = assertInstanceOf(FilterResult.Respond.class, f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/boom"))).reply();
+        assertEquals(500, reply.status());
+        assertEquals(1L, host.counters().get("script.t.errors"));
+        assertSame(FilterResult.proceed(), f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/fine")));
+    }
+
+    @Test
+    void streamFinishesOnTheVersionItStartedOn() throws Exception {
+        host = Fixtures.host(dir);
+        Fixtures.write(dir, "v.js", """
+                export function onRequest(req, ctx) { ctx.v = 'one'; }
+                export function onResponse(res, ctx) { res.headers['x-version'] = 'one/' + ctx.v; }
+                """);
+        ScriptHttpFilter f = host.httpFilter(dir.resolve("v.js"), null);
+        HttpStream stream = Fixtures.stream();
+        HttpFilter inFlight = f.newStreamFilter(stream);
+        inFlight.onRequestHeaders(stream, Fixtures.get("/"));
+
+        Fixtures.write(dir, "v.js", """
+                export function onRequest(req, ctx) { ctx.v = 'two'; }
+                export function onResponse(res, ctx) { res.headers['x-version'] = 'two/' + ctx.v; }
+                """);
+        assertEquals(1, host.reloadNow());
+        assertEquals(2, f.generation());
+
+        Synthetic.Response old = new Synthetic.Response(200);
+        inFlight.onResponseHeaders(stream, old);
+        assertEquals("one/one", old.headers().get("x-version"));
+        inFlight.onComplete(stream, null);
+
+        HttpFilter fresh = f.newStreamFilter(stream);
+        fresh.onRequestHeaders(stream, Fixtures.get("/"));
+        Synthetic.Response now = new Synthetic.Response(200);
+        fresh.onResponseHeaders(stream, now);
+        assertEquals("two/two", now.headers().get("x-version"));
+        assertTrue(host.counters().get("script.v.reload_ok") == 1L);
+    }
+}

@@ -1,0 +1,132 @@
+package yastack.scripting;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import yastack.api.RouteDecision;
+
+/**
+ * Replaces a router script 20 times (valid and invalid versions alternating)
+ * while worker threads keep routing: no request fails, every valid version
+ * serves within 1 s of its write, and no invalid version ever serves.
+ */
+class HotReloadTest {
+    @TempDir
+    Path dir;
+
+    private static String valid(int i) {
+        // Valid versions import a helper module, so imports are part of each version.
+        return "import {tag} from './tag.js';\nexport function route(req) { return {cluster: tag('v" + i + "')}; }\n";
+    }
+
+    private static String invalid(int i) {
+        return switch ((i / 2) % 4) {
+            case 0 -> "export function route(req) { return {cluster: 'bad" + i + "'}\n";                       // syntax error
+            case 1 -> "export function route(req) { return {cluster: 'bad" + i + "'}; }\nthrow new Error('load');\n"; // throws at load
+            case 2 -> "export function route(req) { return {clusterr: 'bad" + i + "'}; }\n";             // fails the smoke call
+            default -> "export function route(req) { while (true) {} }\n";                                   // runs away in the smoke call
+        };
+    }
+
+    @Test
+    void twentyReplacementsUnderLoad() throws Exception {
+        Fixtures.write(dir, "tag.js", "export function tag(s) { return s; }\n");
+        Fixtures.write(dir, "route.js", valid(0));
+        try (ScriptHost host = ScriptHost.builder().baseDirectory(dir).reloadInterval(Duration.ofMillis(100))
+                .timeLimit(Duration.ofMillis(250)).build()) {
+            ScriptRouter router = host.router(dir.resolve("route.js"));
+
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong requests = new AtomicLong();
+            AtomicLong failures = new AtomicLong();
+            AtomicReference<String> badServed = new AtomicReference<>();
+            Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+            List<Thread> workers = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            for (int t = 0; t < 2; t++) {
+                Thread th = new Thread(() -> {
+                    while (!stop.get() && System.nanoTime() < deadline) {
+                        RouteDecision d = router.route(Fixtures.stream(), Fixtures.get("/"));
+                        requests.incrementAndGet();
+                        if (d instanceof RouteDecision.ToCluster c) {
+                            firstSeen.putIfAbsent(c.cluster(), System.nanoTime());
+                            if (c.cluster().startsWith("bad")) badServed.compareAndSet(null, c.cluster());
+                        } else {
+                            failures.incrementAndGet();
+                        }
+                    }
+                }, "worker-" + t);
+                th.start();
+                workers.add(th);
+            }
+
+            long failedBefore = 0;
+            List<Long> switchMillis = new ArrayList<>();
+            try {
+            for (int i = 1; i <= 20; i++) {
+                boolean ok = i % 2 == 0;
+                long written = System.nanoTime();
+                Fixtures.write(dir, "route.js", ok ? valid(i) : invalid(i));
+                if (ok) {
+                    String want = "v" + i;
+                    while (!firstSeen.containsKey(want) && System.nanoTime() - written < Duration.ofSeconds(5).toNanos()) Thread.sleep(5);
+                    assertTrue(firstSeen.containsKey(want), want + " never served");
+                    long ms = (firstSeen.get(want) - written) / 1_000_000;
+                    switchMillis.add(ms);
+                    assertTrue(ms < 1000, want + " took " + ms + " ms to serve");
+                } else {
+                    long expect = failedBefore + 1;
+                    while (host.counters().getOrDefault("script.route.reload_failed", 0L) < expect
+                            && System.nanoTime() - written < Duration.ofSeconds(10).toNanos()) Thread.sleep(5);
+                    assertEquals(expect, host.counters().get("script.route.reload_failed"), "invalid version " + i + " rejected");
+                    failedBefore = expect;
+                    // Still served by the previous valid version.
+                    Thread.sleep(50);
+                    assertTrue(firstSeen.containsKey(i == 1 ? "v0" : "v" + (i - 1)));
+                }
+            }
+            } finally {
+                stop.set(true);
+                for (Thread th : workers) th.join(10_000);
+            }
+
+            assertEquals(0, failures.get(), "failed requests out of " + requests.get());
+            assertEquals(null, badServed.get(), "an invalid version served");
+            assertEquals(10L, host.counters().get("script.route.reload_ok"));
+            assertEquals(10L, host.counters().get("script.route.reload_failed"));
+            assertEquals(11, router.generation());
+            assertTrue(requests.get() > 1000, "load was applied: " + requests.get());
+            System.out.println("hot reload: " + requests.get() + " requests, 0 failed, switch ms " + switchMillis);
+        }
+    }
+
+    @Test
+    void editingAnImportedModuleReloads() throws Exception {
+        Fixtures.write(dir, "lib/pick.js", "export const target = 'one';\n");
+        Fixtures.write(dir, "r.js", "import {target} from './lib/pick.js';\nexport function route() { return {cluster: target}; }\n");
+        try (ScriptHost host = Fixtures.host(dir)) {
+            ScriptRouter r = host.router(dir.resolve("r.js"));
+            assertEquals("one", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
+            assertEquals(0, host.reloadNow(), "nothing changed");
+            Fixtures.write(dir, "lib/pick.js", "export const target = 'two';\n");
+            assertEquals(1, host.reloadNow());
+            assertEquals("two", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
+            Fixtures.write(dir, "lib/pick.js", "export const target = ;\n");
+            assertEquals(0, host.reloadNow());
+            assertEquals(0, host.reloadNow(), "the same broken content is not retried");
+            assertEquals(1L, host.counters().get("script.r.reload_failed"));
+            assertEquals("two", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
+        }
+    }
+}
