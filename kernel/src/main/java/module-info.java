@@ -22,6 +22,7 @@ module yastack.kernel {
     requires org.snakeyaml.engine.v2;
     requires HdrHistogram;
     requires java.logging;
+    requires java.net.http;
 
     opens yastack.kernel.cli to info.picocli;
 

@@ -45,12 +45,9 @@ public final class Dataplane implements AutoCloseable {
         String mode = cfg.getRss().getMode();
         this.configuredMode = mode.isEmpty() ? (workers > 1 ? "software" : "hardware") : mode;
         boolean hardware = configuredMode.equals("hardware");
-        String steeringName = cfg.getRss().getSteering().getPlugin();
-        if (!cfg.getRss().getSteering().getScript().isEmpty()) {
-            LOG.warning("stack.rss.steering.script is not wired to the data plane yet; the built-in toeplitz policy steers");
-            steeringName = "";
-        }
-        String policyName = steeringName;
+        // A script policy reaches the policy factory as "script:<file>" (see ProxyInstance).
+        String policyName = cfg.getRss().getSteering().getScript().isEmpty() ? cfg.getRss().getSteering().getPlugin()
+                : "script:" + cfg.getRss().getSteering().getScript();
         // one policy per interface: each distributor keeps its own state (all run on one thread)
         java.util.function.Supplier<FlowSteering> steering = () -> {
             FlowSteering fromPlugins = policies == null ? null : policies.apply(policyName.isEmpty() ? "toeplitz" : policyName);

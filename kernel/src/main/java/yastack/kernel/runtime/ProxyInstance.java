@@ -11,7 +11,6 @@ import yastack.kernel.config.LoadedConfig;
 import yastack.kernel.plugin.PluginLoader;
 import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.proxy.ProxyServer;
-import yastack.kernel.proxy.ScriptPolicies;
 import yastack.kernel.stats.StatsStore;
 
 /**
@@ -25,6 +24,7 @@ public final class ProxyInstance implements AutoCloseable {
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final yastack.kernel.dataplane.Dataplane dataplane;
+    private final ScriptSupport scripts;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final FileWatcher watcher;
     private final int adminPort;
@@ -37,7 +37,15 @@ public final class ProxyInstance implements AutoCloseable {
         PluginRegistry plugins = PluginLoader.load(pluginDir, ModuleLayer.boot());
         for (var problem : plugins.problems()) LOG.warning("plugins: " + problem);
         stats.registerSource(() -> plugins.stats().snapshot());
-        this.proxy = new ProxyServer(cfg, loaded.baseDir(), n, stats, plugins, ScriptPolicies.NONE);
+        ProxyServer[] self = new ProxyServer[1];
+        this.scripts = new ScriptSupport(loaded.baseDir(), stats, () -> self[0] == null ? java.util.Map.of() : self[0].clusters());
+        try {
+            this.proxy = new ProxyServer(cfg, loaded.baseDir(), n, stats, plugins, scripts);
+        } catch (RuntimeException e) {
+            scripts.close();
+            throw e;
+        }
+        self[0] = proxy;
         AdminServer adminServer = null;
         yastack.kernel.dataplane.Dataplane dp = null;
         try {
@@ -45,6 +53,9 @@ public final class ProxyInstance implements AutoCloseable {
                 // Before the listeners, so userspace ones find their shards; steering policies
                 // come from the plugin layer (built-ins or third-party jars).
                 dp = yastack.kernel.dataplane.Dataplane.start(cfg, proxy, name -> {
+                    if (name.startsWith("script:")) {
+                        return yastack.kernel.dataplane.FlowSteering.of(scripts.steering(name.substring("script:".length())));
+                    }
                     if (plugins.steeringFactory(name).isEmpty()) return null;
                     try {
                         return yastack.kernel.dataplane.FlowSteering.of(plugins.createSteering(name,
@@ -64,6 +75,7 @@ public final class ProxyInstance implements AutoCloseable {
             if (adminServer != null) adminServer.close();
             if (dp != null) dp.close();
             proxy.close();
+            scripts.close();
             throw e;
         }
         this.admin = adminServer;
@@ -142,5 +154,6 @@ public final class ProxyInstance implements AutoCloseable {
         admin.close();
         if (dataplane != null) dataplane.close();
         proxy.close();
+        scripts.close();
     }
 }
