@@ -237,6 +237,35 @@ class TapInteropTest {
         }
     }
 
+    @Test
+    void linuxCompletesSynCookieHandshakes() throws Throwable {
+        try (TapHarness h = new TapHarness(c -> c.synCookieThreshold(0))) { // every SYN is answered with a cookie
+            TcpConnection[] accepted = new TcpConnection[1];
+            HashingReader reader = new HashingReader();
+            h.call(() -> h.stack.listen(9200, 4, c -> {
+                accepted[0] = c;
+                return reader;
+            }));
+            MessageDigest md = sha();
+            try (Socket s = new Socket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName(h.kernelIp), 0));
+                s.connect(new InetSocketAddress(h.stackIp, 9200), 5000);
+                byte[] chunk = new byte[65536];
+                new SplittableRandom(3).nextBytes(chunk);
+                for (int i = 0; i < 32; i++) {
+                    md.update(chunk);
+                    s.getOutputStream().write(chunk);
+                }
+                s.shutdownOutput();
+                assertEquals(HexFormat.of().formatHex(md.digest()), reader.done.get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(1L, h.call(() -> h.stack.stats().get("tcp.syn_cookies_accepted")));
+            assertTrue(h.call(() -> accepted[0].windowScaling() && accepted[0].sack() && accepted[0].timestamps()),
+                    "options recovered from the timestamp echo");
+            assertNull(h.failure);
+        }
+    }
+
     private static void bulkKernelToStack(TapHarness h, int size) throws Exception {
         HashingReader reader = new HashingReader();
         TcpListener l = h.call(() -> h.stack.listen(9000, 16, c -> reader));
