@@ -35,7 +35,7 @@ public enum Stat {
     TCP_RST_SENT("tcp.rst_sent"), TCP_RST_RX("tcp.rst_rx"), TCP_CHALLENGE_ACKS("tcp.challenge_acks"),
     TCP_CHALLENGE_ACKS_LIMITED("tcp.challenge_acks_rate_limited"),
     TCP_RETRANSMITS("tcp.retransmits"), TCP_FAST_RETRANSMITS("tcp.fast_retransmits"), TCP_RTO_FIRES("tcp.rto_fires"),
-    TCP_SACK_RETRANSMITS("tcp.sack_retransmits"), TCP_DUP_ACKS("tcp.dup_acks"),
+    TCP_SACK_RETRANSMITS("tcp.sack_retransmits"), TCP_LOST_RETRANSMITS("tcp.lost_retransmits_detected"), TCP_DUP_ACKS("tcp.dup_acks"),
     TCP_ZERO_WINDOW_PROBES("tcp.zero_window_probes"), TCP_KEEPALIVE_PROBES("tcp.keepalive_probes"),
     TCP_DELAYED_ACKS("tcp.delayed_acks"), TCP_OOO_QUEUED("tcp.ooo_segments_queued"),
     TCP_DUP_SEGMENTS("tcp.duplicate_segments"),

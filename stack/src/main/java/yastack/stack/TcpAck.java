@@ -39,7 +39,15 @@ final class TcpAck {
                 }
             }
         }
+        if (c.inRecovery && c.rtxMarkValid && ack == c.sndUna && c.sackOn
+                && Seq.gt(c.sacked.highestEnd(c.sndUna), c.rtxHighMark)) {
+            // data sent after our retransmission of SND.UNA was SACKed while SND.UNA was not:
+            // that retransmission was lost too; send it again now rather than waiting for the RTO
+            st.inc(Stat.TCP_LOST_RETRANSMITS);
+            TcpOutput.retransmitFirst(c, now); // only that segment; later holes keep their own progress
+        }
         if (Seq.gt(ack, c.sndUna)) {
+            c.rtxMarkValid = false;
             int acked = ack - c.sndUna;
             long flightBefore = c.sndMax - c.sndUna;
             if (c.tsOn && s.hasTs && s.tsEcr != 0) {

@@ -73,6 +73,8 @@ public final class TcpConnection {
     boolean inRecovery;
     int recover;
     int rtxNext;
+    int rtxHighMark;       // SND.MAX when the segment at SND.UNA was last retransmitted
+    boolean rtxMarkValid;
 
     // delayed ACK
     int unackedSegments;

@@ -172,6 +172,10 @@ final class TcpOutput {
                 return;
             }
             c.rtxNext = s + Math.max(1, len);
+            if (s == c.sndUna) {
+                c.rtxHighMark = c.sndMax;
+                c.rtxMarkValid = true;
+            }
             c.layer.stack.stats.inc(Stat.TCP_RETRANSMITS);
             c.layer.stack.stats.inc(Stat.TCP_SACK_RETRANSMITS);
         }
@@ -196,6 +200,8 @@ final class TcpOutput {
         c.layer.stack.stats.inc(Stat.TCP_RETRANSMITS);
         c.rttTiming = false; // Karn
         sendSegment(c, c.sndUna, len, flags, now);
+        c.rtxHighMark = c.sndMax;
+        c.rtxMarkValid = true;
         if (Seq.gt(c.sndUna + len, c.rtxNext)) {
             c.rtxNext = c.sndUna + len;
         }

@@ -151,6 +151,9 @@ class TapInteropTest {
             h.call(() -> h.stack.listen(8080, 64, c -> new TinyHttp()));
             assertEquals(0, TapHarness.run("ping", "-c", "3", "-i", "0.2", "-W", "2", h.stackIp), "ping");
             assertTrue(h.call(() -> h.stack.stats().get("icmp.echo_replies_sent")) >= 3);
+            // fragmented both ways: Linux fragments the request, the stack reassembles and fragments its reply
+            assertEquals(0, TapHarness.run("ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "3000", h.stackIp), "ping -s 3000");
+            assertTrue(h.call(() -> h.stack.stats().get("ip.frag.reassembled")) >= 2);
             for (int i = 0; i < 3; i++) {
                 String out = TapHarness.sh("curl", "-s", "-m", "10", "http://" + h.stackIp + ":8080/");
                 assertEquals("hello from yastack\n", out);
@@ -232,6 +235,66 @@ class TapInteropTest {
                 s.shutdownOutput();
                 reader.done.get(10, TimeUnit.SECONDS);
                 assertEquals(1000, reader.bytes, "the connection survived the idle period");
+            }
+            assertNull(h.failure);
+        }
+    }
+
+    @Test
+    void linuxCompletesSynCookieHandshakes() throws Throwable {
+        try (TapHarness h = new TapHarness(c -> c.synCookieThreshold(0))) { // every SYN is answered with a cookie
+            TcpConnection[] accepted = new TcpConnection[1];
+            HashingReader reader = new HashingReader();
+            h.call(() -> h.stack.listen(9200, 4, c -> {
+                accepted[0] = c;
+                return reader;
+            }));
+            MessageDigest md = sha();
+            try (Socket s = new Socket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName(h.kernelIp), 0));
+                s.connect(new InetSocketAddress(h.stackIp, 9200), 5000);
+                byte[] chunk = new byte[65536];
+                new SplittableRandom(3).nextBytes(chunk);
+                for (int i = 0; i < 32; i++) {
+                    md.update(chunk);
+                    s.getOutputStream().write(chunk);
+                }
+                s.shutdownOutput();
+                assertEquals(HexFormat.of().formatHex(md.digest()), reader.done.get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(1L, h.call(() -> h.stack.stats().get("tcp.syn_cookies_accepted")));
+            assertTrue(h.call(() -> accepted[0].windowScaling() && accepted[0].sack() && accepted[0].timestamps()),
+                    "options recovered from the timestamp echo");
+            assertNull(h.failure);
+        }
+    }
+
+    @Test
+    void udpEchoWithLinuxIncludingFragmentedDatagrams() throws Throwable {
+        try (TapHarness h = new TapHarness(null)) {
+            h.call(() -> h.stack.openUdp(7000, sock -> {
+                ByteBuffer b = ByteBuffer.allocate(65536);
+                while (true) {
+                    b.clear();
+                    if (sock.receive(b) < 0) {
+                        return;
+                    }
+                    b.flip();
+                    sock.send(sock.lastAddress(), sock.lastPort(), b);
+                }
+            }));
+            try (java.net.DatagramSocket ds = new java.net.DatagramSocket(new InetSocketAddress(InetAddress.getByName(h.kernelIp), 0))) {
+                ds.setSoTimeout(5000);
+                for (int size : new int[] {100, 3000, 1472}) {
+                    byte[] out = new byte[size];
+                    new SplittableRandom(size).nextBytes(out);
+                    ds.send(new java.net.DatagramPacket(out, size, InetAddress.getByName(h.stackIp), 7000));
+                    byte[] in = new byte[65536];
+                    java.net.DatagramPacket p = new java.net.DatagramPacket(in, in.length);
+                    ds.receive(p);
+                    assertEquals(size, p.getLength());
+                    assertArrayEquals(out, java.util.Arrays.copyOf(in, size));
+                }
             }
             assertNull(h.failure);
         }
