@@ -3,6 +3,6 @@
 const clusters = { a: "upstream" };
 
 export function route(request) {
-  const variant = request.headers.get("x-variant") || "a";
+  const variant = request.headers["x-variant"] || "a";
   return { cluster: clusters[variant] || clusters.a };
 }

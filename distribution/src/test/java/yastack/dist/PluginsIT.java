@@ -28,7 +28,7 @@ class PluginsIT {
     static TestUpstream stable, canary;
     static Process proxy;
     static Path dir, log;
-    static int port, adminPort;
+    static int port, adminPort, tcpPort;
     static final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -41,6 +41,7 @@ class PluginsIT {
         buildTestPlugin(plugins.resolve("testplugin.jar"));
         port = Dist.freePort();
         adminPort = Dist.freePort();
+        tcpPort = Dist.freePort();
         Path cfg = dir.resolve("yastack.yaml");
         Files.writeString(cfg, """
                 admin: {address: 127.0.0.1, port: %d}
@@ -60,10 +61,16 @@ class PluginsIT {
                       router:
                         plugin: ab-router
                         config: {header: x-variant, clusters: {a: web-stable, b: web-canary}, default: a}
+                  - name: l4
+                    address: 127.0.0.1
+                    port: %d
+                    tcp:
+                      cluster: web-canary
+                      filters: [{name: quit-guard}]
                 clusters:
                   - {name: web-stable, lb_policy: {plugin: first-host}, endpoints: [{address: 127.0.0.1, port: %d}, {address: 127.0.0.1, port: 1}]}
                   - {name: web-canary, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(adminPort, port, stable.port(), canary.port()));
+                """.formatted(adminPort, port, tcpPort, stable.port(), canary.port()));
         log = dir.resolve("yastack.log");
         proxy = Dist.startRun(cfg, log, List.of(), "--workers", "2", "--plugins", plugins.toString());
         Dist.awaitReady(adminPort, proxy, log);
@@ -99,11 +106,32 @@ class PluginsIT {
                     }
                 }
                 """);
+        Files.writeString(src.resolve("QuitGuard.java"), """
+                package test.plugin;
+                import yastack.api.*;
+                import java.nio.charset.StandardCharsets;
+                public final class QuitGuard implements NetworkFilterFactory {
+                    public String name() { return "quit-guard"; }
+                    public String description() { return "closes a TCP connection whose client sends QUIT"; }
+                    public void validate(PluginConfig c) {}
+                    public ConfiguredNetworkFilter create(PluginConfig c, PluginContext ctx) {
+                        return conn -> new NetworkFilter() {
+                            public Status onOpen(NetworkConnection cn) { ctx.stats().counter("opened").inc(); return Status.CONTINUE; }
+                            public Status onDownstreamData(NetworkConnection cn, java.nio.ByteBuffer data) {
+                                byte[] b = new byte[data.remaining()];
+                                data.get(b);
+                                return new String(b, StandardCharsets.ISO_8859_1).contains("QUIT") ? Status.CLOSE : Status.CONTINUE;
+                            }
+                            public void onClose(NetworkConnection cn) { ctx.stats().counter("closed").inc(); }
+                        };
+                    }
+                }
+                """);
         Path out = Files.createDirectories(dir.resolve("classes"));
         Path api = Files.list(Dist.HOME.resolve("lib")).filter(p -> p.getFileName().toString().startsWith("yastack-api-")).findFirst().orElseThrow();
         Path protobuf = Files.list(Dist.HOME.resolve("lib")).filter(p -> p.getFileName().toString().startsWith("protobuf-java-4")).findFirst().orElseThrow();
         int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", out.toString(), "-cp", api + ":" + protobuf,
-                src.resolve("FirstHost.java").toString(), src.resolve("Boom.java").toString());
+                src.resolve("FirstHost.java").toString(), src.resolve("Boom.java").toString(), src.resolve("QuitGuard.java").toString());
         assertEquals(0, rc, "test plugin compiles against yastack-api");
         try (JarOutputStream j = new JarOutputStream(Files.newOutputStream(jar))) {
             try (var classes = Files.list(out.resolve("test/plugin"))) {
@@ -115,6 +143,9 @@ class PluginsIT {
             }
             j.putNextEntry(new JarEntry("META-INF/services/yastack.api.LoadBalancerFactory"));
             j.write("test.plugin.FirstHost\n".getBytes());
+            j.closeEntry();
+            j.putNextEntry(new JarEntry("META-INF/services/yastack.api.NetworkFilterFactory"));
+            j.write("test.plugin.QuitGuard\n".getBytes());
             j.closeEntry();
             j.putNextEntry(new JarEntry("META-INF/services/yastack.api.HttpFilterFactory"));
             j.write("test.plugin.Boom\n".getBytes());
@@ -165,6 +196,28 @@ class PluginsIT {
         String stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=plugin")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(stats.contains("plugin.boom.errors: 1"), stats);
+    }
+
+    @Test
+    void l4FilterSeesBytesAndCanCloseTheConnection() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", tcpPort)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /through-l4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
+            String answer = new String(s.getInputStream().readAllBytes());
+            assertTrue(answer.startsWith("HTTP/1.1 200") && answer.contains("upstream=canary"), answer);
+        }
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", tcpPort)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("QUIT\r\n".getBytes());
+            assertEquals(-1, s.getInputStream().read(), "the filter closed the connection");
+        }
+        String stats = "";
+        for (int i = 0; i < 40 && !stats.contains("plugin.quit-guard.closed: 2"); i++) {
+            Thread.sleep(50);
+            stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=quit-guard")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+        assertTrue(stats.contains("plugin.quit-guard.opened: 2") && stats.contains("plugin.quit-guard.closed: 2"), stats);
     }
 
     @Test

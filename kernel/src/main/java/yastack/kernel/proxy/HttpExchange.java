@@ -226,37 +226,9 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     }
 
     private HttpRequest buildUpstreamRequest(RouteTarget.Forward f) {
-        HttpHeaders h = request.headers().copy();
-        HeaderRules.stripHopByHop(h);
-        h.remove(HttpHeaderNames.EXPECT);
-        // HTTP/2 -> HTTP/1 conversion annotations are ours, not the client's.
-        h.remove("x-http2-scheme");
-        h.remove("x-http2-stream-id");
-        h.remove("x-http2-path");
-        h.remove("x-http2-stream-dependency-id");
-        h.remove("x-http2-stream-weight");
-        h.remove("x-http2-stream-promise-id");
-        if (HttpUtil.isTransferEncodingChunked(request)) {
-            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            h.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request, 0L));
-        }
-        String xff = h.get("x-forwarded-for");
-        String client = down.remoteAddress();
-        h.set("x-forwarded-for", xff == null || xff.isBlank() ? client : xff + ", " + client);
-        h.set("x-forwarded-proto", listener.scheme());
-        requestId = h.get("x-request-id");
-        if (requestId == null) {
-            requestId = RequestIds.next(down.worker.random);
-            h.set("x-request-id", requestId);
-        }
-        String authority = view.authority();
-        if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
-        else if (authority != null) h.set(HttpHeaderNames.HOST, authority);
-        HeaderRules.apply(h, f.edits().requestAdd(), f.edits().requestRemove());
-        String pathAndQuery = view.query().isEmpty() ? view.path() : view.path() + "?" + view.query();
-        String uri = f.rewritePath(pathAndQuery);
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);
+        requestId = request.headers().get("x-request-id");
+        if (requestId == null) requestId = RequestIds.next(down.worker.random);
+        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId);
     }
 
     @Override
@@ -547,38 +519,15 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     // ---- local replies ----
 
     private void directReply(RouteTarget.Direct d) {
-        FullHttpResponse r = response(HttpResponseStatus.valueOf(d.status()), d.body(), d.contentType());
-        HeaderRules.apply(r.headers(), d.edits().responseAdd(), d.edits().responseRemove());
-        sendLocal(r, false);
+        sendLocal(LocalReplies.direct(d, listener.serverName()), false);
     }
 
     private void redirect(RouteTarget.Redirect r) {
-        String scheme = r.scheme().isEmpty() ? listener.scheme() : r.scheme();
-        String host = r.host().isEmpty() ? (view.authority() == null ? "" : view.authority()) : r.host();
-        String path = view.path();
-        if (!r.path().isEmpty()) path = r.path();
-        else if (!r.prefixRewrite().isEmpty() && r.matchedPrefix() != null) {
-            path = r.prefixRewrite() + path.substring(Math.min(path.length(), r.matchedPrefix().length()));
-        }
-        if (!r.stripQuery() && !view.query().isEmpty() && !path.contains("?")) path = path + "?" + view.query();
-        FullHttpResponse resp = response(HttpResponseStatus.valueOf(r.code()), "", "text/plain");
-        resp.headers().set(HttpHeaderNames.LOCATION, scheme + "://" + host + path);
-        HeaderRules.apply(resp.headers(), r.edits().responseAdd(), r.edits().responseRemove());
-        sendLocal(resp, false);
+        sendLocal(LocalReplies.redirect(r, view, listener.scheme(), listener.serverName()), false);
     }
 
     private void localReply(HttpResponseStatus s, String body, boolean close) {
-        sendLocal(response(s, body, "text/plain"), close);
-    }
-
-    private FullHttpResponse response(HttpResponseStatus s, String body, String contentType) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.wrappedBuffer(bytes));
-        r.headers().set(HttpHeaderNames.DATE, HeaderRules.httpDate());
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        if (bytes.length > 0) r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        r.headers().set(HttpHeaderNames.SERVER, listener.serverName());
-        return r;
+        sendLocal(LocalReplies.response(s, body, "text/plain", listener.serverName()), close);
     }
 
     private void sendLocal(FullHttpResponse r, boolean close) {

@@ -13,7 +13,8 @@ import yastack.kernel.tls.ClientTls;
  * request uses the snapshot it started on until it finishes.
  */
 record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, Map<String, ClusterRuntime> clusters,
-                     Map<String, ClientTls> clusterTls) {
+                     Map<String, ClientTls> clusterTls, Map<String, java.util.List<yastack.kernel.plugin.NetworkFilterChain.Entry>> tcpFilters,
+                     yastack.kernel.plugin.PluginErrors pluginErrors) {
     static ProxySnapshot compile(Bootstrap config, java.nio.file.Path baseDir, AccessLog defaultLog,
                                  yastack.kernel.plugin.PluginRegistry plugins, ScriptPolicies scripts) {
         Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
@@ -23,9 +24,24 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
             if (c.hasTls()) tls.put(c.getName(), new ClientTls(c.getName(), c.getTls(), baseDir));
         }
         Map<String, ListenerRuntime> listeners = new LinkedHashMap<>();
+        Map<String, java.util.List<yastack.kernel.plugin.NetworkFilterChain.Entry>> tcpFilters = new java.util.HashMap<>();
         for (int i = 0; i < config.getListenersCount(); i++) {
             Listener l = config.getListeners(i);
             if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(i, l, defaultLog, plugins, scripts));
+            if (l.hasTcp()) {
+                java.util.List<yastack.kernel.plugin.NetworkFilterChain.Entry> entries = new java.util.ArrayList<>();
+                for (int f = 0; f < l.getTcp().getFiltersCount(); f++) {
+                    var ref = l.getTcp().getFilters(f);
+                    String path = "listeners[" + i + "].tcp.filters[" + f + "]";
+                    try {
+                        if (!ref.getScript().isEmpty()) throw new yastack.api.PluginConfigException(path + ".script: L4 filters are plugins (name:), not scripts");
+                        entries.add(plugins.createNetworkFilter(ref.getName(), ref.getConfig(), path));
+                    } catch (yastack.api.PluginConfigException e) {
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
+                }
+                tcpFilters.put(l.getName(), java.util.List.copyOf(entries));
+            }
         }
         for (int i = 0; i < config.getClustersCount(); i++) {
             var lb = config.getClusters(i).getLbPolicy();
@@ -38,6 +54,7 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
                 }
             }
         }
-        return new ProxySnapshot(config, Map.copyOf(listeners), java.util.Collections.unmodifiableMap(clusters), Map.copyOf(tls));
+        return new ProxySnapshot(config, Map.copyOf(listeners), java.util.Collections.unmodifiableMap(clusters), Map.copyOf(tls),
+                Map.copyOf(tcpFilters), plugins.errors());
     }
 }

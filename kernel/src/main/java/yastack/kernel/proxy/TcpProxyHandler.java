@@ -29,9 +29,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
     private long earlyBytes;
     private boolean inputShutdownEarly;
+    private yastack.kernel.plugin.NetworkFilterChain filters;
+    private TcpFilterConnection filterView;
+    private final String listener;
 
     TcpProxyHandler(WorkerContext worker, String listener, String clusterName, ProxySnapshot snapshot) {
         this.worker = worker;
+        this.listener = listener;
         this.clusterName = clusterName;
         this.snapshot = snapshot;
         String p = "tcp." + listener + ".";
@@ -47,6 +51,15 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         downstream = ctx.channel();
         cxTotal.inc();
         cxActive.inc();
+        var entries = snapshot.tcpFilters().getOrDefault(listener, java.util.List.of());
+        if (!entries.isEmpty()) {
+            filterView = new TcpFilterConnection(worker.nextStreamId(), listener, downstream, worker.pluginWorker());
+            filters = new yastack.kernel.plugin.NetworkFilterChain(entries, filterView, snapshot.pluginErrors());
+            if (!filters.onOpen()) {
+                downstream.close();
+                return;
+            }
+        }
         ClusterRuntime runtime = snapshot.clusters().get(clusterName);
         UpstreamCluster cluster = worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
         String client = downstream.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
@@ -79,7 +92,17 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel up = upstream;
-        if (msg instanceof io.netty.buffer.ByteBuf b) bytesIn.add(b.readableBytes());
+        if (msg instanceof io.netty.buffer.ByteBuf b) {
+            bytesIn.add(b.readableBytes());
+            if (filters != null) {
+                filterView.received += b.readableBytes();
+                if (!filters.onDownstreamData(b.nioBuffer().asReadOnlyBuffer())) {
+                    b.release();
+                    downstream.close();
+                    return;
+                }
+            }
+        }
         if (up == null) {
             early.add(msg);
             if (msg instanceof io.netty.buffer.ByteBuf b && (earlyBytes += b.readableBytes()) > 256 * 1024) {
@@ -112,6 +135,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cxActive.dec();
+        if (filters != null) filters.onClose();
         early.forEach(ReferenceCountUtil::release);
         early.clear();
         closeOnFlush(upstream);
@@ -141,7 +165,17 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     final class Relay extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof io.netty.buffer.ByteBuf b) bytesOut.add(b.readableBytes());
+            if (msg instanceof io.netty.buffer.ByteBuf b) {
+                bytesOut.add(b.readableBytes());
+                if (filters != null) {
+                    filterView.sent += b.readableBytes();
+                    if (!filters.onUpstreamData(b.nioBuffer().asReadOnlyBuffer())) {
+                        b.release();
+                        downstream.close();
+                        return;
+                    }
+                }
+            }
             downstream.write(msg);
             if (!downstream.isWritable()) ctx.channel().config().setAutoRead(false);
         }

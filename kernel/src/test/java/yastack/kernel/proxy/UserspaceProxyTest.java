@@ -146,7 +146,7 @@ class UserspaceProxyTest {
 
     @Test
     void bulkBothWaysWithMatchingDigests() throws Exception {
-        long size = 64L << 20;
+        long size = 256L << 20;
         String expected = sh(true, "sh", "-c", "curl -sS --max-time 120 http://127.0.0.1:" + hostUp.port() + "/bytes/" + size + " | sha256sum").split(" ")[0];
         String down = sh(true, "sh", "-c", "curl -sS --max-time 120 http://" + ours + ":8080/bytes/" + size + " | sha256sum").split(" ")[0];
         assertEquals(expected, down, "download through the userspace listener");
@@ -160,20 +160,26 @@ class UserspaceProxyTest {
     }
 
     @Test
-    void manyConcurrentKeepAliveConnections() throws Exception {
-        int conns = 200;
-        ExecutorService pool = Executors.newFixedThreadPool(50);
-        try {
+    void thousandConcurrentKeepAliveConnections() throws Exception {
+        int conns = 1000;
+        // Every connection answers one request, then all wait until the 1,000 are open at
+        // once, then each sends two more on the same connection.
+        java.util.concurrent.CountDownLatch allOpen = new java.util.concurrent.CountDownLatch(conns);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < conns; i++) {
                 int id = i;
                 results.add(pool.submit(() -> {
                     int ok = 0;
                     try (Socket s = new Socket(ours, 8080)) {
-                        s.setSoTimeout(15_000);
+                        s.setSoTimeout(60_000);
                         OutputStream out = s.getOutputStream();
                         InputStream in = s.getInputStream();
                         for (int k = 0; k < 3; k++) {
+                            if (k == 1) {
+                                allOpen.countDown();
+                                if (!allOpen.await(90, TimeUnit.SECONDS)) throw new AssertionError("not all connections opened");
+                            }
                             out.write(("GET /status/200?c=" + id + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                             out.flush();
                             if (readResponse(in).startsWith("HTTP/1.1 200")) ok++;
@@ -183,11 +189,10 @@ class UserspaceProxyTest {
                 }));
             }
             int total = 0;
-            for (Future<Integer> f : results) total += f.get(60, TimeUnit.SECONDS);
+            for (Future<Integer> f : results) total += f.get(180, TimeUnit.SECONDS);
             assertEquals(conns * 3, total);
-        } finally {
-            pool.shutdownNow();
         }
+        assertTrue(proxy.proxy().stats().value("listener.us_web.downstream_cx_total") >= conns);
     }
 
     /** Reads one response with a Content-Length body; returns its head. */

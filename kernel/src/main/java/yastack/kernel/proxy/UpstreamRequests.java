@@ -1,0 +1,48 @@
+package yastack.kernel.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import yastack.kernel.route.RouteTarget;
+
+/**
+ * The request head sent upstream: the client's headers minus hop-by-hop fields, framing
+ * set from what the decoder established (never from what the client's headers claim),
+ * forwarding headers, the request id, host and path rewrites, and the route's edits.
+ */
+final class UpstreamRequests {
+    private UpstreamRequests() {}
+
+    static HttpRequest build(HttpRequest request, NettyRequestView view, RouteTarget.Forward f, String scheme,
+                             String client, String requestId) {
+        HttpHeaders h = request.headers().copy();
+        HeaderRules.stripHopByHop(h);
+        h.remove(HttpHeaderNames.EXPECT);
+        // HTTP/2 -> HTTP/1 conversion annotations are ours, not the client's.
+        h.remove("x-http2-scheme");
+        h.remove("x-http2-stream-id");
+        h.remove("x-http2-path");
+        h.remove("x-http2-stream-dependency-id");
+        h.remove("x-http2-stream-weight");
+        h.remove("x-http2-stream-promise-id");
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request, 0L));
+        }
+        String xff = h.get("x-forwarded-for");
+        h.set("x-forwarded-for", xff == null || xff.isBlank() ? client : xff + ", " + client);
+        h.set("x-forwarded-proto", scheme);
+        h.set("x-request-id", requestId);
+        String authority = view.authority();
+        if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
+        else if (authority != null) h.set(HttpHeaderNames.HOST, authority);
+        HeaderRules.apply(h, f.edits().requestAdd(), f.edits().requestRemove());
+        String pathAndQuery = view.query().isEmpty() ? view.path() : view.path() + "?" + view.query();
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), f.rewritePath(pathAndQuery), h);
+    }
+}
