@@ -68,12 +68,21 @@ class UserspaceProxyTest {
         hostUp = new TestUpstream("host-side");
         kernelUp = new TestUpstream("kernel-side", "0.0.0.0");
         frontPort = ProxyHarness.freePort();
+        // Steering script: connections to port 8080 from odd source ports go to the last live
+        // worker, the rest spread by hash (checked through /stats below).
+        Files.writeString(dir.resolve("steer.js"), """
+                export function steer(flow, workers) {
+                  const live = workers.live;
+                  if (flow.dstPort === 8080 && flow.srcPort % 2 === 1) return live[live.length - 1];
+                  return live[flow.hash % live.length];
+                }
+                """);
         Path cfg = dir.resolve("yastack.yaml");
         Files.writeString(cfg, """
                 admin: {address: 127.0.0.1, port: 9901}
                 stack:
                   workers: 2
-                  rss: {mode: software}
+                  rss: {mode: software, steering: {script: steer.js}}
                   interfaces: [{name: tp0, backend: tap, device: %s, ip: %s/24}]
                 listeners:
                   - name: us_web
@@ -209,6 +218,15 @@ class UserspaceProxyTest {
         }
         in.readNBytes(length);
         return head.toString();
+    }
+
+    @Test
+    void steeringScriptChoosesTheWorkerForNewFlows() throws Exception {
+        for (int i = 0; i < 10; i++) sh(true, "curl", "-sS", "--max-time", "10", "-o", "/dev/null", "http://" + ours + ":8080/steer/" + i);
+        long newFlows = proxy.proxy().stats().counterValues().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("script.steer.") && e.getKey().endsWith("new_flows"))
+                .mapToLong(java.util.Map.Entry::getValue).sum();
+        assertTrue(newFlows >= 10, "the steering script saw the new flows: " + proxy.proxy().stats().counterValues());
     }
 
     @Test
