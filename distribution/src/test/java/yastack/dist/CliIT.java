@@ -26,7 +26,7 @@ class CliIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "validate", "version", "quickstart"})
+    @ValueSource(strings = {"run", "validate", "version", "quickstart", "plugins", "bench"})
     void everyCommandHasHelp(String command) throws Exception {
         Dist.Result r = Dist.run(command, "--help");
         assertEquals(0, r.exit(), r.err());
@@ -123,6 +123,16 @@ class CliIT {
             assertNotEquals(0, b.exit());
             assertTrue(b.err().contains("cannot bind 127.0.0.1:" + busy.getLocalPort()), b.err());
         }
+    }
+
+    @Test
+    void benchStackPrintsJsonNumbers() throws Exception {
+        Dist.Result r = Dist.run("bench", "stack", "--duration", "1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        String line = r.out().trim();
+        assertTrue(line.matches("\\{\"gbit_per_s\":[0-9.]+,\"bulk_retransmits\":[0-9.]+,\"rr_per_s\":[0-9.]+\\}"), line);
+        double gbit = Double.parseDouble(line.replaceAll(".*\"gbit_per_s\":([0-9.]+).*", "$1"));
+        assertTrue(gbit > 0.1, line);
     }
 
     @Test
