@@ -64,7 +64,7 @@ class UserspaceProxyTest {
         kernelSide = "10.79." + n + ".1";
         dir = Files.createTempDirectory("yastack-us");
         TestPki pki = new TestPki(dir);
-        pki.issue("a", "a.test");
+        pki.issue("a", "a.test", ours);
         hostUp = new TestUpstream("host-side");
         kernelUp = new TestUpstream("kernel-side", "0.0.0.0");
         frontPort = ProxyHarness.freePort();
@@ -137,7 +137,25 @@ class UserspaceProxyTest {
                     "--resolve", "a.test:8443:" + ours, "https://a.test:8443/secure");
             assertTrue(out.contains("subject: CN=a.test") && out.contains("upstream=host-side"), out);
         }
-        assertTrue(proxy.proxy().stats().value("listener.us_tls.ssl.handshake") >= 2);
+        // The JDK client verifies the certificate against the address (IP SAN) and the CA.
+        java.security.cert.Certificate ca = java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(Files.newInputStream(dir.resolve("ca.pem")));
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        for (HttpClient.Version v : List.of(HttpClient.Version.HTTP_1_1, HttpClient.Version.HTTP_2)) {
+            HttpClient jdk = HttpClient.newBuilder().sslContext(ssl).version(v).build();
+            HttpResponse<String> r = jdk.send(HttpRequest.newBuilder(URI.create("https://" + ours + ":8443/jdk")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(v, r.version());
+            assertTrue(r.body().contains("upstream=host-side") && r.body().contains("uri=/jdk"), r.body());
+        }
+        assertTrue(proxy.proxy().stats().value("listener.us_tls.ssl.handshake") >= 4);
     }
 
     @Test

@@ -16,12 +16,16 @@ public final class TestPki {
         run("openssl", "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=yastack test CA", "-days", "2", "-out", "ca.pem");
     }
 
-    /** Issues {@code name}.pem / {@code name}.key for the given DNS names (first is the CN). */
+    /** Issues {@code name}.pem / {@code name}.key for the given DNS names or IPv4 addresses (first is the CN). */
     public void issue(String name, String... dnsNames) throws Exception {
         run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", name + ".key");
         run("openssl", "req", "-new", "-key", name + ".key", "-subj", "/CN=" + dnsNames[0], "-out", name + ".csr");
         StringBuilder san = new StringBuilder("subjectAltName=");
-        for (int i = 0; i < dnsNames.length; i++) san.append(i == 0 ? "" : ",").append("DNS:").append(dnsNames[i]);
+        // Names that look like IPv4 addresses become IP SANs (clients verify addresses against those).
+        for (int i = 0; i < dnsNames.length; i++) {
+            String kind = dnsNames[i].matches("[0-9.]+") ? "IP:" : "DNS:";
+            san.append(i == 0 ? "" : ",").append(kind).append(dnsNames[i]);
+        }
         Files.writeString(dir.resolve(name + ".ext"), san + "\nextendedKeyUsage=serverAuth,clientAuth\n");
         run("openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                 "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem");
