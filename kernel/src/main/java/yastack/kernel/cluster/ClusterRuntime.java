@@ -37,14 +37,11 @@ public final class ClusterRuntime {
         this.lbPlugin = c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty() ? c.getLbPolicy().getPlugin() : null;
         this.lbPluginConfig = c.getLbPolicy().getConfig();
         this.hashPolicy = c.hasHashPolicy() ? c.getHashPolicy() : HashPolicy.newBuilder().setSourceIp(true).build();
-        this.connectTimeoutMillis = c.hasConnectTimeout() ? millis(c.getConnectTimeout()) : 1000;
-        this.idleTimeoutMillis = c.hasIdleTimeout() ? millis(c.getIdleTimeout()) : 60_000;
+        this.connectTimeoutMillis = c.hasConnectTimeout() ? yastack.kernel.config.Durations.millis(c.getConnectTimeout()) : 1000;
+        this.idleTimeoutMillis = c.hasIdleTimeout() ? yastack.kernel.config.Durations.millis(c.getIdleTimeout()) : 60_000;
         this.maxConnectionsPerWorker = c.getMaxConnectionsPerWorker() == 0 ? 1024 : c.getMaxConnectionsPerWorker();
     }
 
-    private static long millis(com.google.protobuf.Duration d) {
-        return d.getSeconds() * 1000 + d.getNanos() / 1_000_000;
-    }
 
     public String name() { return name; }
     public SocketFlavor flavor() { return flavor; }
@@ -55,6 +52,8 @@ public final class ClusterRuntime {
     public long idleTimeoutMillis() { return idleTimeoutMillis; }
     public int maxConnectionsPerWorker() { return maxConnectionsPerWorker; }
     public String lbPolicyName() { return lbPolicyName; }
+    /** Whether picking an endpoint needs the request's hash key (ring_hash, maglev). */
+    public boolean usesHashKey() { return lbPlugin == null && (balancing.kind() == LbPolicyKind.RING_HASH || balancing.kind() == LbPolicyKind.MAGLEV); }
     /** The LB plugin's name, or null for a built-in policy. */
     public String lbPlugin() { return lbPlugin; }
     public com.google.protobuf.Struct lbPluginConfig() { return lbPluginConfig; }

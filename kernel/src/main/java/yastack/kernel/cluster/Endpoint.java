@@ -8,7 +8,7 @@ public final class Endpoint {
     private final String host;
     private final int port;
     private final int weight;
-    private final InetSocketAddress address;
+    private final InetSocketAddress literal;
     private final EndpointHealth health = new EndpointHealth();
 
     public Endpoint(int index, String host, int port, int weight) {
@@ -16,7 +16,8 @@ public final class Endpoint {
         this.host = host;
         this.port = port;
         this.weight = Math.max(1, weight);
-        this.address = InetSocketAddress.createUnresolved(host, port);
+        // An IP literal needs no lookup: build its address once instead of per connect.
+        this.literal = isIpLiteral(host) ? new InetSocketAddress(host, port) : null;
     }
 
     public int index() { return index; }
@@ -25,10 +26,13 @@ public final class Endpoint {
     public int weight() { return weight; }
     public EndpointHealth health() { return health; }
 
-    /** Resolved lazily so a name that does not resolve fails the connect (503), not the config. */
+    /** Host names resolve at connect time, so a name that does not resolve fails the connect (503), not the config. */
     public InetSocketAddress resolve() {
-        InetSocketAddress resolved = new InetSocketAddress(address.getHostString(), port);
-        return resolved;
+        return literal != null ? literal : new InetSocketAddress(host, port);
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.matches("[0-9.]+") || host.indexOf(':') >= 0;
     }
 
     @Override

@@ -61,15 +61,6 @@ final class HeaderRules {
         return te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked");
     }
 
-    /** True when the Connection header carries {@code token} (case-insensitive). */
-    static boolean connectionHas(HttpHeaders h, String token) {
-        for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String t : value.split(",")) {
-                if (t.trim().equalsIgnoreCase(token)) return true;
-            }
-        }
-        return false;
-    }
 
     static void apply(HttpHeaders h, List<HeaderValue> add, List<String> remove) {
         for (String name : remove) h.remove(name);

@@ -188,7 +188,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
 
     private void forward(RouteTarget.Forward f) {
         this.forward = f;
-        String clusterName = f.pick(down.worker.random.nextInt(f.totalWeight()));
+        String clusterName = f.pick(down.worker.random);
         ClusterRuntime runtime = snapshot.clusters().get(clusterName);
         if (runtime == null) {
             responseFlags = "NC";
@@ -196,7 +196,9 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             return;
         }
         cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
-        long hash = HashKeys.hash(f.hashPolicy() != null ? f.hashPolicy() : runtime.hashPolicy(), view);
+        long hash = runtime.usesHashKey()
+                ? HashKeys.hash(f.hashPolicy() != null ? f.hashPolicy() : runtime.hashPolicy(), view)
+                : yastack.kernel.cluster.LoadBalancer.NO_HASH;
         endpointIndex = cluster.pick(hash, this);
         if (endpointIndex < 0) {
             cluster.cxNone.inc();

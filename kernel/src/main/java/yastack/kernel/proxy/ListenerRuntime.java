@@ -20,8 +20,8 @@ record ListenerRuntime(String name, Listener config, RouteTable routes, Router r
         var http = l.getHttp();
         String path = "listeners[" + index + "].http";
         int maxHeaders = (http.getMaxRequestHeadersKb() == 0 ? 60 : http.getMaxRequestHeadersKb()) * 1024;
-        long idle = http.hasIdleTimeout() ? millis(http.getIdleTimeout()) : 60_000;
-        long headers = http.hasRequestHeadersTimeout() ? millis(http.getRequestHeadersTimeout()) : 30_000;
+        long idle = http.hasIdleTimeout() ? yastack.kernel.config.Durations.millis(http.getIdleTimeout()) : 60_000;
+        long headers = http.hasRequestHeadersTimeout() ? yastack.kernel.config.Durations.millis(http.getRequestHeadersTimeout()) : 30_000;
         String server = http.getServerName().isEmpty() ? "yastack" : http.getServerName();
         AccessLog log = http.hasAccessLog() ? AccessLog.open(http.getAccessLog()) : defaultLog;
         RouteTable routes = http.hasRouteConfig() ? new RouteTable(http.getRouteConfig()) : null;
@@ -46,7 +46,4 @@ record ListenerRuntime(String name, Listener config, RouteTable routes, Router r
                 headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log);
     }
 
-    static long millis(com.google.protobuf.Duration d) {
-        return d.getSeconds() * 1000 + d.getNanos() / 1_000_000;
-    }
 }

@@ -43,7 +43,6 @@ public final class ProxyServer implements AutoCloseable {
     private final AtomicReference<ProxySnapshot> snapshot = new AtomicReference<>();
     private final StatsStore stats;
     private final Transport transport;
-    private final List<String> boundDescriptions = new ArrayList<>();
     private final java.nio.file.Path baseDir;
     private final PluginRegistry plugins;
     private final ScriptPolicies scripts;
@@ -85,38 +84,54 @@ public final class ProxyServer implements AutoCloseable {
     public void start() {
         for (Listener l : snapshot.get().config().getListenersList()) {
             String address = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
-            InetSocketAddress bindTo = new InetSocketAddress(address, l.getPort());
-            if (l.getFlavor() == yastack.api.config.SocketFlavor.USERSPACE) {
-                bindUserspace(l, address);
-                continue;
+            boolean userspace = l.getFlavor() == yastack.api.config.SocketFlavor.USERSPACE;
+            if (userspace && this.userspace == null) {
+                throw new IllegalStateException("listener " + l.getName() + ": flavor userspace needs a stack: section with an interface");
             }
-            List<WorkerContext> bindOn = transport.reusePort() ? workers : List.of(workers.getFirst());
-            for (WorkerContext w : bindOn) {
-                ServerBootstrap b = new ServerBootstrap()
-                        .group(w.loop, transport.reusePort() ? w.loop : group)
-                        .channel(transport.serverChannel())
-                        .option(ChannelOption.SO_BACKLOG, l.getBacklog() == 0 ? 1024 : l.getBacklog())
-                        .option(ChannelOption.SO_REUSEADDR, true)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                        .childHandler(l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w));
-                if (l.hasTcp()) {
-                    b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            for (WorkerContext w : userspace || transport.reusePort() ? workers : List.of(workers.getFirst())) {
+                if (userspace) {
+                    // One server channel per stack shard: each shard owns the flows RSS steers to its worker.
+                    for (yastack.stack.NetStack shard : this.userspace.listenerShards(w.index, address)) {
+                        ServerBootstrap b = serverBootstrap(l, w, w.loop)
+                                .channelFactory(() -> new yastack.kernel.transport.UserspaceServerChannel(shard));
+                        // The shard is only touched on its worker's thread, so bind from there.
+                        bind(l, address, w.loop.submit(() -> b.bind(new InetSocketAddress(address, l.getPort())))
+                                .syncUninterruptibly().getNow());
+                    }
+                } else {
+                    ServerBootstrap b = serverBootstrap(l, w, transport.reusePort() ? w.loop : group)
+                            .channel(transport.serverChannel())
+                            .option(ChannelOption.SO_REUSEADDR, true);
+                    if (transport.reusePort()) b.option(EpollChannelOption.SO_REUSEPORT, true);
+                    bind(l, address, b.bind(new InetSocketAddress(address, l.getPort())));
                 }
-                if (transport.reusePort()) b.option(EpollChannelOption.SO_REUSEPORT, true);
-                ChannelFuture f = b.bind(bindTo).awaitUninterruptibly();
-                if (!f.isSuccess()) {
-                    close();
-                    throw new IllegalStateException("listener " + l.getName() + ": cannot bind " + address + ":"
-                            + l.getPort() + ": " + f.cause().getMessage(), f.cause());
-                }
-                serverChannels.add(f.channel());
             }
-            String line = "listener " + l.getName() + ": " + (l.hasHttp() ? "http" : "tcp") + " on " + address + ":" + l.getPort() + " flavor "
-                    + SocketFlavors.configName(l.getFlavor()) + " (" + workers.size() + " workers, " + transport.name() + ")";
-            boundDescriptions.add(line);
-            LOG.info(line);
+            LOG.info("listener " + l.getName() + ": " + (l.hasHttp() ? "http" : "tcp") + " on " + address + ":" + l.getPort()
+                    + " flavor " + SocketFlavors.configName(l.getFlavor()) + " (" + workers.size() + " workers, "
+                    + (userspace ? "stack shards" : transport.name()) + ")");
         }
+    }
+
+    /** What a listener's server channel looks like on either flavor (the channel type is the caller's). */
+    private ServerBootstrap serverBootstrap(Listener l, WorkerContext w, io.netty.channel.EventLoopGroup childGroup) {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(w.loop, childGroup)
+                .option(ChannelOption.SO_BACKLOG, l.getBacklog() == 0 ? 1024 : l.getBacklog())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w));
+        if (l.hasTcp()) b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        return b;
+    }
+
+    private void bind(Listener l, String address, ChannelFuture bound) {
+        ChannelFuture f = bound.awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            close();
+            throw new IllegalStateException("listener " + l.getName() + ": cannot bind " + address + ":"
+                    + l.getPort() + ": " + f.cause().getMessage(), f.cause());
+        }
+        serverChannels.add(f.channel());
     }
 
     private ChannelInitializer<Channel> httpInitializer(Listener l, WorkerContext w) {
@@ -136,40 +151,6 @@ public final class ProxyServer implements AutoCloseable {
                 ch.pipeline().addLast("alpn", pipelines.alpn());
             }
         };
-    }
-
-    /**
-     * A userspace listener binds on the stack shard of every worker (each shard owns the
-     * flows RSS steers to its worker), so accepted connections never leave their worker.
-     */
-    private void bindUserspace(Listener l, String address) {
-        if (userspace == null) {
-            throw new IllegalStateException("listener " + l.getName() + ": flavor userspace needs a stack: section with an interface");
-        }
-        for (WorkerContext w : workers) {
-            for (yastack.stack.NetStack shard : userspace.listenerShards(w.index, address)) {
-                ServerBootstrap b = new ServerBootstrap()
-                        .group(w.loop, w.loop)
-                        .channelFactory(() -> new yastack.kernel.transport.UserspaceServerChannel(shard))
-                        .option(ChannelOption.SO_BACKLOG, l.getBacklog() == 0 ? 1024 : l.getBacklog())
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                        .childHandler(l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w));
-                if (l.hasTcp()) b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-                ChannelFuture f = w.loop.submit(() -> b.bind(new InetSocketAddress(address, l.getPort())))
-                        .syncUninterruptibly().getNow().awaitUninterruptibly();
-                if (!f.isSuccess()) {
-                    close();
-                    throw new IllegalStateException("listener " + l.getName() + ": cannot bind userspace " + address + ":"
-                            + l.getPort() + ": " + f.cause().getMessage(), f.cause());
-                }
-                serverChannels.add(f.channel());
-            }
-        }
-        String line = "listener " + l.getName() + ": " + (l.hasHttp() ? "http" : "tcp") + " on " + address + ":" + l.getPort()
-                + " flavor userspace (" + workers.size() + " workers, stack shards)";
-        boundDescriptions.add(line);
-        LOG.info(line);
     }
 
     /** Gives the proxy the data plane's stack shards; call before {@link #start()}. */
@@ -201,14 +182,7 @@ public final class ProxyServer implements AutoCloseable {
         return snapshot.get().config();
     }
 
-    public List<String> boundListeners() {
-        return List.copyOf(boundDescriptions);
-    }
 
-    /** Actual bound ports per listener name (useful when a config asks for port 0). */
-    public List<InetSocketAddress> localAddresses() {
-        return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
-    }
 
     /** Adds a userspace data-path poller to worker {@code index}'s loop (runs on that loop). */
     public void addPoller(int index, DataPathPoller poller) {

@@ -118,12 +118,7 @@ final class UpstreamCluster {
             return;
         }
         Endpoint ep = endpoints.get(endpointIndex);
-        connections++;
-        cxTotal.inc();
-        cxActive.inc();
-        Bootstrap b = bootstrap(ep)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
+        connect(ep, b -> b.option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel c) {
@@ -135,73 +130,72 @@ final class UpstreamCluster {
                         c.pipeline().addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024, true));
                         c.pipeline().addLast("upstream", new UpstreamHandler(UpstreamCluster.this, endpointIndex));
                     }
+                }), (opened, cause) -> {
+                    if (opened != null) callback.ready(opened, false);
+                    else callback.failed(cause, false);
                 });
-        ChannelFuture f;
-        try {
-            f = b.connect(ep.resolve());
-        } catch (RuntimeException e) {
-            connectFailed(ep, e, callback);
-            return;
-        }
-        f.addListener((ChannelFuture done) -> {
-            if (!done.isSuccess()) {
-                connectFailed(ep, done.cause(), callback);
-                return;
-            }
-            io.netty.handler.ssl.SslHandler ssl = done.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
-            if (ssl == null) {
-                ep.health().onSuccess();
-                callback.ready(done.channel(), false);
-                return;
-            }
-            // A TLS connection is only usable once the handshake (and name check) succeeded;
-            // a failure is a connect failure (503), as in Envoy.
-            ssl.handshakeFuture().addListener(hs -> {
-                if (hs.isSuccess()) {
-                    ep.health().onSuccess();
-                    callback.ready(done.channel(), false);
-                } else {
-                    done.channel().close();
-                    connectFailed(ep, hs.cause(), callback);
-                }
-            });
-        });
     }
 
     /** Opens a plain (L4) connection to an endpoint on this worker's loop; not pooled. */
     void connectRaw(int endpointIndex, io.netty.channel.ChannelHandler handler,
                     java.util.function.BiConsumer<Channel, Throwable> done) {
-        Endpoint ep = endpoints.get(endpointIndex);
+        connect(endpoints.get(endpointIndex), b -> b.option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .handler(handler), (ch, cause) -> {
+                    // Pooled connections are uncounted by their UpstreamHandler; raw ones here.
+                    if (ch != null) ch.closeFuture().addListener(x -> uncount());
+                    done.accept(ch, cause);
+                });
+    }
+
+    /**
+     * Counts and opens one connection; {@code done} gets the channel once it is usable (TLS:
+     * after the handshake and name check, so a failed handshake is a connect failure, 503, as
+     * in Envoy) or the failure, which is counted against the endpoint's health.
+     */
+    private void connect(Endpoint ep, java.util.function.UnaryOperator<Bootstrap> configure,
+                         java.util.function.BiConsumer<Channel, Throwable> done) {
         connections++;
         cxTotal.inc();
         cxActive.inc();
-        Bootstrap b = bootstrap(ep)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .handler(handler);
-        b.connect(ep.resolve()).addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                ep.health().onSuccess();
-                f.channel().closeFuture().addListener(x -> {
-                    connections--;
-                    cxActive.dec();
-                });
-                done.accept(f.channel(), null);
-            } else {
-                connections--;
-                cxActive.dec();
-                connectFailed(ep, f.cause(), new Acquired() {
-                    @Override
-                    public void ready(Channel channel, boolean reused) {}
-
-                    @Override
-                    public void failed(Throwable cause, boolean overflow) {
-                        done.accept(null, cause);
-                    }
-                });
+        ChannelFuture f;
+        try {
+            f = configure.apply(bootstrap(ep).option(ChannelOption.TCP_NODELAY, true)).connect(ep.resolve());
+        } catch (RuntimeException e) {
+            uncount();
+            connectFailed(ep, e);
+            done.accept(null, e);
+            return;
+        }
+        f.addListener((ChannelFuture c) -> {
+            if (!c.isSuccess()) {
+                uncount(); // a connect that failed never becomes active, so nothing else uncounts it
+                connectFailed(ep, c.cause());
+                done.accept(null, c.cause());
+                return;
             }
+            io.netty.handler.ssl.SslHandler ssl = c.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (ssl == null) {
+                ep.health().onSuccess();
+                done.accept(c.channel(), null);
+                return;
+            }
+            ssl.handshakeFuture().addListener(hs -> {
+                if (hs.isSuccess()) {
+                    ep.health().onSuccess();
+                    done.accept(c.channel(), null);
+                } else {
+                    c.channel().close(); // active, so its handler uncounts it
+                    connectFailed(ep, hs.cause());
+                    done.accept(null, hs.cause());
+                }
+            });
         });
+    }
+
+    private void uncount() {
+        connections--;
+        cxActive.dec();
     }
 
     /**
@@ -221,12 +215,12 @@ final class UpstreamCluster {
         return b.channel(worker.transport.channel());
     }
 
-    private void connectFailed(Endpoint ep, Throwable cause, Acquired callback) {
+    private void connectFailed(Endpoint ep, Throwable cause) {
         cxConnectFail.inc();
         if (cause instanceof ConnectTimeoutException) cxConnectTimeout.inc();
         ep.health().onConnectFailure(System.nanoTime());
-        callback.failed(cause, false);
     }
+
 
     /** Returns a connection whose exchange finished cleanly. */
     void release(Channel ch, int endpointIndex) {
@@ -240,8 +234,7 @@ final class UpstreamCluster {
     /** Called by the upstream handler when a connection closes, pooled or not. */
     void closed(Channel ch, int endpointIndex) {
         idle[endpointIndex].remove(ch);
-        connections--;
-        cxActive.dec();
+        uncount();
     }
 
     /** A reload replaced this cluster: close idle connections, busy ones close when done. */

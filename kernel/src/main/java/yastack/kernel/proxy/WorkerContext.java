@@ -60,7 +60,4 @@ final class WorkerContext {
         return ((long) index << 48) | ++streamIds;
     }
 
-    Iterable<UpstreamCluster> clusters() {
-        return clusters.values();
-    }
 }

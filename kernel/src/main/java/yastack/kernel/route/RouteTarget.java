@@ -30,9 +30,10 @@ public sealed interface RouteTarget {
         /** Envoy's default route timeout. */
         public static final long DEFAULT_TIMEOUT_MILLIS = 15_000;
 
-        /** Picks a cluster; {@code roll} is uniform in [0, total weight). */
-        public String pick(int roll) {
+        /** Picks a cluster by weight (no random draw when there is only one). */
+        public String pick(java.util.SplittableRandom random) {
             if (clusters.size() == 1) return clusters.getFirst();
+            int roll = random.nextInt(totalWeight());
             for (int i = 0; i < cumulativeWeights.length; i++) {
                 if (roll < cumulativeWeights[i]) return clusters.get(i);
             }

@@ -37,8 +37,7 @@ final class RouteTargets {
             clusters.add(a.getCluster());
             cumulative = new int[] {1};
         }
-        long timeout = a.hasTimeout()
-                ? a.getTimeout().getSeconds() * 1000 + a.getTimeout().getNanos() / 1_000_000
+        long timeout = a.hasTimeout() ? yastack.kernel.config.Durations.millis(a.getTimeout())
                 : RouteTarget.Forward.DEFAULT_TIMEOUT_MILLIS;
         return new RouteTarget.Forward(name, List.copyOf(clusters), cumulative, matchedPrefix, a.getPrefixRewrite(),
                 a.getHostRewrite(), timeout, a.hasHashPolicy() ? a.getHashPolicy() : null, edits);

@@ -24,14 +24,11 @@ public final class StatsStore {
         for (int i = 0; i < workers.length; i++) workers[i] = new WorkerStats(this);
     }
 
-    /** The cells of worker {@code index}; index == workerCount is the control plane's. */
+    /** The cells of worker {@code index}; index == workerCount is for a thread outside the workers (a dedicated distributor). */
     public WorkerStats worker(int index) {
         return workers[index];
     }
 
-    public WorkerStats controlPlane() {
-        return workers[workers.length - 1];
-    }
 
     public int workerCount() {
         return workers.length - 1;

@@ -38,7 +38,7 @@ public final class UserspaceServerChannel extends AbstractServerChannel implemen
     private final Runnable readTask = this::readScheduled;
     private volatile TcpListener listener;
     private volatile boolean open = true;
-    private IoRegistration registration;
+    private final LoopRegistration registration = new LoopRegistration();
     private boolean readInterest;
     private boolean readPending;
     private boolean readTaskQueued;
@@ -90,23 +90,12 @@ public final class UserspaceServerChannel extends AbstractServerChannel implemen
 
     @Override
     protected void doRegister(ChannelPromise promise) {
-        ((IoEventLoop) eventLoop()).register((Unsafe) unsafe()).addListener(f -> {
-            if (f.isSuccess()) {
-                registration = (IoRegistration) f.getNow();
-                promise.setSuccess();
-            } else {
-                promise.setFailure(f.cause());
-            }
-        });
+        registration.register(eventLoop(), (Unsafe) unsafe(), promise);
     }
 
     @Override
     protected void doDeregister() {
-        IoRegistration r = registration;
-        registration = null;
-        if (r != null) {
-            r.cancel();
-        }
+        registration.cancel();
     }
 
     /** Port 0 picks a free port in the dynamic range (49152..65535). */

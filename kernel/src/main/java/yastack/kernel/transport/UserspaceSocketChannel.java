@@ -61,7 +61,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     private boolean inputEndReported;
-    private IoRegistration registration;
+    private final LoopRegistration registration = new LoopRegistration();
     /** Reading is wanted: the equivalent of EPOLLIN being armed. */
     private boolean readInterest;
     /** A read() that has not yet delivered anything. */
@@ -174,23 +174,12 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
                     "an accepted userspace channel must be registered on its listener's event loop"));
             return;
         }
-        ((IoEventLoop) eventLoop()).register((Unsafe) unsafe()).addListener(f -> {
-            if (f.isSuccess()) {
-                registration = (IoRegistration) f.getNow();
-                promise.setSuccess();
-            } else {
-                promise.setFailure(f.cause());
-            }
-        });
+        registration.register(eventLoop(), (Unsafe) unsafe(), promise);
     }
 
     @Override
     protected void doDeregister() {
-        IoRegistration r = registration;
-        registration = null;
-        if (r != null) {
-            r.cancel();
-        }
+        registration.cancel();
     }
 
     /** Runs {@code task} on this channel's loop (at once when already there or not yet registered). */

@@ -55,6 +55,7 @@ class ErrorMappingTest {
         assertEquals(503, r.statusCode());
         assertEquals("upstream connect error\n", r.body());
         assertEquals(before + 1, proxy.awaitStat("cluster.dead.upstream_cx_connect_fail", before + 1));
+        assertEquals(0, proxy.stat("cluster.dead.upstream_cx_active"), "a failed connect is not an active connection");
     }
 
     @Test
