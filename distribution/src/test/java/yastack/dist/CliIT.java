@@ -23,6 +23,8 @@ class CliIT {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("yastack "), r.out());
         assertTrue(r.out().contains("java 25"), r.out());
+        // Which JavaScript runtime the launcher enabled (optimized with the shipped Graal compiler, else interpreted).
+        assertTrue(r.out().matches("(?s).*javascript: GraalJS [^\\n]*(interpreted|optimized).*"), r.out());
     }
 
     @ParameterizedTest

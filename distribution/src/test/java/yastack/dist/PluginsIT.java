@@ -28,7 +28,7 @@ class PluginsIT {
     static TestUpstream stable, canary;
     static Process proxy;
     static Path dir, log;
-    static int port, adminPort, tcpPort;
+    static int port, adminPort, tcpPort, limitedPort;
     static final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -42,6 +42,7 @@ class PluginsIT {
         port = Dist.freePort();
         adminPort = Dist.freePort();
         tcpPort = Dist.freePort();
+        limitedPort = Dist.freePort();
         Path cfg = dir.resolve("yastack.yaml");
         Files.writeString(cfg, """
                 admin: {address: 127.0.0.1, port: %d}
@@ -61,6 +62,15 @@ class PluginsIT {
                       router:
                         plugin: ab-router
                         config: {header: x-variant, clusters: {a: web-stable, b: web-canary}, default: a}
+                  - name: limited
+                    address: 127.0.0.1
+                    port: %d
+                    http:
+                      filters:
+                        - name: local-ratelimit
+                          config: {max_tokens: 2, tokens_per_fill: 1, fill_interval: 60s}
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
                   - name: l4
                     address: 127.0.0.1
                     port: %d
@@ -70,7 +80,7 @@ class PluginsIT {
                 clusters:
                   - {name: web-stable, lb_policy: {plugin: first-host}, endpoints: [{address: 127.0.0.1, port: %d}, {address: 127.0.0.1, port: 1}]}
                   - {name: web-canary, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(adminPort, port, tcpPort, stable.port(), canary.port()));
+                """.formatted(adminPort, port, limitedPort, tcpPort, stable.port(), canary.port()));
         log = dir.resolve("yastack.log");
         proxy = Dist.startRun(cfg, log, List.of(), "--workers", "2", "--plugins", plugins.toString());
         Dist.awaitReady(adminPort, proxy, log);
@@ -196,6 +206,18 @@ class PluginsIT {
         String stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=plugin")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(stats.contains("plugin.boom.errors: 1"), stats);
+    }
+
+    @Test
+    void aJavaPluginStopsTheRequestWithItsOwnReply() throws Exception {
+        HttpResponse<String> last = null;
+        for (int i = 0; i < 3; i++) {
+            last = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + limitedPort + "/r" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (i < 2) assertEquals(200, last.statusCode(), "within the 2 tokens: " + last.body());
+        }
+        assertEquals(429, last.statusCode(), last.body());
+        assertTrue(last.headers().firstValue("retry-after").isPresent(), last.headers().toString());
     }
 
     @Test

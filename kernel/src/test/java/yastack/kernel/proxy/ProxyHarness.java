@@ -16,7 +16,7 @@ import yastack.kernel.config.ConfigLoader;
 import yastack.kernel.runtime.ProxyInstance;
 
 /** Starts a real yastack in-process from YAML and gives tests real clients for it. */
-final class ProxyHarness implements AutoCloseable {
+public final class ProxyHarness implements AutoCloseable {
     final ProxyInstance instance;
     final int port;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -29,7 +29,7 @@ final class ProxyHarness implements AutoCloseable {
                 workers, 0, false);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
