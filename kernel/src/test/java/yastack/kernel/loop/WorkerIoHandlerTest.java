@@ -83,4 +83,31 @@ class WorkerIoHandlerTest {
             g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
+
+    @Test
+    void busyModeNeverBlocksWhileAdaptiveParks() throws Exception {
+        long busy = pollsInIdleWindow("busy");
+        long adaptive = pollsInIdleWindow("adaptive");
+        // Busy keeps polling with nothing to do; adaptive spins, yields, then parks in epoll.
+        assertTrue(busy > 10 * adaptive, "busy " + busy + " vs adaptive " + adaptive + " rounds in 300 ms");
+    }
+
+    private static long pollsInIdleWindow(String idle) throws Exception {
+        StatsStore stats = new StatsStore(1);
+        List<WorkerIoHandler> handlers = Collections.synchronizedList(new ArrayList<>());
+        MultiThreadIoEventLoopGroup g = group(idle, stats, handlers);
+        try {
+            AtomicLong polls = new AtomicLong();
+            g.next().submit(() -> handlers.getFirst().addPoller(now -> {
+                polls.incrementAndGet();
+                return 0;
+            })).sync();
+            Thread.sleep(200); // past the spin and yield phases
+            long start = polls.get();
+            Thread.sleep(300);
+            return polls.get() - start;
+        } finally {
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
 }
