@@ -33,6 +33,7 @@ public final class NetStack {
     private final MemorySegment scratch;
     long now;
     private int depth;
+    private int holds;
     private int ipId;
     private boolean started;
     private long nextDeadline;
@@ -150,7 +151,25 @@ public final class NetStack {
     }
 
     void flushIfIdle() {
-        if (depth == 0) {
+        if (depth == 0 && holds == 0) {
+            sink.flush();
+        }
+    }
+
+    /**
+     * Keeps frames that application writes produce queued in the sink until the matching
+     * {@link #releaseTransmit()}, so a caller that writes on many connections in one go (a worker
+     * loop handling a round of host-socket events) hands them to the device in one burst instead of
+     * one per write. Nests.
+     */
+    public void holdTransmit() {
+        holds++;
+    }
+
+    /** Ends a {@link #holdTransmit()}; the outermost one flushes what was queued. */
+    public void releaseTransmit() {
+        if (holds == 0) throw new IllegalStateException("releaseTransmit without holdTransmit");
+        if (--holds == 0 && depth == 0) {
             sink.flush();
         }
     }

@@ -16,6 +16,8 @@ final class Probe {
 
     long now = 5_000_000_000L;
     final List<byte[]> out = new ArrayList<>();
+    /** Times the stack told its sink to push frames to the device. */
+    int flushes;
     final NetStack stack;
     private int read;
 
@@ -39,6 +41,7 @@ final class Probe {
 
             @Override
             public void flush() {
+                flushes++;
             }
         });
         // teach the stack our MAC the RFC 826 way: an ARP request for its address

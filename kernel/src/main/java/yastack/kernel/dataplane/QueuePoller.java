@@ -26,6 +26,11 @@ final class QueuePoller extends StoppablePoller {
     }
 
     @Override
+    Shard heldShard() {
+        return shard;
+    }
+
+    @Override
     int doPoll(long now) {
         int work = fanout == null ? 0 : fanout.drain(shard.worker, shard.stack);
         int n = port.receiveBurst(queue, rx);

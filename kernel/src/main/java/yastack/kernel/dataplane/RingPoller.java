@@ -15,6 +15,11 @@ final class RingPoller extends StoppablePoller {
     }
 
     @Override
+    Shard heldShard() {
+        return shard;
+    }
+
+    @Override
     int doPoll(long now) {
         int n = Math.min(ring.available(), BURST);
         if (n > 0) {

@@ -22,6 +22,32 @@ abstract class StoppablePoller implements DataPathPoller {
 
     abstract int doPoll(long nowNanos);
 
+    /** The shard whose transmissions {@link #holdTransmit()} defers, or null (a distributor). */
+    Shard heldShard() {
+        return null;
+    }
+
+    private Shard held;
+
+    @Override
+    public final void holdTransmit() {
+        Shard s = stopped ? null : heldShard();
+        if (s != null && held == null) {
+            held = s;
+            s.stack.holdTransmit();
+        }
+    }
+
+    @Override
+    public final void releaseTransmit() {
+        // Even when stopped meanwhile: the port is closed only by a task that runs after this.
+        Shard s = held;
+        if (s != null) {
+            held = null;
+            s.stack.releaseTransmit();
+        }
+    }
+
     @Override
     public long nextDeadlineNanos() {
         return stopped ? Long.MAX_VALUE : nextDeadline;

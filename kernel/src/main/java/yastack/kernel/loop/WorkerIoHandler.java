@@ -94,17 +94,23 @@ public final class WorkerIoHandler implements IoHandler {
             work += p.poll(start);
             nextTimer = Math.min(nextTimer, p.nextDeadlineNanos());
         }
-        int hostWork;
+        long park = -1; // -1: block in epoll exactly as plain Netty does (host sockets only)
         if (work > 0 || idle.busy() || !context.canBlock()) {
             idle.reset();
-            hostWork = host.run(clamped.with(context, 0));
-        } else if (pollerArray.length == 0) {
-            // Host sockets only: block in epoll exactly as plain Netty does.
-            hostWork = host.run(context);
-        } else {
-            long park = idle.onIdle();
+            park = 0;
+        } else if (pollerArray.length > 0) {
+            park = idle.onIdle();
             if (nextTimer != Long.MAX_VALUE) park = Math.min(park, Math.max(0, nextTimer - start));
-            hostWork = host.run(clamped.with(context, park));
+        }
+        // Upstream replies read in this round are written to userspace connections: one
+        // transmit burst for all of them rather than one per connection.
+        DataPathPoller[] ps = pollerArray;
+        for (DataPathPoller p : ps) p.holdTransmit();
+        int hostWork;
+        try {
+            hostWork = host.run(park < 0 ? context : clamped.with(context, park));
+        } finally {
+            for (DataPathPoller p : ps) p.releaseTransmit();
         }
         if (hostWork > 0) idle.reset();
         stats.round(start, System.nanoTime(), work + hostWork > 0);

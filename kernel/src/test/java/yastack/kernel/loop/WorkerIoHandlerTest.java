@@ -110,4 +110,56 @@ class WorkerIoHandlerTest {
             g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
+
+    @Test
+    void hostSocketEventsRunWhileThePollersHoldTheirTransmit() throws Exception {
+        StatsStore stats = new StatsStore(1);
+        List<WorkerIoHandler> handlers = Collections.synchronizedList(new ArrayList<>());
+        MultiThreadIoEventLoopGroup g = group("adaptive", stats, handlers);
+        int[] held = {0};
+        AtomicInteger holds = new AtomicInteger(), releases = new AtomicInteger();
+        CompletableFuture<Integer> heldDuringRead = new CompletableFuture<>();
+        try {
+            EventLoop loop = g.next();
+            loop.submit(() -> handlers.getFirst().addPoller(new DataPathPoller() {
+                @Override
+                public int poll(long now) {
+                    return 0;
+                }
+
+                @Override
+                public void holdTransmit() {
+                    held[0]++;
+                    holds.incrementAndGet();
+                }
+
+                @Override
+                public void releaseTransmit() {
+                    held[0]--;
+                    releases.incrementAndGet();
+                }
+            })).sync();
+            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(g)
+                    .channel(io.netty.channel.epoll.EpollServerSocketChannel.class)
+                    .childHandler(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                            io.netty.util.ReferenceCountUtil.release(msg);
+                            heldDuringRead.complete(held[0]);
+                        }
+                    }).bind("127.0.0.1", 0).sync().channel();
+            int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+                client.getOutputStream().write(new byte[] {1, 2, 3});
+                assertEquals(1, heldDuringRead.get(5, TimeUnit.SECONDS), "a host read runs inside the hold");
+            }
+            server.close().sync();
+            int[] balance = loop.submit(() -> new int[] {held[0], holds.get() - releases.get()}).get();
+            assertEquals(0, balance[0], "every hold was released by the end of its round");
+            assertEquals(0, balance[1]);
+            assertTrue(holds.get() > 0);
+        } finally {
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
 }
