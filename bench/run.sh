@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks yastack beside nginx, HAProxy and plain kernel loopback.
 #
-#   bench/run.sh                 every suite (about 22 minutes on 2 cores)
+#   bench/run.sh                 every suite (about 33 minutes on 2 cores)
 #   bench/run.sh SUITE...        only those suites
 #   bench/run.sh --smoke         a seconds-long run of one workload (test suite)
 #   bench/run.sh --out DIR ...   write results to DIR instead of bench/results/<date>
@@ -90,6 +90,7 @@ fi
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-5}
+FLAVORS_WARMUP=${BENCH_FLAVORS_WARMUP:-40}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
 SIZES=${BENCH_SIZES:-100b 16k}
@@ -99,7 +100,7 @@ UPSTREAM_WORKERS=${BENCH_UPSTREAM_WORKERS:-1}
 YASTACK_READY_TIMEOUT=${BENCH_YASTACK_READY_TIMEOUT:-60}
 read -r -a SYSTEMS <<<"${BENCH_SYSTEMS:-yastack nginx haproxy}"
 CLK_TCK=$(getconf CLK_TCK)
-for n in ROUNDS DURATION WARMUP CONNECTIONS IDLE_CONNS UPSTREAM_WORKERS; do
+for n in ROUNDS DURATION WARMUP FLAVORS_WARMUP CONNECTIONS IDLE_CONNS UPSTREAM_WORKERS; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "BENCH_$n must be a whole number, got '${!n}'"
 done
 (( ROUNDS >= 1 && ROUNDS <= 50 && DURATION >= 1 && DURATION <= 600 )) || die "rounds 1..50, duration 1..600 s"
@@ -127,6 +128,8 @@ cleanup() {
   local rc=$? p
   trap - EXIT INT TERM
   for p in "${STARTED_PIDS[@]}"; do stop_tree "$p"; done
+  # Named namespaces outlive this process: the flavors suite's client one.
+  declare -F drop_link >/dev/null && drop_link
   if (( ! REPORTED )) && [[ -s $RAW ]] && declare -F write_report >/dev/null; then
     log "stopped early: writing a partial report"
     write_report false || true

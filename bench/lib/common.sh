@@ -10,15 +10,15 @@ now_ns() { date +%s%N; }
 # PIDs of every server this run started; cleanup() stops them all.
 declare -a STARTED_PIDS=()
 
-# True once something accepts TCP connections on 127.0.0.1:$1.
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# True once something accepts TCP connections on ${2:-127.0.0.1}:$1.
+port_open() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
 
-# wait_port PORT TIMEOUT_S PID: polls every 10 ms; fails early if PID died.
+# wait_port PORT TIMEOUT_S PID [HOST]: polls every 10 ms; fails early if PID died.
 wait_port() {
-  local port=$1 timeout=$2 pid=${3:-} deadline
+  local port=$1 timeout=$2 pid=${3:-} host=${4:-127.0.0.1} deadline
   deadline=$(( $(now_ns) + timeout * 1000000000 ))
   while (( $(now_ns) < deadline )); do
-    port_open "$port" && return 0
+    port_open "$port" "$host" && return 0
     if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then return 2; fi
     sleep 0.01
   done

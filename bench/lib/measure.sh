@@ -44,7 +44,7 @@ measure_wrk() {
   local suite=$1 workload=$2 sys=$3 workers=$4 round=$5 url=$6; shift 6
   local c0 c1 a0 a1 out json summary reqs errs p99 rps
   c0=$(sys_cpu_ticks "$sys"); a0=$(upstream_accepts); cores_before
-  out=$(pinned "$LOADGEN_CPUS" timeout $((DURATION + 30)) \
+  out=$(pinned "$LOADGEN_CPUS" "${CLIENT[@]}" timeout $((DURATION + 30)) \
         wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$BENCH_DIR/tools/wrk-report.lua" "$@" "$url" 2>&1) || true
   cores_after "$sys"; c1=$(sys_cpu_ticks "$sys"); a1=$(upstream_accepts)
   json=$(sed -n 's/^BENCHJSON //p' <<<"$out")
@@ -80,13 +80,21 @@ measure_wrk() {
   log "$suite/$workload $sys w$workers r$round: $rps req/s, p99 $p99 us, errors $errs"
 }
 
-# warm_up SYSTEM URL [wrk args...]: a short unrecorded run, so JIT compilers,
-# connection pools and caches are warm before the measured rounds.
+# warm_up SYSTEM URL [SECONDS [wrk args...]]: an unrecorded run (WARMUP seconds
+# by default), so JIT compilers, connection pools and caches are warm before
+# the measured rounds. Longer warm-ups run as several wrk runs of at most 10 s:
+# connections then close and open again as they will when the measured run
+# starts (measured here: a JVM warmed on one long run deoptimised its
+# close/accept paths at the start of the measured run and spent its first
+# seconds recompiling them).
 warm_up() {
-  local sys=$1 url=$2; shift 2
-  (( WARMUP > 0 )) || return 0
-  pinned "$LOADGEN_CPUS" timeout $((WARMUP + 30)) \
-    wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 5s "$@" "$url" >/dev/null 2>&1 || true
+  local sys=$1 url=$2 secs=${3:-$WARMUP} chunk; shift $(( $# < 3 ? $# : 3 ))
+  while (( secs > 0 )); do
+    chunk=$(( secs < 10 ? secs : 10 ))
+    pinned "$LOADGEN_CPUS" "${CLIENT[@]}" timeout $((chunk + 30)) \
+      wrk -t1 -c"$CONNECTIONS" -d"${chunk}s" --timeout 5s "$@" "$url" >/dev/null 2>&1 || true
+    secs=$(( secs - chunk ))
+  done
 }
 
 # measure_h2load SUITE WORKLOAD SYSTEM WORKERS ROUND URL [h2load args...]

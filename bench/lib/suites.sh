@@ -52,7 +52,7 @@ suite_http_close() {
           | grep -qi '^connection: *close'; then
         note "http-close: $sys does not answer 'Connection: close' to a client that asks for it, so wrk kept its connections open: its http-close numbers are keep-alive numbers"
       fi
-      warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" -H 'Connection: close'
+      warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" "$WARMUP" -H 'Connection: close'
     done
     for ((r = 1; r <= ROUNDS; r++)); do
       for sys in "${RUNNING[@]}"; do
@@ -172,36 +172,118 @@ suite_script() {
   stop_systems
 }
 
-# Host-flavor listener against a userspace-flavor listener (yastack's own
-# TCP/IP stack on a TAP device this suite creates in the run's namespace).
+# Kernel bypass against the kernel on one and the same link: the client (wrk,
+# curl) sits in a network namespace of its own behind one veth pair; on this
+# side of it, yastack's host-flavor listener and nginx listen on the kernel's
+# address and yastack's userspace-flavor listener on an address of its own
+# stack, fed by DPDK net_af_packet on the same veth. Upstream on loopback for
+# all. Each measurement starts its system alone (the af_packet socket sees
+# every frame on the link, so it must not run beside the others), warms it up
+# for FLAVORS_WARMUP seconds (measured here: a fresh JVM sharing one core reaches its
+# steady rate after 20 s of load on the host path, 30-40 s on the userspace
+# one, while C2 compiles), measures and stops it; then
+# each yastack flavor runs once more under JFR's CPU-time sampler for the
+# profile report (flavors-profile.md).
 suite_flavors() {
-  local sys r w=1 size=100b
-  if [[ -z $YASTACK_BIN ]]; then skip flavors yastack "$YASTACK_MISSING"; return; fi
+  local sys r w=1 size=100b systems ran=()
+  read -r -a systems <<<"${BENCH_FLAVORS_SYSTEMS:-yastack yastack-userspace nginx}"
+  local -A failed=()
+  if [[ -z $YASTACK_BIN ]]; then skip flavors yastack "$YASTACK_MISSING"; systems=(nginx); fi
   set_layout "$w"
-  make_tap || { skip flavors yastack-userspace "could not create TAP device $USERSPACE_TAP"; return; }
-  start_systems http "$w" flavors yastack yastack-userspace
-  if [[ -z ${SYS_PID[yastack-userspace]:-} ]]; then
-    stop_systems
-    ip link del "$USERSPACE_TAP" 2>/dev/null || true
-    return
-  fi
-  for sys in "${RUNNING[@]}"; do warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")"; done
+  make_link || { skip flavors all "could not set up the client namespace and veth link: $LINK_ERROR"; drop_link; return; }
+  LISTEN_IP=$LINK_HOST_IP CLIENT=(ip netns exec "$CLIENT_NS")
+  HOSTS=([yastack-userspace]=$USERSPACE_IP)
   for ((r = 1; r <= ROUNDS; r++)); do
-    for sys in "${RUNNING[@]}"; do
+    for sys in "${systems[@]}"; do
+      [[ -z ${failed[$sys]:-} ]] || continue
+      if ! start_system "$sys" http "$w"; then
+        skip flavors "$sys" "$START_ERROR"; failed[$sys]=1; continue
+      fi
+      (( r == 1 )) && ran+=("$sys")
+      warm_up "$sys" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" "$FLAVORS_WARMUP"
       measure_wrk flavors "$size" "$sys" "$w" "$r" "$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "/$size")" || true
+      stop_system "$sys"
     done
   done
-  stop_systems
-  ip link del "$USERSPACE_TAP" 2>/dev/null || true
+  if [[ ${BENCH_PROFILE:-1} == 1 ]]; then
+    for sys in "${ran[@]}"; do
+      [[ $sys == yastack* ]] || continue
+      profile_flavor "$sys" "$w" "/$size" || note "flavors: profiling $sys failed"
+    done
+    [[ -s $WORK/flavors-profile.md ]] && cp "$WORK/flavors-profile.md" "$OUT/flavors-profile.md"
+  fi
+  LISTEN_IP=127.0.0.1 CLIENT=() HOSTS=()
+  drop_link
 }
 
-# A persistent TAP device with the host's end addressed and checksum/segment
-# offloads off (a userspace stack sees raw frames, see DESIGN.md).
-make_tap() {
-  ip tuntap add dev "$USERSPACE_TAP" mode tap 2>/dev/null || return 1
-  ip addr add "$USERSPACE_HOST_IP/24" dev "$USERSPACE_TAP" || return 1
-  ip link set "$USERSPACE_TAP" up || return 1
-  ethtool -K "$USERSPACE_TAP" tx off tso off gso off gro off >/dev/null 2>&1 || true
+# The flavors suite's link: namespace CLIENT_NS with CLIENT_IP on one end of a
+# veth pair, LINK_DEV with LINK_HOST_IP on this side. Checksum and segmentation
+# offloads are off on both ends: the userspace stack sees raw frames (a veth
+# would otherwise hand it unchecksummed 64 KiB super-frames), and the host
+# listeners get the same link. Sets LINK_ERROR on failure.
+make_link() {
+  LINK_ERROR=""
+  LINK_NS_MADE=1
+  ip netns add "$CLIENT_NS" 2>/dev/null || { LINK_ERROR="ip netns add $CLIENT_NS failed"; return 1; }
+  ip link add "$LINK_DEV" type veth peer name "${LINK_DEV}c" netns "$CLIENT_NS" \
+    || { LINK_ERROR="ip link add $LINK_DEV type veth failed"; return 1; }
+  ip addr add "$LINK_HOST_IP/24" dev "$LINK_DEV" && ip link set "$LINK_DEV" up \
+    && ip netns exec "$CLIENT_NS" ip addr add "$CLIENT_IP/24" dev "${LINK_DEV}c" \
+    && ip netns exec "$CLIENT_NS" ip link set "${LINK_DEV}c" up \
+    && ip netns exec "$CLIENT_NS" ip link set lo up \
+    || { LINK_ERROR="addressing the veth pair failed"; return 1; }
+  ethtool -K "$LINK_DEV" tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip netns exec "$CLIENT_NS" ethtool -K "${LINK_DEV}c" tx off tso off gso off gro off >/dev/null 2>&1 || true
+  # The client gets the TCP settings of the run's own namespace.
+  ip netns exec "$CLIENT_NS" sysctl -qw net.ipv4.ip_local_port_range="20000 65000" net.ipv4.tcp_tw_reuse=1 || true
+}
+
+# Deleting the namespace deletes its veth end and with it the pair. Also called
+# from cleanup(), so an interrupted run leaves nothing behind.
+drop_link() {
+  [[ -n ${LINK_NS_MADE:-} ]] || return 0
+  ip netns del "$CLIENT_NS" 2>/dev/null || true
+  ip link del "$LINK_DEV" 2>/dev/null || true
+  LINK_NS_MADE=""
+}
+
+# profile_flavor SYSTEM WORKERS PATH: one more warmed-up run of SYSTEM under
+# JFR's CPU-time sampler (JDK 25, jdk.CPUTimeSample) and its threads' CPU read
+# from /proc before and after; tools/profile_report.py appends what it found
+# to work/flavors-profile.md. The recording starts with the JVM (starting it
+# later with jcmd makes HotSpot throw away compiled code, and the profile
+# would show the JIT compiling again); the report keeps only the samples
+# taken between the two /proc readings. Not recorded as a measurement: the
+# sampler costs a little.
+profile_flavor() {
+  local sys=$1 w=$2 path=$3 jfr=$WORK/flavors-$1.jfr jdk pid url out reqs t0 t1
+  jdk=$(find_jdk25) || { note "flavors: no JDK 25 with the jfr tool found, so no profile"; return 1; }
+  rm -f "$jfr"
+  export YASTACK_JAVA_OPTS="-XX:StartFlightRecording=filename=$jfr,settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms"
+  if ! start_system "$sys" http "$w"; then
+    unset YASTACK_JAVA_OPTS
+    note "flavors: $sys did not start for profiling: $START_ERROR"
+    return 1
+  fi
+  unset YASTACK_JAVA_OPTS
+  pid=${SYS_PID[$sys]} url=$(url_of http "$sys" "${HTTP_PORTS[$sys]}" "$path")
+  warm_up "$sys" "$url" "$FLAVORS_WARMUP"
+  t0=$(date +%s.%N)
+  python3 "$BENCH_DIR/tools/profile_report.py" threads $(pid_tree "$pid") >"$WORK/flavors-$sys-threads-0.json"
+  out=$(pinned "$LOADGEN_CPUS" "${CLIENT[@]}" timeout $((DURATION + 30)) \
+        wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$BENCH_DIR/tools/wrk-report.lua" "$url" 2>&1) || true
+  python3 "$BENCH_DIR/tools/profile_report.py" threads $(pid_tree "$pid") >"$WORK/flavors-$sys-threads-1.json"
+  t1=$(date +%s.%N)
+  stop_system "$sys"   # the JVM writes the recording as it exits
+  reqs=$(sed -n 's/^BENCHJSON //p' <<<"$out" | jq -r '.requests // 0' 2>/dev/null) || true
+  [[ -s $jfr ]] || { note "flavors: no JFR recording from $sys"; return 1; }
+  "$jdk/bin/jfr" print --stack-depth 64 --events jdk.CPUTimeSample "$jfr" >"$WORK/flavors-$sys-samples.txt" || return 1
+  python3 "$BENCH_DIR/tools/profile_report.py" report --system "$sys" --requests "${reqs:-0}" \
+    --seconds "$DURATION" --clk-tck "$CLK_TCK" --samples "$WORK/flavors-$sys-samples.txt" \
+    --window "$t0" "$t1" --before "$WORK/flavors-$sys-threads-0.json" --after "$WORK/flavors-$sys-threads-1.json" \
+    >>"$WORK/flavors-profile.md"
+  rm -f "$WORK/flavors-$sys-samples.txt"
+  log "flavors: profile of $sys written ($reqs requests in the profiled run)"
 }
 
 # yastack's in-process stack benchmark (two userspace stacks wired back to back

@@ -18,10 +18,15 @@ declare -A HTTPS_PORTS=([nginx]=18441 [haproxy]=18442 [yastack]=18443)
 declare -A TCP_PORTS=([nginx]=18541 [haproxy]=18542 [yastack]=18543 [direct]=$IPERF_PORT)
 declare -A ADMIN_PORTS=([yastack]=$YASTACK_ADMIN_PORT [yastack-java-router]=19902
   [yastack-js-router]=19903 [yastack-userspace]=19904)
-# Where a system listens; only the userspace listener is not on loopback.
-: "${USERSPACE_HOST_IP:=10.213.99.1}" "${USERSPACE_IP:=10.213.99.2}" "${USERSPACE_TAP:=ysbench0}"
-declare -A HOSTS=([yastack-userspace]=$USERSPACE_IP)
-host_of() { echo "${HOSTS[$1]:-127.0.0.1}"; }
+# Where systems listen: loopback, except in the flavors suite, which puts the
+# client in a namespace of its own behind one veth link (see make_link) and
+# sets LISTEN_IP (host sockets), HOSTS and CLIENT for its run.
+: "${LINK_HOST_IP:=10.213.99.1}" "${USERSPACE_IP:=10.213.99.2}" "${CLIENT_IP:=10.213.99.10}"
+: "${LINK_DEV:=ysbp$$}" "${CLIENT_NS:=ysbc$$}"
+LISTEN_IP=127.0.0.1
+declare -A HOSTS=()        # system -> address its listener has, when not LISTEN_IP
+CLIENT=()                  # command prefix that puts a client in the client's namespace
+host_of() { echo "${HOSTS[$1]:-$LISTEN_IP}"; }
 
 # Runs "$@" pinned to CPU list $1 when pinning is on.
 pinned() {
@@ -93,6 +98,17 @@ find_yastack() {
   YASTACK_MISSING=""
 }
 
+# A JDK 25 or newer (its jcmd and jfr drive the CPU-time sampler), or fails.
+find_jdk25() {
+  local d
+  for d in ${JAVA_HOME:-} /usr/lib/jvm/temurin-25* /usr/lib/jvm/*; do
+    [[ -x $d/bin/jfr && -x $d/bin/jcmd ]] || continue
+    [[ $("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p') -ge 25 ]] \
+      && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
 # start_system SYSTEM FEATURE WORKERS: starts one proxy configured for FEATURE
 # (http | tcp | tls, or for yastack also a template name such as script-js)
 # with WORKERS worker threads/processes. Sets START_MS (launch to ready) or
@@ -104,7 +120,7 @@ start_system() {
   START_ERROR=""
   export DIR=$dir WORKERS=$workers UPSTREAM_PORT IPERF_PORT CERT KEY CERT_PEM
   export HTTP_PORT=${HTTP_PORTS[$sys]:-0} HTTPS_PORT=${HTTPS_PORTS[$sys]:-0} TCP_PORT=${TCP_PORTS[$sys]:-0}
-  export ADMIN_PORT=${ADMIN_PORTS[$sys]:-0} USERSPACE_IP USERSPACE_HOST_IP USERSPACE_TAP
+  export ADMIN_PORT=${ADMIN_PORTS[$sys]:-0} LISTEN_IP USERSPACE_IP LINK_DEV
   case $sys in
     direct) START_MS=0; SYS_PID[$sys]=$UPSTREAM_PID; return 0 ;;
     nginx)
@@ -138,7 +154,7 @@ start_system() {
     *)
       local port=$HTTP_PORT
       [[ $feature == tcp ]] && port=$TCP_PORT
-      wait_port "$port" 10 "$pid" || rc=$? ;;
+      wait_port "$port" 10 "$pid" "$LISTEN_IP" || rc=$? ;;
   esac
   if (( rc != 0 )); then
     START_ERROR="$sys ($feature) did not become ready ($([[ $rc == 2 ]] && echo exited || echo timed out)): $(tail -c 400 "$dir/stdout.log" "$dir/error.log" 2>/dev/null | tr '\n' ' ' | tr -s ' ')"
@@ -165,10 +181,10 @@ probe() {
   case $feature in
     tcp) port_open "${TCP_PORTS[$sys]}" || PROBE_ERROR="nothing listens on port ${TCP_PORTS[$sys]}" ;;
     tls)
-      code=$(curl -sk -o /dev/null -m 5 -w '%{http_code}' "https://$host:${HTTPS_PORTS[$sys]}/100b" 2>&1) || true
+      code=$("${CLIENT[@]}" curl -sk -o /dev/null -m 5 -w '%{http_code}' "https://$host:${HTTPS_PORTS[$sys]}/100b" 2>&1) || true
       [[ $code == 200 ]] || PROBE_ERROR="HTTPS GET /100b on port ${HTTPS_PORTS[$sys]} gave '${code:-nothing}' (no TLS handshake?)" ;;
     *)
-      code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "http://$host:${HTTP_PORTS[$sys]}/100b" 2>&1) || true
+      code=$("${CLIENT[@]}" curl -s -o /dev/null -m 5 -w '%{http_code}' "http://$host:${HTTP_PORTS[$sys]}/100b" 2>&1) || true
       [[ $code == 200 ]] || PROBE_ERROR="GET /100b on port ${HTTP_PORTS[$sys]} gave '${code:-nothing}'" ;;
   esac
   [[ -z $PROBE_ERROR ]]
