@@ -37,22 +37,7 @@ class DpdkProxyTest {
             Shell.quietly("ethtool", "-K", host, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
             Shell.quietly(NetSetup.concat(inNs, "ethtool", "-K", peer, "tx", "off", "tso", "off", "gso", "off", "gro", "off"));
             Path cfg = dir.resolve("yastack.yaml");
-            Files.writeString(cfg, """
-                    stack:
-                      rss: {mode: software}
-                      interfaces:
-                        - {name: dp0, backend: dpdk, vdev: "net_af_packet9,iface=%s", ip: %s/24}
-                    listeners:
-                      - name: bypass
-                        address: %s
-                        port: 8080
-                        flavor: userspace
-                        http:
-                          route_config:
-                            virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up, timeout: 0s}}]}]
-                    clusters:
-                      - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                    """.formatted(host, ours, ours, up.port()));
+            Files.writeString(cfg, NetSetup.userspaceProxyYaml("rss: {mode: software}", "net_af_packet9,iface=" + host, ours, "bypass", up.port()));
             try (ProxyInstance proxy = ProxyInstance.start(ConfigLoader.load(cfg), 2, 0, false)) {
                 for (int i = 0; i < 5; i++) {
                     String body = Shell.must(NetSetup.concat(inNs, "curl", "-sS", "--max-time", "10", "http://" + ours + ":8080/bypass/" + i));

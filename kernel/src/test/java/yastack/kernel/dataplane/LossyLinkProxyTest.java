@@ -64,21 +64,7 @@ class LossyLinkProxyTest {
 
             String uploadSha = writeRandom(blob, SIZE);
             Path cfg = dir.resolve("yastack.yaml");
-            Files.writeString(cfg, """
-                    stack:
-                      interfaces:
-                        - {name: dp0, backend: dpdk, vdev: "net_af_packet8,iface=%s", ip: %s/24}
-                    listeners:
-                      - name: lossy
-                        address: %s
-                        port: 8080
-                        flavor: userspace
-                        http:
-                          route_config:
-                            virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up, timeout: 0s}}]}]
-                    clusters:
-                      - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                    """.formatted(dpdk, ours, ours, up.port()));
+            Files.writeString(cfg, NetSetup.userspaceProxyYaml("", "net_af_packet8,iface=" + dpdk, ours, "lossy", up.port()));
             try (ProxyInstance proxy = ProxyInstance.start(ConfigLoader.load(cfg), 1, 0, false)) {
                 String url = "http://" + ours + ":8080";
                 // Up: the upstream hashes what arrived.

@@ -53,6 +53,29 @@ final class NetSetup {
         }
     }
 
+    /**
+     * A proxy config with one DPDK interface ({@code vdev}, address {@code ip}/24, the given
+     * {@code stack:} extras) and one userspace HTTP listener {@code listener} on {@code ip}:8080
+     * routing everything to a host upstream on 127.0.0.1:{@code upstreamPort}.
+     */
+    static String userspaceProxyYaml(String stackExtras, String vdev, String ip, String listener, int upstreamPort) {
+        return """
+                stack:
+                %s  interfaces:
+                    - {name: dp0, backend: dpdk, vdev: "%s", ip: %s/24}
+                listeners:
+                  - name: %s
+                    address: %s
+                    port: 8080
+                    flavor: userspace
+                    http:
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up, timeout: 0s}}]}]
+                clusters:
+                  - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(stackExtras.isEmpty() ? "" : "  " + stackExtras + "\n", vdev, ip, listener, ip, upstreamPort);
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
