@@ -44,6 +44,10 @@ final class HttpValidator {
         if (hcm.hasAccessLog()) accessLog(path + ".access_log", hcm.getAccessLog());
         f.nonNegative(path + ".idle_timeout", hcm.hasIdleTimeout(), hcm.getIdleTimeout());
         f.nonNegative(path + ".request_headers_timeout", hcm.hasRequestHeadersTimeout(), hcm.getRequestHeadersTimeout());
+        // RFC 9110 7.6.3: received-by is a pseudonym (a token) or host[:port]
+        if (hcm.hasVia() && !hcm.getVia().isEmpty() && !hcm.getVia().matches("[A-Za-z0-9!#$%&'*+.^_`|~:-]+")) {
+            f.error(path + ".via", "must be a token or host[:port] (letters, digits, !#$%&'*+.^_`|~:-), got '" + hcm.getVia() + "'");
+        }
     }
 
     void accessLog(String path, AccessLog log) {

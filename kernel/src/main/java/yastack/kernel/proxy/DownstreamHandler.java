@@ -39,6 +39,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private int requests;
     private boolean closing;
     private boolean inputShutdown;
+    private boolean lingering;
     private String remote;
     private final boolean stream;
 
@@ -153,7 +154,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
-            closeIfNothingLeft();
+            if (lingering) ctx.close(); // a lingering close ends when the client is done sending
+            else closeIfNothingLeft();
             return;
         }
         if (evt instanceof IdleStateEvent && current == null) {
@@ -186,7 +188,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             closing = true;
             queued.forEach(ReferenceCountUtil::release);
             queued.clear();
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (!ex.requestComplete() && ctx.channel() instanceof SocketChannel) lingerClose();
+            else ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         // Hand over queued messages: the next request head and then its body pieces, which
@@ -197,6 +200,29 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (queued.isEmpty() && (current == null || !current.requestComplete())) resume(PAUSE_PIPELINE);
         closeIfNothingLeft();
     }
+
+    /**
+     * The answer went out before the request body was read (413, a refused request): closing
+     * now would make the kernel answer the client's remaining body with a reset, which can
+     * destroy the response before the client reads it. So, like nginx's lingering close: send
+     * FIN after the response, keep reading and discarding until the client closes, for at most
+     * {@link #LINGER_MILLIS}.
+     */
+    private void lingerClose() {
+        paused = 0;
+        ctx.channel().config().setAutoRead(true);
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess() || inputShutdown) {
+                ctx.close();
+                return;
+            }
+            lingering = true;
+            ((SocketChannel) ctx.channel()).shutdownOutput();
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
+    }
+
+    static final long LINGER_MILLIS = 5_000;
 
     /** After the client half-closed: close once every complete request is answered; an incomplete one never will be. */
     private void closeIfNothingLeft() {

@@ -115,6 +115,13 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             localReply(HttpResponseStatus.BAD_REQUEST, "invalid request target\n", true);
             return;
         }
+        long limit = listener.maxRequestBodyBytes();
+        if (limit > 0 && HttpUtil.getContentLength(request, -1L) > limit) {
+            // Refused before a byte of it is read (and before a 100 Continue invites it).
+            down.stats.rqTooLarge.inc();
+            localReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large\n", true);
+            return;
+        }
         view = new NettyRequestView(request, target, down.remoteAddress());
         if (!listener.filters().isEmpty()) {
             RouteTarget pre = listener.routes() == null ? null : listener.routes().match(view);
@@ -230,7 +237,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private HttpRequest buildUpstreamRequest(RouteTarget.Forward f) {
         requestId = request.headers().get("x-request-id");
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
-        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId);
+        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via());
     }
 
     @Override
@@ -280,6 +287,11 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             if (last && finished) down.exchangeDone(this, closeAfter);
             return;
         }
+        long limit = listener.maxRequestBodyBytes();
+        if (limit > 0 && bytesIn > limit) {
+            onBodyTooLarge(content);
+            return;
+        }
         if (filters != null) filters.requestContent(content, last);
         else forwardRequestContent(content, last);
     }
@@ -327,6 +339,19 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         detachUpstream(false);
         responseFlags = "DPE";
         if (!responseStarted) localReply(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + reason + "\n", true);
+        else abortDownstream();
+    }
+
+    /**
+     * A body without a Content-Length (chunked) grew past {@code max_request_body_kb}. As with a
+     * broken body, the upstream has seen a request that will never complete, so its connection
+     * is dropped; the client gets 413 if nothing was answered yet, else the connection resets.
+     */
+    private void onBodyTooLarge(HttpContent content) {
+        content.release();
+        down.stats.rqTooLarge.inc();
+        detachUpstream(false);
+        if (!responseStarted) localReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large\n", true);
         else abortDownstream();
     }
 
@@ -444,6 +469,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             if (http10) closeAfter = true; // close-delimited for HTTP/1.0 clients
             else h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
+        if (!listener.via().isEmpty()) h.add(HttpHeaderNames.VIA, UpstreamRequests.versionOf(r.protocolVersion()) + " " + listener.via());
         if (forward != null) HeaderRules.apply(h, forward.edits().responseAdd(), forward.edits().responseRemove());
         if (!requestComplete) closeAfter = true; // the rest of the request body would have to be drained
         closeAfter |= down.closeAfterThisRequest(listener.maxRequestsPerConnection());

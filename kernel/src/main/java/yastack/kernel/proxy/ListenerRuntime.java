@@ -13,7 +13,8 @@ import yastack.kernel.route.RouteTable;
 /** A listener's compiled HTTP settings; immutable, replaced as a whole on reload. */
 record ListenerRuntime(String name, Listener config, RouteTable routes, Router router, List<FilterChain.Entry> filters,
                        PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
-                       int maxRequestsPerConnection, String serverName, String scheme, AccessLog accessLog) {
+                       int maxRequestsPerConnection, String serverName, String scheme, AccessLog accessLog,
+                       long maxRequestBodyBytes, String via) {
 
     /** Compiles a listener; plugin problems throw {@link IllegalStateException} naming the field. */
     static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, ScriptPolicies scripts) {
@@ -43,7 +44,8 @@ record ListenerRuntime(String name, Listener config, RouteTable routes, Router r
             throw new IllegalStateException(e.getMessage(), e);
         }
         return new ListenerRuntime(l.getName(), l, routes, router, List.copyOf(filters), plugins.errors(), maxHeaders, idle,
-                headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log);
+                headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log,
+                http.getMaxRequestBodyKb() * 1024L, http.hasVia() ? http.getVia() : "yastack");
     }
 
 }

@@ -7,7 +7,7 @@ import yastack.kernel.stats.WorkerStats;
 /** One worker's stats cells for one listener, looked up once at bind time. */
 final class ListenerStats {
     final Counter cxTotal, cxActive, cxDestroyActiveRq, cxIdleTimeout;
-    final Counter rqTotal, rqActive, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqRejected, noRoute;
+    final Counter rqTotal, rqActive, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqRejected, rqTooLarge, noRoute;
     final Histogram rqTime;
 
     ListenerStats(WorkerStats s, String listener) {
@@ -25,6 +25,7 @@ final class ListenerStats {
         rq4xx = s.counter(h + "downstream_rq_4xx");
         rq5xx = s.counter(h + "downstream_rq_5xx");
         rqRejected = s.counter(h + "downstream_rq_rejected");
+        rqTooLarge = s.counter(h + "downstream_rq_too_large");
         noRoute = s.counter(h + "no_route");
         rqTime = s.histogram(h + "downstream_rq_time");
     }

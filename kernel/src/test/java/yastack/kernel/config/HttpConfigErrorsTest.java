@@ -191,4 +191,18 @@ class HttpConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(5), "listeners[0].http.filters[1].script", 11, "filter script file not found");
         assertError(es.get(6), "listeners[0].http.filters[2]", 12, "needs one of name or script");
     }
+
+    @Test
+    void viaMustBeATokenOrHostPort() {
+        assertError(single("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http:
+                      via: "edge proxy"
+                      route_config:
+                        virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]
+                clusters: [{name: c, endpoints: [{address: 127.0.0.1, port: 1}]}]
+                """), "listeners[0].http.via", 5, "must be a token or host[:port]");
+    }
 }
