@@ -21,23 +21,12 @@ class DpdkProxyTest {
     void namespaceClientThroughDpdkToUserspaceListener() throws Exception {
         NetSetup.requireRootAnd("curl", "ip", "ethtool");
         TestEal.get(); // EAL runs once per JVM; the data plane probes its own vdev
-        String sfx = NetSetup.suffix();
-        String ns = "ypns" + sfx, host = "ypva" + sfx, peer = "ypvb" + sfx;
-        int n = NetSetup.subnet();
-        String ours = "10.76." + n + ".2", theirs = "10.76." + n + ".1";
-        String[] inNs = {"ip", "netns", "exec", ns};
         Path dir = Files.createTempDirectory("yastack-dpdk-proxy");
-        try (TestUpstream up = new TestUpstream("host-upstream")) {
-            Shell.must("ip", "netns", "add", ns);
-            Shell.must("ip", "link", "add", host, "type", "veth", "peer", "name", peer);
-            Shell.must("ip", "link", "set", peer, "netns", ns);
-            Shell.must("ip", "link", "set", host, "up");
-            Shell.must(NetSetup.concat(inNs, "ip", "addr", "add", theirs + "/24", "dev", peer));
-            Shell.must(NetSetup.concat(inNs, "ip", "link", "set", peer, "up"));
-            Shell.quietly("ethtool", "-K", host, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
-            Shell.quietly(NetSetup.concat(inNs, "ethtool", "-K", peer, "tx", "off", "tso", "off", "gso", "off", "gro", "off"));
+        try (TestUpstream up = new TestUpstream("host-upstream"); NamespacedVeth v = new NamespacedVeth("yp", 76)) {
+            String ours = v.ours, theirs = v.theirs;
+            String[] inNs = v.inNs;
             Path cfg = dir.resolve("yastack.yaml");
-            Files.writeString(cfg, NetSetup.userspaceProxyYaml("rss: {mode: software}", "net_af_packet9,iface=" + host, ours, "bypass", up.port()));
+            Files.writeString(cfg, NetSetup.userspaceProxyYaml("rss: {mode: software}", "net_af_packet9,iface=" + v.host, ours, "bypass", up.port()));
             try (ProxyInstance proxy = ProxyInstance.start(ConfigLoader.load(cfg), 2, 0, false)) {
                 for (int i = 0; i < 5; i++) {
                     String body = Shell.must(NetSetup.concat(inNs, "curl", "-sS", "--max-time", "10", "http://" + ours + ":8080/bypass/" + i));
@@ -49,9 +38,6 @@ class DpdkProxyTest {
                 assertEquals(expected, NetSetup.curlSha256("http://" + ours + ":8080/bytes/" + size, inNs), "32 MiB through DPDK");
                 assertTrue(proxy.proxy().stats().value("http.bypass.downstream_rq_2xx") >= 6);
             }
-        } finally {
-            Shell.quietly("ip", "link", "del", host);
-            Shell.quietly("ip", "netns", "del", ns);
         }
     }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import yastack.kernel.config.ConfigLoader;
-import yastack.kernel.io.support.Shell;
 import yastack.kernel.io.support.TestEal;
 import yastack.kernel.proxy.ProxyHarness;
 import yastack.kernel.runtime.ProxyInstance;
@@ -28,26 +27,15 @@ class NamespaceUpstreamTest {
     void hostListenerThroughUserspaceClusterToAServerInANamespace() throws Exception {
         NetSetup.requireRootAnd("ip", "ethtool", "python3");
         TestEal.get();
-        String sfx = NetSetup.suffix();
-        String ns = "ynu" + sfx, dpdk = "ynua" + sfx, peer = "ynub" + sfx;
-        int n = NetSetup.subnet();
-        String ours = "10.78." + n + ".2", server = "10.78." + n + ".1";
-        String[] inNs = {"ip", "netns", "exec", ns};
         Path dir = Files.createTempDirectory("yastack-ns-upstream");
         Path www = Files.createDirectories(dir.resolve("www"));
         byte[] blob = new byte[1 << 20];
         new Random(11).nextBytes(blob);
         Files.write(www.resolve("blob.bin"), blob);
         Process httpd = null;
-        try {
-            Shell.must("ip", "netns", "add", ns);
-            Shell.must("ip", "link", "add", dpdk, "type", "veth", "peer", "name", peer, "netns", ns);
-            Shell.must("ip", "link", "set", dpdk, "up");
-            Shell.must(NetSetup.concat(inNs, "ip", "addr", "add", server + "/24", "dev", peer));
-            Shell.must(NetSetup.concat(inNs, "ip", "link", "set", peer, "up"));
-            Shell.quietly("ethtool", "-K", dpdk, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
-            Shell.quietly(NetSetup.concat(inNs, "ethtool", "-K", peer, "tx", "off", "tso", "off", "gso", "off", "gro", "off"));
-            httpd = new ProcessBuilder(NetSetup.concat(inNs, "python3", "-m", "http.server", "8000", "--bind", server,
+        try (NamespacedVeth v = new NamespacedVeth("ynu", 78)) {
+            String ours = v.ours, server = v.theirs, dpdk = v.host;
+            httpd = new ProcessBuilder(NetSetup.concat(v.inNs, "python3", "-m", "http.server", "8000", "--bind", server,
                     "--directory", www.toString())).redirectErrorStream(true).redirectOutput(dir.resolve("httpd.log").toFile()).start();
 
             int port = ProxyHarness.freePort();
@@ -95,8 +83,6 @@ class NamespaceUpstreamTest {
                 httpd.destroy();
                 httpd.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
             }
-            Shell.quietly("ip", "netns", "del", ns);
-            Shell.quietly("ip", "link", "del", dpdk);
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -29,6 +29,25 @@ public final class ProxyHarness implements AutoCloseable {
                 workers, 0, false);
     }
 
+    /**
+     * One listener {@code web} on ${PORT} routing everything to cluster {@code up} on
+     * 127.0.0.1:{@code upstreamPort}; {@code httpExtra} is a line of extra {@code http:} settings (or "").
+     */
+    static String singleRoute(String httpExtra, int upstreamPort) {
+        return """
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: ${PORT}
+                    http:
+                      %s
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
+                clusters:
+                  - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(httpExtra, upstreamPort);
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);

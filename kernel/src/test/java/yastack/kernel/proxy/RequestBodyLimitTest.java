@@ -23,18 +23,7 @@ class RequestBodyLimitTest {
     @BeforeAll
     static void start() throws Exception {
         up = new TestUpstream("up");
-        proxy = new ProxyHarness("""
-                listeners:
-                  - name: web
-                    address: 127.0.0.1
-                    port: ${PORT}
-                    http:
-                      max_request_body_kb: 4
-                      route_config:
-                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
-                clusters:
-                  - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(up.port()), 1);
+        proxy = new ProxyHarness(ProxyHarness.singleRoute("max_request_body_kb: 4", up.port()), 1);
     }
 
     @AfterAll

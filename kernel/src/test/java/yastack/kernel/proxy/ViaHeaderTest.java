@@ -10,18 +10,7 @@ import org.junit.jupiter.api.Test;
 /** RFC 9110 7.6.3: the proxy appends Via to what it forwards, both ways; configurable, and off with via: "". */
 class ViaHeaderTest {
     private static String config(String via, int upstream) {
-        return """
-                listeners:
-                  - name: web
-                    address: 127.0.0.1
-                    port: ${PORT}
-                    http:
-                      %s
-                      route_config:
-                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
-                clusters:
-                  - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(via, upstream);
+        return ProxyHarness.singleRoute(via, upstream);
     }
 
     @Test
