@@ -36,6 +36,14 @@ upstream_accepts() {
   curl -s -m 2 "http://127.0.0.1:$UPSTREAM_PORT/upstream_status" | awk 'NR == 3 {print $1}'
 }
 
+# wrk_for SECONDS [wrk args...] URL: one wrk run from the load generator's
+# core (and the client namespace, when the suite has one), bounded in time.
+wrk_for() {
+  local secs=$1; shift
+  pinned "$LOADGEN_CPUS" "${CLIENT[@]}" timeout $((secs + 30)) \
+    wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --timeout 5s "$@"
+}
+
 # measure_wrk SUITE WORKLOAD SYSTEM WORKERS ROUND URL [wrk args...]
 # RATE_METRIC (default rps) names the rate: e.g. handshakes_per_s when every
 # request opens a new TLS connection. All records of a run come from one jq
@@ -44,8 +52,7 @@ measure_wrk() {
   local suite=$1 workload=$2 sys=$3 workers=$4 round=$5 url=$6; shift 6
   local c0 c1 a0 a1 out json summary reqs errs p99 rps
   c0=$(sys_cpu_ticks "$sys"); a0=$(upstream_accepts); cores_before
-  out=$(pinned "$LOADGEN_CPUS" "${CLIENT[@]}" timeout $((DURATION + 30)) \
-        wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$BENCH_DIR/tools/wrk-report.lua" "$@" "$url" 2>&1) || true
+  out=$(wrk_for "$DURATION" -s "$BENCH_DIR/tools/wrk-report.lua" "$@" "$url" 2>&1) || true
   cores_after "$sys"; c1=$(sys_cpu_ticks "$sys"); a1=$(upstream_accepts)
   json=$(sed -n 's/^BENCHJSON //p' <<<"$out")
   if [[ -z $json ]]; then
@@ -91,8 +98,7 @@ warm_up() {
   local sys=$1 url=$2 secs=${3:-$WARMUP} chunk; shift $(( $# < 3 ? $# : 3 ))
   while (( secs > 0 )); do
     chunk=$(( secs < 10 ? secs : 10 ))
-    pinned "$LOADGEN_CPUS" "${CLIENT[@]}" timeout $((chunk + 30)) \
-      wrk -t1 -c"$CONNECTIONS" -d"${chunk}s" --timeout 5s "$@" "$url" >/dev/null 2>&1 || true
+    wrk_for "$chunk" "$@" "$url" >/dev/null 2>&1 || true
     secs=$(( secs - chunk ))
   done
 }

@@ -270,8 +270,7 @@ profile_flavor() {
   warm_up "$sys" "$url" "$FLAVORS_WARMUP"
   t0=$(date +%s.%N)
   python3 "$BENCH_DIR/tools/profile_report.py" threads $(pid_tree "$pid") >"$WORK/flavors-$sys-threads-0.json"
-  out=$(pinned "$LOADGEN_CPUS" "${CLIENT[@]}" timeout $((DURATION + 30)) \
-        wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$BENCH_DIR/tools/wrk-report.lua" "$url" 2>&1) || true
+  out=$(wrk_for "$DURATION" -s "$BENCH_DIR/tools/wrk-report.lua" "$url" 2>&1) || true
   python3 "$BENCH_DIR/tools/profile_report.py" threads $(pid_tree "$pid") >"$WORK/flavors-$sys-threads-1.json"
   t1=$(date +%s.%N)
   stop_system "$sys"   # the JVM writes the recording as it exits

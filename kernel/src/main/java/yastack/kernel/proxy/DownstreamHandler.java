@@ -94,6 +94,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().localAddress() instanceof InetSocketAddress l ? l : null, startNanos, worker.pluginWorker());
     }
 
+    /** True for an HTTP/2 stream (its request arrives converted to an HTTP/1.1 message). */
+    boolean isHttp2Stream() {
+        return stream;
+    }
+
     String remoteAddress() {
         if (remote == null) {
             remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a

@@ -237,7 +237,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private HttpRequest buildUpstreamRequest(RouteTarget.Forward f) {
         requestId = request.headers().get("x-request-id");
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
-        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via());
+        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via(), down.isHttp2Stream());
     }
 
     @Override
@@ -469,7 +469,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             if (http10) closeAfter = true; // close-delimited for HTTP/1.0 clients
             else h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        if (!listener.via().isEmpty()) h.add(HttpHeaderNames.VIA, UpstreamRequests.versionOf(r.protocolVersion()) + " " + listener.via());
+        if (listener.via() != null) h.add(HttpHeaderNames.VIA, listener.via().value(r.protocolVersion(), false));
         if (forward != null) HeaderRules.apply(h, forward.edits().responseAdd(), forward.edits().responseRemove());
         if (!requestComplete) closeAfter = true; // the rest of the request body would have to be drained
         closeAfter |= down.closeAfterThisRequest(listener.maxRequestsPerConnection());

@@ -18,7 +18,7 @@ final class UpstreamRequests {
     private UpstreamRequests() {}
 
     static HttpRequest build(HttpRequest request, NettyRequestView view, RouteTarget.Forward f, String scheme,
-                             String client, String requestId, String via) {
+                             String client, String requestId, ViaValues via, boolean h2Stream) {
         HttpHeaders h = request.headers().copy();
         HeaderRules.stripHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT);
@@ -39,20 +39,12 @@ final class UpstreamRequests {
         h.set("x-forwarded-proto", scheme);
         h.set("x-request-id", requestId);
         // Via names the protocol we received: an HTTP/2 stream arrives converted to a 1.1 message.
-        if (!via.isEmpty()) {
-            boolean h2 = request.headers().contains("x-http2-stream-id");
-            h.add(HttpHeaderNames.VIA, (h2 ? "2" : versionOf(request.protocolVersion())) + " " + via);
-        }
+        if (via != null) h.add(HttpHeaderNames.VIA, via.value(request.protocolVersion(), h2Stream));
         String authority = view.authority();
         if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
         else if (authority != null) h.set(HttpHeaderNames.HOST, authority);
         HeaderRules.apply(h, f.edits().requestAdd(), f.edits().requestRemove());
         String pathAndQuery = view.query().isEmpty() ? view.path() : view.path() + "?" + view.query();
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), f.rewritePath(pathAndQuery), h);
-    }
-
-    /** "1.1" for HTTP/1.1: a Via received-protocol, HTTP's name being implied. */
-    static String versionOf(HttpVersion v) {
-        return v.majorVersion() + "." + v.minorVersion();
     }
 }

@@ -20,7 +20,7 @@ import yastack.scripting.ScriptLoadException;
  * reply {@code {status, body, headers}}, or a promise of either. A stream stays
  * on the script version it started on, even if a reload happens meanwhile.
  */
-public final class FilterImpl implements ScriptHttpFilter {
+public final class FilterImpl extends UnitHandle implements ScriptHttpFilter {
     static final ScriptKind KIND = new ScriptKind() {
         @Override
         public String describe() {
@@ -60,15 +60,9 @@ public final class FilterImpl implements ScriptHttpFilter {
         }
     };
 
-    private final ScriptUnit unit;
 
     public FilterImpl(HostServices host, String name, Path file, String configJson) {
-        this.unit = new ScriptUnit(host, name, file, KIND, configJson);
-        unit.loadInitial();
-    }
-
-    public ScriptUnit unit() {
-        return unit;
+        super(new ScriptUnit(host, name, file, KIND, configJson));
     }
 
     /**
@@ -171,25 +165,5 @@ public final class FilterImpl implements ScriptHttpFilter {
             ctx.pending = null;
             sc.release();
         }
-    }
-
-    @Override
-    public String name() {
-        return unit.name();
-    }
-
-    @Override
-    public Path file() {
-        return unit.file();
-    }
-
-    @Override
-    public long generation() {
-        return unit.generation();
-    }
-
-    @Override
-    public void close() {
-        unit.close();
     }
 }

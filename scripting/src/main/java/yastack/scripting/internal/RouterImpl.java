@@ -9,7 +9,7 @@ import yastack.api.RouteDecision;
 import yastack.scripting.ScriptRouter;
 
 /** A router script: {@code export function route(req, ctx)}. */
-public final class RouterImpl implements ScriptRouter {
+public final class RouterImpl extends UnitHandle implements ScriptRouter {
     static final ScriptKind KIND = new ScriptKind() {
         @Override
         public String describe() {
@@ -57,15 +57,9 @@ public final class RouterImpl implements ScriptRouter {
             })
             """, "yastack-route-adapter.js").cached(true).buildLiteral();
 
-    private final ScriptUnit unit;
 
     public RouterImpl(HostServices host, String name, Path file) {
-        this.unit = new ScriptUnit(host, name, file, KIND, "{}");
-        unit.loadInitial();
-    }
-
-    public ScriptUnit unit() {
-        return unit;
+        super(new ScriptUnit(host, name, file, KIND, "{}"));
     }
 
     @Override
@@ -129,25 +123,5 @@ public final class RouterImpl implements ScriptRouter {
             }
             return d;
         }
-    }
-
-    @Override
-    public String name() {
-        return unit.name();
-    }
-
-    @Override
-    public Path file() {
-        return unit.file();
-    }
-
-    @Override
-    public long generation() {
-        return unit.generation();
-    }
-
-    @Override
-    public void close() {
-        unit.close();
     }
 }

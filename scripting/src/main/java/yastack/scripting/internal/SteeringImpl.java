@@ -18,7 +18,7 @@ import yastack.scripting.ScriptSteeringPolicy;
  * that is not a live worker, an exception or a timeout falls back to a hash of
  * the flow over the live workers (and is counted).
  */
-public final class SteeringImpl implements ScriptSteeringPolicy {
+public final class SteeringImpl extends UnitHandle implements ScriptSteeringPolicy {
     static final ScriptKind KIND = new ScriptKind() {
         @Override
         public String describe() {
@@ -46,21 +46,15 @@ public final class SteeringImpl implements ScriptSteeringPolicy {
         }
     };
 
-    private final ScriptUnit unit;
     private final FlowTable flows = new FlowTable(1024);
     private final java.util.concurrent.atomic.AtomicInteger tracked = new java.util.concurrent.atomic.AtomicInteger();
     private final yastack.api.PluginStats.Counter invalid;
     private final yastack.api.PluginStats.Counter calls;
 
     public SteeringImpl(HostServices host, String name, Path file) {
-        this.unit = new ScriptUnit(host, name, file, KIND, "{}");
-        unit.loadInitial();
+        super(new ScriptUnit(host, name, file, KIND, "{}"));
         this.invalid = host.counter("script." + name + ".invalid_worker");
         this.calls = host.counter("script." + name + ".new_flows");
-    }
-
-    public ScriptUnit unit() {
-        return unit;
     }
 
     private static int toIndex(Value r) {
@@ -119,25 +113,6 @@ public final class SteeringImpl implements ScriptSteeringPolicy {
         return tracked.get();
     }
 
-    @Override
-    public String name() {
-        return unit.name();
-    }
-
-    @Override
-    public Path file() {
-        return unit.file();
-    }
-
-    @Override
-    public long generation() {
-        return unit.generation();
-    }
-
-    @Override
-    public void close() {
-        unit.close();
-    }
 
     /** {@code flow}: the 5-tuple as the script sees it. */
     static final class JsFlow implements ProxyObject {
