@@ -2,6 +2,7 @@ package yastack.kernel.proxy;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -222,15 +223,15 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         }
         cluster.requestStarted(endpointIndex);
         lbActive = true;
-        acquireUpstream();
+        acquireUpstream(false);
     }
 
     /**
      * Gets a connection; reads from the client pause only while one is being opened (a
      * pooled connection arrives synchronously, and toggling reads costs two epoll_ctl calls).
      */
-    private void acquireUpstream() {
-        cluster.acquire(endpointIndex, this);
+    private void acquireUpstream(boolean fresh) {
+        cluster.acquire(endpointIndex, this, fresh);
         if (upstream == null && !finished) down.pause(DownstreamHandler.PAUSE_UPSTREAM);
     }
 
@@ -251,7 +252,12 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         this.reused = reused;
         this.upstreamHandler = channel.pipeline().get(UpstreamHandler.class);
         upstreamHandler.attach(this);
-        upstream.write(upstreamRequest);
+        // A write that fails (the encoder refusing a message included) is an upstream failure,
+        // not something to wait out until the route timeout.
+        upstream.write(upstreamRequest).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        // A retry: the (bodiless) request's end went with the first attempt; without it the
+        // encoder would wait for content and the connection could never be reused.
+        if (attempts > 0 && requestForwarded) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
         HttpContent c;
         while ((c = pendingBody.poll()) != null) upstream.write(c);
         upstream.flush();
@@ -527,11 +533,13 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         detachUpstream(false);
         if (up != null) up.close();
         if (!responseStarted) {
-            if (reused && attempts == 0 && !requestHasBody) {
-                // A pooled connection the upstream had just closed: retry once on a fresh one.
+            if (reused && attempts == 0 && !requestHasBody && isIdempotent(request.method())) {
+                // A pooled connection the upstream closed as we reused it (its FIN crossed our
+                // request). Retry once, on a new connection: another pooled one may be closing
+                // too. Only idempotent requests without a body (RFC 9112 9.3.1), as nginx does.
                 attempts++;
                 cluster.rqRetry.inc();
-                acquireUpstream();
+                acquireUpstream(true);
                 return;
             }
             cluster.rqReset.inc();
@@ -542,6 +550,12 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             responseFlags = "UR";
             abortDownstream();
         }
+    }
+
+    /** RFC 9110 9.2.2: the methods whose repetition has the effect of one request. */
+    private static boolean isIdempotent(HttpMethod m) {
+        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+                || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
     }
 
     // ---- local replies ----

@@ -102,11 +102,14 @@ final class UpstreamCluster {
         void failed(Throwable cause, boolean overflow);
     }
 
-    /** Hands out an idle pooled connection or opens a new one on this worker's loop. */
-    void acquire(int endpointIndex, Acquired callback) {
+    /**
+     * Hands out an idle pooled connection or opens a new one on this worker's loop;
+     * {@code fresh} skips the pool (a retry after a pooled connection turned out closed).
+     */
+    void acquire(int endpointIndex, Acquired callback, boolean fresh) {
         ArrayDeque<Channel> pool = idle[endpointIndex];
         Channel ch;
-        while ((ch = pool.pollLast()) != null) {
+        while (!fresh && (ch = pool.pollLast()) != null) {
             if (ch.isActive()) {
                 callback.ready(ch, true);
                 return;

@@ -192,6 +192,7 @@ class UserspaceProxyTest {
         // Every connection answers one request, then all wait until the 1,000 are open at
         // once, then each sends two more on the same connection.
         java.util.concurrent.CountDownLatch allOpen = new java.util.concurrent.CountDownLatch(conns);
+        java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < conns; i++) {
@@ -209,7 +210,9 @@ class UserspaceProxyTest {
                             }
                             out.write(("GET /status/200?c=" + id + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                             out.flush();
-                            if (readResponse(in).startsWith("HTTP/1.1 200")) ok++;
+                            String head = readResponse(in);
+                            if (head.startsWith("HTTP/1.1 200")) ok++;
+                            else failures.add("connection " + id + " request " + k + ": " + head);
                         }
                     }
                     return ok;
@@ -217,7 +220,8 @@ class UserspaceProxyTest {
             }
             int total = 0;
             for (Future<Integer> f : results) total += f.get(180, TimeUnit.SECONDS);
-            assertEquals(conns * 3, total);
+            assertEquals(conns * 3, total, () -> failures + " " + proxy.proxy().stats().counterValues().entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("cluster.host_up.")).toList());
         }
         assertTrue(proxy.proxy().stats().value("listener.us_web.downstream_cx_total") >= conns);
     }
