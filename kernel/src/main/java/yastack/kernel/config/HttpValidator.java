@@ -14,6 +14,7 @@ import yastack.api.config.HeaderValue;
 import yastack.api.config.HttpConnectionManager;
 import yastack.api.config.QueryParameterMatcher;
 import yastack.api.config.Redirect;
+import yastack.api.config.RetryPolicy;
 import yastack.api.config.Route;
 import yastack.api.config.RouteAction;
 import yastack.api.config.RouteConfig;
@@ -207,10 +208,43 @@ final class HttpValidator {
             if (wc.getWeight() == 0) f.error(p + ".weight", "must be greater than 0");
         }
         f.nonNegative(path + ".timeout", a.hasTimeout(), a.getTimeout());
+        if (a.hasRetryPolicy()) retryPolicy(path + ".retry_policy", a.getRetryPolicy());
         if (a.hasHashPolicy()) ConfigValidator.hashPolicy(f, path + ".hash_policy", a.getHashPolicy());
         if (!a.getHostRewrite().isEmpty() && !validHostHeader(a.getHostRewrite())) {
             f.error(path + ".host_rewrite", "'" + a.getHostRewrite() + "' is not a host name");
         }
+    }
+
+    /** Envoy's names; RetryRules compiles them. */
+    private static final List<String> RETRY_CONDITIONS = List.of("5xx", "gateway-error", "reset", "connect-failure",
+            "retriable-status-codes");
+    private static final int MAX_RETRIES = 10;
+
+    private void retryPolicy(String path, RetryPolicy p) {
+        boolean codes = false;
+        if (p.getRetryOn().isBlank()) f.error(path + ".retry_on", "is required: a comma list of " + String.join(", ", RETRY_CONDITIONS));
+        for (String c : p.getRetryOn().split(",")) {
+            String condition = c.trim();
+            if (condition.isEmpty()) continue;
+            if (!RETRY_CONDITIONS.contains(condition)) {
+                f.error(path + ".retry_on", "unknown condition '" + condition + "'; one of " + String.join(", ", RETRY_CONDITIONS));
+            }
+            codes |= condition.equals("retriable-status-codes");
+        }
+        if (codes && p.getRetriableStatusCodesCount() == 0) {
+            f.error(path + ".retriable_status_codes", "retry_on has retriable-status-codes but no codes are listed");
+        }
+        if (!codes && p.getRetriableStatusCodesCount() > 0) {
+            f.error(path + ".retriable_status_codes", "has no effect unless retry_on includes retriable-status-codes");
+        }
+        for (int i = 0; i < p.getRetriableStatusCodesCount(); i++) {
+            int s = p.getRetriableStatusCodes(i);
+            if (s < 100 || s > 599) f.error(path + ".retriable_status_codes[" + i + "]", "must be an HTTP status 100..599, got " + Integer.toUnsignedString(s));
+        }
+        if (p.hasNumRetries() && Integer.compareUnsigned(p.getNumRetries(), MAX_RETRIES) > 0) {
+            f.error(path + ".num_retries", "must be at most " + MAX_RETRIES + ", got " + Integer.toUnsignedString(p.getNumRetries()));
+        }
+        f.nonNegative(path + ".per_try_timeout", p.hasPerTryTimeout(), p.getPerTryTimeout());
     }
 
     private void directResponse(String path, DirectResponse d) {

@@ -48,7 +48,11 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private UpstreamHandler upstreamHandler;
     private HttpRequest upstreamRequest;
     private boolean reused;
-    private int attempts;
+    private boolean staleRetried;
+    private RetryState retry;
+    private boolean retryLimitHit;
+    private int previousEndpoint = -1;
+    private long hash;
     private boolean lbActive;
     private String requestId;
     private boolean requestForwarded;
@@ -70,6 +74,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private long bytesOut;
     private String responseFlags = "-";
     private ScheduledFuture<?> timeout;
+    private ScheduledFuture<?> perTryTimeout;
 
     HttpExchange(DownstreamHandler down, ChannelHandlerContext dctx, HttpRequest request, ListenerRuntime listener,
                  ProxySnapshot snapshot) {
@@ -185,7 +190,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
                 long timeout = c.timeout() == null ? yastack.kernel.route.RouteTarget.Forward.DEFAULT_TIMEOUT_MILLIS
                         : c.timeout().toMillis();
                 forward(new RouteTarget.Forward(c.routeName(), java.util.List.of(c.cluster()), new int[] {1}, null, "", "",
-                        timeout, null, RouteTarget.HeaderEdits.NONE));
+                        timeout, null, RouteTarget.HeaderEdits.NONE, null));
             }
             case yastack.api.RouteDecision.Respond r -> {
                 responseFlags = "RR";
@@ -204,7 +209,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             return;
         }
         cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
-        long hash = runtime.usesHashKey()
+        hash = runtime.usesHashKey()
                 ? HashKeys.hash(f.hashPolicy() != null ? f.hashPolicy() : runtime.hashPolicy(), view)
                 : yastack.kernel.cluster.LoadBalancer.NO_HASH;
         endpointIndex = cluster.pick(hash, this);
@@ -214,6 +219,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n", false);
             return;
         }
+        if (f.retry() != null) retry = new RetryState(f.retry());
         upstreamRequest = buildUpstreamRequest(f);
         if (HttpUtil.is100ContinueExpected(request) && requestHasBody) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know
@@ -255,13 +261,10 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         // A write that fails (the encoder refusing a message included) is an upstream failure,
         // not something to wait out until the route timeout.
         upstream.write(upstreamRequest).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
-        // A retry: the (bodiless) request's end went with the first attempt; without it the
-        // encoder would wait for content and the connection could never be reused.
-        if (attempts > 0 && requestForwarded) upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
         HttpContent c;
         while ((c = pendingBody.poll()) != null) upstream.write(c);
         upstream.flush();
-        if (requestForwarded) armTimeout();
+        if (requestForwarded) armTimeouts();
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
     }
@@ -269,6 +272,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     @Override
     public void failed(Throwable cause, boolean overflow) {
         if (finished) return;
+        if (!overflow && tryAgain(retry != null && retry.rules().retriesConnectFailure())) return;
         endLb();
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (overflow) {
@@ -308,6 +312,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             content.release();
             return;
         }
+        if (retry != null) retry.keep(content);
         if (upstream != null) {
             upstream.write(content);
             // Without filters the downstream read-complete flushes; a chain may resume later.
@@ -318,7 +323,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         }
         if (last) {
             requestForwarded = true;
-            if (upstream != null) armTimeout();
+            if (upstream != null) armTimeouts();
         }
     }
 
@@ -374,18 +379,33 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         if (upstream != null) upstream.config().setAutoRead(writable);
     }
 
-    private void armTimeout() {
-        if (timeout != null || forward == null || forward.timeoutMillis() <= 0) return;
-        timeout = dctx.executor().schedule(this::onTimeout, forward.timeoutMillis(), TimeUnit.MILLISECONDS);
+    /** The route timeout runs once, across every try; the per-try one restarts with each. */
+    private void armTimeouts() {
+        if (timeout == null && forward != null && forward.timeoutMillis() > 0) {
+            timeout = dctx.executor().schedule(this::onTimeout, forward.timeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (perTryTimeout == null && retry != null && retry.rules().perTryTimeoutMillis() > 0) {
+            perTryTimeout = dctx.executor().schedule(this::onPerTryTimeout, retry.rules().perTryTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onPerTryTimeout() {
+        perTryTimeout = null;
+        if (finished || responseStarted) return;
+        cluster.rqPerTryTimeout.inc();
+        if (tryAgain(retry.rules().retriesTimeout())) return;
+        timedOut();
     }
 
     private void onTimeout() {
         if (finished) return;
         cluster.rqTimeout.inc();
+        timedOut();
+    }
+
+    private void timedOut() {
         responseFlags = "UT";
-        Channel up = upstream;
         detachUpstream(false);
-        if (up != null) up.close();
         if (!responseStarted) {
             localReply(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout\n", false);
         } else {
@@ -425,6 +445,9 @@ final class HttpExchange implements UpstreamCluster.Acquired {
                     dctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), Unpooled.EMPTY_BUFFER,
                             interimHeaders, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
                 }
+            } else if (retry != null && !responseStarted && retry.rules().retriesStatus(code) && retryStatus(code)) {
+                ReferenceCountUtil.release(msg);
+                return;
             } else {
                 startResponse(r);
             }
@@ -458,10 +481,18 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         }
     }
 
+    /** A response the policy retries: counted, then dropped with its connection. False when out of retries. */
+    private boolean retryStatus(int code) {
+        if (retry.canRetry()) cluster.countStatus(code);
+        return tryAgain(true);
+    }
+
     private void startResponse(HttpResponse r) {
         responseStarted = true;
         status = r.status().code();
         cluster.countStatus(status);
+        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.rqRetrySuccess.inc();
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HttpHeaders h = r.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(r);
@@ -533,16 +564,18 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         detachUpstream(false);
         if (up != null) up.close();
         if (!responseStarted) {
-            if (reused && attempts == 0 && !requestHasBody && isIdempotent(request.method())) {
+            if (reused && !staleRetried && !requestHasBody && isIdempotent(request.method())) {
                 // A pooled connection the upstream closed as we reused it (its FIN crossed our
                 // request). Retry once, on a new connection: another pooled one may be closing
                 // too. Only idempotent requests without a body (RFC 9112 9.3.1), as nginx does.
-                attempts++;
+                staleRetried = true;
                 cluster.rqRetry.inc();
+                refillForRetry();
                 acquireUpstream(true);
                 return;
             }
             cluster.rqReset.inc();
+            if (tryAgain(retry != null && retry.rules().retriesReset())) return;
             responseFlags = "UR";
             localReply(HttpResponseStatus.BAD_GATEWAY, "upstream reset before response\n", false);
         } else {
@@ -550,6 +583,52 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             responseFlags = "UR";
             abortDownstream();
         }
+    }
+
+    /**
+     * A failure the route's policy may retry ({@code retriable}): schedules the retry after
+     * its back-off and returns true, or notes that the retries ran out and returns false.
+     */
+    private boolean tryAgain(boolean retriable) {
+        if (!retriable || finished) return false;
+        if (!retry.canRetry()) {
+            if (retry.exhausted() && !retryLimitHit) {
+                retryLimitHit = true;
+                cluster.rqRetryLimitExceeded.inc();
+            }
+            return false;
+        }
+        endLb();
+        detachUpstream(false);
+        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        perTryTimeout = null;
+        interim = false;
+        cluster.rqRetry.inc();
+        previousEndpoint = endpointIndex;
+        refillForRetry();
+        down.pause(DownstreamHandler.PAUSE_UPSTREAM);
+        dctx.executor().schedule(this::retryNow, retry.nextDelayMillis(down.worker.random), TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** What the next try sends after the head: the body so far, or the end of a bodiless request. */
+    private void refillForRetry() {
+        if (retry != null) retry.refill(pendingBody);
+        else if (requestForwarded) pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    private void retryNow() {
+        if (finished) return;
+        endpointIndex = cluster.pick(hash, this, previousEndpoint);
+        if (endpointIndex < 0) {
+            cluster.cxNone.inc();
+            responseFlags = "UH";
+            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n", false);
+            return;
+        }
+        cluster.requestStarted(endpointIndex);
+        lbActive = true;
+        acquireUpstream(false);
     }
 
     /** RFC 9110 9.2.2: the methods whose repetition has the effect of one request. */
@@ -600,7 +679,10 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private void finish() {
         if (finished) return;
         finished = true;
-        if (timeout != null) timeout.cancel(false);
+        cancelTimers();
+        // A local answer while an upstream was being connected to leaves reads paused for it.
+        down.resume(DownstreamHandler.PAUSE_UPSTREAM);
+        if (retryLimitHit) responseFlags = responseFlags.equals("-") ? "URX" : responseFlags + ",URX";
         endLb();
         detachUpstream(upstreamKeepAlive && requestForwarded && responseComplete);
         if (filters != null) {
@@ -631,7 +713,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         finished = true;
         endLb();
         detachUpstream(false);
-        if (timeout != null) timeout.cancel(false);
+        cancelTimers();
         down.recordCompletion(this, status == 0 ? 502 : status, System.nanoTime() - startNanos);
         down.abort();
     }
@@ -642,9 +724,16 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         pendingBody.clear();
         if (finished) return;
         finished = true;
-        if (timeout != null) timeout.cancel(false);
+        cancelTimers();
         endLb();
         detachUpstream(false);
+    }
+
+    /** The exchange is over: its timers stop and the body kept for retries goes. */
+    private void cancelTimers() {
+        if (timeout != null) timeout.cancel(false);
+        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        if (retry != null) retry.release();
     }
 
     private void endLb() {

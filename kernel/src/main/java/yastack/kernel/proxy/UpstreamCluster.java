@@ -21,6 +21,7 @@ final class UpstreamCluster {
     final ClusterRuntime runtime;
     final LoadBalancer balancer;
     final Counter rqTotal, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqTimeout, rqReset, rqOverflow, rqRetry;
+    final Counter rqRetrySuccess, rqRetryLimitExceeded, rqPerTryTimeout;
     final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
     private final WorkerContext worker;
     private final yastack.kernel.tls.ClientTls tls;
@@ -64,6 +65,9 @@ final class UpstreamCluster {
         rqReset = s.counter(p + "upstream_rq_rx_reset");
         rqOverflow = s.counter(p + "upstream_rq_pending_overflow");
         rqRetry = s.counter(p + "upstream_rq_retry");
+        rqRetrySuccess = s.counter(p + "upstream_rq_retry_success");
+        rqRetryLimitExceeded = s.counter(p + "upstream_rq_retry_limit_exceeded");
+        rqPerTryTimeout = s.counter(p + "upstream_rq_per_try_timeout");
         cxTotal = s.counter(p + "upstream_cx_total");
         cxActive = s.gauge(p + "upstream_cx_active");
         cxConnectFail = s.counter(p + "upstream_cx_connect_fail");
@@ -82,6 +86,11 @@ final class UpstreamCluster {
 
     /** As {@link #pick(long)}; an LB plugin sees {@code exchange}'s request. */
     int pick(long hash, HttpExchange exchange) {
+        return pick(hash, exchange, -1);
+    }
+
+    /** As {@link #pick(long, HttpExchange)}, passing over {@code avoid} (a retry's last endpoint) while another is healthy. */
+    int pick(long hash, HttpExchange exchange, int avoid) {
         long now = System.nanoTime();
         boolean any = false;
         for (int i = 0; i < healthy.length; i++) {
@@ -90,6 +99,12 @@ final class UpstreamCluster {
         }
         // Panic mode (as Envoy): with every endpoint ejected, balance over all of them.
         if (!any) java.util.Arrays.fill(healthy, true);
+        if (avoid >= 0 && healthy.length > 1) {
+            healthy[avoid] = false;
+            boolean other = false;
+            for (boolean h : healthy) other |= h;
+            if (!other) healthy[avoid] = true;
+        }
         if (pluginBalancer != null && exchange != null) {
             return pluginBalancer.pick(healthy, exchange, exchange.remoteSocketAddress());
         }

@@ -23,10 +23,13 @@ public sealed interface RouteTarget {
 
     String routeName();
 
-    /** Forward to a cluster. {@code clusters}/{@code weights} hold one entry unless weighted. */
+    /**
+     * Forward to a cluster. {@code clusters}/{@code weights} hold one entry unless weighted;
+     * {@code retry} is null without a retry policy.
+     */
     record Forward(String routeName, List<String> clusters, int[] cumulativeWeights, String matchedPrefix,
                    String prefixRewrite, String hostRewrite, long timeoutMillis, HashPolicy hashPolicy,
-                   HeaderEdits edits) implements RouteTarget {
+                   HeaderEdits edits, RetryRules retry) implements RouteTarget {
         /** Envoy's default route timeout. */
         public static final long DEFAULT_TIMEOUT_MILLIS = 15_000;
 

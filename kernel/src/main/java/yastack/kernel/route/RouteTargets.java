@@ -40,6 +40,7 @@ final class RouteTargets {
         long timeout = a.hasTimeout() ? yastack.kernel.config.Durations.millis(a.getTimeout())
                 : RouteTarget.Forward.DEFAULT_TIMEOUT_MILLIS;
         return new RouteTarget.Forward(name, List.copyOf(clusters), cumulative, matchedPrefix, a.getPrefixRewrite(),
-                a.getHostRewrite(), timeout, a.hasHashPolicy() ? a.getHashPolicy() : null, edits);
+                a.getHostRewrite(), timeout, a.hasHashPolicy() ? a.getHashPolicy() : null, edits,
+                a.hasRetryPolicy() ? RetryRules.compile(a.getRetryPolicy()) : null);
     }
 }

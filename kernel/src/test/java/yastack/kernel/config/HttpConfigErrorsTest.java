@@ -205,4 +205,30 @@ class HttpConfigErrorsTest extends ConfigErrorAssertions {
                 clusters: [{name: c, endpoints: [{address: 127.0.0.1, port: 1}]}]
                 """), "listeners[0].http.via", 5, "must be a token or host[:port]");
     }
+    @Test
+    void retryPolicyNamesItsBadFields() {
+        List<ConfigError> es = errors("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http:
+                      route_config:
+                        virtual_hosts:
+                          - domains: ["*"]
+                            routes:
+                              - route: {cluster: c, retry_policy: {retry_on: "5xx,connect-failures"}}
+                              - route: {cluster: c, retry_policy: {retry_on: "5xx", retriable_status_codes: [503]}}
+                              - route: {cluster: c, retry_policy: {retry_on: "retriable-status-codes", num_retries: 11}}
+                              - route: {cluster: c, retry_policy: {per_try_timeout: -1s}}
+                clusters: [{name: c, endpoints: [{address: 127.0.0.1, port: 1}]}]
+                """);
+        String routes = "listeners[0].http.route_config.virtual_hosts[0].routes";
+        assertEquals(6, es.size(), es.toString());
+        assertError(es.get(0), routes + "[0].route.retry_policy.retry_on", 9, "unknown condition 'connect-failures'");
+        assertError(es.get(1), routes + "[1].route.retry_policy.retriable_status_codes", 10, "has no effect unless retry_on includes retriable-status-codes");
+        assertError(es.get(2), routes + "[2].route.retry_policy.retriable_status_codes", 11, "no codes are listed");
+        assertError(es.get(3), routes + "[2].route.retry_policy.num_retries", 11, "must be at most 10, got 11");
+        assertError(es.get(4), routes + "[3].route.retry_policy.retry_on", 12, "is required");
+        assertError(es.get(5), routes + "[3].route.retry_policy.per_try_timeout", 12, "must not be negative");
+    }
 }
