@@ -1,11 +1,8 @@
 package yastack.kernel.proxy;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -20,19 +17,17 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import yastack.kernel.cluster.ClusterRuntime;
 import yastack.kernel.route.RouteTarget;
 
 /**
  * One request/response through the proxy, from the decoded request head to the last
- * byte of the response. Lives on the downstream connection's worker thread, as do the
- * upstream connection it borrows and every callback here.
+ * byte of the response: checks, filters, routing, local replies, and the response on its
+ * way down. The upstream side (connection, timeouts, tries) is its {@link UpstreamLeg}.
+ * Lives on the downstream connection's worker thread, as does every callback here.
  */
-final class HttpExchange implements UpstreamCluster.Acquired {
+final class HttpExchange {
     private final DownstreamHandler down;
     private final ChannelHandlerContext dctx;
     private final HttpRequest request;
@@ -43,23 +38,13 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private NettyRequestView view;
     private RouteTarget.Forward forward;
     private UpstreamCluster cluster;
-    private int endpointIndex = -1;
-    private Channel upstream;
-    private UpstreamHandler upstreamHandler;
-    private HttpRequest upstreamRequest;
-    private boolean reused;
-    private boolean staleRetried;
-    private RetryState retry;
-    private boolean retryLimitHit;
-    private int previousEndpoint = -1;
-    private long hash;
-    private boolean lbActive;
+    private UpstreamLeg leg;
     private String requestId;
-    private boolean requestForwarded;
     private ExchangeFilters filters;
     private ExchangeStream stream;
 
-    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
+    /** Body that arrived before the request was routed (filters still deciding). */
+    private final ArrayDeque<HttpContent> earlyBody = new ArrayDeque<>();
     private final boolean requestHasBody;
     private boolean requestComplete;
     private boolean discardBody;
@@ -73,8 +58,6 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private long bytesIn;
     private long bytesOut;
     private String responseFlags = "-";
-    private ScheduledFuture<?> timeout;
-    private ScheduledFuture<?> perTryTimeout;
 
     HttpExchange(DownstreamHandler down, ChannelHandlerContext dctx, HttpRequest request, ListenerRuntime listener,
                  ProxySnapshot snapshot) {
@@ -102,6 +85,14 @@ final class HttpExchange implements UpstreamCluster.Acquired {
 
     boolean requestComplete() {
         return requestComplete;
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    boolean responseStarted() {
+        return responseStarted;
     }
 
     // ---- request path ----
@@ -209,79 +200,34 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             return;
         }
         cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
-        hash = runtime.usesHashKey()
+        long hash = runtime.usesHashKey()
                 ? HashKeys.hash(f.hashPolicy() != null ? f.hashPolicy() : runtime.hashPolicy(), view)
                 : yastack.kernel.cluster.LoadBalancer.NO_HASH;
-        endpointIndex = cluster.pick(hash, this);
+        int endpointIndex = cluster.pick(hash, this);
         if (endpointIndex < 0) {
             cluster.cxNone.inc();
             responseFlags = "UH";
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n", false);
             return;
         }
-        if (f.retry() != null) retry = new RetryState(f.retry());
-        upstreamRequest = buildUpstreamRequest(f);
+        HttpRequest upstreamRequest = buildUpstreamRequest(f);
         if (HttpUtil.is100ContinueExpected(request) && requestHasBody) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know
             // the request will be forwarded, and do not pass it upstream.
             dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
         }
-        cluster.requestStarted(endpointIndex);
-        lbActive = true;
-        acquireUpstream(false);
-    }
-
-    /**
-     * Gets a connection; reads from the client pause only while one is being opened (a
-     * pooled connection arrives synchronously, and toggling reads costs two epoll_ctl calls).
-     */
-    private void acquireUpstream(boolean fresh) {
-        cluster.acquire(endpointIndex, this, fresh);
-        if (upstream == null && !finished) down.pause(DownstreamHandler.PAUSE_UPSTREAM);
+        leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, hash, upstreamRequest, f,
+                !requestHasBody && RequestChecks.isIdempotent(request.method()));
+        HttpContent early;
+        while ((early = earlyBody.poll()) != null) leg.body(early, early instanceof LastHttpContent, false);
+        leg.start();
     }
 
     private HttpRequest buildUpstreamRequest(RouteTarget.Forward f) {
         requestId = request.headers().get("x-request-id");
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
         return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via(), down.isHttp2Stream());
-    }
-
-    @Override
-    public void ready(Channel channel, boolean reused) {
-        if (finished) {
-            // The downstream went away while we were connecting.
-            cluster.release(channel, endpointIndex);
-            return;
-        }
-        this.upstream = channel;
-        this.reused = reused;
-        this.upstreamHandler = channel.pipeline().get(UpstreamHandler.class);
-        upstreamHandler.attach(this);
-        // A write that fails (the encoder refusing a message included) is an upstream failure,
-        // not something to wait out until the route timeout.
-        upstream.write(upstreamRequest).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
-        HttpContent c;
-        while ((c = pendingBody.poll()) != null) upstream.write(c);
-        upstream.flush();
-        if (requestForwarded) armTimeouts();
-        down.resume(DownstreamHandler.PAUSE_UPSTREAM);
-        if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
-    }
-
-    @Override
-    public void failed(Throwable cause, boolean overflow) {
-        if (finished) return;
-        if (!overflow && tryAgain(retry != null && retry.rules().retriesConnectFailure())) return;
-        endLb();
-        down.resume(DownstreamHandler.PAUSE_UPSTREAM);
-        if (overflow) {
-            responseFlags = "UO";
-            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream connection limit reached\n", false);
-        } else {
-            responseFlags = "UF";
-            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream connect error\n", false);
-        }
     }
 
     void onRequestContent(HttpContent content) {
@@ -312,25 +258,15 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             content.release();
             return;
         }
-        if (retry != null) retry.keep(content);
-        if (upstream != null) {
-            upstream.write(content);
-            // Without filters the downstream read-complete flushes; a chain may resume later.
-            if (filters != null) upstream.flush();
-            if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
-        } else {
-            pendingBody.add(content);
-        }
-        if (last) {
-            requestForwarded = true;
-            if (upstream != null) armTimeouts();
-        }
+        // Without filters the downstream read-complete flushes; a chain may resume later.
+        if (leg != null) leg.body(content, last, filters != null);
+        else earlyBody.add(content);
     }
 
     void pauseForFilter(boolean pause) {
         if (pause) down.pause(DownstreamHandler.PAUSE_FILTER);
         else down.resume(DownstreamHandler.PAUSE_FILTER);
-        if (upstream != null) upstream.config().setAutoRead(!pause && dctx.channel().isWritable());
+        if (leg != null) leg.setAutoRead(!pause && dctx.channel().isWritable());
     }
 
     /**
@@ -347,7 +283,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             down.exchangeDone(this, true);
             return;
         }
-        detachUpstream(false);
+        if (leg != null) leg.drop();
         responseFlags = "DPE";
         if (!responseStarted) localReply(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + reason + "\n", true);
         else abortDownstream();
@@ -361,56 +297,29 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private void onBodyTooLarge(HttpContent content) {
         content.release();
         down.stats.rqTooLarge.inc();
-        detachUpstream(false);
+        if (leg != null) leg.drop();
         if (!responseStarted) localReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large\n", true);
         else abortDownstream();
     }
 
     void flushUpstream() {
-        if (upstream != null && !finished) upstream.flush();
-    }
-
-    void onUpstreamWritabilityChanged(boolean writable) {
-        if (writable) down.resume(DownstreamHandler.PAUSE_BACKPRESSURE);
-        else down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
+        if (leg != null && !finished) leg.flush();
     }
 
     void onDownstreamWritabilityChanged(boolean writable) {
-        if (upstream != null) upstream.config().setAutoRead(writable);
+        if (leg != null) leg.setAutoRead(writable);
     }
 
-    /** The route timeout runs once, across every try; the per-try one restarts with each. */
-    private void armTimeouts() {
-        if (timeout == null && forward != null && forward.timeoutMillis() > 0) {
-            timeout = dctx.executor().schedule(this::onTimeout, forward.timeoutMillis(), TimeUnit.MILLISECONDS);
-        }
-        if (perTryTimeout == null && retry != null && retry.rules().perTryTimeoutMillis() > 0) {
-            perTryTimeout = dctx.executor().schedule(this::onPerTryTimeout, retry.rules().perTryTimeoutMillis(), TimeUnit.MILLISECONDS);
-        }
+    /** The upstream leg gave up (connect failure, reset, timeout, no endpoint): answer or abort. */
+    void upstreamFailed(String flags, HttpResponseStatus s, String body) {
+        responseFlags = flags;
+        if (!responseStarted) localReply(s, body, false);
+        else abortDownstream();
     }
 
-    private void onPerTryTimeout() {
-        perTryTimeout = null;
-        if (finished || responseStarted) return;
-        cluster.rqPerTryTimeout.inc();
-        if (tryAgain(retry.rules().retriesTimeout())) return;
-        timedOut();
-    }
-
-    private void onTimeout() {
-        if (finished) return;
-        cluster.rqTimeout.inc();
-        timedOut();
-    }
-
-    private void timedOut() {
-        responseFlags = "UT";
-        detachUpstream(false);
-        if (!responseStarted) {
-            localReply(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout\n", false);
-        } else {
-            abortDownstream();
-        }
+    /** A retry begins: whatever the last try answered is forgotten. */
+    void newTry() {
+        interim = false;
     }
 
     // ---- response path ----
@@ -445,7 +354,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
                     dctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), Unpooled.EMPTY_BUFFER,
                             interimHeaders, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
                 }
-            } else if (retry != null && !responseStarted && retry.rules().retriesStatus(code) && retryStatus(code)) {
+            } else if (!responseStarted && leg.retriesStatus(code)) {
                 ReferenceCountUtil.release(msg);
                 return;
             } else {
@@ -473,7 +382,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         }
         dctx.write(c);
         if (filters != null) dctx.flush();
-        if (!dctx.channel().isWritable() && upstream != null) upstream.config().setAutoRead(false);
+        if (!dctx.channel().isWritable() && leg != null) leg.setAutoRead(false);
         if (last) {
             responseComplete = true;
             dctx.flush();
@@ -481,18 +390,10 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         }
     }
 
-    /** A response the policy retries: counted, then dropped with its connection. False when out of retries. */
-    private boolean retryStatus(int code) {
-        if (retry.canRetry()) cluster.countStatus(code);
-        return tryAgain(true);
-    }
-
     private void startResponse(HttpResponse r) {
         responseStarted = true;
         status = r.status().code();
-        cluster.countStatus(status);
-        if (perTryTimeout != null) perTryTimeout.cancel(false);
-        if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.rqRetrySuccess.inc();
+        leg.responseStarted(status);
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HttpHeaders h = r.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(r);
@@ -533,8 +434,7 @@ final class HttpExchange implements UpstreamCluster.Acquired {
             r.release();
             return;
         }
-        endLb();
-        detachUpstream(false);
+        if (leg != null) leg.drop();
         responseFlags = "FR";
         r.headers().set(HttpHeaderNames.SERVER, listener.serverName());
         sendLocal(r, false);
@@ -551,90 +451,11 @@ final class HttpExchange implements UpstreamCluster.Acquired {
 
     /** The upstream answered something that is not a valid HTTP/1.x response: never retried, never reused. */
     private void onUpstreamInvalid() {
-        detachUpstream(false);
+        leg.drop();
         cluster.rqReset.inc();
         responseFlags = "UPE";
         if (!responseStarted) localReply(HttpResponseStatus.BAD_GATEWAY, "invalid upstream response\n", false);
         else abortDownstream();
-    }
-
-    void onUpstreamClosed(Throwable cause) {
-        if (finished) return;
-        Channel up = upstream;
-        detachUpstream(false);
-        if (up != null) up.close();
-        if (!responseStarted) {
-            if (reused && !staleRetried && !requestHasBody && isIdempotent(request.method())) {
-                // A pooled connection the upstream closed as we reused it (its FIN crossed our
-                // request). Retry once, on a new connection: another pooled one may be closing
-                // too. Only idempotent requests without a body (RFC 9112 9.3.1), as nginx does.
-                staleRetried = true;
-                cluster.rqRetry.inc();
-                refillForRetry();
-                acquireUpstream(true);
-                return;
-            }
-            cluster.rqReset.inc();
-            if (tryAgain(retry != null && retry.rules().retriesReset())) return;
-            responseFlags = "UR";
-            localReply(HttpResponseStatus.BAD_GATEWAY, "upstream reset before response\n", false);
-        } else {
-            cluster.rqReset.inc();
-            responseFlags = "UR";
-            abortDownstream();
-        }
-    }
-
-    /**
-     * A failure the route's policy may retry ({@code retriable}): schedules the retry after
-     * its back-off and returns true, or notes that the retries ran out and returns false.
-     */
-    private boolean tryAgain(boolean retriable) {
-        if (!retriable || finished) return false;
-        if (!retry.canRetry()) {
-            if (retry.exhausted() && !retryLimitHit) {
-                retryLimitHit = true;
-                cluster.rqRetryLimitExceeded.inc();
-            }
-            return false;
-        }
-        endLb();
-        detachUpstream(false);
-        if (perTryTimeout != null) perTryTimeout.cancel(false);
-        perTryTimeout = null;
-        interim = false;
-        cluster.rqRetry.inc();
-        previousEndpoint = endpointIndex;
-        refillForRetry();
-        down.pause(DownstreamHandler.PAUSE_UPSTREAM);
-        dctx.executor().schedule(this::retryNow, retry.nextDelayMillis(down.worker.random), TimeUnit.MILLISECONDS);
-        return true;
-    }
-
-    /** What the next try sends after the head: the body so far, or the end of a bodiless request. */
-    private void refillForRetry() {
-        if (retry != null) retry.refill(pendingBody);
-        else if (requestForwarded) pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
-    }
-
-    private void retryNow() {
-        if (finished) return;
-        endpointIndex = cluster.pick(hash, this, previousEndpoint);
-        if (endpointIndex < 0) {
-            cluster.cxNone.inc();
-            responseFlags = "UH";
-            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n", false);
-            return;
-        }
-        cluster.requestStarted(endpointIndex);
-        lbActive = true;
-        acquireUpstream(false);
-    }
-
-    /** RFC 9110 9.2.2: the methods whose repetition has the effect of one request. */
-    private static boolean isIdempotent(HttpMethod m) {
-        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
-                || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
     }
 
     // ---- local replies ----
@@ -660,8 +481,6 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         if (!requestComplete) {
             if (HttpUtil.is100ContinueExpected(request) || close) closeAfter = true;
             discardBody = true;
-            pendingBody.forEach(ReferenceCountUtil::release);
-            pendingBody.clear();
         }
         closeAfter |= close;
         closeAfter |= down.closeAfterThisRequest(listener.maxRequestsPerConnection());
@@ -679,12 +498,10 @@ final class HttpExchange implements UpstreamCluster.Acquired {
     private void finish() {
         if (finished) return;
         finished = true;
-        cancelTimers();
+        endUpstream(upstreamKeepAlive && responseComplete);
         // A local answer while an upstream was being connected to leaves reads paused for it.
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
-        if (retryLimitHit) responseFlags = responseFlags.equals("-") ? "URX" : responseFlags + ",URX";
-        endLb();
-        detachUpstream(upstreamKeepAlive && requestForwarded && responseComplete);
+        if (leg != null && leg.retryLimitHit()) responseFlags = responseFlags.equals("-") ? "URX" : responseFlags + ",URX";
         if (filters != null) {
             filters.complete(new ExchangeFilters.Summary(status, bytesIn, bytesOut, System.nanoTime() - startNanos,
                     cluster == null ? null : cluster.runtime.name(), null, !"-".equals(responseFlags) && cluster == null,
@@ -694,52 +511,36 @@ final class HttpExchange implements UpstreamCluster.Acquired {
         AccessLog log = listener.accessLog();
         if (log != null) log.log(this, view, listener.name(), status, bytesIn, bytesOut, responseFlags,
                 cluster == null ? null : cluster.runtime.name(),
-                cluster == null || endpointIndex < 0 ? null : cluster.endpoint(endpointIndex).toString(), down.remoteAddress());
+                leg == null ? null : cluster.endpoint(leg.endpointIndex()).toString(), down.remoteAddress());
         if (requestComplete || closeAfter) down.exchangeDone(this, closeAfter);
         // else: the rest of the request body is discarded, then onRequestContent completes it
     }
 
-    private void detachUpstream(boolean reuse) {
-        Channel up = upstream;
-        if (up == null) return;
-        upstream = null;
-        upstreamHandler.detach();
-        up.config().setAutoRead(true);
-        if (reuse) cluster.release(up, endpointIndex);
-        else up.close();
-    }
-
     private void abortDownstream() {
         finished = true;
-        endLb();
-        detachUpstream(false);
-        cancelTimers();
+        endUpstream(false);
         down.recordCompletion(this, status == 0 ? 502 : status, System.nanoTime() - startNanos);
         down.abort();
     }
 
     /** The downstream connection closed under us. */
     void onDownstreamClosed() {
-        pendingBody.forEach(ReferenceCountUtil::release);
-        pendingBody.clear();
-        if (finished) return;
-        finished = true;
-        cancelTimers();
-        endLb();
-        detachUpstream(false);
-    }
-
-    /** The exchange is over: its timers stop and the body kept for retries goes. */
-    private void cancelTimers() {
-        if (timeout != null) timeout.cancel(false);
-        if (perTryTimeout != null) perTryTimeout.cancel(false);
-        if (retry != null) retry.release();
-    }
-
-    private void endLb() {
-        if (lbActive) {
-            lbActive = false;
-            cluster.requestEnded(endpointIndex);
+        if (finished) {
+            releaseEarlyBody();
+            return;
         }
+        finished = true;
+        endUpstream(false);
+    }
+
+    /** The exchange is over: the upstream leg ends (pooling its connection if {@code reuse}). */
+    private void endUpstream(boolean reuse) {
+        if (leg != null) leg.end(reuse);
+        releaseEarlyBody();
+    }
+
+    private void releaseEarlyBody() {
+        earlyBody.forEach(ReferenceCountUtil::release);
+        earlyBody.clear();
     }
 }

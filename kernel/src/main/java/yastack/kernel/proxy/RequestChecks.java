@@ -125,4 +125,10 @@ final class RequestChecks {
         if (colon >= 0) a = a.substring(0, colon);
         return a.toLowerCase(Locale.ROOT);
     }
+
+    /** RFC 9110 9.2.2: the methods whose repetition has the effect of one request. */
+    static boolean isIdempotent(HttpMethod m) {
+        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+                || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
+    }
 }

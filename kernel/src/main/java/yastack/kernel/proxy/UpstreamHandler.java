@@ -5,19 +5,19 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
-/** Relays an upstream connection's events to the exchange currently using it. */
+/** Relays an upstream connection's events to the exchange's upstream leg currently using it. */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamCluster cluster;
     private final int endpointIndex;
-    private HttpExchange owner;
+    private UpstreamLeg owner;
 
     UpstreamHandler(UpstreamCluster cluster, int endpointIndex) {
         this.cluster = cluster;
         this.endpointIndex = endpointIndex;
     }
 
-    void attach(HttpExchange exchange) {
-        this.owner = exchange;
+    void attach(UpstreamLeg leg) {
+        this.owner = leg;
     }
 
     void detach() {
@@ -26,42 +26,42 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        HttpExchange ex = owner;
+        UpstreamLeg ex = owner;
         if (ex == null) {
             // Bytes on an idle pooled connection: the upstream is confused; do not reuse it.
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
         }
-        ex.onUpstreamMessage(msg);
+        ex.onMessage(msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        HttpExchange ex = owner;
-        if (ex != null) ex.flushDownstream();
+        UpstreamLeg ex = owner;
+        if (ex != null) ex.onReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        HttpExchange ex = owner;
-        if (ex != null) ex.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        UpstreamLeg ex = owner;
+        if (ex != null) ex.onWritabilityChanged(ctx.channel().isWritable());
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cluster.closed(ctx.channel(), endpointIndex);
-        HttpExchange ex = owner;
+        UpstreamLeg ex = owner;
         owner = null;
-        if (ex != null) ex.onUpstreamClosed(null);
+        if (ex != null) ex.onClosed(null);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        HttpExchange ex = owner;
+        UpstreamLeg ex = owner;
         owner = null;
         ctx.close();
-        if (ex != null) ex.onUpstreamClosed(cause);
+        if (ex != null) ex.onClosed(cause);
     }
 
     @Override

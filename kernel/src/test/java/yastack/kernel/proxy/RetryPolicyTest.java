@@ -64,6 +64,7 @@ class RetryPolicyTest {
     static TestUpstream good;
     static FixedUpstream bad503, bad500, slow;
     static ProxyHarness proxy;
+    static java.nio.file.Path accessLog;
 
     @BeforeAll
     static void start() throws Exception {
@@ -72,12 +73,14 @@ class RetryPolicyTest {
         bad500 = new FixedUpstream(500, 0);
         slow = new FixedUpstream(200, 3_000);
         int dead = ProxyHarness.freePort();
+        accessLog = java.nio.file.Files.createTempFile("retry-access", ".log");
         proxy = new ProxyHarness("""
                 listeners:
                   - name: web
                     address: 127.0.0.1
                     port: ${PORT}
                     http:
+                      access_log: {path: %6$s}
                       route_config:
                         virtual_hosts:
                           - name: all
@@ -100,12 +103,13 @@ class RetryPolicyTest {
                   - {name: mgw, endpoints: [{address: 127.0.0.1, port: %5$d}, {address: 127.0.0.1, port: %2$d}]}
                   - {name: onlybad, endpoints: [{address: 127.0.0.1, port: %1$d}]}
                   - {name: onlybad2, endpoints: [{address: 127.0.0.1, port: %1$d}]}
-                """.formatted(bad503.port(), good.port(), dead, slow.port(), bad500.port()), 1);
+                """.formatted(bad503.port(), good.port(), dead, slow.port(), bad500.port(), accessLog), 1);
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         if (proxy != null) proxy.close();
+        java.nio.file.Files.deleteIfExists(accessLog);
         good.close();
         bad503.close();
         bad500.close();
@@ -188,6 +192,12 @@ class RetryPolicyTest {
         assertEquals(3, bad503.requests.get() - before, "the try and two retries");
         assertEquals(retries + 2, stat("onlybad", "upstream_rq_retry"));
         assertEquals(exceeded + 1, stat("onlybad", "upstream_rq_retry_limit_exceeded"));
+        String line = "";
+        for (int i = 0; i < 100 && line.isEmpty(); i++) {
+            line = java.nio.file.Files.readAllLines(accessLog).stream().filter(l -> l.contains("/exhaust/x")).findFirst().orElse("");
+            if (line.isEmpty()) Thread.sleep(50);
+        }
+        assertTrue(line.contains("\"response_flags\":\"URX\""), line);
     }
 
     @Test
