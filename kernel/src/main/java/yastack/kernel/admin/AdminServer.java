@@ -148,7 +148,7 @@ public final class AdminServer implements AutoCloseable {
             JsonArray eps = new JsonArray();
             for (Endpoint e : c.endpoints()) {
                 eps.add(new JsonObject().put("address", e.host()).put("port", e.port()).put("weight", e.weight())
-                        .put("health", e.health().healthy(now) ? "healthy" : "ejected")
+                        .put("health", e.health().state(now))
                         .put("consecutive_connect_failures", e.health().consecutiveFailures()));
             }
             String p = "cluster." + c.name() + ".";

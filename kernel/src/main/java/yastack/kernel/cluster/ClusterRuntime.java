@@ -20,6 +20,7 @@ public final class ClusterRuntime {
     private final String lbPolicyName;
     private final String lbPlugin;
     private final com.google.protobuf.Struct lbPluginConfig;
+    private final yastack.api.config.HealthCheck healthCheck;
 
     public ClusterRuntime(Cluster c) {
         this.name = c.getName();
@@ -40,6 +41,9 @@ public final class ClusterRuntime {
         this.connectTimeoutMillis = c.hasConnectTimeout() ? yastack.kernel.config.Durations.millis(c.getConnectTimeout()) : 1000;
         this.idleTimeoutMillis = c.hasIdleTimeout() ? yastack.kernel.config.Durations.millis(c.getIdleTimeout()) : 60_000;
         this.maxConnectionsPerWorker = c.getMaxConnectionsPerWorker() == 0 ? 1024 : c.getMaxConnectionsPerWorker();
+        this.healthCheck = c.hasHealthCheck() ? c.getHealthCheck() : null;
+        // Actively checked endpoints take no traffic until a check passes (panic mode aside).
+        if (healthCheck != null) endpoints.forEach(e -> e.health().failedActiveCheck(true));
     }
 
 
@@ -57,4 +61,6 @@ public final class ClusterRuntime {
     /** The LB plugin's name, or null for a built-in policy. */
     public String lbPlugin() { return lbPlugin; }
     public com.google.protobuf.Struct lbPluginConfig() { return lbPluginConfig; }
+    /** The active health check, or null. */
+    public yastack.api.config.HealthCheck healthCheck() { return healthCheck; }
 }

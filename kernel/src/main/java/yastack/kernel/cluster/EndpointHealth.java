@@ -5,7 +5,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Passive health (outlier detection): consecutive connect failures eject an endpoint for
  * a time that grows with each ejection; a success resets it. Only failures and the first
- * success after one touch the shared state, so the hot path stays read-only.
+ * success after one touch the shared state, so the hot path stays read-only. Active
+ * health checking, when the cluster has it, adds its own verdict: an endpoint failing its
+ * checks is unhealthy whatever the passive state says.
  */
 public final class EndpointHealth {
     static final int CONSECUTIVE_FAILURES_TO_EJECT = 5;
@@ -14,8 +16,10 @@ public final class EndpointHealth {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile long ejectedUntil;
     private volatile int ejections;
+    private volatile boolean failedActiveCheck;
 
     public boolean healthy(long nowNanos) {
+        if (failedActiveCheck) return false;
         long until = ejectedUntil;
         return until == 0 || nowNanos - until >= 0;
     }
@@ -35,6 +39,21 @@ public final class EndpointHealth {
             ejectedUntil = 0;
             ejections = 0;
         }
+    }
+
+    /** Set by the cluster's health checker (on one thread); read by every worker. */
+    public void failedActiveCheck(boolean failed) {
+        failedActiveCheck = failed;
+    }
+
+    public boolean failedActiveCheck() {
+        return failedActiveCheck;
+    }
+
+    /** What the admin API shows: healthy, failed_active_hc or ejected. */
+    public String state(long nowNanos) {
+        if (failedActiveCheck) return "failed_active_hc";
+        return healthy(nowNanos) ? "healthy" : "ejected";
     }
 
     public int consecutiveFailures() {

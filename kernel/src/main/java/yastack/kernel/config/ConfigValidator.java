@@ -169,6 +169,28 @@ final class ConfigValidator {
         f.nonNegative(path + ".idle_timeout", c.hasIdleTimeout(), c.getIdleTimeout());
         if (c.hasHashPolicy()) hashPolicy(f, path + ".hash_policy", c.getHashPolicy());
         if (c.hasTls()) clusterTls(path + ".tls", c.getTls());
+        if (c.hasHealthCheck()) healthCheck(path + ".health_check", c.getHealthCheck());
+    }
+
+    private void healthCheck(String path, yastack.api.config.HealthCheck h) {
+        if (f.given(path + ".path", h.getPath()) && !h.getPath().startsWith("/")) f.error(path + ".path", "must start with /");
+        else if (h.getPath().chars().anyMatch(ch -> ch <= ' ' || ch >= 0x7f)) f.error(path + ".path", "must not contain spaces or control characters");
+        positive(path + ".interval", h.hasInterval(), h.getInterval());
+        positive(path + ".timeout", h.hasTimeout(), h.getTimeout());
+        for (int i = 0; i < h.getExpectedStatusesCount(); i++) {
+            int s = h.getExpectedStatuses(i);
+            if (s < 200 || s > 599) f.error(path + ".expected_statuses[" + i + "]", "must be a final HTTP status 200..599, got " + Integer.toUnsignedString(s));
+        }
+        if (h.getExpectedStatusesCount() > 0 && h.getPath().isEmpty()) {
+            f.error(path + ".expected_statuses", "needs a path: without one the check is a TCP connect");
+        }
+        if (!h.getHost().isEmpty() && !NetText.isAddressOrHostname(h.getHost().replaceFirst(":\\d+$", ""))) {
+            f.error(path + ".host", "'" + h.getHost() + "' is not a host name");
+        }
+    }
+
+    private void positive(String path, boolean present, com.google.protobuf.Duration d) {
+        if (present && (DurationText.isNegative(d) || (d.getSeconds() == 0 && d.getNanos() == 0))) f.error(path, "must be greater than 0");
     }
 
     private void lbPolicy(String path, LbPolicy lb) {

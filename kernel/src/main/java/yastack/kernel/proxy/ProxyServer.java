@@ -41,6 +41,9 @@ public final class ProxyServer implements AutoCloseable {
     private final List<Channel> serverChannels = new ArrayList<>();
     private final List<WorkerIoHandler> ioHandlers = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<ProxySnapshot> snapshot = new AtomicReference<>();
+    /** The current snapshot's active health checkers; replaced on reload. */
+    private List<HealthChecker> healthCheckers = List.of();
+    private boolean started;
     private final StatsStore stats;
     private final Transport transport;
     private final java.nio.file.Path baseDir;
@@ -110,6 +113,23 @@ public final class ProxyServer implements AutoCloseable {
                     + " flavor " + SocketFlavors.configName(l.getFlavor()) + " (" + workers.size() + " workers, "
                     + (userspace ? "stack shards" : transport.name()) + ")");
         }
+        started = true;
+        startHealthChecks(snapshot.get());
+    }
+
+    /**
+     * Starts the active health checks of {@code s}'s clusters (on the first worker, through
+     * its connect path) and stops the ones they replace.
+     */
+    private synchronized void startHealthChecks(ProxySnapshot s) {
+        List<HealthChecker> old = healthCheckers;
+        List<HealthChecker> fresh = new ArrayList<>();
+        for (yastack.kernel.cluster.ClusterRuntime c : s.clusters().values()) {
+            if (c.healthCheck() != null) fresh.add(new HealthChecker(c, s.clusterTls().get(c.name()), workers.getFirst()));
+        }
+        healthCheckers = List.copyOf(fresh);
+        old.forEach(HealthChecker::stop);
+        fresh.forEach(HealthChecker::start);
     }
 
     /** What a listener's server channel looks like on either flavor (the channel type is the caller's). */
@@ -170,7 +190,9 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Swaps in a new config for routes and clusters; listener sockets stay as they are. */
     public void reload(Bootstrap config) {
-        snapshot.set(ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog()), plugins, scripts));
+        ProxySnapshot s = ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog()), plugins, scripts);
+        snapshot.set(s);
+        if (started) startHealthChecks(s);
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */
@@ -205,6 +227,10 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            healthCheckers.forEach(HealthChecker::stop);
+            healthCheckers = List.of();
+        }
         listenerTls.values().forEach(ServerTls::close);
         for (Channel c : serverChannels) c.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -211,6 +211,22 @@ final class UpstreamCluster {
         });
     }
 
+    /**
+     * A health-check connection to an endpoint: the cluster's flavor (host or userspace with
+     * an RSS-local port) and TLS, but not pooled, not counted in the cluster's connection
+     * stats and not held against the endpoint's passive health.
+     */
+    ChannelFuture probe(int endpointIndex, java.util.function.Consumer<io.netty.channel.ChannelPipeline> handlers) {
+        Endpoint ep = endpoints.get(endpointIndex);
+        return bootstrap(ep).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+                if (tls != null) c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
+                handlers.accept(c.pipeline());
+            }
+        }).connect(ep.resolve());
+    }
+
     private void uncount() {
         connections--;
         cxActive.dec();

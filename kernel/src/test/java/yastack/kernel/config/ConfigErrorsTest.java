@@ -286,4 +286,29 @@ class ConfigErrorsTest extends ConfigErrorAssertions {
                 new ConfigError("listeners[0].tcp.cluster", "unknown cluster 'x'", 2),
                 new ConfigError("clusters[0].endpoints", "a cluster needs at least one endpoint", 4)), es);
     }
+
+    @Test
+    void healthCheckNamesItsBadFields() {
+        List<ConfigError> es = errors("""
+                clusters:
+                  - name: c
+                    endpoints: [{address: 127.0.0.1, port: 1}]
+                    health_check:
+                      path: healthz
+                      interval: 0s
+                      timeout: -1s
+                      expected_statuses: [200, 99]
+                      host: "bad host"
+                  - name: d
+                    endpoints: [{address: 127.0.0.1, port: 1}]
+                    health_check: {expected_statuses: [200]}
+                """);
+        assertEquals(6, es.size(), es::toString);
+        assertError(es.get(0), "clusters[0].health_check.path", 5, "must start with /");
+        assertError(es.get(1), "clusters[0].health_check.interval", 6, "must be greater than 0");
+        assertError(es.get(2), "clusters[0].health_check.timeout", 7, "must be greater than 0");
+        assertError(es.get(3), "clusters[0].health_check.expected_statuses[1]", 8, "200..599, got 99");
+        assertError(es.get(4), "clusters[0].health_check.host", 9, "'bad host' is not a host name");
+        assertError(es.get(5), "clusters[1].health_check.expected_statuses", 12, "needs a path");
+    }
 }

@@ -32,6 +32,7 @@ class NamespaceUpstreamTest {
         byte[] blob = new byte[1 << 20];
         new Random(11).nextBytes(blob);
         Files.write(www.resolve("blob.bin"), blob);
+        Files.writeString(www.resolve("healthz"), "ok");
         Process httpd = null;
         try (NamespacedVeth v = new NamespacedVeth("ynu", 78)) {
             String ours = v.ours, server = v.theirs, dpdk = v.host;
@@ -52,7 +53,10 @@ class NamespaceUpstreamTest {
                           route_config:
                             virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: ns_up}}]}]
                     clusters:
-                      - {name: ns_up, flavor: userspace, endpoints: [{address: %s, port: 8000}]}
+                      - name: ns_up
+                        flavor: userspace
+                        health_check: {path: /healthz, interval: 200ms}
+                        endpoints: [{address: %s, port: 8000}]
                     """.formatted(dpdk, ours, port, server));
             try (ProxyInstance proxy = ProxyInstance.start(ConfigLoader.load(cfg), 1, 0, false)) {
                 HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -74,10 +78,14 @@ class NamespaceUpstreamTest {
                 assertTrue(proxy.proxy().stats().value("cluster.ns_up.upstream_rq_2xx") >= 11);
                 assertTrue(proxy.proxy().stats().value("stack.dp0.tcp.connections_opened_active") >= 1,
                         "the upstream connections were opened by the Java stack");
+                assertTrue(proxy.proxy().stats().value("cluster.ns_up.health_check.success") >= 1,
+                        "the active health check passes through the userspace stack");
+                assertEquals(1L, proxy.proxy().stats().gaugeValues().get("cluster.ns_up.health_check.healthy"));
             }
             // The server saw the stack's address as its client.
             String log = Files.readString(dir.resolve("httpd.log"));
             assertTrue(log.contains(ours) && log.contains("GET /blob.bin"), log);
+            assertTrue(log.contains("GET /healthz"), log);
         } finally {
             if (httpd != null) {
                 httpd.destroy();
