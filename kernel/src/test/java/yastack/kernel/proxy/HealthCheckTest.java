@@ -69,19 +69,10 @@ class HealthCheckTest {
         good = new TestUpstream("good");
         sick = new SwitchableUpstream();
         deadPort = ProxyHarness.freePort();
-        proxy = new ProxyHarness("""
-                listeners:
-                  - name: web
-                    address: 127.0.0.1
-                    port: ${PORT}
-                    http:
-                      route_config:
-                        virtual_hosts:
-                          - name: all
-                            domains: ["*"]
-                            routes:
-                              - {match: {prefix: "/tcp/"}, route: {cluster: tcpchecked}}
-                              - {match: {prefix: "/"}, route: {cluster: checked}}
+        proxy = new ProxyHarness(ProxyHarness.listenerWithRoutes("", """
+                - {match: {prefix: "/tcp/"}, route: {cluster: tcpchecked}}
+                - {match: {prefix: "/"}, route: {cluster: checked}}
+                """) + """
                 clusters:
                   - name: checked
                     health_check: {path: /healthz, interval: 100ms, timeout: 1s, unhealthy_threshold: 2, healthy_threshold: 2, host: health.internal}

@@ -48,6 +48,31 @@ public final class ProxyHarness implements AutoCloseable {
                 """.formatted(httpExtra, upstreamPort);
     }
 
+    /**
+     * One listener {@code web} on ${PORT} with one virtual host for every domain holding
+     * {@code routes} (YAML list items written from column 0); {@code httpExtra} is a line of
+     * extra {@code http:} settings (or ""). Clusters follow from column 0.
+     */
+    static String listenerWithRoutes(String httpExtra, String routes) {
+        StringBuilder sb = new StringBuilder("""
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: ${PORT}
+                    http:
+                """);
+        if (!httpExtra.isEmpty()) sb.append("      ").append(httpExtra).append('\n');
+        sb.append("""
+                      route_config:
+                        virtual_hosts:
+                          - name: all
+                            domains: ["*"]
+                            routes:
+                """);
+        routes.strip().lines().forEach(l -> sb.append("              ").append(l).append('\n'));
+        return sb.toString();
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);

@@ -74,26 +74,16 @@ class RetryPolicyTest {
         slow = new FixedUpstream(200, 3_000);
         int dead = ProxyHarness.freePort();
         accessLog = java.nio.file.Files.createTempFile("retry-access", ".log");
-        proxy = new ProxyHarness("""
-                listeners:
-                  - name: web
-                    address: 127.0.0.1
-                    port: ${PORT}
-                    http:
-                      access_log: {path: %6$s}
-                      route_config:
-                        virtual_hosts:
-                          - name: all
-                            domains: ["*"]
-                            routes:
-                              - {match: {prefix: "/5xx/"}, route: {cluster: m5xx, prefix_rewrite: "/", retry_policy: {retry_on: 5xx}}}
-                              - {match: {prefix: "/codes/"}, route: {cluster: mcodes, prefix_rewrite: "/", retry_policy: {retry_on: "retriable-status-codes", retriable_status_codes: [503]}}}
-                              - {match: {prefix: "/conn/"}, route: {cluster: mconn, prefix_rewrite: "/", retry_policy: {retry_on: connect-failure}}}
-                              - {match: {prefix: "/slow/"}, route: {cluster: mslow, prefix_rewrite: "/", timeout: 10s, retry_policy: {retry_on: reset, per_try_timeout: 300ms}}}
-                              - {match: {prefix: "/gw/"}, route: {cluster: mgw, prefix_rewrite: "/", retry_policy: {retry_on: gateway-error}}}
-                              - {match: {prefix: "/exhaust/"}, route: {cluster: onlybad, prefix_rewrite: "/", retry_policy: {retry_on: "5xx", num_retries: 2}}}
-                              - {match: {prefix: "/big/"}, route: {cluster: onlybad2, prefix_rewrite: "/", retry_policy: {retry_on: "5xx"}}}
-                              - {match: {prefix: "/none/"}, route: {cluster: mnone, prefix_rewrite: "/"}}
+        proxy = new ProxyHarness(ProxyHarness.listenerWithRoutes("access_log: {path: " + accessLog + "}", """
+                - {match: {prefix: "/5xx/"}, route: {cluster: m5xx, prefix_rewrite: "/", retry_policy: {retry_on: 5xx}}}
+                - {match: {prefix: "/codes/"}, route: {cluster: mcodes, prefix_rewrite: "/", retry_policy: {retry_on: "retriable-status-codes", retriable_status_codes: [503]}}}
+                - {match: {prefix: "/conn/"}, route: {cluster: mconn, prefix_rewrite: "/", retry_policy: {retry_on: connect-failure}}}
+                - {match: {prefix: "/slow/"}, route: {cluster: mslow, prefix_rewrite: "/", timeout: 10s, retry_policy: {retry_on: reset, per_try_timeout: 300ms}}}
+                - {match: {prefix: "/gw/"}, route: {cluster: mgw, prefix_rewrite: "/", retry_policy: {retry_on: gateway-error}}}
+                - {match: {prefix: "/exhaust/"}, route: {cluster: onlybad, prefix_rewrite: "/", retry_policy: {retry_on: "5xx", num_retries: 2}}}
+                - {match: {prefix: "/big/"}, route: {cluster: onlybad2, prefix_rewrite: "/", retry_policy: {retry_on: "5xx"}}}
+                - {match: {prefix: "/none/"}, route: {cluster: mnone, prefix_rewrite: "/"}}
+                """) + """
                 clusters:
                   - {name: m5xx, endpoints: [{address: 127.0.0.1, port: %1$d}, {address: 127.0.0.1, port: %2$d}]}
                   - {name: mcodes, endpoints: [{address: 127.0.0.1, port: %1$d}, {address: 127.0.0.1, port: %2$d}]}
@@ -103,7 +93,7 @@ class RetryPolicyTest {
                   - {name: mgw, endpoints: [{address: 127.0.0.1, port: %5$d}, {address: 127.0.0.1, port: %2$d}]}
                   - {name: onlybad, endpoints: [{address: 127.0.0.1, port: %1$d}]}
                   - {name: onlybad2, endpoints: [{address: 127.0.0.1, port: %1$d}]}
-                """.formatted(bad503.port(), good.port(), dead, slow.port(), bad500.port(), accessLog), 1);
+                """.formatted(bad503.port(), good.port(), dead, slow.port(), bad500.port()), 1);
     }
 
     @AfterAll
