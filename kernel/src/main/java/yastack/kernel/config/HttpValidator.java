@@ -49,6 +49,14 @@ final class HttpValidator {
         if (hcm.hasVia() && !hcm.getVia().isEmpty() && !hcm.getVia().matches("[A-Za-z0-9!#$%&'*+.^_`|~:-]+")) {
             f.error(path + ".via", "must be a token or host[:port] (letters, digits, !#$%&'*+.^_`|~:-), got '" + hcm.getVia() + "'");
         }
+        java.util.Set<String> upgrades = new java.util.HashSet<>();
+        for (int i = 0; i < hcm.getUpgradeConfigsCount(); i++) {
+            String p = path + ".upgrade_configs[" + i + "].upgrade_type";
+            String type = hcm.getUpgradeConfigs(i).getUpgradeType();
+            if (!NetText.isToken(type)) f.error(p, "must be a protocol name (a token), got '" + type + "'");
+            else if (type.equalsIgnoreCase("h2c")) f.error(p, "h2c upgrades are not proxied; clients get HTTP/2 over TLS with alpn: [h2]");
+            else if (!upgrades.add(type.toLowerCase(Locale.ROOT))) f.error(p, "'" + type + "' is listed twice");
+        }
     }
 
     void accessLog(String path, AccessLog log) {

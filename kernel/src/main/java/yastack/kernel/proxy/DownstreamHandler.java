@@ -174,6 +174,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** Requests read after the current one (pipelined), waiting their turn. */
+    boolean hasQueued() {
+        return !queued.isEmpty();
+    }
+
+    /** The current exchange switched protocols (its 101 is written): the connection becomes a tunnel to {@code upstream}. */
+    void becomeTunnel(io.netty.channel.Channel upstream, long idleMillis) {
+        current = null;
+        paused = 0;
+        stats.upgradesTotal.inc();
+        UpgradeTunnel.open(ctx.channel(), upstream, idleMillis, stats.upgradesActive);
+    }
+
     /** Whether the response being started should carry {@code Connection: close}. */
     boolean closeAfterThisRequest(int max) {
         return closing || (max > 0 && requests >= max);

@@ -1,6 +1,7 @@
 package yastack.kernel.proxy;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -39,6 +40,8 @@ final class HttpExchange {
     private RouteTarget.Forward forward;
     private UpstreamCluster cluster;
     private UpstreamLeg leg;
+    /** The Upgrade sent upstream when this request may switch protocols, else null. */
+    private String upgrade;
     private String requestId;
     private ExchangeFilters filters;
     private ExchangeStream stream;
@@ -210,6 +213,7 @@ final class HttpExchange {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n", false);
             return;
         }
+        upgrade = UpgradeTunnel.requested(request, listener.upgradeTypes(), down.isHttp2Stream(), requestHasBody);
         HttpRequest upstreamRequest = buildUpstreamRequest(f);
         if (HttpUtil.is100ContinueExpected(request) && requestHasBody) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know
@@ -218,7 +222,7 @@ final class HttpExchange {
                     Unpooled.EMPTY_BUFFER));
         }
         leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, hash, upstreamRequest, f,
-                !requestHasBody && RequestChecks.isIdempotent(request.method()));
+                !requestHasBody && RequestChecks.isIdempotent(request.method()), upgrade != null);
         HttpContent early;
         while ((early = earlyBody.poll()) != null) leg.body(early, early instanceof LastHttpContent, false);
         leg.start();
@@ -227,7 +231,7 @@ final class HttpExchange {
     private HttpRequest buildUpstreamRequest(RouteTarget.Forward f) {
         requestId = request.headers().get("x-request-id");
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
-        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via(), down.isHttp2Stream());
+        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via(), down.isHttp2Stream(), upgrade);
     }
 
     void onRequestContent(HttpContent content) {
@@ -336,9 +340,14 @@ final class HttpExchange {
                 return;
             }
             int code = r.status().code();
+            if (code == 101 && upgrade != null && !responseStarted && UpgradeTunnel.accepted(r, upgrade)
+                    && r.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+                switchProtocols(r);
+                return;
+            }
             if (!r.protocolVersion().protocolName().equals("HTTP") || r.protocolVersion().majorVersion() != 1 || code == 101
                     || !HeaderRules.onlyChunkedOrNoTransferCoding(r.headers())) {
-                // Not an HTTP/1.x answer, a protocol switch we never asked for (Upgrade is not forwarded), or a
+                // Not an HTTP/1.x answer, a protocol switch we did not ask for (or to another protocol), or a
                 // transfer coding we would silently drop when re-framing (the client would get coded bytes).
                 ReferenceCountUtil.release(msg);
                 onUpstreamInvalid();
@@ -394,7 +403,8 @@ final class HttpExchange {
         responseStarted = true;
         status = r.status().code();
         leg.responseStarted(status);
-        upstreamKeepAlive = HttpUtil.isKeepAlive(r);
+        // An upstream that declined an upgrade saw Connection: upgrade; its connection is not reused.
+        upstreamKeepAlive = HttpUtil.isKeepAlive(r) && upgrade == null;
         HttpHeaders h = r.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(r);
         long length = chunked ? -1 : HttpUtil.getContentLength(r, -1L);
@@ -502,6 +512,13 @@ final class HttpExchange {
         // A local answer while an upstream was being connected to leaves reads paused for it.
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (leg != null && leg.retryLimitHit()) responseFlags = responseFlags.equals("-") ? "URX" : responseFlags + ",URX";
+        recordCompletion();
+        if (requestComplete || closeAfter) down.exchangeDone(this, closeAfter);
+        // else: the rest of the request body is discarded, then onRequestContent completes it
+    }
+
+    /** Stats, the filters' completion hook and the access log line. */
+    private void recordCompletion() {
         if (filters != null) {
             filters.complete(new ExchangeFilters.Summary(status, bytesIn, bytesOut, System.nanoTime() - startNanos,
                     cluster == null ? null : cluster.runtime.name(), null, !"-".equals(responseFlags) && cluster == null,
@@ -512,8 +529,37 @@ final class HttpExchange {
         if (log != null) log.log(this, view, listener.name(), status, bytesIn, bytesOut, responseFlags,
                 cluster == null ? null : cluster.runtime.name(),
                 leg == null ? null : cluster.endpoint(leg.endpointIndex()).toString(), down.remoteAddress());
-        if (requestComplete || closeAfter) down.exchangeDone(this, closeAfter);
-        // else: the rest of the request body is discarded, then onRequestContent completes it
+    }
+
+    /**
+     * The upstream switched to the protocol the client asked for: the 101 goes down (hop-by-hop
+     * fields dropped but for the upgrade's own), the exchange is logged as done, and both
+     * connections become a tunnel. Requests the client pipelined after its upgrade request were
+     * parsed as HTTP, so they cannot be the tunnel's bytes: then both connections close.
+     */
+    private void switchProtocols(HttpResponse r) {
+        responseStarted = true;
+        responseComplete = true;
+        status = 101;
+        leg.responseStarted(status);
+        if (down.hasQueued()) {
+            responseFlags = "DPE";
+            abortDownstream();
+            return;
+        }
+        HttpHeaders h = r.headers().copy();
+        String protocol = h.get(HttpHeaderNames.UPGRADE);
+        HeaderRules.stripHopByHop(h);
+        UpgradeTunnel.requestUpgrade(h, protocol);
+        if (listener.via() != null) h.add(HttpHeaderNames.VIA, listener.via().value(r.protocolVersion(), false));
+        if (forward != null) HeaderRules.apply(h, forward.edits().responseAdd(), forward.edits().responseRemove());
+        dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+                Unpooled.EMPTY_BUFFER, h, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
+        finished = true;
+        Channel up = leg.takeForTunnel();
+        releaseEarlyBody();
+        recordCompletion();
+        down.becomeTunnel(up, listener.idleTimeoutMillis());
     }
 
     private void abortDownstream() {

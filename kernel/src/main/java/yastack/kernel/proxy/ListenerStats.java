@@ -6,7 +6,7 @@ import yastack.kernel.stats.WorkerStats;
 
 /** One worker's stats cells for one listener, looked up once at bind time. */
 final class ListenerStats {
-    final Counter cxTotal, cxActive, cxDestroyActiveRq, cxIdleTimeout;
+    final Counter cxTotal, cxActive, cxDestroyActiveRq, cxIdleTimeout, upgradesTotal, upgradesActive;
     final Counter rqTotal, rqActive, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqRejected, rqTooLarge, noRoute;
     final Histogram rqTime;
 
@@ -17,6 +17,8 @@ final class ListenerStats {
         cxActive = s.gauge(l + "downstream_cx_active");
         cxDestroyActiveRq = s.counter(h + "downstream_cx_destroy_active_rq");
         cxIdleTimeout = s.counter(h + "downstream_cx_idle_timeout");
+        upgradesTotal = s.counter(h + "downstream_cx_upgrades_total");
+        upgradesActive = s.gauge(h + "downstream_cx_upgrades_active");
         rqTotal = s.counter(h + "downstream_rq_total");
         rqActive = s.gauge(h + "downstream_rq_active");
         rq1xx = s.counter(h + "downstream_rq_1xx");

@@ -31,6 +31,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     /** Idempotent and bodiless (RFC 9112 9.3.1): safe to send again when a pooled connection was closing. */
     private final boolean staleRetriable;
     private final RetryState retry;
+    private final boolean upgrade;
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
 
     private int endpointIndex;
@@ -46,7 +47,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private ScheduledFuture<?> perTryTimeout;
 
     UpstreamLeg(HttpExchange exchange, DownstreamHandler down, ChannelHandlerContext dctx, UpstreamCluster cluster,
-                int endpointIndex, long hash, HttpRequest upstreamRequest, RouteTarget.Forward forward, boolean staleRetriable) {
+                int endpointIndex, long hash, HttpRequest upstreamRequest, RouteTarget.Forward forward, boolean staleRetriable,
+                boolean upgrade) {
         this.exchange = exchange;
         this.down = down;
         this.dctx = dctx;
@@ -55,8 +57,10 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         this.hash = hash;
         this.upstreamRequest = upstreamRequest;
         this.timeoutMillis = forward.timeoutMillis();
-        this.staleRetriable = staleRetriable;
-        this.retry = forward.retry() == null ? null : new RetryState(forward.retry());
+        // An upgrade gets a connection of its own (it never goes back to the pool) and one try.
+        this.staleRetriable = staleRetriable && !upgrade;
+        this.retry = forward.retry() == null || upgrade ? null : new RetryState(forward.retry());
+        this.upgrade = upgrade;
     }
 
     int endpointIndex() {
@@ -71,7 +75,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     void start() {
         cluster.requestStarted(endpointIndex);
         lbActive = true;
-        acquire(false);
+        acquire(upgrade);
     }
 
     /**
@@ -266,6 +270,15 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     }
 
     // ---- the end ----
+
+    /** The upstream switched protocols: the connection leaves the leg (and the pool) to become the tunnel's. */
+    Channel takeForTunnel() {
+        Channel up = upstream;
+        upstream = null;
+        handler.detach();
+        end(false);
+        return up;
+    }
 
     /** Lets go of the connection without reuse: it saw something that cannot be completed or trusted. */
     void drop() {

@@ -12,13 +12,14 @@ import yastack.kernel.route.RouteTarget;
 /**
  * The request head sent upstream: the client's headers minus hop-by-hop fields, framing
  * set from what the decoder established (never from what the client's headers claim),
- * forwarding headers, the request id, host and path rewrites, and the route's edits.
+ * forwarding headers, the request id, host and path rewrites, the route's edits, and the
+ * Upgrade of a protocol switch the listener allows.
  */
 final class UpstreamRequests {
     private UpstreamRequests() {}
 
     static HttpRequest build(HttpRequest request, NettyRequestView view, RouteTarget.Forward f, String scheme,
-                             String client, String requestId, ViaValues via, boolean h2Stream) {
+                             String client, String requestId, ViaValues via, boolean h2Stream, String upgrade) {
         HttpHeaders h = request.headers().copy();
         HeaderRules.stripHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT);
@@ -44,6 +45,7 @@ final class UpstreamRequests {
         if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
         else if (authority != null) h.set(HttpHeaderNames.HOST, authority);
         HeaderRules.apply(h, f.edits().requestAdd(), f.edits().requestRemove());
+        if (upgrade != null) UpgradeTunnel.requestUpgrade(h, upgrade);
         String pathAndQuery = view.query().isEmpty() ? view.path() : view.path() + "?" + view.query();
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), f.rewritePath(pathAndQuery), h);
     }

@@ -231,4 +231,23 @@ class HttpConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(4), routes + "[3].route.retry_policy.retry_on", 12, "is required");
         assertError(es.get(5), routes + "[3].route.retry_policy.per_try_timeout", 12, "must not be negative");
     }
+
+    @Test
+    void upgradeConfigsNameTheirBadEntries() {
+        List<ConfigError> es = errors("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http:
+                      upgrade_configs: [{upgrade_type: websocket}, {upgrade_type: WebSocket}, {upgrade_type: h2c}, {upgrade_type: "a b"}]
+                      route_config:
+                        virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]
+                clusters: [{name: c, endpoints: [{address: 127.0.0.1, port: 1}]}]
+                """);
+        String p = "listeners[0].http.upgrade_configs";
+        assertEquals(3, es.size(), es.toString());
+        assertError(es.get(0), p + "[1].upgrade_type", 5, "'WebSocket' is listed twice");
+        assertError(es.get(1), p + "[2].upgrade_type", 5, "h2c upgrades are not proxied");
+        assertError(es.get(2), p + "[3].upgrade_type", 5, "must be a protocol name");
+    }
 }
