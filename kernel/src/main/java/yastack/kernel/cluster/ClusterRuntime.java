@@ -21,6 +21,7 @@ public final class ClusterRuntime {
     private final String lbPlugin;
     private final com.google.protobuf.Struct lbPluginConfig;
     private final yastack.api.config.HealthCheck healthCheck;
+    private final int http2MaxStreams;
 
     public ClusterRuntime(Cluster c) {
         this.name = c.getName();
@@ -42,6 +43,8 @@ public final class ClusterRuntime {
         this.idleTimeoutMillis = c.hasIdleTimeout() ? yastack.kernel.config.Durations.millis(c.getIdleTimeout()) : 60_000;
         this.maxConnectionsPerWorker = c.getMaxConnectionsPerWorker() == 0 ? 1024 : c.getMaxConnectionsPerWorker();
         this.healthCheck = c.hasHealthCheck() ? c.getHealthCheck() : null;
+        this.http2MaxStreams = !c.hasHttp2ProtocolOptions() ? 0
+                : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
         // Actively checked endpoints take no traffic until a check passes (panic mode aside).
         if (healthCheck != null) endpoints.forEach(e -> e.health().failedActiveCheck(true));
     }
@@ -61,6 +64,10 @@ public final class ClusterRuntime {
     /** The LB plugin's name, or null for a built-in policy. */
     public String lbPlugin() { return lbPlugin; }
     public com.google.protobuf.Struct lbPluginConfig() { return lbPluginConfig; }
+    /** Whether requests go upstream as HTTP/2 streams. */
+    public boolean http2() { return http2MaxStreams > 0; }
+    /** HTTP/2: streams per upstream connection before another one opens. */
+    public int http2MaxStreams() { return http2MaxStreams; }
     /** The active health check, or null. */
     public yastack.api.config.HealthCheck healthCheck() { return healthCheck; }
 }

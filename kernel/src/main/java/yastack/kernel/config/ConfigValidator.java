@@ -170,6 +170,10 @@ final class ConfigValidator {
         if (c.hasHashPolicy()) hashPolicy(f, path + ".hash_policy", c.getHashPolicy());
         if (c.hasTls()) clusterTls(path + ".tls", c.getTls());
         if (c.hasHealthCheck()) healthCheck(path + ".health_check", c.getHealthCheck());
+        if (c.hasHttp2ProtocolOptions() && c.hasHealthCheck() && !c.getHealthCheck().getPath().isEmpty()) {
+            f.error(path + ".health_check.path", "HTTP health checks speak HTTP/1.1 and this cluster speaks HTTP/2 only: "
+                    + "leave path empty for a TCP (and TLS) connect check");
+        }
     }
 
     private void healthCheck(String path, yastack.api.config.HealthCheck h) {

@@ -46,8 +46,8 @@ final class HttpExchange {
     private ExchangeFilters filters;
     private ExchangeStream stream;
 
-    /** Body that arrived before the request was routed (filters still deciding). */
-    private final ArrayDeque<HttpContent> earlyBody = new ArrayDeque<>();
+    /** Body that arrived before the request was routed (filters still deciding); made when needed. */
+    private ArrayDeque<HttpContent> earlyBody;
     private final boolean requestHasBody;
     private boolean requestComplete;
     private boolean discardBody;
@@ -213,7 +213,7 @@ final class HttpExchange {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n", false);
             return;
         }
-        upgrade = UpgradeTunnel.requested(request, listener.upgradeTypes(), down.isHttp2Stream(), requestHasBody);
+        upgrade = runtime.http2() ? null : UpgradeTunnel.requested(request, listener.upgradeTypes(), down.isHttp2Stream(), requestHasBody);
         HttpRequest upstreamRequest = buildUpstreamRequest(f);
         if (HttpUtil.is100ContinueExpected(request) && requestHasBody) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know
@@ -224,14 +224,15 @@ final class HttpExchange {
         leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, hash, upstreamRequest, f,
                 !requestHasBody && RequestChecks.isIdempotent(request.method()), upgrade != null);
         HttpContent early;
-        while ((early = earlyBody.poll()) != null) leg.body(early, early instanceof LastHttpContent, false);
+        while (earlyBody != null && (early = earlyBody.poll()) != null) leg.body(early, early instanceof LastHttpContent, false);
         leg.start();
     }
 
     private HttpRequest buildUpstreamRequest(RouteTarget.Forward f) {
         requestId = request.headers().get("x-request-id");
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
-        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via(), down.isHttp2Stream(), upgrade);
+        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via(), down.isHttp2Stream(), upgrade,
+                cluster.runtime.http2());
     }
 
     void onRequestContent(HttpContent content) {
@@ -264,7 +265,10 @@ final class HttpExchange {
         }
         // Without filters the downstream read-complete flushes; a chain may resume later.
         if (leg != null) leg.body(content, last, filters != null);
-        else earlyBody.add(content);
+        else {
+            if (earlyBody == null) earlyBody = new ArrayDeque<>();
+            earlyBody.add(content);
+        }
     }
 
     void pauseForFilter(boolean pause) {
@@ -409,6 +413,7 @@ final class HttpExchange {
         boolean chunked = HttpUtil.isTransferEncodingChunked(r);
         long length = chunked ? -1 : HttpUtil.getContentLength(r, -1L);
         HeaderRules.stripHopByHop(h);
+        if (leg.http2()) h.remove(io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
         boolean bodiless = request.method().equals(HttpMethod.HEAD) || status == 204 || status == 304;
         boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (length >= 0 && (status != 204)) {
@@ -417,7 +422,7 @@ final class HttpExchange {
             if (http10) closeAfter = true; // close-delimited for HTTP/1.0 clients
             else h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        if (listener.via() != null) h.add(HttpHeaderNames.VIA, listener.via().value(r.protocolVersion(), false));
+        if (listener.via() != null) h.add(HttpHeaderNames.VIA, listener.via().value(r.protocolVersion(), leg.http2()));
         if (forward != null) HeaderRules.apply(h, forward.edits().responseAdd(), forward.edits().responseRemove());
         if (!requestComplete) closeAfter = true; // the rest of the request body would have to be drained
         closeAfter |= down.closeAfterThisRequest(listener.maxRequestsPerConnection());
@@ -586,6 +591,7 @@ final class HttpExchange {
     }
 
     private void releaseEarlyBody() {
+        if (earlyBody == null) return;
         earlyBody.forEach(ReferenceCountUtil::release);
         earlyBody.clear();
     }

@@ -21,7 +21,7 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
         Map<String, ClientTls> tls = new java.util.HashMap<>();
         for (Cluster c : config.getClustersList()) {
             clusters.put(c.getName(), new ClusterRuntime(c));
-            if (c.hasTls()) tls.put(c.getName(), new ClientTls(c.getName(), c.getTls(), baseDir));
+            if (c.hasTls()) tls.put(c.getName(), new ClientTls(c.getName(), c.getTls(), baseDir, c.hasHttp2ProtocolOptions()));
         }
         Map<String, ListenerRuntime> listeners = new LinkedHashMap<>();
         Map<String, java.util.List<yastack.kernel.plugin.NetworkFilterChain.Entry>> tcpFilters = new java.util.HashMap<>();

@@ -25,6 +25,8 @@ final class UpstreamCluster {
     final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
     private final WorkerContext worker;
     private final yastack.kernel.tls.ClientTls tls;
+    /** The HTTP/2 connections of an HTTP/2 cluster; null for HTTP/1.1 (pooled connections). */
+    private final Http2Connections http2;
     private final PluginBalancer pluginBalancer;
     private final List<Endpoint> endpoints;
     private final ArrayDeque<Channel>[] idle;
@@ -50,6 +52,7 @@ final class UpstreamCluster {
             }
         }
         this.pluginBalancer = pb;
+        this.http2 = runtime.http2() ? new Http2Connections(this, endpoints.size(), runtime.http2MaxStreams()) : null;
         this.idle = new ArrayDeque[endpoints.size()];
         for (int i = 0; i < idle.length; i++) idle[i] = new ArrayDeque<>();
         this.healthy = new boolean[endpoints.size()];
@@ -122,6 +125,10 @@ final class UpstreamCluster {
      * {@code fresh} skips the pool (a retry after a pooled connection turned out closed).
      */
     void acquire(int endpointIndex, Acquired callback, boolean fresh) {
+        if (http2 != null) {
+            http2.acquire(endpointIndex, callback, fresh);
+            return;
+        }
         ArrayDeque<Channel> pool = idle[endpointIndex];
         Channel ch;
         while (!fresh && (ch = pool.pollLast()) != null) {
@@ -130,7 +137,7 @@ final class UpstreamCluster {
                 return;
             }
         }
-        if (connections >= runtime.maxConnectionsPerWorker()) {
+        if (atConnectionLimit()) {
             rqOverflow.inc();
             callback.failed(new IllegalStateException("connection limit reached"), true);
             return;
@@ -146,12 +153,34 @@ final class UpstreamCluster {
                         }
                         c.pipeline().addLast("idle", new IdleStateHandler(runtime.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         c.pipeline().addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024, true));
-                        c.pipeline().addLast("upstream", new UpstreamHandler(UpstreamCluster.this, endpointIndex));
+                        c.pipeline().addLast("upstream", new UpstreamHandler(UpstreamCluster.this, endpointIndex, true));
                     }
                 }), (opened, cause) -> {
                     if (opened != null) callback.ready(opened, false);
                     else callback.failed(cause, false);
                 });
+    }
+
+    boolean atConnectionLimit() {
+        return connections >= runtime.maxConnectionsPerWorker();
+    }
+
+    /** Opens an HTTP/2 connection ({@code init} sets up its pipeline after TLS, if any); it counts until it closes. */
+    void connectHttp2(int endpointIndex, ChannelInitializer<Channel> init, java.util.function.BiConsumer<Channel, Throwable> done) {
+        Endpoint ep = endpoints.get(endpointIndex);
+        connect(ep, b -> b.option(ChannelOption.SO_KEEPALIVE, true).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+                if (tls != null) {
+                    c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
+                    c.pipeline().addLast("tls-stats", new yastack.kernel.tls.TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
+                }
+                c.pipeline().addLast(init);
+            }
+        }), (ch, cause) -> {
+            if (ch != null) ch.closeFuture().addListener(x -> uncount());
+            done.accept(ch, cause);
+        });
     }
 
     /** Opens a plain (L4) connection to an endpoint on this worker's loop; not pooled. */
@@ -258,7 +287,7 @@ final class UpstreamCluster {
 
     /** Returns a connection whose exchange finished cleanly. */
     void release(Channel ch, int endpointIndex) {
-        if (retired || !ch.isActive()) {
+        if (retired || !ch.isActive() || ch instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
             ch.close();
             return;
         }
@@ -274,6 +303,7 @@ final class UpstreamCluster {
     /** A reload replaced this cluster: close idle connections, busy ones close when done. */
     void retire() {
         retired = true;
+        if (http2 != null) http2.closeIdle();
         for (ArrayDeque<Channel> pool : idle) {
             for (Channel ch : pool.toArray(new Channel[0])) ch.close();
         }

@@ -9,11 +9,14 @@ import io.netty.util.ReferenceCountUtil;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamCluster cluster;
     private final int endpointIndex;
+    /** False on an HTTP/2 stream: its connection, not the stream, is what the cluster counts. */
+    private final boolean counted;
     private UpstreamLeg owner;
 
-    UpstreamHandler(UpstreamCluster cluster, int endpointIndex) {
+    UpstreamHandler(UpstreamCluster cluster, int endpointIndex, boolean counted) {
         this.cluster = cluster;
         this.endpointIndex = endpointIndex;
+        this.counted = counted;
     }
 
     void attach(UpstreamLeg leg) {
@@ -50,7 +53,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cluster.closed(ctx.channel(), endpointIndex);
+        if (counted) cluster.closed(ctx.channel(), endpointIndex);
         UpstreamLeg ex = owner;
         owner = null;
         if (ex != null) ex.onClosed(null);

@@ -63,6 +63,11 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         this.upgrade = upgrade;
     }
 
+    /** The upstream speaks HTTP/2 (each try is a stream). */
+    boolean http2() {
+        return cluster.runtime.http2();
+    }
+
     int endpointIndex() {
         return endpointIndex;
     }
@@ -100,10 +105,13 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         handler.attach(this);
         // A write that fails (the encoder refusing a message included) is an upstream failure,
         // not something to wait out until the route timeout.
-        upstream.write(upstreamRequest).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        // A write that fails at once has been handled (onClosed) before write() returns.
+        channel.write(upstreamRequest).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        if (upstream != channel) return;
         HttpContent c;
-        while ((c = pendingBody.poll()) != null) upstream.write(c);
-        upstream.flush();
+        while ((c = pendingBody.poll()) != null) channel.write(c);
+        channel.flush();
+        if (upstream != channel) return;
         if (requestForwarded) armTimeouts();
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);

@@ -19,8 +19,11 @@ final class UpstreamRequests {
     private UpstreamRequests() {}
 
     static HttpRequest build(HttpRequest request, NettyRequestView view, RouteTarget.Forward f, String scheme,
-                             String client, String requestId, ViaValues via, boolean h2Stream, String upgrade) {
+                             String client, String requestId, ViaValues via, boolean h2Stream, String upgrade,
+                             boolean http2Upstream) {
         HttpHeaders h = request.headers().copy();
+        // "te: trailers" is the one TE an HTTP/2 request may carry, and gRPC servers require it.
+        boolean teTrailers = http2Upstream && request.headers().containsValue(HttpHeaderNames.TE, "trailers", true);
         HeaderRules.stripHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT);
         // HTTP/2 -> HTTP/1 conversion annotations are ours, not the client's.
@@ -46,6 +49,7 @@ final class UpstreamRequests {
         else if (authority != null) h.set(HttpHeaderNames.HOST, authority);
         HeaderRules.apply(h, f.edits().requestAdd(), f.edits().requestRemove());
         if (upgrade != null) UpgradeTunnel.requestUpgrade(h, upgrade);
+        if (teTrailers) h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         String pathAndQuery = view.query().isEmpty() ? view.path() : view.path() + "?" + view.query();
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), f.rewritePath(pathAndQuery), h);
     }

@@ -16,12 +16,20 @@ public final class ClientTls {
     private final SslContext context;
     private final String sni;
 
-    public ClientTls(String cluster, ClusterTls config, Path baseDir) {
+    /** @param http2 offer only h2 in ALPN (an HTTP/2 cluster) */
+    public ClientTls(String cluster, ClusterTls config, Path baseDir, boolean http2) {
         this.sni = config.getSni();
         try {
             SslContextBuilder b = SslContextBuilder.forClient()
                     .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2");
+            if (http2) {
+                b.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2));
+            }
             if (!config.getCa().isEmpty()) {
                 Path ca = Path.of(config.getCa());
                 b.trustManager((ca.isAbsolute() ? ca : baseDir.resolve(ca)).toFile());

@@ -311,4 +311,15 @@ class ConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(4), "clusters[0].health_check.host", 9, "'bad host' is not a host name");
         assertError(es.get(5), "clusters[1].health_check.expected_statuses", 12, "needs a path");
     }
+
+    @Test
+    void http2ClustersTakeTcpHealthChecksOnly() {
+        assertError(single("""
+                clusters:
+                  - name: grpc
+                    http2_protocol_options: {}
+                    health_check: {path: /healthz}
+                    endpoints: [{address: 127.0.0.1, port: 1}]
+                """), "clusters[0].health_check.path", 4, "leave path empty for a TCP (and TLS) connect check");
+    }
 }
