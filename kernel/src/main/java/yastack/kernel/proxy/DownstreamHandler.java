@@ -125,6 +125,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest req) {
             ProxySnapshot snap = snapshots.get();
             ListenerRuntime listener = snap.listeners().get(listenerName);
+            if (listener == null) {
+                // A reload removed this listener: its kept-alive connections end at the next request.
+                ReferenceCountUtil.release(msg);
+                closing = true;
+                ctx.close();
+                return;
+            }
             requests++;
             stats.rqTotal.inc();
             stats.rqActive.inc();

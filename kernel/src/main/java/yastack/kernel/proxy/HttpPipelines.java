@@ -36,6 +36,10 @@ final class HttpPipelines {
     // connections with no request in flight, and reader-idle costs nothing per write.
     void http1(ChannelPipeline p) {
         ListenerRuntime rt = snapshots.get().listeners().get(listener);
+        if (rt == null) { // accepted as a reload removed this listener
+            p.channel().close();
+            return;
+        }
         p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("codec", new DownstreamCodec(rt.maxHeaderBytes(), rt.headersTimeoutMillis()));
         p.addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, false));
@@ -43,6 +47,10 @@ final class HttpPipelines {
 
     void http2(ChannelPipeline p) {
         ListenerRuntime rt = snapshots.get().listeners().get(listener);
+        if (rt == null) {
+            p.channel().close();
+            return;
+        }
         stats.cxTotal.inc();
         stats.cxActive.inc();
         p.channel().closeFuture().addListener(f -> stats.cxActive.dec());

@@ -38,7 +38,9 @@ public final class ProxyServer implements AutoCloseable {
 
     private final MultiThreadIoEventLoopGroup group;
     private final List<WorkerContext> workers = new ArrayList<>();
-    private final List<Channel> serverChannels = new ArrayList<>();
+    /** Each bound listener's server channels and the config they were bound with, by name. */
+    private final java.util.Map<String, List<Channel>> serverChannels = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, Listener> boundListeners = new java.util.HashMap<>();
     private final List<WorkerIoHandler> ioHandlers = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<ProxySnapshot> snapshot = new AtomicReference<>();
     /** The current snapshot's active health checkers; replaced on reload. */
@@ -51,6 +53,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ScriptPolicies scripts;
     private UserspaceNetwork userspace;
     private final java.util.Map<String, ServerTls> listenerTls = new java.util.HashMap<>();
+    /** Certificates of replaced listeners: their connections may still use them until close. */
+    private final List<ServerTls> retiredTls = new ArrayList<>();
 
     /** A proxy without plugins or scripts (tests, benchmarks). */
     public ProxyServer(Bootstrap config, java.nio.file.Path baseDir, int workerCount, StatsStore stats) {
@@ -84,13 +88,29 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** Binds every listener; throws with a clear message (e.g. address in use) on failure. */
-    public void start() {
-        for (Listener l : snapshot.get().config().getListenersList()) {
-            String address = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
-            boolean userspace = l.getFlavor() == yastack.api.config.SocketFlavor.USERSPACE;
-            if (userspace && this.userspace == null) {
-                throw new IllegalStateException("listener " + l.getName() + ": flavor userspace needs a stack: section with an interface");
+    public synchronized void start() {
+        try {
+            for (Listener l : snapshot.get().config().getListenersList()) {
+                serverChannels.put(l.getName(), bindListener(l));
+                boundListeners.put(l.getName(), l);
             }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        started = true;
+        startHealthChecks(snapshot.get());
+    }
+
+    /** Binds one listener on every worker (or stack shard); on failure closes what it bound and throws. */
+    private List<Channel> bindListener(Listener l) {
+        String address = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
+        boolean userspace = l.getFlavor() == yastack.api.config.SocketFlavor.USERSPACE;
+        if (userspace && this.userspace == null) {
+            throw new IllegalStateException("listener " + l.getName() + ": flavor userspace needs a stack: section with an interface");
+        }
+        List<Channel> bound = new ArrayList<>();
+        try {
             for (WorkerContext w : userspace || transport.reusePort() ? workers : List.of(workers.getFirst())) {
                 if (userspace) {
                     // One server channel per stack shard: each shard owns the flows RSS steers to its worker.
@@ -98,23 +118,89 @@ public final class ProxyServer implements AutoCloseable {
                         ServerBootstrap b = serverBootstrap(l, w, w.loop)
                                 .channelFactory(() -> new yastack.kernel.transport.UserspaceServerChannel(shard));
                         // The shard is only touched on its worker's thread, so bind from there.
-                        bind(l, address, w.loop.submit(() -> b.bind(new InetSocketAddress(address, l.getPort())))
-                                .syncUninterruptibly().getNow());
+                        bound.add(bind(l, address, w.loop.submit(() -> b.bind(new InetSocketAddress(address, l.getPort())))
+                                .syncUninterruptibly().getNow()));
                     }
                 } else {
                     ServerBootstrap b = serverBootstrap(l, w, transport.reusePort() ? w.loop : group)
                             .channel(transport.serverChannel())
                             .option(ChannelOption.SO_REUSEADDR, true);
                     if (transport.reusePort()) b.option(EpollChannelOption.SO_REUSEPORT, true);
-                    bind(l, address, b.bind(new InetSocketAddress(address, l.getPort())));
+                    bound.add(bind(l, address, b.bind(new InetSocketAddress(address, l.getPort()))));
                 }
             }
-            LOG.info("listener " + l.getName() + ": " + (l.hasHttp() ? "http" : "tcp") + " on " + address + ":" + l.getPort()
-                    + " flavor " + SocketFlavors.configName(l.getFlavor()) + " (" + workers.size() + " workers, "
-                    + (userspace ? "stack shards" : transport.name()) + ")");
+        } catch (RuntimeException e) {
+            closeAll(bound);
+            throw e;
         }
-        started = true;
-        startHealthChecks(snapshot.get());
+        LOG.info("listener " + l.getName() + ": " + (l.hasHttp() ? "http" : "tcp") + " on " + address + ":" + l.getPort()
+                + " flavor " + SocketFlavors.configName(l.getFlavor()) + " (" + workers.size() + " workers, "
+                + (userspace ? "stack shards" : transport.name()) + ")");
+        return bound;
+    }
+
+    private static void closeAll(List<Channel> channels) {
+        for (Channel c : channels) c.close().awaitUninterruptibly();
+    }
+
+    /**
+     * A reloaded config's listeners: new ones bind, removed ones stop accepting, and ones whose
+     * socket settings changed (address, port, flavor, TLS, backlog, L4 target) bind again.
+     * Connections already accepted finish on the config they started with. A listener that
+     * cannot bind fails the reload before anything changes, as far as a rebind on the same
+     * port allows: that one is closed first and, on failure, bound again as it was.
+     */
+    private void reloadListeners(Bootstrap config) {
+        java.util.Map<String, Listener> next = new java.util.LinkedHashMap<>();
+        for (Listener l : config.getListenersList()) next.put(l.getName(), l);
+        java.util.Map<String, List<Channel>> fresh = new java.util.LinkedHashMap<>();
+        List<Listener> closedFirst = new ArrayList<>();
+        for (Listener l : next.values()) {
+            Listener old = boundListeners.get(l.getName());
+            if (old != null && sameSocket(old, l)) continue;
+            boolean samePort = old != null && old.getPort() == l.getPort() && old.getAddress().equals(l.getAddress());
+            // TLS settings may have changed: the new channels get a ServerTls of their own.
+            ServerTls previousTls = listenerTls.remove(l.getName());
+            try {
+                if (samePort && (!transport.reusePort() || old.getFlavor() != l.getFlavor()
+                        || l.getFlavor() == yastack.api.config.SocketFlavor.USERSPACE)) {
+                    closeAll(serverChannels.remove(l.getName()));
+                    closedFirst.add(old);
+                    fresh.put(l.getName(), bindListener(l));
+                } else {
+                    fresh.put(l.getName(), bindListener(l));
+                }
+                if (previousTls != null) retiredTls.add(previousTls);
+            } catch (RuntimeException e) {
+                if (previousTls != null) {
+                    ServerTls made = listenerTls.put(l.getName(), previousTls);
+                    if (made != null) made.close();
+                }
+                fresh.values().forEach(ProxyServer::closeAll);
+                // Listeners closed to free their port for a rebind go back as they were.
+                for (Listener back : closedFirst) serverChannels.put(back.getName(), bindListener(back));
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+        fresh.forEach((name, channels) -> {
+            List<Channel> replaced = serverChannels.put(name, channels);
+            if (replaced != null) closeAll(replaced);
+            boundListeners.put(name, next.get(name));
+        });
+        for (String name : List.copyOf(boundListeners.keySet())) {
+            if (next.containsKey(name)) continue;
+            List<Channel> gone = serverChannels.remove(name);
+            if (gone != null) closeAll(gone);
+            boundListeners.remove(name);
+            ServerTls t = listenerTls.remove(name);
+            if (t != null) retiredTls.add(t);
+            LOG.info("listener " + name + ": removed; its connections finish on the config they started with");
+        }
+    }
+
+    /** Everything that shapes the server socket and its channel setup; routes and HTTP settings come from the snapshot. */
+    private static boolean sameSocket(Listener a, Listener b) {
+        return a.hasHttp() == b.hasHttp() && a.toBuilder().clearHttp().build().equals(b.toBuilder().clearHttp().build());
     }
 
     /**
@@ -144,14 +230,13 @@ public final class ProxyServer implements AutoCloseable {
         return b;
     }
 
-    private void bind(Listener l, String address, ChannelFuture bound) {
+    private static Channel bind(Listener l, String address, ChannelFuture bound) {
         ChannelFuture f = bound.awaitUninterruptibly();
         if (!f.isSuccess()) {
-            close();
             throw new IllegalStateException("listener " + l.getName() + ": cannot bind " + address + ":"
                     + l.getPort() + ": " + f.cause().getMessage(), f.cause());
         }
-        serverChannels.add(f.channel());
+        return f.channel();
     }
 
     private ChannelInitializer<Channel> httpInitializer(Listener l, WorkerContext w) {
@@ -189,10 +274,18 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** Swaps in a new config for routes and clusters; listener sockets stay as they are. */
-    public void reload(Bootstrap config) {
+    public synchronized void reload(Bootstrap config) {
         ProxySnapshot s = ProxySnapshot.compile(config, baseDir, AccessLog.open(config.getAccessLog()), plugins, scripts);
-        snapshot.set(s);
-        if (started) startHealthChecks(s);
+        // The snapshot first, so connections to a new listener find their config from the start.
+        ProxySnapshot previous = snapshot.getAndSet(s);
+        if (!started) return;
+        try {
+            reloadListeners(config);
+        } catch (RuntimeException e) {
+            snapshot.set(previous);
+            throw e;
+        }
+        startHealthChecks(s);
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */
@@ -232,7 +325,8 @@ public final class ProxyServer implements AutoCloseable {
             healthCheckers = List.of();
         }
         listenerTls.values().forEach(ServerTls::close);
-        for (Channel c : serverChannels) c.close().awaitUninterruptibly();
+        retiredTls.forEach(ServerTls::close);
+        serverChannels.values().forEach(ProxyServer::closeAll);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

@@ -61,6 +61,11 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ClusterRuntime runtime = snapshot.clusters().get(clusterName);
+        if (runtime == null) { // a reload removed the cluster as this connection arrived
+            noUpstream.inc();
+            downstream.close();
+            return;
+        }
         UpstreamCluster cluster = worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
         String client = downstream.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
         int index = cluster.pick(Hashing.hash64(client));

@@ -1,6 +1,7 @@
 package yastack.kernel.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -86,6 +87,62 @@ class ConfigReloadTest {
                 assertTrue(body.contains("upstream=one"), body);
             }
         }
+    }
+
+    /** Listeners by name and port, each answering its own name. */
+    private static String listeners(String... nameAndPort) {
+        StringBuilder sb = new StringBuilder("listeners:\n");
+        for (int i = 0; i < nameAndPort.length; i += 2) {
+            sb.append("""
+                      - name: %s
+                        address: 127.0.0.1
+                        port: %s
+                        http:
+                          route_config:
+                            virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: "%s"}}]}]
+                    """.formatted(nameAndPort[i], nameAndPort[i + 1], nameAndPort[i]));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void listenersComeGoAndMoveWithTheFile() throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        int a = ProxyHarness.freePort(), b = ProxyHarness.freePort(), c = ProxyHarness.freePort();
+        Path file = dir.resolve("yastack.yaml");
+        Files.writeString(file, listeners("first", Integer.toString(a)));
+        try (ProxyInstance proxy = ProxyInstance.start(ConfigLoader.load(file), 1, 0, false)) {
+            URI reload = URI.create("http://127.0.0.1:" + proxy.adminPort() + "/reload");
+            assertEquals("first", get(client, URI.create("http://127.0.0.1:" + a + "/")));
+
+            // A new listener binds.
+            Files.writeString(file, listeners("first", Integer.toString(a), "second", Integer.toString(b)));
+            assertEquals(200, post(client, reload).statusCode());
+            assertEquals("second", get(client, URI.create("http://127.0.0.1:" + b + "/")));
+            assertEquals("first", get(client, URI.create("http://127.0.0.1:" + a + "/")));
+
+            // "first" moves to another port and "second" goes away.
+            Files.writeString(file, listeners("first", Integer.toString(c)));
+            assertEquals(200, post(client, reload).statusCode());
+            assertEquals("first", get(client, URI.create("http://127.0.0.1:" + c + "/")));
+            for (int port : new int[] {a, b}) {
+                assertThrows(java.net.ConnectException.class, () -> new java.net.Socket("127.0.0.1", port).close(),
+                        "nothing listens on " + port + " any more");
+            }
+
+            // A port some other process holds: the reload is refused and nothing changes.
+            try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                Files.writeString(file, listeners("first", Integer.toString(c), "third", Integer.toString(busy.getLocalPort())));
+                HttpResponse<String> r = post(client, reload);
+                assertEquals(400, r.statusCode(), r.body());
+                assertTrue(r.body().contains("listener third: cannot bind"), r.body());
+                assertEquals("first", get(client, URI.create("http://127.0.0.1:" + c + "/")));
+            }
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient client, URI uri) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String get(HttpClient client, URI uri) throws Exception {
