@@ -3,16 +3,16 @@ package yastack.kernel.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.ServerBootstrap;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
+
+
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+
+
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -26,7 +26,6 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -52,30 +51,27 @@ import org.junit.jupiter.api.Test;
  * server's trailers reach the client.
  */
 class Http2UpstreamTest {
-    static EventLoopGroup group;
-    static Channel server;
+    static NettyTestServer server;
     static final AtomicInteger connections = new AtomicInteger();
     static ProxyHarness proxy;
 
     @BeforeAll
     static void start() throws Exception {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        connections.incrementAndGet();
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
-                                new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                                    @Override
-                                    protected void initChannel(Http2StreamChannel s) {
-                                        s.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                                                new HttpObjectAggregator(1 << 20), new Answer());
-                                    }
-                                }));
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        server = new NettyTestServer(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.incrementAndGet();
+                ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+                        new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                            @Override
+                            protected void initChannel(Http2StreamChannel s) {
+                                s.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                                        new HttpObjectAggregator(1 << 20), new Answer());
+                            }
+                        }));
+            }
+        });
+        int port = server.port();
         proxy = new ProxyHarness(ProxyHarness.singleRoute("", port).replace("endpoints:",
                 "http2_protocol_options: {max_concurrent_streams: 100}, endpoints:"), 1);
     }
@@ -83,8 +79,7 @@ class Http2UpstreamTest {
     @AfterAll
     static void stop() {
         if (proxy != null) proxy.close();
-        server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 
     /** Answers with what it received (after a pause, so requests overlap) and a grpc-status trailer. */
@@ -143,6 +138,32 @@ class Http2UpstreamTest {
             assertTrue(answer.startsWith("HTTP/1.1 200") && answer.contains("transfer-encoding: chunked"), answer);
             assertTrue(answer.contains("te=trailers"), answer);
             assertTrue(answer.endsWith("0\r\ngrpc-status: 0\r\n\r\n"), answer);
+        }
+    }
+
+    @Test
+    void anHttp2ClientGetsTheTrailersAsHttp2Trailers() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("yastack-h2-up");
+        yastack.kernel.tls.TestPki pki = new yastack.kernel.tls.TestPki(dir);
+        pki.issue("a", "a.test");
+        int port = server.port();
+        try (ProxyHarness tls = new ProxyHarness("""
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: ${PORT}
+                    tls: {certificates: [{cert: %s, key: %s}], alpn: [h2, http/1.1]}
+                    http:
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
+                clusters:
+                  - {name: up, http2_protocol_options: {}, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(pki.path("a.pem"), pki.path("a.key"), port), 1)) {
+            String out = pki.run("curl", "-sS", "-v", "--http2", "--max-time", "10", "--cacert", pki.path("ca.pem").toString(),
+                    "-H", "te: trailers", "--resolve", "a.test:" + tls.port + ":127.0.0.1", "https://a.test:" + tls.port + "/svc/Method");
+            assertTrue(out.contains("< HTTP/2 200"), out);
+            assertTrue(out.contains("h2 GET /svc/Method te=trailers"), out);
+            assertTrue(out.contains("< grpc-status: 0"), "the trailer arrives as an HTTP/2 trailer: " + out);
         }
     }
 }

@@ -210,7 +210,7 @@ class UserspaceProxyTest {
                             }
                             out.write(("GET /status/200?c=" + id + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                             out.flush();
-                            String head = readResponse(in);
+                            String head = ProxyHarness.readResponse(in);
                             if (head.startsWith("HTTP/1.1 200")) ok++;
                             else failures.add("connection " + id + " request " + k + ": " + head);
                         }
@@ -224,22 +224,6 @@ class UserspaceProxyTest {
                     .filter(e -> e.getKey().startsWith("cluster.host_up.")).toList());
         }
         assertTrue(proxy.proxy().stats().value("listener.us_web.downstream_cx_total") >= conns);
-    }
-
-    /** Reads one response with a Content-Length body; returns its head. */
-    private static String readResponse(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) throw new AssertionError("closed after " + head);
-            head.append((char) b);
-        }
-        int length = 0;
-        for (String line : head.toString().split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
-        }
-        in.readNBytes(length);
-        return head.toString();
     }
 
     @Test

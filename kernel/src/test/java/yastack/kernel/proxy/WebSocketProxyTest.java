@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.ServerBootstrap;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
+
+
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+
+
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -29,7 +29,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,23 +54,20 @@ import org.junit.jupiter.api.Test;
  * upgrade request with an ordinary response leaves the connection HTTP.
  */
 class WebSocketProxyTest {
-    static EventLoopGroup group;
-    static Channel server;
+    static NettyTestServer server;
     static ProxyHarness proxy;
     static java.net.ServerSocket wrongSwitch;
 
     @BeforeAll
     static void start() throws Exception {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                                new WebSocketServerProtocolHandler("/ws", null, false, 1 << 20), new Echo(), new Plain());
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        server = new NettyTestServer(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                        new WebSocketServerProtocolHandler("/ws", null, false, 1 << 20), new Echo(), new Plain());
+            }
+        });
+        int port = server.port();
         // An upstream that "switches" to a protocol nobody asked for.
         wrongSwitch = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
@@ -103,8 +99,7 @@ class WebSocketProxyTest {
     static void stop() throws java.io.IOException {
         if (proxy != null) proxy.close();
         wrongSwitch.close();
-        server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 
     /** Echoes frames back: text prefixed with "echo:", binary as is. */
@@ -188,7 +183,7 @@ class WebSocketProxyTest {
 
     @Test
     void withoutUpgradeConfigsTheUpgradeIsNotPassedOn() throws Exception {
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        int port = server.port();
         try (ProxyHarness plain = new ProxyHarness(ProxyHarness.singleRoute("", port), 1)) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + plain.port + "/ws"), new Collector()).get(10, TimeUnit.SECONDS));
@@ -209,7 +204,7 @@ class WebSocketProxyTest {
             out.flush();
             InputStream in = s.getInputStream();
             List<String> bodies = new ArrayList<>();
-            for (int i = 0; i < 2; i++) bodies.add(readResponse(in));
+            for (int i = 0; i < 2; i++) bodies.add(ProxyHarness.readResponse(in));
             assertTrue(bodies.get(0).startsWith("HTTP/1.1 200") && bodies.get(0).endsWith("plain /not-ws upgrade=websocket"), bodies.get(0));
             assertTrue(bodies.get(1).startsWith("HTTP/1.1 200") && bodies.get(1).endsWith("plain /second upgrade=null"), bodies.get(1));
         }
@@ -220,20 +215,5 @@ class WebSocketProxyTest {
         String answer = proxy.raw("GET /wrong HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 5000);
         assertTrue(answer.startsWith("HTTP/1.1 502"), answer);
-    }
-
-    /** One response with a Content-Length body, head and body as text. */
-    private static String readResponse(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) throw new AssertionError("closed after " + head);
-            head.append((char) b);
-        }
-        int length = 0;
-        for (String line : head.toString().split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
-        }
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 }
