@@ -49,6 +49,19 @@ final class HttpValidator {
         if (hcm.hasVia() && !hcm.getVia().isEmpty() && !hcm.getVia().matches("[A-Za-z0-9!#$%&'*+.^_`|~:-]+")) {
             f.error(path + ".via", "must be a token or host[:port] (letters, digits, !#$%&'*+.^_`|~:-), got '" + hcm.getVia() + "'");
         }
+        if (hcm.hasCompression()) {
+            var c = hcm.getCompression();
+            if (f.written(path + ".compression.gzip_level") && (c.getGzipLevel() < 1 || c.getGzipLevel() > 9)) {
+                f.error(path + ".compression.gzip_level", "must be 1..9, got " + Integer.toUnsignedString(c.getGzipLevel()));
+            }
+            for (int i = 0; i < c.getContentTypesCount(); i++) {
+                String t = c.getContentTypes(i);
+                String[] parts = t.split("/", -1);
+                if (parts.length != 2 || !NetText.isToken(parts[0]) || !NetText.isToken(parts[1])) {
+                    f.error(path + ".compression.content_types[" + i + "]", "must be a media type such as text/html, got '" + t + "'");
+                }
+            }
+        }
         java.util.Set<String> upgrades = new java.util.HashSet<>();
         for (int i = 0; i < hcm.getUpgradeConfigsCount(); i++) {
             String p = path + ".upgrade_configs[" + i + "].upgrade_type";

@@ -40,6 +40,8 @@ final class HttpExchange {
     private RouteTarget.Forward forward;
     private UpstreamCluster cluster;
     private UpstreamLeg leg;
+    /** gzip for this response's body, when the listener compresses and the response qualifies. */
+    private ResponseCompression compression;
     /** The Upgrade sent upstream when this request may switch protocols, else null. */
     private String upgrade;
     private String requestId;
@@ -393,6 +395,7 @@ final class HttpExchange {
             c.release();
             return;
         }
+        if (compression != null) c = compression.encode(c, last, dctx.alloc());
         dctx.write(c);
         if (filters != null) dctx.flush();
         if (!dctx.channel().isWritable() && leg != null) leg.setAutoRead(false);
@@ -439,6 +442,7 @@ final class HttpExchange {
     void writeResponseHead(HttpResponse out) {
         if (finished) return;
         status = out.status().code();
+        if (listener.compression() != null) compression = ResponseCompression.start(request, out, listener.compression(), down.stats);
         dctx.write(out);
         if (filters != null) dctx.flush();
     }
@@ -569,6 +573,7 @@ final class HttpExchange {
 
     private void abortDownstream() {
         finished = true;
+        if (compression != null) compression.discard();
         endUpstream(false);
         down.recordCompletion(this, status == 0 ? 502 : status, System.nanoTime() - startNanos);
         down.abort();
@@ -581,6 +586,7 @@ final class HttpExchange {
             return;
         }
         finished = true;
+        if (compression != null) compression.discard();
         endUpstream(false);
     }
 

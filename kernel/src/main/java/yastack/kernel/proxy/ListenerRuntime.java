@@ -14,7 +14,8 @@ import yastack.kernel.route.RouteTable;
 record ListenerRuntime(String name, Listener config, RouteTable routes, Router router, List<FilterChain.Entry> filters,
                        PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
                        int maxRequestsPerConnection, String serverName, String scheme, AccessLog accessLog,
-                       long maxRequestBodyBytes, ViaValues via, java.util.Set<String> upgradeTypes) {
+                       long maxRequestBodyBytes, ViaValues via, java.util.Set<String> upgradeTypes,
+                       ResponseCompression.Settings compression) {
 
     /** Compiles a listener; plugin problems throw {@link IllegalStateException} naming the field. */
     static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, ScriptPolicies scripts) {
@@ -47,7 +48,8 @@ record ListenerRuntime(String name, Listener config, RouteTable routes, Router r
                 headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log,
                 http.getMaxRequestBodyKb() * 1024L, ViaValues.of(http.hasVia() ? http.getVia() : "yastack"),
                 http.getUpgradeConfigsList().stream().map(u -> u.getUpgradeType().toLowerCase(java.util.Locale.ROOT))
-                        .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet()),
+                http.hasCompression() ? ResponseCompression.Settings.of(http.getCompression()) : null);
     }
 
 }

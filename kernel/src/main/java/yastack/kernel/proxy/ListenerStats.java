@@ -7,6 +7,7 @@ import yastack.kernel.stats.WorkerStats;
 /** One worker's stats cells for one listener, looked up once at bind time. */
 final class ListenerStats {
     final Counter cxTotal, cxActive, cxDestroyActiveRq, cxIdleTimeout, upgradesTotal, upgradesActive;
+    final Counter gzipCompressed, gzipNotCompressed, gzipUncompressedBytes, gzipCompressedBytes;
     final Counter rqTotal, rqActive, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqRejected, rqTooLarge, noRoute;
     final Histogram rqTime;
 
@@ -19,6 +20,10 @@ final class ListenerStats {
         cxIdleTimeout = s.counter(h + "downstream_cx_idle_timeout");
         upgradesTotal = s.counter(h + "downstream_cx_upgrades_total");
         upgradesActive = s.gauge(h + "downstream_cx_upgrades_active");
+        gzipCompressed = s.counter(h + "gzip.compressed");
+        gzipNotCompressed = s.counter(h + "gzip.not_compressed");
+        gzipUncompressedBytes = s.counter(h + "gzip.total_uncompressed_bytes");
+        gzipCompressedBytes = s.counter(h + "gzip.total_compressed_bytes");
         rqTotal = s.counter(h + "downstream_rq_total");
         rqActive = s.gauge(h + "downstream_rq_active");
         rq1xx = s.counter(h + "downstream_rq_1xx");

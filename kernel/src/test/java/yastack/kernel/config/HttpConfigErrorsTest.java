@@ -250,4 +250,21 @@ class HttpConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(1), p + "[2].upgrade_type", 5, "h2c upgrades are not proxied");
         assertError(es.get(2), p + "[3].upgrade_type", 5, "must be a protocol name");
     }
+
+    @Test
+    void compressionNamesItsBadFields() {
+        List<ConfigError> es = errors("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http:
+                      compression: {gzip_level: 10, content_types: [text/html, "text html"]}
+                      route_config:
+                        virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]
+                clusters: [{name: c, endpoints: [{address: 127.0.0.1, port: 1}]}]
+                """);
+        assertEquals(2, es.size(), es.toString());
+        assertError(es.get(0), "listeners[0].http.compression.gzip_level", 5, "must be 1..9, got 10");
+        assertError(es.get(1), "listeners[0].http.compression.content_types[1]", 5, "must be a media type");
+    }
 }
