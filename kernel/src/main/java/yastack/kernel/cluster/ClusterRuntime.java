@@ -22,6 +22,9 @@ public final class ClusterRuntime {
     private final com.google.protobuf.Struct lbPluginConfig;
     private final yastack.api.config.HealthCheck healthCheck;
     private final int http2MaxStreams;
+    private final int consecutive5xx;
+    private final long baseEjectionNanos;
+    private final int maxEjected;
 
     public ClusterRuntime(Cluster c) {
         this.name = c.getName();
@@ -43,6 +46,11 @@ public final class ClusterRuntime {
         this.idleTimeoutMillis = c.hasIdleTimeout() ? yastack.kernel.config.Durations.millis(c.getIdleTimeout()) : 60_000;
         this.maxConnectionsPerWorker = c.getMaxConnectionsPerWorker() == 0 ? 1024 : c.getMaxConnectionsPerWorker();
         this.healthCheck = c.hasHealthCheck() ? c.getHealthCheck() : null;
+        var od = c.getOutlierDetection();
+        this.consecutive5xx = !c.hasOutlierDetection() ? 0 : od.getConsecutive5Xx() == 0 ? 5 : od.getConsecutive5Xx();
+        this.baseEjectionNanos = od.hasBaseEjectionTime() ? yastack.kernel.config.Durations.millis(od.getBaseEjectionTime()) * 1_000_000L
+                : 30_000_000_000L;
+        this.maxEjected = Math.max(1, endpoints.size() * (od.getMaxEjectionPercent() == 0 ? 10 : od.getMaxEjectionPercent()) / 100);
         this.http2MaxStreams = !c.hasHttp2ProtocolOptions() ? 0
                 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
         // Actively checked endpoints take no traffic until a check passes (panic mode aside).
@@ -64,6 +72,25 @@ public final class ClusterRuntime {
     /** The LB plugin's name, or null for a built-in policy. */
     public String lbPlugin() { return lbPlugin; }
     public com.google.protobuf.Struct lbPluginConfig() { return lbPluginConfig; }
+    /**
+     * Outlier detection on an endpoint's answer: true when it ejects the endpoint (its
+     * consecutive_5xx streak is complete and fewer than max_ejection_percent are out).
+     */
+    public boolean recordAnswer(int endpointIndex, int status, long nowNanos) {
+        if (consecutive5xx == 0) return false;
+        EndpointHealth h = endpoints.get(endpointIndex).health();
+        if (status < 500) {
+            h.onAnswer();
+            return false;
+        }
+        if (!h.on5xx(consecutive5xx)) return false;
+        int out = 0;
+        for (Endpoint e : endpoints) if (!e.health().healthy(nowNanos)) out++;
+        if (out >= maxEjected) return false;
+        h.eject(nowNanos, baseEjectionNanos);
+        return true;
+    }
+
     /** Whether requests go upstream as HTTP/2 streams. */
     public boolean http2() { return http2MaxStreams > 0; }
     /** HTTP/2: streams per upstream connection before another one opens. */

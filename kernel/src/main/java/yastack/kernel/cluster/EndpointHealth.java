@@ -33,6 +33,27 @@ public final class EndpointHealth {
         }
     }
 
+    private final AtomicInteger consecutive5xx = new AtomicInteger();
+
+    /** A 5xx answer; true when it makes {@code threshold} in a row (the streak starts again). */
+    public boolean on5xx(int threshold) {
+        if (consecutive5xx.incrementAndGet() < threshold) return false;
+        consecutive5xx.set(0);
+        return true;
+    }
+
+    /** A non-5xx answer ends a 5xx streak. */
+    public void onAnswer() {
+        if (consecutive5xx.get() != 0) consecutive5xx.set(0);
+    }
+
+    /** Ejects for {@code baseNanos} times the ejections so far (at most ten times). */
+    public void eject(long nowNanos, long baseNanos) {
+        int n = Math.min(ejections + 1, 10);
+        ejections = n;
+        ejectedUntil = nowNanos + baseNanos * n;
+    }
+
     public void onSuccess() {
         if (consecutiveFailures.get() != 0) consecutiveFailures.set(0);
         if (ejectedUntil != 0) {

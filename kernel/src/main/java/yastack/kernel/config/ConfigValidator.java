@@ -170,6 +170,13 @@ final class ConfigValidator {
         if (c.hasHashPolicy()) hashPolicy(f, path + ".hash_policy", c.getHashPolicy());
         if (c.hasTls()) clusterTls(path + ".tls", c.getTls());
         if (c.hasHealthCheck()) healthCheck(path + ".health_check", c.getHealthCheck());
+        if (c.hasOutlierDetection()) {
+            var od = c.getOutlierDetection();
+            positive(path + ".outlier_detection.base_ejection_time", od.hasBaseEjectionTime(), od.getBaseEjectionTime());
+            if (Integer.compareUnsigned(od.getMaxEjectionPercent(), 100) > 0) {
+                f.error(path + ".outlier_detection.max_ejection_percent", "must be 0..100, got " + Integer.toUnsignedString(od.getMaxEjectionPercent()));
+            }
+        }
         if (c.hasHttp2ProtocolOptions() && c.hasHealthCheck() && !c.getHealthCheck().getPath().isEmpty()) {
             f.error(path + ".health_check.path", "HTTP health checks speak HTTP/1.1 and this cluster speaks HTTP/2 only: "
                     + "leave path empty for a TCP (and TLS) connect check");

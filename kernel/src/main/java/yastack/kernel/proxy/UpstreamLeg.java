@@ -192,13 +192,13 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     /** A response head the policy retries: counted and dropped with its connection (true), unless out of retries. */
     boolean retriesStatus(int status) {
         if (retry == null || !retry.rules().retriesStatus(status)) return false;
-        if (retry.canRetry()) cluster.countStatus(status);
+        if (retry.canRetry()) cluster.answered(endpointIndex, status);
         return tryAgain(true);
     }
 
     /** The response head goes to the client: no more tries. */
     void responseStarted(int status) {
-        cluster.countStatus(status);
+        cluster.answered(endpointIndex, status);
         if (perTryTimeout != null) perTryTimeout.cancel(false);
         if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.rqRetrySuccess.inc();
     }

@@ -322,4 +322,17 @@ class ConfigErrorsTest extends ConfigErrorAssertions {
                     endpoints: [{address: 127.0.0.1, port: 1}]
                 """), "clusters[0].health_check.path", 4, "leave path empty for a TCP (and TLS) connect check");
     }
+
+    @Test
+    void outlierDetectionNamesItsBadFields() {
+        List<ConfigError> es = errors("""
+                clusters:
+                  - name: c
+                    outlier_detection: {base_ejection_time: 0s, max_ejection_percent: 101}
+                    endpoints: [{address: 127.0.0.1, port: 1}]
+                """);
+        assertEquals(2, es.size(), es::toString);
+        assertError(es.get(0), "clusters[0].outlier_detection.base_ejection_time", 3, "must be greater than 0");
+        assertError(es.get(1), "clusters[0].outlier_detection.max_ejection_percent", 3, "must be 0..100, got 101");
+    }
 }
