@@ -25,6 +25,8 @@ public final class ClusterRuntime {
     private final int consecutive5xx;
     private final long baseEjectionNanos;
     private final int maxEjected;
+    private final int maxRetries;
+    private final java.util.concurrent.atomic.AtomicInteger activeRetries = new java.util.concurrent.atomic.AtomicInteger();
 
     public ClusterRuntime(Cluster c) {
         this.name = c.getName();
@@ -51,6 +53,7 @@ public final class ClusterRuntime {
         this.baseEjectionNanos = od.hasBaseEjectionTime() ? yastack.kernel.config.Durations.millis(od.getBaseEjectionTime()) * 1_000_000L
                 : 30_000_000_000L;
         this.maxEjected = Math.max(1, endpoints.size() * (od.getMaxEjectionPercent() == 0 ? 10 : od.getMaxEjectionPercent()) / 100);
+        this.maxRetries = c.getCircuitBreakers().hasMaxRetries() ? c.getCircuitBreakers().getMaxRetries() : 3;
         this.http2MaxStreams = !c.hasHttp2ProtocolOptions() ? 0
                 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
         // Actively checked endpoints take no traffic until a check passes (panic mode aside).
@@ -89,6 +92,19 @@ public final class ClusterRuntime {
         if (out >= maxEjected) return false;
         h.eject(nowNanos, baseEjectionNanos);
         return true;
+    }
+
+    /** Takes one of the cluster's max_retries slots (every worker shares them); false when none is free. */
+    public boolean startRetry() {
+        while (true) {
+            int n = activeRetries.get();
+            if (n >= maxRetries) return false;
+            if (activeRetries.compareAndSet(n, n + 1)) return true;
+        }
+    }
+
+    public void endRetry() {
+        activeRetries.decrementAndGet();
     }
 
     /** Whether requests go upstream as HTTP/2 streams. */

@@ -21,7 +21,7 @@ final class UpstreamCluster {
     final ClusterRuntime runtime;
     final LoadBalancer balancer;
     final Counter rqTotal, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqTimeout, rqReset, rqOverflow, rqRetry;
-    final Counter rqRetrySuccess, rqRetryLimitExceeded, rqPerTryTimeout, ejections5xx;
+    final Counter rqRetrySuccess, rqRetryLimitExceeded, rqPerTryTimeout, rqRetryOverflow, ejections5xx;
     final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
     private final WorkerContext worker;
     private final yastack.kernel.tls.ClientTls tls;
@@ -71,6 +71,7 @@ final class UpstreamCluster {
         rqRetrySuccess = s.counter(p + "upstream_rq_retry_success");
         rqRetryLimitExceeded = s.counter(p + "upstream_rq_retry_limit_exceeded");
         rqPerTryTimeout = s.counter(p + "upstream_rq_per_try_timeout");
+        rqRetryOverflow = s.counter(p + "upstream_rq_retry_overflow");
         ejections5xx = s.counter(p + "outlier_detection.ejections_enforced_consecutive_5xx");
         cxTotal = s.counter(p + "upstream_cx_total");
         cxActive = s.gauge(p + "upstream_cx_active");

@@ -41,6 +41,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private boolean reused;
     private boolean staleRetried;
     private boolean retryLimitHit;
+    /** This leg holds a max_retries slot (from its first retry to its end). */
+    private boolean retrying;
     private boolean lbActive;
     private boolean requestForwarded;
     private ScheduledFuture<?> timeout;
@@ -247,6 +249,12 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
             }
             return false;
         }
+        // The circuit breaker: a retry holds one of the cluster's max_retries slots until it ends.
+        if (!retrying && !cluster.runtime.startRetry()) {
+            cluster.rqRetryOverflow.inc();
+            return false;
+        }
+        retrying = true;
         endLb();
         detach(false);
         if (perTryTimeout != null) perTryTimeout.cancel(false);
@@ -295,6 +303,10 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
 
     /** The exchange is over: the connection is pooled ({@code reuse}, if the whole request went) or closed. */
     void end(boolean reuse) {
+        if (retrying) {
+            retrying = false;
+            cluster.runtime.endRetry();
+        }
         endLb();
         detach(reuse && requestForwarded);
         if (timeout != null) timeout.cancel(false);

@@ -62,7 +62,7 @@ class RetryPolicyTest {
     }
 
     static TestUpstream good;
-    static FixedUpstream bad503, bad500, slow;
+    static FixedUpstream bad503, bad500, slow, slower;
     static ProxyHarness proxy;
     static java.nio.file.Path accessLog;
 
@@ -72,6 +72,7 @@ class RetryPolicyTest {
         bad503 = new FixedUpstream(503, 0);
         bad500 = new FixedUpstream(500, 0);
         slow = new FixedUpstream(200, 3_000);
+        slower = new FixedUpstream(200, 1_000);
         int dead = ProxyHarness.freePort();
         accessLog = java.nio.file.Files.createTempFile("retry-access", ".log");
         proxy = new ProxyHarness(ProxyHarness.listenerWithRoutes("access_log: {path: " + accessLog + "}", """
@@ -83,6 +84,7 @@ class RetryPolicyTest {
                 - {match: {prefix: "/exhaust/"}, route: {cluster: onlybad, prefix_rewrite: "/", retry_policy: {retry_on: "5xx", num_retries: 2}}}
                 - {match: {prefix: "/big/"}, route: {cluster: onlybad2, prefix_rewrite: "/", retry_policy: {retry_on: "5xx"}}}
                 - {match: {prefix: "/none/"}, route: {cluster: mnone, prefix_rewrite: "/"}}
+                - {match: {prefix: "/cb/"}, route: {cluster: cb, prefix_rewrite: "/", timeout: 5s, retry_policy: {retry_on: reset, per_try_timeout: 200ms}}}
                 """) + """
                 clusters:
                   - {name: m5xx, endpoints: [{address: 127.0.0.1, port: %1$d}, {address: 127.0.0.1, port: %2$d}]}
@@ -93,7 +95,8 @@ class RetryPolicyTest {
                   - {name: mgw, endpoints: [{address: 127.0.0.1, port: %5$d}, {address: 127.0.0.1, port: %2$d}]}
                   - {name: onlybad, endpoints: [{address: 127.0.0.1, port: %1$d}]}
                   - {name: onlybad2, endpoints: [{address: 127.0.0.1, port: %1$d}]}
-                """.formatted(bad503.port(), good.port(), dead, slow.port(), bad500.port()), 1);
+                  - {name: cb, circuit_breakers: {max_retries: 1}, endpoints: [{address: 127.0.0.1, port: %6$d}]}
+                """.formatted(bad503.port(), good.port(), dead, slow.port(), bad500.port(), slower.port()), 1);
     }
 
     @AfterAll
@@ -104,6 +107,7 @@ class RetryPolicyTest {
         bad503.close();
         bad500.close();
         slow.close();
+        slower.close();
     }
 
     private long stat(String cluster, String name) {
@@ -213,5 +217,18 @@ class RetryPolicyTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(503, r.statusCode());
         assertEquals(retries, stat("onlybad2", "upstream_rq_retry"));
+    }
+
+    @Test
+    void theCircuitBreakerCapsRetriesInFlight() throws Exception {
+        // Four requests time out on their first try together; max_retries: 1 lets one retry.
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            all.add(proxy.client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port + "/cb/" + i))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var f : all) assertEquals(504, f.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+        assertEquals(1, stat("cb", "upstream_rq_retry"));
+        assertEquals(3, stat("cb", "upstream_rq_retry_overflow"));
     }
 }
