@@ -13,6 +13,7 @@ module yastack.kernel {
     requires io.netty.codec;
     requires io.netty.codec.http;
     requires io.netty.codec.http2;
+    requires io.netty.codec.haproxy;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires io.vertx.core;

@@ -90,7 +90,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** The plugin view of a new stream on this connection. */
     ExchangeStream newStream(long startNanos) {
         return new ExchangeStream(worker.nextStreamId(), listenerName,
-                ctx.channel().remoteAddress() instanceof InetSocketAddress r ? r : null,
+                ProxyProtocolReader.clientAddress(ctx.channel()),
                 ctx.channel().localAddress() instanceof InetSocketAddress l ? l : null, startNanos, worker.pluginWorker());
     }
 
@@ -101,8 +101,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     String remoteAddress() {
         if (remote == null) {
-            remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                    ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+            InetSocketAddress client = ProxyProtocolReader.clientAddress(ctx.channel());
+            remote = client != null ? client.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
         }
         return remote;
     }

@@ -80,7 +80,7 @@ final class HttpExchange {
     }
 
     java.net.InetSocketAddress remoteSocketAddress() {
-        return dctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a : null;
+        return ProxyProtocolReader.clientAddress(dctx.channel());
     }
 
     /** The x-request-id sent upstream (generated when the client sent none), or the client's. */

@@ -244,16 +244,28 @@ public final class ProxyServer implements AutoCloseable {
         ListenerStats ls = new ListenerStats(w.stats, listener);
         ServerTls tls = l.hasTls() ? listenerTls.computeIfAbsent(listener, n -> new ServerTls(n, l.getTls(), baseDir)) : null;
         HttpPipelines pipelines = new HttpPipelines(w, ls, listener, snapshot::get);
+        java.util.function.Consumer<io.netty.channel.ChannelPipeline> setup = p -> {
+            if (tls == null) {
+                pipelines.http1(p);
+                return;
+            }
+            p.addLast("tls", new SniHandler(tls));
+            p.addLast("tls-stats", new TlsStatsHandler(w.stats, "listener." + listener));
+            p.addLast("alpn", pipelines.alpn());
+        };
+        return withProxyProtocol(l, w, setup);
+    }
+
+    /** The channel set-up, behind a PROXY protocol header reader when the listener expects one. */
+    private static ChannelInitializer<Channel> withProxyProtocol(Listener l, WorkerContext w,
+                                                                 java.util.function.Consumer<io.netty.channel.ChannelPipeline> setup) {
+        yastack.kernel.stats.Counter errors = l.getProxyProtocol()
+                ? w.stats.counter("listener." + l.getName() + ".downstream_cx_proxy_proto_error") : null;
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                if (tls == null) {
-                    pipelines.http1(ch.pipeline());
-                    return;
-                }
-                ch.pipeline().addLast("tls", new SniHandler(tls));
-                ch.pipeline().addLast("tls-stats", new TlsStatsHandler(w.stats, "listener." + listener));
-                ch.pipeline().addLast("alpn", pipelines.alpn());
+                if (errors != null) ProxyProtocolReader.install(ch.pipeline(), errors, setup);
+                else setup.accept(ch.pipeline());
             }
         };
     }
@@ -265,12 +277,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private ChannelInitializer<Channel> tcpInitializer(Listener l, WorkerContext w) {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("tcp", new TcpProxyHandler(w, l.getName(), l.getTcp().getCluster(), snapshot.get()));
-            }
-        };
+        return withProxyProtocol(l, w, p -> p.addLast("tcp", new TcpProxyHandler(w, l.getName(), l.getTcp().getCluster(), snapshot.get(),
+                l.getProxyProtocol())));
     }
 
     /** Swaps in a new config for routes and clusters; listener sockets stay as they are. */

@@ -26,7 +26,7 @@ final class TcpFilterConnection implements NetworkConnection {
 
     @Override public long id() { return id; }
     @Override public String listenerName() { return listener; }
-    @Override public InetSocketAddress remoteAddress() { return downstream.remoteAddress() instanceof InetSocketAddress a ? a : null; }
+    @Override public InetSocketAddress remoteAddress() { return ProxyProtocolReader.clientAddress(downstream); }
     @Override public InetSocketAddress localAddress() { return downstream.localAddress() instanceof InetSocketAddress a ? a : null; }
     @Override public long bytesReceived() { return received; }
     @Override public long bytesSent() { return sent; }

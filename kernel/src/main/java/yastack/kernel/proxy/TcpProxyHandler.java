@@ -33,7 +33,10 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private TcpFilterConnection filterView;
     private final String listener;
 
-    TcpProxyHandler(WorkerContext worker, String listener, String clusterName, ProxySnapshot snapshot) {
+    private final boolean afterProxyHeader;
+
+    TcpProxyHandler(WorkerContext worker, String listener, String clusterName, ProxySnapshot snapshot, boolean afterProxyHeader) {
+        this.afterProxyHeader = afterProxyHeader;
         this.worker = worker;
         this.listener = listener;
         this.clusterName = clusterName;
@@ -47,7 +50,14 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Added after a PROXY protocol header, when the connection has long been active: start now.
+        if (afterProxyHeader && ctx.channel().isActive()) channelActive(ctx);
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (downstream != null) return;
         downstream = ctx.channel();
         cxTotal.inc();
         cxActive.inc();
@@ -67,7 +77,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         UpstreamCluster cluster = worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
-        String client = downstream.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
+        InetSocketAddress source = ProxyProtocolReader.clientAddress(downstream);
+        String client = source == null ? "" : source.getAddress().getHostAddress();
         int index = cluster.pick(Hashing.hash64(client));
         if (index < 0) {
             noUpstream.inc();

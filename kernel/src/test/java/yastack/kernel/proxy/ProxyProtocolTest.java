@@ -1,0 +1,138 @@
+package yastack.kernel.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import yastack.kernel.tls.TestPki;
+
+/**
+ * listeners[].proxy_protocol: the client address comes from the PROXY header a load
+ * balancer sends first (v1 from curl --haproxy-protocol, v2 built by Netty's encoder), on
+ * HTTP, TLS and L4 listeners; a connection without the header is closed and counted.
+ */
+class ProxyProtocolTest {
+    static TestUpstream up;
+    static ProxyHarness proxy;
+    static int tlsPort;
+    static int tcpPort;
+    static Path dir;
+    static TestPki pki;
+
+    @BeforeAll
+    static void start() throws Exception {
+        up = new TestUpstream("up");
+        dir = Files.createTempDirectory("yastack-pp");
+        pki = new TestPki(dir);
+        pki.issue("a", "a.test");
+        tlsPort = ProxyHarness.freePort();
+        tcpPort = ProxyHarness.freePort();
+        proxy = new ProxyHarness("""
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: ${PORT}
+                    proxy_protocol: true
+                    http:
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
+                  - name: secure
+                    address: 127.0.0.1
+                    port: %d
+                    proxy_protocol: true
+                    tls: {certificates: [{cert: %s, key: %s}]}
+                    http:
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
+                  - name: l4
+                    address: 127.0.0.1
+                    port: %d
+                    proxy_protocol: true
+                    tcp: {cluster: up}
+                clusters:
+                  - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(tlsPort, pki.path("a.pem"), pki.path("a.key"), tcpPort, up.port()), 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) proxy.close();
+        up.close();
+    }
+
+    private static byte[] v2Header(String source, int sourcePort) {
+        EmbeddedChannel ch = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
+        ch.writeOutbound(new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY, HAProxyProxiedProtocol.TCP4,
+                source, "127.0.0.1", sourcePort, 443));
+        ByteBuf b = ch.readOutbound();
+        byte[] bytes = new byte[b.readableBytes()];
+        b.readBytes(bytes);
+        b.release();
+        ch.finishAndReleaseAll();
+        return bytes;
+    }
+
+    private static String exchange(int port, byte[] header, String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            all.writeBytes(header);
+            all.writeBytes(request.getBytes(StandardCharsets.US_ASCII));
+            out.write(all.toByteArray()); // header and request in one segment, as balancers often send them
+            out.flush();
+            InputStream in = s.getInputStream();
+            return ProxyHarness.readResponse(in);
+        }
+    }
+
+    @Test
+    void v1AndV2HeadersNameTheClient() throws Exception {
+        String v1 = exchange(proxy.port, "PROXY TCP4 203.0.113.7 127.0.0.1 56324 80\r\n".getBytes(StandardCharsets.US_ASCII),
+                "GET /who HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(v1.startsWith("HTTP/1.1 200") && v1.contains("h:x-forwarded-for=203.0.113.7"), v1);
+        String v2 = exchange(proxy.port, v2Header("198.51.100.9", 40000), "GET /who HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(v2.startsWith("HTTP/1.1 200") && v2.contains("h:x-forwarded-for=198.51.100.9"), v2);
+        // curl speaks v1 itself; its header names its own (loopback) address.
+        String curl = pki.run("curl", "-sS", "--haproxy-protocol", "http://127.0.0.1:" + proxy.port + "/curl");
+        assertTrue(curl.contains("h:x-forwarded-for=127.0.0.1"), curl);
+    }
+
+    @Test
+    void theHeaderComesBeforeTls() throws Exception {
+        String out = pki.run("curl", "-sS", "--haproxy-protocol", "--cacert", dir.resolve("ca.pem").toString(),
+                "--resolve", "a.test:" + tlsPort + ":127.0.0.1", "https://a.test:" + tlsPort + "/tls");
+        assertTrue(out.contains("uri=/tls") && out.contains("h:x-forwarded-for=127.0.0.1"), out);
+    }
+
+    @Test
+    void l4ListenersReadTheHeaderThenRelay() throws Exception {
+        String r = exchange(tcpPort, v2Header("192.0.2.44", 1234), "GET /l4 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(r.startsWith("HTTP/1.1 200") && r.contains("uri=/l4"), r);
+        assertTrue(!r.contains("PROXY"), "the header is not relayed upstream: " + r);
+    }
+
+    @Test
+    void aConnectionWithoutTheHeaderIsClosedAndCounted() throws Exception {
+        long before = proxy.stat("listener.web.downstream_cx_proxy_proto_error");
+        String answer = proxy.raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 5000);
+        assertTrue(answer.isEmpty() || answer.equals("<reset>"), answer);
+        assertEquals(before + 1, proxy.awaitStat("listener.web.downstream_cx_proxy_proto_error", before + 1));
+    }
+}
