@@ -26,6 +26,7 @@ public final class ClusterRuntime {
     private final long baseEjectionNanos;
     private final int maxEjected;
     private final int maxRetries;
+    private final int proxyProtocolVersion;
     private final java.util.concurrent.atomic.AtomicInteger activeRetries = new java.util.concurrent.atomic.AtomicInteger();
 
     public ClusterRuntime(Cluster c) {
@@ -53,6 +54,7 @@ public final class ClusterRuntime {
         this.baseEjectionNanos = od.hasBaseEjectionTime() ? yastack.kernel.config.Durations.millis(od.getBaseEjectionTime()) * 1_000_000L
                 : 30_000_000_000L;
         this.maxEjected = Math.max(1, endpoints.size() * (od.getMaxEjectionPercent() == 0 ? 10 : od.getMaxEjectionPercent()) / 100);
+        this.proxyProtocolVersion = !c.hasProxyProtocol() ? 0 : c.getProxyProtocol().getVersion() == 0 ? 1 : c.getProxyProtocol().getVersion();
         this.maxRetries = c.getCircuitBreakers().hasMaxRetries() ? c.getCircuitBreakers().getMaxRetries() : 3;
         this.http2MaxStreams = !c.hasHttp2ProtocolOptions() ? 0
                 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
@@ -106,6 +108,9 @@ public final class ClusterRuntime {
     public void endRetry() {
         activeRetries.decrementAndGet();
     }
+
+    /** The PROXY protocol version L4 connections to this cluster start with, or 0. */
+    public int proxyProtocolVersion() { return proxyProtocolVersion; }
 
     /** Whether requests go upstream as HTTP/2 streams. */
     public boolean http2() { return http2MaxStreams > 0; }

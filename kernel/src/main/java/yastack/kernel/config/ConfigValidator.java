@@ -42,8 +42,12 @@ final class ConfigValidator {
         this.f = new Findings(lines, baseDir);
         this.stack = new StackValidator(config, f, dpdkInstalled);
         Set<String> clusterNames = new HashSet<>();
-        config.getClustersList().forEach(c -> clusterNames.add(c.getName()));
-        this.http = new HttpValidator(f, clusterNames);
+        Set<String> l4Only = new HashSet<>();
+        config.getClustersList().forEach(c -> {
+            clusterNames.add(c.getName());
+            if (c.hasProxyProtocol()) l4Only.add(c.getName());
+        });
+        this.http = new HttpValidator(f, clusterNames, l4Only);
     }
 
     /** Every semantic problem in {@code config}, ordered by line. */
@@ -135,7 +139,7 @@ final class ConfigValidator {
     }
 
     private void tcpProxy(String path, TcpProxy tcp) {
-        http.clusterRef(path + ".cluster", tcp.getCluster());
+        http.clusterRef(path + ".cluster", tcp.getCluster(), true);
         f.nonNegative(path + ".idle_timeout", tcp.hasIdleTimeout(), tcp.getIdleTimeout());
     }
 
@@ -170,6 +174,9 @@ final class ConfigValidator {
         if (c.hasHashPolicy()) hashPolicy(f, path + ".hash_policy", c.getHashPolicy());
         if (c.hasTls()) clusterTls(path + ".tls", c.getTls());
         if (c.hasHealthCheck()) healthCheck(path + ".health_check", c.getHealthCheck());
+        if (c.hasProxyProtocol() && c.getProxyProtocol().getVersion() > 2) {
+            f.error(path + ".proxy_protocol.version", "must be 1 or 2, got " + Integer.toUnsignedString(c.getProxyProtocol().getVersion()));
+        }
         if (c.hasOutlierDetection()) {
             var od = c.getOutlierDetection();
             positive(path + ".outlier_detection.base_ejection_time", od.hasBaseEjectionTime(), od.getBaseEjectionTime());

@@ -31,10 +31,13 @@ final class HttpValidator {
 
     private final Findings f;
     private final Set<String> clusters;
+    private final Set<String> l4Only;
 
-    HttpValidator(Findings f, Set<String> clusters) {
+    /** @param l4Only clusters that send a PROXY protocol header, which only tcp listeners may use */
+    HttpValidator(Findings f, Set<String> clusters, Set<String> l4Only) {
         this.f = f;
         this.clusters = clusters;
+        this.l4Only = l4Only;
     }
 
     void connectionManager(String path, HttpConnectionManager hcm) {
@@ -77,8 +80,16 @@ final class HttpValidator {
     }
 
     void clusterRef(String path, String cluster) {
+        clusterRef(path, cluster, false);
+    }
+
+    void clusterRef(String path, String cluster, boolean l4) {
         if (cluster.isEmpty()) f.error(path, "a cluster name is required");
         else if (!clusters.contains(cluster)) f.error(path, "unknown cluster '" + cluster + "'");
+        else if (!l4 && l4Only.contains(cluster)) {
+            f.error(path, "cluster '" + cluster + "' sends a PROXY protocol header, which is for tcp listeners; "
+                    + "HTTP requests carry the client in x-forwarded-for");
+        }
     }
 
     private void router(String path, RouterRef r) {

@@ -162,6 +162,8 @@ final class HealthChecker {
             ChannelFuture f;
             try {
                 f = worker.cluster(runtime, tls).probe(endpoint, p -> {
+                    // A backend that expects PROXY headers gets one for checks too (HAProxy's check-send-proxy).
+                    if (runtime.proxyProtocolVersion() > 0) ProxyProtocolReader.sendHeader(p, runtime.proxyProtocolVersion(), null, null);
                     if (path.isEmpty()) return;
                     p.addLast("codec", new HttpClientCodec());
                     p.addLast("probe", this);
@@ -178,7 +180,9 @@ final class HealthChecker {
                     return;
                 }
                 SslHandler ssl = c.channel().pipeline().get(SslHandler.class);
-                if (ssl == null) connected(c.channel());
+                // Connect listeners run before the channel-active event (which sends a PROXY
+                // header, if the cluster wants one): act on the connection from the next turn.
+                if (ssl == null) c.channel().eventLoop().execute(() -> connected(c.channel()));
                 else ssl.handshakeFuture().addListener(hs -> {
                     if (hs.isSuccess()) connected(c.channel());
                     else complete(-1);

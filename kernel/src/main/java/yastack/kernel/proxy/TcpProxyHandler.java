@@ -85,24 +85,33 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             downstream.close();
             return;
         }
-        cluster.connectRaw(index, new Relay(), (ch, cause) -> {
+        int pp = runtime.proxyProtocolVersion();
+        cluster.connectRaw(index, pp == 0 ? new Relay() : ProxyProtocolReader.sending(pp, downstream, new Relay()), (ch, cause) -> {
             if (cause != null) {
                 downstream.close();
-                return;
+            } else if (pp == 0) {
+                upstreamReady(ch);
+            } else {
+                // Connect listeners run before channel-active, which writes the PROXY header:
+                // the client's bytes follow it from the next turn.
+                ch.eventLoop().execute(() -> upstreamReady(ch));
             }
-            if (!downstream.isActive()) {
-                early.forEach(ReferenceCountUtil::release);
-                early.clear();
-                ch.close();
-                return;
-            }
-            upstream = ch;
-            Object m;
-            while ((m = early.poll()) != null) ch.write(m);
-            ch.flush();
-            if (inputShutdownEarly) shutdownOutput(ch, downstream);
-            downstream.config().setAutoRead(true);
         });
+    }
+
+    private void upstreamReady(Channel ch) {
+        if (!downstream.isActive()) {
+            early.forEach(ReferenceCountUtil::release);
+            early.clear();
+            ch.close();
+            return;
+        }
+        upstream = ch;
+        Object m;
+        while ((m = early.poll()) != null) ch.write(m);
+        ch.flush();
+        if (inputShutdownEarly) shutdownOutput(ch, downstream);
+        downstream.config().setAutoRead(true);
     }
 
     @Override

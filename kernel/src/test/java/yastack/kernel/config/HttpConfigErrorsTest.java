@@ -267,4 +267,22 @@ class HttpConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(0), "listeners[0].http.compression.gzip_level", 5, "must be 1..9, got 10");
         assertError(es.get(1), "listeners[0].http.compression.content_types[1]", 5, "must be a media type");
     }
+
+    @Test
+    void proxyProtocolClustersAreForTcpListenersOnly() {
+        List<ConfigError> es = errors("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http:
+                      route_config:
+                        virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: pp}}]}]
+                  - {name: l4, port: 81, tcp: {cluster: pp}}
+                clusters:
+                  - {name: pp, proxy_protocol: {version: 3}, endpoints: [{address: 127.0.0.1, port: 1}]}
+                """);
+        assertEquals(2, es.size(), es.toString());
+        assertError(es.get(0), "listeners[0].http.route_config.virtual_hosts[0].routes[0].route.cluster", 6, "sends a PROXY protocol header");
+        assertError(es.get(1), "clusters[0].proxy_protocol.version", 9, "must be 1 or 2, got 3");
+    }
 }

@@ -32,6 +32,12 @@ class ProxyProtocolTest {
     static ProxyHarness proxy;
     static int tlsPort;
     static int tcpPort;
+    static int sendV1Port;
+    static int sendV2Port;
+    static java.net.ServerSocket capture;
+    static java.net.ServerSocket checked;
+    static final java.util.concurrent.LinkedBlockingQueue<byte[]> checks = new java.util.concurrent.LinkedBlockingQueue<>();
+    static final java.util.concurrent.LinkedBlockingQueue<byte[]> captured = new java.util.concurrent.LinkedBlockingQueue<>();
     static Path dir;
     static TestPki pki;
 
@@ -43,6 +49,40 @@ class ProxyProtocolTest {
         pki.issue("a", "a.test");
         tlsPort = ProxyHarness.freePort();
         tcpPort = ProxyHarness.freePort();
+        sendV1Port = ProxyHarness.freePort();
+        sendV2Port = ProxyHarness.freePort();
+        // A backend that only keeps the first 16 bytes of each connection (a v2 LOCAL header's size).
+        checked = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!checked.isClosed()) {
+                try (Socket s = checked.accept()) {
+                    s.setSoTimeout(5000);
+                    checks.add(s.getInputStream().readNBytes(16));
+                } catch (Exception e) {
+                    // next connection, or the test is over
+                }
+            }
+        });
+        // An upstream that keeps what each connection sent up to the end of its request head.
+        capture = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!capture.isClosed()) {
+                try (Socket s = capture.accept()) {
+                    s.setSoTimeout(5000);
+                    ByteArrayOutputStream got = new ByteArrayOutputStream();
+                    InputStream in = s.getInputStream();
+                    // (not just CRLF CRLF: a v2 header starts with those bytes)
+                    while (!got.toString(StandardCharsets.ISO_8859_1).endsWith("Host: x\r\n\r\n")) {
+                        int b = in.read();
+                        if (b < 0) break;
+                        got.write(b);
+                    }
+                    captured.add(got.toByteArray());
+                } catch (Exception e) {
+                    // next connection, or the test is over
+                }
+            }
+        });
         proxy = new ProxyHarness("""
                 listeners:
                   - name: web
@@ -65,14 +105,22 @@ class ProxyProtocolTest {
                     port: %d
                     proxy_protocol: true
                     tcp: {cluster: up}
+                  - {name: send1, address: 127.0.0.1, port: %d, tcp: {cluster: pp1}}
+                  - {name: send2, address: 127.0.0.1, port: %d, proxy_protocol: true, tcp: {cluster: pp2}}
                 clusters:
                   - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(tlsPort, pki.path("a.pem"), pki.path("a.key"), tcpPort, up.port()), 1);
+                  - {name: pp1, proxy_protocol: {version: 1}, endpoints: [{address: 127.0.0.1, port: %d}]}
+                  - {name: pp2, proxy_protocol: {version: 2}, endpoints: [{address: 127.0.0.1, port: %d}]}
+                  - {name: ppcheck, proxy_protocol: {version: 2}, health_check: {interval: 200ms}, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(tlsPort, pki.path("a.pem"), pki.path("a.key"), tcpPort, sendV1Port, sendV2Port, up.port(),
+                capture.getLocalPort(), capture.getLocalPort(), checked.getLocalPort()), 1);
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws java.io.IOException {
         if (proxy != null) proxy.close();
+        capture.close();
+        checked.close();
         up.close();
     }
 
@@ -134,5 +182,53 @@ class ProxyProtocolTest {
         String answer = proxy.raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 5000);
         assertTrue(answer.isEmpty() || answer.equals("<reset>"), answer);
         assertEquals(before + 1, proxy.awaitStat("listener.web.downstream_cx_proxy_proto_error", before + 1));
+    }
+
+    /** Sends {@code bytes} and waits for the capturing upstream to have them. */
+    private static byte[] sendThrough(int port, byte[] bytes) throws Exception {
+        captured.clear();
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(bytes);
+            s.getOutputStream().flush();
+            byte[] got = captured.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(got != null, "the upstream got the connection");
+            return got;
+        }
+    }
+
+    @Test
+    void l4ClustersSendTheClientInAHeaderOfTheirOwn() throws Exception {
+        String v1 = new String(sendThrough(sendV1Port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)),
+                StandardCharsets.ISO_8859_1);
+        assertTrue(v1.matches("PROXY TCP4 127\\.0\\.0\\.1 127\\.0\\.0\\.1 \\d+ " + sendV1Port + "\r\nGET /a HTTP/1\\.1\r\nHost: x\r\n\r\n"), v1);
+
+        // A client named by an incoming header is the one named in the outgoing one (v2 here).
+        byte[] in = v2Header("203.0.113.50", 5555);
+        byte[] request = "GET /b HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] both = new byte[in.length + request.length];
+        System.arraycopy(in, 0, both, 0, in.length);
+        System.arraycopy(request, 0, both, in.length, request.length);
+        byte[] got = sendThrough(sendV2Port, both);
+        EmbeddedChannel decoder = new EmbeddedChannel(new io.netty.handler.codec.haproxy.HAProxyMessageDecoder());
+        decoder.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(got));
+        HAProxyMessage header = decoder.readInbound();
+        assertEquals(HAProxyProtocolVersion.V2, header.protocolVersion());
+        assertEquals("203.0.113.50", header.sourceAddress());
+        assertEquals(5555, header.sourcePort());
+        assertEquals(sendV2Port, header.destinationPort());
+        header.release();
+        ByteBuf rest = decoder.readInbound();
+        assertEquals("GET /b HTTP/1.1\r\nHost: x\r\n\r\n", rest.toString(StandardCharsets.US_ASCII));
+        rest.release();
+        decoder.finishAndReleaseAll();
+    }
+
+    @Test
+    void healthChecksOfSuchAClusterSendALocalHeader() throws Exception {
+        byte[] first = checks.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(first != null && first.length == 16, "a check connected");
+        byte[] signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+        assertTrue(java.util.Arrays.equals(signature, java.util.Arrays.copyOf(first, 12)), java.util.HexFormat.of().formatHex(first));
+        assertEquals(0x20, first[12], "version 2, command LOCAL");
     }
 }
