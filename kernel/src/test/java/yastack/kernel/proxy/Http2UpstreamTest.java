@@ -147,18 +147,8 @@ class Http2UpstreamTest {
         yastack.kernel.tls.TestPki pki = new yastack.kernel.tls.TestPki(dir);
         pki.issue("a", "a.test");
         int port = server.port();
-        try (ProxyHarness tls = new ProxyHarness("""
-                listeners:
-                  - name: web
-                    address: 127.0.0.1
-                    port: ${PORT}
-                    tls: {certificates: [{cert: %s, key: %s}], alpn: [h2, http/1.1]}
-                    http:
-                      route_config:
-                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
-                clusters:
-                  - {name: up, http2_protocol_options: {}, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(pki.path("a.pem"), pki.path("a.key"), port), 1)) {
+        try (ProxyHarness tls = new ProxyHarness(ProxyHarness.tlsSingleRoute(pki.path("a.pem"), pki.path("a.key"),
+                "http2_protocol_options: {}, endpoints: [{address: 127.0.0.1, port: " + port + "}]"), 1)) {
             String out = pki.run("curl", "-sS", "-v", "--http2", "--max-time", "10", "--cacert", pki.path("ca.pem").toString(),
                     "-H", "te: trailers", "--resolve", "a.test:" + tls.port + ":127.0.0.1", "https://a.test:" + tls.port + "/svc/Method");
             assertTrue(out.contains("< HTTP/2 200"), out);

@@ -73,6 +73,25 @@ public final class ProxyHarness implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * One TLS listener {@code web} on ${PORT} (ALPN h2 and http/1.1, {@code cert}/{@code key})
+     * routing everything to cluster {@code up}, whose YAML flow mapping body is {@code cluster}.
+     */
+    static String tlsSingleRoute(Path cert, Path key, String cluster) {
+        return """
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: ${PORT}
+                    tls: {certificates: [{cert: %s, key: %s}], alpn: [h2, http/1.1]}
+                    http:
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
+                clusters:
+                  - {name: up, %s}
+                """.formatted(cert, key, cluster);
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);

@@ -47,18 +47,8 @@ class ViaHeaderTest {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("yastack-via-h2");
         yastack.kernel.tls.TestPki pki = new yastack.kernel.tls.TestPki(dir);
         pki.issue("a", "a.test");
-        try (TestUpstream up = new TestUpstream("up"); ProxyHarness p = new ProxyHarness("""
-                listeners:
-                  - name: web
-                    address: 127.0.0.1
-                    port: ${PORT}
-                    tls: {certificates: [{cert: %s, key: %s}], alpn: [h2, http/1.1]}
-                    http:
-                      route_config:
-                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
-                clusters:
-                  - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(pki.path("a.pem"), pki.path("a.key"), up.port()), 1)) {
+        try (TestUpstream up = new TestUpstream("up"); ProxyHarness p = new ProxyHarness(ProxyHarness.tlsSingleRoute(
+                pki.path("a.pem"), pki.path("a.key"), "endpoints: [{address: 127.0.0.1, port: " + up.port() + "}]"), 1)) {
             String out = pki.run("curl", "-sS", "-i", "--http2", "--max-time", "10", "--cacert", pki.path("ca.pem").toString(),
                     "--resolve", "a.test:" + p.port + ":127.0.0.1", "https://a.test:" + p.port + "/h2");
             assertTrue(out.startsWith("HTTP/2 200"), out);
