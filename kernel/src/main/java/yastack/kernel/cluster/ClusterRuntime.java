@@ -62,7 +62,6 @@ public final class ClusterRuntime {
         if (healthCheck != null) endpoints.forEach(e -> e.health().failedActiveCheck(true));
     }
 
-
     public String name() { return name; }
     public SocketFlavor flavor() { return flavor; }
     public List<Endpoint> endpoints() { return endpoints; }
@@ -81,7 +80,7 @@ public final class ClusterRuntime {
      * Outlier detection on an endpoint's answer: true when it ejects the endpoint (its
      * consecutive_5xx streak is complete and fewer than max_ejection_percent are out).
      */
-    public boolean recordAnswer(int endpointIndex, int status, long nowNanos) {
+    public boolean recordAnswer(int endpointIndex, int status) {
         if (consecutive5xx == 0) return false;
         EndpointHealth h = endpoints.get(endpointIndex).health();
         if (status < 500) {
@@ -89,6 +88,7 @@ public final class ClusterRuntime {
             return false;
         }
         if (!h.on5xx(consecutive5xx)) return false;
+        long nowNanos = System.nanoTime();
         int out = 0;
         for (Endpoint e : endpoints) if (!e.health().healthy(nowNanos)) out++;
         if (out >= maxEjected) return false;

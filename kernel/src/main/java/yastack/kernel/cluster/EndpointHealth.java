@@ -25,20 +25,19 @@ public final class EndpointHealth {
     }
 
     public void onConnectFailure(long nowNanos) {
-        if (consecutiveFailures.incrementAndGet() >= CONSECUTIVE_FAILURES_TO_EJECT) {
-            consecutiveFailures.set(0);
-            int n = Math.min(ejections + 1, 10);
-            ejections = n;
-            ejectedUntil = nowNanos + BASE_EJECTION_NANOS * n;
-        }
+        if (streakReaches(consecutiveFailures, CONSECUTIVE_FAILURES_TO_EJECT)) eject(nowNanos, BASE_EJECTION_NANOS);
     }
 
     private final AtomicInteger consecutive5xx = new AtomicInteger();
 
     /** A 5xx answer; true when it makes {@code threshold} in a row (the streak starts again). */
     public boolean on5xx(int threshold) {
-        if (consecutive5xx.incrementAndGet() < threshold) return false;
-        consecutive5xx.set(0);
+        return streakReaches(consecutive5xx, threshold);
+    }
+
+    private static boolean streakReaches(AtomicInteger streak, int threshold) {
+        if (streak.incrementAndGet() < threshold) return false;
+        streak.set(0);
         return true;
     }
 

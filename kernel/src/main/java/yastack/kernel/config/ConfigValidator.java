@@ -179,7 +179,7 @@ final class ConfigValidator {
         }
         if (c.hasOutlierDetection()) {
             var od = c.getOutlierDetection();
-            positive(path + ".outlier_detection.base_ejection_time", od.hasBaseEjectionTime(), od.getBaseEjectionTime());
+            f.positive(path + ".outlier_detection.base_ejection_time", od.hasBaseEjectionTime(), od.getBaseEjectionTime());
             if (Integer.compareUnsigned(od.getMaxEjectionPercent(), 100) > 0) {
                 f.error(path + ".outlier_detection.max_ejection_percent", "must be 0..100, got " + Integer.toUnsignedString(od.getMaxEjectionPercent()));
             }
@@ -193,8 +193,8 @@ final class ConfigValidator {
     private void healthCheck(String path, yastack.api.config.HealthCheck h) {
         if (f.given(path + ".path", h.getPath()) && !h.getPath().startsWith("/")) f.error(path + ".path", "must start with /");
         else if (h.getPath().chars().anyMatch(ch -> ch <= ' ' || ch >= 0x7f)) f.error(path + ".path", "must not contain spaces or control characters");
-        positive(path + ".interval", h.hasInterval(), h.getInterval());
-        positive(path + ".timeout", h.hasTimeout(), h.getTimeout());
+        f.positive(path + ".interval", h.hasInterval(), h.getInterval());
+        f.positive(path + ".timeout", h.hasTimeout(), h.getTimeout());
         for (int i = 0; i < h.getExpectedStatusesCount(); i++) {
             int s = h.getExpectedStatuses(i);
             if (s < 200 || s > 599) f.error(path + ".expected_statuses[" + i + "]", "must be a final HTTP status 200..599, got " + Integer.toUnsignedString(s));
@@ -205,10 +205,6 @@ final class ConfigValidator {
         if (!h.getHost().isEmpty() && !NetText.isAddressOrHostname(h.getHost().replaceFirst(":\\d+$", ""))) {
             f.error(path + ".host", "'" + h.getHost() + "' is not a host name");
         }
-    }
-
-    private void positive(String path, boolean present, com.google.protobuf.Duration d) {
-        if (present && (DurationText.isNegative(d) || (d.getSeconds() == 0 && d.getNanos() == 0))) f.error(path, "must be greater than 0");
     }
 
     private void lbPolicy(String path, LbPolicy lb) {

@@ -45,6 +45,10 @@ final class Findings {
         if (present && DurationText.isNegative(d)) error(path, "must not be negative");
     }
 
+    void positive(String path, boolean present, Duration d) {
+        if (present && (DurationText.isNegative(d) || (d.getSeconds() == 0 && d.getNanos() == 0))) error(path, "must be greater than 0");
+    }
+
     void address(String path, String address) {
         if (!address.isEmpty() && !NetText.isAddressOrHostname(address)) {
             error(path, "'" + address + "' is not an IP address or host name");

@@ -180,9 +180,8 @@ final class HealthChecker {
                     return;
                 }
                 SslHandler ssl = c.channel().pipeline().get(SslHandler.class);
-                // Connect listeners run before the channel-active event (which sends a PROXY
-                // header, if the cluster wants one): act on the connection from the next turn.
-                if (ssl == null) c.channel().eventLoop().execute(() -> connected(c.channel()));
+                // After channel-active, which sends a PROXY header if the cluster wants one.
+                if (ssl == null) UpstreamCluster.afterActive(c.channel(), () -> connected(c.channel()));
                 else ssl.handshakeFuture().addListener(hs -> {
                     if (hs.isSuccess()) connected(c.channel());
                     else complete(-1);

@@ -102,16 +102,13 @@ final class Http2Connections {
             }
             connections.get(endpoint).add(parent);
             parent.closeFuture().addListener(f -> connections.get(endpoint).remove(parent));
-            // Connect listeners run before the channel-active event that sends the client
-            // preface; streams opened now would put their frames ahead of it. Next turn.
-            parent.eventLoop().execute(() -> {
-                UpstreamCluster.Acquired a;
-                while ((a = queue.poll()) != null) {
-                    // The first streams go on the new connection; any beyond its room open another.
-                    if (hasRoom(parent) || !parent.isActive()) openStream(parent, endpoint, a, false);
-                    else acquire(endpoint, a, false);
-                }
-            });
+            // The client preface went out on channel-active, before this callback.
+            UpstreamCluster.Acquired a;
+            while ((a = queue.poll()) != null) {
+                // The first streams go on the new connection; any beyond its room open another.
+                if (hasRoom(parent) || !parent.isActive()) openStream(parent, endpoint, a, false);
+                else acquire(endpoint, a, false);
+            }
         });
     }
 
@@ -128,7 +125,7 @@ final class Http2Connections {
         });
     }
 
-    /** Closes every connection (a reload replaced the cluster); streams in flight end with them. */
+    /** A reload replaced the cluster: closes the connections without streams; busy ones close when idle. */
     void closeIdle() {
         for (List<Channel> list : connections) {
             for (Channel c : list.toArray(new Channel[0])) {

@@ -425,8 +425,7 @@ final class HttpExchange {
             if (http10) closeAfter = true; // close-delimited for HTTP/1.0 clients
             else h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        if (listener.via() != null) h.add(HttpHeaderNames.VIA, listener.via().value(r.protocolVersion(), leg.http2()));
-        if (forward != null) HeaderRules.apply(h, forward.edits().responseAdd(), forward.edits().responseRemove());
+        addProxyFields(h, r);
         if (!requestComplete) closeAfter = true; // the rest of the request body would have to be drained
         closeAfter |= down.closeAfterThisRequest(listener.maxRequestsPerConnection());
         if (closeAfter) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -436,6 +435,12 @@ final class HttpExchange {
         HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
         if (filters != null) filters.responseHeaders(out);
         else writeResponseHead(out);
+    }
+
+    /** What the proxy adds to an upstream response head: Via, and the route's header edits. */
+    private void addProxyFields(HttpHeaders h, HttpResponse r) {
+        if (listener.via() != null) h.add(HttpHeaderNames.VIA, listener.via().value(r.protocolVersion(), leg.http2()));
+        if (forward != null) HeaderRules.apply(h, forward.edits().responseAdd(), forward.edits().responseRemove());
     }
 
     /** The response head on its way down (after the filters, if any). */
@@ -560,8 +565,7 @@ final class HttpExchange {
         String protocol = h.get(HttpHeaderNames.UPGRADE);
         HeaderRules.stripHopByHop(h);
         UpgradeTunnel.requestUpgrade(h, protocol);
-        if (listener.via() != null) h.add(HttpHeaderNames.VIA, listener.via().value(r.protocolVersion(), false));
-        if (forward != null) HeaderRules.apply(h, forward.edits().responseAdd(), forward.edits().responseRemove());
+        addProxyFields(h, r);
         dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
                 Unpooled.EMPTY_BUFFER, h, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
         finished = true;
@@ -573,7 +577,6 @@ final class HttpExchange {
 
     private void abortDownstream() {
         finished = true;
-        if (compression != null) compression.discard();
         endUpstream(false);
         down.recordCompletion(this, status == 0 ? 502 : status, System.nanoTime() - startNanos);
         down.abort();
@@ -586,14 +589,17 @@ final class HttpExchange {
             return;
         }
         finished = true;
-        if (compression != null) compression.discard();
         endUpstream(false);
     }
 
-    /** The exchange is over: the upstream leg ends (pooling its connection if {@code reuse}). */
+    /**
+     * The exchange is over: the upstream leg ends (pooling its connection if {@code reuse}),
+     * and what it held goes (body not yet routed, a compressor cut short).
+     */
     private void endUpstream(boolean reuse) {
         if (leg != null) leg.end(reuse);
         releaseEarlyBody();
+        if (compression != null) compression.discard();
     }
 
     private void releaseEarlyBody() {

@@ -39,8 +39,10 @@ public final class ProxyServer implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final List<WorkerContext> workers = new ArrayList<>();
     /** Each bound listener's server channels and the config they were bound with, by name. */
-    private final java.util.Map<String, List<Channel>> serverChannels = new java.util.LinkedHashMap<>();
-    private final java.util.Map<String, Listener> boundListeners = new java.util.HashMap<>();
+    private final java.util.Map<String, Bound> bound = new java.util.LinkedHashMap<>();
+
+    /** A bound listener: the config it was bound with and its server channels. */
+    private record Bound(Listener config, List<Channel> channels) {}
     private final List<WorkerIoHandler> ioHandlers = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<ProxySnapshot> snapshot = new AtomicReference<>();
     /** The current snapshot's active health checkers; replaced on reload. */
@@ -53,8 +55,6 @@ public final class ProxyServer implements AutoCloseable {
     private final ScriptPolicies scripts;
     private UserspaceNetwork userspace;
     private final java.util.Map<String, ServerTls> listenerTls = new java.util.HashMap<>();
-    /** Certificates of replaced listeners: their connections may still use them until close. */
-    private final List<ServerTls> retiredTls = new ArrayList<>();
 
     /** A proxy without plugins or scripts (tests, benchmarks). */
     public ProxyServer(Bootstrap config, java.nio.file.Path baseDir, int workerCount, StatsStore stats) {
@@ -90,10 +90,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Binds every listener; throws with a clear message (e.g. address in use) on failure. */
     public synchronized void start() {
         try {
-            for (Listener l : snapshot.get().config().getListenersList()) {
-                serverChannels.put(l.getName(), bindListener(l));
-                boundListeners.put(l.getName(), l);
-            }
+            for (Listener l : snapshot.get().config().getListenersList()) bound.put(l.getName(), new Bound(l, bindListener(l)));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -153,49 +150,53 @@ public final class ProxyServer implements AutoCloseable {
     private void reloadListeners(Bootstrap config) {
         java.util.Map<String, Listener> next = new java.util.LinkedHashMap<>();
         for (Listener l : config.getListenersList()) next.put(l.getName(), l);
-        java.util.Map<String, List<Channel>> fresh = new java.util.LinkedHashMap<>();
-        List<Listener> closedFirst = new ArrayList<>();
-        for (Listener l : next.values()) {
-            Listener old = boundListeners.get(l.getName());
-            if (old != null && sameSocket(old, l)) continue;
-            boolean samePort = old != null && old.getPort() == l.getPort() && old.getAddress().equals(l.getAddress());
-            // TLS settings may have changed: the new channels get a ServerTls of their own.
-            ServerTls previousTls = listenerTls.remove(l.getName());
-            try {
-                if (samePort && (!transport.reusePort() || old.getFlavor() != l.getFlavor()
-                        || l.getFlavor() == yastack.api.config.SocketFlavor.USERSPACE)) {
-                    closeAll(serverChannels.remove(l.getName()));
+        java.util.Map<String, Bound> fresh = new java.util.LinkedHashMap<>();
+        // TLS settings may have changed: rebound listeners get a ServerTls of their own.
+        java.util.Map<String, ServerTls> replacedTls = new java.util.HashMap<>();
+        List<Bound> closedFirst = new ArrayList<>();
+        List<String> touched = new ArrayList<>();
+        try {
+            for (Listener l : next.values()) {
+                Bound old = bound.get(l.getName());
+                if (old != null && sameSocket(old.config(), l)) continue;
+                ServerTls t = listenerTls.remove(l.getName());
+                if (t != null) replacedTls.put(l.getName(), t);
+                touched.add(l.getName());
+                if (old != null && mustFreePort(old.config(), l)) {
+                    closeAll(bound.remove(l.getName()).channels());
                     closedFirst.add(old);
-                    fresh.put(l.getName(), bindListener(l));
-                } else {
-                    fresh.put(l.getName(), bindListener(l));
                 }
-                if (previousTls != null) retiredTls.add(previousTls);
-            } catch (RuntimeException e) {
-                if (previousTls != null) {
-                    ServerTls made = listenerTls.put(l.getName(), previousTls);
-                    if (made != null) made.close();
-                }
-                fresh.values().forEach(ProxyServer::closeAll);
-                // Listeners closed to free their port for a rebind go back as they were.
-                for (Listener back : closedFirst) serverChannels.put(back.getName(), bindListener(back));
-                throw new IllegalStateException(e.getMessage(), e);
+                fresh.put(l.getName(), new Bound(l, bindListener(l)));
             }
+        } catch (RuntimeException e) {
+            fresh.values().forEach(b -> closeAll(b.channels()));
+            for (String name : touched) {
+                ServerTls made = listenerTls.remove(name);
+                if (made != null) made.close();
+            }
+            listenerTls.putAll(replacedTls);
+            for (Bound back : closedFirst) bound.put(back.config().getName(), new Bound(back.config(), bindListener(back.config())));
+            throw new IllegalStateException(e.getMessage(), e);
         }
-        fresh.forEach((name, channels) -> {
-            List<Channel> replaced = serverChannels.put(name, channels);
-            if (replaced != null) closeAll(replaced);
-            boundListeners.put(name, next.get(name));
+        fresh.forEach((name, b) -> {
+            Bound replaced = bound.put(name, b);
+            if (replaced != null) closeAll(replaced.channels());
         });
-        for (String name : List.copyOf(boundListeners.keySet())) {
+        // Their old server channels are closed: no new handshake uses them (live connections keep their engines).
+        replacedTls.values().forEach(ServerTls::close);
+        for (String name : List.copyOf(bound.keySet())) {
             if (next.containsKey(name)) continue;
-            List<Channel> gone = serverChannels.remove(name);
-            if (gone != null) closeAll(gone);
-            boundListeners.remove(name);
+            closeAll(bound.remove(name).channels());
             ServerTls t = listenerTls.remove(name);
-            if (t != null) retiredTls.add(t);
+            if (t != null) t.close();
             LOG.info("listener " + name + ": removed; its connections finish on the config they started with");
         }
+    }
+
+    /** A rebind on the same address and port that cannot happen beside the old socket (no SO_REUSEPORT to share it). */
+    private boolean mustFreePort(Listener old, Listener l) {
+        return old.getPort() == l.getPort() && old.getAddress().equals(l.getAddress())
+                && (!transport.reusePort() || old.getFlavor() != l.getFlavor() || l.getFlavor() == yastack.api.config.SocketFlavor.USERSPACE);
     }
 
     /** Everything that shapes the server socket and its channel setup; routes and HTTP settings come from the snapshot. */
@@ -333,8 +334,7 @@ public final class ProxyServer implements AutoCloseable {
             healthCheckers = List.of();
         }
         listenerTls.values().forEach(ServerTls::close);
-        retiredTls.forEach(ServerTls::close);
-        serverChannels.values().forEach(ProxyServer::closeAll);
+        bound.values().forEach(b -> closeAll(b.channels()));
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

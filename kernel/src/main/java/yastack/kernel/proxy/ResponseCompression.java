@@ -152,7 +152,7 @@ final class ResponseCompression {
         return end;
     }
 
-    /** The response ended early: frees the deflater now rather than at garbage collection. */
+    /** The exchange ended: frees the deflater now if the response was cut short (a no-op once finished). */
     void discard() {
         if (gzip == null) return;
         try {

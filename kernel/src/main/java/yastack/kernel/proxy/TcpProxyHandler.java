@@ -87,15 +87,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         int pp = runtime.proxyProtocolVersion();
         cluster.connectRaw(index, pp == 0 ? new Relay() : ProxyProtocolReader.sending(pp, downstream, new Relay()), (ch, cause) -> {
-            if (cause != null) {
-                downstream.close();
-            } else if (pp == 0) {
-                upstreamReady(ch);
-            } else {
-                // Connect listeners run before channel-active, which writes the PROXY header:
-                // the client's bytes follow it from the next turn.
-                ch.eventLoop().execute(() -> upstreamReady(ch));
-            }
+            if (cause != null) downstream.close();
+            else upstreamReady(ch); // after channel-active, so after a PROXY header
         });
     }
 
@@ -171,7 +164,12 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private static void shutdownOutput(Channel target, Channel source) {
+    /**
+     * {@code source} finished sending: once what it sent has gone, {@code target}'s output shuts
+     * down (the FIN passes on); when both directions are done, the connection closes. Shared
+     * with the upgrade tunnel's pipes.
+     */
+    static void shutdownOutput(Channel target, Channel source) {
         if (target instanceof DuplexChannel d && d.isActive()) {
             target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                 d.shutdownOutput();
@@ -182,7 +180,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void closeOnFlush(Channel ch) {
+    static void closeOnFlush(Channel ch) {
         if (ch != null && ch.isActive()) ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -1,14 +1,11 @@
 package yastack.kernel.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -128,15 +125,7 @@ final class UpgradeTunnel {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                // This side is done sending: pass the FIN on once what it sent has gone.
-                if (peer instanceof DuplexChannel d && d.isActive()) {
-                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                        d.shutdownOutput();
-                        if (ctx.channel() instanceof DuplexChannel self && self.isOutputShutdown()) ctx.close();
-                    });
-                } else {
-                    ctx.close();
-                }
+                TcpProxyHandler.shutdownOutput(peer, ctx.channel());
             } else if (evt instanceof IdleStateEvent) {
                 ctx.close();
             }
@@ -145,7 +134,7 @@ final class UpgradeTunnel {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (peer.isActive()) peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            TcpProxyHandler.closeOnFlush(peer);
             ctx.fireChannelInactive(); // the connection handler behind counts the close
         }
 

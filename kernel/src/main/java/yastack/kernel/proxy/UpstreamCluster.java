@@ -149,10 +149,7 @@ final class UpstreamCluster {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel c) {
-                        if (tls != null) {
-                            c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
-                            c.pipeline().addLast("tls-stats", new yastack.kernel.tls.TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
-                        }
+                        addTls(c, ep);
                         c.pipeline().addLast("idle", new IdleStateHandler(runtime.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         c.pipeline().addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024, true));
                         c.pipeline().addLast("upstream", new UpstreamHandler(UpstreamCluster.this, endpointIndex, true));
@@ -167,40 +164,56 @@ final class UpstreamCluster {
         return connections >= runtime.maxConnectionsPerWorker();
     }
 
+    /** The cluster's TLS (and its handshake stats) at the front of an upstream connection's pipeline. */
+    private void addTls(Channel c, Endpoint ep) {
+        if (tls == null) return;
+        c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
+        c.pipeline().addLast("tls-stats", new yastack.kernel.tls.TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
+    }
+
     /** Opens an HTTP/2 connection ({@code init} sets up its pipeline after TLS, if any); it counts until it closes. */
     void connectHttp2(int endpointIndex, ChannelInitializer<Channel> init, java.util.function.BiConsumer<Channel, Throwable> done) {
         Endpoint ep = endpoints.get(endpointIndex);
-        connect(ep, b -> b.option(ChannelOption.SO_KEEPALIVE, true).handler(new ChannelInitializer<Channel>() {
+        connectUncountedOnClose(ep, b -> b.option(ChannelOption.SO_KEEPALIVE, true).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
-                if (tls != null) {
-                    c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
-                    c.pipeline().addLast("tls-stats", new yastack.kernel.tls.TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
-                }
+                addTls(c, ep);
                 c.pipeline().addLast(init);
             }
-        }), (ch, cause) -> {
-            if (ch != null) ch.closeFuture().addListener(x -> uncount());
-            done.accept(ch, cause);
-        });
+        }), done);
     }
 
     /** Opens a plain (L4) connection to an endpoint on this worker's loop; not pooled. */
     void connectRaw(int endpointIndex, io.netty.channel.ChannelHandler handler,
                     java.util.function.BiConsumer<Channel, Throwable> done) {
-        connect(endpoints.get(endpointIndex), b -> b.option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        connectUncountedOnClose(endpoints.get(endpointIndex), b -> b.option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .handler(handler), (ch, cause) -> {
-                    // Pooled connections are uncounted by their UpstreamHandler; raw ones here.
-                    if (ch != null) ch.closeFuture().addListener(x -> uncount());
-                    done.accept(ch, cause);
-                });
+                .handler(handler), done);
+    }
+
+    /** As {@link #connect}, for connections without an UpstreamHandler (which uncounts pooled ones): uncounted when they close. */
+    private void connectUncountedOnClose(Endpoint ep, java.util.function.UnaryOperator<Bootstrap> configure,
+                                         java.util.function.BiConsumer<Channel, Throwable> done) {
+        connect(ep, configure, (ch, cause) -> {
+            if (ch != null) ch.closeFuture().addListener(x -> uncount());
+            done.accept(ch, cause);
+        });
     }
 
     /**
-     * Counts and opens one connection; {@code done} gets the channel once it is usable (TLS:
-     * after the handshake and name check, so a failed handshake is a connect failure, 503, as
-     * in Envoy) or the failure, which is counted against the endpoint's health.
+     * Runs {@code task} once {@code ch} has fired channel-active. Connect listeners run before
+     * that event, and handlers that write first on it (an HTTP/2 client preface, a PROXY
+     * header) must have done so before anything else is written.
+     */
+    static void afterActive(Channel ch, Runnable task) {
+        ch.eventLoop().execute(task);
+    }
+
+    /**
+     * Counts and opens one connection; {@code done} gets the channel once it is usable (after
+     * channel-active; TLS: after the handshake and name check, so a failed handshake is a
+     * connect failure, 503, as in Envoy) or the failure, which is counted against the
+     * endpoint's health.
      */
     private void connect(Endpoint ep, java.util.function.UnaryOperator<Bootstrap> configure,
                          java.util.function.BiConsumer<Channel, Throwable> done) {
@@ -226,7 +239,7 @@ final class UpstreamCluster {
             io.netty.handler.ssl.SslHandler ssl = c.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
             if (ssl == null) {
                 ep.health().onSuccess();
-                done.accept(c.channel(), null);
+                afterActive(c.channel(), () -> done.accept(c.channel(), null));
                 return;
             }
             ssl.handshakeFuture().addListener(hs -> {
@@ -286,7 +299,6 @@ final class UpstreamCluster {
         ep.health().onConnectFailure(System.nanoTime());
     }
 
-
     /** Returns a connection whose exchange finished cleanly. */
     void release(Channel ch, int endpointIndex) {
         if (retired || !ch.isActive() || ch instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
@@ -324,7 +336,7 @@ final class UpstreamCluster {
     /** An endpoint's answer: counted, and seen by outlier detection. */
     void answered(int endpointIndex, int status) {
         countStatus(status);
-        if (runtime.recordAnswer(endpointIndex, status, System.nanoTime())) {
+        if (runtime.recordAnswer(endpointIndex, status)) {
             ejections5xx.inc();
             java.util.logging.Logger.getLogger("yastack").warning("cluster " + runtime.name() + ": " + endpoints.get(endpointIndex)
                     + " ejected after consecutive 5xx answers");

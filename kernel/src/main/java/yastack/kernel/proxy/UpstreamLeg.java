@@ -32,7 +32,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private final boolean staleRetriable;
     private final RetryState retry;
     private final boolean upgrade;
-    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
+    /** Body waiting for a connection (or kept for the next try); made when needed. */
+    private ArrayDeque<HttpContent> pendingBody;
 
     private int endpointIndex;
     private int previousEndpoint = -1;
@@ -106,12 +107,12 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         this.handler = channel.pipeline().get(UpstreamHandler.class);
         handler.attach(this);
         // A write that fails (the encoder refusing a message included) is an upstream failure,
-        // not something to wait out until the route timeout.
-        // A write that fails at once has been handled (onClosed) before write() returns.
+        // not something to wait out until the route timeout; one that fails at once has been
+        // handled (onClosed) before write() returns.
         channel.write(upstreamRequest).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         if (upstream != channel) return;
         HttpContent c;
-        while ((c = pendingBody.poll()) != null) channel.write(c);
+        while (pendingBody != null && (c = pendingBody.poll()) != null) channel.write(c);
         channel.flush();
         if (upstream != channel) return;
         if (requestForwarded) armTimeouts();
@@ -137,7 +138,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
             if (flush) upstream.flush();
             if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
         } else {
-            pendingBody.add(content);
+            pending().add(content);
         }
         if (last) {
             requestForwarded = true;
@@ -193,9 +194,9 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
 
     /** A response head the policy retries: counted and dropped with its connection (true), unless out of retries. */
     boolean retriesStatus(int status) {
-        if (retry == null || !retry.rules().retriesStatus(status)) return false;
-        if (retry.canRetry()) cluster.answered(endpointIndex, status);
-        return tryAgain(true);
+        if (retry == null || !retry.rules().retriesStatus(status) || !tryAgain(true)) return false;
+        cluster.answered(endpointIndex, status); // still this try's endpoint: the next is picked after the back-off
+        return true;
     }
 
     /** The response head goes to the client: no more tries. */
@@ -270,8 +271,13 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
 
     /** What the next try sends after the head: the body so far, or the end of a bodiless request. */
     private void refill() {
-        if (retry != null) retry.refill(pendingBody);
-        else if (requestForwarded) pendingBody.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (retry != null) retry.refill(pending());
+        else if (requestForwarded) pending().add(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    private ArrayDeque<HttpContent> pending() {
+        if (pendingBody == null) pendingBody = new ArrayDeque<>();
+        return pendingBody;
     }
 
     private void retryNow() {
@@ -312,8 +318,10 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         if (timeout != null) timeout.cancel(false);
         if (perTryTimeout != null) perTryTimeout.cancel(false);
         if (retry != null) retry.release();
-        pendingBody.forEach(ReferenceCountUtil::release);
-        pendingBody.clear();
+        if (pendingBody != null) {
+            pendingBody.forEach(ReferenceCountUtil::release);
+            pendingBody.clear();
+        }
     }
 
     private void detach(boolean reuse) {
