@@ -7,4 +7,6 @@ module yastack.api {
 
     exports yastack.api;
     exports yastack.api.config;
+    // In-memory requests, streams, workers and contexts: for plugin tests and script smoke calls.
+    exports yastack.api.testkit;
 }

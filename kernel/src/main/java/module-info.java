@@ -1,31 +1,33 @@
 /**
- * The kernel: packet I/O, worker loops, dual-flavor sockets, the proxy engine,
- * config, stats, the admin API and the CLI. Nothing outside yastack depends on it.
+ * The kernel: packet I/O (DPDK, TAP, memory), the worker loops that poll the userspace
+ * stack and the host sockets on one thread, dual-flavor sockets as Netty channels, the
+ * userspace data plane (stack shards, RSS, distributor, drain), stats cells and the plugin
+ * loader. It knows nothing of HTTP, config files, the admin API or the CLI.
  */
 module yastack.kernel {
-    requires yastack.api;
-    requires yastack.stack;
-    requires yastack.scripting;
-    requires io.netty.common;
-    requires io.netty.buffer;
-    requires io.netty.transport;
-    requires io.netty.handler;
-    requires io.netty.codec;
-    requires io.netty.codec.http;
-    requires io.netty.codec.http2;
-    requires io.netty.codec.haproxy;
+    requires transitive yastack.api;
+    requires transitive yastack.stack;
+    requires transitive io.netty.common;
+    requires transitive io.netty.buffer;
+    requires transitive io.netty.transport;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
-    requires io.vertx.core;
-    requires com.google.protobuf;
-    requires com.google.protobuf.util;
-    requires info.picocli;
-    requires org.snakeyaml.engine.v2;
     requires HdrHistogram;
     requires java.logging;
-    requires java.net.http;
 
-    opens yastack.kernel.cli to info.picocli;
+    // Only the proxy engine and the server see the kernel: plugins (automatic modules read
+    // every module) must not be able to use it.
+    exports yastack.kernel.dataplane to yastack.proxy, yastack.server;
+    exports yastack.kernel.io to yastack.proxy, yastack.server;
+    exports yastack.kernel.io.dpdk to yastack.proxy, yastack.server;
+    exports yastack.kernel.io.mem to yastack.proxy, yastack.server;
+    exports yastack.kernel.io.rss to yastack.proxy, yastack.server;
+    exports yastack.kernel.io.tap to yastack.proxy, yastack.server;
+    exports yastack.kernel.loop to yastack.proxy, yastack.server;
+    exports yastack.kernel.plugin to yastack.proxy, yastack.server;
+    exports yastack.kernel.stats to yastack.proxy, yastack.server;
+    exports yastack.kernel.transport to yastack.proxy, yastack.server;
+    exports yastack.kernel.util to yastack.proxy, yastack.server;
 
     // Plugin kinds the loader looks up in the boot layer and in plugin layers.
     uses yastack.api.HttpFilterFactory;

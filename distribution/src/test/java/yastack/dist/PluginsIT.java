@@ -17,7 +17,7 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import yastack.kernel.proxy.TestUpstream;
+import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * Plugins through the real proxy on the module path: built-in filters, the shipped

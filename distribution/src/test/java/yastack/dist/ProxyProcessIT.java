@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import yastack.kernel.proxy.TestUpstream;
+import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * The built proxy as a separate process on the module path, with a deliberately small

@@ -10,11 +10,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-import yastack.api.config.Bootstrap;
 import yastack.api.config.Interface;
 import yastack.api.config.Stack;
 import yastack.kernel.io.PacketPort;
-import yastack.kernel.proxy.ProxyServer;
+import yastack.kernel.loop.WorkerGroup;
 import yastack.kernel.stats.StatsStore;
 import yastack.stack.NetStack;
 import yastack.stack.Stat;
@@ -100,18 +99,14 @@ public final class Dataplane implements AutoCloseable {
         registerStats(stats);
     }
 
-    /** Starts the data plane of {@code config.stack} on the proxy's workers, with the built-in steering policies. */
-    public static Dataplane start(Bootstrap config, ProxyServer proxy) {
-        return start(config, proxy, null);
-    }
-
     /**
-     * As {@link #start(Bootstrap, ProxyServer)}, with steering policies by name from the plugin
-     * layer, e.g. {@code name -> FlowSteering.of(registry.createSteering(name, cfg, "stack.rss.steering"))}
-     * (called once per interface; null means the built-ins).
+     * Starts the data plane of {@code config} on {@code workers}, with steering policies by name
+     * from the plugin layer, e.g. {@code name -> FlowSteering.of(registry.createSteering(name, cfg,
+     * "stack.rss.steering"))} (called once per interface; null means the built-ins).
      */
-    public static Dataplane start(Bootstrap config, ProxyServer proxy, java.util.function.Function<String, FlowSteering> policies) {
-        return new Dataplane(config.getStack(), DataplaneHost.of(proxy), proxy.stats(), PortOpener.BACKENDS, policies);
+    public static Dataplane start(Stack config, WorkerGroup workers, StatsStore stats,
+                                  java.util.function.Function<String, FlowSteering> policies) {
+        return new Dataplane(config, DataplaneHost.of(workers), stats, PortOpener.BACKENDS, policies);
     }
 
     /** For tests and benchmarks: any host loops and port backends, built-in steering policies. */

@@ -2,9 +2,9 @@ package yastack.kernel.dataplane;
 
 import java.util.concurrent.Executor;
 import yastack.kernel.loop.DataPathPoller;
-import yastack.kernel.proxy.ProxyServer;
+import yastack.kernel.loop.WorkerGroup;
 
-/** The worker loops the data plane runs on: the proxy's Netty workers, or a test's own threads. */
+/** The worker loops the data plane runs on: the kernel's worker group, or a benchmark's own threads. */
 public interface DataplaneHost {
     int workerCount();
 
@@ -14,21 +14,21 @@ public interface DataplaneHost {
     /** Runs tasks on worker {@code worker}'s thread, in order with its polling. */
     Executor executor(int worker);
 
-    static DataplaneHost of(ProxyServer proxy) {
+    static DataplaneHost of(WorkerGroup workers) {
         return new DataplaneHost() {
             @Override
             public int workerCount() {
-                return proxy.workerCount();
+                return workers.size();
             }
 
             @Override
             public void addPoller(int worker, DataPathPoller poller) {
-                proxy.addPoller(worker, poller);
+                workers.addPoller(worker, poller);
             }
 
             @Override
             public Executor executor(int worker) {
-                return proxy.workerLoop(worker);
+                return workers.executor(worker);
             }
         };
     }

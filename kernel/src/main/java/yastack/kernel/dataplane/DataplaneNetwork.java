@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import yastack.api.config.Interface;
 import yastack.api.config.Stack;
-import yastack.kernel.proxy.UserspaceNetwork;
+import yastack.kernel.transport.UserspaceNetwork;
 import yastack.kernel.transport.LocalPortChooser;
 import yastack.stack.NetStack;
 

@@ -71,7 +71,7 @@ public final class PluginRegistry {
         return stats;
     }
 
-    /** The error reporter {@link FilterChain}s of this registry use. */
+    /** Where failures of this registry's plugin code are counted and logged. */
     public PluginErrors errors() {
         return errors;
     }
@@ -109,9 +109,8 @@ public final class PluginRegistry {
      * Configures HTTP filter {@code name} as the entry at {@code fieldPath}
      * (e.g. {@code listeners[0].http.filters[2]}) of the config.
      */
-    public FilterChain.Entry createFilter(String name, Struct config, String fieldPath) throws PluginConfigException {
-        ConfiguredHttpFilter f = create(PluginKind.FILTER, name, config, fieldPath, ConfiguredHttpFilter.class);
-        return new FilterChain.Entry(name, f);
+    public ConfiguredHttpFilter createFilter(String name, Struct config, String fieldPath) throws PluginConfigException {
+        return create(PluginKind.FILTER, name, config, fieldPath, ConfiguredHttpFilter.class);
     }
 
     /**
@@ -139,8 +138,8 @@ public final class PluginRegistry {
     }
 
     /** Configures L4 filter {@code name} as the entry at {@code fieldPath} of the config. */
-    public NetworkFilterChain.Entry createNetworkFilter(String name, Struct config, String fieldPath) throws PluginConfigException {
-        return new NetworkFilterChain.Entry(name, create(PluginKind.L4, name, config, fieldPath, ConfiguredNetworkFilter.class));
+    public ConfiguredNetworkFilter createNetworkFilter(String name, Struct config, String fieldPath) throws PluginConfigException {
+        return create(PluginKind.L4, name, config, fieldPath, ConfiguredNetworkFilter.class);
     }
 
     /** Runs the factory's {@code validate} only (config checks before applying a config). */

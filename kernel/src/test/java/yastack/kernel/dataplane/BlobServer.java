@@ -1,11 +1,13 @@
 package yastack.kernel.dataplane;
 
+import yastack.kernel.dataplane.Rig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import yastack.kernel.fixtures.NetSetup;
 import yastack.stack.TcpConnection;
 import yastack.stack.TcpHandler;
 
@@ -33,11 +35,7 @@ final class BlobServer {
     }
 
     static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        return NetSetup.sha256(b);
     }
 
     void listen(Rig rig, String iface, int port) {

@@ -1,13 +1,14 @@
 package yastack.kernel.dataplane;
 
+import yastack.kernel.fixtures.NetSetup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.Stack;
-import yastack.kernel.io.support.Shell;
-import yastack.kernel.io.support.TestEal;
+import yastack.kernel.fixtures.Shell;
+import yastack.kernel.fixtures.TestEal;
 
 /**
  * The {@code dpdk} backend from config: net_af_packet on one end of a veth pair whose other

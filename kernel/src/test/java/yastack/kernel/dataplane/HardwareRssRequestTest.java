@@ -1,5 +1,6 @@
 package yastack.kernel.dataplane;
 
+import yastack.kernel.fixtures.NetSetup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.Stack;
-import yastack.kernel.io.support.Shell;
-import yastack.kernel.io.support.TestEal;
+import yastack.kernel.fixtures.Shell;
+import yastack.kernel.fixtures.TestEal;
 import yastack.stack.TcpConnection;
 import yastack.stack.TcpHandler;
 

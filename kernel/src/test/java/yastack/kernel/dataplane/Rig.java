@@ -1,23 +1,22 @@
 package yastack.kernel.dataplane;
 
 import java.util.concurrent.TimeUnit;
-import yastack.api.config.Bootstrap;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.SteeringRef;
 import yastack.api.config.Stack;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.mem.MemorySwitch;
-import yastack.kernel.proxy.ProxyServer;
+import yastack.kernel.loop.WorkerGroup;
 import yastack.kernel.stats.StatsStore;
 
 /**
- * A data plane on real worker loops (the proxy's), with ports from the config's backends or
+ * A data plane on real worker loops (the kernel's worker group), with ports from the config's backends or
  * from an in-memory switch. Closes everything it started.
  */
 final class Rig implements AutoCloseable {
     final StatsStore stats;
-    final ProxyServer proxy;
+    final WorkerGroup workers;
     final Dataplane dp;
 
     private Rig(Stack stack, int workers, PortOpener opener) {
@@ -25,14 +24,12 @@ final class Rig implements AutoCloseable {
     }
 
     private Rig(Stack stack, int workers, PortOpener opener, java.util.function.Function<String, FlowSteering> policies) {
-        Bootstrap boot = Bootstrap.newBuilder().setStack(stack).build();
         stats = new StatsStore(workers);
-        proxy = new ProxyServer(boot, java.nio.file.Path.of("."), workers, stats);
+        this.workers = WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), stats);
         try {
-            proxy.start();
-            dp = Dataplane.start(stack, DataplaneHost.of(proxy), stats, opener, policies);
+            dp = Dataplane.start(stack, DataplaneHost.of(this.workers), stats, opener, policies);
         } catch (RuntimeException e) {
-            proxy.close();
+            this.workers.close();
             throw e;
         }
     }
@@ -74,7 +71,7 @@ final class Rig implements AutoCloseable {
         try {
             dp.close();
         } finally {
-            proxy.close();
+            workers.close();
         }
     }
 }

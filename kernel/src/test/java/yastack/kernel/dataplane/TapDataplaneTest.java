@@ -1,5 +1,6 @@
 package yastack.kernel.dataplane;
 
+import yastack.kernel.fixtures.NetSetup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.Stack;
-import yastack.kernel.io.support.Shell;
+import yastack.kernel.fixtures.Shell;
 
 /**
  * The {@code tap} backend from config, two workers behind the software distributor: the Linux

@@ -1,5 +1,6 @@
 package yastack.kernel.plugin;
 
+import yastack.kernel.fixtures.TestJars;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
 import java.util.Set;

@@ -12,6 +12,8 @@ import yastack.api.Router;
 import yastack.api.SteeringPolicy;
 import yastack.api.UpstreamHost;
 import yastack.api.WorkerSet;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestStream;
 
 class GuardedTest {
     private final PluginStatsRegistry stats = new PluginStatsRegistry();
@@ -24,10 +26,10 @@ class GuardedTest {
         Router r = Guarded.router("r", (s, req) -> {
             throw new IllegalStateException("bug");
         }, errors);
-        RouteDecision d = r.route(new Fakes.Stream(), new Fakes.Request("GET", "/"));
+        RouteDecision d = r.route(new TestStream(), new TestRequest("GET", "/"));
         assertEquals(500, assertInstanceOf(RouteDecision.Respond.class, d).reply().status());
         Router nul = Guarded.router("n", (s, req) -> null, errors);
-        assertInstanceOf(RouteDecision.Respond.class, nul.route(new Fakes.Stream(), new Fakes.Request("GET", "/")));
+        assertInstanceOf(RouteDecision.Respond.class, nul.route(new TestStream(), new TestRequest("GET", "/")));
         assertEquals(1L, stats.snapshot().get("plugin.r.errors"));
         assertEquals(1L, stats.snapshot().get("plugin.n.errors"));
     }

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import yastack.kernel.io.support.Shell;
+import yastack.kernel.fixtures.Shell;
 import yastack.kernel.io.tap.TapConfig;
 import yastack.kernel.io.tap.TapPort;
 import yastack.stack.NetStack;

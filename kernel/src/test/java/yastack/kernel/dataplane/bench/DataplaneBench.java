@@ -21,11 +21,11 @@ import yastack.kernel.io.dpdk.DpdkEal;
 import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.kernel.io.dpdk.DpdkPortConfig;
 import yastack.kernel.io.mem.MemorySwitch;
-import yastack.kernel.io.support.Frames;
-import yastack.kernel.io.support.Shell;
+import yastack.kernel.fixtures.Frames;
+import yastack.kernel.fixtures.Shell;
 import yastack.kernel.io.tap.TapConfig;
 import yastack.kernel.io.tap.TapPort;
-import yastack.kernel.proxy.ProxyServer;
+import yastack.kernel.loop.WorkerGroup;
 import yastack.kernel.stats.StatsStore;
 
 /**
@@ -162,9 +162,9 @@ public final class DataplaneBench {
     private void measure(String label, int workers, Stack stack, PortOpener opener, PacketPort gen, int genQueue,
                          Runnable afterStart) throws Exception {
         StatsStore stats = new StatsStore(workers);
-        ProxyServer proxy = inline ? null : new ProxyServer(Bootstrap.newBuilder().setStack(stack).build(), java.nio.file.Path.of("."), workers, stats);
+        WorkerGroup group = inline ? null : WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), stats);
         InlineHost inlineHost = inline ? new InlineHost(workers) : null;
-        try (Dataplane dp = Dataplane.start(stack, inline ? inlineHost : DataplaneHost.of(proxy), stats, opener)) {
+        try (Dataplane dp = Dataplane.start(stack, inline ? inlineHost : DataplaneHost.of(group), stats, opener)) {
             if (afterStart != null) afterStart.run();
             for (int w = 0; w < workers; w++) {
                 int worker = w;
@@ -240,7 +240,7 @@ public final class DataplaneBench {
                 }
             }
         } finally {
-            if (proxy != null) proxy.close();
+            if (group != null) group.close();
         }
     }
 

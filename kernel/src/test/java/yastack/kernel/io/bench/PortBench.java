@@ -13,8 +13,8 @@ import yastack.kernel.io.dpdk.DpdkEal;
 import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.kernel.io.dpdk.DpdkPortConfig;
 import yastack.kernel.io.mem.MemorySwitch;
-import yastack.kernel.io.support.Frames;
-import yastack.kernel.io.support.Shell;
+import yastack.kernel.fixtures.Frames;
+import yastack.kernel.fixtures.Shell;
 import yastack.kernel.io.tap.TapConfig;
 import yastack.kernel.io.tap.TapPort;
 

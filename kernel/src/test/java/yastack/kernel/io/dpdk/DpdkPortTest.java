@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static yastack.kernel.io.support.Frames.ip;
+import static yastack.kernel.fixtures.Frames.ip;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,10 +17,10 @@ import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.PortStats;
 import yastack.kernel.io.RxBatch;
 import yastack.kernel.io.TxBatch;
-import yastack.kernel.io.support.Frames;
-import yastack.kernel.io.support.PingResponder;
-import yastack.kernel.io.support.Shell;
-import yastack.kernel.io.support.TestEal;
+import yastack.kernel.fixtures.Frames;
+import yastack.kernel.fixtures.PingResponder;
+import yastack.kernel.fixtures.Shell;
+import yastack.kernel.fixtures.TestEal;
 
 /**
  * DPDK ports through FFM and the shim: loopback bursts over net_ring, generated traffic over
@@ -235,7 +235,7 @@ class DpdkPortTest {
         DpdkEal eal = TestEal.get();
         int id = eal.probe("net_ring_d" + Shell.uniqueSuffix());
         try (DpdkPort port = eal.open(id, DpdkPortConfig.defaults(1)); TxBatch tx = port.newTxBatch(0)) {
-            double perPacket = yastack.kernel.io.support.BurstLoop.bytesPerPacket(tx, PEER, port.mac(), port, 0, 20_000, 2_000);
+            double perPacket = yastack.kernel.fixtures.BurstLoop.bytesPerPacket(tx, PEER, port.mac(), port, 0, 20_000, 2_000);
             assertTrue(perPacket < 1.0, perPacket + " heap bytes per packet");
         }
     }

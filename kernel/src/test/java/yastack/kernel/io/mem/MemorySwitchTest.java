@@ -3,7 +3,7 @@ package yastack.kernel.io.mem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static yastack.kernel.io.support.Frames.ip;
+import static yastack.kernel.fixtures.Frames.ip;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import yastack.kernel.io.RxBatch;
 import yastack.kernel.io.TxBatch;
 import yastack.kernel.io.rss.RedirectionTable;
 import yastack.kernel.io.rss.Toeplitz;
-import yastack.kernel.io.support.Frames;
+import yastack.kernel.fixtures.Frames;
 
 class MemorySwitchTest {
     private final MacAddress macA = MacAddress.parse("02:00:00:00:00:0a");
@@ -162,7 +162,7 @@ class MemorySwitchTest {
     void burstsAllocateNothingOnTheHeap() {
         MemorySwitch sw = new MemorySwitch();
         try (MemoryPort a = sw.attach("a", macA, 1); MemoryPort b = sw.attach("b", macB, 2); TxBatch tx = a.newTxBatch(0)) {
-            double perPacket = yastack.kernel.io.support.BurstLoop.bytesPerPacket(tx, macB, macA, b, 0, 20_000, 2_000);
+            double perPacket = yastack.kernel.fixtures.BurstLoop.bytesPerPacket(tx, macB, macA, b, 0, 20_000, 2_000);
             assertTrue(perPacket < 1.0, perPacket + " heap bytes per packet");
         }
     }

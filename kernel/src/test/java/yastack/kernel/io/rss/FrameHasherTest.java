@@ -1,15 +1,15 @@
 package yastack.kernel.io.rss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static yastack.kernel.io.support.Frames.BE16;
-import static yastack.kernel.io.support.Frames.ip;
+import static yastack.kernel.fixtures.Frames.BE16;
+import static yastack.kernel.fixtures.Frames.ip;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 import yastack.kernel.io.MacAddress;
-import yastack.kernel.io.support.Frames;
+import yastack.kernel.fixtures.Frames;
 
 class FrameHasherTest {
     private final Toeplitz t = Toeplitz.symmetric();

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import yastack.kernel.io.PortStats;
-import yastack.kernel.io.support.Frames;
-import yastack.kernel.io.support.PingResponder;
-import yastack.kernel.io.support.Shell;
+import yastack.kernel.fixtures.Frames;
+import yastack.kernel.fixtures.PingResponder;
+import yastack.kernel.fixtures.Shell;
 
 /** Proves TAP rx and tx against the host kernel: the kernel pings a responder written in Java. */
 class TapPortTest {

@@ -16,11 +16,11 @@ import yastack.api.ConfiguredHttpFilter;
 import yastack.api.HttpFilter;
 import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;
-import yastack.plugin.testkit.TestContext;
-import yastack.plugin.testkit.TestRequest;
-import yastack.plugin.testkit.TestResponse;
-import yastack.plugin.testkit.TestStream;
-import yastack.plugin.testkit.TestSummary;
+import yastack.api.testkit.TestContext;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestStream;
+import yastack.api.testkit.TestSummary;
 
 class AccessLogFactoryTest {
     @TempDir

@@ -9,10 +9,10 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import yastack.api.PluginConfigException;
-import yastack.plugin.testkit.TestRequest;
-import yastack.plugin.testkit.TestResponse;
-import yastack.plugin.testkit.TestStream;
-import yastack.plugin.testkit.TestSummary;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestStream;
+import yastack.api.testkit.TestSummary;
 
 class TemplateTest {
     @Test

@@ -15,10 +15,10 @@ import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
 import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;
-import yastack.plugin.testkit.TestContext;
-import yastack.plugin.testkit.TestRequest;
-import yastack.plugin.testkit.TestResponse;
-import yastack.plugin.testkit.TestStream;
+import yastack.api.testkit.TestContext;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestStream;
 
 class HeadersFilterFactoryTest {
     static Value s(String v) {

@@ -12,9 +12,9 @@ import yastack.api.ConfiguredHttpFilter;
 import yastack.api.FilterResult;
 import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;
-import yastack.plugin.testkit.TestContext;
-import yastack.plugin.testkit.TestRequest;
-import yastack.plugin.testkit.TestStream;
+import yastack.api.testkit.TestContext;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestStream;
 
 class LocalRateLimitFactoryTest {
     private final TestContext ctx = new TestContext("local-ratelimit");

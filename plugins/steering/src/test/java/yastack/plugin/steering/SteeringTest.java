@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import yastack.api.FlowKey;
 import yastack.api.PluginConfig;
 import yastack.api.SteeringPolicy;
-import yastack.plugin.testkit.TestContext;
-import yastack.plugin.testkit.TestWorkerSet;
+import yastack.api.testkit.TestContext;
+import yastack.api.testkit.TestWorkerSet;
 
 class SteeringTest {
     private static final String MS_KEY = "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa";

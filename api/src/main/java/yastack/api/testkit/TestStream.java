@@ -1,0 +1,82 @@
+package yastack.api.testkit;
+
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import yastack.api.HttpStream;
+import yastack.api.WorkerContext;
+
+/** A stream with settable addresses, listener and route. */
+public final class TestStream implements HttpStream {
+    private final TestWorker worker = new TestWorker();
+    private final Map<String, Object> attributes = new HashMap<>();
+    private InetSocketAddress remote = new InetSocketAddress("192.0.2.10", 50123);
+    private InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8080);
+    private String listener = "edge";
+    private String route = "";
+    private long id = 1;
+
+    public TestStream remote(String ip, int port) {
+        remote = new InetSocketAddress(ip, port);
+        return this;
+    }
+
+    public TestStream listener(String name) {
+        listener = name;
+        return this;
+    }
+
+    public TestStream route(String name) {
+        route = name;
+        return this;
+    }
+
+    public TestStream id(long id) {
+        this.id = id;
+        return this;
+    }
+
+    public TestWorker testWorker() {
+        return worker;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String listenerName() {
+        return listener;
+    }
+
+    @Override
+    public InetSocketAddress downstreamRemoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress downstreamLocalAddress() {
+        return local;
+    }
+
+    @Override
+    public String routeName() {
+        return route;
+    }
+
+    @Override
+    public long startNanos() {
+        return 0;
+    }
+
+    @Override
+    public WorkerContext worker() {
+        return worker;
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * The server: assembles the proxy engine from a config file, serves the admin API,
+ * watches and reloads the config, and is the CLI ({@code bin/yastack}).
+ */
+module yastack.server {
+    requires yastack.proxy;
+    requires yastack.config;
+    requires yastack.scripting;
+    requires io.vertx.core;
+    requires info.picocli;
+    requires java.net.http;
+    requires jdk.httpserver;
+    requires java.logging;
+
+    opens yastack.server.cli to info.picocli;
+}

@@ -1,0 +1,451 @@
+package yastack.config;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Duration;
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Message;
+import com.google.protobuf.NullValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import yastack.api.config.LbPolicy;
+import yastack.api.config.SteeringRef;
+
+/**
+ * Fills a protobuf message from a composed YAML node tree, driven only by the message
+ * descriptors: field names are the YAML keys, so a new schema field needs no code here.
+ * Records the line of every field it sets, and collects every problem instead of
+ * stopping at the first.
+ */
+final class YamlProtoReader {
+    /**
+     * Messages that may also be written as a bare scalar, which then sets one field:
+     * {@code lb_policy: maglev} and {@code steering: toeplitz}.
+     */
+    private static final Map<String, String> SCALAR_SHORTHANDS = Map.of(
+            LbPolicy.getDescriptor().getFullName(), "kind",
+            SteeringRef.getDescriptor().getFullName(), "plugin");
+
+    /** Deeper than any real config; stops recursive aliases from looping forever. */
+    private static final int MAX_DEPTH = 64;
+
+    private final List<ConfigError> errors = new ArrayList<>();
+    private final SourceLines lines = new SourceLines();
+
+    List<ConfigError> errors() {
+        return errors;
+    }
+
+    SourceLines lines() {
+        return lines;
+    }
+
+    /** Reads {@code root} into {@code builder}; problems land in {@link #errors()}. */
+    void readRoot(Node root, Message.Builder builder) {
+        lines.record("", line(root));
+        readMessage(root, builder, "", 0);
+    }
+
+    private void readMessage(Node node, Message.Builder b, String path, int depth) {
+        Descriptor type = b.getDescriptorForType();
+        if (depth > MAX_DEPTH) {
+            error(path, "nested too deeply (a recursive alias?)", node);
+            return;
+        }
+        String shorthand = SCALAR_SHORTHANDS.get(type.getFullName());
+        if (shorthand != null && node instanceof ScalarNode) {
+            FieldDescriptor f = type.findFieldByName(shorthand);
+            lines.record(SourceLines.child(path, shorthand), line(node));
+            Object value = convert(b, f, node, path, depth);
+            if (value != null) b.setField(f, value);
+            return;
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            String alt = shorthand == null ? "" : " or a bare " + type.findFieldByName(shorthand).getName();
+            error(path, "expected a mapping" + alt + ", got " + describe(node), node);
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (NodeTuple t : withMerges(mapping, path)) {
+            if (!(t.getKeyNode() instanceof ScalarNode keyNode)) {
+                error(path, "field names must be plain strings, got " + describe(t.getKeyNode()), t.getKeyNode());
+                continue;
+            }
+            String name = keyNode.getValue();
+            String fieldPath = SourceLines.child(path, name);
+            if (!seen.add(name)) {
+                error(fieldPath, "field written twice", keyNode);
+                continue;
+            }
+            FieldDescriptor f = type.findFieldByName(name);
+            if (f == null) {
+                error(fieldPath, unknownField(name, type), keyNode);
+                continue;
+            }
+            lines.record(fieldPath, line(keyNode));
+            readField(b, f, t.getValueNode(), fieldPath, depth);
+        }
+    }
+
+    /** Applies YAML merge keys ({@code <<: *base}): explicit keys win over merged ones. */
+    private List<NodeTuple> withMerges(MappingNode mapping, String path) {
+        List<NodeTuple> own = new ArrayList<>();
+        List<NodeTuple> merged = new ArrayList<>();
+        for (NodeTuple t : mapping.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.isPlain() && k.getValue().equals("<<")) {
+                Node v = t.getValueNode();
+                List<Node> sources = v instanceof SequenceNode seq ? seq.getValue() : List.of(v);
+                for (Node src : sources) {
+                    if (src instanceof MappingNode m) merged.addAll(m.getValue());
+                    else error(path, "a merge key (<<) needs a mapping or a list of mappings", src);
+                }
+            } else {
+                own.add(t);
+            }
+        }
+        if (merged.isEmpty()) return own;
+        Set<String> explicit = own.stream().map(NodeTuple::getKeyNode).filter(ScalarNode.class::isInstance)
+                .map(k -> ((ScalarNode) k).getValue()).collect(Collectors.toSet());
+        Map<String, NodeTuple> fromMerge = new LinkedHashMap<>();
+        for (NodeTuple t : merged) {
+            if (t.getKeyNode() instanceof ScalarNode k && !explicit.contains(k.getValue())) {
+                fromMerge.putIfAbsent(k.getValue(), t);
+            }
+        }
+        List<NodeTuple> all = new ArrayList<>(own);
+        all.addAll(fromMerge.values());
+        return all;
+    }
+
+    private void readField(Message.Builder b, FieldDescriptor f, Node node, String path, int depth) {
+        if (isNull(node)) {
+            // `http:` with nothing after it still says "this listener is HTTP".
+            if (!f.isRepeated() && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                b.setField(f, b.newBuilderForField(f).build());
+            }
+            return;
+        }
+        if (f.isMapField()) {
+            readMapField(b, f, node, path, depth);
+        } else if (f.isRepeated()) {
+            if (!(node instanceof SequenceNode seq)) {
+                error(path, "expected a list, got " + describe(node), node);
+                return;
+            }
+            List<Node> items = seq.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                String itemPath = SourceLines.element(path, i);
+                lines.record(itemPath, line(items.get(i)));
+                if (isNull(items.get(i))) {
+                    error(itemPath, "list items must not be empty", items.get(i));
+                    continue;
+                }
+                Object value = convert(b, f, items.get(i), itemPath, depth);
+                if (value != null) b.addRepeatedField(f, value);
+            }
+        } else {
+            Object value = convert(b, f, node, path, depth);
+            if (value != null) b.setField(f, value);
+        }
+    }
+
+    private void readMapField(Message.Builder b, FieldDescriptor f, Node node, String path, int depth) {
+        if (!(node instanceof MappingNode mapping)) {
+            error(path, "expected a mapping, got " + describe(node), node);
+            return;
+        }
+        Descriptor entryType = f.getMessageType();
+        FieldDescriptor keyField = entryType.findFieldByName("key");
+        FieldDescriptor valueField = entryType.findFieldByName("value");
+        Set<String> seen = new HashSet<>();
+        for (NodeTuple t : mapping.getValue()) {
+            String keyText = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?";
+            String entryPath = SourceLines.child(path, keyText);
+            if (!seen.add(keyText)) {
+                error(entryPath, "key written twice", t.getKeyNode());
+                continue;
+            }
+            lines.record(entryPath, line(t.getKeyNode()));
+            Message.Builder entry = b.newBuilderForField(f);
+            Object key = convert(entry, keyField, t.getKeyNode(), entryPath, depth);
+            Object value = isNull(t.getValueNode()) ? null : convert(entry, valueField, t.getValueNode(), entryPath, depth);
+            if (key == null || (value == null && !isNull(t.getValueNode()))) continue;
+            entry.setField(keyField, key);
+            if (value != null) entry.setField(valueField, value);
+            b.addRepeatedField(f, entry.build());
+        }
+    }
+
+    /** Converts one value for {@code f}; returns null (after recording an error) when it cannot. */
+    private Object convert(Message.Builder parent, FieldDescriptor f, Node node, String path, int depth) {
+        switch (f.getJavaType()) {
+            case MESSAGE -> {
+                Descriptor type = f.getMessageType();
+                if (type.equals(Duration.getDescriptor())) return duration(node, path);
+                if (type.equals(Struct.getDescriptor())) return struct(node, path, depth);
+                if (type.equals(Value.getDescriptor())) return value(node, path, depth);
+                if (type.equals(ListValue.getDescriptor())) return listValue(node, path, depth);
+                // The parent's builder yields the generated class, which generated setters require.
+                Message.Builder sub = parent.newBuilderForField(f);
+                readMessage(node, sub, path, depth + 1);
+                return sub.build();
+            }
+            case ENUM -> {
+                return enumValue(f, node, path);
+            }
+            case STRING -> {
+                ScalarNode s = scalar(node, path, "a string");
+                return s == null ? null : s.getValue();
+            }
+            case BYTE_STRING -> {
+                ScalarNode s = scalar(node, path, "a string");
+                return s == null ? null : ByteString.copyFromUtf8(s.getValue());
+            }
+            case BOOLEAN -> {
+                ScalarNode s = scalar(node, path, "true or false");
+                if (s == null) return null;
+                if (!s.getTag().equals(Tag.BOOL)) {
+                    error(path, "expected true or false, got " + describe(node), node);
+                    return null;
+                }
+                return Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT));
+            }
+            case INT, LONG -> {
+                return integer(f, node, path);
+            }
+            case FLOAT, DOUBLE -> {
+                ScalarNode s = scalar(node, path, "a number");
+                if (s == null) return null;
+                if (!s.getTag().equals(Tag.INT) && !s.getTag().equals(Tag.FLOAT)) {
+                    error(path, "expected a number, got " + describe(node), node);
+                    return null;
+                }
+                double d = yamlDouble(s.getValue());
+                return f.getJavaType() == FieldDescriptor.JavaType.FLOAT ? (Object) (float) d : (Object) d;
+            }
+        }
+        throw new IllegalStateException("unhandled field type " + f.getJavaType());
+    }
+
+    private Object enumValue(FieldDescriptor f, Node node, String path) {
+        ScalarNode s = scalar(node, path, "one of " + enumNames(f));
+        if (s == null) return null;
+        String text = s.getValue().strip();
+        for (EnumValueDescriptor v : f.getEnumType().getValues()) {
+            if (v.getName().equalsIgnoreCase(text)) return v;
+        }
+        error(path, "unknown value '" + text + "'; expected one of " + enumNames(f), node);
+        return null;
+    }
+
+    private static String enumNames(FieldDescriptor f) {
+        return f.getEnumType().getValues().stream()
+                .map(v -> v.getName().toLowerCase(java.util.Locale.ROOT))
+                .collect(Collectors.joining(", "));
+    }
+
+    private Object integer(FieldDescriptor f, Node node, String path) {
+        boolean unsigned = switch (f.getType()) {
+            case UINT32, UINT64, FIXED32, FIXED64 -> true;
+            default -> false;
+        };
+        boolean wide = f.getJavaType() == FieldDescriptor.JavaType.LONG;
+        BigInteger min = unsigned ? BigInteger.ZERO
+                : BigInteger.valueOf(wide ? Long.MIN_VALUE : Integer.MIN_VALUE);
+        BigInteger max = unsigned
+                ? (wide ? BigInteger.ONE.shiftLeft(64) : BigInteger.ONE.shiftLeft(32)).subtract(BigInteger.ONE)
+                : BigInteger.valueOf(wide ? Long.MAX_VALUE : Integer.MAX_VALUE);
+        ScalarNode s = scalar(node, path, "an integer");
+        if (s == null) return null;
+        BigInteger v = s.getTag().equals(Tag.INT) ? yamlInteger(s.getValue()) : null;
+        if (v == null) {
+            error(path, "expected an integer, got " + describe(node), node);
+            return null;
+        }
+        if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
+            error(path, "must be an integer in " + min + ".." + max + ", got " + v, node);
+            return null;
+        }
+        // Unsigned protobuf values travel in Java's signed types; the bits are what count.
+        return wide ? (Object) v.longValue() : (Object) v.intValue();
+    }
+
+    private Duration duration(Node node, String path) {
+        ScalarNode s = scalar(node, path, "a duration such as 5s");
+        if (s == null) return null;
+        try {
+            return DurationText.parse(s.getValue());
+        } catch (IllegalArgumentException e) {
+            error(path, e.getMessage(), node);
+            return null;
+        }
+    }
+
+    private Struct struct(Node node, String path, int depth) {
+        if (!(node instanceof MappingNode mapping)) {
+            error(path, "expected a mapping, got " + describe(node), node);
+            return null;
+        }
+        Struct.Builder b = Struct.newBuilder();
+        for (NodeTuple t : withMerges(mapping, path)) {
+            if (!(t.getKeyNode() instanceof ScalarNode k)) {
+                error(path, "keys must be plain strings, got " + describe(t.getKeyNode()), t.getKeyNode());
+                continue;
+            }
+            String keyPath = SourceLines.child(path, k.getValue());
+            if (b.containsFields(k.getValue())) {
+                error(keyPath, "key written twice", k);
+                continue;
+            }
+            Value v = value(t.getValueNode(), keyPath, depth + 1);
+            if (v != null) b.putFields(k.getValue(), v);
+        }
+        return b.build();
+    }
+
+    private ListValue listValue(Node node, String path, int depth) {
+        if (!(node instanceof SequenceNode seq)) {
+            error(path, "expected a list, got " + describe(node), node);
+            return null;
+        }
+        ListValue.Builder b = ListValue.newBuilder();
+        List<Node> items = seq.getValue();
+        for (int i = 0; i < items.size(); i++) {
+            Value v = value(items.get(i), SourceLines.element(path, i), depth + 1);
+            if (v != null) b.addValues(v);
+        }
+        return b.build();
+    }
+
+    private Value value(Node node, String path, int depth) {
+        if (depth > MAX_DEPTH) {
+            error(path, "nested too deeply (a recursive alias?)", node);
+            return null;
+        }
+        if (node instanceof MappingNode) {
+            Struct s = struct(node, path, depth);
+            return s == null ? null : Value.newBuilder().setStructValue(s).build();
+        }
+        if (node instanceof SequenceNode) {
+            ListValue l = listValue(node, path, depth);
+            return l == null ? null : Value.newBuilder().setListValue(l).build();
+        }
+        ScalarNode s = (ScalarNode) node;
+        Tag tag = s.getTag();
+        if (tag.equals(Tag.NULL)) return Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
+        if (tag.equals(Tag.BOOL)) {
+            return Value.newBuilder().setBoolValue(Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT))).build();
+        }
+        if (tag.equals(Tag.INT)) {
+            BigInteger i = yamlInteger(s.getValue());
+            if (i != null) return Value.newBuilder().setNumberValue(i.doubleValue()).build();
+        }
+        if (tag.equals(Tag.FLOAT)) return Value.newBuilder().setNumberValue(yamlDouble(s.getValue())).build();
+        return Value.newBuilder().setStringValue(s.getValue()).build();
+    }
+
+    private ScalarNode scalar(Node node, String path, String expected) {
+        if (node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL)) return s;
+        error(path, "expected " + expected + ", got " + describe(node), node);
+        return null;
+    }
+
+    /** Integers as the YAML 1.2 core schema writes them: decimal, 0x hex, 0o octal. */
+    static BigInteger yamlInteger(String text) {
+        String t = text.replace("_", "");
+        boolean negative = t.startsWith("-");
+        if (negative || t.startsWith("+")) t = t.substring(1);
+        try {
+            BigInteger v;
+            if (t.startsWith("0x")) v = new BigInteger(t.substring(2), 16);
+            else if (t.startsWith("0o")) v = new BigInteger(t.substring(2), 8);
+            else v = new BigInteger(t);
+            return negative ? v.negate() : v;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static double yamlDouble(String text) {
+        String t = text.toLowerCase(java.util.Locale.ROOT);
+        return switch (t) {
+            case ".inf", "+.inf" -> Double.POSITIVE_INFINITY;
+            case "-.inf" -> Double.NEGATIVE_INFINITY;
+            case ".nan" -> Double.NaN;
+            default -> {
+                BigInteger i = yamlInteger(t);
+                yield i != null ? i.doubleValue() : Double.parseDouble(t);
+            }
+        };
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode s && s.getTag().equals(Tag.NULL);
+    }
+
+    static String describe(Node node) {
+        if (node instanceof MappingNode) return "a mapping";
+        if (node instanceof SequenceNode) return "a list";
+        ScalarNode s = (ScalarNode) node;
+        Tag tag = s.getTag();
+        if (tag.equals(Tag.NULL)) return "nothing (null)";
+        if (tag.equals(Tag.BOOL)) return s.getValue();
+        if (tag.equals(Tag.INT) || tag.equals(Tag.FLOAT)) return "number " + s.getValue();
+        return "string '" + s.getValue() + "'";
+    }
+
+    private static String unknownField(String name, Descriptor type) {
+        List<String> names = type.getFields().stream().map(FieldDescriptor::getName).toList();
+        List<String> close = names.stream()
+                .filter(n -> editDistance(n, name) <= Math.max(1, Math.min(3, name.length() / 3)))
+                .sorted(Comparator.comparingInt(n -> editDistance(n, name)))
+                .toList();
+        if (!close.isEmpty()) {
+            return "unknown field '" + name + "'; did you mean " + close.stream()
+                    .map(n -> "'" + n + "'").collect(Collectors.joining(" or ")) + "?";
+        }
+        return "unknown field '" + name + "'; valid fields here: " + String.join(", ", names);
+    }
+
+    /** Edit distance counting a swap of two neighbours as one edit, the commonest typo. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1));
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    private void error(String path, String message, Node node) {
+        errors.add(new ConfigError(path, message, line(node)));
+    }
+
+    static int line(Node node) {
+        return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
+    }
+}

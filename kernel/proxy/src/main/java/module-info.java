@@ -1,0 +1,23 @@
+/**
+ * The proxy engine: HTTP/1.1, HTTP/2 and TCP proxying over the kernel's dual-flavor
+ * sockets — listeners, clusters, connection pools, health, retries, TLS and filter chains.
+ * It takes the typed config ({@code yastack.api.config}), never YAML, and opens sockets only
+ * through the kernel's socket facade.
+ */
+module yastack.proxy {
+    requires transitive yastack.kernel;
+    requires io.netty.handler;
+    requires io.netty.codec;
+    requires io.netty.codec.http;
+    requires io.netty.codec.http2;
+    requires io.netty.codec.haproxy;
+    requires io.netty.transport.classes.epoll;
+    requires com.google.protobuf.util;
+    requires java.logging;
+
+    exports yastack.proxy to yastack.server;
+    exports yastack.proxy.cluster to yastack.server;
+    exports yastack.proxy.filter to yastack.server;
+    exports yastack.proxy.route to yastack.server;
+    exports yastack.proxy.tls to yastack.server;
+}

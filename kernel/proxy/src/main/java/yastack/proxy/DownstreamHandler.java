@@ -1,0 +1,283 @@
+package yastack.proxy;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+
+/**
+ * One downstream HTTP/1.1 connection. Requests are served strictly one at a time;
+ * pipelined requests that arrive early wait (already decoded) until the response before
+ * them is complete, so responses can never be reordered.
+ */
+final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+    static final int PAUSE_PIPELINE = 1;
+    static final int PAUSE_UPSTREAM = 2;
+    static final int PAUSE_BACKPRESSURE = 4;
+    static final int PAUSE_FILTER = 8;
+
+    final ProxyWorker worker;
+    final ListenerStats stats;
+    private final String listenerName;
+    private final Supplier<ProxySnapshot> snapshots;
+    private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private HttpExchange current;
+    private int paused;
+    private int requests;
+    private boolean closing;
+    private boolean inputShutdown;
+    private boolean lingering;
+    private String remote;
+    private final boolean stream;
+
+    /** @param stream true for an HTTP/2 stream (counted as a request, not a connection) */
+    DownstreamHandler(ProxyWorker worker, ListenerStats stats, String listenerName, Supplier<ProxySnapshot> snapshots,
+                      boolean stream) {
+        this.stream = stream;
+        this.worker = worker;
+        this.stats = stats;
+        this.listenerName = listenerName;
+        this.snapshots = snapshots;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Added after the channel became active (ALPN, h2 streams): count it now.
+        if (ctx.channel().isActive() && this.ctx == null) channelActive(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (this.ctx != null) {
+            ctx.fireChannelActive();
+            return;
+        }
+        this.ctx = ctx;
+        // A client that half-closes after its requests (RFC 9112 9.6) still gets the answers.
+        if (ctx.channel().config() instanceof SocketChannelConfig c) c.setAllowHalfClosure(true);
+        if (!stream) {
+            stats.cxTotal.inc();
+            stats.cxActive.inc();
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!stream) stats.cxActive.dec();
+        if (current != null) {
+            stats.cxDestroyActiveRq.inc();
+            current.onDownstreamClosed();
+            current = null;
+        }
+        queued.forEach(ReferenceCountUtil::release);
+        queued.clear();
+    }
+
+    /** The plugin view of a new stream on this connection. */
+    ExchangeStream newStream(long startNanos) {
+        return new ExchangeStream(worker.nextStreamId(), listenerName,
+                ProxyProtocolReader.clientAddress(ctx.channel()),
+                ctx.channel().localAddress() instanceof InetSocketAddress l ? l : null, startNanos, worker.pluginWorker());
+    }
+
+    /** True for an HTTP/2 stream (its request arrives converted to an HTTP/1.1 message). */
+    boolean isHttp2Stream() {
+        return stream;
+    }
+
+    String remoteAddress() {
+        if (remote == null) {
+            InetSocketAddress client = ProxyProtocolReader.clientAddress(ctx.channel());
+            remote = client != null ? client.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+        }
+        return remote;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (current != null && current.requestComplete() || !queued.isEmpty()) {
+            queued.add(msg);
+            pause(PAUSE_PIPELINE);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            ProxySnapshot snap = snapshots.get();
+            ListenerRuntime listener = snap.listeners().get(listenerName);
+            if (listener == null) {
+                // A reload removed this listener: its kept-alive connections end at the next request.
+                ReferenceCountUtil.release(msg);
+                closing = true;
+                ctx.close();
+                return;
+            }
+            requests++;
+            stats.rqTotal.inc();
+            stats.rqActive.inc();
+            current = new HttpExchange(this, ctx, req, listener, snap);
+            current.start();
+            // HTTP/2 streams arrive as one FullHttpRequest: its body is the request's last content.
+            if (msg instanceof FullHttpRequest full) {
+                LastHttpContent last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+                if (current != null) current.onRequestContent(last);
+                else last.release();
+            }
+        } else if (msg instanceof HttpContent c) {
+            if (current != null) current.onRequestContent(c);
+            else c.release();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) current.flushUpstream();
+        ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) current.onDownstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            if (lingering) ctx.close(); // a lingering close ends when the client is done sending
+            else closeIfNothingLeft();
+            return;
+        }
+        if (evt instanceof IdleStateEvent && current == null) {
+            stats.cxIdleTimeout.inc();
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** Requests read after the current one (pipelined), waiting their turn. */
+    boolean hasQueued() {
+        return !queued.isEmpty();
+    }
+
+    /** The current exchange switched protocols (its 101 is written): the connection becomes a tunnel to {@code upstream}. */
+    void becomeTunnel(io.netty.channel.Channel upstream, long idleMillis) {
+        current = null;
+        paused = 0;
+        stats.upgradesTotal.inc();
+        UpgradeTunnel.open(ctx.channel(), upstream, idleMillis, stats.upgradesActive);
+    }
+
+    /** Whether the response being started should carry {@code Connection: close}. */
+    boolean closeAfterThisRequest(int max) {
+        return closing || (max > 0 && requests >= max);
+    }
+
+    void recordCompletion(HttpExchange ex, int status, long nanos) {
+        stats.rqActive.dec();
+        stats.countStatus(status);
+        stats.rqTime.recordMicros(nanos / 1000);
+    }
+
+    /** The exchange is fully answered (and its request fully read). */
+    void exchangeDone(HttpExchange ex, boolean close) {
+        if (current != ex) return;
+        current = null;
+        if (close) {
+            closing = true;
+            queued.forEach(ReferenceCountUtil::release);
+            queued.clear();
+            if (!ex.requestComplete() && ctx.channel() instanceof SocketChannel) lingerClose();
+            else ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        // Hand over queued messages: the next request head and then its body pieces, which
+        // were decoded along with it and are needed before that request can complete.
+        while (!queued.isEmpty() && (current == null || !current.requestComplete())) dispatch(queued.poll());
+        // Not inside a read, so channelReadComplete will not flush what was written upstream.
+        if (current != null) current.flushUpstream();
+        if (queued.isEmpty() && (current == null || !current.requestComplete())) resume(PAUSE_PIPELINE);
+        closeIfNothingLeft();
+    }
+
+    /**
+     * The answer went out before the request body was read (413, a refused request): closing
+     * now would make the kernel answer the client's remaining body with a reset, which can
+     * destroy the response before the client reads it. So, like nginx's lingering close: send
+     * FIN after the response, keep reading and discarding until the client closes, for at most
+     * {@link #LINGER_MILLIS}.
+     */
+    private void lingerClose() {
+        paused = 0;
+        ctx.channel().config().setAutoRead(true);
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess() || inputShutdown) {
+                ctx.close();
+                return;
+            }
+            lingering = true;
+            ((SocketChannel) ctx.channel()).shutdownOutput();
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
+    }
+
+    static final long LINGER_MILLIS = 5_000;
+
+    /** After the client half-closed: close once every complete request is answered; an incomplete one never will be. */
+    private void closeIfNothingLeft() {
+        if (!inputShutdown || closing || !queued.isEmpty() || (current != null && current.requestComplete())) return;
+        closing = true;
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Tears the connection down mid-response (truncated upstream response, timeout after headers). */
+    void abort() {
+        current = null;
+        closing = true;
+        if (ctx.channel() instanceof SocketChannel) {
+            ctx.flush();
+        }
+        ctx.close();
+    }
+
+    void pause(int reason) {
+        int before = paused;
+        paused |= reason;
+        if (before == 0) ctx.channel().config().setAutoRead(false);
+    }
+
+    void resume(int reason) {
+        if ((paused & reason) == 0) return;
+        paused &= ~reason;
+        if (paused == 0) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package yastack.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import yastack.api.BodyChunk;
+import yastack.api.HttpRequestHead;
+import yastack.api.HttpResponseHead;
+import yastack.api.LocalReply;
+import yastack.api.StreamSummary;
+import yastack.proxy.filter.ByteBufBodyChunk;
+import yastack.proxy.filter.FilterChain;
+import yastack.proxy.filter.NettyRequestHead;
+import yastack.proxy.filter.NettyResponseHead;
+
+/**
+ * Glue between an {@link HttpExchange} and its listener's {@link FilterChain}: events go
+ * into the chain as plugin views over the Netty objects (no copies) and come back out
+ * through this sink to the exchange's own forwarding paths.
+ */
+final class ExchangeFilters implements FilterChain.Sink {
+    private final HttpExchange exchange;
+    private final FilterChain chain;
+    private final NettyRequestHead requestHead;
+
+    ExchangeFilters(HttpExchange exchange, ListenerRuntime listener, ExchangeStream stream) {
+        this.exchange = exchange;
+        this.requestHead = new NettyRequestHead(exchange.request());
+        this.chain = new FilterChain(listener.filters(), stream, this, listener.pluginErrors());
+    }
+
+    NettyRequestHead requestHead() {
+        return requestHead;
+    }
+
+    void requestHeaders() {
+        chain.onRequestHeaders(requestHead);
+    }
+
+    void requestContent(HttpContent c, boolean last) {
+        chain.onRequestBody(new ByteBufBodyChunk(c.content()), last);
+    }
+
+    void responseHeaders(HttpResponse r) {
+        chain.onResponseHeaders(new NettyResponseHead(r));
+    }
+
+    void responseContent(HttpContent c, boolean last) {
+        chain.onResponseBody(new ByteBufBodyChunk(c.content()), last);
+    }
+
+    void complete(StreamSummary summary) {
+        chain.onComplete(summary);
+    }
+
+    @Override
+    public void forwardRequestHeaders(HttpRequestHead request) {
+        exchange.afterRequestFilters();
+    }
+
+    @Override
+    public void forwardRequestBody(BodyChunk chunk, boolean last) {
+        exchange.forwardRequestContent(content(chunk, last), last);
+    }
+
+    @Override
+    public void forwardResponseHeaders(HttpResponseHead response) {
+        exchange.writeResponseHead(((NettyResponseHead) response).unwrap());
+    }
+
+    @Override
+    public void forwardResponseBody(BodyChunk chunk, boolean last) {
+        exchange.writeResponseContent(content(chunk, last), last);
+    }
+
+    @Override
+    public void sendLocalReply(LocalReply reply) {
+        exchange.filterReply(toResponse(reply, exchange.request().protocolVersion()));
+    }
+
+    @Override
+    public void resetStream() {
+        exchange.filterReset();
+    }
+
+    @Override
+    public void discard(BodyChunk chunk) {
+        ((ByteBufBodyChunk) chunk).release();
+    }
+
+    @Override
+    public void onPaused() {
+        exchange.pauseForFilter(true);
+    }
+
+    @Override
+    public void onResumed() {
+        exchange.pauseForFilter(false);
+    }
+
+    private static HttpContent content(BodyChunk chunk, boolean last) {
+        var buf = ((ByteBufBodyChunk) chunk).content();
+        return last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
+    }
+
+    static FullHttpResponse toResponse(LocalReply reply, HttpVersion version) {
+        byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(version.equals(HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (body.length > 0) r.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+        for (String[] h : reply.headers()) r.headers().add(h[0], h[1]);
+        return r;
+    }
+
+    /** The end-of-stream facts filters see in {@code onComplete}. */
+    record Summary(int status, long requestBodyBytes, long responseBodyBytes, long durationNanos, String cluster,
+                   InetSocketAddress upstreamAddress, boolean localReply, boolean reset, HttpRequestHead request)
+            implements StreamSummary {}
+}

@@ -1,0 +1,47 @@
+package yastack.proxy;
+
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import yastack.api.HttpStream;
+import yastack.api.WorkerContext;
+
+/** What plugins see of one stream: identity, addresses, route name, worker, attributes. */
+final class ExchangeStream implements HttpStream {
+    private final long id;
+    private final String listener;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
+    private final long startNanos;
+    private final WorkerContext worker;
+    private String routeName = "";
+    private Map<String, Object> attributes;
+
+    ExchangeStream(long id, String listener, InetSocketAddress remote, InetSocketAddress local, long startNanos,
+                   WorkerContext worker) {
+        this.id = id;
+        this.listener = listener;
+        this.remote = remote;
+        this.local = local;
+        this.startNanos = startNanos;
+        this.worker = worker;
+    }
+
+    void routeName(String name) {
+        this.routeName = name == null ? "" : name;
+    }
+
+    @Override public long id() { return id; }
+    @Override public String listenerName() { return listener; }
+    @Override public InetSocketAddress downstreamRemoteAddress() { return remote; }
+    @Override public InetSocketAddress downstreamLocalAddress() { return local; }
+    @Override public String routeName() { return routeName; }
+    @Override public long startNanos() { return startNanos; }
+    @Override public WorkerContext worker() { return worker; }
+
+    @Override
+    public Map<String, Object> attributes() {
+        if (attributes == null) attributes = new HashMap<>();
+        return attributes;
+    }
+}

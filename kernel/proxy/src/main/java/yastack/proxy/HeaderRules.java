@@ -1,0 +1,72 @@
+package yastack.proxy;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import yastack.api.config.HeaderValue;
+
+/** Hop-by-hop stripping and configured header edits (RFC 9110 7.6.1). */
+final class HeaderRules {
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
+    private HeaderRules() {}
+
+    /**
+     * Removes hop-by-hop fields, including those the Connection header names. Framing
+     * fields are removed too: the caller sets framing explicitly for the next hop, so a
+     * "Connection: content-length" trick cannot change how the body is delimited.
+     */
+    static void stripHopByHop(HttpHeaders h) {
+        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        for (String value : connection) {
+            for (String token : value.split(",")) {
+                String name = token.trim().toLowerCase(Locale.ROOT);
+                if (!name.isEmpty() && !name.equals("host")) h.remove(name);
+            }
+        }
+        h.remove(HttpHeaderNames.CONNECTION);
+        h.remove(KEEP_ALIVE);
+        h.remove(PROXY_CONNECTION);
+        h.remove(HttpHeaderNames.TE);
+        h.remove(HttpHeaderNames.TRAILER);
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.remove(HttpHeaderNames.UPGRADE);
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+
+    private record CachedDate(long second, String text) {}
+
+    private static volatile CachedDate date = new CachedDate(-1, "");
+
+    /** The current time as an IMF-fixdate (RFC 9110 5.6.7), formatted at most once a second. */
+    static String httpDate() {
+        long now = System.currentTimeMillis();
+        CachedDate d = date;
+        if (d.second() != now / 1000) {
+            d = new CachedDate(now / 1000, DateFormatter.format(new Date(now)));
+            date = d;
+        }
+        return d.text();
+    }
+
+    /** True without Transfer-Encoding, or when it lists exactly one coding, "chunked". */
+    static boolean onlyChunkedOrNoTransferCoding(HttpHeaders h) {
+        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te.isEmpty()) return true;
+        return te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked");
+    }
+
+
+    static void apply(HttpHeaders h, List<HeaderValue> add, List<String> remove) {
+        for (String name : remove) h.remove(name);
+        for (HeaderValue v : add) {
+            if (v.getAppend()) h.add(v.getName(), v.getValue());
+            else h.set(v.getName(), v.getValue());
+        }
+    }
+}

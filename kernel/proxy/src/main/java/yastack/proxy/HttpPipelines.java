@@ -1,0 +1,83 @@
+package yastack.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The downstream HTTP pipelines of one listener on one worker: HTTP/1.1, or HTTP/2 when
+ * TLS negotiated {@code h2} — each h2 stream becomes a child channel running the same
+ * {@link DownstreamHandler} as an HTTP/1.1 connection, so routing, filters and upstream
+ * handling are identical.
+ */
+final class HttpPipelines {
+    private final ProxyWorker worker;
+    private final ListenerStats stats;
+    private final String listener;
+    private final Supplier<ProxySnapshot> snapshots;
+
+    HttpPipelines(ProxyWorker worker, ListenerStats stats, String listener, Supplier<ProxySnapshot> snapshots) {
+        this.worker = worker;
+        this.stats = stats;
+        this.listener = listener;
+        this.snapshots = snapshots;
+    }
+
+    // Idle = nothing received for the idle timeout (reader idle): the handlers close only
+    // connections with no request in flight, and reader-idle costs nothing per write.
+    void http1(ChannelPipeline p) {
+        ListenerRuntime rt = snapshots.get().listeners().get(listener);
+        if (rt == null) { // accepted as a reload removed this listener
+            p.channel().close();
+            return;
+        }
+        p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("codec", new DownstreamCodec(rt.maxHeaderBytes(), rt.headersTimeoutMillis()));
+        p.addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, false));
+    }
+
+    void http2(ChannelPipeline p) {
+        ListenerRuntime rt = snapshots.get().listeners().get(listener);
+        if (rt == null) {
+            p.channel().close();
+            return;
+        }
+        stats.cxTotal.inc();
+        stats.cxActive.inc();
+        p.channel().closeFuture().addListener(f -> stats.cxActive.dec());
+        p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("h2", Http2FrameCodecBuilder.forServer().validateHeaders(true).build());
+        p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, true));
+                ch.pipeline().addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, true));
+            }
+        }));
+    }
+
+    /** Picks the pipeline from the ALPN result once the TLS handshake is done. */
+    ApplicationProtocolNegotiationHandler alpn() {
+        return new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+            @Override
+            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                if (ApplicationProtocolNames.HTTP_2.equals(protocol)) http2(ctx.pipeline());
+                else http1(ctx.pipeline());
+            }
+
+            @Override
+            protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+        };
+    }
+}

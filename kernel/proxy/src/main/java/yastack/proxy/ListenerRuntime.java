@@ -1,0 +1,56 @@
+package yastack.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+import yastack.api.Router;
+import yastack.api.config.FilterRef;
+import yastack.api.config.Listener;
+import yastack.proxy.filter.FilterChain;
+import yastack.kernel.plugin.PluginErrors;
+import yastack.kernel.plugin.PluginRegistry;
+import yastack.proxy.route.RouteTable;
+
+/** A listener's compiled HTTP settings; immutable, replaced as a whole on reload. */
+record ListenerRuntime(String name, Listener config, RouteTable routes, Router router, List<FilterChain.Entry> filters,
+                       PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
+                       int maxRequestsPerConnection, String serverName, String scheme, AccessLog accessLog,
+                       long maxRequestBodyBytes, ViaValues via, java.util.Set<String> upgradeTypes,
+                       ResponseCompression.Settings compression) {
+
+    /** Compiles a listener; plugin problems throw {@link IllegalStateException} naming the field. */
+    static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, ScriptPolicies scripts) {
+        var http = l.getHttp();
+        String path = "listeners[" + index + "].http";
+        int maxHeaders = (http.getMaxRequestHeadersKb() == 0 ? 60 : http.getMaxRequestHeadersKb()) * 1024;
+        long idle = http.hasIdleTimeout() ? com.google.protobuf.util.Durations.toMillis(http.getIdleTimeout()) : 60_000;
+        long headers = http.hasRequestHeadersTimeout() ? com.google.protobuf.util.Durations.toMillis(http.getRequestHeadersTimeout()) : 30_000;
+        String server = http.getServerName().isEmpty() ? "yastack" : http.getServerName();
+        AccessLog log = http.hasAccessLog() ? AccessLog.open(http.getAccessLog()) : defaultLog;
+        RouteTable routes = http.hasRouteConfig() ? new RouteTable(http.getRouteConfig()) : null;
+        List<FilterChain.Entry> filters = new ArrayList<>();
+        Router router = null;
+        try {
+            for (int i = 0; i < http.getFiltersCount(); i++) {
+                FilterRef f = http.getFilters(i);
+                String fpath = path + ".filters[" + i + "]";
+                filters.add(f.getScript().isEmpty()
+                        ? new FilterChain.Entry(f.getName(), plugins.createFilter(f.getName(), f.getConfig(), fpath))
+                        : new FilterChain.Entry("script:" + f.getScript(), scripts.filter(f.getScript(), f.getConfig(), fpath)));
+            }
+            if (http.hasRouter()) {
+                var r = http.getRouter();
+                router = r.getScript().isEmpty() ? plugins.createRouter(r.getPlugin(), r.getConfig(), path + ".router")
+                        : scripts.router(r.getScript(), r.getConfig(), path + ".router");
+            }
+        } catch (yastack.api.PluginConfigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return new ListenerRuntime(l.getName(), l, routes, router, List.copyOf(filters), plugins.errors(), maxHeaders, idle,
+                headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log,
+                http.getMaxRequestBodyKb() * 1024L, ViaValues.of(http.hasVia() ? http.getVia() : "yastack"),
+                http.getUpgradeConfigsList().stream().map(u -> u.getUpgradeType().toLowerCase(java.util.Locale.ROOT))
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet()),
+                http.hasCompression() ? ResponseCompression.Settings.of(http.getCompression()) : null);
+    }
+
+}

@@ -1,0 +1,201 @@
+package yastack.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SniHandler;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import yastack.api.SocketFlavors;
+import yastack.api.config.Bootstrap;
+import yastack.api.config.Listener;
+import yastack.api.config.SocketFlavor;
+import yastack.kernel.stats.Counter;
+import yastack.kernel.transport.Sockets;
+import yastack.proxy.tls.ServerTls;
+import yastack.proxy.tls.TlsStatsHandler;
+
+/**
+ * The listening sockets of every configured listener, bound on every worker (or stack
+ * shard) through the kernel's socket facade, and what a reload does to them: new listeners
+ * bind, removed ones stop accepting, and ones whose socket settings changed bind again.
+ * Connections already accepted finish on the config they started with.
+ */
+final class ListenerSockets {
+    private static final System.Logger LOG = System.getLogger("yastack");
+
+    /** A bound listener: the config it was bound with and its server channels. */
+    private record Bound(Listener config, List<Channel> channels) {}
+
+    private final Sockets sockets;
+    private final List<ProxyWorker> workers;
+    private final Supplier<ProxySnapshot> snapshot;
+    private final Path baseDir;
+    private final Map<String, Bound> bound = new LinkedHashMap<>();
+    private final Map<String, ServerTls> tls = new HashMap<>();
+
+    ListenerSockets(Sockets sockets, List<ProxyWorker> workers, Supplier<ProxySnapshot> snapshot, Path baseDir) {
+        this.sockets = sockets;
+        this.workers = workers;
+        this.snapshot = snapshot;
+        this.baseDir = baseDir;
+    }
+
+    /** Binds every listener of {@code config}; on failure closes what it bound and throws. */
+    void bindAll(Bootstrap config) {
+        try {
+            for (Listener l : config.getListenersList()) bound.put(l.getName(), new Bound(l, bind(l)));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Brings the bound sockets in line with {@code config}. A listener that cannot bind fails
+     * the reload before anything changes, as far as a rebind on the same port allows: that
+     * one is closed first and, on failure, bound again as it was.
+     */
+    void reload(Bootstrap config) {
+        Map<String, Listener> next = new LinkedHashMap<>();
+        for (Listener l : config.getListenersList()) next.put(l.getName(), l);
+        Map<String, Bound> fresh = new LinkedHashMap<>();
+        // TLS settings may have changed: rebound listeners get a ServerTls of their own.
+        Map<String, ServerTls> replacedTls = new HashMap<>();
+        List<Bound> closedFirst = new ArrayList<>();
+        List<String> touched = new ArrayList<>();
+        try {
+            for (Listener l : next.values()) {
+                Bound old = bound.get(l.getName());
+                if (old != null && sameSocket(old.config(), l)) continue;
+                ServerTls t = tls.remove(l.getName());
+                if (t != null) replacedTls.put(l.getName(), t);
+                touched.add(l.getName());
+                if (old != null && mustFreePort(old.config(), l)) {
+                    closeAll(bound.remove(l.getName()).channels());
+                    closedFirst.add(old);
+                }
+                fresh.put(l.getName(), new Bound(l, bind(l)));
+            }
+        } catch (RuntimeException e) {
+            fresh.values().forEach(b -> closeAll(b.channels()));
+            for (String name : touched) {
+                ServerTls made = tls.remove(name);
+                if (made != null) made.close();
+            }
+            tls.putAll(replacedTls);
+            for (Bound back : closedFirst) bound.put(back.config().getName(), new Bound(back.config(), bind(back.config())));
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        fresh.forEach((name, b) -> {
+            Bound replaced = bound.put(name, b);
+            if (replaced != null) closeAll(replaced.channels());
+        });
+        // Their old server channels are closed: no new handshake uses them (live connections keep their engines).
+        replacedTls.values().forEach(ServerTls::close);
+        for (String name : List.copyOf(bound.keySet())) {
+            if (next.containsKey(name)) continue;
+            closeAll(bound.remove(name).channels());
+            ServerTls t = tls.remove(name);
+            if (t != null) t.close();
+            LOG.log(System.Logger.Level.INFO, "listener " + name + ": removed; its connections finish on the config they started with");
+        }
+    }
+
+    void close() {
+        tls.values().forEach(ServerTls::close);
+        tls.clear();
+        bound.values().forEach(b -> closeAll(b.channels()));
+        bound.clear();
+    }
+
+    /** Binds one listener on every worker (or stack shard); on failure closes what it bound and throws. */
+    private List<Channel> bind(Listener l) {
+        String address = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
+        SocketFlavor flavor = l.getFlavor();
+        List<Channel> channels = new ArrayList<>();
+        try {
+            for (ProxyWorker w : sockets.bindsPerWorker(flavor) ? workers : List.of(workers.getFirst())) {
+                channels.addAll(sockets.bind(flavor, w.index, new InetSocketAddress(address, l.getPort()), template(l, w)));
+            }
+        } catch (RuntimeException e) {
+            closeAll(channels);
+            throw new IllegalStateException("listener " + l.getName() + ": " + e.getMessage(), e);
+        }
+        LOG.log(System.Logger.Level.INFO, "listener " + l.getName() + ": " + (l.hasHttp() ? "http" : "tcp") + " on " + address + ":"
+                + l.getPort() + " flavor " + SocketFlavors.configName(flavor) + " (" + workers.size() + " workers, "
+                + sockets.describe(flavor) + ")");
+        return channels;
+    }
+
+    private static void closeAll(List<Channel> channels) {
+        for (Channel c : channels) c.close().awaitUninterruptibly();
+    }
+
+    /** A rebind on the same address and port that cannot happen beside the old socket (no SO_REUSEPORT to share it). */
+    private boolean mustFreePort(Listener old, Listener l) {
+        return old.getPort() == l.getPort() && old.getAddress().equals(l.getAddress())
+                && (!sockets.bindsPerWorker(SocketFlavor.HOST) || old.getFlavor() != l.getFlavor()
+                    || l.getFlavor() == SocketFlavor.USERSPACE);
+    }
+
+    /** Everything that shapes the server socket and its channel setup; routes and HTTP settings come from the snapshot. */
+    private static boolean sameSocket(Listener a, Listener b) {
+        return a.hasHttp() == b.hasHttp() && a.toBuilder().clearHttp().build().equals(b.toBuilder().clearHttp().build());
+    }
+
+    /** The accepted connections' set-up and options, the same for either flavor. */
+    private ServerBootstrap template(Listener l, ProxyWorker w) {
+        ServerBootstrap b = new ServerBootstrap()
+                .option(ChannelOption.SO_BACKLOG, l.getBacklog() == 0 ? 1024 : l.getBacklog())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w));
+        if (l.hasTcp()) b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        return b;
+    }
+
+    private ChannelInitializer<Channel> httpInitializer(Listener l, ProxyWorker w) {
+        String listener = l.getName();
+        ListenerStats ls = new ListenerStats(w.stats, listener);
+        ServerTls serverTls = l.hasTls() ? tls.computeIfAbsent(listener, n -> new ServerTls(n, l.getTls(), baseDir)) : null;
+        HttpPipelines pipelines = new HttpPipelines(w, ls, listener, snapshot);
+        Consumer<ChannelPipeline> setup = p -> {
+            if (serverTls == null) {
+                pipelines.http1(p);
+                return;
+            }
+            p.addLast("tls", new SniHandler(serverTls));
+            p.addLast("tls-stats", new TlsStatsHandler(w.stats, "listener." + listener));
+            p.addLast("alpn", pipelines.alpn());
+        };
+        return withProxyProtocol(l, w, setup);
+    }
+
+    private ChannelInitializer<Channel> tcpInitializer(Listener l, ProxyWorker w) {
+        return withProxyProtocol(l, w, p -> p.addLast("tcp", new TcpProxyHandler(w, l.getName(), l.getTcp().getCluster(),
+                snapshot.get(), l.getProxyProtocol())));
+    }
+
+    /** The channel set-up, behind a PROXY protocol header reader when the listener expects one. */
+    private static ChannelInitializer<Channel> withProxyProtocol(Listener l, ProxyWorker w, Consumer<ChannelPipeline> setup) {
+        Counter errors = l.getProxyProtocol() ? w.stats.counter("listener." + l.getName() + ".downstream_cx_proxy_proto_error") : null;
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (errors != null) ProxyProtocolReader.install(ch.pipeline(), errors, setup);
+                else setup.accept(ch.pipeline());
+            }
+        };
+    }
+}

@@ -1,0 +1,60 @@
+package yastack.proxy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import yastack.api.config.Bootstrap;
+import yastack.api.config.Cluster;
+import yastack.api.config.Listener;
+import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.tls.ClientTls;
+
+/**
+ * Everything the data path reads, compiled from one config. Published atomically; a
+ * request uses the snapshot it started on until it finishes.
+ */
+record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, Map<String, ClusterRuntime> clusters,
+                     Map<String, ClientTls> clusterTls, Map<String, java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry>> tcpFilters,
+                     yastack.kernel.plugin.PluginErrors pluginErrors) {
+    static ProxySnapshot compile(Bootstrap config, java.nio.file.Path baseDir, AccessLog defaultLog,
+                                 yastack.kernel.plugin.PluginRegistry plugins, ScriptPolicies scripts) {
+        Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
+        Map<String, ClientTls> tls = new java.util.HashMap<>();
+        for (Cluster c : config.getClustersList()) {
+            clusters.put(c.getName(), new ClusterRuntime(c));
+            if (c.hasTls()) tls.put(c.getName(), new ClientTls(c.getName(), c.getTls(), baseDir, c.hasHttp2ProtocolOptions()));
+        }
+        Map<String, ListenerRuntime> listeners = new LinkedHashMap<>();
+        Map<String, java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry>> tcpFilters = new java.util.HashMap<>();
+        for (int i = 0; i < config.getListenersCount(); i++) {
+            Listener l = config.getListeners(i);
+            if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(i, l, defaultLog, plugins, scripts));
+            if (l.hasTcp()) {
+                java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry> entries = new java.util.ArrayList<>();
+                for (int f = 0; f < l.getTcp().getFiltersCount(); f++) {
+                    var ref = l.getTcp().getFilters(f);
+                    String path = "listeners[" + i + "].tcp.filters[" + f + "]";
+                    try {
+                        if (!ref.getScript().isEmpty()) throw new yastack.api.PluginConfigException(path + ".script: L4 filters are plugins (name:), not scripts");
+                        entries.add(new yastack.proxy.filter.NetworkFilterChain.Entry(ref.getName(), plugins.createNetworkFilter(ref.getName(), ref.getConfig(), path)));
+                    } catch (yastack.api.PluginConfigException e) {
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
+                }
+                tcpFilters.put(l.getName(), java.util.List.copyOf(entries));
+            }
+        }
+        for (int i = 0; i < config.getClustersCount(); i++) {
+            var lb = config.getClusters(i).getLbPolicy();
+            if (!lb.getPlugin().isEmpty()) {
+                try {
+                    plugins.validate(yastack.kernel.plugin.PluginKind.LB, lb.getPlugin(), lb.getConfig(),
+                            "clusters[" + i + "].lb_policy");
+                } catch (yastack.api.PluginConfigException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }
+        }
+        return new ProxySnapshot(config, Map.copyOf(listeners), java.util.Collections.unmodifiableMap(clusters), Map.copyOf(tls),
+                Map.copyOf(tcpFilters), plugins.errors());
+    }
+}

@@ -1,0 +1,66 @@
+package yastack.proxy;
+
+import io.netty.channel.EventLoop;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import yastack.api.WorkerContext;
+import yastack.kernel.loop.EventLoopWorkerContext;
+import yastack.kernel.plugin.PluginRegistry;
+import yastack.kernel.stats.WorkerStats;
+import yastack.kernel.transport.Sockets;
+import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.tls.ClientTls;
+
+/**
+ * What the proxy engine keeps per worker: its upstream pools and balancer state, its stats
+ * cells, its random source. Only that worker's loop thread touches it, so nothing here is
+ * synchronised.
+ */
+final class ProxyWorker {
+    final int index;
+    final EventLoop loop;
+    final WorkerStats stats;
+    final SplittableRandom random;
+    final Sockets sockets;
+    final PluginRegistry plugins;
+    private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
+    private final WorkerContext pluginView;
+    private long streamIds;
+
+    ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins) {
+        this.index = index;
+        this.loop = sockets.workers().loop(index);
+        this.stats = stats;
+        this.sockets = sockets;
+        this.plugins = plugins;
+        this.random = new SplittableRandom(0x9E3779B97F4A7C15L * (index + 1) ^ System.nanoTime());
+        this.pluginView = new EventLoopWorkerContext(index, loop);
+    }
+
+    /** This worker's view of {@code runtime}: made on first use; a reload's new runtime retires the old pools. */
+    UpstreamCluster cluster(ClusterRuntime runtime, ClientTls tls) {
+        UpstreamCluster c = clusters.get(runtime);
+        if (c == null) {
+            clusters.entrySet().removeIf(e -> {
+                if (e.getKey().name().equals(runtime.name())) {
+                    e.getValue().retire();
+                    return true;
+                }
+                return false;
+            });
+            c = new UpstreamCluster(runtime, this, tls);
+            clusters.put(runtime, c);
+        }
+        return c;
+    }
+
+    /** This worker as plugins see it (its executor and timers). */
+    WorkerContext pluginWorker() {
+        return pluginView;
+    }
+
+    long nextStreamId() {
+        return ((long) index << 48) | ++streamIds;
+    }
+}

@@ -1,0 +1,343 @@
+package yastack.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import yastack.proxy.route.RouteTarget;
+
+/**
+ * The upstream side of one exchange: the endpoint, the connection it borrows, the request
+ * body on its way up, the timeouts, and the tries. A pooled connection found closed is
+ * tried again at once on a new connection; the route's retry policy retries failures
+ * after a back-off, on another endpoint when there is one. Lives on the exchange's worker
+ * thread, as do the connection and every callback here.
+ */
+final class UpstreamLeg implements UpstreamCluster.Acquired {
+    private final HttpExchange exchange;
+    private final DownstreamHandler down;
+    private final ChannelHandlerContext dctx;
+    final UpstreamCluster cluster;
+    private final HttpRequest upstreamRequest;
+    private final long hash;
+    private final long timeoutMillis;
+    /** Idempotent and bodiless (RFC 9112 9.3.1): safe to send again when a pooled connection was closing. */
+    private final boolean staleRetriable;
+    private final RetryState retry;
+    private final boolean upgrade;
+    /** Body waiting for a connection (or kept for the next try); made when needed. */
+    private ArrayDeque<HttpContent> pendingBody;
+
+    private int endpointIndex;
+    private int previousEndpoint = -1;
+    private Channel upstream;
+    private UpstreamHandler handler;
+    private boolean reused;
+    private boolean staleRetried;
+    private boolean retryLimitHit;
+    /** This leg holds a max_retries slot (from its first retry to its end). */
+    private boolean retrying;
+    private boolean lbActive;
+    private boolean requestForwarded;
+    private ScheduledFuture<?> timeout;
+    private ScheduledFuture<?> perTryTimeout;
+
+    UpstreamLeg(HttpExchange exchange, DownstreamHandler down, ChannelHandlerContext dctx, UpstreamCluster cluster,
+                int endpointIndex, long hash, HttpRequest upstreamRequest, RouteTarget.Forward forward, boolean staleRetriable,
+                boolean upgrade) {
+        this.exchange = exchange;
+        this.down = down;
+        this.dctx = dctx;
+        this.cluster = cluster;
+        this.endpointIndex = endpointIndex;
+        this.hash = hash;
+        this.upstreamRequest = upstreamRequest;
+        this.timeoutMillis = forward.timeoutMillis();
+        // An upgrade gets a connection of its own (it never goes back to the pool) and one try.
+        this.staleRetriable = staleRetriable && !upgrade;
+        this.retry = forward.retry() == null || upgrade ? null : new RetryState(forward.retry());
+        this.upgrade = upgrade;
+    }
+
+    /** The upstream speaks HTTP/2 (each try is a stream). */
+    boolean http2() {
+        return cluster.runtime.http2();
+    }
+
+    int endpointIndex() {
+        return endpointIndex;
+    }
+
+    /** A retriable failure came after the last retry (the access log's URX). */
+    boolean retryLimitHit() {
+        return retryLimitHit;
+    }
+
+    void start() {
+        cluster.requestStarted(endpointIndex);
+        lbActive = true;
+        acquire(upgrade);
+    }
+
+    /**
+     * Gets a connection; reads from the client pause only while one is being opened (a
+     * pooled connection arrives synchronously, and toggling reads costs two epoll_ctl calls).
+     */
+    private void acquire(boolean fresh) {
+        cluster.acquire(endpointIndex, this, fresh);
+        if (upstream == null && !exchange.finished()) down.pause(DownstreamHandler.PAUSE_UPSTREAM);
+    }
+
+    @Override
+    public void ready(Channel channel, boolean reused) {
+        if (exchange.finished()) {
+            // The downstream went away while we were connecting.
+            cluster.release(channel, endpointIndex);
+            return;
+        }
+        this.upstream = channel;
+        this.reused = reused;
+        this.handler = channel.pipeline().get(UpstreamHandler.class);
+        handler.attach(this);
+        // A write that fails (the encoder refusing a message included) is an upstream failure,
+        // not something to wait out until the route timeout; one that fails at once has been
+        // handled (onClosed) before write() returns.
+        channel.write(upstreamRequest).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        if (upstream != channel) return;
+        HttpContent c;
+        while (pendingBody != null && (c = pendingBody.poll()) != null) channel.write(c);
+        channel.flush();
+        if (upstream != channel) return;
+        if (requestForwarded) armTimeouts();
+        down.resume(DownstreamHandler.PAUSE_UPSTREAM);
+        if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
+    }
+
+    @Override
+    public void failed(Throwable cause, boolean overflow) {
+        if (exchange.finished()) return;
+        if (!overflow && tryAgain(retry != null && retry.rules().retriesConnectFailure())) return;
+        endLb();
+        down.resume(DownstreamHandler.PAUSE_UPSTREAM);
+        if (overflow) exchange.upstreamFailed("UO", HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream connection limit reached\n");
+        else exchange.upstreamFailed("UF", HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream connect error\n");
+    }
+
+    /** Request body on its way up; {@code flush} when no downstream read-complete will follow. */
+    void body(HttpContent content, boolean last, boolean flush) {
+        if (retry != null) retry.keep(content);
+        if (upstream != null) {
+            upstream.write(content);
+            if (flush) upstream.flush();
+            if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
+        } else {
+            pending().add(content);
+        }
+        if (last) {
+            requestForwarded = true;
+            if (upstream != null) armTimeouts();
+        }
+    }
+
+    void flush() {
+        if (upstream != null) upstream.flush();
+    }
+
+    void setAutoRead(boolean on) {
+        if (upstream != null) upstream.config().setAutoRead(on);
+    }
+
+    // ---- events from the connection's UpstreamHandler ----
+
+    void onMessage(Object msg) {
+        exchange.onUpstreamMessage(msg);
+    }
+
+    void onReadComplete() {
+        exchange.flushDownstream();
+    }
+
+    void onWritabilityChanged(boolean writable) {
+        if (writable) down.resume(DownstreamHandler.PAUSE_BACKPRESSURE);
+        else down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
+    }
+
+    void onClosed(Throwable cause) {
+        if (exchange.finished()) return;
+        detach(false);
+        if (!exchange.responseStarted()) {
+            if (reused && !staleRetried && staleRetriable) {
+                // The upstream closed the pooled connection as we reused it (its FIN crossed our
+                // request). Once more, on a new connection: another pooled one may be closing too.
+                staleRetried = true;
+                cluster.rqRetry.inc();
+                refill();
+                acquire(true);
+                return;
+            }
+            cluster.rqReset.inc();
+            if (tryAgain(retry != null && retry.rules().retriesReset())) return;
+        } else {
+            cluster.rqReset.inc();
+        }
+        exchange.upstreamFailed("UR", HttpResponseStatus.BAD_GATEWAY, "upstream reset before response\n");
+    }
+
+    // ---- the response head ----
+
+    /** A response head the policy retries: counted and dropped with its connection (true), unless out of retries. */
+    boolean retriesStatus(int status) {
+        if (retry == null || !retry.rules().retriesStatus(status) || !tryAgain(true)) return false;
+        cluster.answered(endpointIndex, status); // still this try's endpoint: the next is picked after the back-off
+        return true;
+    }
+
+    /** The response head goes to the client: no more tries. */
+    void responseStarted(int status) {
+        cluster.answered(endpointIndex, status);
+        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.rqRetrySuccess.inc();
+    }
+
+    // ---- timeouts and tries ----
+
+    /** The route timeout runs once, across every try; the per-try one restarts with each. */
+    private void armTimeouts() {
+        if (timeout == null && timeoutMillis > 0) {
+            timeout = dctx.executor().schedule(this::onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        if (perTryTimeout == null && retry != null && retry.rules().perTryTimeoutMillis() > 0) {
+            perTryTimeout = dctx.executor().schedule(this::onPerTryTimeout, retry.rules().perTryTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onPerTryTimeout() {
+        perTryTimeout = null;
+        if (exchange.finished() || exchange.responseStarted()) return;
+        cluster.rqPerTryTimeout.inc();
+        if (tryAgain(retry.rules().retriesTimeout())) return;
+        timedOut();
+    }
+
+    private void onTimeout() {
+        if (exchange.finished()) return;
+        cluster.rqTimeout.inc();
+        timedOut();
+    }
+
+    private void timedOut() {
+        detach(false);
+        exchange.upstreamFailed("UT", HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout\n");
+    }
+
+    /**
+     * A failure the route's policy may retry ({@code retriable}): schedules the retry after
+     * its back-off and returns true, or notes that the retries ran out and returns false.
+     */
+    private boolean tryAgain(boolean retriable) {
+        if (!retriable || exchange.finished()) return false;
+        if (!retry.canRetry()) {
+            if (retry.exhausted() && !retryLimitHit) {
+                retryLimitHit = true;
+                cluster.rqRetryLimitExceeded.inc();
+            }
+            return false;
+        }
+        // The circuit breaker: a retry holds one of the cluster's max_retries slots until it ends.
+        if (!retrying && !cluster.runtime.startRetry()) {
+            cluster.rqRetryOverflow.inc();
+            return false;
+        }
+        retrying = true;
+        endLb();
+        detach(false);
+        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        perTryTimeout = null;
+        exchange.newTry();
+        cluster.rqRetry.inc();
+        previousEndpoint = endpointIndex;
+        refill();
+        down.pause(DownstreamHandler.PAUSE_UPSTREAM);
+        dctx.executor().schedule(this::retryNow, retry.nextDelayMillis(down.worker.random), TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** What the next try sends after the head: the body so far, or the end of a bodiless request. */
+    private void refill() {
+        if (retry != null) retry.refill(pending());
+        else if (requestForwarded) pending().add(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    private ArrayDeque<HttpContent> pending() {
+        if (pendingBody == null) pendingBody = new ArrayDeque<>();
+        return pendingBody;
+    }
+
+    private void retryNow() {
+        if (exchange.finished()) return;
+        endpointIndex = cluster.pick(hash, exchange, previousEndpoint);
+        if (endpointIndex < 0) {
+            cluster.cxNone.inc();
+            exchange.upstreamFailed("UH", HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n");
+            return;
+        }
+        start();
+    }
+
+    // ---- the end ----
+
+    /** The upstream switched protocols: the connection leaves the leg (and the pool) to become the tunnel's. */
+    Channel takeForTunnel() {
+        Channel up = upstream;
+        upstream = null;
+        handler.detach();
+        end(false);
+        return up;
+    }
+
+    /** Lets go of the connection without reuse: it saw something that cannot be completed or trusted. */
+    void drop() {
+        detach(false);
+    }
+
+    /** The exchange is over: the connection is pooled ({@code reuse}, if the whole request went) or closed. */
+    void end(boolean reuse) {
+        if (retrying) {
+            retrying = false;
+            cluster.runtime.endRetry();
+        }
+        endLb();
+        detach(reuse && requestForwarded);
+        if (timeout != null) timeout.cancel(false);
+        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        if (retry != null) retry.release();
+        if (pendingBody != null) {
+            pendingBody.forEach(ReferenceCountUtil::release);
+            pendingBody.clear();
+        }
+    }
+
+    private void detach(boolean reuse) {
+        Channel up = upstream;
+        if (up == null) return;
+        upstream = null;
+        handler.detach();
+        up.config().setAutoRead(true);
+        if (reuse) cluster.release(up, endpointIndex);
+        else up.close();
+    }
+
+    private void endLb() {
+        if (lbActive) {
+            lbActive = false;
+            cluster.requestEnded(endpointIndex);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package yastack.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import yastack.proxy.route.RouteTarget;
+
+/**
+ * The request head sent upstream: the client's headers minus hop-by-hop fields, framing
+ * set from what the decoder established (never from what the client's headers claim),
+ * forwarding headers, the request id, host and path rewrites, the route's edits, and the
+ * Upgrade of a protocol switch the listener allows.
+ */
+final class UpstreamRequests {
+    private UpstreamRequests() {}
+
+    static HttpRequest build(HttpRequest request, NettyRequestView view, RouteTarget.Forward f, String scheme,
+                             String client, String requestId, ViaValues via, boolean h2Stream, String upgrade,
+                             boolean http2Upstream) {
+        HttpHeaders h = request.headers().copy();
+        // "te: trailers" is the one TE an HTTP/2 request may carry, and gRPC servers require it.
+        boolean teTrailers = http2Upstream && request.headers().containsValue(HttpHeaderNames.TE, "trailers", true);
+        HeaderRules.stripHopByHop(h);
+        h.remove(HttpHeaderNames.EXPECT);
+        // HTTP/2 -> HTTP/1 conversion annotations are ours, not the client's.
+        h.remove("x-http2-scheme");
+        h.remove("x-http2-stream-id");
+        h.remove("x-http2-path");
+        h.remove("x-http2-stream-dependency-id");
+        h.remove("x-http2-stream-weight");
+        h.remove("x-http2-stream-promise-id");
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request, 0L));
+        }
+        String xff = h.get("x-forwarded-for");
+        h.set("x-forwarded-for", xff == null || xff.isBlank() ? client : xff + ", " + client);
+        h.set("x-forwarded-proto", scheme);
+        h.set("x-request-id", requestId);
+        // Via names the protocol we received: an HTTP/2 stream arrives converted to a 1.1 message.
+        if (via != null) h.add(HttpHeaderNames.VIA, via.value(request.protocolVersion(), h2Stream));
+        String authority = view.authority();
+        if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
+        else if (authority != null) h.set(HttpHeaderNames.HOST, authority);
+        HeaderRules.apply(h, f.edits().requestAdd(), f.edits().requestRemove());
+        if (upgrade != null) UpgradeTunnel.requestUpgrade(h, upgrade);
+        if (teTrailers) h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        String pathAndQuery = view.query().isEmpty() ? view.path() : view.path() + "?" + view.query();
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), f.rewritePath(pathAndQuery), h);
+    }
+}

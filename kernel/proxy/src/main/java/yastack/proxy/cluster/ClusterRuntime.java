@@ -1,0 +1,121 @@
+package yastack.proxy.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import yastack.api.config.Cluster;
+import yastack.api.config.HashPolicy;
+import yastack.api.config.LbPolicyKind;
+import yastack.api.config.SocketFlavor;
+
+/** A configured cluster compiled for use: immutable and shared by every worker. */
+public final class ClusterRuntime {
+    private final String name;
+    private final SocketFlavor flavor;
+    private final List<Endpoint> endpoints;
+    private final LoadBalancers.Shared balancing;
+    private final HashPolicy hashPolicy;
+    private final long connectTimeoutMillis;
+    private final long idleTimeoutMillis;
+    private final int maxConnectionsPerWorker;
+    private final String lbPolicyName;
+    private final String lbPlugin;
+    private final com.google.protobuf.Struct lbPluginConfig;
+    private final yastack.api.config.HealthCheck healthCheck;
+    private final int http2MaxStreams;
+    private final int consecutive5xx;
+    private final long baseEjectionNanos;
+    private final int maxEjected;
+    private final int maxRetries;
+    private final int proxyProtocolVersion;
+    private final java.util.concurrent.atomic.AtomicInteger activeRetries = new java.util.concurrent.atomic.AtomicInteger();
+
+    public ClusterRuntime(Cluster c) {
+        this.name = c.getName();
+        this.flavor = c.getFlavor();
+        List<Endpoint> eps = new ArrayList<>();
+        for (int i = 0; i < c.getEndpointsCount(); i++) {
+            var e = c.getEndpoints(i);
+            eps.add(new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight()));
+        }
+        this.endpoints = List.copyOf(eps);
+        LbPolicyKind kind = c.hasLbPolicy() ? c.getLbPolicy().getKind() : LbPolicyKind.ROUND_ROBIN;
+        this.lbPolicyName = c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty()
+                ? c.getLbPolicy().getPlugin() : kind.name().toLowerCase(java.util.Locale.ROOT);
+        this.balancing = LoadBalancers.prepare(kind, endpoints, c.getRingSize());
+        this.lbPlugin = c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty() ? c.getLbPolicy().getPlugin() : null;
+        this.lbPluginConfig = c.getLbPolicy().getConfig();
+        this.hashPolicy = c.hasHashPolicy() ? c.getHashPolicy() : HashPolicy.newBuilder().setSourceIp(true).build();
+        this.connectTimeoutMillis = c.hasConnectTimeout() ? com.google.protobuf.util.Durations.toMillis(c.getConnectTimeout()) : 1000;
+        this.idleTimeoutMillis = c.hasIdleTimeout() ? com.google.protobuf.util.Durations.toMillis(c.getIdleTimeout()) : 60_000;
+        this.maxConnectionsPerWorker = c.getMaxConnectionsPerWorker() == 0 ? 1024 : c.getMaxConnectionsPerWorker();
+        this.healthCheck = c.hasHealthCheck() ? c.getHealthCheck() : null;
+        var od = c.getOutlierDetection();
+        this.consecutive5xx = !c.hasOutlierDetection() ? 0 : od.getConsecutive5Xx() == 0 ? 5 : od.getConsecutive5Xx();
+        this.baseEjectionNanos = od.hasBaseEjectionTime() ? com.google.protobuf.util.Durations.toMillis(od.getBaseEjectionTime()) * 1_000_000L
+                : 30_000_000_000L;
+        this.maxEjected = Math.max(1, endpoints.size() * (od.getMaxEjectionPercent() == 0 ? 10 : od.getMaxEjectionPercent()) / 100);
+        this.proxyProtocolVersion = !c.hasProxyProtocol() ? 0 : c.getProxyProtocol().getVersion() == 0 ? 1 : c.getProxyProtocol().getVersion();
+        this.maxRetries = c.getCircuitBreakers().hasMaxRetries() ? c.getCircuitBreakers().getMaxRetries() : 3;
+        this.http2MaxStreams = !c.hasHttp2ProtocolOptions() ? 0
+                : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
+        // Actively checked endpoints take no traffic until a check passes (panic mode aside).
+        if (healthCheck != null) endpoints.forEach(e -> e.health().failedActiveCheck(true));
+    }
+
+    public String name() { return name; }
+    public SocketFlavor flavor() { return flavor; }
+    public List<Endpoint> endpoints() { return endpoints; }
+    public LoadBalancers.Shared balancing() { return balancing; }
+    public HashPolicy hashPolicy() { return hashPolicy; }
+    public long connectTimeoutMillis() { return connectTimeoutMillis; }
+    public long idleTimeoutMillis() { return idleTimeoutMillis; }
+    public int maxConnectionsPerWorker() { return maxConnectionsPerWorker; }
+    public String lbPolicyName() { return lbPolicyName; }
+    /** Whether picking an endpoint needs the request's hash key (ring_hash, maglev). */
+    public boolean usesHashKey() { return lbPlugin == null && (balancing.kind() == LbPolicyKind.RING_HASH || balancing.kind() == LbPolicyKind.MAGLEV); }
+    /** The LB plugin's name, or null for a built-in policy. */
+    public String lbPlugin() { return lbPlugin; }
+    public com.google.protobuf.Struct lbPluginConfig() { return lbPluginConfig; }
+    /**
+     * Outlier detection on an endpoint's answer: true when it ejects the endpoint (its
+     * consecutive_5xx streak is complete and fewer than max_ejection_percent are out).
+     */
+    public boolean recordAnswer(int endpointIndex, int status) {
+        if (consecutive5xx == 0) return false;
+        EndpointHealth h = endpoints.get(endpointIndex).health();
+        if (status < 500) {
+            h.onAnswer();
+            return false;
+        }
+        if (!h.on5xx(consecutive5xx)) return false;
+        long nowNanos = System.nanoTime();
+        int out = 0;
+        for (Endpoint e : endpoints) if (!e.health().healthy(nowNanos)) out++;
+        if (out >= maxEjected) return false;
+        h.eject(nowNanos, baseEjectionNanos);
+        return true;
+    }
+
+    /** Takes one of the cluster's max_retries slots (every worker shares them); false when none is free. */
+    public boolean startRetry() {
+        while (true) {
+            int n = activeRetries.get();
+            if (n >= maxRetries) return false;
+            if (activeRetries.compareAndSet(n, n + 1)) return true;
+        }
+    }
+
+    public void endRetry() {
+        activeRetries.decrementAndGet();
+    }
+
+    /** The PROXY protocol version L4 connections to this cluster start with, or 0. */
+    public int proxyProtocolVersion() { return proxyProtocolVersion; }
+
+    /** Whether requests go upstream as HTTP/2 streams. */
+    public boolean http2() { return http2MaxStreams > 0; }
+    /** HTTP/2: streams per upstream connection before another one opens. */
+    public int http2MaxStreams() { return http2MaxStreams; }
+    /** The active health check, or null. */
+    public yastack.api.config.HealthCheck healthCheck() { return healthCheck; }
+}

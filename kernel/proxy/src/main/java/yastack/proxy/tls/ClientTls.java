@@ -1,0 +1,53 @@
+package yastack.proxy.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import java.nio.file.Path;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import yastack.api.config.ClusterTls;
+
+/** TLS origination to a cluster: SNI, and certificate plus host-name verification against a CA. */
+public final class ClientTls {
+    private final SslContext context;
+    private final String sni;
+
+    /** @param http2 offer only h2 in ALPN (an HTTP/2 cluster) */
+    public ClientTls(String cluster, ClusterTls config, Path baseDir, boolean http2) {
+        this.sni = config.getSni();
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient()
+                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2");
+            if (http2) {
+                b.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2));
+            }
+            if (!config.getCa().isEmpty()) {
+                Path ca = Path.of(config.getCa());
+                b.trustManager((ca.isAbsolute() ? ca : baseDir.resolve(ca)).toFile());
+            }
+            this.context = b.build();
+        } catch (Exception e) {
+            throw new IllegalStateException("cluster " + cluster + ": cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** A handler for one upstream connection to {@code host:port}; the name checked is the SNI, else the host. */
+    public SslHandler newHandler(ByteBufAllocator alloc, String host, int port) {
+        String name = sni.isEmpty() ? host : sni;
+        SslHandler h = context.newHandler(alloc, name, port);
+        SSLEngine engine = h.engine();
+        SSLParameters p = engine.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        engine.setSSLParameters(p);
+        return h;
+    }
+}
