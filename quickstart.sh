@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/jdk.sh
+source scripts/prerequisites.sh
+ys_prerequisites quickstart
 dist=distribution/target/yastack
 if [[ ! -x "$dist/bin/yastack" || "${REBUILD:-0}" == 1 ]]; then
   echo "quickstart: building (first time takes a few minutes)..."

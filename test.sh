@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/jdk.sh
 echo "test.sh: JDK $JAVA_HOME"
+# Installs (as root) or names the packages the tests exec, before the build starts.
+source scripts/prerequisites.sh
+ys_prerequisites test
 exec mvn -B -ntp ${MAVEN_ARGS:-} verify "$@"

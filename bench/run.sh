@@ -41,24 +41,10 @@ source "$BENCH_DIR/lib/common.sh"
 # namespace: its own loopback, ports and TCP sysctls, nothing shared with the
 # rest of the machine, and everything in it is ours to stop at the end.
 if [[ -z ${BENCH_OUTER_NETNS:-} ]]; then
-  need_pkgs=()
-  declare -A tool_pkg=([nginx]=nginx [haproxy]=haproxy [wrk]=wrk [h2load]=nghttp2-client [iperf3]=iperf3
-    [gnuplot]=gnuplot-nox [jq]=jq [curl]=curl [openssl]=openssl [ethtool]=ethtool [ip]=iproute2
-    [taskset]=util-linux [unshare]=util-linux [perl]=perl-base [python3]=python3)
-  for tool in "${!tool_pkg[@]}"; do command -v "$tool" >/dev/null || need_pkgs+=("${tool_pkg[$tool]}"); done
-  [[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || need_pkgs+=(libnginx-mod-stream)
-  if (( ${#need_pkgs[@]} )); then
-    [[ ${BENCH_NO_INSTALL:-0} == 1 ]] && die "missing packages and BENCH_NO_INSTALL=1: ${need_pkgs[*]}"
-    command -v apt-get >/dev/null || die "missing packages and no apt-get: ${need_pkgs[*]}"
-    log "installing from Debian: ${need_pkgs[*]}"
-    apt_install() {
-      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@"
-    }
-    apt_install "${need_pkgs[@]}" >/dev/null 2>&1 || {
-      timeout 300 apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null 2>&1 || true
-      apt_install "${need_pkgs[@]}" >/dev/null || die "apt-get install failed: ${need_pkgs[*]}"
-    }
-  fi
+  # The package list lives in scripts/prerequisites.sh; BENCH_NO_INSTALL=1 only reports.
+  source "$REPO_DIR/scripts/prerequisites.sh"
+  YASTACK_NO_INSTALL=${BENCH_NO_INSTALL:-${YASTACK_NO_INSTALL:-0}} ys_prerequisites bench \
+    || die "prerequisites missing (see above)"
   BENCH_OUTER_NETNS=$(readlink /proc/self/ns/net)
   [[ -n $BENCH_OUTER_NETNS ]] || die "cannot read this process's network namespace"
   export BENCH_OUTER_NETNS
