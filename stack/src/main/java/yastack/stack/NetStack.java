@@ -130,7 +130,7 @@ public final class NetStack {
                 long r = reasm.poll(nowNanos);
                 nextDeadline = Math.min(nextDeadline, Math.min(a, r));
             }
-            long t = tcp.poll(nowNanos);
+            long t = tcp.timerHeap.poll(nowNanos);
             return Math.min(t, nextDeadline);
         } finally {
             depth--;

@@ -233,7 +233,7 @@ public final class TcpConnection {
         shutdownOutput();
         if (state == TcpState.FIN_WAIT_2) {
             waitDeadline = layer.now() + cfg.finWait2Nanos;
-            layer.schedule(this);
+            layer.timerHeap.schedule(this);
         }
     }
 
@@ -274,7 +274,7 @@ public final class TcpConnection {
         keepaliveSent = 0;
         if (on && state.synchronizedState()) {
             keepaliveDeadline = lastRxNanos + cfg.keepaliveIdleNanos;
-            layer.schedule(this);
+            layer.timerHeap.schedule(this);
         } else {
             keepaliveDeadline = NEVER;
         }

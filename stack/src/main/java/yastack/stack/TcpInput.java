@@ -16,7 +16,7 @@ final class TcpInput {
         if (c.keepAlive && c.state.synchronizedState()) {
             c.keepaliveSent = 0;
             c.keepaliveDeadline = now + c.cfg.keepaliveIdleNanos;
-            c.layer.schedule(c);
+            c.layer.timerHeap.schedule(c);
         }
         if (c.state == TcpState.SYN_SENT) {
             synSent(c, s, now);
@@ -93,7 +93,7 @@ final class TcpInput {
                     c.layer.setState(c, TcpState.FIN_WAIT_2);
                     if (c.appClosed) {
                         c.waitDeadline = now + c.cfg.finWait2Nanos;
-                        c.layer.schedule(c);
+                        c.layer.timerHeap.schedule(c);
                     }
                 }
                 case CLOSING -> c.layer.enterTimeWait(c, now);
@@ -148,7 +148,7 @@ final class TcpInput {
                 TcpOutput.sendAck(c, now);
             } else if (c.delackDeadline == TcpConnection.NEVER) {
                 c.delackDeadline = now + c.cfg.delayedAckNanos;
-                c.layer.schedule(c);
+                c.layer.timerHeap.schedule(c);
             }
         }
         c.ackNow = false;
@@ -281,7 +281,7 @@ final class TcpInput {
             c.layer.stack.stats.inc(Stat.TCP_CONN_OPENED_ACTIVE);
             if (c.keepAlive) {
                 c.keepaliveDeadline = now + c.cfg.keepaliveIdleNanos; // SO_KEEPALIVE set before the handshake
-                c.layer.schedule(c);
+                c.layer.timerHeap.schedule(c);
             }
             TcpOutput.sendAck(c, now);
             c.handler.onConnected(c);
@@ -324,7 +324,7 @@ final class TcpInput {
             // the peer did not see our ACK of its FIN: acknowledge again and restart 2MSL
             TcpOutput.sendAck(c, now);
             c.waitDeadline = now + c.cfg.timeWaitNanos;
-            c.layer.schedule(c);
+            c.layer.timerHeap.schedule(c);
             return false;
         }
         if (s.seqLen() > 0) {

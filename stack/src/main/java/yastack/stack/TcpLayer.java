@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 
-/** TCP demultiplexing, listeners, passive/active open, SYN cookies, ISNs and the connection/timer registry. */
+/** TCP demultiplexing, listeners, passive/active open, SYN cookies, ISNs and the connection registry. */
 final class TcpLayer {
     private static final int[] COOKIE_MSS = {536, 1200, 1360, 1400, 1440, 1460, 4312, 8960};
 
@@ -12,11 +12,10 @@ final class TcpLayer {
     final StackConfig cfg;
     final TcpTable table = new TcpTable();
     final TcpSegment seg = new TcpSegment();
+    final TcpTimerHeap timerHeap = new TcpTimerHeap();
     private final TcpListener[] listeners = new TcpListener[65536];
     private TcpConnection[] list = new TcpConnection[64];
     private int count;
-    private TcpConnection[] heap = new TcpConnection[64];
-    private int heapSize;
     int halfOpenTotal;
     private final SipHash isnHash;
     private final SipHash cookieHash;
@@ -37,86 +36,6 @@ final class TcpLayer {
     /** The shard's notion of now: cached while processing input/poll, read from the clock for API calls from outside. */
     long now() {
         return stack.currentTime();
-    }
-
-    /**
-     * Re-files c in the timer heap after one of its deadlines moved earlier. Deadlines that move later (or are
-     * cancelled) are left in place: the connection pops early, finds nothing due and is re-filed.
-     */
-    void schedule(TcpConnection c) {
-        if (c.listIndex < 0) {
-            return;
-        }
-        long d = TcpTimers.next(c);
-        if (c.heapIndex < 0) {
-            if (d == TcpConnection.NEVER) {
-                return;
-            }
-            if (heapSize == heap.length) {
-                heap = java.util.Arrays.copyOf(heap, heapSize * 2);
-            }
-            c.heapKey = d;
-            c.heapIndex = heapSize;
-            heap[heapSize++] = c;
-            siftUp(c.heapIndex);
-        } else if (d < c.heapKey) {
-            c.heapKey = d;
-            siftUp(c.heapIndex);
-        }
-    }
-
-    private void siftUp(int i) {
-        TcpConnection x = heap[i];
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            TcpConnection p = heap[parent];
-            if (p.heapKey <= x.heapKey) {
-                break;
-            }
-            heap[i] = p;
-            p.heapIndex = i;
-            i = parent;
-        }
-        heap[i] = x;
-        x.heapIndex = i;
-    }
-
-    private void siftDown(int i) {
-        TcpConnection x = heap[i];
-        int half = heapSize >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            TcpConnection cc = heap[child];
-            int right = child + 1;
-            if (right < heapSize && heap[right].heapKey < cc.heapKey) {
-                child = right;
-                cc = heap[child];
-            }
-            if (x.heapKey <= cc.heapKey) {
-                break;
-            }
-            heap[i] = cc;
-            cc.heapIndex = i;
-            i = child;
-        }
-        heap[i] = x;
-        x.heapIndex = i;
-    }
-
-    private void heapRemove(TcpConnection c) {
-        int i = c.heapIndex;
-        if (i < 0) {
-            return;
-        }
-        c.heapIndex = -1;
-        TcpConnection last = heap[--heapSize];
-        heap[heapSize] = null;
-        if (last != c) {
-            heap[i] = last;
-            last.heapIndex = i;
-            siftDown(i);
-            siftUp(last.heapIndex);
-        }
     }
 
     TcpListener listenerFor(int port) {
@@ -149,7 +68,7 @@ final class TcpLayer {
             halfOpenTotal--;
         }
         table.remove(c.key, c);
-        heapRemove(c);
+        timerHeap.remove(c);
         int i = c.listIndex;
         TcpConnection last = list[--count];
         list[i] = last;
@@ -166,7 +85,7 @@ final class TcpLayer {
         setState(c, TcpState.TIME_WAIT);
         c.rtoDeadline = c.persistDeadline = c.keepaliveDeadline = c.delackDeadline = TcpConnection.NEVER;
         c.waitDeadline = now + cfg.timeWaitNanos;
-        schedule(c);
+        timerHeap.schedule(c);
         c.sendBuf.release(); // everything was acknowledged; a TIME_WAIT entry keeps no buffer memory
         c.recvBuf.release();
         stack.stats.inc(Stat.TCP_CONN_CLOSED);
@@ -201,19 +120,6 @@ final class TcpLayer {
 
     int connectionCount() {
         return count;
-    }
-
-    /** Runs due timers; returns the earliest pending deadline. */
-    long poll(long now) {
-        for (int guard = 0; heapSize > 0 && heap[0].heapKey <= now && guard < 1_000_000; guard++) {
-            TcpConnection c = heap[0];
-            heapRemove(c);
-            if (TcpTimers.next(c) <= now) {
-                TcpTimers.run(c, now);
-            }
-            schedule(c);
-        }
-        return heapSize > 0 ? heap[0].heapKey : TcpConnection.NEVER;
     }
 
     // ---------------------------------------------------------------- ISNs, cookies, options

@@ -132,7 +132,7 @@ final class TcpOutput {
         long t = Math.min(c.cfg.maxRtoNanos, c.rto << Math.min(c.rtoBackoff, 20));
         c.rtoDeadline = now + t;
         c.persistDeadline = TcpConnection.NEVER;
-        c.layer.schedule(c);
+        c.layer.timerHeap.schedule(c);
     }
 
     private static void armPersistIfNeeded(TcpConnection c, long now) {
@@ -140,7 +140,7 @@ final class TcpOutput {
                 && c.persistDeadline == TcpConnection.NEVER) {
             long t = Math.min(c.cfg.maxRtoNanos, Math.max(c.rto, c.cfg.minRtoNanos) << Math.min(c.persistBackoff, 20));
             c.persistDeadline = now + t;
-            c.layer.schedule(c);
+            c.layer.timerHeap.schedule(c);
         }
     }
 

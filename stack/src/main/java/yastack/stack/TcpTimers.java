@@ -143,7 +143,7 @@ final class TcpTimers {
         c.persistBackoff++;
         long t = Math.min(c.cfg.maxRtoNanos, Math.max(c.rto, c.cfg.minRtoNanos) << Math.min(c.persistBackoff, 20));
         c.persistDeadline = now + t;
-        c.layer.schedule(c);
+        c.layer.timerHeap.schedule(c);
     }
 
     private static void keepalive(TcpConnection c, long now) {
@@ -159,6 +159,6 @@ final class TcpTimers {
         // RFC 1122 4.2.3.6: SEG.SEQ = SND.NXT-1 with no data provokes an ACK
         TcpOutput.sendSegment(c, c.sndUna - 1, 0, TcpSegment.ACK, now);
         c.keepaliveDeadline = now + c.cfg.keepaliveIntervalNanos;
-        c.layer.schedule(c);
+        c.layer.timerHeap.schedule(c);
     }
 }
