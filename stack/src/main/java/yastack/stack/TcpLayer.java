@@ -4,10 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 
-/** TCP demultiplexing, listeners, passive/active open, SYN cookies, ISNs and the connection registry. */
+/** TCP demultiplexing, listeners, passive/active open and the connection registry of one shard. */
 final class TcpLayer {
-    private static final int[] COOKIE_MSS = {536, 1200, 1360, 1400, 1440, 1460, 4312, 8960};
-
     final NetStack stack;
     final StackConfig cfg;
     final TcpTable table = new TcpTable();
@@ -17,9 +15,9 @@ final class TcpLayer {
     private TcpConnection[] list = new TcpConnection[64];
     private int count;
     int halfOpenTotal;
-    private final SipHash isnHash;
-    private final SipHash cookieHash;
     private final SplittableRandom random;
+    private final IsnGenerator isns;
+    private final SynCookies cookies;
     private long challengeWindowStart;
     private int challengeCount;
     /** Test hook: when non-null every new connection starts at this ISN (sequence-wrap tests). */
@@ -29,8 +27,9 @@ final class TcpLayer {
         this.stack = stack;
         this.cfg = stack.cfg;
         this.random = new SplittableRandom(cfg.randomSeed);
-        this.isnHash = new SipHash(random.nextLong(), random.nextLong());
-        this.cookieHash = new SipHash(random.nextLong(), random.nextLong());
+        // the draw order (ISN key, cookie key, then ports) keeps seeded runs reproducible
+        this.isns = new IsnGenerator(new SipHash(random.nextLong(), random.nextLong()), stack.address);
+        this.cookies = new SynCookies(this, new SipHash(random.nextLong(), random.nextLong()), isns);
     }
 
     /** The shard's notion of now: cached while processing input/poll, read from the clock for API calls from outside. */
@@ -122,18 +121,10 @@ final class TcpLayer {
         return count;
     }
 
-    // ---------------------------------------------------------------- ISNs, cookies, options
+    // ---------------------------------------------------------------- ISNs, options
 
     private int isn(int remoteIp, int remotePort, int localPort, long now) {
-        if (fixedIss != null) {
-            return fixedIss;
-        }
-        long h = isnHash.hash(((long) remoteIp << 32) | (remotePort << 16) | localPort, stack.address);
-        return (int) h + (int) (now / 4000); // RFC 6528: keyed hash plus a 4 microsecond clock
-    }
-
-    private int tsOffset(int remoteIp, int remotePort, int localPort) {
-        return (int) (isnHash.hash(((long) remoteIp << 32) | (remotePort << 16) | localPort, 0x7473L) >>> 32);
+        return fixedIss != null ? fixedIss : isns.isn(remoteIp, remotePort, localPort, now);
     }
 
     static int scaleFor(int bufferSize) {
@@ -163,85 +154,6 @@ final class TcpLayer {
         }
         c.sackOn = cfg.sack && s.sackOk;
         c.tsOn = cfg.timestamps && s.hasTs;
-    }
-
-    private int cookieCounter(long now) {
-        return (int) (now >>> 36); // ~68.7 s per step
-    }
-
-    private int cookieHash24(TcpSegment s, int peerIsn, int counter, int mssIdx) {
-        long a = ((long) s.srcIp << 32) | ((long) s.srcPort << 16) | s.dstPort;
-        long b = ((long) peerIsn << 32) | ((long) (counter & 31) << 8) | mssIdx;
-        return (int) cookieHash.hash(a, b) & 0xFFFFFF;
-    }
-
-    private void sendCookie(TcpSegment s, long now) {
-        int peerMss = s.mss > 0 ? s.mss : 536;
-        int idx = 0;
-        for (int i = 0; i < COOKIE_MSS.length; i++) {
-            if (COOKIE_MSS[i] <= peerMss) {
-                idx = i;
-            }
-        }
-        int counter = cookieCounter(now);
-        int iss = ((counter & 31) << 27) | (idx << 24) | cookieHash24(s, s.seq, counter, idx);
-        boolean ts = cfg.timestamps && s.hasTs;
-        boolean ws = cfg.windowScaling && s.wscale >= 0 && ts;
-        boolean sack = cfg.sack && s.sackOk && ts;
-        int tsVal = 0;
-        if (ts) {
-            int off = tsOffset(s.srcIp, s.srcPort, s.dstPort);
-            // the peer echoes this value: its low bits carry the options we cannot keep state for
-            tsVal = (((int) (now / 1_000_000L) + off) & ~0x3F) | (ws ? s.wscale : 0xF) | (sack ? 0x10 : 0);
-        }
-        TcpOutput.writeSynFrame(this, s.dstPort, s.srcIp, s.srcPort, iss, s.seq + 1, TcpSegment.SYN | TcpSegment.ACK,
-                Math.min(cfg.tcpReceiveBuffer, 65535), stack.pathMtu(s.srcIp) - 40, ws ? scaleFor(cfg.tcpReceiveBuffer) : -1,
-                sack, ts, tsVal, s.tsVal);
-        stack.stats.inc(Stat.TCP_SYN_COOKIES_SENT);
-    }
-
-    /** Rebuilds a connection from a valid cookie in the ACK; null when the cookie does not check out. */
-    private TcpConnection fromCookie(TcpListener l, TcpSegment s, long now) {
-        int iss = s.ack - 1;
-        int counter = iss >>> 27;
-        int idx = (iss >>> 24) & 7;
-        int cur = cookieCounter(now);
-        boolean fresh = counter == (cur & 31) || counter == ((cur - 1) & 31);
-        if (!fresh || (iss & 0xFFFFFF) != cookieHash24(s, s.seq - 1, counter, idx)) {
-            return null;
-        }
-        TcpConnection c = new TcpConnection(this, stack.address, s.dstPort, s.srcIp, s.srcPort);
-        c.iss = iss;
-        c.sndUna = c.sndNxt = c.sndMax = s.ack;
-        c.sndBufSeq = s.ack;
-        c.recover = iss;
-        c.irs = s.seq - 1;
-        c.rcvNxt = s.seq;
-        c.lastAckSent = s.seq;
-        c.rcvAdvEdge = s.seq + Math.min(c.recvBuf.free(), 65535);
-        c.advMss = stack.pathMtu(s.srcIp) - 40;
-        c.sndMss = Math.min(COOKIE_MSS[idx], c.advMss);
-        c.cc.setMss(c.sndMss);
-        c.tsOffset = tsOffset(s.srcIp, s.srcPort, s.dstPort);
-        if (s.hasTs && cfg.timestamps && s.tsEcr != 0) {
-            c.tsOn = true;
-            c.tsRecent = s.tsVal;
-            c.tsRecentNanos = now;
-            int ws = s.tsEcr & 0xF;
-            if (ws != 0xF && cfg.windowScaling) {
-                c.wsOn = true;
-                c.sndWscale = ws;
-                c.rcvWscale = scaleFor(c.recvBuf.capacity());
-            }
-            c.sackOn = cfg.sack && (s.tsEcr & 0x10) != 0;
-        }
-        c.sndWnd = (long) s.window << c.sndWscale;
-        c.maxSndWnd = c.sndWnd;
-        c.sndWl1 = s.seq;
-        c.sndWl2 = s.ack;
-        c.cc.init(c.sndMss, now);
-        stack.stats.inc(Stat.TCP_SYN_COOKIES_ACCEPTED);
-        return c;
     }
 
     // ---------------------------------------------------------------- input
@@ -298,7 +210,7 @@ final class TcpLayer {
         }
         if (s.has(TcpSegment.ACK)) {
             if (!s.has(TcpSegment.SYN) && cfg.synCookies) {
-                TcpConnection nc = fromCookie(l, s, now);
+                TcpConnection nc = cookies.accept(s, now);
                 if (nc != null) {
                     register(nc);
                     setState(nc, TcpState.ESTABLISHED);
@@ -328,7 +240,7 @@ final class TcpLayer {
         boolean full = l.halfOpen >= l.backlog || halfOpenTotal >= cfg.synCookieThreshold;
         if (full) {
             if (cfg.synCookies) {
-                sendCookie(s, now);
+                cookies.send(s, now);
             } else {
                 stack.stats.inc(Stat.TCP_DROP_BACKLOG_FULL);
             }
@@ -346,7 +258,7 @@ final class TcpLayer {
         c.rcvNxt = s.seq + 1;
         c.rcvAdvEdge = c.rcvNxt;
         c.advMss = stack.pathMtu(s.srcIp) - 40;
-        c.tsOffset = tsOffset(s.srcIp, s.srcPort, s.dstPort);
+        c.tsOffset = isns.tsOffset(s.srcIp, s.srcPort, s.dstPort);
         negotiate(c, s);
         if (c.tsOn) {
             c.tsRecent = s.tsVal;
@@ -464,7 +376,7 @@ final class TcpLayer {
         c.advMss = stack.pathMtu(remoteIp) - 40;
         c.sndMss = Math.min(536, c.advMss);
         c.rcvWscale = cfg.windowScaling ? scaleFor(c.recvBuf.capacity()) : 0;
-        c.tsOffset = tsOffset(remoteIp, remotePort, localPort);
+        c.tsOffset = isns.tsOffset(remoteIp, remotePort, localPort);
         c.rttStart = now;
         register(c);
         setState(c, TcpState.SYN_SENT);
