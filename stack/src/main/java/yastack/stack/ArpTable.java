@@ -209,7 +209,7 @@ final class ArpTable {
                     e.pendingCount = 0;
                     int ip = e.ip;
                     remove(e);
-                    stack.tcp.unreachable(ip);
+                    TcpNetworkErrors.unreachable(stack.tcp, ip);
                     continue;
                 }
                 e.retries++;

@@ -80,10 +80,10 @@ public final class Icmp {
                         st.inc(Stat.ICMP_FRAG_NEEDED_IGNORED);
                         return;
                     }
-                    stack.tcp.fragNeeded(remote, rport, lport, seq, mtu);
+                    TcpNetworkErrors.fragNeeded(stack.tcp, remote, rport, lport, seq, mtu);
                 } else if (code == 2 || code == 3) {
                     // protocol/port unreachable are hard errors for a connection still opening (RFC 1122 4.2.3.9)
-                    stack.tcp.hardError(remote, rport, lport, seq);
+                    TcpNetworkErrors.hardError(stack.tcp, remote, rport, lport, seq);
                 }
             }
             default -> {

@@ -121,6 +121,11 @@ final class TcpLayer {
         return count;
     }
 
+    /** The i-th live connection, 0 <= i < {@link #connectionCount()}; destroying one reorders the rest. */
+    TcpConnection connection(int i) {
+        return list[i];
+    }
+
     // ---------------------------------------------------------------- ISNs, options
 
     private int isn(int remoteIp, int remotePort, int localPort, long now) {
@@ -401,54 +406,5 @@ final class TcpLayer {
             }
         }
         return -1;
-    }
-
-    /** ICMP port/protocol unreachable quoting one of our segments: fatal only while the connection is opening. */
-    void hardError(int remoteIp, int remotePort, int localPort, int seq) {
-        TcpConnection c = table.get(TcpTable.key(remoteIp, remotePort, localPort));
-        if (c == null || c.state != TcpState.SYN_SENT || seq != c.iss) {
-            return;
-        }
-        stack.stats.inc(Stat.TCP_CONN_REFUSED);
-        destroy(c);
-        if (!c.appClosed) {
-            c.handler.onError(c, TcpError.REFUSED);
-        }
-    }
-
-    /** The next hop hop could not be resolved: connections still opening through it fail (EHOSTUNREACH). */
-    void unreachable(int hop) {
-        for (int i = count - 1; i >= 0; i--) {
-            if (i >= count) {
-                continue;
-            }
-            TcpConnection c = list[i];
-            if (c.state == TcpState.SYN_SENT && stack.nextHop(c.remoteIp) == hop) {
-                stack.stats.inc(Stat.TCP_CONN_TIMED_OUT);
-                destroy(c);
-                if (!c.appClosed) {
-                    c.handler.onError(c, TcpError.UNREACHABLE);
-                }
-            }
-        }
-    }
-
-    /** ICMP fragmentation needed for one of our segments (RFC 1191, validated per RFC 5927). */
-    void fragNeeded(int remoteIp, int remotePort, int localPort, int seq, int mtu) {
-        TcpConnection c = table.get(TcpTable.key(remoteIp, remotePort, localPort));
-        if (c == null || !Seq.inRange(seq, c.sndUna, c.sndMax + 1)) {
-            stack.stats.inc(Stat.ICMP_FRAG_NEEDED_IGNORED);
-            return;
-        }
-        int newMss = Math.max(552, mtu) - 40; // Linux's min_pmtu (552) bounds how far an ICMP can shrink us
-        if (newMss < c.sndMss) {
-            c.sndMss = newMss;
-            c.cc.setMss(newMss);
-            stack.stats.inc(Stat.TCP_PMTU_UPDATES);
-            if (TcpOutput.dataState(c.state) && c.sndUna != c.sndMax) {
-                c.sndNxt = c.sndUna;
-                TcpOutput.output(c, stack.now);
-            }
-        }
     }
 }
