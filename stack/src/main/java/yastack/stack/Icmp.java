@@ -38,7 +38,7 @@ public final class Icmp {
                     st.inc(Stat.ICMP_DROP_BROADCAST_ECHO);
                     return;
                 }
-                MemorySegment f = stack.beginIp(src, NetStack.PROTO_ICMP, len);
+                MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, len);
                 if (f == null) {
                     return;
                 }
@@ -48,7 +48,7 @@ public final class Icmp {
                 Wire.put8(f, o + 1, 0);
                 Wire.put16(f, o + 2, 0);
                 Wire.put16(f, o + 2, Wire.checksum(f, o, len));
-                stack.endIp(f, NetStack.L4_OFFSET + len);
+                stack.ipOut.endIp(f, NetStack.L4_OFFSET + len);
                 st.inc(Stat.ICMP_TX);
                 st.inc(Stat.ICMP_ECHO_REPLIES);
             }
@@ -112,7 +112,7 @@ public final class Icmp {
             return;
         }
         int quote = Math.min(total, 576 - 28);
-        MemorySegment f = stack.beginIp(dst, NetStack.PROTO_ICMP, 8 + quote);
+        MemorySegment f = stack.ipOut.beginIp(dst, NetStack.PROTO_ICMP, 8 + quote);
         if (f == null) {
             return;
         }
@@ -123,14 +123,14 @@ public final class Icmp {
         Wire.put32(f, o + 4, 0);
         MemorySegment.copy(b, ipOff, f, o + 8, quote);
         Wire.put16(f, o + 2, Wire.checksum(f, o, 8 + quote));
-        stack.endIp(f, NetStack.L4_OFFSET + 8 + quote);
+        stack.ipOut.endIp(f, NetStack.L4_OFFSET + 8 + quote);
         stack.stats.inc(Stat.ICMP_TX);
         stack.stats.inc(Stat.ICMP_UNREACH_SENT);
     }
 
     void sendEcho(int dst, int id, int seq, int payloadLength) {
         int len = 8 + payloadLength;
-        MemorySegment f = stack.beginIp(dst, NetStack.PROTO_ICMP, len);
+        MemorySegment f = stack.ipOut.beginIp(dst, NetStack.PROTO_ICMP, len);
         if (f == null) {
             return;
         }
@@ -144,7 +144,7 @@ public final class Icmp {
             Wire.put8(f, o + 8 + i, i);
         }
         Wire.put16(f, o + 2, Wire.checksum(f, o, len));
-        stack.endIp(f, NetStack.L4_OFFSET + len);
+        stack.ipOut.endIp(f, NetStack.L4_OFFSET + len);
         stack.stats.inc(Stat.ICMP_TX);
     }
 }

@@ -285,7 +285,7 @@ final class TcpOutput {
         int opt = 4 + (ts ? 12 : (sack ? 4 : 0)) + (wscale >= 0 ? 4 : 0);
         int hdr = 20 + opt;
         NetStack st = layer.stack;
-        MemorySegment f = st.beginIp(remoteIp, NetStack.PROTO_TCP, hdr);
+        MemorySegment f = st.ipOut.beginIp(remoteIp, NetStack.PROTO_TCP, hdr);
         if (f == null) {
             return;
         }
@@ -337,7 +337,7 @@ final class TcpOutput {
     private static void finish(NetStack st, MemorySegment f, int remoteIp, int l4Len) {
         long acc = Wire.pseudo(st.address, remoteIp, NetStack.PROTO_TCP, l4Len);
         Wire.put16(f, L4 + 16, Wire.fold(Wire.sum(f, L4, l4Len, acc)));
-        st.endIp(f, L4 + l4Len);
+        st.ipOut.endIp(f, L4 + l4Len);
         st.stats.inc(Stat.TCP_TX);
     }
 
@@ -346,7 +346,7 @@ final class TcpOutput {
         int opt = optionLength(c);
         int hdr = 20 + opt;
         NetStack st = c.layer.stack;
-        MemorySegment f = st.beginIp(c.remoteIp, NetStack.PROTO_TCP, hdr + len);
+        MemorySegment f = st.ipOut.beginIp(c.remoteIp, NetStack.PROTO_TCP, hdr + len);
         if (f == null) {
             return false;
         }
@@ -432,7 +432,7 @@ final class TcpOutput {
     /** An option-less segment not tied to a connection (RSTs, TIME_WAIT ACKs). */
     static void sendBare(TcpLayer layer, int localPort, int remoteIp, int remotePort, int seq, int ack, int flags) {
         NetStack st = layer.stack;
-        MemorySegment f = st.beginIp(remoteIp, NetStack.PROTO_TCP, 20);
+        MemorySegment f = st.ipOut.beginIp(remoteIp, NetStack.PROTO_TCP, 20);
         if (f == null) {
             return;
         }

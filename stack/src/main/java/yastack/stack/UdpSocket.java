@@ -108,7 +108,7 @@ public final class UdpSocket {
     public void close() {
         if (!closed) {
             closed = true;
-            stack.udpClose(this);
+            stack.udp.close(this);
         }
     }
 }
