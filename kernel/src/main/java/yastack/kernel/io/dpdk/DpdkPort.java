@@ -1,23 +1,21 @@
 package yastack.kernel.io.dpdk;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static yastack.kernel.io.dpdk.DpdkCalls.call;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 import yastack.kernel.io.MacAddress;
-import yastack.kernel.io.PacketIoException;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.PortStats;
 import yastack.kernel.io.QueueCounters;
 import yastack.kernel.io.RxBatch;
 import yastack.kernel.io.TxBatch;
 import yastack.kernel.io.rss.RedirectionTable;
-import yastack.kernel.io.rss.Toeplitz;
 
 /**
  * A started DPDK ethdev port. Each queue has its own mbuf pool, so a worker's receive and
@@ -47,192 +45,32 @@ public final class DpdkPort implements PacketPort {
     private volatile boolean closed;
 
     DpdkPort(DpdkEal eal, DpdkNative nat, int portId, String name, DpdkPortConfig cfg) {
+        this(nat, portId, name, DpdkPortSetup.run(eal, nat, portId, name, cfg));
+    }
+
+    private DpdkPort(DpdkNative nat, int portId, String name, DpdkPortSetup setup) {
         this.nat = nat;
         this.lay = nat.layout;
         this.portId = portId;
         this.name = name;
-        this.queues = cfg.queues();
-        this.pools = new MemorySegment[queues];
-        this.poolViews = new MemorySegment[queues];
-        this.poolBases = new long[queues];
+        this.driver = setup.driver;
+        this.queues = setup.pools.length;
+        this.pools = setup.pools;
+        this.poolViews = setup.poolViews;
+        this.poolBases = setup.poolBases;
+        this.frameCapacity = setup.frameCapacity;
+        this.mac = setup.mac;
+        this.reta = setup.reta;
+        this.rssStatus = setup.rssStatus;
+        this.rssKey = setup.rssKey;
         this.counters = new QueueCounters[queues];
         for (int q = 0; q < queues; q++) {
             counters[q] = new QueueCounters();
         }
-        short pid = (short) portId;
-        boolean started = false;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment info = a.allocate(lay.infoSize, 8);
-            check(call(() -> (int) nat.infoGet.invokeExact(pid, info)), "rte_eth_dev_info_get");
-            MemorySegment drv = info.get(ADDRESS, lay.infoDriverName);
-            this.driver = drv.equals(MemorySegment.NULL) ? "?" : drv.reinterpret(128).getString(0);
-            int maxRx = Short.toUnsignedInt(info.get(JAVA_SHORT, lay.infoMaxRxQueues));
-            int maxTx = Short.toUnsignedInt(info.get(JAVA_SHORT, lay.infoMaxTxQueues));
-            if (queues > maxRx || queues > maxTx) {
-                throw new PacketIoException(name + " (" + driver + ") supports " + maxRx + " rx / " + maxTx
-                        + " tx queues, " + queues + " requested");
-            }
-            MemorySegment conf = a.allocate(lay.confSize, 8);
-            RssPlan rss = planRss(info, cfg, a);
-            conf.set(JAVA_INT, lay.confMqMode, rss.enabled ? lay.mqRxRss : lay.mqRxNone);
-            if (rss.enabled) {
-                conf.set(ADDRESS, lay.confRssKey, rss.key);
-                conf.set(JAVA_BYTE, lay.confRssKeyLen, (byte) rss.key.byteSize());
-                conf.set(JAVA_LONG, lay.confRssHf, rss.hashTypes);
-            }
-            if (cfg.mtu() != 0) {
-                conf.set(JAVA_INT, lay.confRxMtu, cfg.mtu());
-            }
-            check(call(() -> (int) nat.configure.invokeExact(pid, (short) queues, (short) queues, conf)), "rte_eth_dev_configure");
-            MemorySegment nrx = a.allocate(JAVA_SHORT), ntx = a.allocate(JAVA_SHORT);
-            nrx.set(JAVA_SHORT, 0, (short) cfg.rxDescriptors());
-            ntx.set(JAVA_SHORT, 0, (short) cfg.txDescriptors());
-            check(call(() -> (int) nat.adjustDesc.invokeExact(pid, nrx, ntx)), "rte_eth_dev_adjust_nb_rx_tx_desc");
-            int socket = call(() -> (int) nat.socketId.invokeExact(pid));
-            if (socket < 0) {
-                socket = lay.socketIdAny;
-            }
-            int sock = socket;
-            int capacity = Integer.MAX_VALUE;
-            for (int q = 0; q < queues; q++) {
-                short qq = (short) q;
-                MemorySegment poolName = a.allocateFrom(eal.nextPoolName(portId, q));
-                MemorySegment pool = callSeg(() -> (MemorySegment) nat.poolCreate.invokeExact(poolName, cfg.mbufsPerQueue(),
-                        cfg.mbufCache(), (short) 0, (short) lay.defaultBufSize, sock));
-                if (pool.equals(MemorySegment.NULL)) {
-                    throw new PacketIoException("rte_pktmbuf_pool_create for " + name + " queue " + q + ": "
-                            + nat.describe(nat.rteErrno()) + " (EAL memory: raise -m or the hugepage count)");
-                }
-                pools[q] = pool;
-                MemorySegment lo = a.allocate(JAVA_LONG), hi = a.allocate(JAVA_LONG);
-                check(call(() -> (int) nat.ysPoolRange.invokeExact(pool, lo, hi)), "pool range");
-                poolBases[q] = lo.get(JAVA_LONG, 0);
-                poolViews[q] = MemorySegment.ofAddress(poolBases[q]).reinterpret(hi.get(JAVA_LONG, 0) - poolBases[q]);
-                capacity = Math.min(capacity, call(() -> (int) nat.ysMbufCapacity.invokeExact(pool)));
-                check(call(() -> (int) nat.rxQueueSetup.invokeExact(pid, qq, nrx.get(JAVA_SHORT, 0), sock,
-                        MemorySegment.NULL, pool)), "rte_eth_rx_queue_setup " + q);
-                check(call(() -> (int) nat.txQueueSetup.invokeExact(pid, qq, ntx.get(JAVA_SHORT, 0), sock,
-                        MemorySegment.NULL)), "rte_eth_tx_queue_setup " + q);
-            }
-            check(call(() -> (int) nat.devStart.invokeExact(pid)), "rte_eth_dev_start");
-            started = true;
-            if (cfg.promiscuous()) {
-                // some drivers cannot; frames for our own MAC still arrive, so not fatal
-                call(() -> (int) nat.promiscuousEnable.invokeExact(pid));
-            }
-            MemorySegment addr = a.allocate(lay.etherAddrSize);
-            check(call(() -> (int) nat.macaddrGet.invokeExact(pid, addr)), "rte_eth_macaddr_get");
-            this.mac = MacAddress.read(addr, 0);
-            this.frameCapacity = Math.min(capacity, mtuNow() + 18);
-            RedirectionTable table = null;
-            String status = rss.status;
-            if (rss.enabled) {
-                int retaSize = Short.toUnsignedInt(info.get(JAVA_SHORT, lay.infoRetaSize));
-                if (retaSize > 0 && Integer.bitCount(retaSize) == 1) {
-                    MemorySegment entries = a.allocate(JAVA_SHORT, retaSize);
-                    for (int i = 0; i < retaSize; i++) {
-                        entries.setAtIndex(JAVA_SHORT, i, (short) (i % queues));
-                    }
-                    int rc = call(() -> (int) nat.ysSetReta.invokeExact(portId, retaSize, entries));
-                    if (rc == 0) {
-                        table = new RedirectionTable(retaSize, queues);
-                        status += ", redirection table of " + retaSize + " entries, round-robin";
-                    } else {
-                        status += ", redirection table left to the driver (" + nat.describe(rc) + ")";
-                    }
-                } else {
-                    status += ", redirection table size unknown (" + retaSize + ")";
-                }
-            }
-            this.reta = table;
-            this.rssStatus = status;
-            this.rssKey = rss.enabled ? rss.key.toArray(JAVA_BYTE) : null;
-        } catch (RuntimeException e) {
-            if (started) {
-                call(() -> (int) nat.devStop.invokeExact(pid));
-            }
-            freePools();
-            arena.close();
-            throw e;
-        }
-    }
-
-    private record RssPlan(boolean enabled, MemorySegment key, long hashTypes, String status) {
-    }
-
-    private RssPlan planRss(MemorySegment info, DpdkPortConfig cfg, Arena a) {
-        if (queues == 1) {
-            return new RssPlan(false, null, 0, "off: one queue");
-        }
-        if (!cfg.rss()) {
-            return new RssPlan(false, null, 0, "off: disabled by configuration");
-        }
-        long offered = info.get(JAVA_LONG, lay.infoFlowTypeRss);
-        long wanted = lay.rssIp | lay.rssTcp | lay.rssUdp;
-        long types = offered & wanted;
-        if (types == 0) {
-            return new RssPlan(false, null, 0, "off: driver " + driver + " offers no RSS hash types (flow_type_rss_offloads=0x"
-                    + Long.toHexString(offered) + "); spread flows in software");
-        }
-        int keyLen = Byte.toUnsignedInt(info.get(JAVA_BYTE, lay.infoHashKeySize));
-        if (keyLen == 0) {
-            keyLen = 40;
-        }
-        MemorySegment key = a.allocate(keyLen);
-        MemorySegment.copy(Toeplitz.symmetricKey(keyLen), 0, key, JAVA_BYTE, 0, keyLen);
-        return new RssPlan(true, key, types, "on: symmetric Toeplitz key (" + keyLen + " bytes), hash types 0x"
-                + Long.toHexString(types));
     }
 
     private void check(int rc, String what) {
-        if (rc < 0) {
-            throw new PacketIoException(what + " on " + name + " (" + driver() + "): " + nat.describe(rc));
-        }
-    }
-
-    private String driver() {
-        return driver == null ? "?" : driver; // null while the constructor is still reading it
-    }
-
-    @FunctionalInterface
-    private interface IntCall {
-        int call() throws Throwable;
-    }
-
-    @FunctionalInterface
-    private interface SegCall {
-        MemorySegment call() throws Throwable;
-    }
-
-    private static int call(IntCall c) {
-        try {
-            return c.call();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    private static MemorySegment callSeg(SegCall c) {
-        try {
-            return c.call();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    private void freePools() {
-        for (MemorySegment p : pools) {
-            if (p != null) {
-                call(() -> {
-                    nat.mempoolFree.invokeExact(p);
-                    return 0;
-                });
-            }
-        }
+        DpdkCalls.check(nat, rc, what, name, driver);
     }
 
     @Override public String name() { return name; }
@@ -256,10 +94,11 @@ public final class DpdkPort implements PacketPort {
 
     @Override
     public int mtu() {
-        return mtuNow();
+        return readMtu(nat, portId);
     }
 
-    private int mtuNow() {
+    /** The device's MTU now, or 1500 when the driver cannot say. */
+    static int readMtu(DpdkNative nat, int portId) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = a.allocate(JAVA_SHORT);
             int rc = call(() -> (int) nat.getMtu.invokeExact((short) portId, m));
@@ -391,7 +230,7 @@ public final class DpdkPort implements PacketPort {
         short pid = (short) portId;
         call(() -> (int) nat.devStop.invokeExact(pid));
         call(() -> (int) nat.devClose.invokeExact(pid));
-        freePools();
+        DpdkPortSetup.freePools(nat, pools);
         arena.close();
     }
 
