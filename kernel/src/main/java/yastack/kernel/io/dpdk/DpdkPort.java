@@ -1,6 +1,5 @@
 package yastack.kernel.io.dpdk;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -119,7 +118,7 @@ public final class DpdkPort implements PacketPort {
 
     @Override
     public RxBatch newRxBatch() {
-        return new DpdkRxBatch();
+        return new DpdkRxBatch(this, nat, arena);
     }
 
     @Override
@@ -166,7 +165,8 @@ public final class DpdkPort implements PacketPort {
         if (queue < 0 || queue >= queues) {
             throw new IndexOutOfBoundsException("queue " + queue);
         }
-        return new DpdkTxBatch(queue);
+        return new DpdkTxBatch(this, nat, arena, queue, pools[queue], poolBases[queue], poolViews[queue], frameCapacity,
+                counters[queue]);
     }
 
     /** The driver's counters, unmerged. */
@@ -195,10 +195,15 @@ public final class DpdkPort implements PacketPort {
         return s.plus(new PortStats(0, 0, 0, 0, d.rxNoMbuf(), d.imissed(), d.ierrors(), 0, 0, d.oerrors()));
     }
 
-    private void ensureOpen() {
+    void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("port " + name + " is closed");
         }
+    }
+
+    /** Once closed, the pools are freed: batches must not hand mbufs back. */
+    boolean isClosed() {
+        return closed;
     }
 
     @Override
@@ -232,146 +237,5 @@ public final class DpdkPort implements PacketPort {
         call(() -> (int) nat.devClose.invokeExact(pid));
         DpdkPortSetup.freePools(nat, pools);
         arena.close();
-    }
-
-    private final class DpdkRxBatch extends RxBatch {
-        final MemorySegment mbufs = arena.allocate(ADDRESS, MAX_BURST);
-        final MemorySegment offs = arena.allocate(JAVA_LONG, MAX_BURST);
-        final MemorySegment lens = arena.allocate(JAVA_INT, MAX_BURST);
-        final MemorySegment dropped = arena.allocate(JAVA_INT);
-
-        DpdkRxBatch() {
-            super(DpdkPort.this);
-        }
-
-        void set(int i, long off, int len) {
-            offsets[i] = off;
-            lengths[i] = len;
-        }
-
-        void filled(int q, int n, MemorySegment view) {
-            queue = q;
-            count = n;
-            buffer = view;
-        }
-
-        @Override
-        protected void releaseFrames(int n) {
-            if (closed) {
-                return; // the pools are gone; so are their mbufs
-            }
-            try {
-                nat.freeBulk.invokeExact(mbufs, n);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-        }
-    }
-
-    private static final int[] REFILL_SIZES = {MAX_BURST, 8, 1};
-
-    private final class DpdkTxBatch extends TxBatch {
-        /** mbuf of each burst slot, in the order they go to the device. */
-        private final MemorySegment slots = arena.allocate(ADDRESS, MAX_BURST + 1);
-        private final MemorySegment lens = arena.allocate(JAVA_INT, MAX_BURST);
-        /** mbufs allocated in bulk, waiting to be acquired. */
-        private final MemorySegment stash = arena.allocate(ADDRESS, MAX_BURST);
-        private final MemorySegment stashOffs = arena.allocate(JAVA_LONG, MAX_BURST);
-        private final long[] stashOffsets = new long[MAX_BURST];
-        private int stashed;
-        private final MemorySegment pool;
-        private final long base;
-
-        DpdkTxBatch(int queue) {
-            super(queue);
-            this.pool = pools[queue];
-            this.base = poolBases[queue];
-            this.buffer = poolViews[queue];
-        }
-
-        @Override
-        public int capacity() {
-            return frameCapacity;
-        }
-
-        private boolean refill() {
-            // all-or-nothing bulk allocation: when the pool runs low, ask for less
-            for (int n : REFILL_SIZES) {
-                int rc;
-                try {
-                    rc = (int) nat.ysAllocBulk.invokeExact(pool, stash, n, base, stashOffs);
-                } catch (Throwable t) {
-                    throw new AssertionError(t);
-                }
-                if (rc == 0) {
-                    for (int i = 0; i < n; i++) {
-                        stashOffsets[i] = stashOffs.getAtIndex(JAVA_LONG, i);
-                    }
-                    stashed = n;
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        protected long reserve(int slot) {
-            ensureOpen();
-            if (stashed == 0 && !refill()) {
-                counters[queue].txNoBuffer(1);
-                return -1;
-            }
-            stashed--;
-            slots.setAtIndex(JAVA_LONG, slot, stash.getAtIndex(JAVA_LONG, stashed));
-            return stashOffsets[stashed];
-        }
-
-        @Override
-        protected void unreserve(int slot) {
-            stash.setAtIndex(JAVA_LONG, stashed, slots.getAtIndex(JAVA_LONG, slot));
-            stashOffsets[stashed] = offsets[slot];
-            stashed++;
-        }
-
-        @Override
-        protected void moveSlot(int from, int to) {
-            slots.setAtIndex(JAVA_LONG, to, slots.getAtIndex(JAVA_LONG, from));
-        }
-
-        @Override
-        protected int transmit(int n) {
-            ensureOpen();
-            for (int i = 0; i < n; i++) {
-                lens.setAtIndex(JAVA_INT, i, lengths[i]);
-            }
-            int sent;
-            try {
-                sent = (int) nat.ysTxBurst.invokeExact(portId, queue, slots, lens, n);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-            long bytes = 0;
-            for (int i = 0; i < sent; i++) {
-                bytes += lengths[i];
-            }
-            QueueCounters c = counters[queue];
-            c.transmitted(sent, bytes);
-            if (sent < n) {
-                c.txRingFull(n - sent);
-            }
-            return sent;
-        }
-
-        @Override
-        protected void releaseAll() {
-            if (stashed > 0 && !closed) {
-                try {
-                    nat.freeBulk.invokeExact(stash, stashed);
-                } catch (Throwable t) {
-                    throw new AssertionError(t);
-                }
-                stashed = 0;
-            }
-        }
     }
 }
