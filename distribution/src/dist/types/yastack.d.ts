@@ -113,6 +113,12 @@ declare global {
     timeoutMs?: number;
     /** A name for stats and access logs. */
     routeName?: string;
+    /** The `host` sent upstream instead of the client's. */
+    hostRewrite?: string;
+    /** Envoy's retry_policy: `on` lists 5xx, gateway-error, reset, connect-failure, retriable-status-codes. */
+    retry?: { on: string; numRetries?: number; perTryTimeoutMs?: number; statusCodes?: number[] };
+    /** The consistent-hash key for ring_hash and maglev clusters (default: the cluster's, else the client IP). */
+    hashKey?: { header?: string; cookie?: string; query?: string };
   }
 
   /** `null`/`undefined` means no route (404). */

@@ -18,6 +18,5 @@ module yastack.proxy {
     exports yastack.proxy to yastack.server;
     exports yastack.proxy.cluster to yastack.server;
     exports yastack.proxy.filter to yastack.server;
-    exports yastack.proxy.route to yastack.server;
     exports yastack.proxy.tls to yastack.server;
 }

@@ -14,6 +14,11 @@ public interface HttpStream {
     /** The name of the listener that accepted the connection. */
     String listenerName();
 
+    /** {@code https} when the listener terminates TLS, else {@code http}. */
+    default String scheme() {
+        return "http";
+    }
+
     /** The client's address as seen by the listener. */
     InetSocketAddress downstreamRemoteAddress();
 

@@ -1,6 +1,7 @@
 package yastack.api;
 
 import com.google.protobuf.ListValue;
+import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import java.time.Duration;
@@ -28,10 +29,13 @@ public final class PluginConfig {
 
     private final Struct struct;
     private final String path;
+    /** A config given as a typed message instead of key/value pairs, or null. */
+    private final Message message;
 
-    private PluginConfig(Struct struct, String path) {
+    private PluginConfig(Struct struct, String path, Message message) {
         this.struct = struct;
         this.path = path;
+        this.message = message;
     }
 
     /** Wraps {@code struct}; errors name fields as {@code config.<key>}. */
@@ -41,7 +45,29 @@ public final class PluginConfig {
 
     /** Wraps {@code struct}; errors name fields as {@code <path>.<key>}. */
     public static PluginConfig of(Struct struct, String path) {
-        return new PluginConfig(struct == null ? Struct.getDefaultInstance() : struct, path);
+        return new PluginConfig(struct == null ? Struct.getDefaultInstance() : struct, path, null);
+    }
+
+    /**
+     * A config that is a typed protobuf message, e.g. a listener's {@code route_config} handed
+     * to the built-in route table, or an xDS {@code typed_config}; errors name fields below {@code path}.
+     */
+    public static PluginConfig of(Message message, String path) {
+        return new PluginConfig(Struct.getDefaultInstance(), path, java.util.Objects.requireNonNull(message, "message"));
+    }
+
+    /** The typed message this config is, if it is one of {@code type}. */
+    public <T extends Message> java.util.Optional<T> message(Class<T> type) {
+        return type.isInstance(message) ? java.util.Optional.of(type.cast(message)) : java.util.Optional.empty();
+    }
+
+    /** The typed message this config must be. */
+    public <T extends Message> T requireMessage(Class<T> type) throws PluginConfigException {
+        if (!type.isInstance(message)) {
+            throw new PluginConfigException(path + ": expected a " + type.getSimpleName() + ", got "
+                    + (message == null ? "key/value config" : message.getClass().getSimpleName()));
+        }
+        return type.cast(message);
     }
 
     /** An empty config. */
@@ -129,10 +155,10 @@ public final class PluginConfig {
 
     /** A nested map; an empty config when absent. */
     public PluginConfig object(String key) throws PluginConfigException {
-        if (!has(key)) return new PluginConfig(Struct.getDefaultInstance(), path(key));
+        if (!has(key)) return new PluginConfig(Struct.getDefaultInstance(), path(key), null);
         Value v = value(key);
         if (v.getKindCase() != Value.KindCase.STRUCT_VALUE) throw wrongType(key, "a map", v);
-        return new PluginConfig(v.getStructValue(), path(key));
+        return new PluginConfig(v.getStructValue(), path(key), null);
     }
 
     /** A list of nested maps; empty when absent. */
@@ -145,7 +171,7 @@ public final class PluginConfig {
             if (v.getKindCase() != Value.KindCase.STRUCT_VALUE) {
                 throw new PluginConfigException(p + ": expected a map, got " + describe(v));
             }
-            out.add(new PluginConfig(v.getStructValue(), p));
+            out.add(new PluginConfig(v.getStructValue(), p, null));
         }
         return out;
     }

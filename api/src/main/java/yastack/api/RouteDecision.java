@@ -4,13 +4,22 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A router's decision: send the request to a cluster (optionally with a
- * timeout and a route name for stats and logs), or reply locally.
+ * A router's decision: send the request to a cluster, with everything a route of
+ * {@code route_config} can ask for, or reply locally. Decisions are immutable, so a router
+ * can build each of its routes' decisions once and return the same object for every request.
  */
 public sealed interface RouteDecision {
-    /** Forward to {@code cluster} with the listener's default timeout. */
+    /** Envoy's default route timeout. */
+    Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+    /** Forward to {@code cluster} with the listener's defaults (15 s timeout, no retries, no rewrites). */
     static ToCluster toCluster(String cluster) {
-        return new ToCluster(cluster, "", null);
+        return forward(cluster).build();
+    }
+
+    /** A builder of a decision to forward to {@code cluster}. */
+    static ToCluster.Builder forward(String cluster) {
+        return new ToCluster.Builder(cluster);
     }
 
     /** Reply locally (e.g. a redirect or a 403). */
@@ -18,9 +27,9 @@ public sealed interface RouteDecision {
         return new Respond(reply);
     }
 
-    /** No route: the kernel replies 404. */
+    /** No route matched: the proxy replies 404 and counts it as no route (access log flag {@code NR}). */
     static RouteDecision noRoute() {
-        return new Respond(LocalReply.of(404, "no route\n"));
+        return NoRoute.INSTANCE;
     }
 
     /**
@@ -28,20 +37,112 @@ public sealed interface RouteDecision {
      *
      * @param cluster a cluster name from {@code clusters[]}
      * @param routeName a name for stats and access logs, may be {@code ""}
-     * @param timeout the upstream response timeout, {@code null} for the default; zero means none
+     * @param timeout from the end of the request to the end of the response; {@code null} for
+     *        {@link #DEFAULT_TIMEOUT}, {@link Duration#ZERO} for none
+     * @param rewritePrefix with {@code rewriteTo}: a path starting with this prefix (compared
+     *        without case) goes upstream with it replaced by {@code rewriteTo}; {@code ""}: no rewrite
+     * @param hostRewrite the {@code host} sent upstream, {@code ""} to keep the client's
+     * @param hashKey the consistent-hash key of this route, {@code null} for the cluster's
+     * @param retry the retry policy, {@code null} for none
+     * @param headers header edits on the way up and down
      */
-    record ToCluster(String cluster, String routeName, Duration timeout) implements RouteDecision {
+    record ToCluster(String cluster, String routeName, Duration timeout, String rewritePrefix, String rewriteTo,
+                     String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers) implements RouteDecision {
         public ToCluster {
             Objects.requireNonNull(cluster, "cluster");
             Objects.requireNonNull(routeName, "routeName");
+            Objects.requireNonNull(rewritePrefix, "rewritePrefix");
+            Objects.requireNonNull(rewriteTo, "rewriteTo");
+            Objects.requireNonNull(hostRewrite, "hostRewrite");
+            Objects.requireNonNull(headers, "headers");
+            if (timeout != null && timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative");
         }
 
         public ToCluster withRouteName(String name) {
-            return new ToCluster(cluster, name, timeout);
+            return toBuilder().routeName(name).build();
         }
 
         public ToCluster withTimeout(Duration t) {
-            return new ToCluster(cluster, routeName, t);
+            return toBuilder().timeout(t).build();
+        }
+
+        /** The timeout in milliseconds: the default when none was given, 0 for none. */
+        public long timeoutMillis() {
+            return timeout == null ? DEFAULT_TIMEOUT.toMillis() : timeout.toMillis();
+        }
+
+        /** The upstream request target for {@code pathAndQuery} after the prefix rewrite (query kept). */
+        public String rewritePath(String pathAndQuery) {
+            if (rewritePrefix.isEmpty() || !pathAndQuery.regionMatches(true, 0, rewritePrefix, 0, rewritePrefix.length())) {
+                return pathAndQuery;
+            }
+            return rewriteTo + pathAndQuery.substring(rewritePrefix.length());
+        }
+
+        public Builder toBuilder() {
+            Builder b = new Builder(cluster).routeName(routeName).timeout(timeout).hostRewrite(hostRewrite).hashKey(hashKey)
+                    .retry(retry).headers(headers);
+            b.rewritePrefix = rewritePrefix;
+            b.rewriteTo = rewriteTo;
+            return b;
+        }
+
+        /** Builds a {@link ToCluster}; every setting but the cluster is optional. */
+        public static final class Builder {
+            private final String cluster;
+            private String routeName = "";
+            private Duration timeout;
+            private String rewritePrefix = "";
+            private String rewriteTo = "";
+            private String hostRewrite = "";
+            private HashKey hashKey;
+            private RetryRules retry;
+            private HeaderEdits headers = HeaderEdits.NONE;
+
+            Builder(String cluster) {
+                this.cluster = Objects.requireNonNull(cluster, "cluster");
+            }
+
+            public Builder routeName(String name) {
+                this.routeName = name;
+                return this;
+            }
+
+            public Builder timeout(Duration t) {
+                this.timeout = t;
+                return this;
+            }
+
+            /** Replaces {@code prefix} (compared without case) at the start of the path with {@code replacement}. */
+            public Builder prefixRewrite(String prefix, String replacement) {
+                this.rewritePrefix = prefix;
+                this.rewriteTo = replacement;
+                return this;
+            }
+
+            public Builder hostRewrite(String host) {
+                this.hostRewrite = host;
+                return this;
+            }
+
+            public Builder hashKey(HashKey key) {
+                this.hashKey = key;
+                return this;
+            }
+
+            public Builder retry(RetryRules rules) {
+                this.retry = rules;
+                return this;
+            }
+
+            public Builder headers(HeaderEdits edits) {
+                this.headers = edits;
+                return this;
+            }
+
+            public ToCluster build() {
+                return new ToCluster(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers);
+            }
         }
     }
 
@@ -49,6 +150,18 @@ public sealed interface RouteDecision {
     record Respond(LocalReply reply) implements RouteDecision {
         public Respond {
             Objects.requireNonNull(reply, "reply");
+        }
+    }
+
+    /** No route matched (404). */
+    final class NoRoute implements RouteDecision {
+        static final NoRoute INSTANCE = new NoRoute();
+
+        private NoRoute() {}
+
+        @Override
+        public String toString() {
+            return "NoRoute";
         }
     }
 }

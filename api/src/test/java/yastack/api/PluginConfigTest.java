@@ -90,7 +90,7 @@ class PluginConfigTest {
         assertEquals("3", r.header("Retry-After"));
         assertEquals("text/plain", r.contentType());
         assertThrows(IllegalArgumentException.class, () -> LocalReply.of(42));
-        assertEquals(new RouteDecision.ToCluster("api", "r1", Duration.ofSeconds(2)),
+        assertEquals(RouteDecision.forward("api").routeName("r1").timeout(Duration.ofSeconds(2)).build(),
                 RouteDecision.toCluster("api").withRouteName("r1").withTimeout(Duration.ofSeconds(2)));
         FlowKey.Ipv4 k = new FlowKey.Ipv4(6, 1, 10, 2, 20);
         assertEquals(new FlowKey.Ipv4(6, 2, 20, 1, 10), k.reversed());

@@ -94,9 +94,14 @@ class PluginsIT {
                 import yastack.api.*;
                 public final class FirstHost implements LoadBalancerFactory {
                     public String name() { return "first-host"; }
-                    public String description() { return "always the first healthy host"; }
+                    public String description() { return "always the first usable host"; }
                     public void validate(PluginConfig c) {}
-                    public LoadBalancer create(PluginConfig c, PluginContext ctx) { return (healthy, lb) -> 0; }
+                    public LoadBalancer create(PluginConfig c, PluginContext ctx) {
+                        return (hosts, lb) -> {
+                            for (int i = 0; i < hosts.size(); i++) if (hosts.usable(i)) return i;
+                            return LoadBalancer.NO_HOST;
+                        };
+                    }
                 }
                 """);
         Files.writeString(src.resolve("Boom.java"), """

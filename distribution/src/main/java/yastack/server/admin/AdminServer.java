@@ -157,7 +157,7 @@ public final class AdminServer implements AutoCloseable {
             stats.counterValues().forEach((k, v) -> { if (k.startsWith(p)) counters.put(k.substring(p.length()), v); });
             stats.gaugeValues().forEach((k, v) -> { if (k.startsWith(p)) counters.put(k.substring(p.length()), v); });
             out.add(new JsonObject().put("name", c.name()).put("flavor", SocketFlavors.configName(c.flavor()))
-                    .put("lb_policy", c.lbPolicyName()).put("endpoints", eps).put("stats", counters));
+                    .put("lb_policy", c.lbPolicy()).put("endpoints", eps).put("stats", counters));
         }
         return out;
     }

@@ -51,15 +51,15 @@ final class AccessLog {
         });
     }
 
-    void log(HttpExchange ex, NettyRequestView view, String listener, int status, long bytesIn, long bytesOut,
+    void log(HttpExchange ex, RequestHead head, String listener, int status, long bytesIn, long bytesOut,
              String flags, String cluster, String upstreamHost, String client) {
         long durationMicros = (System.nanoTime() - ex.startNanos) / 1000;
         StringBuilder sb = new StringBuilder(256);
         sb.append("{\"time\":\"").append(Instant.now()).append('"');
         field(sb, "listener", listener);
         field(sb, "method", ex.request().method().name());
-        field(sb, "path", view == null ? ex.request().uri() : view.path());
-        field(sb, "authority", view == null ? null : view.authority());
+        field(sb, "path", head == null ? ex.request().uri() : head.path());
+        field(sb, "authority", head == null || head.authority().isEmpty() ? null : head.authority());
         field(sb, "protocol", ex.request().protocolVersion().text());
         sb.append(",\"status\":").append(status);
         sb.append(",\"bytes_received\":").append(bytesIn);

@@ -1,17 +1,10 @@
 package yastack.proxy;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import yastack.api.BodyChunk;
 import yastack.api.HttpRequestHead;
 import yastack.api.HttpResponseHead;
@@ -19,7 +12,6 @@ import yastack.api.LocalReply;
 import yastack.api.StreamSummary;
 import yastack.proxy.filter.ByteBufBodyChunk;
 import yastack.proxy.filter.FilterChain;
-import yastack.proxy.filter.NettyRequestHead;
 import yastack.proxy.filter.NettyResponseHead;
 
 /**
@@ -30,15 +22,17 @@ import yastack.proxy.filter.NettyResponseHead;
 final class ExchangeFilters implements FilterChain.Sink {
     private final HttpExchange exchange;
     private final FilterChain chain;
-    private final NettyRequestHead requestHead;
+    private final RequestHead requestHead;
+    private final String serverName;
 
-    ExchangeFilters(HttpExchange exchange, ListenerRuntime listener, ExchangeStream stream) {
+    ExchangeFilters(HttpExchange exchange, ListenerRuntime listener, ExchangeStream stream, RequestHead head) {
         this.exchange = exchange;
-        this.requestHead = new NettyRequestHead(exchange.request());
+        this.requestHead = head;
+        this.serverName = listener.serverName();
         this.chain = new FilterChain(listener.filters(), stream, this, listener.pluginErrors());
     }
 
-    NettyRequestHead requestHead() {
+    RequestHead requestHead() {
         return requestHead;
     }
 
@@ -84,7 +78,7 @@ final class ExchangeFilters implements FilterChain.Sink {
 
     @Override
     public void sendLocalReply(LocalReply reply) {
-        exchange.filterReply(toResponse(reply, exchange.request().protocolVersion()));
+        exchange.filterReply(LocalReplies.of(reply, serverName));
     }
 
     @Override
@@ -110,16 +104,6 @@ final class ExchangeFilters implements FilterChain.Sink {
     private static HttpContent content(BodyChunk chunk, boolean last) {
         var buf = ((ByteBufBodyChunk) chunk).content();
         return last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
-    }
-
-    static FullHttpResponse toResponse(LocalReply reply, HttpVersion version) {
-        byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(version.equals(HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (body.length > 0) r.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
-        for (String[] h : reply.headers()) r.headers().add(h[0], h[1]);
-        return r;
     }
 
     /** The end-of-stream facts filters see in {@code onComplete}. */

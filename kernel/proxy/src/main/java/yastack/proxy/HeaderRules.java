@@ -7,7 +7,7 @@ import io.netty.util.AsciiString;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
-import yastack.api.config.HeaderValue;
+import yastack.api.HeaderEdits;
 
 /** Hop-by-hop stripping and configured header edits (RFC 9110 7.6.1). */
 final class HeaderRules {
@@ -62,11 +62,12 @@ final class HeaderRules {
     }
 
 
-    static void apply(HttpHeaders h, List<HeaderValue> add, List<String> remove) {
+    /** A route's edits of one direction: removals, then additions (replacing unless they append). */
+    static void apply(HttpHeaders h, List<HeaderEdits.Header> add, List<String> remove) {
         for (String name : remove) h.remove(name);
-        for (HeaderValue v : add) {
-            if (v.getAppend()) h.add(v.getName(), v.getValue());
-            else h.set(v.getName(), v.getValue());
+        for (HeaderEdits.Header v : add) {
+            if (v.append()) h.add(v.name(), v.value());
+            else h.set(v.name(), v.value());
         }
     }
 }

@@ -20,7 +20,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import yastack.proxy.cluster.ClusterRuntime;
-import yastack.proxy.route.RouteTarget;
+import yastack.api.HashKey;
+import yastack.api.HttpRequestHead;
+import yastack.api.RouteDecision;
+import yastack.proxy.cluster.Balanced;
 
 /**
  * One request/response through the proxy, from the decoded request head to the last
@@ -28,7 +31,7 @@ import yastack.proxy.route.RouteTarget;
  * way down. The upstream side (connection, timeouts, tries) is its {@link UpstreamLeg}.
  * Lives on the downstream connection's worker thread, as does every callback here.
  */
-final class HttpExchange {
+final class HttpExchange implements Balanced {
     private final DownstreamHandler down;
     private final ChannelHandlerContext dctx;
     private final HttpRequest request;
@@ -36,8 +39,8 @@ final class HttpExchange {
     private final ProxySnapshot snapshot;
     final long startNanos = System.nanoTime();
 
-    private NettyRequestView view;
-    private RouteTarget.Forward forward;
+    private RequestHead head;
+    private RouteDecision.ToCluster forward;
     private UpstreamCluster cluster;
     private UpstreamLeg leg;
     /** gzip for this response's body, when the listener compresses and the response qualifies. */
@@ -124,11 +127,11 @@ final class HttpExchange {
             localReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large\n", true);
             return;
         }
-        view = new NettyRequestView(request, target, down.remoteAddress());
+        head = new RequestHead(request, target);
         if (!listener.filters().isEmpty()) {
-            RouteTarget pre = listener.routes() == null ? null : listener.routes().match(view);
-            stream().routeName(pre == null ? "" : pre.routeName());
-            filters = new ExchangeFilters(this, listener, stream());
+            // Filters see the route the request would take (a per-route rate limit, a log line).
+            stream().routeName(listener.router().peekRouteName(stream(), head));
+            filters = new ExchangeFilters(this, listener, stream(), head);
             filters.requestHeaders();
             return;
         }
@@ -143,72 +146,36 @@ final class HttpExchange {
     /** Every filter let the request head through (or there are none): route it. */
     void afterRequestFilters() {
         if (finished) return;
-        if (filters != null) {
-            // Filters may have rewritten the target or the headers routing looks at.
-            RequestChecks.Target t = RequestChecks.target(request);
-            if (t == null) {
-                localReply(HttpResponseStatus.BAD_REQUEST, "invalid request target\n", true);
-                return;
-            }
-            view = new NettyRequestView(request, t, down.remoteAddress());
-        }
-        if (listener.router() != null) {
-            routeByPlugin();
+        RouteDecision d = head.targetValid() ? listener.router().route(stream(), head) : null;
+        // Filters and routers may rewrite the target: it must still be one we can send.
+        if (!head.targetValid()) {
+            localReply(HttpResponseStatus.BAD_REQUEST, "invalid request target\n", true);
             return;
         }
-        RouteTarget route = listener.routes() == null ? null : listener.routes().match(view);
-        switch (route) {
-            case null -> {
+        switch (d) {
+            case RouteDecision.ToCluster c -> {
+                stream().routeName(c.routeName());
+                forward(c);
+            }
+            case RouteDecision.Respond r -> sendLocal(LocalReplies.of(r.reply(), listener.serverName()), false);
+            case RouteDecision.NoRoute n -> {
                 down.stats.noRoute.inc();
                 responseFlags = "NR";
                 localReply(HttpResponseStatus.NOT_FOUND, "no route matched\n", false);
             }
-            case RouteTarget.Direct d -> directReply(d);
-            case RouteTarget.Redirect r -> redirect(r);
-            case RouteTarget.Forward f -> forward(f);
         }
     }
 
-    private void routeByPlugin() {
-        yastack.api.HttpRequestHead head = filters != null ? filters.requestHead()
-                : new yastack.proxy.filter.NettyRequestHead(request);
-        yastack.api.RouteDecision d = listener.router().route(stream(), head);
-        switch (d) {
-            case yastack.api.RouteDecision.ToCluster c -> {
-                // The router may have rewritten the target through the request head.
-                RequestChecks.Target t = RequestChecks.target(request);
-                if (t == null) {
-                    localReply(HttpResponseStatus.BAD_REQUEST, "invalid request target\n", true);
-                    return;
-                }
-                view = new NettyRequestView(request, t, down.remoteAddress());
-                stream().routeName(c.routeName());
-                long timeout = c.timeout() == null ? yastack.proxy.route.RouteTarget.Forward.DEFAULT_TIMEOUT_MILLIS
-                        : c.timeout().toMillis();
-                forward(new RouteTarget.Forward(c.routeName(), java.util.List.of(c.cluster()), new int[] {1}, null, "", "",
-                        timeout, null, RouteTarget.HeaderEdits.NONE, null));
-            }
-            case yastack.api.RouteDecision.Respond r -> {
-                responseFlags = "RR";
-                sendLocal(ExchangeFilters.toResponse(r.reply(), request.protocolVersion()), false);
-            }
-        }
-    }
-
-    private void forward(RouteTarget.Forward f) {
+    private void forward(RouteDecision.ToCluster f) {
         this.forward = f;
-        String clusterName = f.pick(down.worker.random);
-        ClusterRuntime runtime = snapshot.clusters().get(clusterName);
+        ClusterRuntime runtime = snapshot.clusters().get(f.cluster());
         if (runtime == null) {
             responseFlags = "NC";
-            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster " + clusterName + "\n", false);
+            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster " + f.cluster() + "\n", false);
             return;
         }
-        cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
-        long hash = runtime.usesHashKey()
-                ? HashKeys.hash(f.hashPolicy() != null ? f.hashPolicy() : runtime.hashPolicy(), view)
-                : yastack.proxy.cluster.LoadBalancer.NO_HASH;
-        int endpointIndex = cluster.pick(hash, this);
+        cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(f.cluster()));
+        int endpointIndex = cluster.pick(this, f.hashKey(), -1);
         if (endpointIndex < 0) {
             cluster.cxNone.inc();
             responseFlags = "UH";
@@ -223,17 +190,34 @@ final class HttpExchange {
             dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
         }
-        leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, hash, upstreamRequest, f,
+        leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, this, upstreamRequest, f,
                 !requestHasBody && RequestChecks.isIdempotent(request.method()), upgrade != null);
         HttpContent early;
         while (earlyBody != null && (early = earlyBody.poll()) != null) leg.body(early, early instanceof LastHttpContent, false);
         leg.start();
     }
 
-    private HttpRequest buildUpstreamRequest(RouteTarget.Forward f) {
+    // ---- what a load balancer may ask about this request ----
+
+    @Override
+    public HttpRequestHead requestHead() {
+        return head;
+    }
+
+    @Override
+    public java.net.InetSocketAddress remoteAddress() {
+        return remoteSocketAddress();
+    }
+
+    @Override
+    public long hashKey(HashKey key) {
+        return HashKeys.hash(key, head, down.remoteAddress());
+    }
+
+    private HttpRequest buildUpstreamRequest(RouteDecision.ToCluster f) {
         requestId = request.headers().get("x-request-id");
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
-        return UpstreamRequests.build(request, view, f, listener.scheme(), down.remoteAddress(), requestId, listener.via(), down.isHttp2Stream(), upgrade,
+        return UpstreamRequests.build(request, head, f, listener.scheme(), down.remoteAddress(), requestId, listener.via(), down.isHttp2Stream(), upgrade,
                 cluster.runtime.http2());
     }
 
@@ -440,7 +424,7 @@ final class HttpExchange {
     /** What the proxy adds to an upstream response head: Via, and the route's header edits. */
     private void addProxyFields(HttpHeaders h, HttpResponse r) {
         if (listener.via() != null) h.add(HttpHeaderNames.VIA, listener.via().value(r.protocolVersion(), leg.http2()));
-        if (forward != null) HeaderRules.apply(h, forward.edits().responseAdd(), forward.edits().responseRemove());
+        if (forward != null) HeaderRules.apply(h, forward.headers().responseAdd(), forward.headers().responseRemove());
     }
 
     /** The response head on its way down (after the filters, if any). */
@@ -460,7 +444,6 @@ final class HttpExchange {
         }
         if (leg != null) leg.drop();
         responseFlags = "FR";
-        r.headers().set(HttpHeaderNames.SERVER, listener.serverName());
         sendLocal(r, false);
     }
 
@@ -483,14 +466,6 @@ final class HttpExchange {
     }
 
     // ---- local replies ----
-
-    private void directReply(RouteTarget.Direct d) {
-        sendLocal(LocalReplies.direct(d, listener.serverName()), false);
-    }
-
-    private void redirect(RouteTarget.Redirect r) {
-        sendLocal(LocalReplies.redirect(r, view, listener.scheme(), listener.serverName()), false);
-    }
 
     private void localReply(HttpResponseStatus s, String body, boolean close) {
         sendLocal(LocalReplies.response(s, body, "text/plain", listener.serverName()), close);
@@ -540,7 +515,7 @@ final class HttpExchange {
         }
         down.recordCompletion(this, status, System.nanoTime() - startNanos);
         AccessLog log = listener.accessLog();
-        if (log != null) log.log(this, view, listener.name(), status, bytesIn, bytesOut, responseFlags,
+        if (log != null) log.log(this, head, listener.name(), status, bytesIn, bytesOut, responseFlags,
                 cluster == null ? null : cluster.runtime.name(),
                 leg == null ? null : cluster.endpoint(leg.endpointIndex()).toString(), down.remoteAddress());
     }

@@ -2,20 +2,24 @@ package yastack.proxy;
 
 import java.util.ArrayList;
 import java.util.List;
+import yastack.api.PluginConfig;
+import yastack.api.RouteDecision;
 import yastack.api.Router;
 import yastack.api.config.FilterRef;
 import yastack.api.config.Listener;
 import yastack.proxy.filter.FilterChain;
 import yastack.kernel.plugin.PluginErrors;
 import yastack.kernel.plugin.PluginRegistry;
-import yastack.proxy.route.RouteTable;
 
 /** A listener's compiled HTTP settings; immutable, replaced as a whole on reload. */
-record ListenerRuntime(String name, Listener config, RouteTable routes, Router router, List<FilterChain.Entry> filters,
+record ListenerRuntime(String name, Listener config, Router router, List<FilterChain.Entry> filters,
                        PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
                        int maxRequestsPerConnection, String serverName, String scheme, AccessLog accessLog,
                        long maxRequestBodyBytes, ViaValues via, java.util.Set<String> upgradeTypes,
                        ResponseCompression.Settings compression) {
+
+    /** The built-in router plugin that serves {@code route_config}. */
+    static final String ROUTE_TABLE = "route-table";
 
     /** Compiles a listener; plugin problems throw {@link IllegalStateException} naming the field. */
     static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, ScriptPolicies scripts) {
@@ -26,9 +30,8 @@ record ListenerRuntime(String name, Listener config, RouteTable routes, Router r
         long headers = http.hasRequestHeadersTimeout() ? com.google.protobuf.util.Durations.toMillis(http.getRequestHeadersTimeout()) : 30_000;
         String server = http.getServerName().isEmpty() ? "yastack" : http.getServerName();
         AccessLog log = http.hasAccessLog() ? AccessLog.open(http.getAccessLog()) : defaultLog;
-        RouteTable routes = http.hasRouteConfig() ? new RouteTable(http.getRouteConfig()) : null;
         List<FilterChain.Entry> filters = new ArrayList<>();
-        Router router = null;
+        Router router;
         try {
             for (int i = 0; i < http.getFiltersCount(); i++) {
                 FilterRef f = http.getFilters(i);
@@ -41,11 +44,17 @@ record ListenerRuntime(String name, Listener config, RouteTable routes, Router r
                 var r = http.getRouter();
                 router = r.getScript().isEmpty() ? plugins.createRouter(r.getPlugin(), r.getConfig(), path + ".router")
                         : scripts.router(r.getScript(), r.getConfig(), path + ".router");
+            } else if (http.hasRouteConfig()) {
+                // The static route table is a plugin too, created the way a third-party router is.
+                router = plugins.createRouter(ROUTE_TABLE, PluginConfig.of(http.getRouteConfig(), path + ".route_config"),
+                        path + ".route_config");
+            } else {
+                router = (stream, request) -> RouteDecision.noRoute();
             }
         } catch (yastack.api.PluginConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        return new ListenerRuntime(l.getName(), l, routes, router, List.copyOf(filters), plugins.errors(), maxHeaders, idle,
+        return new ListenerRuntime(l.getName(), l, router, List.copyOf(filters), plugins.errors(), maxHeaders, idle,
                 headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log,
                 http.getMaxRequestBodyKb() * 1024L, ViaValues.of(http.hasVia() ? http.getVia() : "yastack"),
                 http.getUpgradeConfigsList().stream().map(u -> u.getUpgradeType().toLowerCase(java.util.Locale.ROOT))

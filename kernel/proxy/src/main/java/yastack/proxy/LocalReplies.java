@@ -7,9 +7,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
-import yastack.proxy.route.RouteTarget;
+import yastack.api.LocalReply;
 
-/** Responses the proxy makes itself: errors, direct responses and redirects. */
+/** Responses the proxy makes itself: errors, and the replies of routes and filters. */
 final class LocalReplies {
     private LocalReplies() {}
 
@@ -23,25 +23,10 @@ final class LocalReplies {
         return r;
     }
 
-    static FullHttpResponse direct(RouteTarget.Direct d, String server) {
-        FullHttpResponse r = response(HttpResponseStatus.valueOf(d.status()), d.body(), d.contentType(), server);
-        HeaderRules.apply(r.headers(), d.edits().responseAdd(), d.edits().responseRemove());
+    /** A reply a route (direct response, redirect) or a filter asked for; its own headers come last. */
+    static FullHttpResponse of(LocalReply reply, String server) {
+        FullHttpResponse r = response(HttpResponseStatus.valueOf(reply.status()), reply.body(), reply.contentType(), server);
+        for (String[] h : reply.headers()) r.headers().add(h[0], h[1]);
         return r;
-    }
-
-    /** A redirect; the Location keeps the query unless stripped, as Envoy does. */
-    static FullHttpResponse redirect(RouteTarget.Redirect r, NettyRequestView view, String listenerScheme, String server) {
-        String scheme = r.scheme().isEmpty() ? listenerScheme : r.scheme();
-        String host = r.host().isEmpty() ? (view.authority() == null ? "" : view.authority()) : r.host();
-        String path = view.path();
-        if (!r.path().isEmpty()) path = r.path();
-        else if (!r.prefixRewrite().isEmpty() && r.matchedPrefix() != null) {
-            path = r.prefixRewrite() + path.substring(Math.min(path.length(), r.matchedPrefix().length()));
-        }
-        if (!r.stripQuery() && !view.query().isEmpty() && !path.contains("?")) path = path + "?" + view.query();
-        FullHttpResponse resp = response(HttpResponseStatus.valueOf(r.code()), "", "text/plain", server);
-        resp.headers().set(HttpHeaderNames.LOCATION, scheme + "://" + host + path);
-        HeaderRules.apply(resp.headers(), r.edits().responseAdd(), r.edits().responseRemove());
-        return resp;
     }
 }

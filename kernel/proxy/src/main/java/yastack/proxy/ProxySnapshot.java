@@ -43,15 +43,13 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
                 tcpFilters.put(l.getName(), java.util.List.copyOf(entries));
             }
         }
+        // Every cluster's balancer is a plugin: check its name and config before anything is applied.
         for (int i = 0; i < config.getClustersCount(); i++) {
-            var lb = config.getClusters(i).getLbPolicy();
-            if (!lb.getPlugin().isEmpty()) {
-                try {
-                    plugins.validate(yastack.kernel.plugin.PluginKind.LB, lb.getPlugin(), lb.getConfig(),
-                            "clusters[" + i + "].lb_policy");
-                } catch (yastack.api.PluginConfigException e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
+            ClusterRuntime c = clusters.get(config.getClusters(i).getName());
+            try {
+                plugins.validate(yastack.kernel.plugin.PluginKind.LB, c.lbPolicy(), c.lbConfig(), "clusters[" + i + "].lb_policy");
+            } catch (yastack.api.PluginConfigException e) {
+                throw new IllegalStateException(e.getMessage(), e);
             }
         }
         return new ProxySnapshot(config, Map.copyOf(listeners), java.util.Collections.unmodifiableMap(clusters), Map.copyOf(tls),

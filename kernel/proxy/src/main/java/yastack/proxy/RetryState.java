@@ -5,7 +5,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.SplittableRandom;
-import yastack.proxy.route.RetryRules;
+import yastack.api.RetryRules;
 
 /**
  * One exchange's retries under its route's policy: the tries left, the request body kept

@@ -10,7 +10,9 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import yastack.proxy.cluster.ClusterRuntime;
-import yastack.proxy.cluster.Hashing;
+import yastack.api.HashKey;
+import yastack.api.HttpRequestHead;
+import yastack.proxy.cluster.Balanced;
 import yastack.kernel.stats.Counter;
 
 /**
@@ -78,8 +80,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         UpstreamCluster cluster = worker.cluster(runtime, snapshot.clusterTls().get(clusterName));
         InetSocketAddress source = ProxyProtocolReader.clientAddress(downstream);
-        String client = source == null ? "" : source.getAddress().getHostAddress();
-        int index = cluster.pick(Hashing.hash64(client));
+        int index = cluster.pick(new TcpClient(source), null, -1);
         if (index < 0) {
             noUpstream.inc();
             downstream.close();
@@ -226,6 +227,19 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /** A TCP connection as a load balancer sees it: a client address, hashed by its IP. */
+    private record TcpClient(InetSocketAddress remoteAddress) implements Balanced {
+        @Override
+        public HttpRequestHead requestHead() {
+            return null;
+        }
+
+        @Override
+        public long hashKey(HashKey key) {
+            return HashKeys.hash(key, null, remoteAddress == null ? "" : remoteAddress.getAddress().getHostAddress());
         }
     }
 }

@@ -13,13 +13,23 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
-import yastack.proxy.cluster.LoadBalancer;
+import com.google.protobuf.Struct;
+import yastack.api.HashKey;
+import yastack.api.LoadBalancer;
+import yastack.api.PluginConfigException;
+import yastack.proxy.cluster.Balanced;
+import yastack.proxy.cluster.PickContext;
+import yastack.proxy.cluster.WorkerHosts;
 import yastack.kernel.stats.Counter;
 
 /** One worker's view of a cluster: its balancer state, connection pools and stats cells. */
 final class UpstreamCluster {
+    private static final System.Logger LOG = System.getLogger("yastack");
+
     final ClusterRuntime runtime;
-    final LoadBalancer balancer;
+    private final LoadBalancer balancer;
+    private final WorkerHosts hosts;
+    private final PickContext pickContext;
     final Counter rqTotal, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqTimeout, rqReset, rqOverflow, rqRetry;
     final Counter rqRetrySuccess, rqRetryLimitExceeded, rqPerTryTimeout, rqRetryOverflow, ejections5xx;
     final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
@@ -27,10 +37,8 @@ final class UpstreamCluster {
     private final yastack.proxy.tls.ClientTls tls;
     /** The HTTP/2 connections of an HTTP/2 cluster; null for HTTP/1.1 (pooled connections). */
     private final Http2Connections http2;
-    private final PluginBalancer pluginBalancer;
     private final List<Endpoint> endpoints;
     private final ArrayDeque<Channel>[] idle;
-    private final boolean[] healthy;
     private int connections;
     private boolean retired;
 
@@ -40,22 +48,12 @@ final class UpstreamCluster {
         this.tls = tls;
         this.worker = worker;
         this.endpoints = runtime.endpoints();
-        this.balancer = runtime.balancing().newWorkerBalancer(worker.random.nextLong());
-        PluginBalancer pb = null;
-        if (runtime.lbPlugin() != null) {
-            try {
-                pb = new PluginBalancer(worker.plugins.createLoadBalancer(runtime.lbPlugin(), runtime.lbPluginConfig(),
-                        "clusters[" + runtime.name() + "].lb_policy"), runtime.name(), runtime.endpoints());
-            } catch (yastack.api.PluginConfigException e) {
-                java.util.logging.Logger.getLogger("yastack").warning("cluster " + runtime.name()
-                        + ": LB plugin unavailable on worker " + worker.index + ", using round robin: " + e.getMessage());
-            }
-        }
-        this.pluginBalancer = pb;
+        this.hosts = new WorkerHosts(runtime);
+        this.pickContext = new PickContext(runtime);
+        this.balancer = balancer(runtime, worker);
         this.http2 = runtime.http2() ? new Http2Connections(this, endpoints.size(), runtime.http2MaxStreams()) : null;
         this.idle = new ArrayDeque[endpoints.size()];
         for (int i = 0; i < idle.length; i++) idle[i] = new ArrayDeque<>();
-        this.healthy = new boolean[endpoints.size()];
         String p = "cluster." + runtime.name() + ".";
         var s = worker.stats;
         rqTotal = s.counter(p + "upstream_rq_total");
@@ -84,36 +82,34 @@ final class UpstreamCluster {
         return endpoints.get(index);
     }
 
-    /** Picks an endpoint for a request, or -1 when none is healthy. */
-    int pick(long hash) {
-        return pick(hash, null);
+    /**
+     * This worker's balancer for the cluster: the plugin its {@code lb_policy} names (checked
+     * when the config was compiled). Should creating it fail here anyway, the cluster is
+     * balanced round robin rather than not at all.
+     */
+    private static LoadBalancer balancer(ClusterRuntime runtime, ProxyWorker worker) {
+        String path = "clusters[" + runtime.name() + "].lb_policy";
+        try {
+            return worker.plugins.createLoadBalancer(runtime.lbPolicy(), runtime.lbConfig(), path);
+        } catch (PluginConfigException e) {
+            LOG.log(System.Logger.Level.WARNING, "cluster " + runtime.name() + ": load balancer " + runtime.lbPolicy()
+                    + " unavailable on worker " + worker.index + ", using round_robin: " + e.getMessage());
+            try {
+                return worker.plugins.createLoadBalancer("round_robin", Struct.getDefaultInstance(), path);
+            } catch (PluginConfigException none) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
     }
 
-    /** As {@link #pick(long)}; an LB plugin sees {@code exchange}'s request. */
-    int pick(long hash, HttpExchange exchange) {
-        return pick(hash, exchange, -1);
-    }
-
-    /** As {@link #pick(long, HttpExchange)}, passing over {@code avoid} (a retry's last endpoint) while another is healthy. */
-    int pick(long hash, HttpExchange exchange, int avoid) {
-        long now = System.nanoTime();
-        boolean any = false;
-        for (int i = 0; i < healthy.length; i++) {
-            healthy[i] = endpoints.get(i).health().healthy(now);
-            any |= healthy[i];
-        }
-        // Panic mode (as Envoy): with every endpoint ejected, balance over all of them.
-        if (!any) java.util.Arrays.fill(healthy, true);
-        if (avoid >= 0 && healthy.length > 1) {
-            healthy[avoid] = false;
-            boolean other = false;
-            for (boolean h : healthy) other |= h;
-            if (!other) healthy[avoid] = true;
-        }
-        if (pluginBalancer != null && exchange != null) {
-            return pluginBalancer.pick(healthy, exchange, exchange.remoteSocketAddress());
-        }
-        return balancer.pick(hash, healthy);
+    /**
+     * Picks an endpoint for {@code target} (hashed by {@code routeKey}, null for the cluster's
+     * key), passing over {@code avoid} (a retry's last endpoint, or -1) while another is
+     * usable; -1 when the balancer finds none.
+     */
+    int pick(Balanced target, HashKey routeKey, int avoid) {
+        hosts.refresh(System.nanoTime(), avoid);
+        return balancer.choose(hosts, pickContext.reset(target, routeKey));
     }
 
     interface Acquired {
@@ -314,6 +310,7 @@ final class UpstreamCluster {
     /** A reload replaced this cluster: close idle connections, busy ones close when done. */
     void retire() {
         retired = true;
+        balancer.close();
         if (http2 != null) http2.closeIdle();
         for (ArrayDeque<Channel> pool : idle) {
             for (Channel ch : pool.toArray(new Channel[0])) ch.close();
@@ -321,13 +318,11 @@ final class UpstreamCluster {
     }
 
     void requestStarted(int index) {
-        balancer.onRequestStart(index);
-        if (pluginBalancer != null) pluginBalancer.onRequestStart(index);
+        hosts.requestStarted(index);
     }
 
     void requestEnded(int index) {
-        balancer.onRequestEnd(index);
-        if (pluginBalancer != null) pluginBalancer.onRequestEnd(index);
+        hosts.requestEnded(index);
     }
 
     /** An endpoint's answer: counted, and seen by outlier detection. */

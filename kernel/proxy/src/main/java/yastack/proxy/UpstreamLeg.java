@@ -11,7 +11,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import yastack.proxy.route.RouteTarget;
+import yastack.api.RouteDecision;
+import yastack.proxy.cluster.Balanced;
 
 /**
  * The upstream side of one exchange: the endpoint, the connection it borrows, the request
@@ -26,7 +27,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private final ChannelHandlerContext dctx;
     final UpstreamCluster cluster;
     private final HttpRequest upstreamRequest;
-    private final long hash;
+    private final Balanced target;
+    private final yastack.api.HashKey hashKey;
     private final long timeoutMillis;
     /** Idempotent and bodiless (RFC 9112 9.3.1): safe to send again when a pooled connection was closing. */
     private final boolean staleRetriable;
@@ -50,14 +52,15 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private ScheduledFuture<?> perTryTimeout;
 
     UpstreamLeg(HttpExchange exchange, DownstreamHandler down, ChannelHandlerContext dctx, UpstreamCluster cluster,
-                int endpointIndex, long hash, HttpRequest upstreamRequest, RouteTarget.Forward forward, boolean staleRetriable,
+                int endpointIndex, Balanced target, HttpRequest upstreamRequest, RouteDecision.ToCluster forward, boolean staleRetriable,
                 boolean upgrade) {
         this.exchange = exchange;
         this.down = down;
         this.dctx = dctx;
         this.cluster = cluster;
         this.endpointIndex = endpointIndex;
-        this.hash = hash;
+        this.target = target;
+        this.hashKey = forward.hashKey();
         this.upstreamRequest = upstreamRequest;
         this.timeoutMillis = forward.timeoutMillis();
         // An upgrade gets a connection of its own (it never goes back to the pool) and one try.
@@ -213,8 +216,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         if (timeout == null && timeoutMillis > 0) {
             timeout = dctx.executor().schedule(this::onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
         }
-        if (perTryTimeout == null && retry != null && retry.rules().perTryTimeoutMillis() > 0) {
-            perTryTimeout = dctx.executor().schedule(this::onPerTryTimeout, retry.rules().perTryTimeoutMillis(), TimeUnit.MILLISECONDS);
+        if (perTryTimeout == null && retry != null && !retry.rules().perTryTimeout().isZero()) {
+            perTryTimeout = dctx.executor().schedule(this::onPerTryTimeout, retry.rules().perTryTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -282,7 +285,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
 
     private void retryNow() {
         if (exchange.finished()) return;
-        endpointIndex = cluster.pick(hash, exchange, previousEndpoint);
+        endpointIndex = cluster.pick(target, hashKey, previousEndpoint);
         if (endpointIndex < 0) {
             cluster.cxNone.inc();
             exchange.upstreamFailed("UH", HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n");

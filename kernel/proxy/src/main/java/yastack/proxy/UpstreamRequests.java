@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import yastack.proxy.route.RouteTarget;
+import yastack.api.RouteDecision;
 
 /**
  * The request head sent upstream: the client's headers minus hop-by-hop fields, framing
@@ -18,7 +18,7 @@ import yastack.proxy.route.RouteTarget;
 final class UpstreamRequests {
     private UpstreamRequests() {}
 
-    static HttpRequest build(HttpRequest request, NettyRequestView view, RouteTarget.Forward f, String scheme,
+    static HttpRequest build(HttpRequest request, RequestHead head, RouteDecision.ToCluster f, String scheme,
                              String client, String requestId, ViaValues via, boolean h2Stream, String upgrade,
                              boolean http2Upstream) {
         HttpHeaders h = request.headers().copy();
@@ -44,13 +44,11 @@ final class UpstreamRequests {
         h.set("x-request-id", requestId);
         // Via names the protocol we received: an HTTP/2 stream arrives converted to a 1.1 message.
         if (via != null) h.add(HttpHeaderNames.VIA, via.value(request.protocolVersion(), h2Stream));
-        String authority = view.authority();
         if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
-        else if (authority != null) h.set(HttpHeaderNames.HOST, authority);
-        HeaderRules.apply(h, f.edits().requestAdd(), f.edits().requestRemove());
+        else if (!head.authority().isEmpty()) h.set(HttpHeaderNames.HOST, head.authority());
+        HeaderRules.apply(h, f.headers().requestAdd(), f.headers().requestRemove());
         if (upgrade != null) UpgradeTunnel.requestUpgrade(h, upgrade);
         if (teTrailers) h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
-        String pathAndQuery = view.query().isEmpty() ? view.path() : view.path() + "?" + view.query();
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), f.rewritePath(pathAndQuery), h);
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), f.rewritePath(head.pathAndQuery()), h);
     }
 }

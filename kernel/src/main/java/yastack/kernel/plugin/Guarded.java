@@ -1,15 +1,14 @@
 package yastack.kernel.plugin;
 
-import java.util.List;
 import yastack.api.FlowKey;
 import yastack.api.HttpRequestHead;
+import yastack.api.HostSet;
 import yastack.api.HttpStream;
 import yastack.api.LoadBalancer;
 import yastack.api.LocalReply;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
 import yastack.api.SteeringPolicy;
-import yastack.api.UpstreamHost;
 import yastack.api.WorkerSet;
 
 /**
@@ -36,6 +35,17 @@ final class Guarded {
             }
 
             @Override
+            public String peekRouteName(HttpStream stream, HttpRequestHead request) {
+                try {
+                    String n = r.peekRouteName(stream, request);
+                    return n == null ? "" : n;
+                } catch (RuntimeException | LinkageError e) {
+                    errors.report(name, "peekRouteName", e);
+                    return "";
+                }
+            }
+
+            @Override
             public void close() {
                 try {
                     r.close();
@@ -46,19 +56,20 @@ final class Guarded {
         };
     }
 
-    /** A load balancer whose failures and out-of-range answers become -1 (no endpoint: 503). */
+    /** A load balancer whose failures and answers that are out of range or not usable become -1 (no endpoint: 503). */
     static LoadBalancer loadBalancer(String name, LoadBalancer lb, PluginErrors errors) {
         return new LoadBalancer() {
             @Override
-            public int choose(List<? extends UpstreamHost> healthy, LbContext context) {
+            public int choose(HostSet hosts, LbContext context) {
                 try {
-                    int i = lb.choose(healthy, context);
-                    if (i >= -1 && i < healthy.size()) return i;
-                    errors.report(name, "choose", new IndexOutOfBoundsException("chose " + i + " of " + healthy.size() + " endpoints"));
+                    int i = lb.choose(hosts, context);
+                    if (i == NO_HOST || (i >= 0 && i < hosts.size() && hosts.usable(i))) return i;
+                    errors.report(name, "choose", new IndexOutOfBoundsException("chose " + i + " of " + hosts.size()
+                            + " endpoints, which is not a usable one"));
                 } catch (RuntimeException | LinkageError e) {
                     errors.report(name, "choose", e);
                 }
-                return -1;
+                return NO_HOST;
             }
 
             @Override

@@ -72,8 +72,19 @@ public final class PluginLoader {
     }
 
     private void registerBuiltIns() {
+        // On the class path (unit tests) built-ins may also be plain jars with META-INF/services,
+        // which a module layer's ServiceLoader does not see.
+        boolean classPath = !PluginFactory.class.getModule().isNamed();
         for (PluginKind kind : PluginKind.values()) {
-            for (ServiceLoader.Provider<?> p : providers(parent, kind, "built-in", m -> true)) {
+            List<ServiceLoader.Provider<?>> found = new ArrayList<>(
+                    providers(ServiceLoader.load(parent, kind.service()), kind, "built-in", m -> true));
+            if (classPath) {
+                for (ServiceLoader.Provider<?> p : providers(ServiceLoader.load(kind.service(), PluginLoader.class.getClassLoader()),
+                        kind, "built-in", m -> !m.isNamed())) {
+                    found.add(p);
+                }
+            }
+            for (ServiceLoader.Provider<?> p : found) {
                 Module m = p.type().getModule();
                 String location = m.getLayer() == null ? "built-in" : locationOf(m.getLayer(), m.getName()).orElse("built-in");
                 register(kind, p, m, location, true);
@@ -171,7 +182,7 @@ public final class PluginLoader {
         }
         int before = count();
         for (PluginKind kind : PluginKind.values()) {
-            for (ServiceLoader.Provider<?> p : providers(layer, kind, unit.toString(), m -> m.getLayer() == layer)) {
+            for (ServiceLoader.Provider<?> p : providers(ServiceLoader.load(layer, kind.service()), kind, unit.toString(), m -> m.getLayer() == layer)) {
                 Module m = p.type().getModule();
                 register(kind, p, m, locationOf(layer, m.getName()).orElse(unit.toString()), false);
             }
@@ -216,12 +227,12 @@ public final class PluginLoader {
     }
 
     /** The providers of {@code kind} visible from {@code layer} that pass {@code accept}. */
-    private List<ServiceLoader.Provider<?>> providers(ModuleLayer layer, PluginKind kind, String where,
+    private List<ServiceLoader.Provider<?>> providers(ServiceLoader<? extends PluginFactory<?>> loader, PluginKind kind, String where,
                                                       java.util.function.Predicate<Module> accept) {
         List<ServiceLoader.Provider<?>> out = new ArrayList<>();
         Iterator<? extends ServiceLoader.Provider<?>> it;
         try {
-            it = ServiceLoader.load(layer, kind.service()).stream().iterator();
+            it = loader.stream().iterator();
         } catch (ServiceConfigurationError e) {
             problems.add(new PluginProblem(where, "cannot look up " + kind.label() + " plugins: " + message(e)));
             return out;

@@ -118,6 +118,11 @@ public final class PluginRegistry {
      * The router returned never throws: a failing plugin gives a 500 reply and counts as an error.
      */
     public Router createRouter(String name, Struct config, String fieldPath) throws PluginConfigException {
+        return createRouter(name, PluginConfig.of(config, fieldPath + ".config"), fieldPath);
+    }
+
+    /** As above, with a config that may be a typed message (a listener's {@code route_config} for the built-in route table). */
+    public Router createRouter(String name, PluginConfig config, String fieldPath) throws PluginConfigException {
         return Guarded.router(name, create(PluginKind.ROUTER, name, config, fieldPath, Router.class), errors);
     }
 
@@ -155,9 +160,12 @@ public final class PluginRegistry {
     }
 
     private <T> T create(PluginKind kind, String name, Struct config, String fieldPath, Class<T> type) throws PluginConfigException {
+        return create(kind, name, PluginConfig.of(config, fieldPath + ".config"), fieldPath, type);
+    }
+
+    private <T> T create(PluginKind kind, String name, PluginConfig cfg, String fieldPath, Class<T> type) throws PluginConfigException {
         PluginInfo info = require(kind, name, fieldPath);
         PluginFactory<?> factory = info.factory();
-        PluginConfig cfg = PluginConfig.of(config, fieldPath + ".config");
         Object made;
         try {
             factory.validate(cfg);

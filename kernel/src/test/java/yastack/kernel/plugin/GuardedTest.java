@@ -10,8 +10,9 @@ import yastack.api.LoadBalancer;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
 import yastack.api.SteeringPolicy;
-import yastack.api.UpstreamHost;
 import yastack.api.WorkerSet;
+import yastack.api.testkit.TestHosts;
+import yastack.api.testkit.TestLbContext;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestStream;
 
@@ -19,7 +20,6 @@ class GuardedTest {
     private final PluginStatsRegistry stats = new PluginStatsRegistry();
     private final PluginErrors errors = new PluginErrors(stats);
 
-    record Host(String address, int port, int weight, int activeRequests) implements UpstreamHost {}
 
     @Test
     void routerFailureBecomes500() {
@@ -35,12 +35,18 @@ class GuardedTest {
     }
 
     @Test
-    void loadBalancerOutOfRangeOrThrowingAnswersNoEndpoint() {
-        List<Host> hosts = List.of(new Host("a", 1, 1, 0), new Host("b", 1, 1, 0));
-        assertEquals(-1, Guarded.loadBalancer("lb", (h, c) -> 7, errors).choose(hosts, null));
-        assertEquals(-1, Guarded.loadBalancer("lb", (h, c) -> h.get(9).port(), errors).choose(hosts, null));
-        assertEquals(1, Guarded.loadBalancer("lb", (h, c) -> 1, errors).choose(hosts, null));
-        assertEquals(2L, stats.snapshot().get("plugin.lb.errors"));
+    void loadBalancerOutOfRangeUnusableOrThrowingAnswersNoEndpoint() {
+        TestHosts hosts = new TestHosts();
+        hosts.add("a", 1);
+        hosts.add("b", 1);
+        hosts.add("c", 1).usable(false);
+        TestLbContext ctx = new TestLbContext();
+        assertEquals(-1, Guarded.loadBalancer("lb", (h, c) -> 7, errors).choose(hosts, ctx));
+        assertEquals(-1, Guarded.loadBalancer("lb", (h, c) -> h.host(9).port(), errors).choose(hosts, ctx));
+        assertEquals(-1, Guarded.loadBalancer("lb", (h, c) -> 2, errors).choose(hosts, ctx), "c is not usable");
+        assertEquals(1, Guarded.loadBalancer("lb", (h, c) -> 1, errors).choose(hosts, ctx));
+        assertEquals(-1, Guarded.loadBalancer("lb", (h, c) -> LoadBalancer.NO_HOST, errors).choose(hosts, ctx), "no host is an answer");
+        assertEquals(3L, stats.snapshot().get("plugin.lb.errors"));
     }
 
     @Test

@@ -28,7 +28,8 @@ import yastack.api.PluginConfigException;
 import yastack.api.PluginFactory;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
-import yastack.api.UpstreamHost;
+import yastack.api.testkit.TestHosts;
+import yastack.api.testkit.TestLbContext;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestStream;
 
@@ -200,20 +201,23 @@ class PluginLoaderTest {
                 router.route(s, new TestRequest("GET", "/").header("x-cluster", "canary")));
         assertEquals(RouteDecision.toCluster("web"), router.route(s, new TestRequest("GET", "/index.html")));
         RouteDecision none = router.route(s, new TestRequest("GET", "/nowhere"));
-        assertEquals(404, assertInstanceOf(RouteDecision.Respond.class, none).reply().status());
+        assertEquals(RouteDecision.noRoute(), none);
 
         PluginConfigException missing = assertThrows(PluginConfigException.class,
                 () -> registry.createRouter("header-router", Struct.getDefaultInstance(), "listeners[1].http.router"));
         assertEquals("listeners[1].http.router.config.default_cluster: required field is missing", missing.getMessage());
     }
 
-    record Host(String address, int port, int weight, int activeRequests) implements UpstreamHost {}
-
     @Test
-    void loadBalancerPluginPicksFromHealthyEndpoints() throws Exception {
+    void loadBalancerPluginPicksFromUsableEndpoints() throws Exception {
         LoadBalancer lb = registry.createLoadBalancer("least-active", null, "clusters[0].lb_policy");
-        List<Host> hosts = List.of(new Host("10.0.0.1", 80, 1, 5), new Host("10.0.0.2", 80, 1, 2), new Host("10.0.0.3", 80, 1, 9));
-        assertEquals(1, lb.choose(hosts, null));
+        TestHosts hosts = new TestHosts();
+        hosts.add("10.0.0.1", 80).active(5);
+        hosts.add("10.0.0.2", 80).active(2);
+        hosts.add("10.0.0.3", 80).active(9);
+        assertEquals(1, lb.choose(hosts, new TestLbContext()));
+        hosts.host(1).usable(false);
+        assertEquals(0, lb.choose(hosts, new TestLbContext()));
     }
 
     @Test

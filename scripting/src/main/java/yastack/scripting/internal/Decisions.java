@@ -3,8 +3,10 @@ package yastack.scripting.internal;
 import java.time.Duration;
 import java.util.Map;
 import org.graalvm.polyglot.Value;
+import yastack.api.HashKey;
 import yastack.api.HttpRequestHead;
 import yastack.api.LocalReply;
+import yastack.api.RetryRules;
 import yastack.api.RouteDecision;
 
 /** Turns what scripts return into the SPI's decisions. */
@@ -25,13 +27,47 @@ final class Decisions {
         if (cluster == null || cluster.isEmpty()) {
             throw new IllegalArgumentException("route() returned neither a cluster nor a status: " + r);
         }
-        return forward(request, cluster, JsValues.string(r, "path", null), JsValues.string(r, "prefix", null),
+        RouteDecision.ToCluster d = forward(request, cluster, JsValues.string(r, "path", null), JsValues.string(r, "prefix", null),
                 JsValues.string(r, "prefixRewrite", null), JsValues.member(r, "headers"), JsValues.member(r, "removeHeaders"),
                 JsValues.member(r, "timeoutMs"), JsValues.string(r, "routeName", null));
+        return withUpstreamPolicy(d.toBuilder(), r).build();
+    }
+
+    /**
+     * What a script route may ask of the upstream side beyond a cluster, as a route of
+     * route_config can: {@code hostRewrite}, {@code retry: {on, numRetries, perTryTimeoutMs,
+     * statusCodes}} and {@code hashKey: {header | cookie | query}}.
+     */
+    private static RouteDecision.ToCluster.Builder withUpstreamPolicy(RouteDecision.ToCluster.Builder b, Value r) {
+        String host = JsValues.string(r, "hostRewrite", null);
+        if (host != null) b.hostRewrite(host);
+        Value retry = JsValues.member(r, "retry");
+        if (retry != null && !retry.isNull()) {
+            if (!retry.hasMembers()) throw new IllegalArgumentException("'retry' must be an object like {on: \"5xx\", numRetries: 2}");
+            Integer n = JsValues.integer(retry, "numRetries");
+            Integer perTry = JsValues.integer(retry, "perTryTimeoutMs");
+            if ((n != null && n < 0) || (perTry != null && perTry < 0)) {
+                throw new IllegalArgumentException("'retry' numbers must not be negative: " + retry);
+            }
+            java.util.Set<Integer> codes = new java.util.HashSet<>();
+            for (String c : JsValues.strings(retry, "statusCodes")) codes.add(Integer.parseInt(c));
+            b.retry(new RetryRules(RetryRules.parse(JsValues.string(retry, "on", "")), n == null ? 1 : n,
+                    perTry == null ? Duration.ZERO : Duration.ofMillis(perTry), codes));
+        }
+        Value key = JsValues.member(r, "hashKey");
+        if (key != null && !key.isNull()) {
+            String header = JsValues.string(key, "header", null), cookie = JsValues.string(key, "cookie", null),
+                    query = JsValues.string(key, "query", null);
+            if (header != null) b.hashKey(HashKey.header(header));
+            else if (cookie != null) b.hashKey(HashKey.cookie(cookie));
+            else if (query != null) b.hashKey(HashKey.queryParameter(query));
+            else throw new IllegalArgumentException("'hashKey' must name a header, cookie or query parameter: " + key);
+        }
+        return b;
     }
 
     /** A cluster answer with its optional rewrites; the request is changed only if every field is valid. */
-    static RouteDecision forward(HttpRequestHead request, String cluster, String newPath, String prefix, String prefixRewrite,
+    static RouteDecision.ToCluster forward(HttpRequestHead request, String cluster, String newPath, String prefix, String prefixRewrite,
                                  Value headersObj, Value removeList, Value timeout, String routeName) {
         if (cluster.isEmpty()) throw new IllegalArgumentException("route() returned an empty cluster name");
         Map<String, String> headers = Map.of();
@@ -66,9 +102,9 @@ final class Decisions {
             if (v == null) request.headers().remove(k);
             else request.headers().set(k, v);
         });
-        RouteDecision.ToCluster d = new RouteDecision.ToCluster(cluster, routeName == null ? "" : routeName, null);
-        if (timeoutMs != null) d = d.withTimeout(Duration.ofMillis(timeoutMs));
-        return d;
+        RouteDecision.ToCluster.Builder d = RouteDecision.forward(cluster).routeName(routeName == null ? "" : routeName);
+        if (timeoutMs != null) d.timeout(Duration.ofMillis(timeoutMs));
+        return d.build();
     }
 
     /**

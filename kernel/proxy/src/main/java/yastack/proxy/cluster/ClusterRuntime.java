@@ -3,7 +3,12 @@ package yastack.proxy.cluster;
 import java.util.ArrayList;
 import java.util.List;
 import yastack.api.config.Cluster;
-import yastack.api.config.HashPolicy;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import yastack.api.HashKey;
 import yastack.api.config.LbPolicyKind;
 import yastack.api.config.SocketFlavor;
 
@@ -12,14 +17,14 @@ public final class ClusterRuntime {
     private final String name;
     private final SocketFlavor flavor;
     private final List<Endpoint> endpoints;
-    private final LoadBalancers.Shared balancing;
-    private final HashPolicy hashPolicy;
+    private final HashKey hashKey;
     private final long connectTimeoutMillis;
     private final long idleTimeoutMillis;
     private final int maxConnectionsPerWorker;
-    private final String lbPolicyName;
-    private final String lbPlugin;
-    private final com.google.protobuf.Struct lbPluginConfig;
+    private final String lbPolicy;
+    private final Struct lbConfig;
+    /** What balancers compute from this endpoint set once for every worker ({@link yastack.api.HostSet#shared}). */
+    private final ConcurrentHashMap<Object, Object> shared = new ConcurrentHashMap<>();
     private final yastack.api.config.HealthCheck healthCheck;
     private final int http2MaxStreams;
     private final int consecutive5xx;
@@ -38,13 +43,9 @@ public final class ClusterRuntime {
             eps.add(new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight()));
         }
         this.endpoints = List.copyOf(eps);
-        LbPolicyKind kind = c.hasLbPolicy() ? c.getLbPolicy().getKind() : LbPolicyKind.ROUND_ROBIN;
-        this.lbPolicyName = c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty()
-                ? c.getLbPolicy().getPlugin() : kind.name().toLowerCase(java.util.Locale.ROOT);
-        this.balancing = LoadBalancers.prepare(kind, endpoints, c.getRingSize());
-        this.lbPlugin = c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty() ? c.getLbPolicy().getPlugin() : null;
-        this.lbPluginConfig = c.getLbPolicy().getConfig();
-        this.hashPolicy = c.hasHashPolicy() ? c.getHashPolicy() : HashPolicy.newBuilder().setSourceIp(true).build();
+        this.lbPolicy = lbPolicyOf(c);
+        this.lbConfig = lbConfigOf(c);
+        this.hashKey = c.hasHashPolicy() ? HashKey.of(c.getHashPolicy()) : HashKey.SOURCE_IP;
         this.connectTimeoutMillis = c.hasConnectTimeout() ? com.google.protobuf.util.Durations.toMillis(c.getConnectTimeout()) : 1000;
         this.idleTimeoutMillis = c.hasIdleTimeout() ? com.google.protobuf.util.Durations.toMillis(c.getIdleTimeout()) : 60_000;
         this.maxConnectionsPerWorker = c.getMaxConnectionsPerWorker() == 0 ? 1024 : c.getMaxConnectionsPerWorker();
@@ -65,17 +66,36 @@ public final class ClusterRuntime {
     public String name() { return name; }
     public SocketFlavor flavor() { return flavor; }
     public List<Endpoint> endpoints() { return endpoints; }
-    public LoadBalancers.Shared balancing() { return balancing; }
-    public HashPolicy hashPolicy() { return hashPolicy; }
+    /** The cluster's consistent-hash key when a route names none (the client's IP by default). */
+    public HashKey hashKey() { return hashKey; }
     public long connectTimeoutMillis() { return connectTimeoutMillis; }
     public long idleTimeoutMillis() { return idleTimeoutMillis; }
     public int maxConnectionsPerWorker() { return maxConnectionsPerWorker; }
-    public String lbPolicyName() { return lbPolicyName; }
-    /** Whether picking an endpoint needs the request's hash key (ring_hash, maglev). */
-    public boolean usesHashKey() { return lbPlugin == null && (balancing.kind() == LbPolicyKind.RING_HASH || balancing.kind() == LbPolicyKind.MAGLEV); }
-    /** The LB plugin's name, or null for a built-in policy. */
-    public String lbPlugin() { return lbPlugin; }
-    public com.google.protobuf.Struct lbPluginConfig() { return lbPluginConfig; }
+    /**
+     * The load-balancer plugin of this cluster: a built-in policy's name ({@code round_robin},
+     * {@code least_request}, {@code random}, {@code ring_hash}, {@code maglev}) or a plugin's.
+     */
+    public String lbPolicy() { return lbPolicy; }
+    /** The balancer's config ({@code lb_policy.config}; {@code minimum_ring_size} from {@code ring_size}). */
+    public Struct lbConfig() { return lbConfig; }
+
+    /** What {@code compute} makes of this endpoint set, once for every worker. */
+    @SuppressWarnings("unchecked")
+    public <T> T shared(Object key, Supplier<T> compute) {
+        return (T) shared.computeIfAbsent(key, k -> compute.get());
+    }
+
+    static String lbPolicyOf(Cluster c) {
+        if (c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty()) return c.getLbPolicy().getPlugin();
+        LbPolicyKind kind = c.hasLbPolicy() ? c.getLbPolicy().getKind() : LbPolicyKind.ROUND_ROBIN;
+        return (kind == LbPolicyKind.UNRECOGNIZED ? LbPolicyKind.ROUND_ROBIN : kind).name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Struct lbConfigOf(Cluster c) {
+        if (c.hasLbPolicy() && !c.getLbPolicy().getPlugin().isEmpty()) return c.getLbPolicy().getConfig();
+        if (c.getRingSize() == 0 || !lbPolicyOf(c).equals("ring_hash")) return Struct.getDefaultInstance();
+        return Struct.newBuilder().putFields("minimum_ring_size", Value.newBuilder().setNumberValue(c.getRingSize()).build()).build();
+    }
     /**
      * Outlier detection on an endpoint's answer: true when it ejects the endpoint (its
      * consecutive_5xx streak is complete and fewer than max_ejection_percent are out).

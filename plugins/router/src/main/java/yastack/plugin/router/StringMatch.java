@@ -1,4 +1,4 @@
-package yastack.proxy.route;
+package yastack.plugin.router;
 
 import java.util.regex.Pattern;
 

@@ -1,8 +1,12 @@
-package yastack.proxy.cluster;
+package yastack.api;
 
 import java.nio.charset.StandardCharsets;
 
-/** 64-bit string hashing for consistent-hash load balancing (FNV-1a then a splitmix finaliser). */
+/**
+ * The 64-bit hash of consistent hashing: FNV-1a followed by a splitmix64 finaliser, so keys
+ * that differ in one byte land far apart. The proxy hashes request keys with it
+ * ({@link LoadBalancer.LbContext#hashKey}); balancers hash their endpoints with it.
+ */
 public final class Hashing {
     private Hashing() {}
 
@@ -19,6 +23,7 @@ public final class Hashing {
         return mix(h);
     }
 
+    /** splitmix64's finaliser: also a cheap way to derive another well-spread value from a hash. */
     public static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
