@@ -8,6 +8,7 @@ import yastack.api.config.Bootstrap;
 import yastack.kernel.dataplane.Dataplane;
 import yastack.kernel.dataplane.DataplaneNetwork;
 import yastack.kernel.dataplane.FlowSteering;
+import yastack.kernel.dataplane.PortOpener;
 import yastack.kernel.loop.WorkerGroup;
 import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.stats.StatsStore;
@@ -26,7 +27,8 @@ public final class ProxyEngine implements AutoCloseable {
     private final Dataplane dataplane;
     private final ProxyServer proxy;
 
-    private ProxyEngine(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, ScriptPolicies scripts) {
+    private ProxyEngine(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, ScriptPolicies scripts,
+                        PortOpener ports) {
         int n = workerCount(cfg, workerCount);
         this.stats = new StatsStore(n);
         stats.registerSource(() -> plugins.stats().snapshot());
@@ -38,7 +40,7 @@ public final class ProxyEngine implements AutoCloseable {
             Sockets sockets = new Sockets(workers);
             if (cfg.hasStack() && cfg.getStack().getInterfacesCount() > 0) {
                 // Before the listeners, so userspace ones find their shards.
-                dp = Dataplane.start(cfg.getStack(), workers, stats, name -> steering(name, plugins, scripts));
+                dp = Dataplane.start(cfg.getStack(), workers, stats, ports, name -> steering(name, plugins, scripts));
                 sockets.attachUserspace(new DataplaneNetwork(dp, cfg.getStack()));
             }
             server = new ProxyServer(cfg, baseDir, sockets, stats, plugins, scripts);
@@ -59,7 +61,16 @@ public final class ProxyEngine implements AutoCloseable {
      * @param workerCount worker count (0: from config, else one per core)
      */
     public static ProxyEngine start(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, ScriptPolicies scripts) {
-        return new ProxyEngine(cfg, baseDir, workerCount, plugins, scripts);
+        return new ProxyEngine(cfg, baseDir, workerCount, plugins, scripts, PortOpener.BACKENDS);
+    }
+
+    /**
+     * As above, with the userspace interfaces' ports opened by {@code ports} instead of the
+     * config's backends (tests: ports on an in-memory switch, so the userspace path needs no root).
+     */
+    public static ProxyEngine start(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, ScriptPolicies scripts,
+                                    PortOpener ports) {
+        return new ProxyEngine(cfg, baseDir, workerCount, plugins, scripts, ports);
     }
 
     /** --workers, else stack.cores, else stack.workers, else top-level workers, else one per core. */

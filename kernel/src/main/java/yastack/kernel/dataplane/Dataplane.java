@@ -106,7 +106,13 @@ public final class Dataplane implements AutoCloseable {
      */
     public static Dataplane start(Stack config, WorkerGroup workers, StatsStore stats,
                                   java.util.function.Function<String, FlowSteering> policies) {
-        return new Dataplane(config, DataplaneHost.of(workers), stats, PortOpener.BACKENDS, policies);
+        return start(config, workers, stats, PortOpener.BACKENDS, policies);
+    }
+
+    /** As above, with the ports opened by {@code ports} (tests: an in-memory switch). */
+    public static Dataplane start(Stack config, WorkerGroup workers, StatsStore stats, PortOpener ports,
+                                  java.util.function.Function<String, FlowSteering> policies) {
+        return new Dataplane(config, DataplaneHost.of(workers), stats, ports, policies);
     }
 
     /** For tests and benchmarks: any host loops and port backends, built-in steering policies. */
