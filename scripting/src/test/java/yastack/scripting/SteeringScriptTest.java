@@ -53,6 +53,7 @@ class SteeringScriptTest {
         public int sourcePort() { return sport; }
         public int destinationAddress() { return dst; }
         public int destinationPort() { return dport; }
+        public int rssHash() { return src ^ dst ^ sport ^ dport; }
     }
 
     @Test

@@ -4,10 +4,10 @@ import com.google.protobuf.Struct;
 import java.nio.file.Path;
 import java.util.Map;
 import yastack.api.PluginConfigException;
+import yastack.api.SteeringPolicy;
 import yastack.api.config.Bootstrap;
 import yastack.kernel.dataplane.Dataplane;
 import yastack.kernel.dataplane.DataplaneNetwork;
-import yastack.kernel.dataplane.FlowSteering;
 import yastack.kernel.dataplane.PortOpener;
 import yastack.kernel.loop.WorkerGroup;
 import yastack.kernel.plugin.PluginRegistry;
@@ -83,11 +83,10 @@ public final class ProxyEngine implements AutoCloseable {
     }
 
     /** A steering policy by name: {@code script:<file>} from the script host, else a plugin (built-in or from a jar). */
-    private static FlowSteering steering(String name, PluginRegistry plugins, ScriptPolicies scripts) {
-        if (name.startsWith("script:")) return FlowSteering.of(scripts.steering(name.substring("script:".length())));
-        if (plugins.steeringFactory(name).isEmpty()) return null;
+    private static SteeringPolicy steering(String name, PluginRegistry plugins, ScriptPolicies scripts) {
+        if (name.startsWith("script:")) return scripts.steering(name.substring("script:".length()));
         try {
-            return FlowSteering.of(plugins.createSteering(name, Struct.getDefaultInstance(), "stack.rss.steering"));
+            return plugins.createSteering(name, Struct.getDefaultInstance(), "stack.rss.steering");
         } catch (PluginConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

@@ -8,8 +8,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import yastack.api.SteeringPolicy;
 import yastack.api.config.Interface;
 import yastack.api.config.Stack;
 import yastack.kernel.io.PacketPort;
@@ -37,21 +39,23 @@ public final class Dataplane implements AutoCloseable {
     private volatile boolean closed;
 
     private Dataplane(Stack cfg, DataplaneHost host, StatsStore stats, PortOpener opener,
-                      java.util.function.Function<String, FlowSteering> policies) {
+                      Function<String, SteeringPolicy> policies) {
         this.host = host;
         int workers = host.workerCount();
         this.states = new WorkerStates(workers);
         String mode = cfg.getRss().getMode();
         this.configuredMode = mode.isEmpty() ? (workers > 1 ? "software" : "hardware") : mode;
         boolean hardware = configuredMode.equals("hardware");
-        // A script policy reaches the policy factory as "script:<file>" (see ProxyInstance).
-        String policyName = cfg.getRss().getSteering().getScript().isEmpty() ? cfg.getRss().getSteering().getPlugin()
+        // A script policy reaches the policy factory as "script:<file>" (see ProxyEngine).
+        String named = cfg.getRss().getSteering().getScript().isEmpty() ? cfg.getRss().getSteering().getPlugin()
                 : "script:" + cfg.getRss().getSteering().getScript();
-        // one policy per interface: each distributor keeps its own state (all run on one thread)
-        java.util.function.Supplier<FlowSteering> steering = () -> {
-            FlowSteering fromPlugins = policies == null ? null : policies.apply(policyName.isEmpty() ? "toeplitz" : policyName);
-            // No plugin layer (class-path tests) or no such plugin: the kernel's own built-ins.
-            return fromPlugins != null ? fromPlugins : FlowSteering.named(policyName, workers);
+        String policyName = named.isEmpty() ? "toeplitz" : named;
+        // One policy per interface: each distributor keeps its own state (all run on one thread).
+        // Policies are plugins (the built-ins too) or scripts; the kernel has none of its own.
+        java.util.function.Supplier<SteeringPolicy> steering = () -> {
+            SteeringPolicy p = policies.apply(policyName);
+            if (p == null) throw new IllegalArgumentException("stack.rss.steering: no steering policy named '" + policyName + "'");
+            return p;
         };
         boolean dedicated = cfg.getRss().getDispatchCore() > 0;
         // the distributor's counter cells belong to the thread that runs it
@@ -101,27 +105,23 @@ public final class Dataplane implements AutoCloseable {
 
     /**
      * Starts the data plane of {@code config} on {@code workers}, with steering policies by name
-     * from the plugin layer, e.g. {@code name -> FlowSteering.of(registry.createSteering(name, cfg,
-     * "stack.rss.steering"))} (called once per interface; null means the built-ins).
+     * from the plugin layer, e.g. {@code name -> registry.createSteering(name, cfg, "stack.rss.steering")}
+     * (called once per interface; null when there is no such policy).
      */
     public static Dataplane start(Stack config, WorkerGroup workers, StatsStore stats,
-                                  java.util.function.Function<String, FlowSteering> policies) {
+                                  Function<String, SteeringPolicy> policies) {
         return start(config, workers, stats, PortOpener.BACKENDS, policies);
     }
 
     /** As above, with the ports opened by {@code ports} (tests: an in-memory switch). */
     public static Dataplane start(Stack config, WorkerGroup workers, StatsStore stats, PortOpener ports,
-                                  java.util.function.Function<String, FlowSteering> policies) {
+                                  Function<String, SteeringPolicy> policies) {
         return new Dataplane(config, DataplaneHost.of(workers), stats, ports, policies);
     }
 
-    /** For tests and benchmarks: any host loops and port backends, built-in steering policies. */
-    public static Dataplane start(Stack config, DataplaneHost host, StatsStore stats, PortOpener opener) {
-        return new Dataplane(config, host, stats, opener, null);
-    }
-
+    /** For tests and benchmarks: any host loops and port backends. */
     public static Dataplane start(Stack config, DataplaneHost host, StatsStore stats, PortOpener opener,
-                                  java.util.function.Function<String, FlowSteering> policies) {
+                                  Function<String, SteeringPolicy> policies) {
         return new Dataplane(config, host, stats, opener, policies);
     }
 
@@ -160,7 +160,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** The shard of the interface owning {@code address}, or null when no interface has it. */
     public NetStack shardForAddress(int worker, InetAddress address) {
-        int a = Ipv4.of(address);
+        int a = Ipv4Addresses.of(address);
         for (InterfaceRuntime rt : interfaces.values()) {
             if (rt.spec.address() == a) return rt.shards[worker].stack;
         }
@@ -174,7 +174,7 @@ public final class Dataplane implements AutoCloseable {
      * the port is also one the Toeplitz table maps there). -1 when none is free. Call on the worker's thread.
      */
     public int chooseLocalPort(int worker, String iface, InetAddress remoteIp, int remotePort) {
-        return chooseLocalPort(worker, iface, Ipv4.of(remoteIp), remotePort);
+        return chooseLocalPort(worker, iface, Ipv4Addresses.of(remoteIp), remotePort);
     }
 
     public int chooseLocalPort(int worker, String iface, int remoteIp, int remotePort) {

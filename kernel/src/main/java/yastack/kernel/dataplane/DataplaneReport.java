@@ -153,7 +153,7 @@ public final class DataplaneReport {
             PortStats ps = rt.port.stats();
             ifaces.add(new Obj().with("name", name).with("backend", rt.spec.backend()).with("device", rt.port.name())
                     .with("ip", rt.spec.addressText() + "/" + rt.spec.prefixLength())
-                    .with("gateway", rt.spec.gateway() == 0 ? null : Ipv4.text(rt.spec.gateway()))
+                    .with("gateway", rt.spec.gateway() == 0 ? null : Ipv4Addresses.text(rt.spec.gateway()))
                     .with("mac", rt.stackMac.toString()).with("mtu", rt.shards[0].stack.config().mtu())
                     .with("link_up", rt.port.linkUp()).with("queues", rt.port.queueCount())
                     .with("rss", new Obj().with("configured", dp.configuredRssMode()).with("effective", dp.rssMode(name))

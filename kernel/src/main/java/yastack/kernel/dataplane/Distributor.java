@@ -11,6 +11,7 @@ import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.RxBatch;
 import yastack.kernel.io.TxBatch;
 import yastack.kernel.io.rss.RedirectionTable;
+import yastack.api.SteeringPolicy;
 import yastack.kernel.io.rss.Toeplitz;
 import yastack.kernel.stats.Counter;
 
@@ -36,7 +37,7 @@ final class Distributor {
     private final Counter[] ringFull;
     private final Counter parseError, flowTableFull, txNoBuffer;
     private final FlowTable table;
-    private final FlowSteering steering;
+    private final SteeringPolicy steering;
     private final WorkerStates workers;
     private final Toeplitz toeplitz;
     private final RedirectionTable reta;
@@ -50,7 +51,7 @@ final class Distributor {
     private final ConcurrentLinkedQueue<Integer> drainEvents = new ConcurrentLinkedQueue<>();
 
     Distributor(String iface, PacketPort port, int address, FrameRing[] toWorker, FrameRing[] fromWorker,
-                FlowTable table, FlowSteering steering, WorkerStates workers, Toeplitz toeplitz,
+                FlowTable table, SteeringPolicy steering, WorkerStates workers, Toeplitz toeplitz,
                 yastack.kernel.stats.WorkerStats cells) {
         this.iface = iface;
         this.port = port;

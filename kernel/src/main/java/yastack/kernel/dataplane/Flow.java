@@ -1,11 +1,13 @@
 package yastack.kernel.dataplane;
 
+import yastack.api.FlowKey;
+
 /**
  * The 5-tuple of an inbound IPv4 packet as the distributor sees it (source = the remote
  * peer), plus its symmetric Toeplitz hash. One instance is reused for every packet: a
- * steering policy that keeps a flow must copy the fields.
+ * steering policy that keeps a flow must copy it ({@link #copy}).
  */
-public final class Flow implements yastack.api.FlowKey {
+final class Flow implements FlowKey {
     int protocol;
     int sourceAddress;
     int sourcePort;
@@ -19,7 +21,7 @@ public final class Flow implements yastack.api.FlowKey {
     @Override public int destinationAddress() { return destinationAddress; }
     @Override public int destinationPort() { return destinationPort; }
     /** Symmetric Toeplitz hash of the 4-tuple (same as a NIC programmed with the 0x6d5a key would compute). */
-    public int hash() { return hash; }
+    @Override public int rssHash() { return hash; }
 
     Flow set(int protocol, int src, int sport, int dst, int dport, int hash) {
         this.protocol = protocol;
@@ -33,7 +35,7 @@ public final class Flow implements yastack.api.FlowKey {
 
     @Override
     public String toString() {
-        return protocol + ":" + yastack.kernel.dataplane.Ipv4.text(sourceAddress) + ":" + sourcePort + ">"
-                + yastack.kernel.dataplane.Ipv4.text(destinationAddress) + ":" + destinationPort;
+        return protocol + ":" + Ipv4Addresses.text(sourceAddress) + ":" + sourcePort + ">"
+                + Ipv4Addresses.text(destinationAddress) + ":" + destinationPort;
     }
 }

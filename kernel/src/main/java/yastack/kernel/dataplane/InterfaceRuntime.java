@@ -7,6 +7,7 @@ import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.kernel.io.mem.MemoryPort;
 import yastack.kernel.io.rss.RedirectionTable;
+import yastack.api.SteeringPolicy;
 import yastack.kernel.io.rss.Toeplitz;
 import yastack.kernel.stats.StatsStore;
 import yastack.kernel.stats.WorkerStats;
@@ -41,7 +42,7 @@ final class InterfaceRuntime {
     private final RedirectionTable reta;
     private final List<TxSink> txSinks = new ArrayList<>();
 
-    InterfaceRuntime(InterfaceSpec spec, PacketPort port, boolean hardwareRequested, java.util.function.Supplier<FlowSteering> steering,
+    InterfaceRuntime(InterfaceSpec spec, PacketPort port, boolean hardwareRequested, java.util.function.Supplier<SteeringPolicy> steering,
                      WorkerStates states, StatsStore stats, int distributorCells) {
         this.spec = spec;
         this.port = port;

@@ -11,9 +11,9 @@ public record InterfaceSpec(String name, String backend, String device, String v
     public static InterfaceSpec of(Interface itf) {
         String ip = itf.getIp();
         int slash = ip.indexOf('/');
-        int address = Ipv4.of(parse(slash < 0 ? ip : ip.substring(0, slash)));
+        int address = Ipv4Addresses.of(parse(slash < 0 ? ip : ip.substring(0, slash)));
         int prefix = slash < 0 ? 24 : Integer.parseInt(ip.substring(slash + 1));
-        int gateway = itf.getGateway().isEmpty() ? 0 : Ipv4.of(parse(itf.getGateway()));
+        int gateway = itf.getGateway().isEmpty() ? 0 : Ipv4Addresses.of(parse(itf.getGateway()));
         MacAddress mac = itf.getMac().isEmpty() ? null : MacAddress.parse(itf.getMac());
         String device = itf.getDevice().isEmpty() ? itf.getName() : itf.getDevice();
         return new InterfaceSpec(itf.getName(), itf.getBackend(), device, itf.getVdev(), List.copyOf(itf.getEalArgsList()),
@@ -32,6 +32,6 @@ public record InterfaceSpec(String name, String backend, String device, String v
     }
 
     public String addressText() {
-        return Ipv4.text(address);
+        return Ipv4Addresses.text(address);
     }
 }

@@ -79,7 +79,7 @@ class HardwareRssRequestTest {
                 }
             });
             AtomicIntegerArray connected = new AtomicIntegerArray(2);
-            int kernelIp = Ipv4.of(InetAddress.getByName(kernel));
+            int kernelIp = Ipv4Addresses.of(InetAddress.getByName(kernel));
             for (int w = 0; w < 2; w++) {
                 int worker = w;
                 rig.onWorker(w, () -> {

@@ -13,7 +13,7 @@ import yastack.api.SteeringPolicy;
 import yastack.api.WorkerSet;
 import yastack.kernel.io.mem.MemorySwitch;
 
-/** A plugin-layer {@link SteeringPolicy} placing new flows through {@link FlowSteering#of}. */
+/** A plugin-layer {@link SteeringPolicy} placing new flows, and hearing about drains, in the distributor. */
 class PluginSteeringTest {
     /** Everything to the last live worker; records what the distributor tells it, and on which thread. */
     static final class LastLive implements SteeringPolicy {
@@ -46,7 +46,7 @@ class PluginSteeringTest {
         LastLive policy = new LastLive();
         try (Rig rig = Rig.memory(sw, "m0", "10.0.0.2/24", 2, "software", "last-live", 0, name -> {
                 policy.names.add(name);
-                return FlowSteering.of(policy);
+                return policy;
              });
              Peer peer = new Peer(sw, "peer", "10.0.0.1/24", 5)) {
             assertEquals(Set.of("last-live"), policy.names);

@@ -1,6 +1,7 @@
 package yastack.kernel.dataplane;
 
 import java.util.concurrent.TimeUnit;
+import yastack.api.SteeringPolicy;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.SteeringRef;
@@ -8,6 +9,7 @@ import yastack.api.config.Stack;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.mem.MemorySwitch;
 import yastack.kernel.loop.WorkerGroup;
+import yastack.kernel.fixtures.BuiltInSteering;
 import yastack.kernel.stats.StatsStore;
 
 /**
@@ -20,10 +22,11 @@ final class Rig implements AutoCloseable {
     final Dataplane dp;
 
     private Rig(Stack stack, int workers, PortOpener opener) {
-        this(stack, workers, opener, null);
+        this(stack, workers, opener, BuiltInSteering.POLICIES);
     }
 
-    private Rig(Stack stack, int workers, PortOpener opener, java.util.function.Function<String, FlowSteering> policies) {
+
+    private Rig(Stack stack, int workers, PortOpener opener, java.util.function.Function<String, SteeringPolicy> policies) {
         stats = new StatsStore(workers);
         this.workers = WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), stats);
         try {
@@ -45,11 +48,11 @@ final class Rig implements AutoCloseable {
 
     /** As above; {@code dispatchCore > 0} runs the distributor on its own thread pinned there. */
     static Rig memory(MemorySwitch sw, String name, String cidr, int workers, String rssMode, String steering, int dispatchCore) {
-        return memory(sw, name, cidr, workers, rssMode, steering, dispatchCore, null);
+        return memory(sw, name, cidr, workers, rssMode, steering, dispatchCore, BuiltInSteering.POLICIES);
     }
 
     static Rig memory(MemorySwitch sw, String name, String cidr, int workers, String rssMode, String steering, int dispatchCore,
-                      java.util.function.Function<String, FlowSteering> policies) {
+                      java.util.function.Function<String, SteeringPolicy> policies) {
         Stack.Builder s = Stack.newBuilder().setIdle("adaptive")
                 .setRss(Rss.newBuilder().setMode(rssMode).setSteering(SteeringRef.newBuilder().setPlugin(steering))
                         .setDispatchCore(dispatchCore))

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import yastack.api.config.Bootstrap;
+import yastack.kernel.fixtures.BuiltInSteering;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.Stack;
@@ -164,7 +165,7 @@ public final class DataplaneBench {
         StatsStore stats = new StatsStore(workers);
         WorkerGroup group = inline ? null : WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), stats);
         InlineHost inlineHost = inline ? new InlineHost(workers) : null;
-        try (Dataplane dp = Dataplane.start(stack, inline ? inlineHost : DataplaneHost.of(group), stats, opener)) {
+        try (Dataplane dp = Dataplane.start(stack, inline ? inlineHost : DataplaneHost.of(group), stats, opener, BuiltInSteering.POLICIES)) {
             if (afterStart != null) afterStart.run();
             for (int w = 0; w < workers; w++) {
                 int worker = w;

@@ -8,13 +8,16 @@ import yastack.api.SteeringPolicyFactory;
 import yastack.api.WorkerSet;
 
 /**
- * {@code toeplitz}: what a NIC does in hardware. The symmetric Toeplitz hash of
- * the 5-tuple picks one of the live workers; stateless, so when the live set
- * changes some existing flows move (use {@code drain-aware} to keep them).
- *
- * <pre>config: {key: "6d5a6d5a...", ports: true}   # both optional</pre>
+ * {@code toeplitz}, the default: what a NIC does in hardware. The flow's symmetric Toeplitz
+ * hash picks a worker through a 128-entry redirection table spread over the workers in turn
+ * (a NIC's default table). When that worker is draining, the hash picks among the live ones
+ * instead, so new flows leave a drained worker but stay evenly spread; flows already placed
+ * stay where they are, because the distributor remembers them.
  */
 public final class ToeplitzSteeringFactory implements SteeringPolicyFactory {
+    /** Entries of a NIC's default redirection table. */
+    static final int TABLE_SIZE = 128;
+
     @Override
     public String name() {
         return "toeplitz";
@@ -22,35 +25,24 @@ public final class ToeplitzSteeringFactory implements SteeringPolicyFactory {
 
     @Override
     public String description() {
-        return "symmetric Toeplitz hash of the 5-tuple over the live workers (stateless)";
-    }
-
-    static Toeplitz hash(PluginConfig c) throws PluginConfigException {
-        String hex = c.string("key", "");
-        if (hex.isEmpty()) return new Toeplitz(Toeplitz.SYMMETRIC_KEY);
-        try {
-            return Toeplitz.parse(hex);
-        } catch (IllegalArgumentException e) {
-            throw new PluginConfigException(c.path("key") + ": not a hex key of at least 16 bytes: " + e.getMessage());
-        }
+        return "symmetric Toeplitz hash through a NIC's default redirection table; live workers only";
     }
 
     @Override
     public void validate(PluginConfig config) throws PluginConfigException {
-        config.requireOnly("key", "ports");
-        hash(config);
+        config.requireOnly();
     }
 
     @Override
     public SteeringPolicy create(PluginConfig config, PluginContext context) throws PluginConfigException {
         validate(config);
-        Toeplitz t = hash(config);
-        boolean ports = config.bool("ports", true);
-        return (flow, workers) -> pick(workers, ports ? t.hash(flow) : t.hashAddresses(flow.sourceAddress(), flow.destinationAddress()));
+        return (flow, workers) -> pick(workers, flow.rssHash());
     }
 
-    /** The live worker a hash selects; worker 0 when none is live. */
+    /** The worker a hash selects: its redirection-table entry if live, else a live worker by hash; 0 when none is live. */
     static int pick(WorkerSet workers, int hash) {
+        int w = (hash & (TABLE_SIZE - 1)) % workers.size();
+        if (workers.isLive(w)) return w;
         int live = workers.liveCount();
         return live == 0 ? 0 : workers.liveWorker(Integer.remainderUnsigned(hash, live));
     }

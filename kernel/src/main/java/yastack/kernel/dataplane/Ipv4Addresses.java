@@ -5,8 +5,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** IPv4 addresses as big-endian ints, the representation the stack and the RSS hash use. */
-final class Ipv4 {
-    private Ipv4() {
+final class Ipv4Addresses {
+    private Ipv4Addresses() {
     }
 
     static int of(InetAddress a) {
