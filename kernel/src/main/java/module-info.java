@@ -35,4 +35,5 @@ module yastack.kernel {
     uses yastack.api.LoadBalancerFactory;
     uses yastack.api.SteeringPolicyFactory;
     uses yastack.api.NetworkFilterFactory;
+    uses yastack.api.AccessLoggerFactory;
 }

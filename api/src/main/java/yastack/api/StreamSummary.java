@@ -2,7 +2,7 @@ package yastack.api;
 
 import java.net.InetSocketAddress;
 
-/** How a stream ended; handed to {@link HttpFilter#onComplete}. */
+/** How a stream ended; handed to {@link HttpFilter#onComplete} and {@link AccessLogger#log}. */
 public interface StreamSummary {
     /** The status sent to the client; 0 if no response head was sent (reset). */
     int status();
@@ -30,4 +30,24 @@ public interface StreamSummary {
 
     /** The request head as it was sent upstream (after filters ran). */
     HttpRequestHead request();
+
+    /** The response head sent to the client, or {@code null} if none was (a reset). */
+    default HttpResponseHead response() {
+        return null;
+    }
+
+    /**
+     * Envoy's response flags, comma-separated, or {@code "-"}: e.g. {@code UF} upstream connect
+     * failure, {@code UH} no healthy upstream, {@code UT} upstream timeout, {@code UR} upstream
+     * reset, {@code URX} retries exhausted, {@code NR} no route, {@code DPE} downstream protocol
+     * error, {@code FR} a filter replied.
+     */
+    default String responseFlags() {
+        return "-";
+    }
+
+    /** The {@code x-request-id} sent upstream (the client's, or one the proxy made), or {@code null}. */
+    default String requestId() {
+        return null;
+    }
 }

@@ -199,9 +199,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         return closing || (max > 0 && requests >= max);
     }
 
+    /** An exchange ended; {@code status} 0 when no response head went out (it was cut short). */
     void recordCompletion(HttpExchange ex, int status, long nanos) {
         stats.rqActive.dec();
-        stats.countStatus(status);
+        if (status != 0) stats.countStatus(status);
         stats.rqTime.recordMicros(nanos / 1000);
     }
 

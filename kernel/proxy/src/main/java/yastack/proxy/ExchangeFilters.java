@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
-import java.net.InetSocketAddress;
 import yastack.api.BodyChunk;
 import yastack.api.HttpRequestHead;
 import yastack.api.HttpResponseHead;
@@ -105,9 +104,4 @@ final class ExchangeFilters implements FilterChain.Sink {
         var buf = ((ByteBufBodyChunk) chunk).content();
         return last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
     }
-
-    /** The end-of-stream facts filters see in {@code onComplete}. */
-    record Summary(int status, long requestBodyBytes, long responseBodyBytes, long durationNanos, String cluster,
-                   InetSocketAddress upstreamAddress, boolean localReply, boolean reset, HttpRequestHead request)
-            implements StreamSummary {}
 }

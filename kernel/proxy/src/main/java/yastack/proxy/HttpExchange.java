@@ -20,10 +20,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import yastack.proxy.cluster.ClusterRuntime;
+import yastack.api.AccessLogger;
 import yastack.api.HashKey;
 import yastack.api.HttpRequestHead;
 import yastack.api.RouteDecision;
 import yastack.proxy.cluster.Balanced;
+import yastack.proxy.filter.NettyResponseHead;
 
 /**
  * One request/response through the proxy, from the decoded request head to the last
@@ -66,6 +68,9 @@ final class HttpExchange implements Balanced {
     private long bytesIn;
     private long bytesOut;
     private String responseFlags = "-";
+    /** The response head sent to the client (for filters' and loggers' summary), once sent. */
+    private HttpResponse responseHead;
+    private boolean localReplied;
 
     HttpExchange(DownstreamHandler down, ChannelHandlerContext dctx, HttpRequest request, ListenerRuntime listener,
                  ProxySnapshot snapshot) {
@@ -431,6 +436,7 @@ final class HttpExchange implements Balanced {
     void writeResponseHead(HttpResponse out) {
         if (finished) return;
         status = out.status().code();
+        responseHead = out;
         if (listener.compression() != null) compression = ResponseCompression.start(request, out, listener.compression(), down.stats);
         dctx.write(out);
         if (filters != null) dctx.flush();
@@ -473,6 +479,8 @@ final class HttpExchange implements Balanced {
 
     private void sendLocal(FullHttpResponse r, boolean close) {
         status = r.status().code();
+        responseHead = r;
+        localReplied = true;
         responseStarted = true;
         responseComplete = true;
         // A request whose body is still arriving: drain it unless the client waits for
@@ -501,23 +509,22 @@ final class HttpExchange implements Balanced {
         // A local answer while an upstream was being connected to leaves reads paused for it.
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (leg != null && leg.retryLimitHit()) responseFlags = responseFlags.equals("-") ? "URX" : responseFlags + ",URX";
-        recordCompletion();
+        recordCompletion(false);
         if (requestComplete || closeAfter) down.exchangeDone(this, closeAfter);
         // else: the rest of the request body is discarded, then onRequestContent completes it
     }
 
-    /** Stats, the filters' completion hook and the access log line. */
-    private void recordCompletion() {
-        if (filters != null) {
-            filters.complete(new ExchangeFilters.Summary(status, bytesIn, bytesOut, System.nanoTime() - startNanos,
-                    cluster == null ? null : cluster.runtime.name(), null, !"-".equals(responseFlags) && cluster == null,
-                    false, filters.requestHead()));
-        }
-        down.recordCompletion(this, status, System.nanoTime() - startNanos);
-        AccessLog log = listener.accessLog();
-        if (log != null) log.log(this, head, listener.name(), status, bytesIn, bytesOut, responseFlags,
-                cluster == null ? null : cluster.runtime.name(),
-                leg == null ? null : cluster.endpoint(leg.endpointIndex()).toString(), down.remoteAddress());
+    /** Stats, the filters' completion hook and the access log; {@code reset}: the stream was cut, not completed. */
+    private void recordCompletion(boolean reset) {
+        long nanos = System.nanoTime() - startNanos;
+        down.recordCompletion(this, status, nanos);
+        if (filters == null && listener.loggers().isEmpty()) return;
+        ExchangeSummary summary = new ExchangeSummary(reset ? 0 : status, bytesIn, bytesOut, nanos,
+                cluster == null ? "" : cluster.runtime.name(),
+                leg == null ? null : cluster.endpoint(leg.endpointIndex()).resolve(), localReplied, reset, head,
+                responseHead == null ? null : new NettyResponseHead(responseHead), responseFlags, requestId());
+        if (filters != null) filters.complete(summary);
+        for (AccessLogger l : listener.loggers()) l.log(stream(), summary);
     }
 
     /**
@@ -546,18 +553,18 @@ final class HttpExchange implements Balanced {
         finished = true;
         Channel up = leg.takeForTunnel();
         releaseEarlyBody();
-        recordCompletion();
+        recordCompletion(false);
         down.becomeTunnel(up, listener.idleTimeoutMillis());
     }
 
     private void abortDownstream() {
         finished = true;
         endUpstream(false);
-        down.recordCompletion(this, status == 0 ? 502 : status, System.nanoTime() - startNanos);
+        recordCompletion(true);
         down.abort();
     }
 
-    /** The downstream connection closed under us. */
+    /** The downstream connection closed under us (Envoy's DC): counted and logged as cut short. */
     void onDownstreamClosed() {
         if (finished) {
             releaseEarlyBody();
@@ -565,6 +572,8 @@ final class HttpExchange implements Balanced {
         }
         finished = true;
         endUpstream(false);
+        responseFlags = responseFlags.equals("-") ? "DC" : responseFlags + ",DC";
+        recordCompletion(true);
     }
 
     /**

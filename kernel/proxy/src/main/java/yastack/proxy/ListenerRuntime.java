@@ -2,9 +2,13 @@ package yastack.proxy;
 
 import java.util.ArrayList;
 import java.util.List;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import yastack.api.AccessLogger;
 import yastack.api.PluginConfig;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
+import yastack.api.config.AccessLog;
 import yastack.api.config.FilterRef;
 import yastack.api.config.Listener;
 import yastack.proxy.filter.FilterChain;
@@ -14,12 +18,24 @@ import yastack.kernel.plugin.PluginRegistry;
 /** A listener's compiled HTTP settings; immutable, replaced as a whole on reload. */
 record ListenerRuntime(String name, Listener config, Router router, List<FilterChain.Entry> filters,
                        PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
-                       int maxRequestsPerConnection, String serverName, String scheme, AccessLog accessLog,
+                       int maxRequestsPerConnection, String serverName, String scheme, List<AccessLogger> loggers,
                        long maxRequestBodyBytes, ViaValues via, java.util.Set<String> upgradeTypes,
                        ResponseCompression.Settings compression) {
 
     /** The built-in router plugin that serves {@code route_config}. */
     static final String ROUTE_TABLE = "route-table";
+
+    /**
+     * The listener's access log (its own {@code access_log}, else the top-level one): the
+     * built-in {@code access-log} logger plugin, writing JSON unless a format is given.
+     */
+    private static List<AccessLogger> accessLoggers(AccessLog log, String path, PluginRegistry plugins)
+            throws yastack.api.PluginConfigException {
+        if (log.getDisabled() || log.getPath().isEmpty()) return List.of();
+        Struct.Builder cfg = Struct.newBuilder().putFields("path", Value.newBuilder().setStringValue(log.getPath()).build());
+        if (!log.getFormat().isEmpty()) cfg.putFields("format", Value.newBuilder().setStringValue(log.getFormat()).build());
+        return List.of(plugins.createAccessLogger("access-log", cfg.build(), path));
+    }
 
     /** Compiles a listener; plugin problems throw {@link IllegalStateException} naming the field. */
     static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, ScriptPolicies scripts) {
@@ -29,9 +45,10 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
         long idle = http.hasIdleTimeout() ? com.google.protobuf.util.Durations.toMillis(http.getIdleTimeout()) : 60_000;
         long headers = http.hasRequestHeadersTimeout() ? com.google.protobuf.util.Durations.toMillis(http.getRequestHeadersTimeout()) : 30_000;
         String server = http.getServerName().isEmpty() ? "yastack" : http.getServerName();
-        AccessLog log = http.hasAccessLog() ? AccessLog.open(http.getAccessLog()) : defaultLog;
+        AccessLog log = http.hasAccessLog() ? http.getAccessLog() : defaultLog;
         List<FilterChain.Entry> filters = new ArrayList<>();
         Router router;
+        List<AccessLogger> loggers;
         try {
             for (int i = 0; i < http.getFiltersCount(); i++) {
                 FilterRef f = http.getFilters(i);
@@ -51,11 +68,12 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
             } else {
                 router = (stream, request) -> RouteDecision.noRoute();
             }
+            loggers = accessLoggers(log, http.hasAccessLog() ? path + ".access_log" : "access_log", plugins);
         } catch (yastack.api.PluginConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         return new ListenerRuntime(l.getName(), l, router, List.copyOf(filters), plugins.errors(), maxHeaders, idle,
-                headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", log,
+                headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", loggers,
                 http.getMaxRequestBodyKb() * 1024L, ViaValues.of(http.hasVia() ? http.getVia() : "yastack"),
                 http.getUpgradeConfigsList().stream().map(u -> u.getUpgradeType().toLowerCase(java.util.Locale.ROOT))
                         .collect(java.util.stream.Collectors.toUnmodifiableSet()),

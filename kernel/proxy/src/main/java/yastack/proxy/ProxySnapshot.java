@@ -15,7 +15,7 @@ import yastack.proxy.tls.ClientTls;
 record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, Map<String, ClusterRuntime> clusters,
                      Map<String, ClientTls> clusterTls, Map<String, java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry>> tcpFilters,
                      yastack.kernel.plugin.PluginErrors pluginErrors) {
-    static ProxySnapshot compile(Bootstrap config, java.nio.file.Path baseDir, AccessLog defaultLog,
+    static ProxySnapshot compile(Bootstrap config, java.nio.file.Path baseDir,
                                  yastack.kernel.plugin.PluginRegistry plugins, ScriptPolicies scripts) {
         Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
         Map<String, ClientTls> tls = new java.util.HashMap<>();
@@ -27,7 +27,7 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
         Map<String, java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry>> tcpFilters = new java.util.HashMap<>();
         for (int i = 0; i < config.getListenersCount(); i++) {
             Listener l = config.getListeners(i);
-            if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(i, l, defaultLog, plugins, scripts));
+            if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(i, l, config.getAccessLog(), plugins, scripts));
             if (l.hasTcp()) {
                 java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry> entries = new java.util.ArrayList<>();
                 for (int f = 0; f < l.getTcp().getFiltersCount(); f++) {

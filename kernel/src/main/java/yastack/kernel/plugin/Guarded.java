@@ -1,5 +1,6 @@
 package yastack.kernel.plugin;
 
+import yastack.api.AccessLogger;
 import yastack.api.FlowKey;
 import yastack.api.HttpRequestHead;
 import yastack.api.HostSet;
@@ -9,6 +10,7 @@ import yastack.api.LocalReply;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
 import yastack.api.SteeringPolicy;
+import yastack.api.StreamSummary;
 import yastack.api.WorkerSet;
 
 /**
@@ -129,6 +131,29 @@ final class Guarded {
             public void close() {
                 try {
                     p.close();
+                } catch (RuntimeException | LinkageError e) {
+                    errors.report(name, "close", e);
+                }
+            }
+        };
+    }
+
+    /** An access logger whose failures are counted and logged; the stream is never affected. */
+    static AccessLogger accessLogger(String name, AccessLogger logger, PluginErrors errors) {
+        return new AccessLogger() {
+            @Override
+            public void log(HttpStream stream, StreamSummary summary) {
+                try {
+                    logger.log(stream, summary);
+                } catch (RuntimeException | LinkageError e) {
+                    errors.report(name, "log", e);
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    logger.close();
                 } catch (RuntimeException | LinkageError e) {
                     errors.report(name, "close", e);
                 }

@@ -1,5 +1,6 @@
 package yastack.kernel.plugin;
 
+import yastack.api.AccessLoggerFactory;
 import yastack.api.HttpFilterFactory;
 import yastack.api.LoadBalancerFactory;
 import yastack.api.NetworkFilterFactory;
@@ -13,7 +14,8 @@ public enum PluginKind {
     ROUTER("router", RouterFactory.class),
     LB("lb", LoadBalancerFactory.class),
     STEERING("steering", SteeringPolicyFactory.class),
-    L4("l4", NetworkFilterFactory.class);
+    L4("l4", NetworkFilterFactory.class),
+    ACCESS_LOG("access-log", AccessLoggerFactory.class);
 
     private final String label;
     private final Class<? extends PluginFactory<?>> service;
@@ -23,7 +25,7 @@ public enum PluginKind {
         this.service = service;
     }
 
-    /** The word shown by {@code yastack plugins}: filter, router, lb, steering, l4. */
+    /** The word shown by {@code yastack plugins}: filter, router, lb, steering, l4, access-log. */
     public String label() {
         return label;
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import yastack.api.AccessLogger;
 import yastack.api.ConfiguredHttpFilter;
 import yastack.api.ConfiguredNetworkFilter;
 import yastack.api.HttpFilterFactory;
@@ -145,6 +146,14 @@ public final class PluginRegistry {
     /** Configures L4 filter {@code name} as the entry at {@code fieldPath} of the config. */
     public ConfiguredNetworkFilter createNetworkFilter(String name, Struct config, String fieldPath) throws PluginConfigException {
         return create(PluginKind.L4, name, config, fieldPath, ConfiguredNetworkFilter.class);
+    }
+
+    /**
+     * Configures access logger {@code name} (a listener's {@code access_log}). The logger returned
+     * never throws: a failure is counted and logged, and the record is lost, not the stream.
+     */
+    public AccessLogger createAccessLogger(String name, Struct config, String fieldPath) throws PluginConfigException {
+        return Guarded.accessLogger(name, create(PluginKind.ACCESS_LOG, name, config, fieldPath, AccessLogger.class), errors);
     }
 
     /** Runs the factory's {@code validate} only (config checks before applying a config). */

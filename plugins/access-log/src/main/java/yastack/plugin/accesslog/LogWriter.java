@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +20,29 @@ import yastack.api.PluginStats;
 /**
  * Writes log lines on its own thread so workers never wait for the disk: they
  * {@link #offer} a line into a bounded queue, and when the queue is full the
- * line is dropped and counted rather than slowing the proxy down.
+ * line is dropped and counted rather than slowing the proxy down. One writer per
+ * file, shared by every logger that writes there ({@link #open}): a reload that keeps
+ * a listener's log makes no second writer on the same file.
  */
 final class LogWriter implements AutoCloseable {
+    private static final Map<String, LogWriter> OPEN = new HashMap<>();
+
+    private final String target;
+    private int users;
+
+    /** The writer of {@code target} ({@code stdout}, {@code stderr} or a file), opened on first use. */
+    static LogWriter open(String target, int capacity, PluginStats stats, System.Logger log) throws IOException {
+        synchronized (OPEN) {
+            LogWriter w = OPEN.get(target);
+            if (w == null) {
+                w = new LogWriter(target, capacity, stats, log);
+                OPEN.put(target, w);
+            }
+            w.users++;
+            return w;
+        }
+    }
+
     private final BlockingQueue<String> queue;
     private final Writer out;
     private final boolean closeOut;
@@ -30,7 +52,8 @@ final class LogWriter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closing;
 
-    LogWriter(String target, int capacity, PluginStats stats, System.Logger log) throws IOException {
+    private LogWriter(String target, int capacity, PluginStats stats, System.Logger log) throws IOException {
+        this.target = target;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.dropped = stats.counter("dropped");
         this.writeErrors = stats.counter("write_errors");
@@ -82,9 +105,13 @@ final class LogWriter implements AutoCloseable {
         }
     }
 
-    /** Writes what is queued, then stops the thread and closes the file. */
+    /** One user is done; the last one's close writes what is queued, then stops the thread and closes the file. */
     @Override
     public void close() {
+        synchronized (OPEN) {
+            if (--users > 0) return;
+            OPEN.remove(target);
+        }
         closing = true;
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));

@@ -20,7 +20,7 @@ import yastack.api.StreamSummary;
  * {@code %ROUTE%}, {@code %STREAM_ID%}, and, once the stream completed,
  * {@code %START_TIME%}, {@code %RESPONSE_CODE%}, {@code %BYTES_RECEIVED%},
  * {@code %BYTES_SENT%}, {@code %DURATION%} (ms), {@code %UPSTREAM_HOST%},
- * {@code %UPSTREAM_CLUSTER%}. {@code %%} is a literal percent sign.
+ * {@code %UPSTREAM_CLUSTER%}, {@code %RESPONSE_FLAGS%}. {@code %%} is a literal percent sign.
  */
 public final class Template {
     /** What a template is expanded against; fields not known yet are {@code null}. */
@@ -121,6 +121,7 @@ public final class Template {
             case "DURATION" -> v -> v.summary() == null ? "" : Long.toString(v.summary().durationNanos() / 1_000_000);
             case "UPSTREAM_HOST" -> v -> v.summary() == null ? "" : address(v.summary().upstreamAddress(), true);
             case "UPSTREAM_CLUSTER" -> v -> v.summary() == null ? "" : v.summary().cluster();
+            case "RESPONSE_FLAGS" -> v -> v.summary() == null ? "" : v.summary().responseFlags();
             default -> throw new PluginConfigException(field + ": unknown variable %" + name + "%");
         };
     }
