@@ -13,7 +13,6 @@ module yastack.kernel {
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires HdrHistogram;
-    requires java.logging;
 
     // Only the proxy engine and the server see the kernel: plugins (automatic modules read
     // every module) must not be able to use it.

@@ -13,7 +13,6 @@ module yastack.proxy {
     requires io.netty.codec.haproxy;
     requires io.netty.transport.classes.epoll;
     requires com.google.protobuf.util;
-    requires java.logging;
 
     exports yastack.proxy to yastack.server;
     exports yastack.proxy.cluster to yastack.server;

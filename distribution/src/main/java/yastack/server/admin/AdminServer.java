@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import yastack.api.SocketFlavors;
@@ -26,7 +25,7 @@ import yastack.kernel.stats.StatsStore;
  * loop so operators can always look, however busy the workers are.
  */
 public final class AdminServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger("yastack");
+    private static final System.Logger LOG = System.getLogger("yastack");
 
     private final ProxyServer proxy;
     private final StatsStore stats;
@@ -59,7 +58,7 @@ public final class AdminServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("admin: cannot listen on " + address + ":" + port + ": " + e.getMessage(), e);
         }
-        LOG.info("admin: http on " + address + ":" + server.actualPort() + " flavor host");
+        LOG.log(System.Logger.Level.INFO, "admin: http on " + address + ":" + server.actualPort() + " flavor host");
         return server.actualPort();
     }
 
@@ -193,7 +192,7 @@ public final class AdminServer implements AutoCloseable {
         try {
             vertx.close().await(5, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            LOG.warning("admin: shutdown timed out");
+            LOG.log(System.Logger.Level.WARNING, "admin: shutdown timed out");
         }
     }
 }

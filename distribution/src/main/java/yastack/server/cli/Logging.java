@@ -6,7 +6,10 @@ import java.util.logging.LogManager;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
-/** One line per log record on stderr: time, level, logger, message. */
+/**
+ * One line per log record on stderr: time, level, logger, message. The code logs through
+ * {@link System.Logger}, whose records go to java.util.logging, the backend configured here.
+ */
 final class Logging {
     private Logging() {}
 

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import yastack.api.config.HealthCheck;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
@@ -35,7 +34,7 @@ import yastack.proxy.tls.ClientTls;
  * once, no answer (refused, reset, timeout) only after {@code unhealthy_threshold} in a row.
  */
 final class HealthChecker {
-    private static final Logger LOG = Logger.getLogger("yastack");
+    private static final System.Logger LOG = System.getLogger("yastack");
 
     private final ClusterRuntime runtime;
     private final ClientTls tls;
@@ -120,7 +119,7 @@ final class HealthChecker {
             passes[endpoint]++;
             // Endpoints start failed: the first check needs one pass, a later recovery healthy_threshold.
             if (!passing[endpoint] && (!checked[endpoint] || passes[endpoint] >= healthyThreshold)) {
-                if (checked[endpoint]) LOG.info("cluster " + runtime.name() + ": " + ep + " passes its health check again");
+                if (checked[endpoint]) LOG.log(System.Logger.Level.INFO, "cluster " + runtime.name() + ": " + ep + " passes its health check again");
                 mark(endpoint, true);
             }
         } else {
@@ -129,7 +128,7 @@ final class HealthChecker {
             passes[endpoint] = 0;
             failures[endpoint]++;
             if (passing[endpoint] && (status > 0 || failures[endpoint] >= unhealthyThreshold)) {
-                LOG.warning("cluster " + runtime.name() + ": " + ep + " failed its health check ("
+                LOG.log(System.Logger.Level.WARNING, "cluster " + runtime.name() + ": " + ep + " failed its health check ("
                         + (status > 0 ? "status " + status : "no answer") + ")");
                 mark(endpoint, false);
             }

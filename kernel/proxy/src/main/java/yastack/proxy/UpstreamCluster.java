@@ -330,7 +330,7 @@ final class UpstreamCluster {
         countStatus(status);
         if (runtime.recordAnswer(endpointIndex, status)) {
             ejections5xx.inc();
-            java.util.logging.Logger.getLogger("yastack").warning("cluster " + runtime.name() + ": " + endpoints.get(endpointIndex)
+            System.getLogger("yastack").log(System.Logger.Level.WARNING, "cluster " + runtime.name() + ": " + endpoints.get(endpointIndex)
                     + " ejected after consecutive 5xx answers");
         }
     }

@@ -10,7 +10,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 import yastack.api.SteeringPolicy;
 import yastack.api.config.Interface;
 import yastack.api.config.Stack;
@@ -28,7 +27,7 @@ import yastack.stack.Stat;
  * admin API drains workers.
  */
 public final class Dataplane implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger("yastack");
+    private static final System.Logger LOG = System.getLogger("yastack");
 
     private final DataplaneHost host;
     private final WorkerStates states;
@@ -69,7 +68,7 @@ public final class Dataplane implements AutoCloseable {
                     InterfaceRuntime rt = new InterfaceRuntime(spec, port, hardware, steering, states, stats, distributorCells);
                     interfaces.put(spec.name(), rt);
                     if (rt.distributor != null) distributors.add(rt.distributor);
-                    LOG.info("stack: interface " + spec.name() + " " + spec.addressText() + "/" + spec.prefixLength()
+                    LOG.log(System.Logger.Level.INFO, "stack: interface " + spec.name() + " " + spec.addressText() + "/" + spec.prefixLength()
                             + " mac " + rt.stackMac + " on " + port.name() + " (" + spec.backend() + ", "
                             + port.queueCount() + " queues): " + rt.modeNote);
                 } catch (RuntimeException e) {
@@ -201,7 +200,7 @@ public final class Dataplane implements AutoCloseable {
             for (InterfaceRuntime rt : interfaces.values()) {
                 if (rt.distributor != null) rt.distributor.workerDrained(worker, drained);
             }
-            LOG.info("worker " + worker + (drained ? " drained: no new flows" : " takes new flows again"));
+            LOG.log(System.Logger.Level.INFO, "worker " + worker + (drained ? " drained: no new flows" : " takes new flows again"));
         }
         return changed;
     }
@@ -264,7 +263,7 @@ public final class Dataplane implements AutoCloseable {
             } catch (RejectedExecutionException e) {
                 // the loop is gone, so nothing polls
             } catch (Exception e) {
-                LOG.warning("stack: worker " + w + " did not acknowledge the stop: " + e);
+                LOG.log(System.Logger.Level.WARNING, "stack: worker " + w + " did not acknowledge the stop: " + e);
             }
         }
         for (InterfaceRuntime rt : interfaces.values()) {

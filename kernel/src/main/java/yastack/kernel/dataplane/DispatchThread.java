@@ -2,7 +2,6 @@ package yastack.kernel.dataplane;
 
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Logger;
 import yastack.kernel.loop.Affinity;
 
 /**
@@ -11,7 +10,7 @@ import yastack.kernel.loop.Affinity;
  * then park for a time that doubles up to 1 ms.
  */
 final class DispatchThread {
-    private static final Logger LOG = Logger.getLogger("yastack");
+    private static final System.Logger LOG = System.getLogger("yastack");
     private final List<Distributor> distributors;
     private final int core;
     private final Thread thread;
@@ -29,7 +28,7 @@ final class DispatchThread {
 
     private void run() {
         if (core >= 0 && !Affinity.pinCurrentThread(core)) {
-            LOG.warning("could not pin the dispatch thread to CPU " + core);
+            LOG.log(System.Logger.Level.WARNING, "could not pin the dispatch thread to CPU " + core);
         }
         int idle = 0;
         long park = 50_000;

@@ -2,7 +2,6 @@ package yastack.kernel.dataplane;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.kernel.io.mem.MemoryPort;
@@ -23,7 +22,7 @@ import yastack.stack.StackConfig;
  * single worker), or the software distributor and per-worker rings.
  */
 final class InterfaceRuntime {
-    private static final Logger LOG = Logger.getLogger("yastack");
+    private static final System.Logger LOG = System.getLogger("yastack");
     private static final int TCP = 6;
     static final int RING_FRAMES = 1024;
     static final int FLOW_TABLE = 1 << 17;
@@ -73,7 +72,7 @@ final class InterfaceRuntime {
                     : "its queue choice is not a Toeplitz hash we can predict") + "): software distributor"
                     : "software distributor";
             if (hardwareRequested) {
-                LOG.warning("interface " + spec.name() + ": " + note);
+                LOG.log(System.Logger.Level.WARNING, "interface " + spec.name() + ": " + note);
             }
         }
         this.modeNote = note;

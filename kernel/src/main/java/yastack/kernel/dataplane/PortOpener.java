@@ -2,7 +2,6 @@ package yastack.kernel.dataplane;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 import yastack.kernel.io.PacketIoException;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.dpdk.DpdkEal;
@@ -36,7 +35,7 @@ public interface PortOpener {
 
     /** Backend helpers. */
     final class Backends {
-        private static final Logger LOG = Logger.getLogger("yastack");
+        private static final System.Logger LOG = System.getLogger("yastack");
 
         private Backends() {
         }
@@ -61,7 +60,7 @@ public interface PortOpener {
             } catch (PacketIoException e) {
                 if (queues == 1) throw e;
                 // many virtual devices (af_packet without qpairs=N, ring) have one queue pair
-                LOG.info("dpdk " + name + ": " + queues + " queues refused (" + e.getMessage() + "); using one");
+                LOG.log(System.Logger.Level.INFO, "dpdk " + name + ": " + queues + " queues refused (" + e.getMessage() + "); using one");
                 return eal.open(portId, new DpdkPortConfig(1, cfg.rxDescriptors(), cfg.txDescriptors(), cfg.mbufsPerQueue(),
                         cfg.mbufCache(), cfg.mtu(), true, false));
             }

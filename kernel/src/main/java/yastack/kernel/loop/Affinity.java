@@ -6,11 +6,10 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.logging.Logger;
 
 /** Pins the calling thread to one CPU with sched_setaffinity(2), through FFM. */
 public final class Affinity {
-    private static final Logger LOG = Logger.getLogger("yastack");
+    private static final System.Logger LOG = System.getLogger("yastack");
     private static final MethodHandle SET_AFFINITY;
 
     static {
@@ -20,7 +19,7 @@ public final class Affinity {
             h = linker.downcallHandle(linker.defaultLookup().find("sched_setaffinity").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
         } catch (RuntimeException | Error e) {
-            LOG.warning("CPU pinning unavailable: " + e);
+            LOG.log(System.Logger.Level.WARNING, "CPU pinning unavailable: " + e);
         }
         SET_AFFINITY = h;
     }

@@ -80,7 +80,7 @@ public final class WorkerIoHandler implements IoHandler {
     public void initialize() {
         // Runs on the worker's own thread as it starts: the place to pin it.
         if (cpu >= 0 && !Affinity.pinCurrentThread(cpu)) {
-            java.util.logging.Logger.getLogger("yastack").warning("could not pin worker thread to CPU " + cpu);
+            System.getLogger("yastack").log(System.Logger.Level.WARNING, "could not pin worker thread to CPU " + cpu);
         }
         host.initialize();
     }
@@ -135,7 +135,7 @@ public final class WorkerIoHandler implements IoHandler {
             try {
                 r.handle.close();
             } catch (Exception e) {
-                java.util.logging.Logger.getLogger("yastack").warning("closing " + r.handle + " failed: " + e);
+                System.getLogger("yastack").log(System.Logger.Level.WARNING, "closing " + r.handle + " failed: " + e);
             }
         }
     }

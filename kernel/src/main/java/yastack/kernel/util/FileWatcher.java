@@ -9,7 +9,6 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * Watches files (the config, certificates, ...) through their directories and calls back,
@@ -17,7 +16,7 @@ import java.util.logging.Logger;
  * by rename and tools that write in several steps.
  */
 public final class FileWatcher implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger("yastack");
+    private static final System.Logger LOG = System.getLogger("yastack");
 
     private final WatchService service;
     private final Thread thread;
@@ -39,7 +38,7 @@ public final class FileWatcher implements AutoCloseable {
             Thread t = Thread.ofPlatform().daemon().name(name + "-watch").start(() -> loop(ws, dirs, abs, onChange));
             return new FileWatcher(ws, t);
         } catch (IOException e) {
-            LOG.warning(name + " watch unavailable (" + e.getMessage() + ")");
+            LOG.log(System.Logger.Level.WARNING, name + " watch unavailable (" + e.getMessage() + ")");
             return null;
         }
     }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Logger;
 import yastack.api.config.ListenerTls;
 import yastack.api.config.TlsCertificate;
 import yastack.kernel.util.FileWatcher;
@@ -27,7 +26,7 @@ import yastack.kernel.util.FileWatcher;
  * rebuilt and swapped in for new handshakes; a broken new file keeps the old contexts.
  */
 public final class ServerTls implements Mapping<String, SslContext>, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger("yastack");
+    private static final System.Logger LOG = System.getLogger("yastack");
 
     private final String listener;
     private final ListenerTls config;
@@ -120,9 +119,9 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
     public void reload() {
         try {
             current.set(build());
-            LOG.info("listener " + listener + ": TLS certificates reloaded");
+            LOG.log(System.Logger.Level.INFO, "listener " + listener + ": TLS certificates reloaded");
         } catch (RuntimeException e) {
-            LOG.warning("listener " + listener + ": TLS reload failed, keeping the current certificates: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": TLS reload failed, keeping the current certificates: " + e.getMessage());
         }
     }
 
