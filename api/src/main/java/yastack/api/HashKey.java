@@ -1,6 +1,7 @@
 package yastack.api;
 
 import java.util.Objects;
+import yastack.api.config.HashPolicy;
 
 /**
  * Where a request's consistent-hash key comes from (Envoy's {@code hash_policy}): a header, a
@@ -31,7 +32,7 @@ public record HashKey(Source source, String name) {
     }
 
     /** The key a config's {@code hash_policy} names (the client's IP when it names none). */
-    public static HashKey of(yastack.api.config.HashPolicy p) {
+    public static HashKey of(HashPolicy p) {
         if (!p.getHeader().isEmpty()) return header(p.getHeader());
         if (!p.getCookie().isEmpty()) return cookie(p.getCookie());
         if (!p.getQueryParameter().isEmpty()) return queryParameter(p.getQueryParameter());

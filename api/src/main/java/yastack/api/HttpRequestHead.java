@@ -1,5 +1,9 @@
 package yastack.api;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
 /**
  * The request line and headers of one HTTP request. Changes made by a filter
  * or a router are what the upstream receives.
@@ -54,7 +58,7 @@ public interface HttpRequestHead {
     private static String decodeQueryPart(String s) {
         if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
         try {
-            return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return s;
         }
@@ -85,7 +89,7 @@ public interface HttpRequestHead {
             int colon = authority.lastIndexOf(':');
             if (colon >= 0) end = colon;
         }
-        return authority.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+        return authority.substring(0, end).toLowerCase(Locale.ROOT);
     }
 
     /** {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}. */

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -53,12 +55,12 @@ public final class PluginConfig {
      * to the built-in route table, or an xDS {@code typed_config}; errors name fields below {@code path}.
      */
     public static PluginConfig of(Message message, String path) {
-        return new PluginConfig(Struct.getDefaultInstance(), path, java.util.Objects.requireNonNull(message, "message"));
+        return new PluginConfig(Struct.getDefaultInstance(), path, Objects.requireNonNull(message, "message"));
     }
 
     /** The typed message this config is, if it is one of {@code type}. */
-    public <T extends Message> java.util.Optional<T> message(Class<T> type) {
-        return type.isInstance(message) ? java.util.Optional.of(type.cast(message)) : java.util.Optional.empty();
+    public <T extends Message> Optional<T> message(Class<T> type) {
+        return type.isInstance(message) ? Optional.of(type.cast(message)) : Optional.empty();
     }
 
     /** The typed message this config must be. */

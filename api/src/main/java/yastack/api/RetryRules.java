@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import yastack.api.config.RetryPolicy;
 
 /**
  * When and how often a route retries (Envoy's {@code retry_policy}). {@code 5xx} and
@@ -48,7 +49,7 @@ public record RetryRules(Set<On> retryOn, int numRetries, Duration perTryTimeout
     }
 
     /** The rules of a config's {@code retry_policy} (one retry by default); throws for an unknown condition. */
-    public static RetryRules of(yastack.api.config.RetryPolicy p) {
+    public static RetryRules of(RetryPolicy p) {
         Duration perTry = p.hasPerTryTimeout()
                 ? Duration.ofSeconds(p.getPerTryTimeout().getSeconds(), p.getPerTryTimeout().getNanos()) : Duration.ZERO;
         return new RetryRules(parse(p.getRetryOn()), p.hasNumRetries() ? p.getNumRetries() : 1, perTry,

@@ -6,9 +6,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,10 +21,11 @@ import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;
 import yastack.api.Router;
 import yastack.api.SteeringPolicy;
+import yastack.api.WorkerContext;
+import yastack.kernel.stats.StatsStore;
+import yastack.proxy.ScriptPolicies;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
-import yastack.proxy.ScriptPolicies;
-import yastack.kernel.stats.StatsStore;
 import yastack.scripting.ScriptHost;
 import yastack.scripting.ScriptHttpClient;
 import yastack.scripting.ScriptLoadException;
@@ -40,7 +44,7 @@ final class ScriptSupport implements ScriptPolicies, AutoCloseable {
         this.baseDir = baseDir;
         // The time limit is a guard against runaway scripts, not a latency target: a first call
         // in the interpreter on a loaded machine can take tens of milliseconds.
-        this.host = ScriptHost.builder().baseDirectory(baseDir).timeLimit(java.time.Duration.ofSeconds(1))
+        this.host = ScriptHost.builder().baseDirectory(baseDir).timeLimit(Duration.ofSeconds(1))
                 .httpClient(new ClusterHttpClient(clusters)).build();
     }
 
@@ -92,7 +96,7 @@ final class ScriptSupport implements ScriptPolicies, AutoCloseable {
         }
 
         @Override
-        public CompletionStage<Response> call(String cluster, Request request, yastack.api.WorkerContext worker) {
+        public CompletionStage<Response> call(String cluster, Request request, WorkerContext worker) {
             ClusterRuntime c = clusters.get().get(cluster);
             if (c == null) return CompletableFuture.failedFuture(new IllegalArgumentException("unknown cluster " + cluster));
             long now = System.nanoTime();
@@ -104,7 +108,7 @@ final class ScriptSupport implements ScriptPolicies, AutoCloseable {
                     .method(request.method(), request.body().isEmpty() ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(request.body()));
             request.headers().forEach((k, v) -> {
-                if (!RESTRICTED.contains(k.toLowerCase(java.util.Locale.ROOT))) b.header(k, v);
+                if (!RESTRICTED.contains(k.toLowerCase(Locale.ROOT))) b.header(k, v);
             });
             return client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
                 Map<String, String> headers = new HashMap<>();
@@ -113,6 +117,6 @@ final class ScriptSupport implements ScriptPolicies, AutoCloseable {
             });
         }
 
-        private static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect", "host", "upgrade");
+        private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
     }
 }

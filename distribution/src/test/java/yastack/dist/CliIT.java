@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,7 +111,7 @@ class CliIT {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("listeners[0].port"), r.err());
 
-        try (var busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (var busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             Path cfg = dir.resolve("busy.yaml");
             Files.writeString(cfg, """
                     admin: {port: %d}

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -227,13 +228,13 @@ class PluginsIT {
 
     @Test
     void l4FilterSeesBytesAndCanCloseTheConnection() throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", tcpPort)) {
+        try (Socket s = new Socket("127.0.0.1", tcpPort)) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write("GET /through-l4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
             String answer = new String(s.getInputStream().readAllBytes());
             assertTrue(answer.startsWith("HTTP/1.1 200") && answer.contains("upstream=canary"), answer);
         }
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", tcpPort)) {
+        try (Socket s = new Socket("127.0.0.1", tcpPort)) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write("QUIT\r\n".getBytes());
             assertEquals(-1, s.getInputStream().read(), "the filter closed the connection");

@@ -3,6 +3,9 @@ package yastack.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** `yastack quickstart` as the README runs it: every curl line it prints works. */
@@ -17,9 +21,9 @@ class QuickstartIT {
     @Test
     void everyPrintedCurlWorks() throws Exception {
         for (int port : new int[] {8080, 9901, 19001, 19002, 19003}) {
-            try (var s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            try (var s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
                 s.setReuseAddress(true);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new AssertionError("the quickstart needs 127.0.0.1:" + port + " free: " + e.getMessage());
             }
         }
@@ -53,7 +57,7 @@ class QuickstartIT {
                 Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "10", "http://10.213.8.2:8080/api/hello")
                         .redirectErrorStream(true).start();
                 String body = new String(curl.getInputStream().readAllBytes());
-                assertTrue(curl.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(curl.waitFor(20, TimeUnit.SECONDS));
                 assertTrue(body.contains("\"uri\" : \"/hello\""), "through the userspace stack: " + body);
             }
             assertTrue(out.contains("listener web: http on 127.0.0.1:8080 flavor host"), out);

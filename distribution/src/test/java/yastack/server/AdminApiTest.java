@@ -1,15 +1,16 @@
 package yastack.server;
 
-import yastack.proxy.fixtures.TestUpstream;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import yastack.proxy.fixtures.TestUpstream;
 
 /** The admin contract: /ready, /stats, /stats/prometheus, /clusters, /listeners, /config_dump. */
 class AdminApiTest {
@@ -70,7 +71,7 @@ class AdminApiTest {
         assertTrue(r.headers().firstValue("content-type").orElseThrow().startsWith("text/plain; version=0.0.4"));
         Pattern sample = Pattern.compile("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\"(,[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\")*\\})? (-?[0-9.eE+-]+|NaN)$");
         Pattern type = Pattern.compile("^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|summary|histogram)$");
-        java.util.Set<String> typed = new java.util.HashSet<>();
+        Set<String> typed = new HashSet<>();
         for (String line : r.body().split("\n")) {
             if (line.startsWith("#")) {
                 assertTrue(type.matcher(line).matches(), line);

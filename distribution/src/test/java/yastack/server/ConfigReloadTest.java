@@ -1,11 +1,9 @@
 package yastack.server;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import yastack.config.ConfigLoader;
+import yastack.proxy.fixtures.ProxyHarness;
+import yastack.proxy.fixtures.TestUpstream;
 import yastack.server.ProxyInstance;
 
 /**
@@ -128,12 +131,12 @@ class ConfigReloadTest {
             assertEquals(200, post(client, reload).statusCode());
             assertEquals("first", get(client, URI.create("http://127.0.0.1:" + c + "/")));
             for (int port : new int[] {a, b}) {
-                assertThrows(java.net.ConnectException.class, () -> new java.net.Socket("127.0.0.1", port).close(),
+                assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(),
                         "nothing listens on " + port + " any more");
             }
 
             // A port some other process holds: the reload is refused and nothing changes.
-            try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 Files.writeString(file, listeners("first", Integer.toString(c), "third", Integer.toString(busy.getLocalPort())));
                 HttpResponse<String> r = post(client, reload);
                 assertEquals(400, r.statusCode(), r.body());

@@ -1,10 +1,5 @@
 package yastack.server;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,11 +7,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import yastack.config.ConfigLoader;
+import yastack.proxy.fixtures.ProxyHarness;
+import yastack.proxy.fixtures.TestUpstream;
 import yastack.server.ProxyInstance;
 
 /**
@@ -151,8 +152,8 @@ class ScriptProxyTest {
         Path route = dir.resolve("routes/route.js");
         AtomicInteger failures = new AtomicInteger();
         AtomicInteger toB = new AtomicInteger();
-        java.util.concurrent.ConcurrentLinkedQueue<String> why = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ConcurrentLinkedQueue<String> why = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger sent = new AtomicInteger();
         Thread load = Thread.ofPlatform().start(() -> {
             long end = System.nanoTime() + 30_000_000_000L;

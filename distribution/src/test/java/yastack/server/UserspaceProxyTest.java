@@ -1,11 +1,5 @@
 package yastack.server;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -16,19 +10,33 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import yastack.config.ConfigLoader;
-import yastack.server.ProxyInstance;
+import yastack.proxy.fixtures.ProxyHarness;
 import yastack.proxy.fixtures.TestPki;
+import yastack.proxy.fixtures.TestUpstream;
+import yastack.server.ProxyInstance;
 
 /**
  * Dual-flavor proxying end to end with the Linux kernel as the peer over a TAP device:
@@ -140,14 +148,14 @@ class UserspaceProxyTest {
             assertTrue(out.contains("subject: CN=a.test") && out.contains("upstream=host-side"), out);
         }
         // The JDK client verifies the certificate against the address (IP SAN) and the CA.
-        java.security.cert.Certificate ca = java.security.cert.CertificateFactory.getInstance("X.509")
+        Certificate ca = CertificateFactory.getInstance("X.509")
                 .generateCertificate(Files.newInputStream(dir.resolve("ca.pem")));
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca);
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
         tmf.init(trust);
-        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
         for (HttpClient.Version v : List.of(HttpClient.Version.HTTP_1_1, HttpClient.Version.HTTP_2)) {
             HttpClient jdk = HttpClient.newBuilder().sslContext(ssl).version(v).build();
@@ -193,8 +201,8 @@ class UserspaceProxyTest {
         int conns = 1000;
         // Every connection answers one request, then all wait until the 1,000 are open at
         // once, then each sends two more on the same connection.
-        java.util.concurrent.CountDownLatch allOpen = new java.util.concurrent.CountDownLatch(conns);
-        java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        CountDownLatch allOpen = new CountDownLatch(conns);
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < conns; i++) {
@@ -233,7 +241,7 @@ class UserspaceProxyTest {
         for (int i = 0; i < 10; i++) sh(true, "curl", "-sS", "--max-time", "10", "-o", "/dev/null", "http://" + ours + ":8080/steer/" + i);
         long newFlows = proxy.proxy().stats().counterValues().entrySet().stream()
                 .filter(e -> e.getKey().startsWith("script.steer.") && e.getKey().endsWith("new_flows"))
-                .mapToLong(java.util.Map.Entry::getValue).sum();
+                .mapToLong(Map.Entry::getValue).sum();
         assertTrue(newFlows >= 10, "the steering script saw the new flows: " + proxy.proxy().stats().counterValues());
     }
 

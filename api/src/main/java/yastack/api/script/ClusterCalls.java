@@ -3,6 +3,7 @@ package yastack.api.script;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import yastack.api.WorkerContext;
 
@@ -14,7 +15,7 @@ import yastack.api.WorkerContext;
 @FunctionalInterface
 public interface ClusterCalls {
     /** Refuses every call: for hosts without clusters. */
-    ClusterCalls NONE = (cluster, request, worker) -> java.util.concurrent.CompletableFuture.failedFuture(
+    ClusterCalls NONE = (cluster, request, worker) -> CompletableFuture.failedFuture(
             new IllegalStateException("no clusters to call"));
 
     /**

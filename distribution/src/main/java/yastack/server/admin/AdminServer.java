@@ -8,17 +8,20 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import yastack.api.SocketFlavors;
 import yastack.api.config.Listener;
-import yastack.proxy.cluster.ClusterRuntime;
-import yastack.proxy.cluster.Endpoint;
-import yastack.proxy.ProxyServer;
+import yastack.kernel.dataplane.Dataplane;
 import yastack.kernel.dataplane.DataplaneReport;
 import yastack.kernel.stats.StatsStore;
+import yastack.proxy.ProxyServer;
+import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.cluster.Endpoint;
 
 /**
  * The admin API on a host socket (loopback by default), served by its own Vert.x event
@@ -40,7 +43,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** With the userspace data plane's endpoints ({@code /workers}, {@code /stack}); {@code dataplane} may be null. */
-    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, yastack.kernel.dataplane.Dataplane dataplane) {
+    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, Dataplane dataplane) {
         this.dataplane = dataplane == null ? null : new DataplaneReport(dataplane, proxy.stats());
         this.proxy = proxy;
         this.stats = proxy.stats();
@@ -105,7 +108,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Data-plane answers may wait for the workers, so they are computed off the admin event loop. */
-    private void withDataplane(HttpServerRequest req, java.util.concurrent.Callable<String> json) {
+    private void withDataplane(HttpServerRequest req, Callable<String> json) {
         if (dataplane == null) {
             reply(req, 404, "text/plain", "no userspace stack: configure stack.interfaces\n");
             return;
@@ -191,7 +194,7 @@ public final class AdminServer implements AutoCloseable {
     public void close() {
         try {
             vertx.close().await(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "admin: shutdown timed out");
         }
     }

@@ -1,6 +1,9 @@
 package yastack.server.admin;
 
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import yastack.kernel.stats.StatsStore;
@@ -15,7 +18,7 @@ final class StatsFormat {
     /** {@code name: value} lines; histograms as percentiles in milliseconds (as Envoy prints them). */
     static String text(StatsStore stats, Pattern filter) {
         StringBuilder sb = new StringBuilder(8192);
-        Map<String, Long> all = new java.util.TreeMap<>(stats.counterValues());
+        Map<String, Long> all = new TreeMap<>(stats.counterValues());
         all.putAll(stats.gaugeValues());
         all.forEach((name, value) -> {
             if (filter == null || filter.matcher(name).find()) sb.append(name).append(": ").append(value).append('\n');
@@ -35,7 +38,7 @@ final class StatsFormat {
     }
 
     private static String ms(Histogram h, double percentile) {
-        return String.format(java.util.Locale.ROOT, "%.3f", h.getValueAtPercentile(percentile) / 1000.0);
+        return String.format(Locale.ROOT, "%.3f", h.getValueAtPercentile(percentile) / 1000.0);
     }
 
     static String prometheus(StatsStore stats) {
@@ -59,7 +62,7 @@ final class StatsFormat {
     }
 
     private static void emit(StringBuilder sb, Map<String, Long> values, String type) {
-        Map<String, StringBuilder> families = new java.util.TreeMap<>();
+        Map<String, StringBuilder> families = new TreeMap<>();
         values.forEach((name, value) -> {
             Metric m = Metric.of(name);
             families.computeIfAbsent(m.name, k -> new StringBuilder())
@@ -86,7 +89,7 @@ final class StatsFormat {
                 default -> null;
             };
             if (label == null || parts.length < 3) return new Metric(sanitize("yastack_" + stat), "");
-            String rest = String.join("_", java.util.Arrays.copyOfRange(parts, 2, parts.length));
+            String rest = String.join("_", Arrays.copyOfRange(parts, 2, parts.length));
             String value = parts[1].replace("\\", "\\\\").replace("\"", "\\\"");
             return new Metric(sanitize("yastack_" + kind + "_" + rest), label + "=\"" + value + "\"");
         }

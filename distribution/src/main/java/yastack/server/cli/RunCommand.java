@@ -1,5 +1,6 @@
 package yastack.server.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -44,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static int runUntilSignalled(LoadedConfig loaded, int workers, Integer adminPort, Path pluginDir, Runnable started) {
-        if (pluginDir != null && !java.nio.file.Files.isDirectory(pluginDir)) {
+        if (pluginDir != null && !Files.isDirectory(pluginDir)) {
             System.err.println("yastack: plugin directory not found: " + pluginDir);
             return 1;
         }

@@ -16,6 +16,7 @@ import yastack.api.config.Cluster;
 import yastack.api.config.ClusterTls;
 import yastack.api.config.Endpoint;
 import yastack.api.config.HashPolicy;
+import yastack.api.config.HealthCheck;
 import yastack.api.config.LbPolicy;
 import yastack.api.config.Listener;
 import yastack.api.config.ListenerTls;
@@ -190,7 +191,7 @@ final class ConfigValidator {
         }
     }
 
-    private void healthCheck(String path, yastack.api.config.HealthCheck h) {
+    private void healthCheck(String path, HealthCheck h) {
         if (f.given(path + ".path", h.getPath()) && !h.getPath().startsWith("/")) f.error(path + ".path", "must start with /");
         else if (h.getPath().chars().anyMatch(ch -> ch <= ' ' || ch >= 0x7f)) f.error(path + ".path", "must not contain spaces or control characters");
         f.positive(path + ".interval", h.hasInterval(), h.getInterval());

@@ -1,6 +1,7 @@
 package yastack.config;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,7 +66,7 @@ final class HttpValidator {
                 }
             }
         }
-        java.util.Set<String> upgrades = new java.util.HashSet<>();
+        Set<String> upgrades = new HashSet<>();
         for (int i = 0; i < hcm.getUpgradeConfigsCount(); i++) {
             String p = path + ".upgrade_configs[" + i + "].upgrade_type";
             String type = hcm.getUpgradeConfigs(i).getUpgradeType();

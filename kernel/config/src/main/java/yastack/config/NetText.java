@@ -3,6 +3,7 @@ package yastack.config;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /** Checks on addresses, host names and header names as they appear in a config. */
@@ -27,7 +28,7 @@ final class NetText {
         }
         try {
             return (Inet4Address) InetAddress.getByAddress(b);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // cannot happen for 4 bytes
         }
     }

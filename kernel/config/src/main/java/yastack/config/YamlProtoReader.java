@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -225,7 +226,7 @@ final class YamlProtoReader {
                     error(path, "expected true or false, got " + describe(node), node);
                     return null;
                 }
-                return Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT));
+                return Boolean.parseBoolean(s.getValue().toLowerCase(Locale.ROOT));
             }
             case INT, LONG -> {
                 return integer(f, node, path);
@@ -257,7 +258,7 @@ final class YamlProtoReader {
 
     private static String enumNames(FieldDescriptor f) {
         return f.getEnumType().getValues().stream()
-                .map(v -> v.getName().toLowerCase(java.util.Locale.ROOT))
+                .map(v -> v.getName().toLowerCase(Locale.ROOT))
                 .collect(Collectors.joining(", "));
     }
 
@@ -351,7 +352,7 @@ final class YamlProtoReader {
         Tag tag = s.getTag();
         if (tag.equals(Tag.NULL)) return Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
         if (tag.equals(Tag.BOOL)) {
-            return Value.newBuilder().setBoolValue(Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT))).build();
+            return Value.newBuilder().setBoolValue(Boolean.parseBoolean(s.getValue().toLowerCase(Locale.ROOT))).build();
         }
         if (tag.equals(Tag.INT)) {
             BigInteger i = yamlInteger(s.getValue());
@@ -384,7 +385,7 @@ final class YamlProtoReader {
     }
 
     static double yamlDouble(String text) {
-        String t = text.toLowerCase(java.util.Locale.ROOT);
+        String t = text.toLowerCase(Locale.ROOT);
         return switch (t) {
             case ".inf", "+.inf" -> Double.POSITIVE_INFINITY;
             case "-.inf" -> Double.NEGATIVE_INFINITY;

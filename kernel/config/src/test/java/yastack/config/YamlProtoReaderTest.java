@@ -12,6 +12,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
+import yastack.api.config.Bootstrap;
 
 /** The reader knows no yastack message: any descriptor works. */
 class YamlProtoReaderTest {
@@ -68,7 +69,7 @@ class YamlProtoReaderTest {
                 clusters:
                   - name: c
                     lb_policy: {plugin: p, config: &loop {again: *loop}}
-                """), yastack.api.config.Bootstrap.newBuilder());
+                """), Bootstrap.newBuilder());
         assertEquals(1, reader.errors().size(), reader.errors()::toString);
         assertTrue(reader.errors().getFirst().message().contains("nested too deeply"), reader.errors()::toString);
         assertEquals(3, reader.errors().getFirst().line());

@@ -1,5 +1,7 @@
 package yastack.proxy;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,12 +11,13 @@ import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -187,7 +190,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The current exchange switched protocols (its 101 is written): the connection becomes a tunnel to {@code upstream}. */
-    void becomeTunnel(io.netty.channel.Channel upstream, long idleMillis) {
+    void becomeTunnel(Channel upstream, long idleMillis) {
         current = null;
         paused = 0;
         stats.upgradesTotal.inc();
@@ -215,7 +218,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             queued.forEach(ReferenceCountUtil::release);
             queued.clear();
             if (!ex.requestComplete() && ctx.channel() instanceof SocketChannel) lingerClose();
-            else ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            else ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         // Hand over queued messages: the next request head and then its body pieces, which
@@ -237,14 +240,14 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private void lingerClose() {
         paused = 0;
         ctx.channel().config().setAutoRead(true);
-        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (!f.isSuccess() || inputShutdown) {
                 ctx.close();
                 return;
             }
             lingering = true;
             ((SocketChannel) ctx.channel()).shutdownOutput();
-            ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         });
     }
 
@@ -254,7 +257,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private void closeIfNothingLeft() {
         if (!inputShutdown || closing || !queued.isEmpty() || (current != null && current.requestComplete())) return;
         closing = true;
-        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Tears the connection down mid-response (truncated upstream response, timeout after headers). */

@@ -1,5 +1,6 @@
 package yastack.proxy;
 
+import com.google.protobuf.util.Durations;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -19,11 +20,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import yastack.api.config.HealthCheck;
+import yastack.kernel.stats.Counter;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
-import yastack.kernel.stats.Counter;
 import yastack.proxy.tls.ClientTls;
 
 /**
@@ -61,8 +63,8 @@ final class HealthChecker {
         this.worker = worker;
         this.path = h.getPath();
         this.host = h.getHost().isEmpty() ? runtime.name() : h.getHost();
-        this.intervalMillis = h.hasInterval() ? com.google.protobuf.util.Durations.toMillis(h.getInterval()) : 5_000;
-        this.timeoutMillis = h.hasTimeout() ? com.google.protobuf.util.Durations.toMillis(h.getTimeout()) : 1_000;
+        this.intervalMillis = h.hasInterval() ? Durations.toMillis(h.getInterval()) : 5_000;
+        this.timeoutMillis = h.hasTimeout() ? Durations.toMillis(h.getTimeout()) : 1_000;
         this.unhealthyThreshold = h.getUnhealthyThreshold() == 0 ? 3 : h.getUnhealthyThreshold();
         this.healthyThreshold = h.getHealthyThreshold() == 0 ? 2 : h.getHealthyThreshold();
         this.expected = Set.copyOf(h.getExpectedStatusesList());
@@ -134,7 +136,7 @@ final class HealthChecker {
             }
         }
         checked[endpoint] = true;
-        timers.removeIf(java.util.concurrent.Future::isDone);
+        timers.removeIf(Future::isDone);
         timers.add(worker.loop.schedule(() -> check(endpoint), intervalMillis, TimeUnit.MILLISECONDS));
     }
 

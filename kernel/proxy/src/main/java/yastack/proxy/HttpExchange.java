@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,14 +18,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import yastack.proxy.cluster.ClusterRuntime;
 import yastack.api.AccessLogger;
 import yastack.api.HashKey;
 import yastack.api.HttpRequestHead;
 import yastack.api.RouteDecision;
 import yastack.proxy.cluster.Balanced;
+import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.filter.NettyResponseHead;
 
 /**
@@ -87,7 +90,7 @@ final class HttpExchange implements Balanced {
         return request;
     }
 
-    java.net.InetSocketAddress remoteSocketAddress() {
+    InetSocketAddress remoteSocketAddress() {
         return ProxyProtocolReader.clientAddress(dctx.channel());
     }
 
@@ -210,7 +213,7 @@ final class HttpExchange implements Balanced {
     }
 
     @Override
-    public java.net.InetSocketAddress remoteAddress() {
+    public InetSocketAddress remoteAddress() {
         return remoteSocketAddress();
     }
 
@@ -356,7 +359,7 @@ final class HttpExchange implements Balanced {
                     HeaderRules.stripHopByHop(interimHeaders);
                     // A full message: the encoder expects every response head to be ended before the next one.
                     dctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), Unpooled.EMPTY_BUFFER,
-                            interimHeaders, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
+                            interimHeaders, EmptyHttpHeaders.INSTANCE));
                 }
             } else if (!responseStarted && leg.retriesStatus(code)) {
                 ReferenceCountUtil.release(msg);
@@ -405,7 +408,7 @@ final class HttpExchange implements Balanced {
         boolean chunked = HttpUtil.isTransferEncodingChunked(r);
         long length = chunked ? -1 : HttpUtil.getContentLength(r, -1L);
         HeaderRules.stripHopByHop(h);
-        if (leg.http2()) h.remove(io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+        if (leg.http2()) h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
         boolean bodiless = request.method().equals(HttpMethod.HEAD) || status == 204 || status == 304;
         boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (length >= 0 && (status != 204)) {
@@ -549,7 +552,7 @@ final class HttpExchange implements Balanced {
         UpgradeTunnel.requestUpgrade(h, protocol);
         addProxyFields(h, r);
         dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
-                Unpooled.EMPTY_BUFFER, h, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
+                Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE));
         finished = true;
         Channel up = leg.takeForTunnel();
         releaseEarlyBody();

@@ -1,25 +1,30 @@
 package yastack.proxy;
 
-import java.util.ArrayList;
-import java.util.List;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import com.google.protobuf.util.Durations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 import yastack.api.AccessLogger;
 import yastack.api.PluginConfig;
+import yastack.api.PluginConfigException;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
 import yastack.api.config.AccessLog;
 import yastack.api.config.FilterRef;
 import yastack.api.config.Listener;
-import yastack.proxy.filter.FilterChain;
 import yastack.kernel.plugin.PluginErrors;
 import yastack.kernel.plugin.PluginRegistry;
+import yastack.proxy.filter.FilterChain;
 
 /** A listener's compiled HTTP settings; immutable, replaced as a whole on reload. */
 record ListenerRuntime(String name, Listener config, Router router, List<FilterChain.Entry> filters,
                        PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
                        int maxRequestsPerConnection, String serverName, String scheme, List<AccessLogger> loggers,
-                       long maxRequestBodyBytes, ViaValues via, java.util.Set<String> upgradeTypes,
+                       long maxRequestBodyBytes, ViaValues via, Set<String> upgradeTypes,
                        ResponseCompression.Settings compression) {
 
     /** The built-in router plugin that serves {@code route_config}. */
@@ -30,7 +35,7 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
      * built-in {@code access-log} logger plugin, writing JSON unless a format is given.
      */
     private static List<AccessLogger> accessLoggers(AccessLog log, String path, PluginRegistry plugins)
-            throws yastack.api.PluginConfigException {
+            throws PluginConfigException {
         if (log.getDisabled() || log.getPath().isEmpty()) return List.of();
         Struct.Builder cfg = Struct.newBuilder().putFields("path", Value.newBuilder().setStringValue(log.getPath()).build());
         if (!log.getFormat().isEmpty()) cfg.putFields("format", Value.newBuilder().setStringValue(log.getFormat()).build());
@@ -42,8 +47,8 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
         var http = l.getHttp();
         String path = "listeners[" + index + "].http";
         int maxHeaders = (http.getMaxRequestHeadersKb() == 0 ? 60 : http.getMaxRequestHeadersKb()) * 1024;
-        long idle = http.hasIdleTimeout() ? com.google.protobuf.util.Durations.toMillis(http.getIdleTimeout()) : 60_000;
-        long headers = http.hasRequestHeadersTimeout() ? com.google.protobuf.util.Durations.toMillis(http.getRequestHeadersTimeout()) : 30_000;
+        long idle = http.hasIdleTimeout() ? Durations.toMillis(http.getIdleTimeout()) : 60_000;
+        long headers = http.hasRequestHeadersTimeout() ? Durations.toMillis(http.getRequestHeadersTimeout()) : 30_000;
         String server = http.getServerName().isEmpty() ? "yastack" : http.getServerName();
         AccessLog log = http.hasAccessLog() ? http.getAccessLog() : defaultLog;
         List<FilterChain.Entry> filters = new ArrayList<>();
@@ -69,14 +74,14 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
                 router = (stream, request) -> RouteDecision.noRoute();
             }
             loggers = accessLoggers(log, http.hasAccessLog() ? path + ".access_log" : "access_log", plugins);
-        } catch (yastack.api.PluginConfigException e) {
+        } catch (PluginConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         return new ListenerRuntime(l.getName(), l, router, List.copyOf(filters), plugins.errors(), maxHeaders, idle,
                 headers, http.getMaxRequestsPerConnection(), server, l.hasTls() ? "https" : "http", loggers,
                 http.getMaxRequestBodyKb() * 1024L, ViaValues.of(http.hasVia() ? http.getVia() : "yastack"),
-                http.getUpgradeConfigsList().stream().map(u -> u.getUpgradeType().toLowerCase(java.util.Locale.ROOT))
-                        .collect(java.util.stream.Collectors.toUnmodifiableSet()),
+                http.getUpgradeConfigsList().stream().map(u -> u.getUpgradeType().toLowerCase(Locale.ROOT))
+                        .collect(Collectors.toUnmodifiableSet()),
                 http.hasCompression() ? ResponseCompression.Settings.of(http.getCompression()) : null);
     }
 

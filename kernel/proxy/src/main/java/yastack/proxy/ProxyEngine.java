@@ -2,6 +2,7 @@ package yastack.proxy;
 
 import com.google.protobuf.Struct;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import yastack.api.PluginConfigException;
 import yastack.api.SteeringPolicy;
@@ -33,7 +34,7 @@ public final class ProxyEngine implements AutoCloseable {
         this.stats = new StatsStore(n);
         stats.registerSource(() -> plugins.stats().snapshot());
         String idle = cfg.hasStack() ? cfg.getStack().getIdle() : "";
-        this.workers = WorkerGroup.start(n, idle, cfg.hasStack() ? cfg.getStack().getCoresList() : java.util.List.of(), stats);
+        this.workers = WorkerGroup.start(n, idle, cfg.hasStack() ? cfg.getStack().getCoresList() : List.of(), stats);
         Dataplane dp = null;
         ProxyServer server = null;
         try {

@@ -3,8 +3,8 @@ package yastack.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -146,10 +147,10 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
             return new HAProxyMessage(v, HAProxyCommand.LOCAL, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0);
         }
         if (source == null || destination == null
-                || (source.getAddress() instanceof java.net.Inet4Address) != (destination.getAddress() instanceof java.net.Inet4Address)) {
+                || (source.getAddress() instanceof Inet4Address) != (destination.getAddress() instanceof Inet4Address)) {
             return new HAProxyMessage(v, HAProxyCommand.PROXY, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0);
         }
-        HAProxyProxiedProtocol family = source.getAddress() instanceof java.net.Inet4Address
+        HAProxyProxiedProtocol family = source.getAddress() instanceof Inet4Address
                 ? HAProxyProxiedProtocol.TCP4 : HAProxyProxiedProtocol.TCP6;
         return new HAProxyMessage(v, HAProxyCommand.PROXY, family, source.getAddress().getHostAddress(),
                 destination.getAddress().getHostAddress(), source.getPort(), destination.getPort());

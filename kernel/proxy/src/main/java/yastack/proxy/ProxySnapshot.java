@@ -1,11 +1,21 @@
 package yastack.proxy;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import yastack.api.PluginConfigException;
 import yastack.api.config.Bootstrap;
 import yastack.api.config.Cluster;
 import yastack.api.config.Listener;
+import yastack.kernel.plugin.PluginErrors;
+import yastack.kernel.plugin.PluginKind;
+import yastack.kernel.plugin.PluginRegistry;
 import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.filter.NetworkFilterChain;
 import yastack.proxy.tls.ClientTls;
 
 /**
@@ -13,46 +23,46 @@ import yastack.proxy.tls.ClientTls;
  * request uses the snapshot it started on until it finishes.
  */
 record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, Map<String, ClusterRuntime> clusters,
-                     Map<String, ClientTls> clusterTls, Map<String, java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry>> tcpFilters,
-                     yastack.kernel.plugin.PluginErrors pluginErrors) {
-    static ProxySnapshot compile(Bootstrap config, java.nio.file.Path baseDir,
-                                 yastack.kernel.plugin.PluginRegistry plugins, ScriptPolicies scripts) {
+                     Map<String, ClientTls> clusterTls, Map<String, List<NetworkFilterChain.Entry>> tcpFilters,
+                     PluginErrors pluginErrors) {
+    static ProxySnapshot compile(Bootstrap config, Path baseDir,
+                                 PluginRegistry plugins, ScriptPolicies scripts) {
         Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
-        Map<String, ClientTls> tls = new java.util.HashMap<>();
+        Map<String, ClientTls> tls = new HashMap<>();
         for (Cluster c : config.getClustersList()) {
             clusters.put(c.getName(), new ClusterRuntime(c));
             if (c.hasTls()) tls.put(c.getName(), new ClientTls(c.getName(), c.getTls(), baseDir, c.hasHttp2ProtocolOptions()));
         }
         Map<String, ListenerRuntime> listeners = new LinkedHashMap<>();
-        Map<String, java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry>> tcpFilters = new java.util.HashMap<>();
+        Map<String, List<NetworkFilterChain.Entry>> tcpFilters = new HashMap<>();
         for (int i = 0; i < config.getListenersCount(); i++) {
             Listener l = config.getListeners(i);
             if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(i, l, config.getAccessLog(), plugins, scripts));
             if (l.hasTcp()) {
-                java.util.List<yastack.proxy.filter.NetworkFilterChain.Entry> entries = new java.util.ArrayList<>();
+                List<NetworkFilterChain.Entry> entries = new ArrayList<>();
                 for (int f = 0; f < l.getTcp().getFiltersCount(); f++) {
                     var ref = l.getTcp().getFilters(f);
                     String path = "listeners[" + i + "].tcp.filters[" + f + "]";
                     try {
-                        if (!ref.getScript().isEmpty()) throw new yastack.api.PluginConfigException(path + ".script: L4 filters are plugins (name:), not scripts");
-                        entries.add(new yastack.proxy.filter.NetworkFilterChain.Entry(ref.getName(), plugins.createNetworkFilter(ref.getName(), ref.getConfig(), path)));
-                    } catch (yastack.api.PluginConfigException e) {
+                        if (!ref.getScript().isEmpty()) throw new PluginConfigException(path + ".script: L4 filters are plugins (name:), not scripts");
+                        entries.add(new NetworkFilterChain.Entry(ref.getName(), plugins.createNetworkFilter(ref.getName(), ref.getConfig(), path)));
+                    } catch (PluginConfigException e) {
                         throw new IllegalStateException(e.getMessage(), e);
                     }
                 }
-                tcpFilters.put(l.getName(), java.util.List.copyOf(entries));
+                tcpFilters.put(l.getName(), List.copyOf(entries));
             }
         }
         // Every cluster's balancer is a plugin: check its name and config before anything is applied.
         for (int i = 0; i < config.getClustersCount(); i++) {
             ClusterRuntime c = clusters.get(config.getClusters(i).getName());
             try {
-                plugins.validate(yastack.kernel.plugin.PluginKind.LB, c.lbPolicy(), c.lbConfig(), "clusters[" + i + "].lb_policy");
-            } catch (yastack.api.PluginConfigException e) {
+                plugins.validate(PluginKind.LB, c.lbPolicy(), c.lbConfig(), "clusters[" + i + "].lb_policy");
+            } catch (PluginConfigException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         }
-        return new ProxySnapshot(config, Map.copyOf(listeners), java.util.Collections.unmodifiableMap(clusters), Map.copyOf(tls),
+        return new ProxySnapshot(config, Map.copyOf(listeners), Collections.unmodifiableMap(clusters), Map.copyOf(tls),
                 Map.copyOf(tcpFilters), plugins.errors());
     }
 }

@@ -2,6 +2,9 @@ package yastack.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import yastack.api.HttpHeadersView;
 import yastack.api.HttpRequestHead;
 import yastack.proxy.filter.NettyHeadersView;
@@ -116,7 +119,7 @@ final class RequestHead implements HttpRequestHead {
         }
 
         @Override public String get(CharSequence name) { return live.get(name); }
-        @Override public java.util.List<String> getAll(CharSequence name) { return live.getAll(name); }
+        @Override public List<String> getAll(CharSequence name) { return live.getAll(name); }
         @Override public HttpHeadersView set(CharSequence name, CharSequence value) { live.set(name, value); return changed(name); }
         @Override public HttpHeadersView add(CharSequence name, CharSequence value) { live.add(name, value); return changed(name); }
 
@@ -127,8 +130,8 @@ final class RequestHead implements HttpRequestHead {
             return had;
         }
 
-        @Override public java.util.Set<String> names() { return live.names(); }
+        @Override public Set<String> names() { return live.names(); }
         @Override public int size() { return live.size(); }
-        @Override public void forEach(java.util.function.BiConsumer<String, String> action) { live.forEach(action); }
+        @Override public void forEach(BiConsumer<String, String> action) { live.forEach(action); }
     }
 }

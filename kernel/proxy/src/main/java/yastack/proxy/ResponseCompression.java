@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
+import yastack.api.config.Compression;
 
 /**
  * gzip for responses on their way down (the listener's {@code compression}), as nginx's
@@ -35,7 +37,7 @@ final class ResponseCompression {
 
     /** A listener's compression settings, with the counters of one worker. */
     record Settings(int minLength, Set<String> contentTypes, int level) {
-        static Settings of(yastack.api.config.Compression c) {
+        static Settings of(Compression c) {
             List<String> types = c.getContentTypesCount() == 0 ? DEFAULT_TYPES : c.getContentTypesList();
             return new Settings(c.getMinLength() == 0 ? 30 : c.getMinLength(),
                     Set.copyOf(types.stream().map(t -> t.toLowerCase(Locale.ROOT)).toList()),
@@ -69,7 +71,7 @@ final class ResponseCompression {
         }
         String encoding = h.get(HttpHeaderNames.CONTENT_ENCODING);
         String type = h.get(HttpHeaderNames.CONTENT_TYPE);
-        long length = io.netty.handler.codec.http.HttpUtil.getContentLength(response, -1L);
+        long length = HttpUtil.getContentLength(response, -1L);
         if ((encoding != null && !encoding.equalsIgnoreCase("identity")) || type == null
                 || !s.contentTypes().contains(mediaType(type)) || (length >= 0 && length < s.minLength())
                 || h.containsValue(HttpHeaderNames.CACHE_CONTROL, "no-transform", true)) {

@@ -1,5 +1,6 @@
 package yastack.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -9,11 +10,14 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import yastack.proxy.cluster.ClusterRuntime;
+import java.util.ArrayDeque;
+import java.util.List;
 import yastack.api.HashKey;
 import yastack.api.HttpRequestHead;
-import yastack.proxy.cluster.Balanced;
 import yastack.kernel.stats.Counter;
+import yastack.proxy.cluster.Balanced;
+import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.filter.NetworkFilterChain;
 
 /**
  * L4 proxy: each accepted connection gets one upstream connection on the same worker and
@@ -28,10 +32,10 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private Channel downstream;
     private Channel upstream;
     // Bytes (and a FIN) that arrive before the upstream connection is up.
-    private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Object> early = new ArrayDeque<>();
     private long earlyBytes;
     private boolean inputShutdownEarly;
-    private yastack.proxy.filter.NetworkFilterChain filters;
+    private NetworkFilterChain filters;
     private TcpFilterConnection filterView;
     private final String listener;
 
@@ -63,10 +67,10 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         downstream = ctx.channel();
         cxTotal.inc();
         cxActive.inc();
-        var entries = snapshot.tcpFilters().getOrDefault(listener, java.util.List.of());
+        var entries = snapshot.tcpFilters().getOrDefault(listener, List.of());
         if (!entries.isEmpty()) {
             filterView = new TcpFilterConnection(worker.nextStreamId(), listener, downstream, worker.pluginWorker());
-            filters = new yastack.proxy.filter.NetworkFilterChain(entries, filterView, snapshot.pluginErrors());
+            filters = new NetworkFilterChain(entries, filterView, snapshot.pluginErrors());
             if (!filters.onOpen()) {
                 downstream.close();
                 return;
@@ -111,7 +115,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel up = upstream;
-        if (msg instanceof io.netty.buffer.ByteBuf b) {
+        if (msg instanceof ByteBuf b) {
             bytesIn.add(b.readableBytes());
             if (filters != null) {
                 filterView.received += b.readableBytes();
@@ -124,7 +128,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (up == null) {
             early.add(msg);
-            if (msg instanceof io.netty.buffer.ByteBuf b && (earlyBytes += b.readableBytes()) > 256 * 1024) {
+            if (msg instanceof ByteBuf b && (earlyBytes += b.readableBytes()) > 256 * 1024) {
                 downstream.config().setAutoRead(false);
             }
             return;
@@ -189,7 +193,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     final class Relay extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof io.netty.buffer.ByteBuf b) {
+            if (msg instanceof ByteBuf b) {
                 bytesOut.add(b.readableBytes());
                 if (filters != null) {
                     filterView.sent += b.readableBytes();

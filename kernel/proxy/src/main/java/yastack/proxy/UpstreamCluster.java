@@ -1,26 +1,36 @@
 package yastack.proxy;
 
+import com.google.protobuf.Struct;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import yastack.proxy.cluster.ClusterRuntime;
-import yastack.proxy.cluster.Endpoint;
-import com.google.protobuf.Struct;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import yastack.api.HashKey;
 import yastack.api.LoadBalancer;
 import yastack.api.PluginConfigException;
+import yastack.kernel.stats.Counter;
 import yastack.proxy.cluster.Balanced;
+import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.cluster.Endpoint;
 import yastack.proxy.cluster.PickContext;
 import yastack.proxy.cluster.WorkerHosts;
-import yastack.kernel.stats.Counter;
+import yastack.proxy.tls.ClientTls;
+import yastack.proxy.tls.TlsStatsHandler;
 
 /** One worker's view of a cluster: its balancer state, connection pools and stats cells. */
 final class UpstreamCluster {
@@ -34,7 +44,7 @@ final class UpstreamCluster {
     final Counter rqRetrySuccess, rqRetryLimitExceeded, rqPerTryTimeout, rqRetryOverflow, ejections5xx;
     final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
     private final ProxyWorker worker;
-    private final yastack.proxy.tls.ClientTls tls;
+    private final ClientTls tls;
     /** The HTTP/2 connections of an HTTP/2 cluster; null for HTTP/1.1 (pooled connections). */
     private final Http2Connections http2;
     private final List<Endpoint> endpoints;
@@ -43,7 +53,7 @@ final class UpstreamCluster {
     private boolean retired;
 
     @SuppressWarnings("unchecked")
-    UpstreamCluster(ClusterRuntime runtime, ProxyWorker worker, yastack.proxy.tls.ClientTls tls) {
+    UpstreamCluster(ClusterRuntime runtime, ProxyWorker worker, ClientTls tls) {
         this.runtime = runtime;
         this.tls = tls;
         this.worker = worker;
@@ -164,11 +174,11 @@ final class UpstreamCluster {
     private void addTls(Channel c, Endpoint ep) {
         if (tls == null) return;
         c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
-        c.pipeline().addLast("tls-stats", new yastack.proxy.tls.TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
+        c.pipeline().addLast("tls-stats", new TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
     }
 
     /** Opens an HTTP/2 connection ({@code init} sets up its pipeline after TLS, if any); it counts until it closes. */
-    void connectHttp2(int endpointIndex, ChannelInitializer<Channel> init, java.util.function.BiConsumer<Channel, Throwable> done) {
+    void connectHttp2(int endpointIndex, ChannelInitializer<Channel> init, BiConsumer<Channel, Throwable> done) {
         Endpoint ep = endpoints.get(endpointIndex);
         connectUncountedOnClose(ep, b -> b.option(ChannelOption.SO_KEEPALIVE, true).handler(new ChannelInitializer<Channel>() {
             @Override
@@ -180,16 +190,16 @@ final class UpstreamCluster {
     }
 
     /** Opens a plain (L4) connection to an endpoint on this worker's loop; not pooled. */
-    void connectRaw(int endpointIndex, io.netty.channel.ChannelHandler handler,
-                    java.util.function.BiConsumer<Channel, Throwable> done) {
+    void connectRaw(int endpointIndex, ChannelHandler handler,
+                    BiConsumer<Channel, Throwable> done) {
         connectUncountedOnClose(endpoints.get(endpointIndex), b -> b.option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .handler(handler), done);
     }
 
     /** As {@link #connect}, for connections without an UpstreamHandler (which uncounts pooled ones): uncounted when they close. */
-    private void connectUncountedOnClose(Endpoint ep, java.util.function.UnaryOperator<Bootstrap> configure,
-                                         java.util.function.BiConsumer<Channel, Throwable> done) {
+    private void connectUncountedOnClose(Endpoint ep, UnaryOperator<Bootstrap> configure,
+                                         BiConsumer<Channel, Throwable> done) {
         connect(ep, configure, (ch, cause) -> {
             if (ch != null) ch.closeFuture().addListener(x -> uncount());
             done.accept(ch, cause);
@@ -211,8 +221,8 @@ final class UpstreamCluster {
      * connect failure, 503, as in Envoy) or the failure, which is counted against the
      * endpoint's health.
      */
-    private void connect(Endpoint ep, java.util.function.UnaryOperator<Bootstrap> configure,
-                         java.util.function.BiConsumer<Channel, Throwable> done) {
+    private void connect(Endpoint ep, UnaryOperator<Bootstrap> configure,
+                         BiConsumer<Channel, Throwable> done) {
         connections++;
         cxTotal.inc();
         cxActive.inc();
@@ -232,7 +242,7 @@ final class UpstreamCluster {
                 done.accept(null, c.cause());
                 return;
             }
-            io.netty.handler.ssl.SslHandler ssl = c.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            SslHandler ssl = c.channel().pipeline().get(SslHandler.class);
             if (ssl == null) {
                 ep.health().onSuccess();
                 afterActive(c.channel(), () -> done.accept(c.channel(), null));
@@ -256,7 +266,7 @@ final class UpstreamCluster {
      * an RSS-local port) and TLS, but not pooled, not counted in the cluster's connection
      * stats and not held against the endpoint's passive health.
      */
-    ChannelFuture probe(int endpointIndex, java.util.function.Consumer<io.netty.channel.ChannelPipeline> handlers) {
+    ChannelFuture probe(int endpointIndex, Consumer<ChannelPipeline> handlers) {
         Endpoint ep = endpoints.get(endpointIndex);
         return bootstrap(ep).handler(new ChannelInitializer<Channel>() {
             @Override
@@ -294,7 +304,7 @@ final class UpstreamCluster {
 
     /** Returns a connection whose exchange finished cleanly. */
     void release(Channel ch, int endpointIndex) {
-        if (retired || !ch.isActive() || ch instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
+        if (retired || !ch.isActive() || ch instanceof Http2StreamChannel) {
             ch.close();
             return;
         }

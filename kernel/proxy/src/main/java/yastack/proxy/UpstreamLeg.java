@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import yastack.api.HashKey;
 import yastack.api.RouteDecision;
 import yastack.proxy.cluster.Balanced;
 
@@ -28,7 +29,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     final UpstreamCluster cluster;
     private final HttpRequest upstreamRequest;
     private final Balanced target;
-    private final yastack.api.HashKey hashKey;
+    private final HashKey hashKey;
     private final long timeoutMillis;
     /** Idempotent and bodiless (RFC 9112 9.3.1): safe to send again when a pooled connection was closing. */
     private final boolean staleRetriable;

@@ -1,19 +1,10 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-
-
 import io.netty.channel.SimpleChannelInboundHandler;
-
-
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -32,6 +23,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import yastack.proxy.fixtures.ProxyHarness;
+import yastack.proxy.fixtures.TestPki;
 
 /**
  * An HTTP/2 cluster (http2_protocol_options) in front of Netty's HTTP/2 server speaking
@@ -144,8 +141,8 @@ class Http2UpstreamTest {
 
     @Test
     void anHttp2ClientGetsTheTrailersAsHttp2Trailers() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("yastack-h2-up");
-        yastack.proxy.fixtures.TestPki pki = new yastack.proxy.fixtures.TestPki(dir);
+        Path dir = Files.createTempDirectory("yastack-h2-up");
+        TestPki pki = new TestPki(dir);
         pki.issue("a", "a.test");
         int port = server.port();
         try (ProxyHarness tls = new ProxyHarness(ProxyHarness.tlsSingleRoute(pki.path("a.pem"), pki.path("a.key"),

@@ -1,28 +1,36 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import yastack.proxy.fixtures.ProxyHarness;
 import yastack.proxy.fixtures.TestPki;
+import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * listeners[].proxy_protocol: the client address comes from the PROXY header a load
@@ -36,10 +44,10 @@ class ProxyProtocolTest {
     static int tcpPort;
     static int sendV1Port;
     static int sendV2Port;
-    static java.net.ServerSocket capture;
-    static java.net.ServerSocket checked;
-    static final java.util.concurrent.LinkedBlockingQueue<byte[]> checks = new java.util.concurrent.LinkedBlockingQueue<>();
-    static final java.util.concurrent.LinkedBlockingQueue<byte[]> captured = new java.util.concurrent.LinkedBlockingQueue<>();
+    static ServerSocket capture;
+    static ServerSocket checked;
+    static final LinkedBlockingQueue<byte[]> checks = new LinkedBlockingQueue<>();
+    static final LinkedBlockingQueue<byte[]> captured = new LinkedBlockingQueue<>();
     static Path dir;
     static TestPki pki;
 
@@ -54,7 +62,7 @@ class ProxyProtocolTest {
         sendV1Port = ProxyHarness.freePort();
         sendV2Port = ProxyHarness.freePort();
         // A backend that only keeps the first 16 bytes of each connection (a v2 LOCAL header's size).
-        checked = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
+        checked = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!checked.isClosed()) {
                 try (Socket s = checked.accept()) {
@@ -66,7 +74,7 @@ class ProxyProtocolTest {
             }
         });
         // An upstream that keeps what each connection sent up to the end of its request head.
-        capture = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
+        capture = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!capture.isClosed()) {
                 try (Socket s = capture.accept()) {
@@ -119,7 +127,7 @@ class ProxyProtocolTest {
     }
 
     @AfterAll
-    static void stop() throws java.io.IOException {
+    static void stop() throws IOException {
         if (proxy != null) proxy.close();
         capture.close();
         checked.close();
@@ -192,7 +200,7 @@ class ProxyProtocolTest {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.getOutputStream().write(bytes);
             s.getOutputStream().flush();
-            byte[] got = captured.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            byte[] got = captured.poll(10, TimeUnit.SECONDS);
             assertTrue(got != null, "the upstream got the connection");
             return got;
         }
@@ -211,8 +219,8 @@ class ProxyProtocolTest {
         System.arraycopy(in, 0, both, 0, in.length);
         System.arraycopy(request, 0, both, in.length, request.length);
         byte[] got = sendThrough(sendV2Port, both);
-        EmbeddedChannel decoder = new EmbeddedChannel(new io.netty.handler.codec.haproxy.HAProxyMessageDecoder());
-        decoder.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(got));
+        EmbeddedChannel decoder = new EmbeddedChannel(new HAProxyMessageDecoder());
+        decoder.writeInbound(Unpooled.wrappedBuffer(got));
         HAProxyMessage header = decoder.readInbound();
         assertEquals(HAProxyProtocolVersion.V2, header.protocolVersion());
         assertEquals("203.0.113.50", header.sourceAddress());
@@ -227,10 +235,10 @@ class ProxyProtocolTest {
 
     @Test
     void healthChecksOfSuchAClusterSendALocalHeader() throws Exception {
-        byte[] first = checks.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        byte[] first = checks.poll(10, TimeUnit.SECONDS);
         assertTrue(first != null && first.length == 16, "a check connected");
         byte[] signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
-        assertTrue(java.util.Arrays.equals(signature, java.util.Arrays.copyOf(first, 12)), java.util.HexFormat.of().formatHex(first));
+        assertTrue(Arrays.equals(signature, Arrays.copyOf(first, 12)), HexFormat.of().formatHex(first));
         assertEquals(0x20, first[12], "version 2, command LOCAL");
     }
 }

@@ -1,13 +1,10 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,6 +13,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import yastack.proxy.fixtures.ProxyHarness;
+import yastack.proxy.fixtures.TestUpstream;
 
 /** {@code max_request_body_kb}: 413 before forwarding when Content-Length says too much, mid-stream for chunked bodies. */
 class RequestBodyLimitTest {
@@ -56,7 +57,7 @@ class RequestBodyLimitTest {
             byte[] chunk = new byte[64 * 1024];
             try {
                 for (int i = 0; i < 16; i++) out.write(chunk);
-            } catch (java.net.SocketException e) {
+            } catch (SocketException e) {
                 // the proxy may stop reading once it has answered; what matters is the answer
             }
             String answer = readAll(s.getInputStream());
@@ -89,7 +90,7 @@ class RequestBodyLimitTest {
         assertEquals(200, r.statusCode());
     }
 
-    private static String readAll(InputStream in) throws java.io.IOException {
+    private static String readAll(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
         byte[] buf = new byte[8192];
         int r;

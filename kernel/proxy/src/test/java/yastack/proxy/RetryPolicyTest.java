@@ -1,10 +1,5 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,15 +7,25 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import yastack.proxy.fixtures.ProxyHarness;
+import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * Route retry policies through the real proxy. Each cluster pairs a failing endpoint with a
@@ -66,7 +71,7 @@ class RetryPolicyTest {
     static TestUpstream good;
     static FixedUpstream bad503, bad500, slow, slower;
     static ProxyHarness proxy;
-    static java.nio.file.Path accessLog;
+    static Path accessLog;
 
     @BeforeAll
     static void start() throws Exception {
@@ -76,7 +81,7 @@ class RetryPolicyTest {
         slow = new FixedUpstream(200, 3_000);
         slower = new FixedUpstream(200, 1_000);
         int dead = ProxyHarness.freePort();
-        accessLog = java.nio.file.Files.createTempFile("retry-access", ".log");
+        accessLog = Files.createTempFile("retry-access", ".log");
         proxy = new ProxyHarness(ProxyHarness.listenerWithRoutes("access_log: {path: " + accessLog + "}", """
                 - {match: {prefix: "/5xx/"}, route: {cluster: m5xx, prefix_rewrite: "/", retry_policy: {retry_on: 5xx}}}
                 - {match: {prefix: "/codes/"}, route: {cluster: mcodes, prefix_rewrite: "/", retry_policy: {retry_on: "retriable-status-codes", retriable_status_codes: [503]}}}
@@ -104,7 +109,7 @@ class RetryPolicyTest {
     @AfterAll
     static void stop() throws IOException {
         if (proxy != null) proxy.close();
-        java.nio.file.Files.deleteIfExists(accessLog);
+        Files.deleteIfExists(accessLog);
         good.close();
         bad503.close();
         bad500.close();
@@ -190,7 +195,7 @@ class RetryPolicyTest {
         assertEquals(exceeded + 1, stat("onlybad", "upstream_rq_retry_limit_exceeded"));
         String line = "";
         for (int i = 0; i < 100 && line.isEmpty(); i++) {
-            line = java.nio.file.Files.readAllLines(accessLog).stream().filter(l -> l.contains("/exhaust/x")).findFirst().orElse("");
+            line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("/exhaust/x")).findFirst().orElse("");
             if (line.isEmpty()) Thread.sleep(50);
         }
         assertTrue(line.contains("\"response_flags\":\"URX\""), line);
@@ -224,12 +229,12 @@ class RetryPolicyTest {
     @Test
     void theCircuitBreakerCapsRetriesInFlight() throws Exception {
         // Four requests time out on their first try together; max_retries: 1 lets one retry.
-        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> all = new java.util.ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             all.add(proxy.client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port + "/cb/" + i))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
         }
-        for (var f : all) assertEquals(504, f.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+        for (var f : all) assertEquals(504, f.get(20, TimeUnit.SECONDS).statusCode());
         assertEquals(1, stat("cb", "upstream_rq_retry"));
         assertEquals(3, stat("cb", "upstream_rq_retry_overflow"));
     }

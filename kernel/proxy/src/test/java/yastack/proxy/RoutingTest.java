@@ -1,15 +1,16 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import yastack.proxy.fixtures.ProxyHarness;
+import yastack.proxy.fixtures.TestUpstream;
 
 /** Every route match type and every route action, through the real proxy with real upstreams. */
 class RoutingTest {
@@ -163,8 +164,8 @@ class RoutingTest {
 
     @Test
     void methodMatcher() throws Exception {
-        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + proxy.port + "/post"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("hello")).build();
+        var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port + "/post"))
+                .POST(HttpRequest.BodyPublishers.ofString("hello")).build();
         HttpResponse<String> r = proxy.client.send(req, HttpResponse.BodyHandlers.ofString());
         assertTrue(r.body().contains("upstream=b\n") && r.body().contains("body=hello\n"), r.body());
         assertEquals(404, proxy.get("/post").statusCode());

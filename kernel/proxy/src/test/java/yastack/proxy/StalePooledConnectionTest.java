@@ -1,10 +1,8 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -20,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import yastack.proxy.fixtures.ProxyHarness;
 
 /**
  * The keep-alive race every proxy meets: the upstream closes an idle connection just as
@@ -34,7 +34,7 @@ class StalePooledConnectionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new ServerSocket(0, 64, java.net.InetAddress.getLoopbackAddress());
+        upstream = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().name("one-request-upstream").start(() -> {
             while (!upstream.isClosed()) {
                 try {

@@ -1,11 +1,8 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +10,9 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import yastack.proxy.fixtures.ProxyHarness;
 
 /** The L4 proxy: bytes both ways, large transfers, half-close passed through. */
 class TcpProxyTest {
@@ -23,7 +23,7 @@ class TcpProxyTest {
     /** Upstream: reads until EOF, then answers "got N bytes" plus a checksum, then closes. */
     @BeforeAll
     static void start() throws Exception {
-        upstream = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+        upstream = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         acceptor = Thread.ofVirtual().start(() -> {
             while (!upstream.isClosed()) {
                 try {

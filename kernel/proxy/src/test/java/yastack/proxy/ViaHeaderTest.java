@@ -1,13 +1,15 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.net.http.HttpResponse;
-import org.junit.jupiter.api.Test;
+import yastack.proxy.fixtures.ProxyHarness;
+import yastack.proxy.fixtures.TestPki;
+import yastack.proxy.fixtures.TestUpstream;
 
 /** RFC 9110 7.6.3: the proxy appends Via to what it forwards, both ways; configurable, and off with via: "". */
 class ViaHeaderTest {
@@ -46,8 +48,8 @@ class ViaHeaderTest {
 
     @Test
     void anHttp2StreamIsReceivedAsProtocol2() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("yastack-via-h2");
-        yastack.proxy.fixtures.TestPki pki = new yastack.proxy.fixtures.TestPki(dir);
+        Path dir = Files.createTempDirectory("yastack-via-h2");
+        TestPki pki = new TestPki(dir);
         pki.issue("a", "a.test");
         try (TestUpstream up = new TestUpstream("up"); ProxyHarness p = new ProxyHarness(ProxyHarness.tlsSingleRoute(
                 pki.path("a.pem"), pki.path("a.key"), "endpoints: [{address: 127.0.0.1, port: " + up.port() + "}]"), 1)) {

@@ -1,21 +1,10 @@
 package yastack.proxy;
 
-import yastack.proxy.fixtures.ProxyHarness;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-
-
 import io.netty.channel.SimpleChannelInboundHandler;
-
-
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -28,12 +17,17 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,6 +41,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import yastack.proxy.fixtures.ProxyHarness;
 
 /**
  * WebSocket through the proxy: the JDK's WebSocket client, the proxy with
@@ -57,7 +56,7 @@ import org.junit.jupiter.api.Test;
 class WebSocketProxyTest {
     static NettyTestServer server;
     static ProxyHarness proxy;
-    static java.net.ServerSocket wrongSwitch;
+    static ServerSocket wrongSwitch;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,7 +69,7 @@ class WebSocketProxyTest {
         });
         int port = server.port();
         // An upstream that "switches" to a protocol nobody asked for.
-        wrongSwitch = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
+        wrongSwitch = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!wrongSwitch.isClosed()) {
                 try (Socket s = wrongSwitch.accept()) {
@@ -97,7 +96,7 @@ class WebSocketProxyTest {
     }
 
     @AfterAll
-    static void stop() throws java.io.IOException {
+    static void stop() throws IOException {
         if (proxy != null) proxy.close();
         wrongSwitch.close();
         server.close();
@@ -128,7 +127,7 @@ class WebSocketProxyTest {
         final LinkedBlockingQueue<Object> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         private final StringBuilder text = new StringBuilder();
-        private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -188,7 +187,7 @@ class WebSocketProxyTest {
         try (ProxyHarness plain = new ProxyHarness(ProxyHarness.singleRoute("", port), 1)) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + plain.port + "/ws"), new Collector()).get(10, TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof java.net.http.WebSocketHandshakeException, e.toString());
+            assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
         }
     }
 

@@ -51,7 +51,7 @@ public final class Dataplane implements AutoCloseable {
         String policyName = named.isEmpty() ? "toeplitz" : named;
         // One policy per interface: each distributor keeps its own state (all run on one thread).
         // Policies are plugins (the built-ins too) or scripts; the kernel has none of its own.
-        java.util.function.Supplier<SteeringPolicy> steering = () -> {
+        Supplier<SteeringPolicy> steering = () -> {
             SteeringPolicy p = policies.apply(policyName);
             if (p == null) throw new IllegalArgumentException("stack.rss.steering: no steering policy named '" + policyName + "'");
             return p;

@@ -7,13 +7,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import yastack.api.SteeringPolicy;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.RxBatch;
 import yastack.kernel.io.TxBatch;
 import yastack.kernel.io.rss.RedirectionTable;
-import yastack.api.SteeringPolicy;
 import yastack.kernel.io.rss.Toeplitz;
 import yastack.kernel.stats.Counter;
+import yastack.kernel.stats.WorkerStats;
 
 /**
  * Software RSS for one interface: receives from every queue of the port, hashes each frame's
@@ -52,7 +53,7 @@ final class Distributor {
 
     Distributor(String iface, PacketPort port, int address, FrameRing[] toWorker, FrameRing[] fromWorker,
                 FlowTable table, SteeringPolicy steering, WorkerStates workers, Toeplitz toeplitz,
-                yastack.kernel.stats.WorkerStats cells) {
+                WorkerStats cells) {
         this.iface = iface;
         this.port = port;
         this.rx = port.newRxBatch();

@@ -1,5 +1,8 @@
 package yastack.kernel.dataplane;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Consumer;
+
 /**
  * The distributor's memory of which worker owns each flow of one interface, keyed by the
  * remote address and port, the local port and the protocol (the local address is the
@@ -18,7 +21,7 @@ final class FlowTable {
     private final byte[] flags;
     private final int mask;
     private final int limit;
-    private final java.util.concurrent.atomic.AtomicIntegerArray ownedBy;
+    private final AtomicIntegerArray ownedBy;
     private final long tcpIdleNanos, closingNanos, resetNanos, udpIdleNanos;
     private int size;
     private int sweepCursor;
@@ -32,7 +35,7 @@ final class FlowTable {
         flags = new byte[cap];
         mask = cap - 1;
         limit = cap - cap / 4;
-        ownedBy = new java.util.concurrent.atomic.AtomicIntegerArray(workers);
+        ownedBy = new AtomicIntegerArray(workers);
         this.tcpIdleNanos = tcpIdleNanos;
         this.closingNanos = closingNanos;
         this.resetNanos = resetNanos;
@@ -113,7 +116,7 @@ final class FlowTable {
      * Looks at up to {@code budget} slots and forgets expired flows, reporting each to
      * {@code closed} (with the reused flyweight) before it goes.
      */
-    int sweep(long now, int budget, Flow scratch, java.util.function.Consumer<Flow> closed) {
+    int sweep(long now, int budget, Flow scratch, Consumer<Flow> closed) {
         int removed = 0;
         for (int n = 0; n < budget && size > 0; n++) {
             int i = sweepCursor;

@@ -2,11 +2,13 @@ package yastack.kernel.dataplane;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
+import yastack.api.SteeringPolicy;
+import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.kernel.io.mem.MemoryPort;
 import yastack.kernel.io.rss.RedirectionTable;
-import yastack.api.SteeringPolicy;
 import yastack.kernel.io.rss.Toeplitz;
 import yastack.kernel.stats.StatsStore;
 import yastack.kernel.stats.WorkerStats;
@@ -33,7 +35,7 @@ final class InterfaceRuntime {
     final PacketPort port;
     final Mode mode;
     final String modeNote;
-    final yastack.kernel.io.MacAddress stackMac;
+    final MacAddress stackMac;
     final Shard[] shards;
     final Distributor distributor;
     private final ArpFanout fanout;
@@ -41,7 +43,7 @@ final class InterfaceRuntime {
     private final RedirectionTable reta;
     private final List<TxSink> txSinks = new ArrayList<>();
 
-    InterfaceRuntime(InterfaceSpec spec, PacketPort port, boolean hardwareRequested, java.util.function.Supplier<SteeringPolicy> steering,
+    InterfaceRuntime(InterfaceSpec spec, PacketPort port, boolean hardwareRequested, Supplier<SteeringPolicy> steering,
                      WorkerStates states, StatsStore stats, int distributorCells) {
         this.spec = spec;
         this.port = port;
@@ -79,7 +81,7 @@ final class InterfaceRuntime {
         // a configured MAC wins (TAP ports already use it; DPDK ports run promiscuous); devices
         // with no address of their own (net_ring) get a random locally administered one
         this.stackMac = spec.mac() != null ? spec.mac()
-                : port.mac().bits() != 0 ? port.mac() : yastack.kernel.io.MacAddress.randomLocal();
+                : port.mac().bits() != 0 ? port.mac() : MacAddress.randomLocal();
         this.toeplitz = hwKey != null ? hwKey : Toeplitz.symmetric();
         this.reta = hwReta != null ? hwReta : RedirectionTable.roundRobin(workers);
         int slot = (14 + 4 + Math.max(port.mtu(), spec.mtu() == 0 ? 1500 : spec.mtu()) + 63) & ~63;

@@ -1,5 +1,7 @@
 package yastack.kernel.dataplane;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import yastack.api.config.Interface;
 import yastack.kernel.io.MacAddress;
@@ -20,13 +22,13 @@ public record InterfaceSpec(String name, String backend, String device, String v
                 address, prefix, gateway, itf.getMtu(), mac);
     }
 
-    private static java.net.InetAddress parse(String literal) {
+    private static InetAddress parse(String literal) {
         if (!literal.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
             throw new IllegalArgumentException("not an IPv4 address: " + literal);
         }
         try {
-            return java.net.InetAddress.getByName(literal); // a literal: no lookup
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(literal); // a literal: no lookup
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
     }

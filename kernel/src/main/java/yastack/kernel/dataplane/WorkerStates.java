@@ -1,12 +1,13 @@
 package yastack.kernel.dataplane;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import yastack.api.WorkerSet;
 
 /**
  * Which workers take new flows. Drain flags are written by the admin thread and read by the
  * distributor for every new flow; existing flows are never moved by a drain.
  */
-public final class WorkerStates implements yastack.api.WorkerSet {
+public final class WorkerStates implements WorkerSet {
     private final AtomicIntegerArray drained;
 
     public WorkerStates(int workers) {

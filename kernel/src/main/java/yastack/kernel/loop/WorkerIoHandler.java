@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -46,7 +47,7 @@ public final class WorkerIoHandler implements IoHandler {
      */
     public static IoHandlerFactory factory(IoHandlerFactory hostFactory, IntFunction<IdleStrategy> idleFor,
                                            IntFunction<LoopStats> statsFor, IntFunction<Integer> cpuFor,
-                                           java.util.function.Consumer<WorkerIoHandler> created) {
+                                           Consumer<WorkerIoHandler> created) {
         int[] next = {0};
         return executor -> {
             int index;

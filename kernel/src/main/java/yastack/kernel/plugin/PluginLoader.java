@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -228,7 +229,7 @@ public final class PluginLoader {
 
     /** The providers of {@code kind} visible from {@code layer} that pass {@code accept}. */
     private List<ServiceLoader.Provider<?>> providers(ServiceLoader<? extends PluginFactory<?>> loader, PluginKind kind, String where,
-                                                      java.util.function.Predicate<Module> accept) {
+                                                      Predicate<Module> accept) {
         List<ServiceLoader.Provider<?>> out = new ArrayList<>();
         Iterator<? extends ServiceLoader.Provider<?>> it;
         try {

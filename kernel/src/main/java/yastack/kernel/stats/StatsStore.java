@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * All stats of the process. Each worker asks for its own cells once (at connection or
@@ -34,11 +36,11 @@ public final class StatsStore {
         return workers.length - 1;
     }
 
-    private final java.util.List<java.util.function.Supplier<Map<String, Long>>> sources =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Supplier<Map<String, Long>>> sources =
+            new CopyOnWriteArrayList<>();
 
     /** A family of values computed at read time (plugin stats, stack counters), merged into counters. */
-    public void registerSource(java.util.function.Supplier<Map<String, Long>> source) {
+    public void registerSource(Supplier<Map<String, Long>> source) {
         sources.add(source);
     }
 
@@ -49,19 +51,19 @@ public final class StatsStore {
 
     Counter newCounter(String name) {
         Counter c = new Counter();
-        counters.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(c);
+        counters.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(c);
         return c;
     }
 
     Counter newGauge(String name) {
         Counter c = new Counter();
-        gauges.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(c);
+        gauges.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(c);
         return c;
     }
 
     Histogram newHistogram(String name) {
         Histogram h = new Histogram();
-        histograms.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(h);
+        histograms.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(h);
         return h;
     }
 

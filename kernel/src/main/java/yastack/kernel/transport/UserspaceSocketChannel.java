@@ -25,6 +25,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.Objects;
@@ -265,7 +266,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
         ChannelPromise p = connectPromise;
         if (p != null) {
             connectPromise = null;
-            p.tryFailure(new java.nio.channels.ClosedChannelException());
+            p.tryFailure(new ClosedChannelException());
         }
         cancelConnectTimeout();
         TcpConnection c = conn;

@@ -18,6 +18,7 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannelConfig;
 import java.util.Map;
+import java.util.function.Consumer;
 import yastack.stack.TcpConnection;
 
 /**
@@ -63,7 +64,7 @@ public final class UserspaceSocketChannelConfig extends DefaultChannelConfig imp
         }
     }
 
-    private void onConnection(java.util.function.Consumer<TcpConnection> change) {
+    private void onConnection(Consumer<TcpConnection> change) {
         ch.onLoop(() -> {
             TcpConnection c = ch.connection();
             if (c != null) {

@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,11 +31,11 @@ public final class FileWatcher implements AutoCloseable {
     }
 
     /** Watches {@code files}; null (with a log line) when the platform cannot watch. */
-    public static FileWatcher start(String name, java.util.List<Path> files, Runnable onChange) {
-        java.util.List<Path> abs = files.stream().map(f -> f.toAbsolutePath().normalize()).distinct().toList();
+    public static FileWatcher start(String name, List<Path> files, Runnable onChange) {
+        List<Path> abs = files.stream().map(f -> f.toAbsolutePath().normalize()).distinct().toList();
         try {
             WatchService ws = FileSystems.getDefault().newWatchService();
-            java.util.Map<WatchKey, Path> dirs = new java.util.HashMap<>();
+            Map<WatchKey, Path> dirs = new HashMap<>();
             for (Path dir : abs.stream().map(Path::getParent).distinct().toList()) {
                 dirs.put(dir.register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE), dir);
             }
@@ -43,7 +47,7 @@ public final class FileWatcher implements AutoCloseable {
         }
     }
 
-    private static void loop(WatchService ws, java.util.Map<WatchKey, Path> dirs, java.util.List<Path> files, Runnable onChange) {
+    private static void loop(WatchService ws, Map<WatchKey, Path> dirs, List<Path> files, Runnable onChange) {
         String last = fingerprint(files);
         try {
             while (true) {
@@ -73,12 +77,12 @@ public final class FileWatcher implements AutoCloseable {
     }
 
     /** Content, not mtime: two saves within the file system's timestamp granularity still count. */
-    private static String fingerprint(java.util.List<Path> files) {
+    private static String fingerprint(List<Path> files) {
         StringBuilder sb = new StringBuilder();
         for (Path p : files) {
             try {
                 byte[] b = Files.readAllBytes(p);
-                sb.append(b.length).append(':').append(java.util.Arrays.hashCode(b)).append(';');
+                sb.append(b.length).append(':').append(Arrays.hashCode(b)).append(';');
             } catch (IOException e) {
                 sb.append("missing;");
             }

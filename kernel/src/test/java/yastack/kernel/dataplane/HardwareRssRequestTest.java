@@ -1,9 +1,6 @@
 package yastack.kernel.dataplane;
 
-import yastack.kernel.fixtures.NetSetup;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,11 +10,15 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.Stack;
+import yastack.kernel.fixtures.NetSetup;
 import yastack.kernel.fixtures.Shell;
 import yastack.kernel.fixtures.TestEal;
+import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.stack.TcpConnection;
 import yastack.stack.TcpHandler;
 
@@ -45,7 +46,7 @@ class HardwareRssRequestTest {
                         .setVdev("net_tap_h" + sfx + ",iface=" + dev).setIp(ours + "/24")).build();
         try (Rig rig = Rig.start(stack, 2, PortOpener.BACKENDS);
              ServerSocket server = new ServerSocket()) {
-            boolean deviceTable = ((yastack.kernel.io.dpdk.DpdkPort) rig.dp.port("hw0")).redirectionTable().isPresent();
+            boolean deviceTable = ((DpdkPort) rig.dp.port("hw0")).redirectionTable().isPresent();
             assertEquals(deviceTable ? "hardware" : "software", rig.dp.rssMode("hw0"), rig.dp.rssNote("hw0"));
             assertEquals(2, rig.dp.port("hw0").queueCount());
             Shell.must("ip", "addr", "add", kernel + "/24", "dev", dev);
@@ -69,12 +70,12 @@ class HardwareRssRequestTest {
                             try (s; InputStream in = s.getInputStream()) {
                                 byte[] b = new byte[64];
                                 for (int r; (r = in.read(b)) > 0; ) receivedBytes.addAndGet(r);
-                            } catch (java.io.IOException ignored) {
+                            } catch (IOException ignored) {
                                 // counted bytes tell the story
                             }
                         });
                     }
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // closed at the end
                 }
             });

@@ -1,15 +1,17 @@
 package yastack.kernel.dataplane;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import yastack.api.SteeringPolicy;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
-import yastack.api.config.SteeringRef;
 import yastack.api.config.Stack;
+import yastack.api.config.SteeringRef;
+import yastack.kernel.fixtures.BuiltInSteering;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.mem.MemorySwitch;
 import yastack.kernel.loop.WorkerGroup;
-import yastack.kernel.fixtures.BuiltInSteering;
 import yastack.kernel.stats.StatsStore;
 
 /**
@@ -26,7 +28,7 @@ final class Rig implements AutoCloseable {
     }
 
 
-    private Rig(Stack stack, int workers, PortOpener opener, java.util.function.Function<String, SteeringPolicy> policies) {
+    private Rig(Stack stack, int workers, PortOpener opener, Function<String, SteeringPolicy> policies) {
         stats = new StatsStore(workers);
         this.workers = WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), stats);
         try {
@@ -52,7 +54,7 @@ final class Rig implements AutoCloseable {
     }
 
     static Rig memory(MemorySwitch sw, String name, String cidr, int workers, String rssMode, String steering, int dispatchCore,
-                      java.util.function.Function<String, SteeringPolicy> policies) {
+                      Function<String, SteeringPolicy> policies) {
         Stack.Builder s = Stack.newBuilder().setIdle("adaptive")
                 .setRss(Rss.newBuilder().setMode(rssMode).setSteering(SteeringRef.newBuilder().setPlugin(steering))
                         .setDispatchCore(dispatchCore))
@@ -61,7 +63,7 @@ final class Rig implements AutoCloseable {
                 (spec, queues, hw) -> sw.attach(spec.name(), MacAddress.randomLocal(), queues, 1500, 4096), policies);
     }
 
-    <T> T onWorker(int w, java.util.function.Supplier<T> work) {
+    <T> T onWorker(int w, Supplier<T> work) {
         try {
             return dp.onWorker(w, work).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -3,9 +3,17 @@ package yastack.kernel.loop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -139,17 +147,17 @@ class WorkerIoHandlerTest {
                     releases.incrementAndGet();
                 }
             })).sync();
-            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(g)
-                    .channel(io.netty.channel.epoll.EpollServerSocketChannel.class)
-                    .childHandler(new io.netty.channel.ChannelInboundHandlerAdapter() {
+            Channel server = new ServerBootstrap().group(g)
+                    .channel(EpollServerSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
                         @Override
-                        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
-                            io.netty.util.ReferenceCountUtil.release(msg);
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ReferenceCountUtil.release(msg);
                             heldDuringRead.complete(held[0]);
                         }
                     }).bind("127.0.0.1", 0).sync().channel();
-            int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
-            try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+            try (Socket client = new Socket("127.0.0.1", port)) {
                 client.getOutputStream().write(new byte[] {1, 2, 3});
                 assertEquals(1, heldDuringRead.get(5, TimeUnit.SECONDS), "a host read runs inside the hold");
             }

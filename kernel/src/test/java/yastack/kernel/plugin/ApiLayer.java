@@ -1,9 +1,10 @@
 package yastack.kernel.plugin;
 
-import yastack.kernel.fixtures.TestJars;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
+import java.nio.file.Path;
 import java.util.Set;
+import yastack.kernel.fixtures.TestJars;
 
 /**
  * Stands in for the production boot layer in unit tests. Tests run on the class
@@ -21,7 +22,7 @@ final class ApiLayer {
 
     static synchronized ModuleLayer get() {
         if (layer == null) {
-            ModuleFinder finder = ModuleFinder.of(TestJars.apiModulePath().toArray(java.nio.file.Path[]::new));
+            ModuleFinder finder = ModuleFinder.of(TestJars.apiModulePath().toArray(Path[]::new));
             Configuration cf = ModuleLayer.boot().configuration().resolve(finder, ModuleFinder.of(), Set.of("yastack.api"));
             ClassLoader bridge = new ClassLoader("yastack-api-bridge", ApiLayer.class.getClassLoader()) {};
             layer = ModuleLayer.boot().defineModules(cf, name -> bridge);

@@ -1,25 +1,25 @@
 package yastack.kernel.plugin;
 
-import yastack.kernel.fixtures.PluginSources;
-import yastack.kernel.fixtures.TestJars;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import java.lang.module.ModuleFinder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import yastack.api.ConfiguredHttpFilter;
 import yastack.api.FilterResult;
 import yastack.api.LoadBalancer;
@@ -32,6 +32,8 @@ import yastack.api.testkit.TestHosts;
 import yastack.api.testkit.TestLbContext;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestStream;
+import yastack.kernel.fixtures.PluginSources;
+import yastack.kernel.fixtures.TestJars;
 
 /**
  * Builds a plugin directory of real jars (compiled here) and loads it over a
@@ -111,7 +113,7 @@ class PluginLoaderTest {
 
     @Test
     void listsEveryGoodPluginWithKindModuleVersionAndJar() {
-        Map<String, PluginInfo> byName = new java.util.HashMap<>();
+        Map<String, PluginInfo> byName = new HashMap<>();
         for (PluginInfo p : fromLayers(registry)) byName.put(p.name(), p);
         assertEquals(List.of("alpha", "beta", "boom", "delay", "deny", "header-router", "least-active", "peek-direct", "peek-reflect"),
                 byName.keySet().stream().sorted().toList());
@@ -266,8 +268,8 @@ class PluginLoaderTest {
         Path builtinJar = TestJars.build(tmp.resolve("host/builtin-auth.jar"), PluginSources.namedFilter("host.auth", "builtin-auth"),
                 Map.of(), TestJars.apiModulePath(), "0.1.0");
         ModuleLayer api = ApiLayer.get();
-        var cf = api.configuration().resolveAndBind(java.lang.module.ModuleFinder.of(builtinJar), java.lang.module.ModuleFinder.of(),
-                java.util.Set.of("host.auth"));
+        var cf = api.configuration().resolveAndBind(ModuleFinder.of(builtinJar), ModuleFinder.of(),
+                Set.of("host.auth"));
         ModuleLayer.Controller c = ModuleLayer.defineModulesWithOneLoader(cf, List.of(api), ClassLoader.getPlatformClassLoader());
         c.layer().modules().forEach(m -> c.addReads(m, PluginFactory.class.getModule()));
         ModuleLayer host = c.layer();

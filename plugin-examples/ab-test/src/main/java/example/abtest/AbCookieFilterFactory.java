@@ -1,5 +1,6 @@
 package example.abtest;
 
+import java.util.List;
 import java.util.Locale;
 import yastack.api.ConfiguredHttpFilter;
 import yastack.api.FilterResult;
@@ -83,7 +84,7 @@ public final class AbCookieFilterFactory implements HttpFilterFactory {
     }
 
     /** The value of cookie {@code name} in any of the {@code cookie} headers, or {@code null}. */
-    static String cookieValue(java.util.List<String> cookieHeaders, String name) {
+    static String cookieValue(List<String> cookieHeaders, String name) {
         for (String header : cookieHeaders) {
             for (String pair : header.split(";")) {
                 int eq = pair.indexOf('=');

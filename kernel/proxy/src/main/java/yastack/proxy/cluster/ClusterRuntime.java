@@ -1,14 +1,17 @@
 package yastack.proxy.cluster;
 
-import java.util.ArrayList;
-import java.util.List;
-import yastack.api.config.Cluster;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import com.google.protobuf.util.Durations;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import yastack.api.HashKey;
+import yastack.api.config.Cluster;
+import yastack.api.config.HealthCheck;
 import yastack.api.config.LbPolicyKind;
 import yastack.api.config.SocketFlavor;
 
@@ -25,14 +28,14 @@ public final class ClusterRuntime {
     private final Struct lbConfig;
     /** What balancers compute from this endpoint set once for every worker ({@link yastack.api.HostSet#shared}). */
     private final ConcurrentHashMap<Object, Object> shared = new ConcurrentHashMap<>();
-    private final yastack.api.config.HealthCheck healthCheck;
+    private final HealthCheck healthCheck;
     private final int http2MaxStreams;
     private final int consecutive5xx;
     private final long baseEjectionNanos;
     private final int maxEjected;
     private final int maxRetries;
     private final int proxyProtocolVersion;
-    private final java.util.concurrent.atomic.AtomicInteger activeRetries = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger activeRetries = new AtomicInteger();
 
     public ClusterRuntime(Cluster c) {
         this.name = c.getName();
@@ -46,13 +49,13 @@ public final class ClusterRuntime {
         this.lbPolicy = lbPolicyOf(c);
         this.lbConfig = lbConfigOf(c);
         this.hashKey = c.hasHashPolicy() ? HashKey.of(c.getHashPolicy()) : HashKey.SOURCE_IP;
-        this.connectTimeoutMillis = c.hasConnectTimeout() ? com.google.protobuf.util.Durations.toMillis(c.getConnectTimeout()) : 1000;
-        this.idleTimeoutMillis = c.hasIdleTimeout() ? com.google.protobuf.util.Durations.toMillis(c.getIdleTimeout()) : 60_000;
+        this.connectTimeoutMillis = c.hasConnectTimeout() ? Durations.toMillis(c.getConnectTimeout()) : 1000;
+        this.idleTimeoutMillis = c.hasIdleTimeout() ? Durations.toMillis(c.getIdleTimeout()) : 60_000;
         this.maxConnectionsPerWorker = c.getMaxConnectionsPerWorker() == 0 ? 1024 : c.getMaxConnectionsPerWorker();
         this.healthCheck = c.hasHealthCheck() ? c.getHealthCheck() : null;
         var od = c.getOutlierDetection();
         this.consecutive5xx = !c.hasOutlierDetection() ? 0 : od.getConsecutive5Xx() == 0 ? 5 : od.getConsecutive5Xx();
-        this.baseEjectionNanos = od.hasBaseEjectionTime() ? com.google.protobuf.util.Durations.toMillis(od.getBaseEjectionTime()) * 1_000_000L
+        this.baseEjectionNanos = od.hasBaseEjectionTime() ? Durations.toMillis(od.getBaseEjectionTime()) * 1_000_000L
                 : 30_000_000_000L;
         this.maxEjected = Math.max(1, endpoints.size() * (od.getMaxEjectionPercent() == 0 ? 10 : od.getMaxEjectionPercent()) / 100);
         this.proxyProtocolVersion = !c.hasProxyProtocol() ? 0 : c.getProxyProtocol().getVersion() == 0 ? 1 : c.getProxyProtocol().getVersion();
@@ -137,5 +140,5 @@ public final class ClusterRuntime {
     /** HTTP/2: streams per upstream connection before another one opens. */
     public int http2MaxStreams() { return http2MaxStreams; }
     /** The active health check, or null. */
-    public yastack.api.config.HealthCheck healthCheck() { return healthCheck; }
+    public HealthCheck healthCheck() { return healthCheck; }
 }

@@ -1,5 +1,6 @@
 package yastack.proxy.cluster;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import yastack.api.HostSet;
@@ -36,7 +37,7 @@ public final class WorkerHosts implements HostSet {
             if (usable[i]) n++;
         }
         if (n == 0) {
-            java.util.Arrays.fill(usable, true);
+            Arrays.fill(usable, true);
             n = usable.length;
         }
         if (avoid >= 0 && usable[avoid] && n > 1) {

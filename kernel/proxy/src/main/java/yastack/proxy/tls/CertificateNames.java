@@ -12,10 +12,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The DNS names a certificate serves (subjectAltName dNSName entries, else the CN), for SNI selection. */
 final class CertificateNames {
-    private static final java.util.regex.Pattern CN = java.util.regex.Pattern.compile("(?:^|,)CN=([^,+]+)");
+    private static final Pattern CN = Pattern.compile("(?:^|,)CN=([^,+]+)");
 
     private CertificateNames() {}
 
@@ -37,7 +39,7 @@ final class CertificateNames {
             // fall back to the CN
         }
         if (names.isEmpty()) {
-            java.util.regex.Matcher m = CN.matcher(cert.getSubjectX500Principal().getName());
+            Matcher m = CN.matcher(cert.getSubjectX500Principal().getName());
             if (m.find()) names.add(m.group(1).toLowerCase(Locale.ROOT));
         }
         return names;

@@ -1,17 +1,16 @@
 package yastack.proxy.filter;
 
-import yastack.kernel.plugin.PluginErrors;
-import yastack.kernel.plugin.PluginStatsRegistry;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import yastack.api.BodyChunk;
 import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
@@ -20,6 +19,8 @@ import yastack.api.HttpResponseHead;
 import yastack.api.HttpStream;
 import yastack.api.LocalReply;
 import yastack.api.StreamSummary;
+import yastack.kernel.plugin.PluginErrors;
+import yastack.kernel.plugin.PluginStatsRegistry;
 
 class FilterChainTest {
     private final Fakes.Stream stream = new Fakes.Stream();
@@ -216,7 +217,7 @@ class FilterChainTest {
         FilterChain c = chain(new FilterChain.Entry("scan", s -> new HttpFilter() {
             @Override
             public FilterResult onResponseBody(HttpStream st, BodyChunk chunk, boolean last) {
-                return chunk.toString(java.nio.charset.StandardCharsets.UTF_8).contains("secret")
+                return chunk.toString(StandardCharsets.UTF_8).contains("secret")
                         ? FilterResult.respond(LocalReply.of(502)) : FilterResult.proceed();
             }
         }));
@@ -239,8 +240,8 @@ class FilterChainTest {
 
             @Override
             public FilterResult onResponseBody(HttpStream st, BodyChunk chunk, boolean last) {
-                chunk.replace(java.nio.ByteBuffer.wrap(chunk.toString(java.nio.charset.StandardCharsets.UTF_8)
-                        .toUpperCase().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                chunk.replace(ByteBuffer.wrap(chunk.toString(StandardCharsets.UTF_8)
+                        .toUpperCase().getBytes(StandardCharsets.UTF_8)));
                 return FilterResult.proceed();
             }
         }));

@@ -1,20 +1,20 @@
 package yastack.proxy.tls;
 
-import yastack.proxy.fixtures.TestPki;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import yastack.config.ConfigLoader;
-import yastack.proxy.fixtures.TestUpstream;
-import yastack.proxy.fixtures.Engines;
 import yastack.proxy.ProxyEngine;
+import yastack.proxy.fixtures.Engines;
+import yastack.proxy.fixtures.TestPki;
+import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * TLS through the real proxy, checked with curl: SNI picks the certificate, ALPN gives h2
@@ -164,8 +164,8 @@ class TlsTest {
         pki.issue("a2", "a.test", "www.a.test");
         String after = pki.run("openssl", "x509", "-in", "a2.pem", "-noout", "-serial").trim();
         assertNotEquals(before, after);
-        Files.copy(dir.resolve("a2.key"), dir.resolve("a.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(dir.resolve("a2.pem"), dir.resolve("a.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(dir.resolve("a2.key"), dir.resolve("a.key"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(dir.resolve("a2.pem"), dir.resolve("a.pem"), StandardCopyOption.REPLACE_EXISTING);
         String expected = after.substring(after.indexOf('=') + 1).toLowerCase();
         String seen = "";
         for (int i = 0; i < 50 && !seen.contains(expected); i++) {

@@ -1,10 +1,5 @@
 package yastack.proxy.userspace;
 
-import yastack.kernel.fixtures.NamespacedVeth;
-import yastack.kernel.fixtures.NetSetup;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,13 +7,20 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import yastack.config.ConfigLoader;
+import yastack.kernel.fixtures.NamespacedVeth;
+import yastack.kernel.fixtures.NetSetup;
 import yastack.kernel.fixtures.TestEal;
-import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.Engines;
 import yastack.proxy.ProxyEngine;
+import yastack.proxy.fixtures.Engines;
+import yastack.proxy.fixtures.ProxyHarness;
 
 /**
  * The other direction of kernel bypass: a host listener -> a userspace cluster -> DPDK
@@ -71,7 +73,7 @@ class NamespaceUpstreamTest {
                             .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
                 }
                 assertEquals(200, r.statusCode(), new String(r.body()));
-                assertTrue(java.util.Arrays.equals(blob, r.body()), "1 MiB from the namespace's server, byte for byte");
+                assertTrue(Arrays.equals(blob, r.body()), "1 MiB from the namespace's server, byte for byte");
                 for (int i = 0; i < 10; i++) {
                     HttpResponse<byte[]> again = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/blob.bin"))
                             .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -92,10 +94,10 @@ class NamespaceUpstreamTest {
         } finally {
             if (httpd != null) {
                 httpd.destroy();
-                httpd.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                httpd.waitFor(5, TimeUnit.SECONDS);
             }
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -150,7 +151,7 @@ final class DpdkNative {
             }
             return p;
         }
-        for (String dir : System.getProperty("java.library.path", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getProperty("java.library.path", "").split(File.pathSeparator)) {
             if (!dir.isBlank() && Files.isRegularFile(Path.of(dir, SHIM))) {
                 return Path.of(dir, SHIM);
             }

@@ -7,6 +7,7 @@ import static yastack.kernel.io.dpdk.DpdkCalls.call;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import java.util.Optional;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.PacketPort;
@@ -128,7 +129,7 @@ public final class DpdkPort implements PacketPort {
         }
         b.release();
         // DPDK does not check queue ids on the fast path: a bad one would crash the process
-        java.util.Objects.checkIndex(queue, queues);
+        Objects.checkIndex(queue, queues);
         ensureOpen();
         int n;
         try {

@@ -1,6 +1,7 @@
 package yastack.kernel.io.mem;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import yastack.kernel.io.MacAddress;
@@ -42,7 +43,7 @@ public final class MemorySwitch {
             }
         }
         MemoryPort port = new MemoryPort(this, name, mac, queues, mtu, ringFrames, toeplitz);
-        MemoryPort[] next = java.util.Arrays.copyOf(ports, ports.length + 1);
+        MemoryPort[] next = Arrays.copyOf(ports, ports.length + 1);
         next[ports.length] = port;
         ports = next;
         return port;
@@ -54,7 +55,7 @@ public final class MemorySwitch {
     }
 
     synchronized void detach(MemoryPort port) {
-        ports = java.util.Arrays.stream(ports).filter(p -> p != port).toArray(MemoryPort[]::new);
+        ports = Arrays.stream(ports).filter(p -> p != port).toArray(MemoryPort[]::new);
     }
 
     /** Delivers one frame sent by {@code from}. */

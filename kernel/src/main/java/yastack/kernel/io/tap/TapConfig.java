@@ -1,5 +1,6 @@
 package yastack.kernel.io.tap;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import yastack.kernel.io.MacAddress;
 
@@ -15,7 +16,7 @@ import yastack.kernel.io.MacAddress;
 public record TapConfig(String name, int queues, int mtu, MacAddress mac) {
     public TapConfig {
         Objects.requireNonNull(name, "name");
-        if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.US_ASCII).length > 15) {
+        if (name.isEmpty() || name.getBytes(StandardCharsets.US_ASCII).length > 15) {
             throw new IllegalArgumentException("TAP name must be 1..15 ASCII bytes: '" + name + "'");
         }
         if (queues < 1) {

@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import yastack.kernel.io.BufferSlots;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.PacketIoException;
@@ -56,7 +57,7 @@ public final class TapPort implements PacketPort {
     /** Creates (or attaches to) the TAP device, sets its MTU and brings its link up. Needs CAP_NET_ADMIN. */
     public static TapPort open(TapConfig config) {
         int[] fds = new int[config.queues()];
-        java.util.Arrays.fill(fds, -1);
+        Arrays.fill(fds, -1);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoSlot(a);
             MemorySegment path = a.allocateFrom("/dev/net/tun");

@@ -1,33 +1,36 @@
 package yastack.kernel.dataplane.bench;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import yastack.api.config.Bootstrap;
-import yastack.kernel.fixtures.BuiltInSteering;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.Stack;
 import yastack.kernel.dataplane.Dataplane;
 import yastack.kernel.dataplane.DataplaneHost;
 import yastack.kernel.dataplane.PortOpener;
+import yastack.kernel.fixtures.BuiltInSteering;
+import yastack.kernel.fixtures.Frames;
+import yastack.kernel.fixtures.Shell;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.TxBatch;
-import yastack.kernel.loop.DataPathPoller;
 import yastack.kernel.io.dpdk.DpdkEal;
 import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.kernel.io.dpdk.DpdkPortConfig;
 import yastack.kernel.io.mem.MemorySwitch;
-import yastack.kernel.fixtures.Frames;
-import yastack.kernel.fixtures.Shell;
 import yastack.kernel.io.tap.TapConfig;
 import yastack.kernel.io.tap.TapPort;
+import yastack.kernel.loop.DataPathPoller;
 import yastack.kernel.loop.WorkerGroup;
 import yastack.kernel.stats.StatsStore;
+import yastack.stack.Stat;
 
 /**
  * Packets per second through the data plane's poll loop: a generator thread sends small UDP
@@ -268,7 +271,7 @@ public final class DataplaneBench {
         }
 
         @Override
-        public java.util.concurrent.Executor executor(int worker) {
+        public Executor executor(int worker) {
             return Runnable::run;
         }
 
@@ -282,14 +285,14 @@ public final class DataplaneBench {
 
     private static long deliveredTotal(Dataplane dp, int workers) {
         // the shard counters are plain fields: the fence keeps the JIT from hoisting the read out of the spin
-        java.lang.invoke.VarHandle.fullFence();
+        VarHandle.fullFence();
         long t = 0;
         for (int w = 0; w < workers; w++) t += delivered(dp, w);
         return t;
     }
 
     private static long delivered(Dataplane dp, int worker) {
-        return dp.shard(worker, "b0").stats().get(yastack.stack.Stat.UDP_RX);
+        return dp.shard(worker, "b0").stats().get(Stat.UDP_RX);
     }
 
     private static DpdkEal eal() {

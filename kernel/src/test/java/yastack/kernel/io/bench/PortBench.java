@@ -1,9 +1,12 @@
 package yastack.kernel.io.bench;
 
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import yastack.kernel.fixtures.Frames;
+import yastack.kernel.fixtures.Shell;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.PortStats;
@@ -13,8 +16,6 @@ import yastack.kernel.io.dpdk.DpdkEal;
 import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.kernel.io.dpdk.DpdkPortConfig;
 import yastack.kernel.io.mem.MemorySwitch;
-import yastack.kernel.fixtures.Frames;
-import yastack.kernel.fixtures.Shell;
 import yastack.kernel.io.tap.TapConfig;
 import yastack.kernel.io.tap.TapPort;
 
@@ -100,7 +101,7 @@ public final class PortBench {
                     int n;
                     while ((n = rxPort.receiveBurst(rxQueue, rx)) > 0) {
                         for (int i = 0; i < n; i++) {
-                            checksum += rx.buffer().get(java.lang.foreign.ValueLayout.JAVA_BYTE, rx.offset(i) + rx.length(i) - 1);
+                            checksum += rx.buffer().get(ValueLayout.JAVA_BYTE, rx.offset(i) + rx.length(i) - 1);
                         }
                         received += n;
                         rx.release();

@@ -9,18 +9,22 @@ import static yastack.kernel.fixtures.Frames.ip;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
-import yastack.kernel.io.MacAddress;
-import yastack.kernel.io.PacketPort;
-import yastack.kernel.io.PortStats;
-import yastack.kernel.io.RxBatch;
-import yastack.kernel.io.TxBatch;
+import yastack.kernel.fixtures.BurstLoop;
 import yastack.kernel.fixtures.Frames;
 import yastack.kernel.fixtures.PingResponder;
 import yastack.kernel.fixtures.Shell;
 import yastack.kernel.fixtures.TestEal;
+import yastack.kernel.io.MacAddress;
+import yastack.kernel.io.PacketIoException;
+import yastack.kernel.io.PacketPort;
+import yastack.kernel.io.PortStats;
+import yastack.kernel.io.RxBatch;
+import yastack.kernel.io.TxBatch;
+import yastack.kernel.io.rss.Toeplitz;
 
 /**
  * DPDK ports through FFM and the shim: loopback bursts over net_ring, generated traffic over
@@ -38,7 +42,7 @@ class DpdkPortTest {
         // the devices named in the EAL arguments exist (no other test opens, hence releases, them)
         assertTrue(eal.portNames().containsAll(List.of("net_ring0", "net_null0")), eal.portNames().toString());
         assertEquals("net_ring0", eal.portName(eal.portId("net_ring0")));
-        assertThrows(yastack.kernel.io.PacketIoException.class, () -> eal.portId("no_such_port"));
+        assertThrows(PacketIoException.class, () -> eal.portId("no_such_port"));
     }
 
     @Test
@@ -222,7 +226,7 @@ class DpdkPortTest {
         try (DpdkPort port = eal.open(id, DpdkPortConfig.defaults(2))) {
             // net_tap offers IPv4/TCP/UDP hashing: the port is configured with our symmetric key
             assertTrue(port.rssStatus().startsWith("on: symmetric Toeplitz key (40 bytes)"), port.rssStatus());
-            assertTrue(java.util.Arrays.equals(yastack.kernel.io.rss.Toeplitz.symmetricKey(40), port.rssKey().orElseThrow()));
+            assertTrue(Arrays.equals(Toeplitz.symmetricKey(40), port.rssKey().orElseThrow()));
             assertTrue(port.linkUp(), "net_tap brings its interface up on start");
             assertEquals(2, port.queueCount());
         } finally {
@@ -235,7 +239,7 @@ class DpdkPortTest {
         DpdkEal eal = TestEal.get();
         int id = eal.probe("net_ring_d" + Shell.uniqueSuffix());
         try (DpdkPort port = eal.open(id, DpdkPortConfig.defaults(1)); TxBatch tx = port.newTxBatch(0)) {
-            double perPacket = yastack.kernel.fixtures.BurstLoop.bytesPerPacket(tx, PEER, port.mac(), port, 0, 20_000, 2_000);
+            double perPacket = BurstLoop.bytesPerPacket(tx, PEER, port.mac(), port, 0, 20_000, 2_000);
             assertTrue(perPacket < 1.0, perPacket + " heap bytes per packet");
         }
     }

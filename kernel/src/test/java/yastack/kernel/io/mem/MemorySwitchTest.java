@@ -9,6 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import yastack.kernel.fixtures.BurstLoop;
+import yastack.kernel.fixtures.Frames;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.PortStats;
@@ -16,7 +18,6 @@ import yastack.kernel.io.RxBatch;
 import yastack.kernel.io.TxBatch;
 import yastack.kernel.io.rss.RedirectionTable;
 import yastack.kernel.io.rss.Toeplitz;
-import yastack.kernel.fixtures.Frames;
 
 class MemorySwitchTest {
     private final MacAddress macA = MacAddress.parse("02:00:00:00:00:0a");
@@ -162,7 +163,7 @@ class MemorySwitchTest {
     void burstsAllocateNothingOnTheHeap() {
         MemorySwitch sw = new MemorySwitch();
         try (MemoryPort a = sw.attach("a", macA, 1); MemoryPort b = sw.attach("b", macB, 2); TxBatch tx = a.newTxBatch(0)) {
-            double perPacket = yastack.kernel.fixtures.BurstLoop.bytesPerPacket(tx, macB, macA, b, 0, 20_000, 2_000);
+            double perPacket = BurstLoop.bytesPerPacket(tx, macB, macA, b, 0, 20_000, 2_000);
             assertTrue(perPacket < 1.0, perPacket + " heap bytes per packet");
         }
     }

@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -78,7 +79,7 @@ class ToeplitzTest {
             perQueue[reta.queueOf(t.hashIpv4(r.nextInt(), r.nextInt(), r.nextInt(65536), r.nextInt(65536)))]++;
         }
         for (int n : perQueue) {
-            assertTrue(n > 9_000 && n < 11_000, "uneven spread " + java.util.Arrays.toString(perQueue));
+            assertTrue(n > 9_000 && n < 11_000, "uneven spread " + Arrays.toString(perQueue));
         }
     }
 

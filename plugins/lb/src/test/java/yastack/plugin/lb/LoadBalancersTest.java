@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,7 @@ class LoadBalancersTest {
                 spread[host]++;
                 assertEquals(host, lb.choose(hosts, new TestLbContext().hashKey(key)), "the same key, the same endpoint");
             }
-            for (int s : spread) assertTrue(s > 300, "keys spread over every endpoint: " + java.util.Arrays.toString(spread));
+            for (int s : spread) assertTrue(s > 300, "keys spread over every endpoint: " + Arrays.toString(spread));
             hosts.host(2).usable(false);
             int moved = 0;
             for (Map.Entry<Long, Integer> e : placed.entrySet()) {

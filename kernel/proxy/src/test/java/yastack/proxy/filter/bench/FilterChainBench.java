@@ -3,6 +3,7 @@ package yastack.proxy.filter.bench;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
@@ -14,15 +15,19 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import yastack.api.BodyChunk;
 import yastack.api.Cancellable;
+import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
+import yastack.api.HttpHeadersView;
 import yastack.api.HttpRequestHead;
 import yastack.api.HttpResponseHead;
 import yastack.api.HttpStream;
 import yastack.api.LocalReply;
 import yastack.api.WorkerContext;
-import yastack.proxy.filter.FilterChain;
-import yastack.proxy.filter.NettyResponseHead;
 import yastack.kernel.plugin.PluginErrors;
+import yastack.kernel.plugin.PluginStatsRegistry;
+import yastack.proxy.filter.FilterChain;
+import yastack.proxy.filter.NettyHeadersView;
+import yastack.proxy.filter.NettyResponseHead;
 
 /**
  * What each HTTP filter costs on the request path: one stream's request head and response
@@ -51,13 +56,13 @@ public final class FilterChainBench {
         for (int i = 0; i < filters; i++) {
             entries.add(new FilterChain.Entry("f" + i, stream -> new HttpFilter() {
                 @Override
-                public yastack.api.FilterResult onRequestHeaders(HttpStream s, HttpRequestHead r) {
+                public FilterResult onRequestHeaders(HttpStream s, HttpRequestHead r) {
                     if (r.headers().get("x-never") != null) throw new IllegalStateException();
-                    return yastack.api.FilterResult.proceed();
+                    return FilterResult.proceed();
                 }
             }));
         }
-        PluginErrors errors = new PluginErrors(new yastack.kernel.plugin.PluginStatsRegistry());
+        PluginErrors errors = new PluginErrors(new PluginStatsRegistry());
         Sink sink = new Sink();
         HttpStream stream = new Stream();
         long n = 0;
@@ -78,12 +83,12 @@ public final class FilterChainBench {
     }
 
     /** The request head over a Netty request, as the proxy hands it to filters. */
-    record Head(io.netty.handler.codec.http.HttpRequest req) implements HttpRequestHead {
+    record Head(HttpRequest req) implements HttpRequestHead {
         @Override public String method() { return req.method().name(); }
         @Override public String uri() { return req.uri(); }
         @Override public void setUri(String uri) { req.setUri(uri); }
         @Override public String protocol() { return req.protocolVersion().text(); }
-        @Override public yastack.api.HttpHeadersView headers() { return new yastack.proxy.filter.NettyHeadersView(req.headers()); }
+        @Override public HttpHeadersView headers() { return new NettyHeadersView(req.headers()); }
     }
 
     static final class Sink implements FilterChain.Sink {
