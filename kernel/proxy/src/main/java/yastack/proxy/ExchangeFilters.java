@@ -62,17 +62,17 @@ final class ExchangeFilters implements FilterChain.Sink {
 
     @Override
     public void forwardRequestBody(BodyChunk chunk, boolean last) {
-        exchange.forwardRequestContent(content(chunk, last), last);
+        exchange.body().forward(content(chunk, last), last);
     }
 
     @Override
     public void forwardResponseHeaders(HttpResponseHead response) {
-        exchange.writeResponseHead(((NettyResponseHead) response).unwrap());
+        exchange.response().writeHead(((NettyResponseHead) response).unwrap());
     }
 
     @Override
     public void forwardResponseBody(BodyChunk chunk, boolean last) {
-        exchange.writeResponseContent(content(chunk, last), last);
+        exchange.response().writeContent(content(chunk, last), last);
     }
 
     @Override

@@ -161,7 +161,7 @@ final class HealthChecker {
         void run() {
             ChannelFuture f;
             try {
-                f = worker.cluster(runtime, tls).probe(endpoint, p -> {
+                f = worker.cluster(runtime, tls).probeEndpoint(endpoint, p -> {
                     // A backend that expects PROXY headers gets one for checks too (HAProxy's check-send-proxy).
                     if (runtime.proxyProtocolVersion() > 0) ProxyProtocolReader.sendHeader(p, runtime.proxyProtocolVersion(), null, null);
                     if (path.isEmpty()) return;
@@ -181,7 +181,7 @@ final class HealthChecker {
                 }
                 SslHandler ssl = c.channel().pipeline().get(SslHandler.class);
                 // After channel-active, which sends a PROXY header if the cluster wants one.
-                if (ssl == null) UpstreamCluster.afterActive(c.channel(), () -> connected(c.channel()));
+                if (ssl == null) UpstreamConnector.afterActive(c.channel(), () -> connected(c.channel()));
                 else ssl.handshakeFuture().addListener(hs -> {
                     if (hs.isSuccess()) connected(c.channel());
                     else complete(-1);

@@ -68,16 +68,16 @@ final class Http2Connections {
 
     private void connect(int endpoint) {
         ArrayDeque<UpstreamCluster.Acquired> queue = waiting.get(endpoint);
-        if (cluster.atConnectionLimit()) {
+        if (cluster.connector.atConnectionLimit()) {
             UpstreamCluster.Acquired a;
             while ((a = queue.poll()) != null) {
-                cluster.rqOverflow.inc();
+                cluster.stats.rqOverflow.inc();
                 a.failed(new IllegalStateException("connection limit reached"), true);
             }
             return;
         }
         connecting[endpoint] = true;
-        cluster.connectHttp2(endpoint, new ChannelInitializer<>() {
+        cluster.connector.connectHttp2(cluster.endpoint(endpoint), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel c) {
                 c.pipeline().addLast("idle", new IdleStateHandler(cluster.runtime.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));

@@ -18,8 +18,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -48,12 +46,6 @@ class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** Trailer fields that must not change how the message is framed, routed or interpreted (RFC 9110 6.5.1). */
-    private static final Set<String> FORBIDDEN_TRAILERS = Set.of("content-length", "transfer-encoding", "trailer",
-            "host", "connection", "keep-alive", "proxy-connection", "te", "upgrade", "expect", "content-encoding",
-            "content-type", "content-range", "authorization", "proxy-authorization", "cookie", "range", "max-forwards",
-            "cache-control", "pragma", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
-            "if-range");
     private static final int MAX_CHUNK_LINE = 4096;
 
     private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BAD }
@@ -164,23 +156,23 @@ class RequestDecoder extends ByteToMessageDecoder {
         }
         if (!in.isReadable()) return;
         int start = in.readerIndex();
-        int lineEnd = findLineEnd(in, start, maxLineBytes + 2);
+        int lineEnd = Http1Grammar.findLineEnd(in, start, maxLineBytes + 2);
         if (lineEnd < 0) {
             if (in.readableBytes() > maxLineBytes + 1) throw tooLongLine();
             return;
         }
         if (lineEnd - start > maxLineBytes) throw tooLongLine();
-        int headEnd = findHeadEnd(in, lineEnd);
+        int headEnd = Http1Grammar.findHeadEnd(in, lineEnd);
         if (headEnd < 0) {
             if (in.writerIndex() - lineEnd - 2 > maxHeaderBytes + 2) throw tooLargeHeaders();
             return;
         }
         // The limit counts the field lines with their CRLFs, not the request line or the final CRLF.
         if (headEnd - lineEnd - 4 > maxHeaderBytes) throw tooLargeHeaders();
-        HttpRequest request = parseRequestLine(in, start, lineEnd);
+        HttpRequest request = Http1Grammar.parseRequestLine(in, start, lineEnd);
         HttpHeaders headers = request.headers();
         int fieldsEnd = headEnd - 2;
-        parseFields(in, lineEnd + 2, fieldsEnd, headers, false);
+        Http1Grammar.parseFields(in, lineEnd + 2, fieldsEnd, headers, false);
         boolean bodyless = frame(request);
         cancelHeadTimer();
         in.readerIndex(headEnd);
@@ -196,114 +188,6 @@ class RequestDecoder extends ByteToMessageDecoder {
         return new Malformed(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request header block too large");
     }
 
-    /**
-     * Index of the CR of the first CRLF at or after {@code from} within {@code limit}
-     * bytes, or -1. A CR or LF not part of a CRLF is malformed.
-     */
-    private static int findLineEnd(ByteBuf in, int from, int limit) {
-        int end = (int) Math.min(in.writerIndex(), (long) from + limit);
-        for (int i = from; i < end; i++) {
-            byte b = in.getByte(i);
-            if (b == '\n') throw new Malformed("bare LF");
-            if (b == '\r') {
-                if (i + 1 >= in.writerIndex()) return -1;
-                if (in.getByte(i + 1) != '\n') throw new Malformed("bare CR");
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Index just after the CRLFCRLF ending the head, given the request line's CR; -1 when not yet received. */
-    private static int findHeadEnd(ByteBuf in, int lineEnd) {
-        int i = lineEnd;
-        while (true) {
-            // i is the CR of a line end; an empty line follows when the next two bytes are CRLF.
-            if (i + 3 >= in.writerIndex()) return -1;
-            if (in.getByte(i + 2) == '\r') {
-                if (in.getByte(i + 3) != '\n') throw new Malformed("bare CR");
-                return i + 4;
-            }
-            int next = findLineEnd(in, i + 2, Integer.MAX_VALUE);
-            if (next < 0) return -1;
-            i = next;
-        }
-    }
-
-    private static HttpRequest parseRequestLine(ByteBuf in, int start, int end) {
-        String line = in.toString(start, end - start, StandardCharsets.ISO_8859_1);
-        int sp1 = line.indexOf(' ');
-        int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
-        if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0 || sp2 == sp1 + 1) {
-            throw new Malformed("malformed request line");
-        }
-        String method = line.substring(0, sp1);
-        for (int i = 0; i < method.length(); i++) {
-            if (!isTchar(method.charAt(i))) throw new Malformed("invalid method");
-        }
-        String target = line.substring(sp1 + 1, sp2);
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
-            if (c <= 0x20 || c >= 0x7f) throw new Malformed("invalid character in request target");
-        }
-        HttpVersion version = parseVersion(line.substring(sp2 + 1));
-        return new DefaultHttpRequest(version, HttpMethod.valueOf(method), target, new DefaultHttpHeaders());
-    }
-
-    /** "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 2.3). Higher 1.x minors are read as 1.1 (RFC 9110 2.5). */
-    private static HttpVersion parseVersion(String v) {
-        if (v.length() != 8 || !v.startsWith("HTTP/") || !isDigit(v.charAt(5)) || v.charAt(6) != '.' || !isDigit(v.charAt(7))) {
-            throw new Malformed("malformed HTTP version");
-        }
-        int major = v.charAt(5) - '0';
-        int minor = v.charAt(7) - '0';
-        if (major != 1) throw new Malformed(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported HTTP version");
-        return minor == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-    }
-
-    /** Parses CRLF-terminated field lines in [from, end) into {@code headers}. */
-    private static void parseFields(ByteBuf in, int from, int end, HttpHeaders headers, boolean trailers) {
-        int i = from;
-        while (i < end) {
-            int lineEnd = in.indexOf(i, end, (byte) '\r');
-            if (lineEnd < 0) lineEnd = end;
-            byte first = in.getByte(i);
-            if (first == ' ' || first == '\t') throw new Malformed("obsolete line folding");
-            int colon = -1;
-            for (int j = i; j < lineEnd; j++) {
-                byte b = in.getByte(j);
-                if (b == ':') {
-                    colon = j;
-                    break;
-                }
-                if (!isTchar((char) (b & 0xff))) throw new Malformed("invalid character in field name");
-            }
-            if (colon < 0) throw new Malformed("field line without ':'");
-            if (colon == i) throw new Malformed("empty field name");
-            int vs = colon + 1;
-            int ve = lineEnd;
-            while (vs < ve && isOws(in.getByte(vs))) vs++;
-            while (ve > vs && isOws(in.getByte(ve - 1))) ve--;
-            for (int j = vs; j < ve; j++) {
-                int b = in.getByte(j) & 0xff;
-                if ((b < 0x20 && b != '\t') || b == 0x7f) throw new Malformed("invalid character in field value");
-            }
-            String name = in.toString(i, colon - i, StandardCharsets.ISO_8859_1);
-            if (name.indexOf('_') >= 0 && isFramingLookalike(name)) {
-                // Servers that map '-' and '_' alike (CGI-style) would frame by it; we would not.
-                throw new Malformed("field name looks like a framing field: " + name);
-            }
-            String value = in.toString(vs, ve - vs, StandardCharsets.ISO_8859_1);
-            if (!trailers || !FORBIDDEN_TRAILERS.contains(name.toLowerCase(Locale.ROOT))) headers.add(name, value);
-            i = lineEnd + 2;
-        }
-    }
-
-    private static boolean isFramingLookalike(String name) {
-        String n = name.replace('_', '-');
-        return n.equalsIgnoreCase("content-length") || n.equalsIgnoreCase("transfer-encoding");
-    }
-
     // ---- framing (RFC 9112 6.1-6.3) ----
 
     /** Sets the body state for the request; true when it has no body. */
@@ -316,14 +200,14 @@ class RequestDecoder extends ByteToMessageDecoder {
                 throw new Malformed("Transfer-Encoding in an HTTP/1.0 request");
             }
             if (!cl.isEmpty()) throw new Malformed("both Transfer-Encoding and Content-Length");
-            checkTransferCodings(te);
+            Http1Grammar.checkTransferCodings(te);
             h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
             state = State.CHUNK_SIZE;
             return false;
         }
         if (!cl.isEmpty()) {
             if (cl.size() > 1) throw new Malformed("multiple Content-Length fields");
-            long length = parseContentLength(cl.getFirst());
+            long length = Http1Grammar.parseContentLength(cl.getFirst());
             h.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(length));
             if (length > 0) {
                 remaining = length;
@@ -333,35 +217,6 @@ class RequestDecoder extends ByteToMessageDecoder {
         }
         state = State.HEAD;
         return true;
-    }
-
-    /** Only "chunked", once and last; an unknown coding before it is 501, as RFC 9112 6.1 asks. */
-    private static void checkTransferCodings(List<String> values) {
-        int chunked = 0;
-        boolean chunkedLast = false;
-        boolean other = false;
-        for (String value : values) {
-            for (String coding : value.split(",", -1)) {
-                String c = trimOws(coding).toLowerCase(Locale.ROOT);
-                if (c.isEmpty()) throw new Malformed("empty transfer coding");
-                chunkedLast = c.equals("chunked");
-                if (chunkedLast) chunked++;
-                else other = true;
-            }
-        }
-        if (chunked != 1 || !chunkedLast) throw new Malformed("chunked must be the final transfer coding, once");
-        if (other) throw new Malformed(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported transfer coding");
-    }
-
-    private static long parseContentLength(String value) {
-        if (value.isEmpty() || value.length() > 18) throw new Malformed("invalid Content-Length");
-        long n = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (!isDigit(c)) throw new Malformed("invalid Content-Length");
-            n = n * 10 + (c - '0');
-        }
-        return n;
     }
 
     // ---- bodies ----
@@ -382,7 +237,7 @@ class RequestDecoder extends ByteToMessageDecoder {
     /** chunk-size [ chunk-ext ] CRLF, with chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ). */
     private void decodeChunkSize(ByteBuf in) {
         int start = in.readerIndex();
-        int end = findLineEnd(in, start, MAX_CHUNK_LINE);
+        int end = Http1Grammar.findLineEnd(in, start, MAX_CHUNK_LINE);
         if (end < 0) {
             if (in.readableBytes() >= MAX_CHUNK_LINE) throw new Malformed("chunk size line too long");
             return;
@@ -390,62 +245,19 @@ class RequestDecoder extends ByteToMessageDecoder {
         String line = in.toString(start, end - start, StandardCharsets.ISO_8859_1);
         int i = 0;
         long size = 0;
-        while (i < line.length() && hexValue(line.charAt(i)) >= 0) {
+        while (i < line.length() && Http1Grammar.hexValue(line.charAt(i)) >= 0) {
             if (size > (Long.MAX_VALUE >> 4)) throw new Malformed("chunk size too large");
-            size = (size << 4) | hexValue(line.charAt(i));
+            size = (size << 4) | Http1Grammar.hexValue(line.charAt(i));
             i++;
         }
         if (i == 0) throw new Malformed("invalid chunk size");
-        checkChunkExtensions(line, i);
+        Http1Grammar.checkChunkExtensions(line, i);
         in.readerIndex(end + 2);
         if (size == 0) {
             state = State.TRAILERS;
         } else {
             remaining = size;
             state = State.CHUNK_DATA;
-        }
-    }
-
-    private static void checkChunkExtensions(String line, int i) {
-        int n = line.length();
-        while (i < n) {
-            while (i < n && isOws((byte) line.charAt(i))) i++;
-            if (i == n || line.charAt(i) != ';') throw new Malformed("invalid chunk extension");
-            i++;
-            while (i < n && isOws((byte) line.charAt(i))) i++;
-            int nameStart = i;
-            while (i < n && isTchar(line.charAt(i))) i++;
-            if (i == nameStart) throw new Malformed("invalid chunk extension name");
-            int save = i;
-            while (i < n && isOws((byte) line.charAt(i))) i++;
-            if (i < n && line.charAt(i) == '=') {
-                i++;
-                while (i < n && isOws((byte) line.charAt(i))) i++;
-                if (i < n && line.charAt(i) == '"') {
-                    i++;
-                    while (true) {
-                        if (i >= n) throw new Malformed("unterminated quoted chunk extension");
-                        char c = line.charAt(i);
-                        if (c == '"') {
-                            i++;
-                            break;
-                        }
-                        if (c == '\\') {
-                            i++;
-                            if (i >= n || !isQuotedPairChar(line.charAt(i))) throw new Malformed("invalid quoted-pair");
-                        } else if (!isQdtext(c)) {
-                            throw new Malformed("invalid character in quoted chunk extension");
-                        }
-                        i++;
-                    }
-                } else {
-                    int valueStart = i;
-                    while (i < n && isTchar(line.charAt(i))) i++;
-                    if (i == valueStart) throw new Malformed("invalid chunk extension value");
-                }
-            } else {
-                i = save;
-            }
         }
     }
 
@@ -477,58 +289,23 @@ class RequestDecoder extends ByteToMessageDecoder {
             state = State.HEAD;
             return;
         }
-        int firstEnd = findLineEnd(in, start, maxHeaderBytes + 2);
+        int firstEnd = Http1Grammar.findLineEnd(in, start, maxHeaderBytes + 2);
         if (firstEnd < 0) {
             if (in.readableBytes() > maxHeaderBytes + 2) throw new Malformed("trailer section too large");
             return;
         }
-        int end = findHeadEnd(in, firstEnd);
+        int end = Http1Grammar.findHeadEnd(in, firstEnd);
         if (end < 0) {
             if (in.readableBytes() > maxHeaderBytes + 2) throw new Malformed("trailer section too large");
             return;
         }
         if (end - start > maxHeaderBytes + 2) throw new Malformed("trailer section too large");
         LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-        parseFields(in, start, end - 2, last.trailingHeaders(), true);
+        Http1Grammar.parseFields(in, start, end - 2, last.trailingHeaders(), true);
         in.readerIndex(end);
         out.add(last);
         state = State.HEAD;
     }
 
-    // ---- character classes (RFC 9110 5.6.2, 5.6.4) ----
 
-    static boolean isTchar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static boolean isOws(byte b) {
-        return b == ' ' || b == '\t';
-    }
-
-    private static boolean isQdtext(char c) {
-        return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || (c >= 0x80 && c <= 0xff);
-    }
-
-    private static boolean isQuotedPairChar(char c) {
-        return c == '\t' || c == ' ' || (c >= 0x21 && c <= 0x7e) || (c >= 0x80 && c <= 0xff);
-    }
-
-    private static int hexValue(char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    }
-
-    private static String trimOws(String s) {
-        int a = 0;
-        int b = s.length();
-        while (a < b && isOws((byte) s.charAt(a))) a++;
-        while (b > a && isOws((byte) s.charAt(b - 1))) b--;
-        return s.substring(a, b);
-    }
 }

@@ -91,7 +91,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         int pp = runtime.proxyProtocolVersion();
-        cluster.connectRaw(index, pp == 0 ? new Relay() : ProxyProtocolReader.sending(pp, downstream, new Relay()), (ch, cause) -> {
+        cluster.connector.connectRaw(cluster.endpoint(index), pp == 0 ? new Relay() : ProxyProtocolReader.sending(pp, downstream, new Relay()), (ch, cause) -> {
             if (cause != null) downstream.close();
             else upstreamReady(ch); // after channel-active, so after a PROXY header
         });

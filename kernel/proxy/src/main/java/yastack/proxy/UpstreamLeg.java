@@ -161,11 +161,11 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     // ---- events from the connection's UpstreamHandler ----
 
     void onMessage(Object msg) {
-        exchange.onUpstreamMessage(msg);
+        exchange.response().onUpstreamMessage(msg);
     }
 
     void onReadComplete() {
-        exchange.flushDownstream();
+        exchange.response().flushDownstream();
     }
 
     void onWritabilityChanged(boolean writable) {
@@ -181,15 +181,15 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
                 // The upstream closed the pooled connection as we reused it (its FIN crossed our
                 // request). Once more, on a new connection: another pooled one may be closing too.
                 staleRetried = true;
-                cluster.rqRetry.inc();
+                cluster.stats.rqRetry.inc();
                 refill();
                 acquire(true);
                 return;
             }
-            cluster.rqReset.inc();
+            cluster.stats.rqReset.inc();
             if (tryAgain(retry != null && retry.rules().retriesReset())) return;
         } else {
-            cluster.rqReset.inc();
+            cluster.stats.rqReset.inc();
         }
         exchange.upstreamFailed("UR", HttpResponseStatus.BAD_GATEWAY, "upstream reset before response\n");
     }
@@ -207,7 +207,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     void responseStarted(int status) {
         cluster.answered(endpointIndex, status);
         if (perTryTimeout != null) perTryTimeout.cancel(false);
-        if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.rqRetrySuccess.inc();
+        if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.stats.rqRetrySuccess.inc();
     }
 
     // ---- timeouts and tries ----
@@ -225,14 +225,14 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private void onPerTryTimeout() {
         perTryTimeout = null;
         if (exchange.finished() || exchange.responseStarted()) return;
-        cluster.rqPerTryTimeout.inc();
+        cluster.stats.rqPerTryTimeout.inc();
         if (tryAgain(retry.rules().retriesTimeout())) return;
         timedOut();
     }
 
     private void onTimeout() {
         if (exchange.finished()) return;
-        cluster.rqTimeout.inc();
+        cluster.stats.rqTimeout.inc();
         timedOut();
     }
 
@@ -250,13 +250,13 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         if (!retry.canRetry()) {
             if (retry.exhausted() && !retryLimitHit) {
                 retryLimitHit = true;
-                cluster.rqRetryLimitExceeded.inc();
+                cluster.stats.rqRetryLimitExceeded.inc();
             }
             return false;
         }
         // The circuit breaker: a retry holds one of the cluster's max_retries slots until it ends.
         if (!retrying && !cluster.runtime.startRetry()) {
-            cluster.rqRetryOverflow.inc();
+            cluster.stats.rqRetryOverflow.inc();
             return false;
         }
         retrying = true;
@@ -264,8 +264,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         detach(false);
         if (perTryTimeout != null) perTryTimeout.cancel(false);
         perTryTimeout = null;
-        exchange.newTry();
-        cluster.rqRetry.inc();
+        exchange.response().newTry();
+        cluster.stats.rqRetry.inc();
         previousEndpoint = endpointIndex;
         refill();
         down.pause(DownstreamHandler.PAUSE_UPSTREAM);
@@ -288,7 +288,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         if (exchange.finished()) return;
         endpointIndex = cluster.pick(target, hashKey, previousEndpoint);
         if (endpointIndex < 0) {
-            cluster.cxNone.inc();
+            cluster.stats.cxNone.inc();
             exchange.upstreamFailed("UH", HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n");
             return;
         }

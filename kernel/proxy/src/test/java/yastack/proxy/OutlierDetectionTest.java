@@ -3,7 +3,6 @@ package yastack.proxy;
 import yastack.proxy.fixtures.ProxyHarness;
 import yastack.proxy.fixtures.TestUpstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;

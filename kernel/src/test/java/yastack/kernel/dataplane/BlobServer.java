@@ -3,8 +3,6 @@ package yastack.kernel.dataplane;
 import yastack.kernel.dataplane.Rig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import yastack.kernel.fixtures.NetSetup;

@@ -3,7 +3,6 @@ package yastack.kernel.plugin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import yastack.api.FlowKey;
 import yastack.api.LoadBalancer;

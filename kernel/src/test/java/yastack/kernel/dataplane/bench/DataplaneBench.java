@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import yastack.api.config.Bootstrap;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.Stack;

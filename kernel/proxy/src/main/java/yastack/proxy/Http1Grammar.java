@@ -1,0 +1,247 @@
+package yastack.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import yastack.proxy.RequestDecoder.Malformed;
+
+/**
+ * The HTTP/1.1 message grammar as {@link RequestDecoder} enforces it (RFC 9112 and the
+ * character classes of RFC 9110 5.6): line ends, the request line, field lines, transfer
+ * codings, Content-Length and chunk extensions. Anything outside it is {@link Malformed}.
+ */
+final class Http1Grammar {
+    /** Trailer fields that must not change how the message is framed, routed or interpreted (RFC 9110 6.5.1). */
+    static final Set<String> FORBIDDEN_TRAILERS = Set.of("content-length", "transfer-encoding", "trailer",
+            "host", "connection", "keep-alive", "proxy-connection", "te", "upgrade", "expect", "content-encoding",
+            "content-type", "content-range", "authorization", "proxy-authorization", "cookie", "range", "max-forwards",
+            "cache-control", "pragma", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
+            "if-range");
+    private Http1Grammar() {}
+
+    /**
+     * Index of the CR of the first CRLF at or after {@code from} within {@code limit}
+     * bytes, or -1. A CR or LF not part of a CRLF is malformed.
+     */
+    static int findLineEnd(ByteBuf in, int from, int limit) {
+        int end = (int) Math.min(in.writerIndex(), (long) from + limit);
+        for (int i = from; i < end; i++) {
+            byte b = in.getByte(i);
+            if (b == '\n') throw new Malformed("bare LF");
+            if (b == '\r') {
+                if (i + 1 >= in.writerIndex()) return -1;
+                if (in.getByte(i + 1) != '\n') throw new Malformed("bare CR");
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Index just after the CRLFCRLF ending the head, given the request line's CR; -1 when not yet received. */
+    static int findHeadEnd(ByteBuf in, int lineEnd) {
+        int i = lineEnd;
+        while (true) {
+            // i is the CR of a line end; an empty line follows when the next two bytes are CRLF.
+            if (i + 3 >= in.writerIndex()) return -1;
+            if (in.getByte(i + 2) == '\r') {
+                if (in.getByte(i + 3) != '\n') throw new Malformed("bare CR");
+                return i + 4;
+            }
+            int next = findLineEnd(in, i + 2, Integer.MAX_VALUE);
+            if (next < 0) return -1;
+            i = next;
+        }
+    }
+
+    static HttpRequest parseRequestLine(ByteBuf in, int start, int end) {
+        String line = in.toString(start, end - start, StandardCharsets.ISO_8859_1);
+        int sp1 = line.indexOf(' ');
+        int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+        if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0 || sp2 == sp1 + 1) {
+            throw new Malformed("malformed request line");
+        }
+        String method = line.substring(0, sp1);
+        for (int i = 0; i < method.length(); i++) {
+            if (!isTchar(method.charAt(i))) throw new Malformed("invalid method");
+        }
+        String target = line.substring(sp1 + 1, sp2);
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) throw new Malformed("invalid character in request target");
+        }
+        HttpVersion version = parseVersion(line.substring(sp2 + 1));
+        return new DefaultHttpRequest(version, HttpMethod.valueOf(method), target, new DefaultHttpHeaders());
+    }
+
+    /** "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 2.3). Higher 1.x minors are read as 1.1 (RFC 9110 2.5). */
+    static HttpVersion parseVersion(String v) {
+        if (v.length() != 8 || !v.startsWith("HTTP/") || !isDigit(v.charAt(5)) || v.charAt(6) != '.' || !isDigit(v.charAt(7))) {
+            throw new Malformed("malformed HTTP version");
+        }
+        int major = v.charAt(5) - '0';
+        int minor = v.charAt(7) - '0';
+        if (major != 1) throw new Malformed(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported HTTP version");
+        return minor == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+    }
+
+    /** Parses CRLF-terminated field lines in [from, end) into {@code headers}. */
+    static void parseFields(ByteBuf in, int from, int end, HttpHeaders headers, boolean trailers) {
+        int i = from;
+        while (i < end) {
+            int lineEnd = in.indexOf(i, end, (byte) '\r');
+            if (lineEnd < 0) lineEnd = end;
+            byte first = in.getByte(i);
+            if (first == ' ' || first == '\t') throw new Malformed("obsolete line folding");
+            int colon = -1;
+            for (int j = i; j < lineEnd; j++) {
+                byte b = in.getByte(j);
+                if (b == ':') {
+                    colon = j;
+                    break;
+                }
+                if (!isTchar((char) (b & 0xff))) throw new Malformed("invalid character in field name");
+            }
+            if (colon < 0) throw new Malformed("field line without ':'");
+            if (colon == i) throw new Malformed("empty field name");
+            int vs = colon + 1;
+            int ve = lineEnd;
+            while (vs < ve && isOws(in.getByte(vs))) vs++;
+            while (ve > vs && isOws(in.getByte(ve - 1))) ve--;
+            for (int j = vs; j < ve; j++) {
+                int b = in.getByte(j) & 0xff;
+                if ((b < 0x20 && b != '\t') || b == 0x7f) throw new Malformed("invalid character in field value");
+            }
+            String name = in.toString(i, colon - i, StandardCharsets.ISO_8859_1);
+            if (name.indexOf('_') >= 0 && isFramingLookalike(name)) {
+                // Servers that map '-' and '_' alike (CGI-style) would frame by it; we would not.
+                throw new Malformed("field name looks like a framing field: " + name);
+            }
+            String value = in.toString(vs, ve - vs, StandardCharsets.ISO_8859_1);
+            if (!trailers || !FORBIDDEN_TRAILERS.contains(name.toLowerCase(Locale.ROOT))) headers.add(name, value);
+            i = lineEnd + 2;
+        }
+    }
+
+    static boolean isFramingLookalike(String name) {
+        String n = name.replace('_', '-');
+        return n.equalsIgnoreCase("content-length") || n.equalsIgnoreCase("transfer-encoding");
+    }
+
+    /** Only "chunked", once and last; an unknown coding before it is 501, as RFC 9112 6.1 asks. */
+    static void checkTransferCodings(List<String> values) {
+        int chunked = 0;
+        boolean chunkedLast = false;
+        boolean other = false;
+        for (String value : values) {
+            for (String coding : value.split(",", -1)) {
+                String c = trimOws(coding).toLowerCase(Locale.ROOT);
+                if (c.isEmpty()) throw new Malformed("empty transfer coding");
+                chunkedLast = c.equals("chunked");
+                if (chunkedLast) chunked++;
+                else other = true;
+            }
+        }
+        if (chunked != 1 || !chunkedLast) throw new Malformed("chunked must be the final transfer coding, once");
+        if (other) throw new Malformed(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported transfer coding");
+    }
+
+    static long parseContentLength(String value) {
+        if (value.isEmpty() || value.length() > 18) throw new Malformed("invalid Content-Length");
+        long n = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!isDigit(c)) throw new Malformed("invalid Content-Length");
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    static void checkChunkExtensions(String line, int i) {
+        int n = line.length();
+        while (i < n) {
+            while (i < n && isOws((byte) line.charAt(i))) i++;
+            if (i == n || line.charAt(i) != ';') throw new Malformed("invalid chunk extension");
+            i++;
+            while (i < n && isOws((byte) line.charAt(i))) i++;
+            int nameStart = i;
+            while (i < n && isTchar(line.charAt(i))) i++;
+            if (i == nameStart) throw new Malformed("invalid chunk extension name");
+            int save = i;
+            while (i < n && isOws((byte) line.charAt(i))) i++;
+            if (i < n && line.charAt(i) == '=') {
+                i++;
+                while (i < n && isOws((byte) line.charAt(i))) i++;
+                if (i < n && line.charAt(i) == '"') {
+                    i++;
+                    while (true) {
+                        if (i >= n) throw new Malformed("unterminated quoted chunk extension");
+                        char c = line.charAt(i);
+                        if (c == '"') {
+                            i++;
+                            break;
+                        }
+                        if (c == '\\') {
+                            i++;
+                            if (i >= n || !isQuotedPairChar(line.charAt(i))) throw new Malformed("invalid quoted-pair");
+                        } else if (!isQdtext(c)) {
+                            throw new Malformed("invalid character in quoted chunk extension");
+                        }
+                        i++;
+                    }
+                } else {
+                    int valueStart = i;
+                    while (i < n && isTchar(line.charAt(i))) i++;
+                    if (i == valueStart) throw new Malformed("invalid chunk extension value");
+                }
+            } else {
+                i = save;
+            }
+        }
+    }
+
+    // ---- character classes (RFC 9110 5.6.2, 5.6.4) ----
+
+    static boolean isTchar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+
+    static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean isOws(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    static boolean isQdtext(char c) {
+        return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || (c >= 0x80 && c <= 0xff);
+    }
+
+    static boolean isQuotedPairChar(char c) {
+        return c == '\t' || c == ' ' || (c >= 0x21 && c <= 0x7e) || (c >= 0x80 && c <= 0xff);
+    }
+
+    static int hexValue(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+
+    static String trimOws(String s) {
+        int a = 0;
+        int b = s.length();
+        while (a < b && isOws((byte) s.charAt(a))) a++;
+        while (b > a && isOws((byte) s.charAt(b - 1))) b--;
+        return s.substring(a, b);
+    }
+}
