@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -54,8 +55,11 @@ class RoutingApiTest {
         assertEquals(HashKey.cookie("sid"), HashKey.of(HashPolicy.newBuilder().setCookie("sid").build()));
         assertEquals(HashKey.queryParameter("u"), HashKey.of(HashPolicy.newBuilder().setQueryParameter("u").build()));
         assertThrows(IllegalArgumentException.class, () -> HashKey.header(""));
-        assertEquals(Hashing.hash64("a"), Hashing.hash64("a"));
         assertTrue(Hashing.hash64("a") != Hashing.hash64("b"));
+        for (String k : new String[] {"", "user-42", "caf\u00e9", "\u4e2d\u6587", "emoji \uD83D\uDE00", "lone \uD800 x"}) {
+            assertEquals(Hashing.hash64(k.getBytes(StandardCharsets.UTF_8)), Hashing.hash64(k),
+                    "a string hashes as its UTF-8 bytes: " + k);
+        }
     }
 
     @Test

@@ -82,6 +82,12 @@ public final class ClusterRuntime {
     /** The balancer's config ({@code lb_policy.config}; {@code minimum_ring_size} from {@code ring_size}). */
     public Struct lbConfig() { return lbConfig; }
 
+    /** A value {@link #shared} made already, or null. */
+    @SuppressWarnings("unchecked")
+    public <T> T sharedIfPresent(Object key) {
+        return (T) shared.get(key);
+    }
+
     /** What {@code compute} makes of this endpoint set, once for every worker. */
     @SuppressWarnings("unchecked")
     public <T> T shared(Object key, Supplier<T> compute) {

@@ -77,7 +77,9 @@ public final class WorkerHosts implements HostSet {
 
     @Override
     public <T> T shared(Object key, Function<HostSet, T> compute) {
-        return cluster.shared(key, () -> compute.apply(this));
+        // Looked up first, so a pick allocates no lambda once the value exists.
+        T known = cluster.sharedIfPresent(key);
+        return known != null ? known : cluster.shared(key, () -> compute.apply(this));
     }
 
     private static final class Host implements UpstreamHost {
