@@ -13,11 +13,13 @@ START_ERROR=""             # why the last start_system failed
 # yastack-NAME systems are extra yastack instances (own ports and admin port)
 # configured from peers/yastack-NAME.yaml.tmpl, e.g. the script suite's routers.
 declare -A HTTP_PORTS=([nginx]=18081 [haproxy]=18082 [yastack]=18083 [direct]=$UPSTREAM_PORT
-  [yastack-java-router]=18084 [yastack-js-router]=18085 [yastack-userspace]=18086)
-declare -A HTTPS_PORTS=([nginx]=18441 [haproxy]=18442 [yastack]=18443)
-declare -A TCP_PORTS=([nginx]=18541 [haproxy]=18542 [yastack]=18543 [direct]=$IPERF_PORT)
+  [yastack-java-router]=18084 [yastack-js-router]=18085 [yastack-userspace]=18086 [yastack-before]=18087)
+declare -A HTTPS_PORTS=([nginx]=18441 [haproxy]=18442 [yastack]=18443 [yastack-before]=18444)
+declare -A TCP_PORTS=([nginx]=18541 [haproxy]=18542 [yastack]=18543 [direct]=$IPERF_PORT [yastack-before]=18544)
 declare -A ADMIN_PORTS=([yastack]=$YASTACK_ADMIN_PORT [yastack-java-router]=19902
-  [yastack-js-router]=19903 [yastack-userspace]=19904)
+  [yastack-js-router]=19903 [yastack-userspace]=19904 [yastack-before]=19905)
+# yastack-before is another build of yastack (YASTACK_BEFORE_HOME: its distribution
+# directory) run with yastack's own configs: a change measured before and after in one run.
 # Where systems listen: loopback, except in the flavors suite, which puts the
 # client in a namespace of its own behind one veth link (see make_link) and
 # sets LISTEN_IP (host sockets), HOSTS and CLIENT for its run.
@@ -136,15 +138,19 @@ start_system() {
       pid=$! ;;
     yastack|yastack-*)
       [[ -n $YASTACK_BIN ]] || { START_ERROR=$YASTACK_MISSING; return 1; }
-      local template=$sys extra=()
-      [[ $sys == yastack ]] && template=yastack-$feature
+      local template=$sys extra=() bin=$YASTACK_BIN
+      [[ $sys == yastack || $sys == yastack-before ]] && template=yastack-$feature
+      if [[ $sys == yastack-before ]]; then
+        bin=${YASTACK_BEFORE_HOME:-}/bin/yastack
+        [[ -x $bin ]] || { START_ERROR="yastack-before needs YASTACK_BEFORE_HOME (a distribution directory), got '${YASTACK_BEFORE_HOME:-}'"; return 1; }
+      fi
       [[ -f $BENCH_DIR/peers/$template.yaml.tmpl ]] || { START_ERROR="no config template peers/$template.yaml.tmpl"; return 1; }
       # The Java router is the example plugin the distribution ships.
       [[ $sys == yastack-java-router ]] && extra=(--plugins "$(dirname "$(dirname "$YASTACK_BIN")")/examples/plugins")
       cp "$BENCH_DIR"/peers/*.js "$dir/" 2>/dev/null || true
       render "$BENCH_DIR/peers/$template.yaml.tmpl" "$dir/yastack.yaml" || { START_ERROR="template"; return 1; }
       t0=$(now_ns)
-      pinned "$PROXY_CPUS" "$YASTACK_BIN" run --config "$dir/yastack.yaml" "${extra[@]}" >"$dir/stdout.log" 2>&1 &
+      pinned "$PROXY_CPUS" "$bin" run --config "$dir/yastack.yaml" "${extra[@]}" >"$dir/stdout.log" 2>&1 &
       pid=$! ;;
     *) die "unknown system $sys" ;;
   esac
