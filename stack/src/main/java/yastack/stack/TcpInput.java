@@ -72,7 +72,7 @@ final class TcpInput {
         }
         if (c.state == TcpState.SYN_RECEIVED) {
             if (!(Seq.lt(c.sndUna, s.ack) && Seq.le(s.ack, c.sndMax))) {
-                TcpOutput.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
+                TcpSegmentWriter.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
                 st.inc(Stat.TCP_RST_SENT);
                 return false;
             }
@@ -227,7 +227,7 @@ final class TcpInput {
         if (s.has(TcpSegment.ACK)) {
             if (Seq.le(s.ack, c.iss) || Seq.gt(s.ack, c.sndMax)) {
                 if (!s.has(TcpSegment.RST)) {
-                    TcpOutput.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
+                    TcpSegmentWriter.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
                     st.inc(Stat.TCP_RST_SENT);
                 }
                 st.inc(Stat.TCP_DROP_BAD_ACK);
@@ -262,7 +262,7 @@ final class TcpInput {
         }
         if (ackOk) {
             if (c.tsOn && s.hasTs && s.tsEcr != 0) {
-                TcpAck.rttSample(c, ((long) (TcpOutput.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
+                TcpAck.rttSample(c, ((long) (TcpSegmentWriter.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
             } else if (c.retries == 0) {
                 TcpAck.rttSample(c, now - c.rttStart);
             } else {

@@ -206,7 +206,7 @@ final class TcpLayer {
         TcpListener l = listeners[s.dstPort];
         if (l == null) {
             st.inc(Stat.TCP_DROP_NO_SOCKET);
-            TcpOutput.sendRstFor(this, s);
+            TcpSegmentWriter.sendRstFor(this, s);
             return;
         }
         if (s.has(TcpSegment.RST)) {
@@ -231,7 +231,7 @@ final class TcpLayer {
             } else {
                 st.inc(Stat.TCP_DROP_NO_SOCKET);
             }
-            TcpOutput.sendRstFor(this, s);
+            TcpSegmentWriter.sendRstFor(this, s);
             return;
         }
         if (!s.has(TcpSegment.SYN)) {
