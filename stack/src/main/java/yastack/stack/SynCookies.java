@@ -55,7 +55,7 @@ final class SynCookies {
         }
         TcpSegmentWriter.writeSynFrame(layer, s.dstPort, s.srcIp, s.srcPort, iss, s.seq + 1,
                 TcpSegment.SYN | TcpSegment.ACK, Math.min(cfg.tcpReceiveBuffer, 65535), stack.pathMtu(s.srcIp) - 40,
-                ws ? TcpLayer.scaleFor(cfg.tcpReceiveBuffer) : -1, sack, ts, tsVal, s.tsVal);
+                ws ? TcpHandshake.scaleFor(cfg.tcpReceiveBuffer) : -1, sack, ts, tsVal, s.tsVal);
         stack.stats.inc(Stat.TCP_SYN_COOKIES_SENT);
     }
 
@@ -90,7 +90,7 @@ final class SynCookies {
             if (ws != 0xF && cfg.windowScaling) {
                 c.wsOn = true;
                 c.sndWscale = ws;
-                c.rcvWscale = TcpLayer.scaleFor(c.recvBuf.capacity());
+                c.rcvWscale = TcpHandshake.scaleFor(c.recvBuf.capacity());
             }
             c.sackOn = cfg.sack && (s.tsEcr & 0x10) != 0;
         }

@@ -76,7 +76,7 @@ final class TcpInput {
                 st.inc(Stat.TCP_RST_SENT);
                 return false;
             }
-            if (!c.layer.established(c, s, now)) {
+            if (!c.layer.handshake.established(c, s, now)) {
                 return false;
             }
         }
@@ -255,7 +255,7 @@ final class TcpInput {
         c.irs = s.seq;
         c.rcvNxt = s.seq + 1;
         c.rcvAdvEdge = c.rcvNxt + Math.min(c.recvBuf.free(), 65535); // what our SYN offered
-        c.layer.negotiate(c, s);
+        c.layer.handshake.negotiate(c, s);
         if (s.hasTs && c.tsOn) {
             c.tsRecent = s.tsVal;
             c.tsRecentNanos = now;
