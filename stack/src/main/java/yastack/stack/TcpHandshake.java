@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 
 /**
  * Opening connections (RFC 9293 3.5): a SYN to a listener (state, or a SYN cookie when the backlog is full),
- * SYN_RECEIVED -> ESTABLISHED, the active open's SYN, and the options both ends agree on.
+ * SYN_RECEIVED -> ESTABLISHED, the active open's SYN and its reply, and the options both ends agree on.
  */
 final class TcpHandshake {
     private final TcpLayer layer;
@@ -192,5 +192,82 @@ final class TcpHandshake {
         layer.setState(c, TcpState.SYN_SENT);
         TcpOutput.sendSyn(c, now);
         return c;
+    }
+
+    /** The reply to our SYN (RFC 9293 3.10.7.3): SYN-ACK, a simultaneous open's SYN, or a refusal. */
+    void synSent(TcpConnection c, TcpSegment s, long now) {
+        StackStats st = stack.stats;
+        boolean ackOk = false;
+        if (s.has(TcpSegment.ACK)) {
+            if (Seq.le(s.ack, c.iss) || Seq.gt(s.ack, c.sndMax)) {
+                if (!s.has(TcpSegment.RST)) {
+                    TcpSegmentWriter.sendBare(layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
+                    st.inc(Stat.TCP_RST_SENT);
+                }
+                st.inc(Stat.TCP_DROP_BAD_ACK);
+                return;
+            }
+            ackOk = true;
+        }
+        if (s.has(TcpSegment.RST)) {
+            if (ackOk) {
+                st.inc(Stat.TCP_RST_RX);
+                st.inc(Stat.TCP_CONN_REFUSED);
+                layer.destroy(c);
+                if (!c.appClosed) {
+                    c.handler.onError(c, TcpError.REFUSED);
+                }
+            } else {
+                st.inc(Stat.TCP_DROP_BAD_RST);
+            }
+            return;
+        }
+        if (!s.has(TcpSegment.SYN)) {
+            st.inc(Stat.TCP_DROP_UNEXPECTED);
+            return;
+        }
+        c.irs = s.seq;
+        c.rcvNxt = s.seq + 1;
+        c.rcvAdvEdge = c.rcvNxt + Math.min(c.recvBuf.free(), 65535); // what our SYN offered
+        negotiate(c, s);
+        if (s.hasTs && c.tsOn) {
+            c.tsRecent = s.tsVal;
+            c.tsRecentNanos = now;
+        }
+        if (ackOk) {
+            if (c.tsOn && s.hasTs && s.tsEcr != 0) {
+                TcpAck.rttSample(c, ((long) (TcpSegmentWriter.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
+            } else if (c.retries == 0) {
+                TcpAck.rttSample(c, now - c.rttStart);
+            } else {
+                c.rto = Math.max(c.rto, TcpAck.FALLBACK_RTO); // RFC 6298 5.7: SYN retransmitted, no sample
+            }
+            c.sndUna = s.ack;
+            c.sndWnd = s.window; // never scaled in a SYN (RFC 7323 2.2)
+            c.maxSndWnd = c.sndWnd;
+            c.sndWl1 = s.seq;
+            c.sndWl2 = s.ack;
+            c.rtoDeadline = TcpConnection.NEVER;
+            c.retries = 0;
+            c.rtoBackoff = 0;
+            c.cc.init(c.sndMss, now);
+            layer.setState(c, TcpState.ESTABLISHED);
+            stack.stats.inc(Stat.TCP_CONN_OPENED_ACTIVE);
+            if (c.keepAlive) {
+                c.keepaliveDeadline = now + cfg.keepaliveIdleNanos; // SO_KEEPALIVE set before the handshake
+                layer.timerHeap.schedule(c);
+            }
+            TcpOutput.sendAck(c, now);
+            c.handler.onConnected(c);
+            if (c.state == TcpState.ESTABLISHED && c.finQueued) {
+                layer.setState(c, TcpState.FIN_WAIT_1);
+            }
+            TcpOutput.output(c, now);
+        } else {
+            // simultaneous open (RFC 9293 3.5, figure 8)
+            layer.setState(c, TcpState.SYN_RECEIVED);
+            c.rtoDeadline = TcpConnection.NEVER;
+            TcpOutput.sendSyn(c, now);
+        }
     }
 }
