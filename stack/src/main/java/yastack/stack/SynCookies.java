@@ -53,9 +53,9 @@ final class SynCookies {
             // the peer echoes this value: its low bits carry the options we cannot keep state for
             tsVal = (((int) (now / 1_000_000L) + off) & ~0x3F) | (ws ? s.wscale : 0xF) | (sack ? 0x10 : 0);
         }
-        TcpOutput.writeSynFrame(layer, s.dstPort, s.srcIp, s.srcPort, iss, s.seq + 1, TcpSegment.SYN | TcpSegment.ACK,
-                Math.min(cfg.tcpReceiveBuffer, 65535), stack.pathMtu(s.srcIp) - 40, ws ? TcpLayer.scaleFor(cfg.tcpReceiveBuffer) : -1,
-                sack, ts, tsVal, s.tsVal);
+        TcpSegmentWriter.writeSynFrame(layer, s.dstPort, s.srcIp, s.srcPort, iss, s.seq + 1,
+                TcpSegment.SYN | TcpSegment.ACK, Math.min(cfg.tcpReceiveBuffer, 65535), stack.pathMtu(s.srcIp) - 40,
+                ws ? TcpHandshake.scaleFor(cfg.tcpReceiveBuffer) : -1, sack, ts, tsVal, s.tsVal);
         stack.stats.inc(Stat.TCP_SYN_COOKIES_SENT);
     }
 
@@ -90,7 +90,7 @@ final class SynCookies {
             if (ws != 0xF && cfg.windowScaling) {
                 c.wsOn = true;
                 c.sndWscale = ws;
-                c.rcvWscale = TcpLayer.scaleFor(c.recvBuf.capacity());
+                c.rcvWscale = TcpHandshake.scaleFor(c.recvBuf.capacity());
             }
             c.sackOn = cfg.sack && (s.tsEcr & 0x10) != 0;
         }

@@ -51,7 +51,7 @@ final class TcpAck {
             int acked = ack - c.sndUna;
             long flightBefore = c.sndMax - c.sndUna;
             if (c.tsOn && s.hasTs && s.tsEcr != 0) {
-                rttSample(c, ((long) (TcpOutput.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
+                rttSample(c, ((long) (TcpSegmentWriter.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
             } else if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
                 c.rttTiming = false;
                 rttSample(c, now - c.rttStart);

@@ -1,6 +1,9 @@
 package yastack.stack;
 
-/** The receive side: RFC 9293 "segment arrives" for an existing connection, with RFC 5961 and RFC 7323 checks. */
+/**
+ * The receive side: RFC 9293 "segment arrives" for an existing connection, with RFC 5961 and RFC 7323 checks.
+ * In SYN_SENT the segment is the reply to our SYN, which {@link TcpHandshake} takes.
+ */
 final class TcpInput {
     private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
 
@@ -19,7 +22,7 @@ final class TcpInput {
             c.layer.timerHeap.schedule(c);
         }
         if (c.state == TcpState.SYN_SENT) {
-            synSent(c, s, now);
+            c.layer.handshake.synSent(c, s, now);
             return false;
         }
         if (c.tsOn && !s.hasTs && !s.has(TcpSegment.RST | TcpSegment.SYN) && c.state != TcpState.SYN_RECEIVED) {
@@ -72,11 +75,11 @@ final class TcpInput {
         }
         if (c.state == TcpState.SYN_RECEIVED) {
             if (!(Seq.lt(c.sndUna, s.ack) && Seq.le(s.ack, c.sndMax))) {
-                TcpOutput.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
+                TcpSegmentWriter.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
                 st.inc(Stat.TCP_RST_SENT);
                 return false;
             }
-            if (!c.layer.established(c, s, now)) {
+            if (!c.layer.handshake.established(c, s, now)) {
                 return false;
             }
         }
@@ -218,82 +221,6 @@ final class TcpInput {
             TcpOutput.sendAck(c, now);
         } else {
             c.layer.stack.stats.inc(Stat.TCP_CHALLENGE_ACKS_LIMITED);
-        }
-    }
-
-    private static void synSent(TcpConnection c, TcpSegment s, long now) {
-        StackStats st = c.layer.stack.stats;
-        boolean ackOk = false;
-        if (s.has(TcpSegment.ACK)) {
-            if (Seq.le(s.ack, c.iss) || Seq.gt(s.ack, c.sndMax)) {
-                if (!s.has(TcpSegment.RST)) {
-                    TcpOutput.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
-                    st.inc(Stat.TCP_RST_SENT);
-                }
-                st.inc(Stat.TCP_DROP_BAD_ACK);
-                return;
-            }
-            ackOk = true;
-        }
-        if (s.has(TcpSegment.RST)) {
-            if (ackOk) {
-                st.inc(Stat.TCP_RST_RX);
-                st.inc(Stat.TCP_CONN_REFUSED);
-                c.layer.destroy(c);
-                if (!c.appClosed) {
-                    c.handler.onError(c, TcpError.REFUSED);
-                }
-            } else {
-                st.inc(Stat.TCP_DROP_BAD_RST);
-            }
-            return;
-        }
-        if (!s.has(TcpSegment.SYN)) {
-            st.inc(Stat.TCP_DROP_UNEXPECTED);
-            return;
-        }
-        c.irs = s.seq;
-        c.rcvNxt = s.seq + 1;
-        c.rcvAdvEdge = c.rcvNxt + Math.min(c.recvBuf.free(), 65535); // what our SYN offered
-        c.layer.negotiate(c, s);
-        if (s.hasTs && c.tsOn) {
-            c.tsRecent = s.tsVal;
-            c.tsRecentNanos = now;
-        }
-        if (ackOk) {
-            if (c.tsOn && s.hasTs && s.tsEcr != 0) {
-                TcpAck.rttSample(c, ((long) (TcpOutput.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
-            } else if (c.retries == 0) {
-                TcpAck.rttSample(c, now - c.rttStart);
-            } else {
-                c.rto = Math.max(c.rto, TcpAck.FALLBACK_RTO); // RFC 6298 5.7: SYN retransmitted, no sample
-            }
-            c.sndUna = s.ack;
-            c.sndWnd = s.window; // never scaled in a SYN (RFC 7323 2.2)
-            c.maxSndWnd = c.sndWnd;
-            c.sndWl1 = s.seq;
-            c.sndWl2 = s.ack;
-            c.rtoDeadline = TcpConnection.NEVER;
-            c.retries = 0;
-            c.rtoBackoff = 0;
-            c.cc.init(c.sndMss, now);
-            c.layer.setState(c, TcpState.ESTABLISHED);
-            c.layer.stack.stats.inc(Stat.TCP_CONN_OPENED_ACTIVE);
-            if (c.keepAlive) {
-                c.keepaliveDeadline = now + c.cfg.keepaliveIdleNanos; // SO_KEEPALIVE set before the handshake
-                c.layer.timerHeap.schedule(c);
-            }
-            TcpOutput.sendAck(c, now);
-            c.handler.onConnected(c);
-            if (c.state == TcpState.ESTABLISHED && c.finQueued) {
-                c.layer.setState(c, TcpState.FIN_WAIT_1);
-            }
-            TcpOutput.output(c, now);
-        } else {
-            // simultaneous open (RFC 9293 3.5, figure 8)
-            c.layer.setState(c, TcpState.SYN_RECEIVED);
-            c.rtoDeadline = TcpConnection.NEVER;
-            TcpOutput.sendSyn(c, now);
         }
     }
 

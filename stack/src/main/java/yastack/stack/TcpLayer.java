@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 
-/** TCP demultiplexing, listeners, passive/active open and the connection registry of one shard. */
+/** TCP demultiplexing, listeners and the connection registry of one shard; {@link TcpHandshake} opens connections. */
 final class TcpLayer {
     final NetStack stack;
     final StackConfig cfg;
@@ -16,8 +16,7 @@ final class TcpLayer {
     private int count;
     int halfOpenTotal;
     private final SplittableRandom random;
-    private final IsnGenerator isns;
-    private final SynCookies cookies;
+    final TcpHandshake handshake;
     private long challengeWindowStart;
     private int challengeCount;
     /** Test hook: when non-null every new connection starts at this ISN (sequence-wrap tests). */
@@ -27,9 +26,8 @@ final class TcpLayer {
         this.stack = stack;
         this.cfg = stack.cfg;
         this.random = new SplittableRandom(cfg.randomSeed);
-        // the draw order (ISN key, cookie key, then ports) keeps seeded runs reproducible
-        this.isns = new IsnGenerator(new SipHash(random.nextLong(), random.nextLong()), stack.address);
-        this.cookies = new SynCookies(this, new SipHash(random.nextLong(), random.nextLong()), isns);
+        // draws the ISN and cookie keys first, then the ports: seeded runs stay reproducible
+        this.handshake = new TcpHandshake(this, random);
     }
 
     /** The shard's notion of now: cached while processing input/poll, read from the clock for API calls from outside. */
@@ -43,7 +41,7 @@ final class TcpLayer {
 
     // ---------------------------------------------------------------- registry
 
-    private void register(TcpConnection c) {
+    void register(TcpConnection c) {
         table.put(c.key, c);
         if (count == list.length) {
             list = java.util.Arrays.copyOf(list, count * 2);
@@ -126,41 +124,6 @@ final class TcpLayer {
         return list[i];
     }
 
-    // ---------------------------------------------------------------- ISNs, options
-
-    private int isn(int remoteIp, int remotePort, int localPort, long now) {
-        return fixedIss != null ? fixedIss : isns.isn(remoteIp, remotePort, localPort, now);
-    }
-
-    static int scaleFor(int bufferSize) {
-        int s = 0;
-        while (s < 14 && (bufferSize >>> s) > 65535) {
-            s++;
-        }
-        return s;
-    }
-
-    /** Applies the peer's SYN options (RFC 9293 3.7.1, RFC 7323, RFC 2018). */
-    void negotiate(TcpConnection c, TcpSegment s) {
-        int peerMss = s.mss > 0 ? s.mss : 536;
-        c.sndMss = Math.max(64, Math.min(peerMss, stack.pathMtu(c.remoteIp) - 40));
-        c.cc.setMss(c.sndMss);
-        boolean weOffered = c.listener == null ? cfg.windowScaling : true;
-        if (cfg.windowScaling && weOffered && s.wscale >= 0) {
-            c.wsOn = true;
-            c.sndWscale = s.wscale;
-            if (c.listener != null) {
-                c.rcvWscale = scaleFor(c.recvBuf.capacity());
-            }
-        } else {
-            c.wsOn = false;
-            c.sndWscale = 0;
-            c.rcvWscale = 0;
-        }
-        c.sackOn = cfg.sack && s.sackOk;
-        c.tsOn = cfg.timestamps && s.hasTs;
-    }
-
     // ---------------------------------------------------------------- input
 
     void input(MemorySegment b, long off, int len, int src, int dst) {
@@ -206,125 +169,10 @@ final class TcpLayer {
         TcpListener l = listeners[s.dstPort];
         if (l == null) {
             st.inc(Stat.TCP_DROP_NO_SOCKET);
-            TcpOutput.sendRstFor(this, s);
+            TcpSegmentWriter.sendRstFor(this, s);
             return;
         }
-        if (s.has(TcpSegment.RST)) {
-            st.inc(Stat.TCP_DROP_NO_SOCKET);
-            return;
-        }
-        if (s.has(TcpSegment.ACK)) {
-            if (!s.has(TcpSegment.SYN) && cfg.synCookies) {
-                TcpConnection nc = cookies.accept(s, now);
-                if (nc != null) {
-                    register(nc);
-                    setState(nc, TcpState.ESTABLISHED);
-                    st.inc(Stat.TCP_CONN_OPENED_PASSIVE);
-                    if (acceptAndNotify(l, nc)) {
-                        if (s.payloadLen > 0 || s.has(TcpSegment.FIN)) {
-                            TcpInput.segmentArrives(nc, s, now);
-                        }
-                    }
-                    return;
-                }
-                st.inc(Stat.TCP_DROP_BAD_COOKIE);
-            } else {
-                st.inc(Stat.TCP_DROP_NO_SOCKET);
-            }
-            TcpOutput.sendRstFor(this, s);
-            return;
-        }
-        if (!s.has(TcpSegment.SYN)) {
-            st.inc(Stat.TCP_DROP_UNEXPECTED);
-            return;
-        }
-        onSyn(l, s, now);
-    }
-
-    private void onSyn(TcpListener l, TcpSegment s, long now) {
-        boolean full = l.halfOpen >= l.backlog || halfOpenTotal >= cfg.synCookieThreshold;
-        if (full) {
-            if (cfg.synCookies) {
-                cookies.send(s, now);
-            } else {
-                stack.stats.inc(Stat.TCP_DROP_BACKLOG_FULL);
-            }
-            return;
-        }
-        TcpConnection c = new TcpConnection(this, stack.address, s.dstPort, s.srcIp, s.srcPort);
-        c.listener = l;
-        c.iss = isn(s.srcIp, s.srcPort, s.dstPort, now);
-        c.sndUna = c.iss;
-        c.sndNxt = c.iss;
-        c.sndMax = c.iss;
-        c.sndBufSeq = c.iss + 1;
-        c.recover = c.iss;
-        c.irs = s.seq;
-        c.rcvNxt = s.seq + 1;
-        c.rcvAdvEdge = c.rcvNxt;
-        c.advMss = stack.pathMtu(s.srcIp) - 40;
-        c.tsOffset = isns.tsOffset(s.srcIp, s.srcPort, s.dstPort);
-        negotiate(c, s);
-        if (c.tsOn) {
-            c.tsRecent = s.tsVal;
-            c.tsRecentNanos = now;
-        }
-        c.sndWnd = s.window;
-        c.sndWl1 = s.seq;
-        c.rttStart = now;
-        register(c);
-        setState(c, TcpState.SYN_RECEIVED);
-        l.halfOpen++;
-        halfOpenTotal++;
-        TcpOutput.sendSyn(c, now);
-    }
-
-    /** SYN_RECEIVED -> ESTABLISHED on an acceptable ACK. Returns false when the connection went away. */
-    boolean established(TcpConnection c, TcpSegment s, long now) {
-        if (c.listener != null) {
-            c.listener.halfOpen--;
-            halfOpenTotal--;
-        }
-        setState(c, TcpState.ESTABLISHED);
-        c.sndWnd = (long) s.window << c.sndWscale;
-        c.maxSndWnd = c.sndWnd;
-        c.sndWl1 = s.seq;
-        c.sndWl2 = s.ack;
-        if (!c.tsOn && c.retries == 0) {
-            TcpAck.rttSample(c, now - c.rttStart);
-        } else if (!c.tsOn) {
-            c.rto = Math.max(c.rto, TcpAck.FALLBACK_RTO); // RFC 6298 5.7: SYN-ACK retransmitted, no sample
-        }
-        c.retries = 0;
-        c.rtoBackoff = 0;
-        c.rtoDeadline = TcpConnection.NEVER;
-        c.cc.init(c.sndMss, now);
-        if (c.listener == null) {
-            stack.stats.inc(Stat.TCP_CONN_OPENED_ACTIVE); // simultaneous open
-            c.handler.onConnected(c);
-        } else {
-            stack.stats.inc(Stat.TCP_CONN_OPENED_PASSIVE);
-            if (!acceptAndNotify(c.listener, c)) {
-                return false;
-            }
-        }
-        if (c.state == TcpState.ESTABLISHED && c.finQueued) {
-            setState(c, TcpState.FIN_WAIT_1);
-        }
-        return c.state != TcpState.CLOSED;
-    }
-
-    private boolean acceptAndNotify(TcpListener l, TcpConnection c) {
-        TcpHandler h = l.closed ? null : l.acceptHandler.accept(c);
-        if (h == null) {
-            c.abort();
-            return false;
-        }
-        if (c.handler == TcpConnection.NO_HANDLER) {
-            c.setHandler(h);
-        }
-        c.handler.onConnected(c);
-        return c.state != TcpState.CLOSED;
+        handshake.passiveOpen(l, s, now);
     }
 
     boolean allowChallengeAck(long now) {
@@ -372,21 +220,7 @@ final class TcpLayer {
                 throw new IllegalStateException("address in use: " + old);
             }
         }
-        TcpConnection c = new TcpConnection(this, stack.address, localPort, remoteIp, remotePort);
-        c.setHandler(h);
-        c.iss = isn(remoteIp, remotePort, localPort, now);
-        c.sndUna = c.sndNxt = c.sndMax = c.iss;
-        c.sndBufSeq = c.iss + 1;
-        c.recover = c.iss;
-        c.advMss = stack.pathMtu(remoteIp) - 40;
-        c.sndMss = Math.min(536, c.advMss);
-        c.rcvWscale = cfg.windowScaling ? scaleFor(c.recvBuf.capacity()) : 0;
-        c.tsOffset = isns.tsOffset(remoteIp, remotePort, localPort);
-        c.rttStart = now;
-        register(c);
-        setState(c, TcpState.SYN_SENT);
-        TcpOutput.sendSyn(c, now);
-        return c;
+        return handshake.activeOpen(remoteIp, remotePort, localPort, h, now);
     }
 
     boolean inUse(int remoteIp, int remotePort, int localPort) {

@@ -126,7 +126,7 @@ final class TcpTimers {
         if (c.sndWnd > 0) {
             // the window is open but too small for sender SWS avoidance: the override timeout sends what fits
             int len = (int) Math.min(Math.min(avail, c.sndWnd), TcpOutput.maxPayload(c));
-            TcpOutput.sendSegment(c, c.sndUna, len, TcpSegment.ACK | (len == avail ? TcpSegment.PSH : 0), now);
+            TcpSegmentWriter.sendSegment(c, c.sndUna, len, TcpSegment.ACK | (len == avail ? TcpSegment.PSH : 0), now);
             c.sndNxt = c.sndUna + len;
             if (Seq.gt(c.sndNxt, c.sndMax)) {
                 c.sndMax = c.sndNxt;
@@ -139,7 +139,7 @@ final class TcpTimers {
         if (Seq.lt(c.sndMax, c.sndUna + 1)) {
             c.sndMax = c.sndUna + 1;
         }
-        TcpOutput.sendSegment(c, c.sndUna, 1, TcpSegment.ACK, now);
+        TcpSegmentWriter.sendSegment(c, c.sndUna, 1, TcpSegment.ACK, now);
         c.persistBackoff++;
         long t = Math.min(c.cfg.maxRtoNanos, Math.max(c.rto, c.cfg.minRtoNanos) << Math.min(c.persistBackoff, 20));
         c.persistDeadline = now + t;
@@ -157,7 +157,7 @@ final class TcpTimers {
         c.keepaliveSent++;
         c.layer.stack.stats.inc(Stat.TCP_KEEPALIVE_PROBES);
         // RFC 1122 4.2.3.6: SEG.SEQ = SND.NXT-1 with no data provokes an ACK
-        TcpOutput.sendSegment(c, c.sndUna - 1, 0, TcpSegment.ACK, now);
+        TcpSegmentWriter.sendSegment(c, c.sndUna - 1, 0, TcpSegment.ACK, now);
         c.keepaliveDeadline = now + c.cfg.keepaliveIntervalNanos;
         c.layer.timerHeap.schedule(c);
     }

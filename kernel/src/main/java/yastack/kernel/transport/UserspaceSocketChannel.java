@@ -2,34 +2,22 @@ package yastack.kernel.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AbstractChannel;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
-import io.netty.channel.RecvByteBufAllocator;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.util.concurrent.Future;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.channels.AlreadyConnectedException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import yastack.kernel.loop.PolledIoHandle;
 import yastack.stack.NetStack;
 import yastack.stack.TcpConnection;
@@ -41,39 +29,24 @@ import yastack.stack.TcpHandler;
  * registered on the worker loop whose poller drives {@code stack}: the stack's callbacks then
  * arrive on that loop's thread and go straight into the pipeline.
  *
- * <p>Reads follow Netty's rules: the stack buffers received data (closing the TCP window when
- * nobody reads) and the channel moves it into pipeline buffers from its
- * {@link RecvByteBufAllocator} only while reading is wanted (autoRead, or a pending
- * {@code read()}). Writes move as much as the connection's send buffer takes; the rest waits
- * in the {@link ChannelOutboundBuffer} (whose water marks drive writability) until the stack
- * reports space again.
+ * <p>Reads follow Netty's rules ({@link UserspaceSocketInput}); a client channel opens its
+ * connection through {@link UserspaceSocketConnect}. Writes move as much as the connection's
+ * send buffer takes; the rest waits in the {@link ChannelOutboundBuffer} (whose water marks
+ * drive writability) until the stack reports space again.
  */
 public final class UserspaceSocketChannel extends AbstractChannel implements SocketChannel {
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
 
     private final NetStack stack;
-    private final LocalPortChooser portChooser;
     private final UserspaceSocketChannelConfig config;
     private final StackEvents events = new StackEvents();
-    private final Runnable readTask = this::readScheduled;
+    private final UserspaceSocketInput input = new UserspaceSocketInput(this);
+    private final UserspaceSocketConnect connecting;
     private volatile TcpConnection conn;
     private volatile boolean open = true;
     private volatile boolean active;
-    private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
-    private boolean inputEndReported;
     private final LoopRegistration registration = new LoopRegistration();
-    /** Reading is wanted: the equivalent of EPOLLIN being armed. */
-    private boolean readInterest;
-    /** A read() that has not yet delivered anything. */
-    private boolean readPending;
-    private boolean readTaskQueued;
-    /** The connection failed (reset, timeout) and the failure was not reported yet. */
-    private IOException failure;
-    private int bindPort;
-    private ChannelPromise connectPromise;
-    private Future<?> connectTimeout;
-    private InetSocketAddress requestedRemote;
 
     /** A client channel on {@code stack}; connect picks the local port with {@link LocalPortChooser#EPHEMERAL}. */
     public UserspaceSocketChannel(NetStack stack) {
@@ -84,7 +57,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
     public UserspaceSocketChannel(NetStack stack, LocalPortChooser portChooser) {
         super(null);
         this.stack = Objects.requireNonNull(stack, "stack");
-        this.portChooser = Objects.requireNonNull(portChooser, "portChooser");
+        this.connecting = new UserspaceSocketConnect(this, stack, Objects.requireNonNull(portChooser, "portChooser"));
         this.config = new UserspaceSocketChannelConfig(this);
     }
 
@@ -92,7 +65,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
     UserspaceSocketChannel(UserspaceServerChannel parent, NetStack stack, TcpConnection accepted) {
         super(parent);
         this.stack = stack;
-        this.portChooser = LocalPortChooser.EPHEMERAL;
+        this.connecting = new UserspaceSocketConnect(this, stack, LocalPortChooser.EPHEMERAL);
         this.config = new UserspaceSocketChannelConfig(this);
         this.conn = accepted;
         this.active = true;
@@ -151,7 +124,8 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
         if (c != null) {
             return Inet4.socketAddress(c.localAddress(), c.localPort());
         }
-        return bindPort != 0 ? Inet4.socketAddress(stack.address(), bindPort) : null;
+        int bound = connecting.boundPort();
+        return bound != 0 ? Inet4.socketAddress(stack.address(), bound) : null;
     }
 
     @Override
@@ -196,61 +170,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
 
     @Override
     protected void doBind(SocketAddress local) throws Exception {
-        InetSocketAddress a = Inet4.inet(local);
-        int addr = Inet4.address(a);
-        if (addr != 0 && addr != stack.address()) {
-            throw new BindException("Cannot assign requested address: " + a);
-        }
-        bindPort = a.getPort();
-    }
-
-    private void doConnect(InetSocketAddress remote, SocketAddress local) throws Exception {
-        if (local != null) {
-            doBind(local);
-        }
-        int raddr = Inet4.address(remote);
-        int rport = remote.getPort();
-        int lport = bindPort != 0 ? bindPort : portChooser.choose(stack, raddr, rport);
-        if (lport <= 0) {
-            throw new BindException("no free local port for " + remote);
-        }
-        try {
-            conn = stack.connect(raddr, rport, lport, events);
-        } catch (IllegalStateException inUse) {
-            throw new BindException("Address already in use: " + inUse.getMessage());
-        } catch (IllegalArgumentException notOwned) {
-            throw new BindException(notOwned.getMessage());
-        }
-        config.applyTo(conn);
-    }
-
-    private void finishConnect() {
-        ChannelPromise p = connectPromise;
-        connectPromise = null;
-        cancelConnectTimeout();
-        active = true;
-        boolean promiseSet = p != null && p.trySuccess();
-        pipeline().fireChannelActive();
-        if (!promiseSet) {
-            unsafe().close(unsafe().voidPromise()); // the connect was cancelled meanwhile
-        }
-    }
-
-    private void failConnect(Throwable cause) {
-        ChannelPromise p = connectPromise;
-        connectPromise = null;
-        cancelConnectTimeout();
-        if (p != null) {
-            p.tryFailure(cause);
-        }
-        unsafe().close(unsafe().voidPromise());
-    }
-
-    private void cancelConnectTimeout() {
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
-            connectTimeout = null;
-        }
+        connecting.bind(local);
     }
 
     @Override
@@ -262,13 +182,8 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
     protected void doClose() throws Exception {
         open = false;
         active = false;
-        readInterest = false;
-        ChannelPromise p = connectPromise;
-        if (p != null) {
-            connectPromise = null;
-            p.tryFailure(new ClosedChannelException());
-        }
-        cancelConnectTimeout();
+        input.closed();
+        connecting.closed();
         TcpConnection c = conn;
         if (c != null) {
             c.setHandler(null);
@@ -284,7 +199,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
 
     @Override
     public boolean isInputShutdown() {
-        return inputShutdown;
+        return input.isShutdown();
     }
 
     @Override
@@ -294,7 +209,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
 
     @Override
     public boolean isShutdown() {
-        return inputShutdown && outputShutdown || !isActive();
+        return input.isShutdown() && outputShutdown || !isActive();
     }
 
     @Override
@@ -326,9 +241,7 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
     @Override
     public ChannelFuture shutdownInput(ChannelPromise promise) {
         onLoopOrLater(() -> {
-            inputShutdown = true;
-            readInterest = false;
-            discardInput();
+            input.shutdown();
             promise.trySuccess();
         });
         return promise;
@@ -369,119 +282,11 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
 
     @Override
     protected void doBeginRead() {
-        if (inputShutdown) {
-            return;
-        }
-        readPending = true;
-        readInterest = true;
-        if (hasInput()) {
-            scheduleRead();
-        }
+        input.beginRead();
     }
 
     void autoReadCleared() {
-        onLoop(() -> {
-            readPending = false;
-            readInterest = false;
-        });
-    }
-
-    private boolean hasInput() {
-        TcpConnection c = conn;
-        return c != null && (c.readableBytes() > 0 || failure != null || (c.peerClosed() && !inputEndReported));
-    }
-
-    /** Reads from a task, never from inside a pipeline call (a read() in channelReadComplete must not recurse). */
-    private void scheduleRead() {
-        if (!readTaskQueued) {
-            readTaskQueued = true;
-            eventLoop().execute(readTask);
-        }
-    }
-
-    private void readScheduled() {
-        readTaskQueued = false;
-        if (isRegistered() && readInterest && hasInput()) {
-            readInput();
-        }
-    }
-
-    /** Moves buffered input into the pipeline, as far as the allocator handle wants to go. */
-    private void readInput() {
-        TcpConnection c = conn;
-        ChannelConfig cfg = config;
-        ChannelPipeline pipeline = pipeline();
-        RecvByteBufAllocator.Handle h = unsafe().recvBufAllocHandle();
-        h.reset(cfg);
-        boolean eof = false;
-        ByteBuf buf = null;
-        try {
-            do {
-                buf = h.allocate(cfg.getAllocator());
-                h.attemptedBytesRead(buf.writableBytes());
-                int n = StackIo.readInto(c, buf);
-                if (n <= 0) {
-                    buf.release();
-                    buf = null;
-                    eof = n < 0;
-                    h.lastBytesRead(n < 0 ? -1 : 0);
-                    break;
-                }
-                h.lastBytesRead(n);
-                h.incMessagesRead(1);
-                readPending = false;
-                ByteBuf delivered = buf;
-                buf = null;
-                pipeline.fireChannelRead(delivered);
-            } while (h.continueReading() && open);
-            h.readComplete();
-            pipeline.fireChannelReadComplete();
-            if (failure != null && c.readableBytes() == 0) {
-                reportFailure();
-            } else if (eof) {
-                inputEnded();
-            }
-        } catch (Throwable t) {
-            if (buf != null) {
-                buf.release();
-            }
-            pipeline.fireChannelReadComplete();
-            pipeline.fireExceptionCaught(t);
-        } finally {
-            if (!readPending && !cfg.isAutoRead()) {
-                readInterest = false;
-            }
-        }
-    }
-
-    /** The peer's FIN has been read: half-close or close, as ALLOW_HALF_CLOSURE says. */
-    private void inputEnded() {
-        if (inputEndReported) {
-            return;
-        }
-        inputEndReported = true;
-        if (config.isAllowHalfClosure()) {
-            inputShutdown = true;
-            readInterest = false;
-            pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-            pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
-        } else {
-            unsafe().close(unsafe().voidPromise());
-        }
-    }
-
-    private void reportFailure() {
-        IOException e = failure;
-        failure = null;
-        pipeline().fireExceptionCaught(e);
-        unsafe().close(unsafe().voidPromise());
-    }
-
-    private void discardInput() {
-        TcpConnection c = conn;
-        if (c != null) {
-            StackIo.discard(c);
-        }
+        onLoop(input::stopReading);
     }
 
     // ---------------------------------------------------------------- writing
@@ -519,26 +324,11 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
                 return;
             }
             try {
-                if (connectPromise != null) {
-                    throw new ConnectionPendingException();
-                }
-                if (conn != null) {
-                    throw new AlreadyConnectedException();
-                }
-                InetSocketAddress r = Inet4.inet(remote);
-                requestedRemote = r;
-                connectPromise = promise;
-                doConnect(r, local);
-                int timeout = config.getConnectTimeoutMillis();
-                if (timeout > 0 && connectPromise != null) {
-                    connectTimeout = eventLoop().schedule(() -> {
-                        if (connectPromise != null) {
-                            failConnect(new ConnectTimeoutException("connection timed out after " + timeout + " ms: " + r));
-                        }
-                    }, timeout, TimeUnit.MILLISECONDS);
-                }
+                conn = connecting.open(remote, local, promise, events);
+                config.applyTo(conn);
+                connecting.armTimeout(config.getConnectTimeoutMillis());
             } catch (Throwable t) {
-                connectPromise = null;
+                connecting.abandon();
                 promise.tryFailure(annotateConnectException(t, remote));
                 closeIfClosed();
             }
@@ -563,25 +353,20 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
     private final class StackEvents implements TcpHandler {
         @Override
         public void onConnected(TcpConnection c) {
-            if (connectPromise != null || (!active && open)) {
-                finishConnect();
+            if (connecting.pending() || (!active && open)) {
+                active = true;
+                connecting.completed();
             }
         }
 
         @Override
         public void onReadable(TcpConnection c) {
-            if (inputShutdown) {
-                discardInput();
-            } else if (readInterest && isRegistered()) {
-                readInput();
-            }
+            input.onReadable();
         }
 
         @Override
         public void onPeerClosed(TcpConnection c) {
-            if (readInterest && isRegistered() && !inputShutdown) {
-                readInput();
-            }
+            input.onPeerClosed();
         }
 
         @Override
@@ -598,28 +383,18 @@ public final class UserspaceSocketChannel extends AbstractChannel implements Soc
 
         @Override
         public void onError(TcpConnection c, TcpError error) {
-            if (connectPromise != null) {
-                failConnect(StackIo.connectFailure(error, requestedRemote));
+            if (connecting.pending()) {
+                connecting.fail(error);
                 return;
             }
             failed(StackIo.failure(error));
         }
 
         private void failed(IOException e) {
-            failure = e;
             if (!isRegistered()) {
                 active = false; // still waiting in the accept queue: the listener drops it
-                return;
             }
-            if (readInterest && c().readableBytes() > 0 && !inputShutdown) {
-                readInput(); // deliver what arrived before the reset, then the error
-            } else {
-                reportFailure();
-            }
-        }
-
-        private TcpConnection c() {
-            return conn;
+            input.failed(e);
         }
     }
 }
