@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import yastack.api.PluginConfig;
 import yastack.api.PluginStats;
+import yastack.api.script.ClusterCalls;
 import yastack.scripting.internal.CounterRegistry;
 import yastack.scripting.internal.FilterImpl;
 import yastack.scripting.internal.HostServices;
@@ -29,7 +30,7 @@ import yastack.scripting.internal.StructJson;
  * ScriptHost host = ScriptHost.builder()
  *         .baseDirectory(configFile.getParent())     // scripts may import anything below it
  *         .counters(statsRegistry::counter)          // script.<name>.* counters
- *         .httpClient(kernelHttpClient)              // for ctx.httpCall
+ *         .calls(clusterCalls)                       // for ctx.httpCall
  *         .build();
  * Router router = host.router(configDir.resolve("routes/route.js"));
  * ConfiguredHttpFilter auth = host.httpFilter(configDir.resolve("filters/auth.js"), PluginConfig.of(struct));
@@ -55,7 +56,7 @@ public final class ScriptHost implements AutoCloseable {
     private ScriptHost(Builder b) {
         this.ownCounters = b.counters == null ? new CounterRegistry() : null;
         Function<String, PluginStats.Counter> counters = b.counters != null ? b.counters : ownCounters::counter;
-        this.services = new HostServices(b.timeLimit, b.watchdogTick, counters, b.httpClient, b.baseDirectory, b.httpCallTimeout, b.loadTimeLimit);
+        this.services = new HostServices(b.timeLimit, b.watchdogTick, counters, b.calls, b.baseDirectory, b.httpCallTimeout, b.loadTimeLimit);
         this.watcher = b.watch ? new ReloadWatcher(b.reloadInterval) : null;
         LOG.log(System.Logger.Level.INFO, ScriptRuntime.describe());
     }
@@ -157,7 +158,7 @@ public final class ScriptHost implements AutoCloseable {
         private Duration reloadInterval = Duration.ofMillis(200);
         private Duration httpCallTimeout = Duration.ofSeconds(5);
         private Function<String, PluginStats.Counter> counters;
-        private ScriptHttpClient httpClient;
+        private ClusterCalls calls = ClusterCalls.NONE;
         private Path baseDirectory = Path.of("");
         private boolean watch = true;
 
@@ -199,8 +200,8 @@ public final class ScriptHost implements AutoCloseable {
         }
 
         /** What serves {@code ctx.httpCall}; without one, httpCall rejects. */
-        public Builder httpClient(ScriptHttpClient client) {
-            this.httpClient = client;
+        public Builder calls(ClusterCalls calls) {
+            this.calls = Objects.requireNonNull(calls, "calls");
             return this;
         }
 

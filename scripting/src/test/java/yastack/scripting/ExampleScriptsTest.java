@@ -20,6 +20,7 @@ import yastack.api.FlowKey;
 import yastack.api.HttpFilter;
 import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
+import yastack.api.script.ClusterCalls;
 import yastack.api.RouteDecision;
 import yastack.scripting.internal.Synthetic;
 
@@ -51,10 +52,10 @@ class ExampleScriptsTest {
 
     @Test
     void exampleFilters() throws Exception {
-        CompletableFuture<ScriptHttpClient.Response> verdict = CompletableFuture.completedFuture(
-                new ScriptHttpClient.Response(200, Map.of("X-User", "carol"), ""));
+        CompletableFuture<ClusterCalls.Response> verdict = CompletableFuture.completedFuture(
+                new ClusterCalls.Response(200, Map.of("X-User", "carol"), ""));
         try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false)
-                .httpClient((cluster, req, worker) -> {
+                .calls((cluster, req, worker) -> {
                     assertEquals("auth", cluster);
                     assertEquals("/verify", req.path());
                     return verdict;

@@ -22,6 +22,7 @@ import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
 import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
+import yastack.api.script.ClusterCalls;
 import yastack.scripting.internal.Synthetic;
 
 class FilterScriptTest {
@@ -89,9 +90,9 @@ class FilterScriptTest {
 
     @Test
     void asyncHttpCallCompletesOnTheWorkerThread() throws Exception {
-        CompletableFuture<ScriptHttpClient.Response> upstream = new CompletableFuture<>();
+        CompletableFuture<ClusterCalls.Response> upstream = new CompletableFuture<>();
         List<Thread> callThreads = new CopyOnWriteArrayList<>();
-        host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).httpClient((cluster, request, worker) -> {
+        host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).calls((cluster, request, worker) -> {
             calls.add(cluster + " " + request.method() + " " + request.path() + " " + request.headers() + " " + request.timeout().toMillis());
             callThreads.add(Thread.currentThread());
             return upstream;
@@ -113,7 +114,7 @@ class FilterScriptTest {
             assertEquals(List.of("auth POST /check {x-token=t1} 250"), calls);
             assertEquals(worker.thread, callThreads.get(0));
             // The upstream answers on some other thread; the script must continue on the worker.
-            Thread other = new Thread(() -> upstream.complete(new ScriptHttpClient.Response(200, Map.of("X-By", "idp"), "bob")));
+            Thread other = new Thread(() -> upstream.complete(new ClusterCalls.Response(200, Map.of("X-By", "idp"), "bob")));
             other.start();
             FilterResult done = async.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertSame(FilterResult.proceed(), done);
@@ -125,9 +126,9 @@ class FilterScriptTest {
     @Test
     void asyncDenialFailureAndRejectionAreContained() throws Exception {
         host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).timeLimit(Duration.ofMillis(200))
-                .httpClient((cluster, request, worker) -> switch (cluster) {
+                .calls((cluster, request, worker) -> switch (cluster) {
                     case "down" -> CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
-                    default -> CompletableFuture.completedFuture(new ScriptHttpClient.Response(503, Map.of("x-by", "idp"), ""));
+                    default -> CompletableFuture.completedFuture(new ClusterCalls.Response(503, Map.of("x-by", "idp"), ""));
                 }).build();
         Fixtures.write(dir, "a.js", """
                 export async function onRequest(req, ctx) {

@@ -8,12 +8,12 @@ import java.util.function.Function;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.SandboxPolicy;
 import yastack.api.PluginStats;
-import yastack.scripting.ScriptHttpClient;
+import yastack.api.script.ClusterCalls;
 
 /**
  * What every script of one {@code ScriptHost} shares: the GraalJS engine
  * (compiled code is shared by all contexts on it), the watchdog, the stats
- * sink, the HTTP client for {@code ctx.httpCall}, and the limits.
+ * sink, what serves {@code ctx.httpCall}, and the limits.
  */
 public final class HostServices implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("yastack.script");
@@ -24,17 +24,17 @@ public final class HostServices implements AutoCloseable {
     /** Limit for a module's top-level code and the smoke calls of a new version (cold code runs slowly). */
     final Duration loadTimeLimit;
     final Function<String, PluginStats.Counter> counters;
-    final ScriptHttpClient httpClient;
+    final ClusterCalls calls;
     final Path baseDirectory;
     final ScriptErrors errors = new ScriptErrors();
     final Duration httpCallTimeout;
 
     public HostServices(Duration timeLimit, Duration watchdogTick, Function<String, PluginStats.Counter> counters,
-                        ScriptHttpClient httpClient, Path baseDirectory, Duration httpCallTimeout, Duration loadTimeLimit) {
+                        ClusterCalls calls, Path baseDirectory, Duration httpCallTimeout, Duration loadTimeLimit) {
         this.timeLimit = Objects.requireNonNull(timeLimit);
         this.loadTimeLimit = loadTimeLimit;
         this.counters = Objects.requireNonNull(counters);
-        this.httpClient = httpClient;
+        this.calls = Objects.requireNonNull(calls);
         this.baseDirectory = baseDirectory.toAbsolutePath().normalize();
         this.httpCallTimeout = httpCallTimeout;
         OutputStream out = new LogStream(LOG, System.Logger.Level.INFO);

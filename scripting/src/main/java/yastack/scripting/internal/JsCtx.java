@@ -13,7 +13,7 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 import yastack.api.PluginStats;
 import yastack.api.WorkerContext;
-import yastack.scripting.ScriptHttpClient;
+import yastack.api.script.ClusterCalls;
 
 /**
  * The {@code ctx} a script receives: its {@code config}, stats
@@ -157,7 +157,7 @@ final class JsCtx implements ProxyObject {
         if (a.length < 1 || !a[0].isString()) throw new IllegalArgumentException("httpCall(cluster, request): cluster must be a string");
         String cluster = a[0].asString();
         Value r = a.length > 1 && !a[1].isNull() ? a[1] : null;
-        ScriptHttpClient.Request req = new ScriptHttpClient.Request(
+        ClusterCalls.Request req = new ClusterCalls.Request(
                 r == null ? "GET" : JsValues.string(r, "method", "GET"),
                 r == null ? "/" : JsValues.string(r, "path", "/"),
                 r == null ? Map.of() : withoutNulls(JsValues.stringMap(r, "headers")),
@@ -169,17 +169,12 @@ final class JsCtx implements ProxyObject {
             Value reject = args[1];
             if (shared.smoke) {
                 // Smoke calls never touch the network: a synthetic 503 stands in for the upstream.
-                resolve.execute(responseObject(new ScriptHttpClient.Response(503, Map.of(), "")));
+                resolve.execute(responseObject(new ClusterCalls.Response(503, Map.of(), "")));
                 return null;
             }
-            CompletionStage<ScriptHttpClient.Response> stage;
-            ScriptHttpClient client = shared.unit.host.httpClient;
-            if (client == null) {
-                reject.execute("httpCall is not available: no HTTP client was configured");
-                return null;
-            }
+            CompletionStage<ClusterCalls.Response> stage;
             try {
-                stage = client.call(cluster, req, worker);
+                stage = shared.unit.host.calls.call(cluster, req, worker);
             } catch (RuntimeException e) {
                 reject.execute(String.valueOf(e.getMessage()));
                 return null;
@@ -189,7 +184,7 @@ final class JsCtx implements ProxyObject {
         });
     }
 
-    private void settle(Value resolve, Value reject, ScriptHttpClient.Response resp, Throwable err) {
+    private void settle(Value resolve, Value reject, ClusterCalls.Response resp, Throwable err) {
         ScriptContext sc = shared.sc;
         if (sc.isClosed()) return;
         try {
@@ -220,7 +215,7 @@ final class JsCtx implements ProxyObject {
         return out;
     }
 
-    private static ProxyObject responseObject(ScriptHttpClient.Response resp) {
+    private static ProxyObject responseObject(ClusterCalls.Response resp) {
         Map<String, Object> headers = new HashMap<>();
         resp.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v));
         Map<String, Object> m = new HashMap<>();
