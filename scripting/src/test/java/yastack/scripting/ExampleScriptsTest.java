@@ -20,9 +20,11 @@ import yastack.api.FlowKey;
 import yastack.api.HttpFilter;
 import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
-import yastack.api.script.ClusterCalls;
 import yastack.api.RouteDecision;
-import yastack.scripting.internal.Synthetic;
+import yastack.api.script.ClusterCalls;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestStream;
 
 /** The scripts shipped in the distribution's examples/ load and do what their comments say. */
 class ExampleScriptsTest {
@@ -38,8 +40,8 @@ class ExampleScriptsTest {
     void exampleRouter() {
         try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false).build()) {
             ScriptRouter r = host.router(Path.of("routes/route.js"));
-            HttpStream local = Fixtures.stream();
-            Synthetic.Request api = Fixtures.get("/api/users?x=1", "cookie", "canary=1");
+            HttpStream local = Fixtures.stream().remote("127.0.0.1", 40000);
+            TestRequest api = Fixtures.get("/api/users?x=1", "cookie", "canary=1");
             var d = assertInstanceOf(RouteDecision.ToCluster.class, r.route(local, api));
             assertEquals("api-canary", d.cluster());
             assertEquals("/users?x=1", api.uri());
@@ -59,42 +61,33 @@ class ExampleScriptsTest {
                     assertEquals("auth", cluster);
                     assertEquals("/verify", req.path());
                     return verdict;
-                }).build();
-             Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("example-worker")) {
+                }).build()) {
             Struct hide = Struct.newBuilder().putFields("hide", Value.newBuilder().setListValue(ListValue.newBuilder()
                     .addValues(Value.newBuilder().setStringValue("server"))).build()).build();
             ScriptHttpFilter headers = host.httpFilter(Path.of("filters/headers.js"), PluginConfig.of(hide));
             ScriptHttpFilter auth = host.httpFilter(Path.of("filters/auth.js"), PluginConfig.empty());
-            HttpStream stream = Synthetic.stream("public", worker);
+            TestStream stream = Fixtures.stream();
 
-            Synthetic.Request req = Fixtures.get("/orders", "authorization", "Bearer t");
-            Synthetic.Response res = new Synthetic.Response(502);
-            res.headers().add("Server", "x");
-            Object[] out = worker.executor.submit(() -> {
-                HttpFilter h = headers.newStreamFilter(stream);
-                HttpFilter a = auth.newStreamFilter(stream);
-                FilterResult r1 = h.onRequestHeaders(stream, req);
-                FilterResult r2 = a.onRequestHeaders(stream, req);
-                return new Object[] {h, a, r1, r2};
-            }).get(5, TimeUnit.SECONDS);
-            assertSame(FilterResult.proceed(), out[2]);
-            FilterResult r2 = (FilterResult) out[3];
+            TestRequest req = Fixtures.get("/orders", "authorization", "Bearer t");
+            TestResponse res = new TestResponse(502).header("Server", "x");
+            HttpFilter h = headers.newStreamFilter(stream);
+            HttpFilter a = auth.newStreamFilter(stream);
+            assertSame(FilterResult.proceed(), h.onRequestHeaders(stream, req));
+            FilterResult r2 = a.onRequestHeaders(stream, req);
+            stream.testWorker().runReady();
             if (r2 instanceof FilterResult.Async as) r2 = as.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertSame(FilterResult.proceed(), r2);
-            assertEquals("127.0.0.1", req.headers().get("x-forwarded-for"));
+            assertEquals("192.0.2.10", req.headers().get("x-forwarded-for"));
             assertEquals("carol", req.headers().get("x-user"));
             assertNull(req.headers().get("authorization"));
-            worker.executor.submit(() -> {
-                ((HttpFilter) out[1]).onResponseHeaders(stream, res);
-                ((HttpFilter) out[0]).onResponseHeaders(stream, res);
-            }).get(5, TimeUnit.SECONDS);
+            a.onResponseHeaders(stream, res);
+            h.onResponseHeaders(stream, res);
             assertEquals("carol", res.headers().get("x-served-for"));
             assertNull(res.headers().get("server"));
-            assertEquals("0", res.headers().get("x-request-id"));
+            assertEquals("1", res.headers().get("x-request-id"));
             assertEquals(1L, host.counters().get("script.headers.upstream_5xx"));
 
-            FilterResult denied = worker.executor.submit(() -> auth.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/orders")))
-                    .get(5, TimeUnit.SECONDS);
+            FilterResult denied = auth.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/orders"));
             assertEquals(401, assertInstanceOf(FilterResult.Respond.class, denied).reply().status());
         }
     }

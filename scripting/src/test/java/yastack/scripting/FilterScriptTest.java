@@ -1,6 +1,7 @@
 package yastack.scripting;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -23,7 +24,9 @@ import yastack.api.HttpFilter;
 import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
 import yastack.api.script.ClusterCalls;
-import yastack.scripting.internal.Synthetic;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestStream;
 
 class FilterScriptTest {
     @TempDir
@@ -74,13 +77,12 @@ class FilterScriptTest {
         assertEquals(1L, host.counters().get("script.auth.denied"));
 
         HttpFilter ok = f.newStreamFilter(stream);
-        Synthetic.Request req = Fixtures.get("/x?q=1", "Authorization", "Bearer s3cret");
+        TestRequest req = Fixtures.get("/x?q=1", "Authorization", "Bearer s3cret");
         assertSame(FilterResult.proceed(), ok.onRequestHeaders(stream, req));
         assertEquals("alice", req.headers().get("x-user"));
         assertNull(req.headers().get("authorization"));
         assertEquals("/internal/x?q=1", req.uri());
-        Synthetic.Response res = new Synthetic.Response(404);
-        res.headers().add("Server", "upstream");
+        TestResponse res = new TestResponse(404).header("Server", "upstream");
         assertSame(FilterResult.proceed(), ok.onResponseHeaders(stream, res));
         assertEquals("alice", res.headers().get("X-Served-For"), "ctx properties live for the stream");
         assertNull(res.headers().get("server"));
@@ -89,12 +91,12 @@ class FilterScriptTest {
     }
 
     @Test
-    void asyncHttpCallCompletesOnTheWorkerThread() throws Exception {
+    void asyncHttpCallContinuesOnTheWorker() throws Exception {
         CompletableFuture<ClusterCalls.Response> upstream = new CompletableFuture<>();
-        List<Thread> callThreads = new CopyOnWriteArrayList<>();
+        List<Boolean> calledOnWorker = new CopyOnWriteArrayList<>();
         host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).calls((cluster, request, worker) -> {
             calls.add(cluster + " " + request.method() + " " + request.path() + " " + request.headers() + " " + request.timeout().toMillis());
-            callThreads.add(Thread.currentThread());
+            calledOnWorker.add(worker.inWorker());
             return upstream;
         }).build();
         Fixtures.write(dir, "extauth.js", """
@@ -106,21 +108,22 @@ class FilterScriptTest {
                 }
                 """);
         ScriptHttpFilter f = host.httpFilter(dir.resolve("extauth.js"), PluginConfig.empty());
-        try (Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("worker-0")) {
-            HttpStream stream = Synthetic.stream("public", worker);
-            Synthetic.Request req = Fixtures.get("/", "x-token", "t1");
-            FilterResult r = worker.executor.submit(() -> f.newStreamFilter(stream).onRequestHeaders(stream, req)).get(5, TimeUnit.SECONDS);
-            var async = assertInstanceOf(FilterResult.Async.class, r);
-            assertEquals(List.of("auth POST /check {x-token=t1} 250"), calls);
-            assertEquals(worker.thread, callThreads.get(0));
-            // The upstream answers on some other thread; the script must continue on the worker.
-            Thread other = new Thread(() -> upstream.complete(new ClusterCalls.Response(200, Map.of("X-By", "idp"), "bob")));
-            other.start();
-            FilterResult done = async.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            assertSame(FilterResult.proceed(), done);
-            assertEquals("bob", worker.executor.submit(() -> req.headers().get("x-user")).get());
-            assertEquals(1L, host.counters().get("script.extauth.checked"));
-        }
+        TestStream stream = Fixtures.stream();
+        TestRequest req = Fixtures.get("/", "x-token", "t1");
+        var async = assertInstanceOf(FilterResult.Async.class, f.newStreamFilter(stream).onRequestHeaders(stream, req));
+        assertEquals(List.of("auth POST /check {x-token=t1} 250"), calls);
+        assertEquals(List.of(true), calledOnWorker);
+
+        // The upstream answers on some other thread; the script must continue on the worker, not there.
+        Thread other = new Thread(() -> upstream.complete(new ClusterCalls.Response(200, Map.of("X-By", "idp"), "bob")));
+        other.start();
+        other.join(5000);
+        assertFalse(async.stage().toCompletableFuture().isDone(), "nothing ran outside the worker");
+        assertNull(req.headers().get("x-user"));
+        assertEquals(1, stream.testWorker().runReady());
+        assertSame(FilterResult.proceed(), async.stage().toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertEquals("bob", req.headers().get("x-user"));
+        assertEquals(1L, host.counters().get("script.extauth.checked"));
     }
 
     @Test
@@ -139,15 +142,16 @@ class FilterScriptTest {
                 }
                 """);
         ScriptHttpFilter f = host.httpFilter(dir.resolve("a.js"), PluginConfig.empty());
-        try (Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("worker-1")) {
-            HttpStream stream = Synthetic.stream("public", worker);
-            for (String[] c : new String[][] {{"/", "403"}, {"/down", "500"}, {"/spin", "500"}}) {
-                FilterResult r = worker.executor.submit(() -> f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get(c[0]))).get(5, TimeUnit.SECONDS);
-                if (r instanceof FilterResult.Async a) r = a.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-                var reply = assertInstanceOf(FilterResult.Respond.class, r, c[0]).reply();
-                assertEquals(Integer.parseInt(c[1]), reply.status(), c[0]);
-                if (c[0].equals("/")) assertEquals("denied by idp", reply.body());
+        for (String[] c : new String[][] {{"/", "403"}, {"/down", "500"}, {"/spin", "500"}}) {
+            TestStream stream = Fixtures.stream();
+            FilterResult r = f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get(c[0]));
+            if (r instanceof FilterResult.Async a) {
+                stream.testWorker().runReady();
+                r = a.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             }
+            var reply = assertInstanceOf(FilterResult.Respond.class, r, c[0]).reply();
+            assertEquals(Integer.parseInt(c[1]), reply.status(), c[0]);
+            if (c[0].equals("/")) assertEquals("denied by idp", reply.body());
         }
         assertEquals(1L, host.counters().get("script.a.errors"), "the rejected httpCall");
         assertEquals(1L, host.counters().get("script.a.timeouts"), "the runaway continuation");
@@ -184,14 +188,14 @@ class FilterScriptTest {
         assertEquals(1, host.reloadNow());
         assertEquals(2, f.generation());
 
-        Synthetic.Response old = new Synthetic.Response(200);
+        TestResponse old = new TestResponse(200);
         inFlight.onResponseHeaders(stream, old);
         assertEquals("one/one", old.headers().get("x-version"));
         inFlight.onComplete(stream, null);
 
         HttpFilter fresh = f.newStreamFilter(stream);
         fresh.onRequestHeaders(stream, Fixtures.get("/"));
-        Synthetic.Response now = new Synthetic.Response(200);
+        TestResponse now = new TestResponse(200);
         fresh.onResponseHeaders(stream, now);
         assertEquals("two/two", now.headers().get("x-version"));
         assertTrue(host.counters().get("script.v.reload_ok") == 1L);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import yastack.api.RouteDecision;
-import yastack.scripting.internal.Synthetic;
+import yastack.api.testkit.TestRequest;
 
 class RouterScriptTest {
     @TempDir
@@ -61,7 +61,7 @@ class RouterScriptTest {
         ScriptRouter r = routes();
         assertEquals("route", r.name());
 
-        Synthetic.Request api = Fixtures.get("/api/users?id=7", "X-Tenant", "ACME", "x-remove-me", "1");
+        TestRequest api = Fixtures.get("/api/users?id=7", "X-Tenant", "ACME", "x-remove-me", "1");
         var d = assertInstanceOf(RouteDecision.ToCluster.class, r.route(Fixtures.stream(), api));
         assertEquals("tenant-acme", d.cluster());
         assertEquals(Duration.ofMillis(1500), d.timeout());
@@ -108,9 +108,9 @@ class RouterScriptTest {
         ScriptRouter r = host.router(dir.resolve("facts.js"));
         var stream = Fixtures.stream();
         stream.attributes().put("tls.sni", "api.example.com");
-        Synthetic.Request req = Fixtures.get("/p?a=1&b=2", "Host", "h.example");
+        TestRequest req = Fixtures.get("/p?a=1&b=2", "Host", "h.example");
         r.route(stream, req);
-        assertEquals("GET|public|127.0.0.1|8080|HTTP/1.1|api.example.com|h.example|a=1&b=2", req.headers().get("x-facts"));
+        assertEquals("GET|public|192.0.2.10|8080|HTTP/1.1|api.example.com|h.example|a=1&b=2", req.headers().get("x-facts"));
     }
 
     @Test
@@ -166,7 +166,7 @@ class RouterScriptTest {
                 }
                 """);
         ScriptRouter r = host.router(dir.resolve("sb.js"));
-        Synthetic.Request req = Fixtures.get("/");
+        TestRequest req = Fixtures.get("/");
         r.route(Fixtures.stream(), req);
         for (String h : new String[] {"x-eval", "x-function", "x-ctor", "x-java", "x-polyglot"}) {
             assertEquals("denied", req.headers().get(h), h);

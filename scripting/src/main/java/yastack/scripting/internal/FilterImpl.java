@@ -11,6 +11,7 @@ import yastack.api.HttpResponseHead;
 import yastack.api.HttpStream;
 import yastack.api.LocalReply;
 import yastack.api.StreamSummary;
+import yastack.api.testkit.TestResponse;
 import yastack.scripting.ScriptHttpFilter;
 import yastack.scripting.ScriptLoadException;
 
@@ -36,17 +37,15 @@ public final class FilterImpl extends UnitHandle implements ScriptHttpFilter {
 
         @Override
         public void smoke(ScriptUnit unit, ScriptContext sc) {
-            var worker = Synthetic.inlineWorker();
-            var stream = Synthetic.stream("smoke", worker);
-            JsCtx ctx = new JsCtx(new JsCtx.Shared(unit, sc, true), worker, true);
+            HttpStream stream = ScriptKind.smokeStream();
+            JsCtx ctx = new JsCtx(new JsCtx.Shared(unit, sc, true), stream.worker(), true);
             Value onRequest = sc.function("onRequest");
             if (onRequest != null) {
-                settleNow(sc, ctx, sc.execute(onRequest, new JsRequest(stream, Synthetic.smokeRequest()), ctx), "onRequest");
+                settleNow(sc, ctx, sc.execute(onRequest, new JsRequest(stream, ScriptKind.smokeRequest()), ctx), "onRequest");
             }
             Value onResponse = sc.function("onResponse");
             if (onResponse != null) {
-                Synthetic.Response res = new Synthetic.Response(200);
-                res.headers().add("content-type", "text/plain");
+                HttpResponseHead res = new TestResponse(200).header("content-type", "text/plain");
                 settleNow(sc, ctx, sc.execute(onResponse, new JsResponse(res), ctx), "onResponse");
             }
         }

@@ -26,8 +26,8 @@ public final class RouterImpl extends UnitHandle implements ScriptRouter {
         @Override
         public void smoke(ScriptUnit unit, ScriptContext sc) {
             JsCtx ctx = new JsCtx(new JsCtx.Shared(unit, sc, true));
-            Synthetic.Request req = Synthetic.smokeRequest();
-            Value r = sc.execute(sc.function("route"), new JsRequest(Synthetic.stream("smoke", Synthetic.inlineWorker()), req), ctx);
+            HttpRequestHead req = ScriptKind.smokeRequest();
+            Value r = sc.execute(sc.function("route"), new JsRequest(ScriptKind.smokeStream(), req), ctx);
             sc.call(() -> Decisions.route(r, req));
         }
     };

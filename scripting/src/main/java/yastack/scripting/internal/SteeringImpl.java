@@ -7,6 +7,7 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 import yastack.api.FlowKey;
 import yastack.api.WorkerSet;
+import yastack.api.testkit.TestWorkerSet;
 import yastack.scripting.ScriptLoadException;
 import yastack.scripting.ScriptSteeringPolicy;
 
@@ -35,12 +36,7 @@ public final class SteeringImpl extends UnitHandle implements ScriptSteeringPoli
         @Override
         public void smoke(ScriptUnit unit, ScriptContext sc) {
             FlowKey flow = new FlowKey.Ipv4(6, 0x0A000001, 40000, 0x0A000002, 80);
-            WorkerSet two = new WorkerSet() {
-                public int size() { return 2; }
-                public boolean isLive(int w) { return w == 0 || w == 1; }
-                public int liveCount() { return 2; }
-                public int liveWorker(int n) { return n; }
-            };
+            WorkerSet two = new TestWorkerSet(2);
             Value r = sc.execute(sc.function("steer"), new JsFlow(flow), new JsWorkers(two), new JsCtx(new JsCtx.Shared(unit, sc, true)));
             sc.call(() -> toIndex(r));
         }

@@ -10,7 +10,8 @@ import yastack.api.RouteDecision;
 import yastack.api.Router;
 import yastack.scripting.ScriptHost;
 import yastack.scripting.ScriptRuntime;
-import yastack.scripting.internal.Synthetic;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestStream;
 
 /**
  * A bounded benchmark (not a test): the same routing logic as a JS router, as
@@ -78,7 +79,7 @@ public final class RouterBenchmark {
     }
 
     private static void check(Router r) {
-        HttpStream s = Synthetic.stream("bench", Synthetic.inlineWorker());
+        HttpStream s = new TestStream().listener("bench");
         expect(r, s, request(0), "tenant-acme");
         expect(r, s, request(1), "beta");
         expect(r, s, request(2), "web");
@@ -91,30 +92,16 @@ public final class RouterBenchmark {
         }
     }
 
-    private static Synthetic.Request request(int i) {
+    private static TestRequest request(int i) {
         return switch (i % 3) {
-            case 0 -> {
-                Synthetic.Request r = new Synthetic.Request("GET", "/api/users?id=" + (i & 1023));
-                r.headers().add("host", "example.com");
-                r.headers().add("x-tenant", "acme");
-                yield r;
-            }
-            case 1 -> {
-                Synthetic.Request r = new Synthetic.Request("GET", "/home");
-                r.headers().add("host", "example.com");
-                r.headers().add("cookie", "session=abc; beta=1");
-                yield r;
-            }
-            default -> {
-                Synthetic.Request r = new Synthetic.Request("GET", "/home");
-                r.headers().add("host", "example.com");
-                yield r;
-            }
+            case 0 -> new TestRequest("GET", "/api/users?id=" + (i & 1023)).header("host", "example.com").header("x-tenant", "acme");
+            case 1 -> new TestRequest("GET", "/home").header("host", "example.com").header("cookie", "session=abc; beta=1");
+            default -> new TestRequest("GET", "/home").header("host", "example.com");
         };
     }
 
     private static void run(String name, Router router, double warmSeconds, double measureSeconds) {
-        HttpStream s = Synthetic.stream("bench", Synthetic.inlineWorker());
+        HttpStream s = new TestStream().listener("bench");
         loop(router, s, (long) (warmSeconds * 1e9));
         long t0 = System.nanoTime();
         long n = loop(router, s, (long) (measureSeconds * 1e9));
