@@ -4,12 +4,10 @@ import yastack.api.SteeringPolicy;
 
 /**
  * A {@link SteeringPolicy} backed by a JavaScript module exporting
- * {@code steer(flow, workers)}. The script runs once per new flow; its answer
- * is kept in a flow table, so packets of known flows never enter JavaScript.
+ * {@code steer(flow, workers)}, run for each new flow (the distributor remembers
+ * the flows it placed).
  */
 public interface ScriptSteeringPolicy extends SteeringPolicy, ScriptHandle {
-    /** Number of flows currently remembered. */
-    int trackedFlows();
     /** Stops watching the file; each context closes once no call or stream uses it. */
     @Override
     void close();

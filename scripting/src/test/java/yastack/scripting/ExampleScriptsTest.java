@@ -25,6 +25,7 @@ import yastack.api.script.ClusterCalls;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestResponse;
 import yastack.api.testkit.TestStream;
+import yastack.api.testkit.TestWorkerSet;
 
 /** The scripts shipped in the distribution's examples/ load and do what their comments say. */
 class ExampleScriptsTest {
@@ -96,8 +97,7 @@ class ExampleScriptsTest {
     void exampleSteering() {
         try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false).build()) {
             ScriptSteeringPolicy s = host.steering(Path.of("steer.js"));
-            SteeringScriptTest.Workers workers = new SteeringScriptTest.Workers();
-            workers.live[0] = false;
+            TestWorkerSet workers = new TestWorkerSet(4).drain(0);
             assertEquals(1, s.selectWorker(new FlowKey.Ipv4(6, 0x0A000001, 50000, 0x0A000002, 22), workers));
             FlowKey bulk = new FlowKey.Ipv4(6, 0x0A000001, 50001, 0x0A000002, 80);
             int w = s.selectWorker(bulk, workers);

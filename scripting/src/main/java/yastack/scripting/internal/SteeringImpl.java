@@ -13,11 +13,11 @@ import yastack.scripting.ScriptSteeringPolicy;
 
 /**
  * A steering script: {@code export function steer(flow, workers)} returning a
- * worker index. It runs once per new flow; the answer is remembered in a
- * {@link FlowTable} until the stack reports the flow closed, so later packets
- * of the flow are steered without entering JavaScript or allocating. An answer
- * that is not a live worker, an exception or a timeout falls back to a hash of
- * the flow over the live workers (and is counted).
+ * worker index, run for every flow the distributor asks about. The distributor
+ * remembers each flow's worker in its own table and asks only for new flows, so
+ * the policy keeps no flow state. An answer that is not a live worker, an
+ * exception or a timeout falls back to a hash of the flow over the live workers
+ * (and is counted).
  */
 public final class SteeringImpl extends UnitHandle implements ScriptSteeringPolicy {
     static final ScriptKind KIND = new ScriptKind() {
@@ -42,8 +42,6 @@ public final class SteeringImpl extends UnitHandle implements ScriptSteeringPoli
         }
     };
 
-    private final FlowTable flows = new FlowTable(1024);
-    private final java.util.concurrent.atomic.AtomicInteger tracked = new java.util.concurrent.atomic.AtomicInteger();
     private final yastack.api.PluginStats.Counter invalid;
     private final yastack.api.PluginStats.Counter calls;
 
@@ -60,17 +58,6 @@ public final class SteeringImpl extends UnitHandle implements ScriptSteeringPoli
 
     @Override
     public int selectWorker(FlowKey flow, WorkerSet workers) {
-        long a = FlowTable.a(flow.sourceAddress(), flow.destinationAddress());
-        long b = FlowTable.b(flow.protocol(), flow.sourcePort(), flow.destinationPort());
-        int w = flows.get(a, b);
-        if (w >= 0 && w < workers.size()) return w;
-        w = decide(flow, workers);
-        flows.put(a, b, w);
-        tracked.lazySet(flows.size());
-        return w;
-    }
-
-    private int decide(FlowKey flow, WorkerSet workers) {
         calls.inc();
         try {
             ScriptContext sc = unit.enter();
@@ -96,19 +83,6 @@ public final class SteeringImpl extends UnitHandle implements ScriptSteeringPoli
         h ^= h >>> 16;
         return workers.liveWorker(Math.floorMod(h, live));
     }
-
-    @Override
-    public void onFlowClosed(FlowKey flow) {
-        flows.remove(FlowTable.a(flow.sourceAddress(), flow.destinationAddress()),
-                FlowTable.b(flow.protocol(), flow.sourcePort(), flow.destinationPort()));
-        tracked.lazySet(flows.size());
-    }
-
-    @Override
-    public int trackedFlows() {
-        return tracked.get();
-    }
-
 
     /** {@code flow}: the 5-tuple as the script sees it. */
     static final class JsFlow implements ProxyObject {
