@@ -11,10 +11,10 @@ import java.util.function.Function;
 import yastack.api.PluginConfig;
 import yastack.api.PluginStats;
 import yastack.api.script.ClusterCalls;
+import yastack.api.script.FileWatch;
 import yastack.scripting.internal.CounterRegistry;
 import yastack.scripting.internal.FilterImpl;
 import yastack.scripting.internal.HostServices;
-import yastack.scripting.internal.ReloadWatcher;
 import yastack.scripting.internal.RouterImpl;
 import yastack.scripting.internal.ScriptUnit;
 import yastack.scripting.internal.SteeringImpl;
@@ -22,9 +22,9 @@ import yastack.scripting.internal.StructJson;
 
 /**
  * The JavaScript policy host: one per process. It owns the shared GraalJS
- * engine (code compiled once serves every worker's context), the watchdog that
- * enforces the per-call time limit, and the reload thread that watches script
- * files and their imports.
+ * engine (code compiled once serves every worker's context) and the watchdog
+ * that enforces the per-call time limit. Script files and the modules they
+ * import are watched through the embedding process's {@link FileWatch}.
  *
  * <pre>{@code
  * ScriptHost host = ScriptHost.builder()
@@ -49,15 +49,13 @@ public final class ScriptHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("yastack.script");
 
     private final HostServices services;
-    private final ReloadWatcher watcher;
     private final CounterRegistry ownCounters;
     private final Set<ScriptUnit> units = ConcurrentHashMap.newKeySet();
 
     private ScriptHost(Builder b) {
         this.ownCounters = b.counters == null ? new CounterRegistry() : null;
         Function<String, PluginStats.Counter> counters = b.counters != null ? b.counters : ownCounters::counter;
-        this.services = new HostServices(b.timeLimit, b.watchdogTick, counters, b.calls, b.baseDirectory, b.httpCallTimeout, b.loadTimeLimit);
-        this.watcher = b.watch ? new ReloadWatcher(b.reloadInterval) : null;
+        this.services = new HostServices(b.timeLimit, b.watchdogTick, counters, b.calls, b.watch, b.baseDirectory, b.httpCallTimeout, b.loadTimeLimit);
         LOG.log(System.Logger.Level.INFO, ScriptRuntime.describe());
     }
 
@@ -107,7 +105,6 @@ public final class ScriptHost implements AutoCloseable {
 
     private void track(ScriptUnit u) {
         units.add(u);
-        if (watcher != null) watcher.watch(u);
     }
 
     private Path resolve(Path file) {
@@ -124,16 +121,6 @@ public final class ScriptHost implements AutoCloseable {
     }
 
     /**
-     * Checks every script for changes now, on the calling thread, instead of
-     * waiting for the reload thread; returns how many new versions went live.
-     */
-    public int reloadNow() {
-        int n = 0;
-        for (ScriptUnit u : units) if (u.reloadIfChanged()) n++;
-        return n;
-    }
-
-    /**
      * The host's own counters by full name, when no {@link Builder#counters}
      * sink was given (empty otherwise: the sink has them).
      */
@@ -144,7 +131,6 @@ public final class ScriptHost implements AutoCloseable {
     /** Stops watching, cancels every context and closes the engine. */
     @Override
     public void close() {
-        if (watcher != null) watcher.close();
         for (ScriptUnit u : units) u.forceClose();
         units.clear();
         services.close();
@@ -155,12 +141,11 @@ public final class ScriptHost implements AutoCloseable {
         private Duration timeLimit = Duration.ofMillis(100);
         private Duration loadTimeLimit = Duration.ofSeconds(5);
         private Duration watchdogTick = Duration.ofMillis(5);
-        private Duration reloadInterval = Duration.ofMillis(200);
         private Duration httpCallTimeout = Duration.ofSeconds(5);
         private Function<String, PluginStats.Counter> counters;
         private ClusterCalls calls = ClusterCalls.NONE;
         private Path baseDirectory = Path.of("");
-        private boolean watch = true;
+        private FileWatch watch = (name, files, onChange) -> () -> {};
 
         private Builder() {}
 
@@ -181,15 +166,9 @@ public final class ScriptHost implements AutoCloseable {
             return this;
         }
 
-        /** How often script files are compared with the disk (default 200 ms). */
-        public Builder reloadInterval(Duration d) {
-            this.reloadInterval = d;
-            return this;
-        }
-
-        /** Whether a thread watches script files at all (default true). */
-        public Builder watchFiles(boolean w) {
-            this.watch = w;
+        /** How script files and their imports are watched for changes (default: not at all). */
+        public Builder watch(FileWatch w) {
+            this.watch = Objects.requireNonNull(w, "watch");
             return this;
         }
 

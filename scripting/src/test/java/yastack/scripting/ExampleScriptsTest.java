@@ -39,7 +39,7 @@ class ExampleScriptsTest {
 
     @Test
     void exampleRouter() {
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false).build()) {
+        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).build()) {
             ScriptRouter r = host.router(Path.of("routes/route.js"));
             HttpStream local = Fixtures.stream().remote("127.0.0.1", 40000);
             TestRequest api = Fixtures.get("/api/users?x=1", "cookie", "canary=1");
@@ -57,7 +57,7 @@ class ExampleScriptsTest {
     void exampleFilters() throws Exception {
         CompletableFuture<ClusterCalls.Response> verdict = CompletableFuture.completedFuture(
                 new ClusterCalls.Response(200, Map.of("X-User", "carol"), ""));
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false)
+        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES)
                 .calls((cluster, req, worker) -> {
                     assertEquals("auth", cluster);
                     assertEquals("/verify", req.path());
@@ -95,7 +95,7 @@ class ExampleScriptsTest {
 
     @Test
     void exampleSteering() {
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false).build()) {
+        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).build()) {
             ScriptSteeringPolicy s = host.steering(Path.of("steer.js"));
             TestWorkerSet workers = new TestWorkerSet(4).drain(0);
             assertEquals(1, s.selectWorker(new FlowKey.Ipv4(6, 0x0A000001, 50000, 0x0A000002, 22), workers));

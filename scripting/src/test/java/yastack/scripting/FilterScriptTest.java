@@ -94,7 +94,7 @@ class FilterScriptTest {
     void asyncHttpCallContinuesOnTheWorker() throws Exception {
         CompletableFuture<ClusterCalls.Response> upstream = new CompletableFuture<>();
         List<Boolean> calledOnWorker = new CopyOnWriteArrayList<>();
-        host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).calls((cluster, request, worker) -> {
+        host = ScriptHost.builder().baseDirectory(dir).calls((cluster, request, worker) -> {
             calls.add(cluster + " " + request.method() + " " + request.path() + " " + request.headers() + " " + request.timeout().toMillis());
             calledOnWorker.add(worker.inWorker());
             return upstream;
@@ -128,7 +128,7 @@ class FilterScriptTest {
 
     @Test
     void asyncDenialFailureAndRejectionAreContained() throws Exception {
-        host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).timeLimit(Duration.ofMillis(200))
+        host = ScriptHost.builder().baseDirectory(dir).timeLimit(Duration.ofMillis(200))
                 .calls((cluster, request, worker) -> switch (cluster) {
                     case "down" -> CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
                     default -> CompletableFuture.completedFuture(new ClusterCalls.Response(503, Map.of("x-by", "idp"), ""));
@@ -171,7 +171,8 @@ class FilterScriptTest {
 
     @Test
     void streamFinishesOnTheVersionItStartedOn() throws Exception {
-        host = Fixtures.host(dir);
+        TestFileWatch watch = new TestFileWatch();
+        host = Fixtures.host(dir, watch);
         Fixtures.write(dir, "v.js", """
                 export function onRequest(req, ctx) { ctx.v = 'one'; }
                 export function onResponse(res, ctx) { res.headers['x-version'] = 'one/' + ctx.v; }
@@ -185,7 +186,7 @@ class FilterScriptTest {
                 export function onRequest(req, ctx) { ctx.v = 'two'; }
                 export function onResponse(res, ctx) { res.headers['x-version'] = 'two/' + ctx.v; }
                 """);
-        assertEquals(1, host.reloadNow());
+        watch.fire();
         assertEquals(2, f.generation());
 
         TestResponse old = new TestResponse(200);

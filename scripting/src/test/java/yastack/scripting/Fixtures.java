@@ -28,7 +28,11 @@ final class Fixtures {
     }
 
     static ScriptHost host(Path dir) {
-        return ScriptHost.builder().baseDirectory(dir).watchFiles(false).timeLimit(Duration.ofMillis(200)).build();
+        return host(dir, new TestFileWatch());
+    }
+
+    static ScriptHost host(Path dir, TestFileWatch watch) {
+        return ScriptHost.builder().baseDirectory(dir).watch(watch).timeLimit(Duration.ofMillis(200)).build();
     }
 
     static TestRequest get(String uri, String... headers) {

@@ -43,8 +43,8 @@ class HotReloadTest {
     void twentyReplacementsUnderLoad() throws Exception {
         Fixtures.write(dir, "tag.js", "export function tag(s) { return s; }\n");
         Fixtures.write(dir, "route.js", valid(0));
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(dir).reloadInterval(Duration.ofMillis(100))
-                .timeLimit(Duration.ofMillis(250)).build()) {
+        try (TestFileWatch watch = new TestFileWatch().polling(Duration.ofMillis(100));
+             ScriptHost host = ScriptHost.builder().baseDirectory(dir).watch(watch).timeLimit(Duration.ofMillis(250)).build()) {
             ScriptRouter router = host.router(dir.resolve("route.js"));
 
             AtomicBoolean stop = new AtomicBoolean();
@@ -115,18 +115,65 @@ class HotReloadTest {
     void editingAnImportedModuleReloads() throws Exception {
         Fixtures.write(dir, "lib/pick.js", "export const target = 'one';\n");
         Fixtures.write(dir, "r.js", "import {target} from './lib/pick.js';\nexport function route() { return {cluster: target}; }\n");
-        try (ScriptHost host = Fixtures.host(dir)) {
+        TestFileWatch watch = new TestFileWatch();
+        try (ScriptHost host = Fixtures.host(dir, watch)) {
             ScriptRouter r = host.router(dir.resolve("r.js"));
-            assertEquals("one", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
-            assertEquals(0, host.reloadNow(), "nothing changed");
+            assertEquals(List.of(dir.resolve("lib/pick.js"), dir.resolve("r.js")), watch.files("script r"));
+            assertEquals("one", cluster(r));
+            watch.fire();
+            assertEquals(1, r.generation(), "nothing changed");
             Fixtures.write(dir, "lib/pick.js", "export const target = 'two';\n");
-            assertEquals(1, host.reloadNow());
-            assertEquals("two", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
+            watch.fire();
+            assertEquals(2, r.generation());
+            assertEquals("two", cluster(r));
             Fixtures.write(dir, "lib/pick.js", "export const target = ;\n");
-            assertEquals(0, host.reloadNow());
-            assertEquals(0, host.reloadNow(), "the same broken content is not retried");
-            assertEquals(1L, host.counters().get("script.r.reload_failed"));
-            assertEquals("two", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
+            watch.fire();
+            watch.fire();
+            assertEquals(1L, host.counters().get("script.r.reload_failed"), "the same broken content is not retried");
+            assertEquals(2, r.generation());
+            assertEquals("two", cluster(r));
         }
+    }
+
+    @Test
+    void theWatchFollowsWhatTheScriptImports() throws Exception {
+        Fixtures.write(dir, "lib/a.js", "export const target = 'a';\n");
+        Fixtures.write(dir, "lib/b.js", "export const target = 'b';\n");
+        Fixtures.write(dir, "r.js", importing("./lib/a.js"));
+        TestFileWatch watch = new TestFileWatch();
+        try (ScriptHost host = Fixtures.host(dir, watch)) {
+            ScriptRouter r = host.router(dir.resolve("r.js"));
+            assertEquals(List.of(dir.resolve("lib/a.js"), dir.resolve("r.js")), watch.files("script r"));
+
+            Fixtures.write(dir, "r.js", importing("./lib/b.js"));
+            watch.fire();
+            assertEquals("b", cluster(r));
+            assertEquals(List.of(dir.resolve("lib/b.js"), dir.resolve("r.js")), watch.files("script r"), "the old watch closed");
+
+            // A rejected version's files are watched too: creating the module it missed is a change.
+            Fixtures.write(dir, "r.js", importing("./lib/c.js"));
+            watch.fire();
+            assertEquals(1L, host.counters().get("script.r.reload_failed"));
+            assertTrue(watch.files("script r").containsAll(List.of(dir.resolve("lib/b.js"), dir.resolve("lib/c.js"))),
+                    watch.files("script r").toString());
+            assertEquals("b", cluster(r));
+
+            Fixtures.write(dir, "lib/c.js", "export const target = 'c';\n");
+            watch.fire();
+            assertEquals("c", cluster(r));
+            assertEquals(3, r.generation());
+            assertEquals(List.of(dir.resolve("lib/c.js"), dir.resolve("r.js")), watch.files("script r"));
+
+            r.close();
+            assertEquals(List.of(), watch.open("script r"), "closing the router stops watching");
+        }
+    }
+
+    private static String importing(String module) {
+        return "import {target} from '" + module + "';\nexport function route() { return {cluster: target}; }\n";
+    }
+
+    private static String cluster(ScriptRouter r) {
+        return ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster();
     }
 }

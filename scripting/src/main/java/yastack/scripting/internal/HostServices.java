@@ -9,11 +9,12 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.SandboxPolicy;
 import yastack.api.PluginStats;
 import yastack.api.script.ClusterCalls;
+import yastack.api.script.FileWatch;
 
 /**
  * What every script of one {@code ScriptHost} shares: the GraalJS engine
  * (compiled code is shared by all contexts on it), the watchdog, the stats
- * sink, what serves {@code ctx.httpCall}, and the limits.
+ * sink, what serves {@code ctx.httpCall}, how files are watched, and the limits.
  */
 public final class HostServices implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("yastack.script");
@@ -25,16 +26,18 @@ public final class HostServices implements AutoCloseable {
     final Duration loadTimeLimit;
     final Function<String, PluginStats.Counter> counters;
     final ClusterCalls calls;
+    final FileWatch watch;
     final Path baseDirectory;
     final ScriptErrors errors = new ScriptErrors();
     final Duration httpCallTimeout;
 
     public HostServices(Duration timeLimit, Duration watchdogTick, Function<String, PluginStats.Counter> counters,
-                        ClusterCalls calls, Path baseDirectory, Duration httpCallTimeout, Duration loadTimeLimit) {
+                        ClusterCalls calls, FileWatch watch, Path baseDirectory, Duration httpCallTimeout, Duration loadTimeLimit) {
         this.timeLimit = Objects.requireNonNull(timeLimit);
         this.loadTimeLimit = loadTimeLimit;
         this.counters = Objects.requireNonNull(counters);
         this.calls = Objects.requireNonNull(calls);
+        this.watch = Objects.requireNonNull(watch);
         this.baseDirectory = baseDirectory.toAbsolutePath().normalize();
         this.httpCallTimeout = httpCallTimeout;
         OutputStream out = new LogStream(LOG, System.Logger.Level.INFO);

@@ -65,7 +65,7 @@ public final class RouterBenchmark {
         System.out.println(ScriptRuntime.describe());
         Path dir = Files.createTempDirectory("yastack-bench");
         Files.writeString(dir.resolve("route.js"), SCRIPT);
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).timeLimit(Duration.ofSeconds(1)).build()) {
+        try (ScriptHost host = ScriptHost.builder().baseDirectory(dir).timeLimit(Duration.ofSeconds(1)).build()) {
             Router js = host.router(dir.resolve("route.js"));
             check(js);
             check(JAVA);
