@@ -11,16 +11,20 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import yastack.api.ConfiguredHttpFilter;
 import yastack.api.FilterResult;
 import yastack.api.FlowKey;
 import yastack.api.HttpFilter;
 import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
 import yastack.api.RouteDecision;
+import yastack.api.Router;
+import yastack.api.SteeringPolicy;
 import yastack.api.script.ClusterCalls;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestResponse;
@@ -38,9 +42,9 @@ class ExampleScriptsTest {
     }
 
     @Test
-    void exampleRouter() {
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).build()) {
-            ScriptRouter r = host.router(Path.of("routes/route.js"));
+    void exampleRouter() throws Exception {
+        try (Scripts scripts = new Scripts(EXAMPLES)) {
+            Router r = scripts.runtime.router(Path.of("routes/route.js"), PluginConfig.empty());
             HttpStream local = Fixtures.stream().remote("127.0.0.1", 40000);
             TestRequest api = Fixtures.get("/api/users?x=1", "cookie", "canary=1");
             var d = assertInstanceOf(RouteDecision.ToCluster.class, r.route(local, api));
@@ -57,16 +61,16 @@ class ExampleScriptsTest {
     void exampleFilters() throws Exception {
         CompletableFuture<ClusterCalls.Response> verdict = CompletableFuture.completedFuture(
                 new ClusterCalls.Response(200, Map.of("X-User", "carol"), ""));
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES)
-                .calls((cluster, req, worker) -> {
-                    assertEquals("auth", cluster);
-                    assertEquals("/verify", req.path());
-                    return verdict;
-                }).build()) {
+        ClusterCalls calls = (cluster, req, worker) -> {
+            assertEquals("auth", cluster);
+            assertEquals("/verify", req.path());
+            return verdict;
+        };
+        try (Scripts scripts = new Scripts(EXAMPLES, Duration.ofMillis(200), calls, new TestFileWatch())) {
             Struct hide = Struct.newBuilder().putFields("hide", Value.newBuilder().setListValue(ListValue.newBuilder()
                     .addValues(Value.newBuilder().setStringValue("server"))).build()).build();
-            ScriptHttpFilter headers = host.httpFilter(Path.of("filters/headers.js"), PluginConfig.of(hide));
-            ScriptHttpFilter auth = host.httpFilter(Path.of("filters/auth.js"), PluginConfig.empty());
+            ConfiguredHttpFilter headers = scripts.runtime.httpFilter(Path.of("filters/headers.js"), PluginConfig.of(hide));
+            ConfiguredHttpFilter auth = scripts.runtime.httpFilter(Path.of("filters/auth.js"), PluginConfig.empty());
             TestStream stream = Fixtures.stream();
 
             TestRequest req = Fixtures.get("/orders", "authorization", "Bearer t");
@@ -86,7 +90,7 @@ class ExampleScriptsTest {
             assertEquals("carol", res.headers().get("x-served-for"));
             assertNull(res.headers().get("server"));
             assertEquals("1", res.headers().get("x-request-id"));
-            assertEquals(1L, host.counters().get("script.headers.upstream_5xx"));
+            assertEquals(1L, scripts.counter("script.headers.upstream_5xx"));
 
             FilterResult denied = auth.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/orders"));
             assertEquals(401, assertInstanceOf(FilterResult.Respond.class, denied).reply().status());
@@ -94,9 +98,9 @@ class ExampleScriptsTest {
     }
 
     @Test
-    void exampleSteering() {
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).build()) {
-            ScriptSteeringPolicy s = host.steering(Path.of("steer.js"));
+    void exampleSteering() throws Exception {
+        try (Scripts scripts = new Scripts(EXAMPLES)) {
+            SteeringPolicy s = scripts.runtime.steering(Path.of("steer.js"), PluginConfig.empty());
             TestWorkerSet workers = new TestWorkerSet(4).drain(0);
             assertEquals(1, s.selectWorker(new FlowKey.Ipv4(6, 0x0A000001, 50000, 0x0A000002, 22), workers));
             FlowKey bulk = new FlowKey.Ipv4(6, 0x0A000001, 50001, 0x0A000002, 80);

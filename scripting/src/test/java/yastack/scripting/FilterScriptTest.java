@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
@@ -27,17 +26,18 @@ import yastack.api.script.ClusterCalls;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestResponse;
 import yastack.api.testkit.TestStream;
+import yastack.scripting.internal.FilterImpl;
 
 class FilterScriptTest {
     @TempDir
     Path dir;
 
-    ScriptHost host;
+    Scripts scripts;
     final List<String> calls = new CopyOnWriteArrayList<>();
 
     @AfterEach
-    void stop() {
-        if (host != null) host.close();
+    void stop() throws Exception {
+        if (scripts != null) scripts.close();
     }
 
     private static PluginConfig config(String key, String value) {
@@ -45,8 +45,8 @@ class FilterScriptTest {
     }
 
     @Test
-    void changesHeadersBothWaysRepliesLocallyAndKeepsPerStreamState() {
-        host = Fixtures.host(dir);
+    void changesHeadersBothWaysRepliesLocallyAndKeepsPerStreamState() throws Exception {
+        scripts = new Scripts(dir);
         Fixtures.write(dir, "filters/auth.js", """
                 export function onRequest(req, ctx) {
                   if (req.headers['authorization'] !== 'Bearer ' + ctx.config.token) {
@@ -64,7 +64,7 @@ class FilterScriptTest {
                   if (res.status === 404) res.status = 410;
                 }
                 """);
-        ScriptHttpFilter f = host.httpFilter(Path.of("filters/auth.js"), config("token", "s3cret"));
+        FilterImpl f = scripts.filter(Path.of("filters/auth.js"), config("token", "s3cret"));
         assertEquals("auth", f.name());
         HttpStream stream = Fixtures.stream();
 
@@ -74,7 +74,7 @@ class FilterScriptTest {
         assertEquals(401, reply.status());
         assertEquals("Bearer", reply.header("WWW-Authenticate"));
         denied.onComplete(stream, null);
-        assertEquals(1L, host.counters().get("script.auth.denied"));
+        assertEquals(1L, scripts.counter("script.auth.denied"));
 
         HttpFilter ok = f.newStreamFilter(stream);
         TestRequest req = Fixtures.get("/x?q=1", "Authorization", "Bearer s3cret");
@@ -94,11 +94,11 @@ class FilterScriptTest {
     void asyncHttpCallContinuesOnTheWorker() throws Exception {
         CompletableFuture<ClusterCalls.Response> upstream = new CompletableFuture<>();
         List<Boolean> calledOnWorker = new CopyOnWriteArrayList<>();
-        host = ScriptHost.builder().baseDirectory(dir).calls((cluster, request, worker) -> {
+        scripts = new Scripts(dir, Duration.ofMillis(100), (cluster, request, worker) -> {
             calls.add(cluster + " " + request.method() + " " + request.path() + " " + request.headers() + " " + request.timeout().toMillis());
             calledOnWorker.add(worker.inWorker());
             return upstream;
-        }).build();
+        }, new TestFileWatch());
         Fixtures.write(dir, "extauth.js", """
                 export async function onRequest(req, ctx) {
                   const r = await ctx.httpCall('auth', {method: 'POST', path: '/check', headers: {'x-token': req.headers['x-token']}, timeoutMs: 250});
@@ -107,7 +107,7 @@ class FilterScriptTest {
                   req.headers['x-user'] = r.body;
                 }
                 """);
-        ScriptHttpFilter f = host.httpFilter(dir.resolve("extauth.js"), PluginConfig.empty());
+        FilterImpl f = scripts.filter(dir.resolve("extauth.js"), PluginConfig.empty());
         TestStream stream = Fixtures.stream();
         TestRequest req = Fixtures.get("/", "x-token", "t1");
         var async = assertInstanceOf(FilterResult.Async.class, f.newStreamFilter(stream).onRequestHeaders(stream, req));
@@ -123,16 +123,15 @@ class FilterScriptTest {
         assertEquals(1, stream.testWorker().runReady());
         assertSame(FilterResult.proceed(), async.stage().toCompletableFuture().get(5, TimeUnit.SECONDS));
         assertEquals("bob", req.headers().get("x-user"));
-        assertEquals(1L, host.counters().get("script.extauth.checked"));
+        assertEquals(1L, scripts.counter("script.extauth.checked"));
     }
 
     @Test
     void asyncDenialFailureAndRejectionAreContained() throws Exception {
-        host = ScriptHost.builder().baseDirectory(dir).timeLimit(Duration.ofMillis(200))
-                .calls((cluster, request, worker) -> switch (cluster) {
-                    case "down" -> CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
-                    default -> CompletableFuture.completedFuture(new ClusterCalls.Response(503, Map.of("x-by", "idp"), ""));
-                }).build();
+        scripts = new Scripts(dir, Duration.ofMillis(200), (cluster, request, worker) -> switch (cluster) {
+            case "down" -> CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
+            default -> CompletableFuture.completedFuture(new ClusterCalls.Response(503, Map.of("x-by", "idp"), ""));
+        }, new TestFileWatch());
         Fixtures.write(dir, "a.js", """
                 export async function onRequest(req, ctx) {
                   if (req.path === '/down') { await ctx.httpCall('down', {}); return; }
@@ -141,7 +140,7 @@ class FilterScriptTest {
                   if (r.status !== 200) return {status: 403, body: 'denied by ' + r.headers['x-by']};
                 }
                 """);
-        ScriptHttpFilter f = host.httpFilter(dir.resolve("a.js"), PluginConfig.empty());
+        FilterImpl f = scripts.filter(dir.resolve("a.js"), PluginConfig.empty());
         for (String[] c : new String[][] {{"/", "403"}, {"/down", "500"}, {"/spin", "500"}}) {
             TestStream stream = Fixtures.stream();
             FilterResult r = f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get(c[0]));
@@ -153,31 +152,30 @@ class FilterScriptTest {
             assertEquals(Integer.parseInt(c[1]), reply.status(), c[0]);
             if (c[0].equals("/")) assertEquals("denied by idp", reply.body());
         }
-        assertEquals(1L, host.counters().get("script.a.errors"), "the rejected httpCall");
-        assertEquals(1L, host.counters().get("script.a.timeouts"), "the runaway continuation");
+        assertEquals(1L, scripts.counter("script.a.errors"), "the rejected httpCall");
+        assertEquals(1L, scripts.counter("script.a.timeouts"), "the runaway continuation");
     }
 
     @Test
-    void throwingFilterBecomes500() {
-        host = Fixtures.host(dir);
+    void throwingFilterBecomes500() throws Exception {
+        scripts = new Scripts(dir);
         Fixtures.write(dir, "t.js", "export function onRequest(req) { if (req.path === '/boom') null.x; }\n");
-        ScriptHttpFilter f = host.httpFilter(dir.resolve("t.js"), null);
+        FilterImpl f = scripts.filter(dir.resolve("t.js"), null);
         HttpStream stream = Fixtures.stream();
         var reply = assertInstanceOf(FilterResult.Respond.class, f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/boom"))).reply();
         assertEquals(500, reply.status());
-        assertEquals(1L, host.counters().get("script.t.errors"));
+        assertEquals(1L, scripts.counter("script.t.errors"));
         assertSame(FilterResult.proceed(), f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/fine")));
     }
 
     @Test
     void streamFinishesOnTheVersionItStartedOn() throws Exception {
-        TestFileWatch watch = new TestFileWatch();
-        host = Fixtures.host(dir, watch);
+        scripts = new Scripts(dir);
         Fixtures.write(dir, "v.js", """
                 export function onRequest(req, ctx) { ctx.v = 'one'; }
                 export function onResponse(res, ctx) { res.headers['x-version'] = 'one/' + ctx.v; }
                 """);
-        ScriptHttpFilter f = host.httpFilter(dir.resolve("v.js"), null);
+        FilterImpl f = scripts.filter(dir.resolve("v.js"), null);
         HttpStream stream = Fixtures.stream();
         HttpFilter inFlight = f.newStreamFilter(stream);
         inFlight.onRequestHeaders(stream, Fixtures.get("/"));
@@ -186,7 +184,7 @@ class FilterScriptTest {
                 export function onRequest(req, ctx) { ctx.v = 'two'; }
                 export function onResponse(res, ctx) { res.headers['x-version'] = 'two/' + ctx.v; }
                 """);
-        watch.fire();
+        scripts.watch.fire();
         assertEquals(2, f.generation());
 
         TestResponse old = new TestResponse(200);
@@ -199,6 +197,6 @@ class FilterScriptTest {
         TestResponse now = new TestResponse(200);
         fresh.onResponseHeaders(stream, now);
         assertEquals("two/two", now.headers().get("x-version"));
-        assertTrue(host.counters().get("script.v.reload_ok") == 1L);
+        assertEquals(1L, scripts.counter("script.v.reload_ok"));
     }
 }

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestStream;
 
@@ -25,14 +24,6 @@ final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static ScriptHost host(Path dir) {
-        return host(dir, new TestFileWatch());
-    }
-
-    static ScriptHost host(Path dir, TestFileWatch watch) {
-        return ScriptHost.builder().baseDirectory(dir).watch(watch).timeLimit(Duration.ofMillis(200)).build();
     }
 
     static TestRequest get(String uri, String... headers) {

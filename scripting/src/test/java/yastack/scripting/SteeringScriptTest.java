@@ -9,22 +9,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import yastack.api.FlowKey;
+import yastack.api.SteeringPolicy;
 import yastack.api.testkit.TestWorkerSet;
 
 class SteeringScriptTest {
     @TempDir
     Path dir;
 
-    ScriptHost host;
+    Scripts scripts;
 
     @BeforeEach
     void start() {
-        host = Fixtures.host(dir);
+        scripts = new Scripts(dir);
     }
 
     @AfterEach
-    void stop() {
-        host.close();
+    void stop() throws Exception {
+        scripts.close();
     }
 
     private static FlowKey tcp(int src, int sport, int dst, int dport) {
@@ -32,7 +33,7 @@ class SteeringScriptTest {
     }
 
     @Test
-    void steersEachNewFlowAvoidingDrainingWorkers() {
+    void steersEachNewFlowAvoidingDrainingWorkers() throws Exception {
         Fixtures.write(dir, "steer.js", """
                 export function steer(flow, workers) {
                   // Port 443 goes to the last live worker; everything else by source port.
@@ -41,27 +42,27 @@ class SteeringScriptTest {
                   return workers.live[flow.srcPort % workers.liveCount];
                 }
                 """);
-        ScriptSteeringPolicy p = host.steering(dir.resolve("steer.js"));
+        SteeringPolicy p = scripts.steering(dir.resolve("steer.js"));
         TestWorkerSet workers = new TestWorkerSet(4);
         assertEquals(40001 % 4, p.selectWorker(tcp(0x0A000001, 40001, 0x0A000002, 80), workers));
         assertEquals(3, p.selectWorker(tcp(0x0A000001, 40001, 0x0A000002, 443), workers));
         workers.drain(3);
         assertEquals(2, p.selectWorker(tcp(0x0A000001, 40002, 0x0A000002, 443), workers), "new flows avoid a draining worker");
-        assertEquals(3L, host.counters().get("script.steer.new_flows"), "steer() ran once per flow asked about");
+        assertEquals(3L, scripts.counter("script.steer.new_flows"), "steer() ran once per flow asked about");
 
         int fb = p.selectWorker(tcp(0x0A000042, 40003, 0x0A000002, 80), workers);
         assertTrue(workers.isLive(fb), "an invalid answer falls back to a live worker");
-        assertEquals(1L, host.counters().get("script.steer.invalid_worker"));
+        assertEquals(1L, scripts.counter("script.steer.invalid_worker"));
     }
 
     @Test
-    void throwingSteerFallsBackAndCounts() {
+    void throwingSteerFallsBackAndCounts() throws Exception {
         Fixtures.write(dir, "s.js", "export function steer(flow) { if (flow.srcPort === 1) throw new Error('x'); return 0; }\n");
-        ScriptSteeringPolicy p = host.steering(dir.resolve("s.js"));
+        SteeringPolicy p = scripts.steering(dir.resolve("s.js"));
         TestWorkerSet workers = new TestWorkerSet(4);
         int w = p.selectWorker(tcp(0, 1, 0, 0), workers);
         assertTrue(w >= 0 && w < 4);
-        assertEquals(1L, host.counters().get("script.s.errors"));
+        assertEquals(1L, scripts.counter("script.s.errors"));
         assertEquals(0, p.selectWorker(tcp(0, 2, 0, 0), workers));
     }
 }

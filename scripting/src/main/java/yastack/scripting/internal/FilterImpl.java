@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
+import yastack.api.ConfiguredHttpFilter;
 import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
 import yastack.api.HttpRequestHead;
@@ -12,8 +13,6 @@ import yastack.api.HttpStream;
 import yastack.api.LocalReply;
 import yastack.api.StreamSummary;
 import yastack.api.testkit.TestResponse;
-import yastack.scripting.ScriptHttpFilter;
-import yastack.scripting.ScriptLoadException;
 
 /**
  * An HTTP filter script: {@code onRequest(req, ctx)} and/or
@@ -21,7 +20,7 @@ import yastack.scripting.ScriptLoadException;
  * reply {@code {status, body, headers}}, or a promise of either. A stream stays
  * on the script version it started on, even if a reload happens meanwhile.
  */
-public final class FilterImpl extends UnitHandle implements ScriptHttpFilter {
+public final class FilterImpl extends UnitHandle implements ConfiguredHttpFilter {
     static final ScriptKind KIND = new ScriptKind() {
         @Override
         public String describe() {

@@ -14,6 +14,7 @@ import org.graalvm.polyglot.proxy.ProxyObject;
 import yastack.api.PluginStats;
 import yastack.api.WorkerContext;
 import yastack.api.script.ClusterCalls;
+import yastack.api.testkit.TestContext;
 
 /**
  * The {@code ctx} a script receives: its {@code config}, stats
@@ -31,6 +32,8 @@ final class JsCtx implements ProxyObject {
         final ScriptContext sc;
         final boolean smoke;
         private final Map<String, ProxyObject> counters = new HashMap<>();
+        /** Smoke calls must not move real stats: their counters count here and are dropped. */
+        private final PluginStats scratch;
         final ProxyExecutable counter;
         final ProxyExecutable log;
         final ProxyExecutable warn;
@@ -40,6 +43,7 @@ final class JsCtx implements ProxyObject {
             this.unit = unit;
             this.sc = sc;
             this.smoke = smoke;
+            this.scratch = smoke ? new TestContext("smoke").stats() : null;
             this.counter = a -> counters.computeIfAbsent(JsValues.text(a[0]), this::newCounter);
             this.log = a -> log(System.Logger.Level.INFO, a);
             this.warn = a -> log(System.Logger.Level.WARNING, a);
@@ -50,15 +54,17 @@ final class JsCtx implements ProxyObject {
             if (name.isEmpty() || name.startsWith(".") || name.endsWith(".")) {
                 throw new IllegalArgumentException("counter name must be a non-empty dotted path, got '" + name + "'");
             }
-            // Smoke calls must not move real stats.
-            PluginStats.Counter c = smoke ? new CounterRegistry().counter(name) : unit.host.counter("script." + unit.name + "." + name);
+            PluginStats.Counter c = smoke ? scratch.counter(name) : unit.host.counter("script." + unit.name + "." + name);
             Map<String, Object> m = new HashMap<>();
             m.put("inc", (ProxyExecutable) a -> {
                 c.inc();
                 return null;
             });
             m.put("add", (ProxyExecutable) a -> {
-                c.add(a.length == 0 ? 1 : a[0].asLong());
+                long n = a.length == 0 ? 1 : a[0].asLong();
+                // Whatever sink the host gives, a script gets the same answer (and the same smoke result).
+                if (n < 0) throw new IllegalArgumentException("counters only go up; add(" + n + ")");
+                c.add(n);
                 return null;
             });
             return new ProxyObject() {

@@ -21,7 +21,6 @@ import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.io.IOAccess;
 import yastack.api.PluginStats;
-import yastack.scripting.ScriptLoadException;
 
 /**
  * One script as configured (a file, a kind, a config block): its current
@@ -100,6 +99,7 @@ public final class ScriptUnit {
      */
     public void loadInitial() {
         current = compile(1);
+        host.units.add(this);
         onFilesChanged();
     }
 
@@ -311,6 +311,7 @@ public final class ScriptUnit {
         if (closed) return;
         closed = true;
         watching.close();
+        host.units.remove(this);
         Version v = current;
         if (v != null) v.discardPrepared();
         for (ScriptContext sc : all) sc.releaseOwnerRef();

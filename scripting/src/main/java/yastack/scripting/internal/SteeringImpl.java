@@ -6,10 +6,9 @@ import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 import yastack.api.FlowKey;
+import yastack.api.SteeringPolicy;
 import yastack.api.WorkerSet;
 import yastack.api.testkit.TestWorkerSet;
-import yastack.scripting.ScriptLoadException;
-import yastack.scripting.ScriptSteeringPolicy;
 
 /**
  * A steering script: {@code export function steer(flow, workers)} returning a
@@ -19,7 +18,7 @@ import yastack.scripting.ScriptSteeringPolicy;
  * exception or a timeout falls back to a hash of the flow over the live workers
  * (and is counted).
  */
-public final class SteeringImpl extends UnitHandle implements ScriptSteeringPolicy {
+public final class SteeringImpl extends UnitHandle implements SteeringPolicy {
     static final ScriptKind KIND = new ScriptKind() {
         @Override
         public String describe() {
@@ -45,8 +44,8 @@ public final class SteeringImpl extends UnitHandle implements ScriptSteeringPoli
     private final yastack.api.PluginStats.Counter invalid;
     private final yastack.api.PluginStats.Counter calls;
 
-    public SteeringImpl(HostServices host, String name, Path file) {
-        super(new ScriptUnit(host, name, file, KIND, "{}"));
+    public SteeringImpl(HostServices host, String name, Path file, String configJson) {
+        super(new ScriptUnit(host, name, file, KIND, configJson));
         this.invalid = host.counter("script." + name + ".invalid_worker");
         this.calls = host.counter("script." + name + ".new_flows");
     }

@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.util.Locale;
 import yastack.api.HttpRequestHead;
 import yastack.api.HttpStream;
+import yastack.api.PluginConfig;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
-import yastack.scripting.ScriptHost;
-import yastack.scripting.ScriptRuntime;
+import yastack.api.script.ClusterCalls;
+import yastack.api.script.ScriptRuntime;
+import yastack.api.testkit.TestContext;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestStream;
+import yastack.scripting.JavaScriptProvider;
 
 /**
  * A bounded benchmark (not a test): the same routing logic as a JS router, as
@@ -62,15 +65,19 @@ public final class RouterBenchmark {
     public static void main(String[] args) throws Exception {
         double warm = args.length > 0 ? Double.parseDouble(args[0]) : 5;
         double measure = args.length > 1 ? Double.parseDouble(args[1]) : 5;
-        System.out.println(ScriptRuntime.describe());
+        JavaScriptProvider provider = new JavaScriptProvider();
+        System.out.println(provider.describe());
         Path dir = Files.createTempDirectory("yastack-bench");
         Files.writeString(dir.resolve("route.js"), SCRIPT);
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(dir).timeLimit(Duration.ofSeconds(1)).build()) {
-            Router js = host.router(dir.resolve("route.js"));
+        // Files are written once: nothing to watch.
+        var settings = new ScriptRuntime.Settings(dir, Duration.ofSeconds(1), new TestContext("bench").stats()::counter,
+                ClusterCalls.NONE, (name, files, onChange) -> () -> {});
+        try (ScriptRuntime runtime = provider.start(settings)) {
+            Router js = runtime.router(dir.resolve("route.js"), PluginConfig.empty());
             check(js);
             check(JAVA);
             Files.writeString(dir.resolve("const.js"), "export function route(req) { return {cluster: 'web'}; }\n");
-            Router jsConst = host.router(dir.resolve("const.js"));
+            Router jsConst = runtime.router(dir.resolve("const.js"), PluginConfig.empty());
             run("static decision", STATIC, warm, measure);
             run("java router", JAVA, warm, measure);
             run("js static", jsConst, warm, measure);
