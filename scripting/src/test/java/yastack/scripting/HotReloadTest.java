@@ -170,6 +170,23 @@ class HotReloadTest {
         }
     }
 
+    @Test
+    void anEditWhileTheWatchSwitchesIsNotLost() throws Exception {
+        Fixtures.write(dir, "lib/a.js", "export const target = 'a';\n");
+        Fixtures.write(dir, "lib/b.js", "export const target = 'b';\n");
+        Fixtures.write(dir, "r.js", importing("./lib/a.js"));
+        try (Scripts scripts = new Scripts(dir)) {
+            RouterImpl r = scripts.router(dir.resolve("r.js"));
+            Fixtures.write(dir, "r.js", importing("./lib/b.js"));
+            // Lands after the reload read b.js and after the new watch took its snapshot: only a second look sees it.
+            scripts.watch.onNextWatch(() -> Fixtures.write(dir, "lib/b.js", "export const target = 'b2';\n"));
+            scripts.watch.fire();
+            assertEquals("b2", cluster(r));
+            assertEquals(3, r.generation());
+            assertEquals(0, scripts.counter("script.r.reload_failed"), "the old watch closed after, not during, the reload");
+        }
+    }
+
     private static String importing(String module) {
         return "import {target} from '" + module + "';\nexport function route() { return {cluster: target}; }\n";
     }

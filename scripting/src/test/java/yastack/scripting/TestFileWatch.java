@@ -13,7 +13,9 @@ import yastack.api.script.FileWatch;
 /**
  * A {@link FileWatch} for tests: {@link #fire()} reports a change to every open watch on the
  * calling thread, so a test decides when a reload happens; {@link #polling} instead compares
- * the files' contents on a thread of its own, as a host would notice edits by itself.
+ * the files' contents on a thread of its own, as a host would notice edits by itself. Like
+ * the kernel's watcher, whose close() stops its thread, closing a watch interrupts the thread
+ * delivering its callback, if any.
  */
 final class TestFileWatch implements FileWatch, AutoCloseable {
     /** One open watch: what was asked for, and the contents last seen. */
@@ -22,6 +24,7 @@ final class TestFileWatch implements FileWatch, AutoCloseable {
         final List<Path> files;
         final Runnable onChange;
         volatile boolean closed;
+        private volatile Thread delivering;
         private String seen;
 
         Watch(String name, List<Path> files, Runnable onChange) {
@@ -35,17 +38,39 @@ final class TestFileWatch implements FileWatch, AutoCloseable {
         public void close() {
             closed = true;
             open.remove(this);
+            Thread t = delivering;
+            if (t != null) t.interrupt();
+        }
+
+        private void deliver() {
+            delivering = Thread.currentThread();
+            try {
+                onChange.run();
+            } finally {
+                delivering = null;
+                // Where a host's watch thread would end, the test's thread goes on.
+                Thread.interrupted();
+            }
         }
     }
 
     private final List<Watch> open = new CopyOnWriteArrayList<>();
     private volatile Thread poller;
+    private volatile Runnable onNextWatch;
 
     @Override
     public AutoCloseable watch(String name, List<Path> files, Runnable onChange) {
         Watch w = new Watch(name, files, onChange);
         open.add(w);
+        Runnable r = onNextWatch;
+        onNextWatch = null;
+        if (r != null) r.run();
         return w;
+    }
+
+    /** Runs {@code action} once, inside the next {@link #watch} call, after the new watch took its snapshot. */
+    void onNextWatch(Runnable action) {
+        onNextWatch = action;
     }
 
     /** Tells every open watch that its files changed, on this thread; returns how many were told. */
@@ -53,7 +78,7 @@ final class TestFileWatch implements FileWatch, AutoCloseable {
         int n = 0;
         for (Watch w : List.copyOf(open)) {
             if (w.closed) continue;
-            w.onChange.run();
+            w.deliver();
             n++;
         }
         return n;
@@ -80,7 +105,7 @@ final class TestFileWatch implements FileWatch, AutoCloseable {
                     String now = fingerprint(w.files);
                     if (!w.closed && !now.equals(w.seen)) {
                         w.seen = now;
-                        w.onChange.run();
+                        w.deliver();
                     }
                 }
             }

@@ -115,6 +115,8 @@ public final class ScriptUnit {
             } while (watching.follow(dependencies()));
         } catch (RuntimeException e) {
             log.log(System.Logger.Level.WARNING, "reloading script " + name + " failed: " + e, e);
+        } finally {
+            watching.closeReplaced();
         }
     }
 
@@ -252,6 +254,8 @@ public final class ScriptUnit {
         try {
             next = compile(cur.generation() + 1);
         } catch (ScriptLoadException e) {
+            // Closing stops the watch, which may interrupt this thread mid-compile: not the script's fault.
+            if (closed) return false;
             reloadFailed.inc();
             log.log(System.Logger.Level.WARNING, "script " + name + ": new version rejected, version "
                     + cur.generation() + " keeps serving: " + e.getMessage());

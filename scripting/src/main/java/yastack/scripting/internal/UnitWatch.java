@@ -1,6 +1,7 @@
 package yastack.scripting.internal;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import yastack.api.script.FileWatch;
 
@@ -16,6 +17,7 @@ final class UnitWatch {
     private final System.Logger log;
     private AutoCloseable current;
     private List<Path> files = List.of();
+    private final List<AutoCloseable> replaced = new ArrayList<>();
     private boolean closed;
 
     UnitWatch(FileWatch watch, String name, Runnable onChange, System.Logger log) {
@@ -25,7 +27,10 @@ final class UnitWatch {
         this.log = log;
     }
 
-    /** Watches {@code next} instead of the files watched so far; whether the set changed. */
+    /**
+     * Watches {@code next} instead of the files watched so far; whether the set changed.
+     * The old watch stays open until {@link #closeReplaced()}.
+     */
     synchronized boolean follow(List<Path> next) {
         if (closed || next.equals(files)) return false;
         AutoCloseable opened = null;
@@ -41,26 +46,40 @@ final class UnitWatch {
                     + "); edits to them are not noticed");
             return false;
         }
-        AutoCloseable old = current;
+        if (current != null) replaced.add(current);
         current = opened;
         files = next;
-        closeQuietly(old);
         return true;
     }
 
+    /**
+     * Closes the watches {@link #follow} replaced. Called last in a change callback: closing
+     * a watch may interrupt the thread delivering its callback (the kernel's watcher stops
+     * its thread that way), and an interrupted thread can no longer run JavaScript.
+     */
+    void closeReplaced() {
+        List<AutoCloseable> old;
+        synchronized (this) {
+            old = List.copyOf(replaced);
+            replaced.clear();
+        }
+        old.forEach(this::closeQuietly);
+    }
+
     void close() {
-        AutoCloseable c;
+        List<AutoCloseable> all;
         synchronized (this) {
             closed = true;
-            c = current;
+            all = new ArrayList<>(replaced);
+            if (current != null) all.add(current);
+            replaced.clear();
             current = null;
         }
         // Outside the lock: a callback running meanwhile may be waiting for it in follow().
-        closeQuietly(c);
+        all.forEach(this::closeQuietly);
     }
 
     private void closeQuietly(AutoCloseable c) {
-        if (c == null) return;
         try {
             c.close();
         } catch (Exception e) {
