@@ -11,17 +11,25 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import yastack.api.ConfiguredHttpFilter;
 import yastack.api.FilterResult;
 import yastack.api.FlowKey;
 import yastack.api.HttpFilter;
 import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
 import yastack.api.RouteDecision;
-import yastack.scripting.internal.Synthetic;
+import yastack.api.Router;
+import yastack.api.SteeringPolicy;
+import yastack.api.script.ClusterCalls;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestStream;
+import yastack.api.testkit.TestWorkerSet;
 
 /** The scripts shipped in the distribution's examples/ load and do what their comments say. */
 class ExampleScriptsTest {
@@ -34,11 +42,11 @@ class ExampleScriptsTest {
     }
 
     @Test
-    void exampleRouter() {
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false).build()) {
-            ScriptRouter r = host.router(Path.of("routes/route.js"));
-            HttpStream local = Fixtures.stream();
-            Synthetic.Request api = Fixtures.get("/api/users?x=1", "cookie", "canary=1");
+    void exampleRouter() throws Exception {
+        try (Scripts scripts = new Scripts(EXAMPLES)) {
+            Router r = scripts.runtime.router(Path.of("routes/route.js"), PluginConfig.empty());
+            HttpStream local = Fixtures.stream().remote("127.0.0.1", 40000);
+            TestRequest api = Fixtures.get("/api/users?x=1", "cookie", "canary=1");
             var d = assertInstanceOf(RouteDecision.ToCluster.class, r.route(local, api));
             assertEquals("api-canary", d.cluster());
             assertEquals("/users?x=1", api.uri());
@@ -51,59 +59,49 @@ class ExampleScriptsTest {
 
     @Test
     void exampleFilters() throws Exception {
-        CompletableFuture<ScriptHttpClient.Response> verdict = CompletableFuture.completedFuture(
-                new ScriptHttpClient.Response(200, Map.of("X-User", "carol"), ""));
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false)
-                .httpClient((cluster, req, worker) -> {
-                    assertEquals("auth", cluster);
-                    assertEquals("/verify", req.path());
-                    return verdict;
-                }).build();
-             Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("example-worker")) {
+        CompletableFuture<ClusterCalls.Response> verdict = CompletableFuture.completedFuture(
+                new ClusterCalls.Response(200, Map.of("X-User", "carol"), ""));
+        ClusterCalls calls = (cluster, req, worker) -> {
+            assertEquals("auth", cluster);
+            assertEquals("/verify", req.path());
+            return verdict;
+        };
+        try (Scripts scripts = new Scripts(EXAMPLES, Duration.ofMillis(200), calls, new TestFileWatch())) {
             Struct hide = Struct.newBuilder().putFields("hide", Value.newBuilder().setListValue(ListValue.newBuilder()
                     .addValues(Value.newBuilder().setStringValue("server"))).build()).build();
-            ScriptHttpFilter headers = host.httpFilter(Path.of("filters/headers.js"), PluginConfig.of(hide));
-            ScriptHttpFilter auth = host.httpFilter(Path.of("filters/auth.js"), PluginConfig.empty());
-            HttpStream stream = Synthetic.stream("public", worker);
+            ConfiguredHttpFilter headers = scripts.runtime.httpFilter(Path.of("filters/headers.js"), PluginConfig.of(hide));
+            ConfiguredHttpFilter auth = scripts.runtime.httpFilter(Path.of("filters/auth.js"), PluginConfig.empty());
+            TestStream stream = Fixtures.stream();
 
-            Synthetic.Request req = Fixtures.get("/orders", "authorization", "Bearer t");
-            Synthetic.Response res = new Synthetic.Response(502);
-            res.headers().add("Server", "x");
-            Object[] out = worker.executor.submit(() -> {
-                HttpFilter h = headers.newStreamFilter(stream);
-                HttpFilter a = auth.newStreamFilter(stream);
-                FilterResult r1 = h.onRequestHeaders(stream, req);
-                FilterResult r2 = a.onRequestHeaders(stream, req);
-                return new Object[] {h, a, r1, r2};
-            }).get(5, TimeUnit.SECONDS);
-            assertSame(FilterResult.proceed(), out[2]);
-            FilterResult r2 = (FilterResult) out[3];
+            TestRequest req = Fixtures.get("/orders", "authorization", "Bearer t");
+            TestResponse res = new TestResponse(502).header("Server", "x");
+            HttpFilter h = headers.newStreamFilter(stream);
+            HttpFilter a = auth.newStreamFilter(stream);
+            assertSame(FilterResult.proceed(), h.onRequestHeaders(stream, req));
+            FilterResult r2 = a.onRequestHeaders(stream, req);
+            stream.testWorker().runReady();
             if (r2 instanceof FilterResult.Async as) r2 = as.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertSame(FilterResult.proceed(), r2);
-            assertEquals("127.0.0.1", req.headers().get("x-forwarded-for"));
+            assertEquals("192.0.2.10", req.headers().get("x-forwarded-for"));
             assertEquals("carol", req.headers().get("x-user"));
             assertNull(req.headers().get("authorization"));
-            worker.executor.submit(() -> {
-                ((HttpFilter) out[1]).onResponseHeaders(stream, res);
-                ((HttpFilter) out[0]).onResponseHeaders(stream, res);
-            }).get(5, TimeUnit.SECONDS);
+            a.onResponseHeaders(stream, res);
+            h.onResponseHeaders(stream, res);
             assertEquals("carol", res.headers().get("x-served-for"));
             assertNull(res.headers().get("server"));
-            assertEquals("0", res.headers().get("x-request-id"));
-            assertEquals(1L, host.counters().get("script.headers.upstream_5xx"));
+            assertEquals("1", res.headers().get("x-request-id"));
+            assertEquals(1L, scripts.counter("script.headers.upstream_5xx"));
 
-            FilterResult denied = worker.executor.submit(() -> auth.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/orders")))
-                    .get(5, TimeUnit.SECONDS);
+            FilterResult denied = auth.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/orders"));
             assertEquals(401, assertInstanceOf(FilterResult.Respond.class, denied).reply().status());
         }
     }
 
     @Test
-    void exampleSteering() {
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(EXAMPLES).watchFiles(false).build()) {
-            ScriptSteeringPolicy s = host.steering(Path.of("steer.js"));
-            SteeringScriptTest.Workers workers = new SteeringScriptTest.Workers();
-            workers.live[0] = false;
+    void exampleSteering() throws Exception {
+        try (Scripts scripts = new Scripts(EXAMPLES)) {
+            SteeringPolicy s = scripts.runtime.steering(Path.of("steer.js"), PluginConfig.empty());
+            TestWorkerSet workers = new TestWorkerSet(4).drain(0);
             assertEquals(1, s.selectWorker(new FlowKey.Ipv4(6, 0x0A000001, 50000, 0x0A000002, 22), workers));
             FlowKey bulk = new FlowKey.Ipv4(6, 0x0A000001, 50001, 0x0A000002, 80);
             int w = s.selectWorker(bulk, workers);

@@ -1,10 +1,10 @@
 package yastack.scripting;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
@@ -22,18 +22,22 @@ import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
 import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
-import yastack.scripting.internal.Synthetic;
+import yastack.api.script.ClusterCalls;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestStream;
+import yastack.scripting.internal.FilterImpl;
 
 class FilterScriptTest {
     @TempDir
     Path dir;
 
-    ScriptHost host;
+    Scripts scripts;
     final List<String> calls = new CopyOnWriteArrayList<>();
 
     @AfterEach
-    void stop() {
-        if (host != null) host.close();
+    void stop() throws Exception {
+        if (scripts != null) scripts.close();
     }
 
     private static PluginConfig config(String key, String value) {
@@ -41,8 +45,8 @@ class FilterScriptTest {
     }
 
     @Test
-    void changesHeadersBothWaysRepliesLocallyAndKeepsPerStreamState() {
-        host = Fixtures.host(dir);
+    void changesHeadersBothWaysRepliesLocallyAndKeepsPerStreamState() throws Exception {
+        scripts = new Scripts(dir);
         Fixtures.write(dir, "filters/auth.js", """
                 export function onRequest(req, ctx) {
                   if (req.headers['authorization'] !== 'Bearer ' + ctx.config.token) {
@@ -60,7 +64,7 @@ class FilterScriptTest {
                   if (res.status === 404) res.status = 410;
                 }
                 """);
-        ScriptHttpFilter f = host.httpFilter(Path.of("filters/auth.js"), config("token", "s3cret"));
+        FilterImpl f = scripts.filter(Path.of("filters/auth.js"), config("token", "s3cret"));
         assertEquals("auth", f.name());
         HttpStream stream = Fixtures.stream();
 
@@ -70,16 +74,15 @@ class FilterScriptTest {
         assertEquals(401, reply.status());
         assertEquals("Bearer", reply.header("WWW-Authenticate"));
         denied.onComplete(stream, null);
-        assertEquals(1L, host.counters().get("script.auth.denied"));
+        assertEquals(1L, scripts.counter("script.auth.denied"));
 
         HttpFilter ok = f.newStreamFilter(stream);
-        Synthetic.Request req = Fixtures.get("/x?q=1", "Authorization", "Bearer s3cret");
+        TestRequest req = Fixtures.get("/x?q=1", "Authorization", "Bearer s3cret");
         assertSame(FilterResult.proceed(), ok.onRequestHeaders(stream, req));
         assertEquals("alice", req.headers().get("x-user"));
         assertNull(req.headers().get("authorization"));
         assertEquals("/internal/x?q=1", req.uri());
-        Synthetic.Response res = new Synthetic.Response(404);
-        res.headers().add("Server", "upstream");
+        TestResponse res = new TestResponse(404).header("Server", "upstream");
         assertSame(FilterResult.proceed(), ok.onResponseHeaders(stream, res));
         assertEquals("alice", res.headers().get("X-Served-For"), "ctx properties live for the stream");
         assertNull(res.headers().get("server"));
@@ -88,14 +91,14 @@ class FilterScriptTest {
     }
 
     @Test
-    void asyncHttpCallCompletesOnTheWorkerThread() throws Exception {
-        CompletableFuture<ScriptHttpClient.Response> upstream = new CompletableFuture<>();
-        List<Thread> callThreads = new CopyOnWriteArrayList<>();
-        host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).httpClient((cluster, request, worker) -> {
+    void asyncHttpCallContinuesOnTheWorker() throws Exception {
+        CompletableFuture<ClusterCalls.Response> upstream = new CompletableFuture<>();
+        List<Boolean> calledOnWorker = new CopyOnWriteArrayList<>();
+        scripts = new Scripts(dir, Duration.ofMillis(100), (cluster, request, worker) -> {
             calls.add(cluster + " " + request.method() + " " + request.path() + " " + request.headers() + " " + request.timeout().toMillis());
-            callThreads.add(Thread.currentThread());
+            calledOnWorker.add(worker.inWorker());
             return upstream;
-        }).build();
+        }, new TestFileWatch());
         Fixtures.write(dir, "extauth.js", """
                 export async function onRequest(req, ctx) {
                   const r = await ctx.httpCall('auth', {method: 'POST', path: '/check', headers: {'x-token': req.headers['x-token']}, timeoutMs: 250});
@@ -104,31 +107,31 @@ class FilterScriptTest {
                   req.headers['x-user'] = r.body;
                 }
                 """);
-        ScriptHttpFilter f = host.httpFilter(dir.resolve("extauth.js"), PluginConfig.empty());
-        try (Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("worker-0")) {
-            HttpStream stream = Synthetic.stream("public", worker);
-            Synthetic.Request req = Fixtures.get("/", "x-token", "t1");
-            FilterResult r = worker.executor.submit(() -> f.newStreamFilter(stream).onRequestHeaders(stream, req)).get(5, TimeUnit.SECONDS);
-            var async = assertInstanceOf(FilterResult.Async.class, r);
-            assertEquals(List.of("auth POST /check {x-token=t1} 250"), calls);
-            assertEquals(worker.thread, callThreads.get(0));
-            // The upstream answers on some other thread; the script must continue on the worker.
-            Thread other = new Thread(() -> upstream.complete(new ScriptHttpClient.Response(200, Map.of("X-By", "idp"), "bob")));
-            other.start();
-            FilterResult done = async.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            assertSame(FilterResult.proceed(), done);
-            assertEquals("bob", worker.executor.submit(() -> req.headers().get("x-user")).get());
-            assertEquals(1L, host.counters().get("script.extauth.checked"));
-        }
+        FilterImpl f = scripts.filter(dir.resolve("extauth.js"), PluginConfig.empty());
+        TestStream stream = Fixtures.stream();
+        TestRequest req = Fixtures.get("/", "x-token", "t1");
+        var async = assertInstanceOf(FilterResult.Async.class, f.newStreamFilter(stream).onRequestHeaders(stream, req));
+        assertEquals(List.of("auth POST /check {x-token=t1} 250"), calls);
+        assertEquals(List.of(true), calledOnWorker);
+
+        // The upstream answers on some other thread; the script must continue on the worker, not there.
+        Thread other = new Thread(() -> upstream.complete(new ClusterCalls.Response(200, Map.of("X-By", "idp"), "bob")));
+        other.start();
+        other.join(5000);
+        assertFalse(async.stage().toCompletableFuture().isDone(), "nothing ran outside the worker");
+        assertNull(req.headers().get("x-user"));
+        assertEquals(1, stream.testWorker().runReady());
+        assertSame(FilterResult.proceed(), async.stage().toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertEquals("bob", req.headers().get("x-user"));
+        assertEquals(1L, scripts.counter("script.extauth.checked"));
     }
 
     @Test
     void asyncDenialFailureAndRejectionAreContained() throws Exception {
-        host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).timeLimit(Duration.ofMillis(200))
-                .httpClient((cluster, request, worker) -> switch (cluster) {
-                    case "down" -> CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
-                    default -> CompletableFuture.completedFuture(new ScriptHttpClient.Response(503, Map.of("x-by", "idp"), ""));
-                }).build();
+        scripts = new Scripts(dir, Duration.ofMillis(200), (cluster, request, worker) -> switch (cluster) {
+            case "down" -> CompletableFuture.failedFuture(new java.io.IOException("connection refused"));
+            default -> CompletableFuture.completedFuture(new ClusterCalls.Response(503, Map.of("x-by", "idp"), ""));
+        }, new TestFileWatch());
         Fixtures.write(dir, "a.js", """
                 export async function onRequest(req, ctx) {
                   if (req.path === '/down') { await ctx.httpCall('down', {}); return; }
@@ -137,41 +140,42 @@ class FilterScriptTest {
                   if (r.status !== 200) return {status: 403, body: 'denied by ' + r.headers['x-by']};
                 }
                 """);
-        ScriptHttpFilter f = host.httpFilter(dir.resolve("a.js"), PluginConfig.empty());
-        try (Fixtures.ThreadWorker worker = new Fixtures.ThreadWorker("worker-1")) {
-            HttpStream stream = Synthetic.stream("public", worker);
-            for (String[] c : new String[][] {{"/", "403"}, {"/down", "500"}, {"/spin", "500"}}) {
-                FilterResult r = worker.executor.submit(() -> f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get(c[0]))).get(5, TimeUnit.SECONDS);
-                if (r instanceof FilterResult.Async a) r = a.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-                var reply = assertInstanceOf(FilterResult.Respond.class, r, c[0]).reply();
-                assertEquals(Integer.parseInt(c[1]), reply.status(), c[0]);
-                if (c[0].equals("/")) assertEquals("denied by idp", reply.body());
+        FilterImpl f = scripts.filter(dir.resolve("a.js"), PluginConfig.empty());
+        for (String[] c : new String[][] {{"/", "403"}, {"/down", "500"}, {"/spin", "500"}}) {
+            TestStream stream = Fixtures.stream();
+            FilterResult r = f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get(c[0]));
+            if (r instanceof FilterResult.Async a) {
+                stream.testWorker().runReady();
+                r = a.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             }
+            var reply = assertInstanceOf(FilterResult.Respond.class, r, c[0]).reply();
+            assertEquals(Integer.parseInt(c[1]), reply.status(), c[0]);
+            if (c[0].equals("/")) assertEquals("denied by idp", reply.body());
         }
-        assertEquals(1L, host.counters().get("script.a.errors"), "the rejected httpCall");
-        assertEquals(1L, host.counters().get("script.a.timeouts"), "the runaway continuation");
+        assertEquals(1L, scripts.counter("script.a.errors"), "the rejected httpCall");
+        assertEquals(1L, scripts.counter("script.a.timeouts"), "the runaway continuation");
     }
 
     @Test
-    void throwingFilterBecomes500() {
-        host = Fixtures.host(dir);
+    void throwingFilterBecomes500() throws Exception {
+        scripts = new Scripts(dir);
         Fixtures.write(dir, "t.js", "export function onRequest(req) { if (req.path === '/boom') null.x; }\n");
-        ScriptHttpFilter f = host.httpFilter(dir.resolve("t.js"), null);
+        FilterImpl f = scripts.filter(dir.resolve("t.js"), null);
         HttpStream stream = Fixtures.stream();
         var reply = assertInstanceOf(FilterResult.Respond.class, f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/boom"))).reply();
         assertEquals(500, reply.status());
-        assertEquals(1L, host.counters().get("script.t.errors"));
+        assertEquals(1L, scripts.counter("script.t.errors"));
         assertSame(FilterResult.proceed(), f.newStreamFilter(stream).onRequestHeaders(stream, Fixtures.get("/fine")));
     }
 
     @Test
     void streamFinishesOnTheVersionItStartedOn() throws Exception {
-        host = Fixtures.host(dir);
+        scripts = new Scripts(dir);
         Fixtures.write(dir, "v.js", """
                 export function onRequest(req, ctx) { ctx.v = 'one'; }
                 export function onResponse(res, ctx) { res.headers['x-version'] = 'one/' + ctx.v; }
                 """);
-        ScriptHttpFilter f = host.httpFilter(dir.resolve("v.js"), null);
+        FilterImpl f = scripts.filter(dir.resolve("v.js"), null);
         HttpStream stream = Fixtures.stream();
         HttpFilter inFlight = f.newStreamFilter(stream);
         inFlight.onRequestHeaders(stream, Fixtures.get("/"));
@@ -180,19 +184,19 @@ class FilterScriptTest {
                 export function onRequest(req, ctx) { ctx.v = 'two'; }
                 export function onResponse(res, ctx) { res.headers['x-version'] = 'two/' + ctx.v; }
                 """);
-        assertEquals(1, host.reloadNow());
+        scripts.watch.fire();
         assertEquals(2, f.generation());
 
-        Synthetic.Response old = new Synthetic.Response(200);
+        TestResponse old = new TestResponse(200);
         inFlight.onResponseHeaders(stream, old);
         assertEquals("one/one", old.headers().get("x-version"));
         inFlight.onComplete(stream, null);
 
         HttpFilter fresh = f.newStreamFilter(stream);
         fresh.onRequestHeaders(stream, Fixtures.get("/"));
-        Synthetic.Response now = new Synthetic.Response(200);
+        TestResponse now = new TestResponse(200);
         fresh.onResponseHeaders(stream, now);
         assertEquals("two/two", now.headers().get("x-version"));
-        assertTrue(host.counters().get("script.v.reload_ok") == 1L);
+        assertEquals(1L, scripts.counter("script.v.reload_ok"));
     }
 }

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import yastack.api.RouteDecision;
+import yastack.api.script.ClusterCalls;
+import yastack.scripting.internal.RouterImpl;
 
 /**
  * Replaces a router script 20 times (valid and invalid versions alternating)
@@ -43,9 +45,8 @@ class HotReloadTest {
     void twentyReplacementsUnderLoad() throws Exception {
         Fixtures.write(dir, "tag.js", "export function tag(s) { return s; }\n");
         Fixtures.write(dir, "route.js", valid(0));
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(dir).reloadInterval(Duration.ofMillis(100))
-                .timeLimit(Duration.ofMillis(250)).build()) {
-            ScriptRouter router = host.router(dir.resolve("route.js"));
+        try (Scripts scripts = new Scripts(dir, Duration.ofMillis(250), ClusterCalls.NONE, new TestFileWatch().polling(Duration.ofMillis(100)))) {
+            RouterImpl router = scripts.router(dir.resolve("route.js"));
 
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong requests = new AtomicLong();
@@ -87,9 +88,9 @@ class HotReloadTest {
                     assertTrue(ms < 1000, want + " took " + ms + " ms to serve");
                 } else {
                     long expect = failedBefore + 1;
-                    while (host.counters().getOrDefault("script.route.reload_failed", 0L) < expect
+                    while (scripts.counter("script.route.reload_failed") < expect
                             && System.nanoTime() - written < Duration.ofSeconds(10).toNanos()) Thread.sleep(5);
-                    assertEquals(expect, host.counters().get("script.route.reload_failed"), "invalid version " + i + " rejected");
+                    assertEquals(expect, scripts.counter("script.route.reload_failed"), "invalid version " + i + " rejected");
                     failedBefore = expect;
                     // Still served by the previous valid version.
                     Thread.sleep(50);
@@ -103,8 +104,8 @@ class HotReloadTest {
 
             assertEquals(0, failures.get(), "failed requests out of " + requests.get());
             assertEquals(null, badServed.get(), "an invalid version served");
-            assertEquals(10L, host.counters().get("script.route.reload_ok"));
-            assertEquals(10L, host.counters().get("script.route.reload_failed"));
+            assertEquals(10L, scripts.counter("script.route.reload_ok"));
+            assertEquals(10L, scripts.counter("script.route.reload_failed"));
             assertEquals(11, router.generation());
             assertTrue(requests.get() > 1000, "load was applied: " + requests.get());
             System.out.println("hot reload: " + requests.get() + " requests, 0 failed, switch ms " + switchMillis);
@@ -115,18 +116,82 @@ class HotReloadTest {
     void editingAnImportedModuleReloads() throws Exception {
         Fixtures.write(dir, "lib/pick.js", "export const target = 'one';\n");
         Fixtures.write(dir, "r.js", "import {target} from './lib/pick.js';\nexport function route() { return {cluster: target}; }\n");
-        try (ScriptHost host = Fixtures.host(dir)) {
-            ScriptRouter r = host.router(dir.resolve("r.js"));
-            assertEquals("one", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
-            assertEquals(0, host.reloadNow(), "nothing changed");
+        try (Scripts scripts = new Scripts(dir)) {
+            TestFileWatch watch = scripts.watch;
+            RouterImpl r = scripts.router(dir.resolve("r.js"));
+            assertEquals(List.of(dir.resolve("lib/pick.js"), dir.resolve("r.js")), watch.files("script r"));
+            assertEquals("one", cluster(r));
+            watch.fire();
+            assertEquals(1, r.generation(), "nothing changed");
             Fixtures.write(dir, "lib/pick.js", "export const target = 'two';\n");
-            assertEquals(1, host.reloadNow());
-            assertEquals("two", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
+            watch.fire();
+            assertEquals(2, r.generation());
+            assertEquals("two", cluster(r));
             Fixtures.write(dir, "lib/pick.js", "export const target = ;\n");
-            assertEquals(0, host.reloadNow());
-            assertEquals(0, host.reloadNow(), "the same broken content is not retried");
-            assertEquals(1L, host.counters().get("script.r.reload_failed"));
-            assertEquals("two", ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster());
+            watch.fire();
+            watch.fire();
+            assertEquals(1L, scripts.counter("script.r.reload_failed"), "the same broken content is not retried");
+            assertEquals(2, r.generation());
+            assertEquals("two", cluster(r));
         }
+    }
+
+    @Test
+    void theWatchFollowsWhatTheScriptImports() throws Exception {
+        Fixtures.write(dir, "lib/a.js", "export const target = 'a';\n");
+        Fixtures.write(dir, "lib/b.js", "export const target = 'b';\n");
+        Fixtures.write(dir, "r.js", importing("./lib/a.js"));
+        try (Scripts scripts = new Scripts(dir)) {
+            TestFileWatch watch = scripts.watch;
+            RouterImpl r = scripts.router(dir.resolve("r.js"));
+            assertEquals(List.of(dir.resolve("lib/a.js"), dir.resolve("r.js")), watch.files("script r"));
+
+            Fixtures.write(dir, "r.js", importing("./lib/b.js"));
+            watch.fire();
+            assertEquals("b", cluster(r));
+            assertEquals(List.of(dir.resolve("lib/b.js"), dir.resolve("r.js")), watch.files("script r"), "the old watch closed");
+
+            // A rejected version's files are watched too: creating the module it missed is a change.
+            Fixtures.write(dir, "r.js", importing("./lib/c.js"));
+            watch.fire();
+            assertEquals(1L, scripts.counter("script.r.reload_failed"));
+            assertTrue(watch.files("script r").containsAll(List.of(dir.resolve("lib/b.js"), dir.resolve("lib/c.js"))),
+                    watch.files("script r").toString());
+            assertEquals("b", cluster(r));
+
+            Fixtures.write(dir, "lib/c.js", "export const target = 'c';\n");
+            watch.fire();
+            assertEquals("c", cluster(r));
+            assertEquals(3, r.generation());
+            assertEquals(List.of(dir.resolve("lib/c.js"), dir.resolve("r.js")), watch.files("script r"));
+
+            r.close();
+            assertEquals(List.of(), watch.open("script r"), "closing the router stops watching");
+        }
+    }
+
+    @Test
+    void anEditWhileTheWatchSwitchesIsNotLost() throws Exception {
+        Fixtures.write(dir, "lib/a.js", "export const target = 'a';\n");
+        Fixtures.write(dir, "lib/b.js", "export const target = 'b';\n");
+        Fixtures.write(dir, "r.js", importing("./lib/a.js"));
+        try (Scripts scripts = new Scripts(dir)) {
+            RouterImpl r = scripts.router(dir.resolve("r.js"));
+            Fixtures.write(dir, "r.js", importing("./lib/b.js"));
+            // Lands after the reload read b.js and after the new watch took its snapshot: only a second look sees it.
+            scripts.watch.onNextWatch(() -> Fixtures.write(dir, "lib/b.js", "export const target = 'b2';\n"));
+            scripts.watch.fire();
+            assertEquals("b2", cluster(r));
+            assertEquals(3, r.generation());
+            assertEquals(0, scripts.counter("script.r.reload_failed"), "the old watch closed after, not during, the reload");
+        }
+    }
+
+    private static String importing(String module) {
+        return "import {target} from '" + module + "';\nexport function route() { return {cluster: target}; }\n";
+    }
+
+    private static String cluster(RouterImpl r) {
+        return ((RouteDecision.ToCluster) r.route(Fixtures.stream(), Fixtures.get("/"))).cluster();
     }
 }

@@ -12,23 +12,25 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import yastack.api.PluginConfigException;
 import yastack.api.RouteDecision;
-import yastack.scripting.internal.Synthetic;
+import yastack.api.testkit.TestRequest;
+import yastack.scripting.internal.RouterImpl;
 
 class RouterScriptTest {
     @TempDir
     Path dir;
 
-    ScriptHost host;
+    Scripts scripts;
 
     @BeforeEach
     void start() {
-        host = Fixtures.host(dir);
+        scripts = new Scripts(dir);
     }
 
     @AfterEach
-    void stop() {
-        host.close();
+    void stop() throws Exception {
+        scripts.close();
     }
 
     private static final String ROUTES = """
@@ -50,18 +52,18 @@ class RouterScriptTest {
             }
             """;
 
-    private ScriptRouter routes() {
+    private RouterImpl routes() throws Exception {
         Fixtures.write(dir, "lib/clusters.js", "export function clusterFor(t) { return t ? 'tenant-' + t.toLowerCase() : 'api'; }\n");
         Fixtures.write(dir, "routes/route.js", ROUTES);
-        return host.router(Path.of("routes/route.js"));
+        return scripts.router(Path.of("routes/route.js"));
     }
 
     @Test
-    void routesByHeaderPathCookieAndQueryAcrossImportedModules() {
-        ScriptRouter r = routes();
+    void routesByHeaderPathCookieAndQueryAcrossImportedModules() throws Exception {
+        RouterImpl r = routes();
         assertEquals("route", r.name());
 
-        Synthetic.Request api = Fixtures.get("/api/users?id=7", "X-Tenant", "ACME", "x-remove-me", "1");
+        TestRequest api = Fixtures.get("/api/users?id=7", "X-Tenant", "ACME", "x-remove-me", "1");
         var d = assertInstanceOf(RouteDecision.ToCluster.class, r.route(Fixtures.stream(), api));
         assertEquals("tenant-acme", d.cluster());
         assertEquals(Duration.ofMillis(1500), d.timeout());
@@ -79,13 +81,13 @@ class RouterScriptTest {
     }
 
     @Test
-    void localRepliesAndNoRoute() {
-        ScriptRouter r = routes();
+    void localRepliesAndNoRoute() throws Exception {
+        RouterImpl r = routes();
         var denied = assertInstanceOf(RouteDecision.Respond.class, r.route(Fixtures.stream(), Fixtures.get("/admin/x", "x-role", "guest")));
         assertEquals(403, denied.reply().status());
         assertEquals("no", denied.reply().body());
         assertEquals("role", denied.reply().header("X-Why"));
-        assertEquals(1L, host.counters().get("script.route.denied"));
+        assertEquals(1L, scripts.counter("script.route.denied"));
 
         var ok = assertInstanceOf(RouteDecision.ToCluster.class, r.route(Fixtures.stream(), Fixtures.get("/admin/x", "x-role", "admin")));
         assertEquals("admin", ok.cluster());
@@ -98,23 +100,23 @@ class RouterScriptTest {
     }
 
     @Test
-    void requestExposesConnectionFacts() {
+    void requestExposesConnectionFacts() throws Exception {
         Fixtures.write(dir, "facts.js", """
                 export function route(req) {
                   return {cluster: 'c', headers: {'x-facts': [req.method, req.listener, req.remoteAddress, req.localPort,
                       req.protocol, req.sni, req.header('HOST'), req.queryString].join('|')}};
                 }
                 """);
-        ScriptRouter r = host.router(dir.resolve("facts.js"));
+        RouterImpl r = scripts.router(dir.resolve("facts.js"));
         var stream = Fixtures.stream();
         stream.attributes().put("tls.sni", "api.example.com");
-        Synthetic.Request req = Fixtures.get("/p?a=1&b=2", "Host", "h.example");
+        TestRequest req = Fixtures.get("/p?a=1&b=2", "Host", "h.example");
         r.route(stream, req);
-        assertEquals("GET|public|127.0.0.1|8080|HTTP/1.1|api.example.com|h.example|a=1&b=2", req.headers().get("x-facts"));
+        assertEquals("GET|public|192.0.2.10|8080|HTTP/1.1|api.example.com|h.example|a=1&b=2", req.headers().get("x-facts"));
     }
 
     @Test
-    void throwingOrMalformedResultsBecome500AndCount() {
+    void throwingOrMalformedResultsBecome500AndCount() throws Exception {
         Fixtures.write(dir, "bad.js", """
                 export function route(req) {
                   if (req.path === '/throw') throw new Error('boom');
@@ -123,36 +125,36 @@ class RouterScriptTest {
                   return {cluster: 'ok'};
                 }
                 """);
-        ScriptRouter r = host.router(dir.resolve("bad.js"));
+        RouterImpl r = scripts.router(dir.resolve("bad.js"));
         for (String p : new String[] {"/throw", "/shape", "/type"}) {
             var d = assertInstanceOf(RouteDecision.Respond.class, r.route(Fixtures.stream(), Fixtures.get(p)), p);
             assertEquals(500, d.reply().status(), p);
         }
-        assertEquals(3L, host.counters().get("script.bad.errors"));
+        assertEquals(3L, scripts.counter("script.bad.errors"));
         assertInstanceOf(RouteDecision.ToCluster.class, r.route(Fixtures.stream(), Fixtures.get("/")));
     }
 
     @Test
-    void runawayScriptIsCutOffAndTheWorkerGoesOn() {
+    void runawayScriptIsCutOffAndTheWorkerGoesOn() throws Exception {
         Fixtures.write(dir, "spin.js", """
                 export function route(req) {
                   if (req.path === '/spin') { while (true) {} }
                   return {cluster: 'fine'};
                 }
                 """);
-        ScriptRouter r = host.router(dir.resolve("spin.js"));
+        RouterImpl r = scripts.router(dir.resolve("spin.js"));
         long t0 = System.nanoTime();
         var d = assertInstanceOf(RouteDecision.Respond.class, r.route(Fixtures.stream(), Fixtures.get("/spin")));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(500, d.reply().status());
         assertTrue(ms >= 150 && ms < 3000, "cut off after the 200 ms limit, took " + ms + " ms");
-        assertEquals(1L, host.counters().get("script.spin.timeouts"));
+        assertEquals(1L, scripts.counter("script.spin.timeouts"));
         var after = assertInstanceOf(RouteDecision.ToCluster.class, r.route(Fixtures.stream(), Fixtures.get("/")));
         assertEquals("fine", after.cluster());
     }
 
     @Test
-    void sandboxDeniesEvalHostClassesAndFilesOutsideTheTree() {
+    void sandboxDeniesEvalHostClassesAndFilesOutsideTheTree() throws Exception {
         Fixtures.write(dir, "sb.js", """
                 export function route(req) {
                   const probe = (f) => { try { f(); return 'open'; } catch (e) { return 'denied'; } };
@@ -165,8 +167,8 @@ class RouterScriptTest {
                   }};
                 }
                 """);
-        ScriptRouter r = host.router(dir.resolve("sb.js"));
-        Synthetic.Request req = Fixtures.get("/");
+        RouterImpl r = scripts.router(dir.resolve("sb.js"));
+        TestRequest req = Fixtures.get("/");
         r.route(Fixtures.stream(), req);
         for (String h : new String[] {"x-eval", "x-function", "x-ctor", "x-java", "x-polyglot"}) {
             assertEquals("denied", req.headers().get(h), h);
@@ -175,27 +177,27 @@ class RouterScriptTest {
         Path outside = dir.getParent().resolve(dir.getFileName() + "-outside.js");
         Fixtures.write(dir.getParent(), outside.getFileName().toString(), "export const x = 1;\n");
         Fixtures.write(dir, "escape.js", "import {x} from '../" + outside.getFileName() + "';\nexport function route() { return {cluster: 'c' + x}; }\n");
-        ScriptLoadException e = assertThrows(ScriptLoadException.class, () -> host.router(dir.resolve("escape.js")));
+        PluginConfigException e = assertThrows(PluginConfigException.class, () -> scripts.router(dir.resolve("escape.js")));
         assertTrue(e.getMessage().contains("escape.js") || e.getMessage().contains("outside"), e.getMessage());
     }
 
     @Test
-    void brokenScriptsFailToLoadWithFileAndLine() {
+    void brokenScriptsFailToLoadWithFileAndLine() throws Exception {
         Fixtures.write(dir, "syntax.js", "export function route(req) {\n  return {cluster: };\n}\n");
-        ScriptLoadException e = assertThrows(ScriptLoadException.class, () -> host.router(dir.resolve("syntax.js")));
+        PluginConfigException e = assertThrows(PluginConfigException.class, () -> scripts.router(dir.resolve("syntax.js")));
         assertTrue(e.getMessage().startsWith("syntax.js:2"), e.getMessage());
 
         Fixtures.write(dir, "throws.js", "export function route() { return {cluster: 'a'}; }\n\nthrow new Error('at load');\n");
-        e = assertThrows(ScriptLoadException.class, () -> host.router(dir.resolve("throws.js")));
+        e = assertThrows(PluginConfigException.class, () -> scripts.router(dir.resolve("throws.js")));
         assertTrue(e.getMessage().startsWith("throws.js:3"), e.getMessage());
         assertTrue(e.getMessage().contains("at load"), e.getMessage());
 
         Fixtures.write(dir, "noexport.js", "export function rout() {}\n");
-        e = assertThrows(ScriptLoadException.class, () -> host.router(dir.resolve("noexport.js")));
+        e = assertThrows(PluginConfigException.class, () -> scripts.router(dir.resolve("noexport.js")));
         assertTrue(e.getMessage().contains("route(req, ctx)"), e.getMessage());
 
         Fixtures.write(dir, "smoke.js", "export function route(req) { return req.nothing.here; }\n");
-        e = assertThrows(ScriptLoadException.class, () -> host.router(dir.resolve("smoke.js")));
+        e = assertThrows(PluginConfigException.class, () -> scripts.router(dir.resolve("smoke.js")));
         assertTrue(e.getMessage().startsWith("smoke.js:1"), e.getMessage());
     }
 }

@@ -9,55 +9,31 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import yastack.api.FlowKey;
-import yastack.api.WorkerSet;
+import yastack.api.SteeringPolicy;
+import yastack.api.testkit.TestWorkerSet;
 
 class SteeringScriptTest {
     @TempDir
     Path dir;
 
-    ScriptHost host;
+    Scripts scripts;
 
     @BeforeEach
     void start() {
-        host = Fixtures.host(dir);
+        scripts = new Scripts(dir);
     }
 
     @AfterEach
-    void stop() {
-        host.close();
+    void stop() throws Exception {
+        scripts.close();
     }
 
-    /** Four workers, some draining. */
-    static final class Workers implements WorkerSet {
-        final boolean[] live = {true, true, true, true};
-
-        public int size() { return live.length; }
-        public boolean isLive(int w) { return live[w]; }
-        public int liveCount() {
-            int n = 0;
-            for (boolean b : live) if (b) n++;
-            return n;
-        }
-        public int liveWorker(int n) {
-            for (int i = 0; i < live.length; i++) if (live[i] && n-- == 0) return i;
-            throw new IndexOutOfBoundsException();
-        }
-    }
-
-    /** A reused mutable key, as the distributor hands out. */
-    static final class Flyweight implements FlowKey {
-        int proto = 6, src, sport, dst, dport;
-
-        public int protocol() { return proto; }
-        public int sourceAddress() { return src; }
-        public int sourcePort() { return sport; }
-        public int destinationAddress() { return dst; }
-        public int destinationPort() { return dport; }
-        public int rssHash() { return src ^ dst ^ sport ^ dport; }
+    private static FlowKey tcp(int src, int sport, int dst, int dport) {
+        return new FlowKey.Ipv4(6, src, sport, dst, dport);
     }
 
     @Test
-    void steersOncePerNewFlowAndRemembersTheAnswer() {
+    void steersEachNewFlowAvoidingDrainingWorkers() throws Exception {
         Fixtures.write(dir, "steer.js", """
                 export function steer(flow, workers) {
                   // Port 443 goes to the last live worker; everything else by source port.
@@ -66,49 +42,27 @@ class SteeringScriptTest {
                   return workers.live[flow.srcPort % workers.liveCount];
                 }
                 """);
-        ScriptSteeringPolicy p = host.steering(dir.resolve("steer.js"));
-        Workers workers = new Workers();
-        Flyweight f = new Flyweight();
-        f.src = 0x0A000001;
-        f.dst = 0x0A000002;
-        f.sport = 40001;
-        f.dport = 80;
-        int w = p.selectWorker(f, workers);
-        assertEquals(40001 % 4, w);
-        for (int i = 0; i < 1000; i++) assertEquals(w, p.selectWorker(f, workers));
-        assertEquals(1L, host.counters().get("script.steer.new_flows"), "JS ran once for 1001 packets of one flow");
+        SteeringPolicy p = scripts.steering(dir.resolve("steer.js"));
+        TestWorkerSet workers = new TestWorkerSet(4);
+        assertEquals(40001 % 4, p.selectWorker(tcp(0x0A000001, 40001, 0x0A000002, 80), workers));
+        assertEquals(3, p.selectWorker(tcp(0x0A000001, 40001, 0x0A000002, 443), workers));
+        workers.drain(3);
+        assertEquals(2, p.selectWorker(tcp(0x0A000001, 40002, 0x0A000002, 443), workers), "new flows avoid a draining worker");
+        assertEquals(3L, scripts.counter("script.steer.new_flows"), "steer() ran once per flow asked about");
 
-        f.dport = 443;
-        assertEquals(3, p.selectWorker(f, workers));
-        workers.live[3] = false; // draining: existing flows stay, new ones avoid it
-        assertEquals(3, p.selectWorker(f, workers));
-        f.sport = 40002;
-        assertEquals(2, p.selectWorker(f, workers));
-        assertEquals(3L, host.counters().get("script.steer.new_flows"));
-
-        p.onFlowClosed(f.copy());
-        assertEquals(2, p.trackedFlows());
-        p.selectWorker(f, workers);
-        assertEquals(4L, host.counters().get("script.steer.new_flows"), "a closed flow is decided again");
-
-        f.src = 0x0A000042;
-        f.dport = 80;
-        int fb = p.selectWorker(f, workers);
+        int fb = p.selectWorker(tcp(0x0A000042, 40003, 0x0A000002, 80), workers);
         assertTrue(workers.isLive(fb), "an invalid answer falls back to a live worker");
-        assertEquals(1L, host.counters().get("script.steer.invalid_worker"));
+        assertEquals(1L, scripts.counter("script.steer.invalid_worker"));
     }
 
     @Test
-    void throwingSteerFallsBackAndCounts() {
+    void throwingSteerFallsBackAndCounts() throws Exception {
         Fixtures.write(dir, "s.js", "export function steer(flow) { if (flow.srcPort === 1) throw new Error('x'); return 0; }\n");
-        ScriptSteeringPolicy p = host.steering(dir.resolve("s.js"));
-        Workers workers = new Workers();
-        Flyweight f = new Flyweight();
-        f.sport = 1;
-        int w = p.selectWorker(f, workers);
+        SteeringPolicy p = scripts.steering(dir.resolve("s.js"));
+        TestWorkerSet workers = new TestWorkerSet(4);
+        int w = p.selectWorker(tcp(0, 1, 0, 0), workers);
         assertTrue(w >= 0 && w < 4);
-        assertEquals(1L, host.counters().get("script.s.errors"));
-        f.sport = 2;
-        assertEquals(0, p.selectWorker(f, workers));
+        assertEquals(1L, scripts.counter("script.s.errors"));
+        assertEquals(0, p.selectWorker(tcp(0, 2, 0, 0), workers));
     }
 }

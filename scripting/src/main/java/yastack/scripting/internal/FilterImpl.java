@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
+import yastack.api.ConfiguredHttpFilter;
 import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
 import yastack.api.HttpRequestHead;
@@ -11,8 +12,7 @@ import yastack.api.HttpResponseHead;
 import yastack.api.HttpStream;
 import yastack.api.LocalReply;
 import yastack.api.StreamSummary;
-import yastack.scripting.ScriptHttpFilter;
-import yastack.scripting.ScriptLoadException;
+import yastack.api.testkit.TestResponse;
 
 /**
  * An HTTP filter script: {@code onRequest(req, ctx)} and/or
@@ -20,7 +20,7 @@ import yastack.scripting.ScriptLoadException;
  * reply {@code {status, body, headers}}, or a promise of either. A stream stays
  * on the script version it started on, even if a reload happens meanwhile.
  */
-public final class FilterImpl extends UnitHandle implements ScriptHttpFilter {
+public final class FilterImpl extends UnitHandle implements ConfiguredHttpFilter {
     static final ScriptKind KIND = new ScriptKind() {
         @Override
         public String describe() {
@@ -36,17 +36,15 @@ public final class FilterImpl extends UnitHandle implements ScriptHttpFilter {
 
         @Override
         public void smoke(ScriptUnit unit, ScriptContext sc) {
-            var worker = Synthetic.inlineWorker();
-            var stream = Synthetic.stream("smoke", worker);
-            JsCtx ctx = new JsCtx(new JsCtx.Shared(unit, sc, true), worker, true);
+            HttpStream stream = ScriptKind.smokeStream();
+            JsCtx ctx = new JsCtx(new JsCtx.Shared(unit, sc, true), stream.worker(), true);
             Value onRequest = sc.function("onRequest");
             if (onRequest != null) {
-                settleNow(sc, ctx, sc.execute(onRequest, new JsRequest(stream, Synthetic.smokeRequest()), ctx), "onRequest");
+                settleNow(sc, ctx, sc.execute(onRequest, new JsRequest(stream, ScriptKind.smokeRequest()), ctx), "onRequest");
             }
             Value onResponse = sc.function("onResponse");
             if (onResponse != null) {
-                Synthetic.Response res = new Synthetic.Response(200);
-                res.headers().add("content-type", "text/plain");
+                HttpResponseHead res = new TestResponse(200).header("content-type", "text/plain");
                 settleNow(sc, ctx, sc.execute(onResponse, new JsResponse(res), ctx), "onResponse");
             }
         }

@@ -13,7 +13,8 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 import yastack.api.PluginStats;
 import yastack.api.WorkerContext;
-import yastack.scripting.ScriptHttpClient;
+import yastack.api.script.ClusterCalls;
+import yastack.api.testkit.TestContext;
 
 /**
  * The {@code ctx} a script receives: its {@code config}, stats
@@ -31,6 +32,8 @@ final class JsCtx implements ProxyObject {
         final ScriptContext sc;
         final boolean smoke;
         private final Map<String, ProxyObject> counters = new HashMap<>();
+        /** Smoke calls must not move real stats: their counters count here and are dropped. */
+        private final PluginStats scratch;
         final ProxyExecutable counter;
         final ProxyExecutable log;
         final ProxyExecutable warn;
@@ -40,6 +43,7 @@ final class JsCtx implements ProxyObject {
             this.unit = unit;
             this.sc = sc;
             this.smoke = smoke;
+            this.scratch = smoke ? new TestContext("smoke").stats() : null;
             this.counter = a -> counters.computeIfAbsent(JsValues.text(a[0]), this::newCounter);
             this.log = a -> log(System.Logger.Level.INFO, a);
             this.warn = a -> log(System.Logger.Level.WARNING, a);
@@ -50,15 +54,17 @@ final class JsCtx implements ProxyObject {
             if (name.isEmpty() || name.startsWith(".") || name.endsWith(".")) {
                 throw new IllegalArgumentException("counter name must be a non-empty dotted path, got '" + name + "'");
             }
-            // Smoke calls must not move real stats.
-            PluginStats.Counter c = smoke ? new CounterRegistry().counter(name) : unit.host.counter("script." + unit.name + "." + name);
+            PluginStats.Counter c = smoke ? scratch.counter(name) : unit.host.counter("script." + unit.name + "." + name);
             Map<String, Object> m = new HashMap<>();
             m.put("inc", (ProxyExecutable) a -> {
                 c.inc();
                 return null;
             });
             m.put("add", (ProxyExecutable) a -> {
-                c.add(a.length == 0 ? 1 : a[0].asLong());
+                long n = a.length == 0 ? 1 : a[0].asLong();
+                // Whatever sink the host gives, a script gets the same answer (and the same smoke result).
+                if (n < 0) throw new IllegalArgumentException("counters only go up; add(" + n + ")");
+                c.add(n);
                 return null;
             });
             return new ProxyObject() {
@@ -157,7 +163,7 @@ final class JsCtx implements ProxyObject {
         if (a.length < 1 || !a[0].isString()) throw new IllegalArgumentException("httpCall(cluster, request): cluster must be a string");
         String cluster = a[0].asString();
         Value r = a.length > 1 && !a[1].isNull() ? a[1] : null;
-        ScriptHttpClient.Request req = new ScriptHttpClient.Request(
+        ClusterCalls.Request req = new ClusterCalls.Request(
                 r == null ? "GET" : JsValues.string(r, "method", "GET"),
                 r == null ? "/" : JsValues.string(r, "path", "/"),
                 r == null ? Map.of() : withoutNulls(JsValues.stringMap(r, "headers")),
@@ -169,17 +175,12 @@ final class JsCtx implements ProxyObject {
             Value reject = args[1];
             if (shared.smoke) {
                 // Smoke calls never touch the network: a synthetic 503 stands in for the upstream.
-                resolve.execute(responseObject(new ScriptHttpClient.Response(503, Map.of(), "")));
+                resolve.execute(responseObject(new ClusterCalls.Response(503, Map.of(), "")));
                 return null;
             }
-            CompletionStage<ScriptHttpClient.Response> stage;
-            ScriptHttpClient client = shared.unit.host.httpClient;
-            if (client == null) {
-                reject.execute("httpCall is not available: no HTTP client was configured");
-                return null;
-            }
+            CompletionStage<ClusterCalls.Response> stage;
             try {
-                stage = client.call(cluster, req, worker);
+                stage = shared.unit.host.calls.call(cluster, req, worker);
             } catch (RuntimeException e) {
                 reject.execute(String.valueOf(e.getMessage()));
                 return null;
@@ -189,7 +190,7 @@ final class JsCtx implements ProxyObject {
         });
     }
 
-    private void settle(Value resolve, Value reject, ScriptHttpClient.Response resp, Throwable err) {
+    private void settle(Value resolve, Value reject, ClusterCalls.Response resp, Throwable err) {
         ScriptContext sc = shared.sc;
         if (sc.isClosed()) return;
         try {
@@ -220,7 +221,7 @@ final class JsCtx implements ProxyObject {
         return out;
     }
 
-    private static ProxyObject responseObject(ScriptHttpClient.Response resp) {
+    private static ProxyObject responseObject(ClusterCalls.Response resp) {
         Map<String, Object> headers = new HashMap<>();
         resp.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v));
         Map<String, Object> m = new HashMap<>();

@@ -6,10 +6,10 @@ import yastack.api.HttpRequestHead;
 import yastack.api.HttpStream;
 import yastack.api.LocalReply;
 import yastack.api.RouteDecision;
-import yastack.scripting.ScriptRouter;
+import yastack.api.Router;
 
 /** A router script: {@code export function route(req, ctx)}. */
-public final class RouterImpl extends UnitHandle implements ScriptRouter {
+public final class RouterImpl extends UnitHandle implements Router {
     static final ScriptKind KIND = new ScriptKind() {
         @Override
         public String describe() {
@@ -19,15 +19,15 @@ public final class RouterImpl extends UnitHandle implements ScriptRouter {
         @Override
         public void checkExports(ScriptContext sc) {
             if (sc.function("route") == null) {
-                throw new yastack.scripting.ScriptLoadException("a router script must export function route(req, ctx)");
+                throw new ScriptLoadException("a router script must export function route(req, ctx)");
             }
         }
 
         @Override
         public void smoke(ScriptUnit unit, ScriptContext sc) {
             JsCtx ctx = new JsCtx(new JsCtx.Shared(unit, sc, true));
-            Synthetic.Request req = Synthetic.smokeRequest();
-            Value r = sc.execute(sc.function("route"), new JsRequest(Synthetic.stream("smoke", Synthetic.inlineWorker()), req), ctx);
+            HttpRequestHead req = ScriptKind.smokeRequest();
+            Value r = sc.execute(sc.function("route"), new JsRequest(ScriptKind.smokeStream(), req), ctx);
             sc.call(() -> Decisions.route(r, req));
         }
     };
@@ -58,8 +58,8 @@ public final class RouterImpl extends UnitHandle implements ScriptRouter {
             """, "yastack-route-adapter.js").cached(true).buildLiteral();
 
 
-    public RouterImpl(HostServices host, String name, Path file) {
-        super(new ScriptUnit(host, name, file, KIND, "{}"));
+    public RouterImpl(HostServices host, String name, Path file, String configJson) {
+        super(new ScriptUnit(host, name, file, KIND, configJson));
     }
 
     @Override

@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.graalvm.polyglot.Context;
@@ -19,7 +21,6 @@ import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.io.IOAccess;
 import yastack.api.PluginStats;
-import yastack.scripting.ScriptLoadException;
 
 /**
  * One script as configured (a file, a kind, a config block): its current
@@ -30,9 +31,9 @@ import yastack.scripting.ScriptLoadException;
  * and a volatile read in the steady state. When the version changed the
  * thread drops its old context (closed once no stream still uses it) and
  * takes one the reloader prepared, or creates one itself from the version's
- * frozen sources. The reloader ({@link #reloadIfChanged()}) compiles and
- * smoke-tests a new version off the worker threads and publishes it only if
- * every check passed.
+ * frozen sources. When the host's file watch reports a change, the new
+ * version is compiled and smoke-tested on the watch's thread, off the workers,
+ * and published only if every check passed.
  */
 public final class ScriptUnit {
     private static final int MAX_PREPARED = 16;
@@ -54,7 +55,8 @@ public final class ScriptUnit {
     private final AtomicInteger threads = new AtomicInteger();
     private volatile Version current;
     private volatile boolean closed;
-    // Reloader-only state.
+    private final UnitWatch watching;
+    // Guarded by this: the files of the last rejected attempt, misses included.
     private Map<Path, byte[]> lastFailed = Map.of();
 
     public ScriptUnit(HostServices host, String name, Path file, ScriptKind kind, String configJson) {
@@ -71,6 +73,7 @@ public final class ScriptUnit {
         this.reloadFailed = host.counter(prefix + "reload_failed");
         this.errors = host.counter(prefix + "errors");
         this.timeouts = host.counter(prefix + "timeouts");
+        this.watching = new UnitWatch(host.watch, name, this::onFilesChanged, log);
     }
 
     public String name() {
@@ -85,18 +88,47 @@ public final class ScriptUnit {
         return host;
     }
 
-    public boolean isClosed() {
-        return closed;
-    }
-
     public long generation() {
         Version v = current;
         return v == null ? 0 : v.generation();
     }
 
-    /** Loads the first version; throws {@link ScriptLoadException} with {@code file:line} if it is broken. */
+    /**
+     * Loads the first version and starts watching its files; throws
+     * {@link ScriptLoadException} with {@code file:line} if it is broken.
+     */
     public void loadInitial() {
         current = compile(1);
+        host.units.add(this);
+        onFilesChanged();
+    }
+
+    /**
+     * What the host's file watch calls: reload if the files changed, then watch the files
+     * the script now depends on. When that set changed, the files are checked once more,
+     * because an edit between this reload's read and the new watch's start reaches neither.
+     */
+    private synchronized void onFilesChanged() {
+        try {
+            do {
+                reloadIfChanged();
+            } while (watching.follow(dependencies()));
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.WARNING, "reloading script " + name + " failed: " + e, e);
+        } finally {
+            watching.closeReplaced();
+        }
+    }
+
+    /** The files the current version was built from and those a rejected attempt read or looked for. */
+    private List<Path> dependencies() {
+        Set<Path> out = new TreeSet<>(current.files().keySet());
+        out.add(file);
+        lastFailed.forEach((p, bytes) -> {
+            // A watch registers a file's directory: a module missing with its directory cannot be watched.
+            if (bytes != null || Files.isDirectory(p.getParent())) out.add(p);
+        });
+        return List.copyOf(out);
     }
 
     /**
@@ -202,11 +234,11 @@ public final class ScriptUnit {
     }
 
     /**
-     * Called by the reloader: if any file of the current version (or of the
-     * last failed attempt) changed on disk, compiles the new version and, if it
-     * passes, publishes it. Returns whether a new version went live.
+     * If any file of the current version (or of the last failed attempt) changed
+     * on disk, compiles the new version and, if it passes, publishes it. Returns
+     * whether a new version went live.
      */
-    public synchronized boolean reloadIfChanged() {
+    private synchronized boolean reloadIfChanged() {
         if (closed) return false;
         Version cur = current;
         Set<Path> ofCurrent = new HashSet<>(cur.files().keySet());
@@ -215,13 +247,15 @@ public final class ScriptUnit {
             lastFailed = Map.of();
             return false;
         }
-        // Don't retry (and log) the same broken files every interval.
+        // Don't retry (and log) the same broken files on every change notice.
         if (!lastFailed.isEmpty() && sameContent(read(lastFailed.keySet()), lastFailed)) return false;
         Version next;
         long t0 = System.nanoTime();
         try {
             next = compile(cur.generation() + 1);
         } catch (ScriptLoadException e) {
+            // Closing stops the watch, which may interrupt this thread mid-compile: not the script's fault.
+            if (closed) return false;
             reloadFailed.inc();
             log.log(System.Logger.Level.WARNING, "script " + name + ": new version rejected, version "
                     + cur.generation() + " keeps serving: " + e.getMessage());
@@ -280,6 +314,8 @@ public final class ScriptUnit {
     public void close() {
         if (closed) return;
         closed = true;
+        watching.close();
+        host.units.remove(this);
         Version v = current;
         if (v != null) v.discardPrepared();
         for (ScriptContext sc : all) sc.releaseOwnerRef();
@@ -288,6 +324,7 @@ public final class ScriptUnit {
     /** Host shutdown: cancels every context now, running or not. */
     public void forceClose() {
         closed = true;
+        watching.close();
         Version v = current;
         if (v != null) v.discardPrepared();
         for (ScriptContext sc : all) sc.close(true);

@@ -6,19 +6,19 @@ import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 import yastack.api.FlowKey;
+import yastack.api.SteeringPolicy;
 import yastack.api.WorkerSet;
-import yastack.scripting.ScriptLoadException;
-import yastack.scripting.ScriptSteeringPolicy;
+import yastack.api.testkit.TestWorkerSet;
 
 /**
  * A steering script: {@code export function steer(flow, workers)} returning a
- * worker index. It runs once per new flow; the answer is remembered in a
- * {@link FlowTable} until the stack reports the flow closed, so later packets
- * of the flow are steered without entering JavaScript or allocating. An answer
- * that is not a live worker, an exception or a timeout falls back to a hash of
- * the flow over the live workers (and is counted).
+ * worker index, run for every flow the distributor asks about. The distributor
+ * remembers each flow's worker in its own table and asks only for new flows, so
+ * the policy keeps no flow state. An answer that is not a live worker, an
+ * exception or a timeout falls back to a hash of the flow over the live workers
+ * (and is counted).
  */
-public final class SteeringImpl extends UnitHandle implements ScriptSteeringPolicy {
+public final class SteeringImpl extends UnitHandle implements SteeringPolicy {
     static final ScriptKind KIND = new ScriptKind() {
         @Override
         public String describe() {
@@ -35,24 +35,17 @@ public final class SteeringImpl extends UnitHandle implements ScriptSteeringPoli
         @Override
         public void smoke(ScriptUnit unit, ScriptContext sc) {
             FlowKey flow = new FlowKey.Ipv4(6, 0x0A000001, 40000, 0x0A000002, 80);
-            WorkerSet two = new WorkerSet() {
-                public int size() { return 2; }
-                public boolean isLive(int w) { return w == 0 || w == 1; }
-                public int liveCount() { return 2; }
-                public int liveWorker(int n) { return n; }
-            };
+            WorkerSet two = new TestWorkerSet(2);
             Value r = sc.execute(sc.function("steer"), new JsFlow(flow), new JsWorkers(two), new JsCtx(new JsCtx.Shared(unit, sc, true)));
             sc.call(() -> toIndex(r));
         }
     };
 
-    private final FlowTable flows = new FlowTable(1024);
-    private final java.util.concurrent.atomic.AtomicInteger tracked = new java.util.concurrent.atomic.AtomicInteger();
     private final yastack.api.PluginStats.Counter invalid;
     private final yastack.api.PluginStats.Counter calls;
 
-    public SteeringImpl(HostServices host, String name, Path file) {
-        super(new ScriptUnit(host, name, file, KIND, "{}"));
+    public SteeringImpl(HostServices host, String name, Path file, String configJson) {
+        super(new ScriptUnit(host, name, file, KIND, configJson));
         this.invalid = host.counter("script." + name + ".invalid_worker");
         this.calls = host.counter("script." + name + ".new_flows");
     }
@@ -64,17 +57,6 @@ public final class SteeringImpl extends UnitHandle implements ScriptSteeringPoli
 
     @Override
     public int selectWorker(FlowKey flow, WorkerSet workers) {
-        long a = FlowTable.a(flow.sourceAddress(), flow.destinationAddress());
-        long b = FlowTable.b(flow.protocol(), flow.sourcePort(), flow.destinationPort());
-        int w = flows.get(a, b);
-        if (w >= 0 && w < workers.size()) return w;
-        w = decide(flow, workers);
-        flows.put(a, b, w);
-        tracked.lazySet(flows.size());
-        return w;
-    }
-
-    private int decide(FlowKey flow, WorkerSet workers) {
         calls.inc();
         try {
             ScriptContext sc = unit.enter();
@@ -100,19 +82,6 @@ public final class SteeringImpl extends UnitHandle implements ScriptSteeringPoli
         h ^= h >>> 16;
         return workers.liveWorker(Math.floorMod(h, live));
     }
-
-    @Override
-    public void onFlowClosed(FlowKey flow) {
-        flows.remove(FlowTable.a(flow.sourceAddress(), flow.destinationAddress()),
-                FlowTable.b(flow.protocol(), flow.sourcePort(), flow.destinationPort()));
-        tracked.lazySet(flows.size());
-    }
-
-    @Override
-    public int trackedFlows() {
-        return tracked.get();
-    }
-
 
     /** {@code flow}: the 5-tuple as the script sees it. */
     static final class JsFlow implements ProxyObject {

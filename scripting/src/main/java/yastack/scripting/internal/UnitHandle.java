@@ -1,7 +1,6 @@
 package yastack.scripting.internal;
 
 import java.nio.file.Path;
-import yastack.scripting.ScriptHandle;
 
 /** The {@link ScriptHandle} part every script policy shares: one {@link ScriptUnit}, loaded at construction. */
 abstract class UnitHandle implements ScriptHandle {
@@ -10,10 +9,6 @@ abstract class UnitHandle implements ScriptHandle {
     UnitHandle(ScriptUnit unit) {
         this.unit = unit;
         unit.loadInitial();
-    }
-
-    public ScriptUnit unit() {
-        return unit;
     }
 
     @Override

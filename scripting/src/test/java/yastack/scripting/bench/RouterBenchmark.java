@@ -6,11 +6,15 @@ import java.time.Duration;
 import java.util.Locale;
 import yastack.api.HttpRequestHead;
 import yastack.api.HttpStream;
+import yastack.api.PluginConfig;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
-import yastack.scripting.ScriptHost;
-import yastack.scripting.ScriptRuntime;
-import yastack.scripting.internal.Synthetic;
+import yastack.api.script.ClusterCalls;
+import yastack.api.script.ScriptRuntime;
+import yastack.api.testkit.TestContext;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestStream;
+import yastack.scripting.JavaScriptProvider;
 
 /**
  * A bounded benchmark (not a test): the same routing logic as a JS router, as
@@ -61,15 +65,19 @@ public final class RouterBenchmark {
     public static void main(String[] args) throws Exception {
         double warm = args.length > 0 ? Double.parseDouble(args[0]) : 5;
         double measure = args.length > 1 ? Double.parseDouble(args[1]) : 5;
-        System.out.println(ScriptRuntime.describe());
+        JavaScriptProvider provider = new JavaScriptProvider();
+        System.out.println(provider.describe());
         Path dir = Files.createTempDirectory("yastack-bench");
         Files.writeString(dir.resolve("route.js"), SCRIPT);
-        try (ScriptHost host = ScriptHost.builder().baseDirectory(dir).watchFiles(false).timeLimit(Duration.ofSeconds(1)).build()) {
-            Router js = host.router(dir.resolve("route.js"));
+        // Files are written once: nothing to watch.
+        var settings = new ScriptRuntime.Settings(dir, Duration.ofSeconds(1), new TestContext("bench").stats()::counter,
+                ClusterCalls.NONE, (name, files, onChange) -> () -> {});
+        try (ScriptRuntime runtime = provider.start(settings)) {
+            Router js = runtime.router(dir.resolve("route.js"), PluginConfig.empty());
             check(js);
             check(JAVA);
             Files.writeString(dir.resolve("const.js"), "export function route(req) { return {cluster: 'web'}; }\n");
-            Router jsConst = host.router(dir.resolve("const.js"));
+            Router jsConst = runtime.router(dir.resolve("const.js"), PluginConfig.empty());
             run("static decision", STATIC, warm, measure);
             run("java router", JAVA, warm, measure);
             run("js static", jsConst, warm, measure);
@@ -78,7 +86,7 @@ public final class RouterBenchmark {
     }
 
     private static void check(Router r) {
-        HttpStream s = Synthetic.stream("bench", Synthetic.inlineWorker());
+        HttpStream s = new TestStream().listener("bench");
         expect(r, s, request(0), "tenant-acme");
         expect(r, s, request(1), "beta");
         expect(r, s, request(2), "web");
@@ -91,30 +99,16 @@ public final class RouterBenchmark {
         }
     }
 
-    private static Synthetic.Request request(int i) {
+    private static TestRequest request(int i) {
         return switch (i % 3) {
-            case 0 -> {
-                Synthetic.Request r = new Synthetic.Request("GET", "/api/users?id=" + (i & 1023));
-                r.headers().add("host", "example.com");
-                r.headers().add("x-tenant", "acme");
-                yield r;
-            }
-            case 1 -> {
-                Synthetic.Request r = new Synthetic.Request("GET", "/home");
-                r.headers().add("host", "example.com");
-                r.headers().add("cookie", "session=abc; beta=1");
-                yield r;
-            }
-            default -> {
-                Synthetic.Request r = new Synthetic.Request("GET", "/home");
-                r.headers().add("host", "example.com");
-                yield r;
-            }
+            case 0 -> new TestRequest("GET", "/api/users?id=" + (i & 1023)).header("host", "example.com").header("x-tenant", "acme");
+            case 1 -> new TestRequest("GET", "/home").header("host", "example.com").header("cookie", "session=abc; beta=1");
+            default -> new TestRequest("GET", "/home").header("host", "example.com");
         };
     }
 
     private static void run(String name, Router router, double warmSeconds, double measureSeconds) {
-        HttpStream s = Synthetic.stream("bench", Synthetic.inlineWorker());
+        HttpStream s = new TestStream().listener("bench");
         loop(router, s, (long) (warmSeconds * 1e9));
         long t0 = System.nanoTime();
         long n = loop(router, s, (long) (measureSeconds * 1e9));

@@ -1,4 +1,4 @@
-package yastack.scripting;
+package yastack.scripting.internal;
 
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.SandboxPolicy;
@@ -8,17 +8,10 @@ import org.graalvm.polyglot.SandboxPolicy;
  * Truffle runtime (the Graal compiler through JVMCI) or, when the JVM was not
  * started with the compiler, the interpreter only.
  */
-public final class ScriptRuntime {
+public final class GraalInfo {
     private static volatile String description;
-    private static volatile Boolean optimized;
 
-    private ScriptRuntime() {}
-
-    /** Whether script code is compiled to machine code by the Graal compiler. */
-    public static boolean optimized() {
-        probe();
-        return optimized;
-    }
+    private GraalInfo() {}
 
     /** A one-line description for {@code yastack version} and the startup log. */
     public static String describe() {
@@ -52,13 +45,11 @@ public final class ScriptRuntime {
             String impl = e.getImplementationName();
             String version = polyglotVersion(e.getVersion());
             boolean opt = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
-            optimized = opt;
             description = opt
                     ? "javascript: GraalJS " + version + ", optimized (" + impl + ", Graal compiler via JVMCI)"
                     : "javascript: GraalJS " + version + ", interpreted (no Graal compiler on this JVM; bin/yastack enables it"
                         + " when graal/ holds compiler-<JDK version>.jar)";
         } catch (RuntimeException | LinkageError e) {
-            optimized = false;
             description = "javascript: unavailable (" + e + ")";
         }
     }

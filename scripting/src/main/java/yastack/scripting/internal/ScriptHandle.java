@@ -1,8 +1,8 @@
-package yastack.scripting;
+package yastack.scripting.internal;
 
 import java.nio.file.Path;
 
-/** What every script policy made by a {@link ScriptHost} has in common. */
+/** What every script policy made by a {@link ScriptHost} has in common (for logs and tests; the proxy sees only the SPI). */
 public interface ScriptHandle extends AutoCloseable {
     /** The script's name in stats ({@code script.<name>.*}) and logs: the file name without extension. */
     String name();
