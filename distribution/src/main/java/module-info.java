@@ -5,7 +5,6 @@
 module yastack.server {
     requires yastack.proxy;
     requires yastack.config;
-    requires yastack.scripting;
     requires io.vertx.core;
     requires info.picocli;
     requires java.net.http;

@@ -13,6 +13,10 @@ module yastack.proxy {
     requires io.netty.codec.haproxy;
     requires io.netty.transport.classes.epoll;
     requires com.google.protobuf.util;
+    requires java.net.http;
+
+    // Script policies (script: in the config) come from whichever runtime provides them.
+    uses yastack.api.script.ScriptRuntimeProvider;
 
     exports yastack.proxy to yastack.server;
     exports yastack.proxy.cluster to yastack.server;

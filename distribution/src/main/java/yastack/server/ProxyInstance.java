@@ -2,9 +2,7 @@ package yastack.server;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import yastack.api.config.Bootstrap;
 import yastack.config.ConfigException;
 import yastack.config.ConfigLoader;
@@ -15,7 +13,6 @@ import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.util.FileWatcher;
 import yastack.proxy.ProxyEngine;
 import yastack.proxy.ProxyServer;
-import yastack.proxy.cluster.ClusterRuntime;
 import yastack.server.admin.AdminServer;
 
 /**
@@ -28,7 +25,6 @@ public final class ProxyInstance implements AutoCloseable {
     private final LoadedConfig loaded;
     private final ProxyEngine engine;
     private final AdminServer admin;
-    private final ScriptSupport scripts;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final FileWatcher watcher;
     private final int adminPort;
@@ -38,19 +34,7 @@ public final class ProxyInstance implements AutoCloseable {
         Bootstrap cfg = loaded.bootstrap();
         PluginRegistry plugins = PluginLoader.load(pluginDir, ModuleLayer.boot());
         for (var problem : plugins.problems()) LOG.log(System.Logger.Level.WARNING, "plugins: " + problem);
-        AtomicReference<ProxyEngine> self = new AtomicReference<>();
-        this.scripts = new ScriptSupport(loaded.baseDir(), () -> {
-            ProxyEngine e = self.get();
-            return e == null ? Map.<String, ClusterRuntime>of() : e.clusters();
-        });
-        try {
-            this.engine = ProxyEngine.start(cfg, loaded.baseDir(), workers, plugins, scripts);
-        } catch (RuntimeException e) {
-            scripts.close();
-            throw e;
-        }
-        self.set(engine);
-        scripts.publishStats(engine.stats());
+        this.engine = ProxyEngine.start(cfg, loaded.baseDir(), workers, plugins);
         AdminServer adminServer = null;
         try {
             adminServer = new AdminServer(engine.proxy(), ready::get, this::reloadOrThrow, engine.dataplane());
@@ -60,7 +44,6 @@ public final class ProxyInstance implements AutoCloseable {
         } catch (RuntimeException e) {
             if (adminServer != null) adminServer.close();
             engine.close();
-            scripts.close();
             throw e;
         }
         this.admin = adminServer;
@@ -132,6 +115,5 @@ public final class ProxyInstance implements AutoCloseable {
         if (watcher != null) watcher.close();
         admin.close();
         engine.close();
-        scripts.close();
     }
 }

@@ -46,6 +46,7 @@ class QuickstartIT {
             assertTrue(ab.headers().firstValue("x-client").isPresent(), ab.headers().toString());
             HttpResponse<String> redirect = get(c, "/old/page");
             assertEquals(301, redirect.statusCode());
+            editedScriptAppliesAtOnce(c, Files.readString(log));
             assertTrue(c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9901/stats")).build(),
                     HttpResponse.BodyHandlers.ofString()).body().contains("http.web.downstream_rq_total"));
             String out = Files.readString(log);
@@ -63,6 +64,28 @@ class QuickstartIT {
             assertTrue(out.contains("listener web: http on 127.0.0.1:8080 flavor host"), out);
         } finally {
             Dist.stop(p);
+        }
+    }
+
+    /** The JavaScript filter answers /js; the quickstart prints its path, and an edit shows on the next requests. */
+    private static void editedScriptAppliesAtOnce(HttpClient c, String out) throws Exception {
+        Path script = Dist.HOME.resolve("examples/scripts/filters/greeting.js").toAbsolutePath().normalize();
+        assertTrue(out.contains("curl -si http://127.0.0.1:8080/js") && out.contains(script.toString()), out);
+        HttpResponse<String> js = get(c, "/js");
+        assertEquals(200, js.statusCode());
+        assertEquals("hello from JavaScript\n", js.body());
+        assertEquals(List.of("text/plain"), js.headers().allValues("content-type"));
+        HttpResponse<String> routed = get(c, "/api/hello");
+        assertEquals("greeting.js", routed.headers().firstValue("x-script").orElse(null), "onResponse runs on routed responses");
+        String original = Files.readString(script);
+        try {
+            Files.writeString(script, original.replace("'hello from JavaScript'", "'hello, edited'"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String body = "";
+            while (System.nanoTime() < deadline && !(body = get(c, "/js").body()).equals("hello, edited\n")) Thread.sleep(100);
+            assertEquals("hello, edited\n", body, "the edited script serves without a restart");
+        } finally {
+            Files.writeString(script, original);
         }
     }
 

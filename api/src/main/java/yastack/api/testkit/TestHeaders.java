@@ -1,8 +1,10 @@
 package yastack.api.testkit;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import yastack.api.HttpHeadersView;
@@ -43,8 +45,10 @@ public final class TestHeaders implements HttpHeadersView {
 
     @Override
     public Set<String> names() {
+        // One entry per header, however its lines spell the name (the first spelling wins).
+        Set<String> seen = new HashSet<>();
         Set<String> out = new LinkedHashSet<>();
-        for (String[] l : lines) out.add(l[0]);
+        for (String[] l : lines) if (seen.add(l[0].toLowerCase(Locale.ROOT))) out.add(l[0]);
         return out;
     }
 
@@ -55,6 +59,7 @@ public final class TestHeaders implements HttpHeadersView {
 
     @Override
     public void forEach(BiConsumer<String, String> action) {
-        for (String[] l : lines) action.accept(l[0], l[1]);
+        // Over a copy, so the action may edit these headers as it goes.
+        for (String[] l : List.copyOf(lines)) action.accept(l[0], l[1]);
     }
 }

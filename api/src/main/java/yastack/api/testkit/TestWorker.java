@@ -32,6 +32,7 @@ public final class TestWorker implements WorkerContext {
         return task -> {
             synchronized (ready) {
                 ready.add(task);
+                ready.notifyAll();
             }
         };
     }
@@ -57,6 +58,27 @@ public final class TestWorker implements WorkerContext {
         }
         batch.forEach(Runnable::run);
         return batch.size();
+    }
+
+    /**
+     * Waits up to {@code timeout} for a task to be submitted (from another thread, say a
+     * future completing), then runs what is ready; returns how many ran (0 on timeout).
+     */
+    public int runReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (ready) {
+            for (long left = timeout.toNanos(); ready.isEmpty() && left > 0; left = deadline - System.nanoTime()) {
+                ready.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return runReady();
+    }
+
+    /** Tasks submitted and not yet run. */
+    public int pending() {
+        synchronized (ready) {
+            return ready.size();
+        }
     }
 
     /** Moves the worker clock by {@code d}, running timers that fall due, in order. */

@@ -68,6 +68,9 @@ final class QuickstartCommand implements Callable<Integer> {
                 .append("  curl -s -H 'x-canary: 1' http://127.0.0.1:8080/api/hi   # header match -> canary\n")
                 .append("  curl -si -H 'cookie: ab=b' http://127.0.0.1:8080/api/hi # A/B plugin (examples/plugins) -> canary\n")
                 .append("  curl -i http://127.0.0.1:8080/old/page                  # 301 redirect\n")
+                .append("  curl -si http://127.0.0.1:8080/js                       # JavaScript filter: edit ")
+                .append(home.resolve("examples/scripts/filters/greeting.js").toAbsolutePath().normalize())
+                .append(" and curl again\n")
                 .append("  curl -s http://127.0.0.1:9901/stats                     # admin: stats (also /stats/prometheus, /clusters)\n");
         if (userspace) {
             help.append("Through yastack's own TCP/IP stack (TAP device ").append(TAP).append(", kernel side 10.213.8.1):\n")

@@ -2,7 +2,7 @@ package yastack.server.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
-import yastack.scripting.ScriptRuntime;
+import yastack.proxy.Scripts;
 
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Prints the version and runtime facts.")
 final class VersionCommand implements Runnable {
@@ -20,7 +20,7 @@ final class VersionCommand implements Runnable {
             return new String[] {
                 "yastack " + v,
                 "java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
-                ScriptRuntime.describe(),
+                Scripts.describe(),
             };
         }
     }

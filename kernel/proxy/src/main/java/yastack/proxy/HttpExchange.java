@@ -29,17 +29,13 @@ import yastack.proxy.filter.NettyResponseHead;
  * thread, as does every callback here.
  */
 final class HttpExchange implements Balanced {
-    /** Where the response stands. */
-    enum Phase {
-        /** No response head sent yet: checks, filters, routing, or waiting for the upstream's head. */
-        PENDING,
-        /** The response head went to the client; the body follows. */
-        RESPONDING,
-        /** The response went out in full (or the connection became a tunnel). */
-        DONE,
-        /** Cut short: the client connection was reset or went away. */
-        ABORTED
-    }
+    /**
+     * Where the response stands: PENDING (no head sent yet: checks, filters, routing, or
+     * waiting for the upstream's head), RESPONDING (the head went out, the body follows),
+     * DONE (sent in full, or the connection became a tunnel), ABORTED (the client connection
+     * was reset or went away).
+     */
+    enum Phase { PENDING, RESPONDING, DONE, ABORTED }
 
     final DownstreamHandler down;
     final ChannelHandlerContext dctx;
@@ -80,54 +76,20 @@ final class HttpExchange implements Balanced {
         this.body = new RequestBody(this);
     }
 
-    HttpRequest request() {
-        return request;
-    }
-
-    InetSocketAddress remoteSocketAddress() {
-        return ProxyProtocolReader.clientAddress(dctx.channel());
-    }
-
     /** The x-request-id sent upstream (generated when the client sent none), or the client's. */
     String requestId() {
         return requestId != null ? requestId : request.headers().get("x-request-id");
     }
 
-    boolean requestComplete() {
-        return body.complete();
-    }
-
-    boolean finished() {
-        return phase == Phase.DONE || phase == Phase.ABORTED;
-    }
-
-    boolean responseStarted() {
-        return phase != Phase.PENDING;
-    }
-
-    ExchangeResponse response() {
-        return response;
-    }
-
-    RequestBody body() {
-        return body;
-    }
-
-    UpstreamLeg leg() {
-        return leg;
-    }
-
-    ExchangeFilters filters() {
-        return filters;
-    }
-
-    RouteDecision.ToCluster forward() {
-        return forward;
-    }
-
-    String upgrade() {
-        return upgrade;
-    }
+    boolean requestComplete() { return body.complete(); }
+    boolean finished() { return phase == Phase.DONE || phase == Phase.ABORTED; }
+    boolean responseStarted() { return phase != Phase.PENDING; }
+    ExchangeResponse response() { return response; }
+    RequestBody body() { return body; }
+    UpstreamLeg leg() { return leg; }
+    ExchangeFilters filters() { return filters; }
+    RouteDecision.ToCluster forward() { return forward; }
+    String upgrade() { return upgrade; }
 
     // ---- request path ----
 
@@ -162,7 +124,7 @@ final class HttpExchange implements Balanced {
 
     private void rejected(HttpResponseStatus s, String reason) {
         down.stats.rqRejected.inc();
-        responseFlags = "DPE";
+        flagProtocolError();
         localReply(s, reason + "\n", true);
     }
 
@@ -235,7 +197,7 @@ final class HttpExchange implements Balanced {
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return remoteSocketAddress();
+        return ProxyProtocolReader.clientAddress(dctx.channel());
     }
 
     @Override
@@ -266,7 +228,7 @@ final class HttpExchange implements Balanced {
             return;
         }
         if (leg != null) leg.drop();
-        if (protocolError) responseFlags = "DPE";
+        if (protocolError) flagProtocolError();
         if (!responseStarted()) localReply(s, reason, true);
         else abortDownstream();
     }

@@ -43,7 +43,7 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
     }
 
     /** Compiles a listener; plugin problems throw {@link IllegalStateException} naming the field. */
-    static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, ScriptPolicies scripts) {
+    static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, Scripts scripts) {
         var http = l.getHttp();
         String path = "listeners[" + index + "].http";
         int maxHeaders = (http.getMaxRequestHeadersKb() == 0 ? 60 : http.getMaxRequestHeadersKb()) * 1024;

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import yastack.api.LocalReply;
 
 /** Responses the proxy makes itself: errors, and the replies of routes and filters. */
@@ -23,10 +24,21 @@ final class LocalReplies {
         return r;
     }
 
-    /** A reply a route (direct response, redirect) or a filter asked for; its own headers come last. */
+    /**
+     * A reply a route (direct response, redirect) or a filter asked for. Its own headers come
+     * last: a content type, server or date it names replaces ours rather than doubling it, and
+     * framing headers are ignored because the body we send decides them.
+     */
     static FullHttpResponse of(LocalReply reply, String server) {
         FullHttpResponse r = response(HttpResponseStatus.valueOf(reply.status()), reply.body(), reply.contentType(), server);
-        for (String[] h : reply.headers()) r.headers().add(h[0], h[1]);
+        for (String[] h : reply.headers()) {
+            String name = h[0].toLowerCase(Locale.ROOT);
+            switch (name) {
+                case "content-length", "transfer-encoding", "connection" -> { }
+                case "content-type", "server", "date" -> r.headers().set(name, h[1]);
+                default -> r.headers().add(h[0], h[1]);
+            }
+        }
         return r;
     }
 }

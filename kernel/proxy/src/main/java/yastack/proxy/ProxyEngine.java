@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import yastack.api.PluginConfigException;
 import yastack.api.SteeringPolicy;
 import yastack.api.config.Bootstrap;
@@ -27,10 +28,16 @@ public final class ProxyEngine implements AutoCloseable {
     private final WorkerGroup workers;
     private final Dataplane dataplane;
     private final ProxyServer proxy;
+    private final Scripts scripts;
 
-    private ProxyEngine(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, ScriptPolicies scripts,
-                        PortOpener ports) {
+    private ProxyEngine(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, PortOpener ports) {
         int n = workerCount(cfg, workerCount);
+        // Scripts' cluster calls see the clusters of whatever config is current, once there is one.
+        AtomicReference<ProxyServer> current = new AtomicReference<>();
+        this.scripts = new Scripts(baseDir, plugins.stats(), () -> {
+            ProxyServer s = current.get();
+            return s == null ? Map.of() : s.clusters();
+        });
         this.stats = new StatsStore(n);
         stats.registerSource(() -> plugins.stats().snapshot());
         String idle = cfg.hasStack() ? cfg.getStack().getIdle() : "";
@@ -45,11 +52,13 @@ public final class ProxyEngine implements AutoCloseable {
                 sockets.attachUserspace(new DataplaneNetwork(dp, cfg.getStack()));
             }
             server = new ProxyServer(cfg, baseDir, sockets, stats, plugins, scripts);
+            current.set(server);
             server.start();
         } catch (RuntimeException e) {
             if (server != null) server.close();
             if (dp != null) dp.close();
             workers.close();
+            scripts.close();
             throw e;
         }
         this.dataplane = dp;
@@ -61,17 +70,16 @@ public final class ProxyEngine implements AutoCloseable {
      *
      * @param workerCount worker count (0: from config, else one per core)
      */
-    public static ProxyEngine start(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, ScriptPolicies scripts) {
-        return new ProxyEngine(cfg, baseDir, workerCount, plugins, scripts, PortOpener.BACKENDS);
+    public static ProxyEngine start(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins) {
+        return new ProxyEngine(cfg, baseDir, workerCount, plugins, PortOpener.BACKENDS);
     }
 
     /**
      * As above, with the userspace interfaces' ports opened by {@code ports} instead of the
      * config's backends (tests: ports on an in-memory switch, so the userspace path needs no root).
      */
-    public static ProxyEngine start(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, ScriptPolicies scripts,
-                                    PortOpener ports) {
-        return new ProxyEngine(cfg, baseDir, workerCount, plugins, scripts, ports);
+    public static ProxyEngine start(Bootstrap cfg, Path baseDir, int workerCount, PluginRegistry plugins, PortOpener ports) {
+        return new ProxyEngine(cfg, baseDir, workerCount, plugins, ports);
     }
 
     /** --workers, else stack.cores, else stack.workers, else top-level workers, else one per core. */
@@ -83,8 +91,8 @@ public final class ProxyEngine implements AutoCloseable {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** A steering policy by name: {@code script:<file>} from the script host, else a plugin (built-in or from a jar). */
-    private static SteeringPolicy steering(String name, PluginRegistry plugins, ScriptPolicies scripts) {
+    /** A steering policy by name: {@code script:<file>} from the script runtime, else a plugin (built-in or from a jar). */
+    private static SteeringPolicy steering(String name, PluginRegistry plugins, Scripts scripts) {
         if (name.startsWith("script:")) return scripts.steering(name.substring("script:".length()));
         try {
             return plugins.createSteering(name, Struct.getDefaultInstance(), "stack.rss.steering");
@@ -120,5 +128,6 @@ public final class ProxyEngine implements AutoCloseable {
         proxy.close();
         if (dataplane != null) dataplane.close();
         workers.close();
+        scripts.close();
     }
 }

@@ -24,15 +24,15 @@ public final class ProxyServer implements AutoCloseable {
     private final StatsStore stats;
     private final Path baseDir;
     private final PluginRegistry plugins;
-    private final ScriptPolicies scripts;
+    private final Scripts scripts;
     private boolean started;
 
     /**
      * Compiles {@code config} (plugins created, files read); throws {@link IllegalStateException}
      * naming the field when something in it cannot be used. Binds nothing until {@link #start()}.
      */
-    public ProxyServer(Bootstrap config, Path baseDir, Sockets sockets, StatsStore stats, PluginRegistry plugins,
-                       ScriptPolicies scripts) {
+    ProxyServer(Bootstrap config, Path baseDir, Sockets sockets, StatsStore stats, PluginRegistry plugins,
+                       Scripts scripts) {
         this.stats = stats;
         this.plugins = plugins;
         this.scripts = scripts;

@@ -26,7 +26,7 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
                      Map<String, ClientTls> clusterTls, Map<String, List<NetworkFilterChain.Entry>> tcpFilters,
                      PluginErrors pluginErrors) {
     static ProxySnapshot compile(Bootstrap config, Path baseDir,
-                                 PluginRegistry plugins, ScriptPolicies scripts) {
+                                 PluginRegistry plugins, Scripts scripts) {
         Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
         Map<String, ClientTls> tls = new HashMap<>();
         for (Cluster c : config.getClustersList()) {

@@ -1,9 +1,9 @@
 package yastack.proxy.filter;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,12 +19,16 @@ import yastack.api.HttpResponseHead;
 import yastack.api.HttpStream;
 import yastack.api.LocalReply;
 import yastack.api.StreamSummary;
+import yastack.api.testkit.TestBodyChunk;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestStream;
 import yastack.kernel.plugin.PluginErrors;
 import yastack.kernel.plugin.PluginStatsRegistry;
 
 class FilterChainTest {
-    private final Fakes.Stream stream = new Fakes.Stream();
-    private final Fakes.Sink sink = new Fakes.Sink();
+    private final TestStream stream = new TestStream().listener("test").remote("127.0.0.7", 40000);
+    private final RecordingSink sink = new RecordingSink();
     private final PluginStatsRegistry stats = new PluginStatsRegistry();
     private final PluginErrors errors = new PluginErrors(stats);
     private final List<String> trace = new ArrayList<>();
@@ -71,16 +75,16 @@ class FilterChainTest {
     @Test
     void requestRunsInOrderResponseInReverseAndEverythingIsForwarded() {
         FilterChain c = chain(tracing("a"), tracing("b"));
-        Fakes.Request req = new Fakes.Request("GET", "/x");
+        TestRequest req = new TestRequest("GET", "/x");
         c.onRequestHeaders(req);
-        c.onRequestBody(new Fakes.Chunk("hello"), true);
-        c.onResponseHeaders(new Fakes.Response(200));
-        c.onResponseBody(new Fakes.Chunk("world"), true);
+        c.onRequestBody(new TestBodyChunk("hello"), true);
+        c.onResponseHeaders(new TestResponse(200));
+        c.onResponseBody(new TestBodyChunk("world"), true);
         c.onComplete(null);
         assertEquals(List.of("a.reqHeaders", "b.reqHeaders", "a.reqBody", "b.reqBody", "b.respHeaders", "a.respHeaders",
                 "b.respBody", "a.respBody", "a.complete", "b.complete"), trace);
         assertEquals(List.of("request GET /x", "request body hello (last)", "response 200", "response body world (last)"), sink.events);
-        assertEquals(List.of("a", "b"), req.headers.getAll("x-seen"));
+        assertEquals(List.of("a", "b"), req.headers().getAll("x-seen"));
     }
 
     @Test
@@ -94,8 +98,8 @@ class FilterChainTest {
             }
         });
         FilterChain c = chain(tracing("a"), deny, tracing("b"));
-        c.onRequestHeaders(new Fakes.Request("GET", "/").header("x-deny", "1"));
-        c.onRequestBody(new Fakes.Chunk("late"), true);
+        c.onRequestHeaders(new TestRequest("GET", "/").header("x-deny", "1"));
+        c.onRequestBody(new TestBodyChunk("late"), true);
         c.onComplete(null);
         assertTrue(c.isStopped());
         assertEquals(List.of("local reply 403", "discard late"), sink.events);
@@ -117,9 +121,9 @@ class FilterChainTest {
             }
         });
         FilterChain c = chain(auth, tracing("b"));
-        Fakes.Request req = new Fakes.Request("POST", "/upload");
+        TestRequest req = new TestRequest("POST", "/upload");
         c.onRequestHeaders(req);
-        c.onRequestBody(new Fakes.Chunk("part1"), false);
+        c.onRequestBody(new TestBodyChunk("part1"), false);
         assertTrue(c.isPaused());
         assertEquals(List.of("paused"), sink.events);
         assertEquals(List.of("auth.ask"), trace);
@@ -129,12 +133,12 @@ class FilterChainTest {
         other.start();
         other.join();
         assertEquals(List.of("paused"), sink.events, "nothing may run off the worker thread");
-        c.onRequestBody(new Fakes.Chunk("part2"), true);
-        assertEquals(1, stream.worker.runTasks(1000));
+        c.onRequestBody(new TestBodyChunk("part2"), true);
+        assertEquals(1, stream.testWorker().runReady(Duration.ofMillis(1000)));
 
         assertFalse(c.isPaused());
         assertEquals(List.of("paused", "resumed", "request POST /upload", "request body part1", "request body part2 (last)"), sink.events);
-        assertEquals("alice", req.headers.get("x-user"));
+        assertEquals("alice", req.headers().get("x-user"));
         assertEquals(List.of("auth.ask", "b.reqHeaders", "b.reqBody", "b.reqBody"), trace);
     }
 
@@ -147,9 +151,9 @@ class FilterChainTest {
             }
         });
         FilterChain c = chain(quick, tracing("b"));
-        c.onRequestHeaders(new Fakes.Request("GET", "/"));
+        c.onRequestHeaders(new TestRequest("GET", "/"));
         assertEquals(List.of("request GET /"), sink.events);
-        assertEquals(0, stream.worker.tasks.size());
+        assertEquals(0, stream.testWorker().pending());
     }
 
     @Test
@@ -161,10 +165,10 @@ class FilterChainTest {
                 return FilterResult.async(decision);
             }
         }), tracing("b"));
-        c.onRequestHeaders(new Fakes.Request("GET", "/"));
-        c.onRequestBody(new Fakes.Chunk("queued"), true);
+        c.onRequestHeaders(new TestRequest("GET", "/"));
+        c.onRequestBody(new TestBodyChunk("queued"), true);
         new Thread(() -> decision.complete(FilterResult.respond(LocalReply.of(401, "who are you\n")))).start();
-        assertEquals(1, stream.worker.runTasks(2000));
+        assertEquals(1, stream.testWorker().runReady(Duration.ofMillis(2000)));
         assertEquals(List.of("paused", "resumed", "discard queued", "local reply 401"), sink.events);
         assertTrue(trace.isEmpty());
     }
@@ -178,8 +182,8 @@ class FilterChainTest {
             }
         });
         for (int i = 0; i < 3; i++) {
-            Fakes.Sink sk = new Fakes.Sink();
-            new FilterChain(List.of(boom), stream, sk, errors).onRequestHeaders(new Fakes.Request("GET", "/"));
+            RecordingSink sk = new RecordingSink();
+            new FilterChain(List.of(boom), stream, sk, errors).onRequestHeaders(new TestRequest("GET", "/"));
             assertEquals(List.of("local reply 500"), sk.events);
             assertEquals("filter boom failed\n", sk.reply.body());
         }
@@ -196,8 +200,8 @@ class FilterChainTest {
                 }));
             }
         }));
-        c.onRequestHeaders(new Fakes.Request("GET", "/"));
-        stream.worker.runTasks(2000);
+        c.onRequestHeaders(new TestRequest("GET", "/"));
+        stream.testWorker().runReady(Duration.ofMillis(2000));
         assertEquals("local reply 500", sink.events.getLast());
         assertEquals(1L, stats.snapshot().get("plugin.flaky.errors"));
     }
@@ -207,7 +211,7 @@ class FilterChainTest {
         FilterChain c = chain(tracing("a"), new FilterChain.Entry("broken", s -> {
             throw new UnsupportedOperationException("nope");
         }));
-        c.onRequestHeaders(new Fakes.Request("GET", "/"));
+        c.onRequestHeaders(new TestRequest("GET", "/"));
         assertEquals(List.of("local reply 500"), sink.events);
         assertEquals(1L, stats.snapshot().get("plugin.broken.errors"));
     }
@@ -221,11 +225,11 @@ class FilterChainTest {
                         ? FilterResult.respond(LocalReply.of(502)) : FilterResult.proceed();
             }
         }));
-        c.onRequestHeaders(new Fakes.Request("GET", "/"));
-        c.onResponseHeaders(new Fakes.Response(200));
-        c.onResponseBody(new Fakes.Chunk("ok"), false);
-        c.onResponseBody(new Fakes.Chunk("secret"), false);
-        c.onResponseBody(new Fakes.Chunk("more"), true);
+        c.onRequestHeaders(new TestRequest("GET", "/"));
+        c.onResponseHeaders(new TestResponse(200));
+        c.onResponseBody(new TestBodyChunk("ok"), false);
+        c.onResponseBody(new TestBodyChunk("secret"), false);
+        c.onResponseBody(new TestBodyChunk("more"), true);
         assertEquals(List.of("request GET /", "response 200", "response body ok", "discard secret", "reset", "discard more"), sink.events);
     }
 
@@ -245,8 +249,8 @@ class FilterChainTest {
                 return FilterResult.proceed();
             }
         }));
-        c.onResponseHeaders(new Fakes.Response(200));
-        c.onResponseBody(new Fakes.Chunk("abc"), true);
+        c.onResponseHeaders(new TestResponse(200));
+        c.onResponseBody(new TestBodyChunk("abc"), true);
         assertEquals(List.of("response 203", "response body ABC (last)"), sink.events);
     }
 
@@ -259,11 +263,11 @@ class FilterChainTest {
                 return FilterResult.async(decision);
             }
         }), tracing("b"));
-        c.onRequestHeaders(new Fakes.Request("GET", "/"));
-        c.onRequestBody(new Fakes.Chunk("body"), true);
+        c.onRequestHeaders(new TestRequest("GET", "/"));
+        c.onRequestBody(new TestBodyChunk("body"), true);
         c.onComplete(null); // client went away
         new Thread(() -> decision.complete(FilterResult.proceed())).start();
-        stream.worker.runTasks(2000);
+        stream.testWorker().runReady(Duration.ofMillis(2000));
         assertEquals(List.of("paused", "discard body"), sink.events);
         assertEquals(List.of("b.complete"), trace);
     }
@@ -293,6 +297,6 @@ class FilterChainTest {
         assertEquals(4L, snap.get("plugin.local-ratelimit.tokens"));
         assertEquals(1L, snap.get("plugin.local-ratelimit.wait_us.count"));
         assertEquals(100L, snap.get("plugin.local-ratelimit.wait_us.max"), 1.0);
-        stream.remote = new InetSocketAddress("10.0.0.1", 1);
+        stream.remote("10.0.0.1", 1);
     }
 }

@@ -1,5 +1,6 @@
 package yastack.proxy.filter;
 
+import yastack.api.testkit.TestWorker;
 import yastack.kernel.plugin.PluginErrors;
 import yastack.kernel.plugin.PluginStatsRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,7 +59,7 @@ class NetworkFilterChainTest {
 
         @Override
         public WorkerContext worker() {
-            return new Fakes.Worker();
+            return new TestWorker();
         }
 
         @Override
