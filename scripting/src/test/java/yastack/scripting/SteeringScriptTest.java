@@ -102,11 +102,14 @@ class SteeringScriptTest {
         Fixtures.write(dir, "s.js", "export function steer(flow) { if (flow.srcPort === 1) throw new Error('x'); return 0; }\n");
         ScriptSteeringPolicy p = host.steering(dir.resolve("s.js"));
         Workers workers = new Workers();
+        workers.live[2] = false; // drained: a fallback must not land there
         Flyweight f = new Flyweight();
         f.sport = 1;
         int w = p.selectWorker(f, workers);
-        assertTrue(w >= 0 && w < 4);
+        assertTrue(workers.isLive(w), "the fallback is a live worker, got " + w);
         assertEquals(1L, host.counters().get("script.s.errors"));
+        assertEquals(w, p.selectWorker(f, workers), "the flow stays where the fallback put it");
+        assertEquals(1L, host.counters().get("script.s.errors"), "without asking the script again");
         f.sport = 2;
         assertEquals(0, p.selectWorker(f, workers));
     }
