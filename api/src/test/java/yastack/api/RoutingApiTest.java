@@ -2,6 +2,8 @@ package yastack.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +30,8 @@ class RoutingApiTest {
         assertEquals(15_000, RouteDecision.toCluster("api").timeoutMillis(), "Envoy's default");
         assertEquals(d, d.toBuilder().build());
         assertEquals("x", d.withRouteName("x").routeName());
-        assertEquals(RouteDecision.noRoute(), RouteDecision.noRoute());
+        assertInstanceOf(RouteDecision.NoRoute.class, RouteDecision.noRoute());
+        assertNotEquals(RouteDecision.noRoute(), RouteDecision.toCluster("api"), "no route is not a forward");
         assertThrows(IllegalArgumentException.class, () -> RouteDecision.forward("a").timeout(Duration.ofSeconds(-1)).build());
     }
 
@@ -55,6 +58,11 @@ class RoutingApiTest {
         assertEquals(HashKey.cookie("sid"), HashKey.of(HashPolicy.newBuilder().setCookie("sid").build()));
         assertEquals(HashKey.queryParameter("u"), HashKey.of(HashPolicy.newBuilder().setQueryParameter("u").build()));
         assertThrows(IllegalArgumentException.class, () -> HashKey.header(""));
+        // Known answers (FNV-1a 64, then splitmix64's finaliser): consistent hashing places keys by
+        // these values, so a change would move every key to another endpoint across an upgrade.
+        assertEquals(0x02c0bdbf481420f8L, Hashing.hash64("a"));
+        assertEquals(0xc499b5f8a721df58L, Hashing.hash64("user-1"));
+        assertEquals(0xe0c13ffc340b758fL, Hashing.hash64("caf\u00e9"), "strings hash as their UTF-8 bytes");
         assertTrue(Hashing.hash64("a") != Hashing.hash64("b"));
         for (String k : new String[] {"", "user-42", "caf\u00e9", "\u4e2d\u6587", "emoji \uD83D\uDE00", "lone \uD800 x"}) {
             assertEquals(Hashing.hash64(k.getBytes(StandardCharsets.UTF_8)), Hashing.hash64(k),

@@ -59,10 +59,11 @@ class SteeringScriptTest {
     void throwingSteerFallsBackAndCounts() throws Exception {
         Fixtures.write(dir, "s.js", "export function steer(flow) { if (flow.srcPort === 1) throw new Error('x'); return 0; }\n");
         SteeringPolicy p = scripts.steering(dir.resolve("s.js"));
-        TestWorkerSet workers = new TestWorkerSet(4);
+        TestWorkerSet workers = new TestWorkerSet(4).drain(2); // a fallback must not land on a drained worker
         int w = p.selectWorker(tcp(0, 1, 0, 0), workers);
-        assertTrue(w >= 0 && w < 4);
+        assertTrue(workers.isLive(w), "the fallback is a live worker, got " + w);
         assertEquals(1L, scripts.counter("script.s.errors"));
         assertEquals(0, p.selectWorker(tcp(0, 2, 0, 0), workers));
+        assertEquals(1L, scripts.counter("script.s.errors"), "a flow the script places is not an error");
     }
 }

@@ -33,7 +33,7 @@ class AccessLogTest {
                      clusters:
                        - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
                      """.formatted(log, up.port()), 1)) {
-            proxy.get("/hello?x=1", "user-agent", "test-agent", "x-request-id", "rid-1");
+            var hello = proxy.get("/hello?x=1", "user-agent", "test-agent", "x-request-id", "rid-1");
             proxy.get("/local");
             proxy.get("/missing/status/404");
             List<String> lines = List.of();
@@ -52,9 +52,12 @@ class AccessLogTest {
             assertEquals("rid-1", first.getString("request_id"));
             assertEquals("test-agent", first.getString("user_agent"));
             assertTrue(first.getLong("duration_us") > 0);
-            assertTrue(first.getLong("bytes_sent") > 0);
+            assertEquals(hello.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length, first.getLong("bytes_sent"),
+                    "the body bytes the client got");
+            assertEquals(0, first.getLong("bytes_received"), "a GET without a body");
             JsonLine local = JsonLine.parse(lines.get(1));
             assertEquals(202, local.getInteger("status"));
+            assertEquals(2, local.getLong("bytes_sent"), "the direct response's body, \"ok\"");
             assertEquals(null, local.getString("cluster"));
         } finally {
             Files.deleteIfExists(log);

@@ -147,14 +147,21 @@ class RetryPolicyTest {
 
     @Test
     void withoutAPolicyTheFailureReachesTheClient() throws Exception {
-        assertTrue(failures("/none/", 10) > 0);
+        int before = bad503.requests.get();
+        int failed = failures("/none/", 10);
+        assertEquals(bad503.requests.get() - before, failed, "every 503 reaches the client");
+        assertTrue(failed > 0, "round robin sent some requests to the failing endpoint");
         assertEquals(0, stat("mnone", "upstream_rq_retry"));
     }
 
     @Test
     void retriableStatusCodes() throws Exception {
+        int before = bad503.requests.get();
+        long retries = stat("mcodes", "upstream_rq_retry");
         assertEquals(0, failures("/codes/", 8));
-        assertTrue(stat("mcodes", "upstream_rq_retry") > 0);
+        int sawBad = bad503.requests.get() - before;
+        assertTrue(sawBad > 0, "round robin sent some requests to the failing endpoint first");
+        assertEquals(retries + sawBad, stat("mcodes", "upstream_rq_retry"), "each listed 503 retried once");
     }
 
     @Test
@@ -168,9 +175,12 @@ class RetryPolicyTest {
 
     @Test
     void connectFailureIsRetried() throws Exception {
+        long retries = stat("mconn", "upstream_rq_retry");
+        long connectFailures = stat("mconn", "upstream_cx_connect_fail");
         assertEquals(0, failures("/conn/", 10));
-        assertTrue(stat("mconn", "upstream_rq_retry") > 0);
-        assertTrue(stat("mconn", "upstream_cx_connect_fail") > 0);
+        long failedNow = stat("mconn", "upstream_cx_connect_fail") - connectFailures;
+        assertTrue(failedNow > 0, "round robin tried the dead endpoint");
+        assertEquals(failedNow, stat("mconn", "upstream_rq_retry") - retries, "each refused connect retried once");
     }
 
     @Test

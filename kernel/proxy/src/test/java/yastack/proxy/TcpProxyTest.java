@@ -68,25 +68,40 @@ class TcpProxyTest {
         upstream.close();
     }
 
+    private static final String L4 = "tcp.l4.";
+
     @Test
     void halfCloseCarriesTheAnswerBack() throws Exception {
+        long connections = proxy.stat(L4 + "downstream_cx_total");
+        long upstreamConnections = proxy.stat("cluster.echo.upstream_cx_total");
+        long rx = proxy.stat(L4 + "downstream_cx_rx_bytes_total");
+        long tx = proxy.stat(L4 + "downstream_cx_tx_bytes_total");
         byte[] data = new byte[8 * 1024 * 1024];
         new Random(7).nextBytes(data);
         long sum = 0;
         for (byte b : data) sum = sum * 31 + b;
+        String expected = "got " + data.length + " bytes sum " + sum;
         try (Socket c = new Socket("127.0.0.1", proxy.port)) {
             c.setSoTimeout(20_000);
             OutputStream out = c.getOutputStream();
             out.write(data);
+            assertEquals(1, proxy.awaitStatValue(L4 + "downstream_cx_active", 1), "open while the client still sends");
             c.shutdownOutput();
             String answer = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals("got " + data.length + " bytes sum " + sum, answer);
+            assertEquals(expected, answer);
         }
-        assertEquals(1, proxy.awaitStat("tcp.l4.downstream_cx_total", 1) >= 1 ? 1 : 0);
+        // one connection each side, every byte counted once each way, and nothing left open
+        assertEquals(connections + 1, proxy.awaitStatValue(L4 + "downstream_cx_total", connections + 1));
+        assertEquals(upstreamConnections + 1, proxy.awaitStatValue("cluster.echo.upstream_cx_total", upstreamConnections + 1));
+        assertEquals(rx + data.length, proxy.awaitStatValue(L4 + "downstream_cx_rx_bytes_total", rx + data.length));
+        assertEquals(tx + expected.length(), proxy.awaitStatValue(L4 + "downstream_cx_tx_bytes_total", tx + expected.length()));
+        assertEquals(0, proxy.awaitStatValue(L4 + "downstream_cx_active", 0), "the proxied connection is closed on both sides");
     }
 
     @Test
     void manyConnections() throws Exception {
+        long connections = proxy.stat(L4 + "downstream_cx_total");
+        long rx = proxy.stat(L4 + "downstream_cx_rx_bytes_total");
         for (int i = 0; i < 50; i++) {
             try (Socket c = new Socket("127.0.0.1", proxy.port)) {
                 c.setSoTimeout(10_000);
@@ -96,5 +111,8 @@ class TcpProxyTest {
                         c.getInputStream().readAllBytes());
             }
         }
+        assertEquals(connections + 50, proxy.awaitStatValue(L4 + "downstream_cx_total", connections + 50));
+        assertEquals(rx + 150, proxy.awaitStatValue(L4 + "downstream_cx_rx_bytes_total", rx + 150));
+        assertEquals(0, proxy.awaitStatValue(L4 + "downstream_cx_active", 0));
     }
 }

@@ -162,6 +162,8 @@ class WebSocketProxyTest {
 
     @Test
     void messagesBothWaysThroughTheTunnel() throws Exception {
+        long upgrades = proxy.stat("http.web.downstream_cx_upgrades_total");
+        long interim = proxy.stat("http.web.downstream_rq_1xx");
         Collector c = new Collector();
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port + "/ws"), c).get(10, TimeUnit.SECONDS);
@@ -174,11 +176,11 @@ class WebSocketProxyTest {
         assertEquals(1, proxy.stat("http.web.downstream_cx_upgrades_active"));
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
         assertEquals(WebSocket.NORMAL_CLOSURE, c.closed.get(5, TimeUnit.SECONDS));
-        assertTrue(proxy.stat("http.web.downstream_cx_upgrades_total") >= 1);
+        assertEquals(upgrades + 1, proxy.stat("http.web.downstream_cx_upgrades_total"), "this WebSocket is one upgrade");
         long active = 1;
         for (int i = 0; i < 100 && (active = proxy.stat("http.web.downstream_cx_upgrades_active")) != 0; i++) Thread.sleep(50);
         assertEquals(0, active, "the tunnel closed with the WebSocket");
-        assertTrue(proxy.stat("http.web.downstream_rq_1xx") >= 1, "the 101 counts as the request's answer");
+        assertEquals(interim + 1, proxy.stat("http.web.downstream_rq_1xx"), "the 101 counts as the request's answer");
     }
 
     @Test

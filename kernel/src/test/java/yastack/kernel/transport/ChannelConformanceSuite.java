@@ -52,7 +52,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * One socket test suite run against every flavor (Netty's testsuite habit): each test states a
- * behaviour a Netty pipeline relies on and must hold for host sockets and userspace sockets alike.
+ * behaviour a Netty pipeline relies on and must hold for host sockets and userspace sockets alike,
+ * and for every server x client pairing of them: host/host, userspace/userspace (two loops or
+ * one), and across a TAP link host server/userspace client and userspace server/host client
+ * ({@link CrossFlavorFixture}, root only).
  */
 abstract class ChannelConformanceSuite {
     protected Fixture fx;
@@ -67,10 +70,15 @@ abstract class ChannelConformanceSuite {
 
     @AfterEach
     void tearDown() {
-        for (Channel c : opened) {
-            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        try {
+            for (Channel c : opened) {
+                c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (fx != null) {
+                fx.close(); // also when a test failed: workers, devices and addresses go
+            }
         }
-        fx.close();
     }
 
     // ---------------------------------------------------------------- helpers

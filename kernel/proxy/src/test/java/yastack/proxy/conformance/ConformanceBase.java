@@ -6,43 +6,50 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import yastack.config.ConfigLoader;
-import yastack.proxy.fixtures.Engines;
-import yastack.proxy.ProxyEngine;
+import org.junit.jupiter.api.TestInstance;
+import yastack.proxy.fixtures.ListenerFlavor;
 
 /**
  * A real proxy (one worker, listener "conf") in front of a {@link RawUpstream}, with the
  * assertions every conformance test makes: the status line, and whether the proxy closed
  * the connection. Routes: {@code /local...} is a direct 200 reply, everything else goes
  * upstream.
+ *
+ * <p>Every suite runs once per listener flavor (a concrete subclass each): the listener is a
+ * host socket, or it is on the userspace stack and the test's loopback clients reach it through
+ * a {@link yastack.proxy.fixtures.StackRelay}. The upstream is a host socket either way. The
+ * proxy and the upstream are started once per class.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ConformanceBase {
     static final String REJECTED = "http.conf.downstream_rq_rejected";
     /** A request that must never reach the upstream when it follows a rejected one. */
     static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
 
-    static RawUpstream upstream;
-    static ProxyEngine proxy;
-    static int port;
+    final ListenerFlavor flavor;
+    RawUpstream upstream;
+    ListenerFlavor.Proxy proxy;
 
-    @BeforeAll
-    static void startProxy() throws Exception {
-        upstream = new RawUpstream();
-        port = freePort();
-        proxy = startProxy(port, "");
+    ConformanceBase(ListenerFlavor flavor) {
+        this.flavor = flavor;
     }
 
-    /** A proxy on {@code listenPort} in front of {@link #upstream}; {@code httpSettings} go under {@code http:}. */
-    static ProxyEngine startProxy(int listenPort, String httpSettings) throws Exception {
+    @BeforeAll
+    void startProxy() throws Exception {
+        upstream = new RawUpstream();
+        proxy = startProxy("");
+    }
+
+    /** A proxy of this class's flavor in front of {@link #upstream}; {@code httpSettings} go under {@code http:}. */
+    ListenerFlavor.Proxy startProxy(String httpSettings) throws Exception {
         String yaml = """
+                ${STACK}
                 listeners:
                   - name: conf
-                    address: 127.0.0.1
-                    port: %d
+                    ${LISTEN}
                     http:
                       %s
                       route_config:
@@ -56,14 +63,28 @@ abstract class ConformanceBase {
                                 route: {cluster: up, timeout: 5s}
                 clusters:
                   - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(listenPort, httpSettings, upstream.port());
-        return Engines.start(ConfigLoader.parse(yaml, Path.of(".")), 1);
+                """.formatted(httpSettings, upstream.port());
+        return flavor.start(yaml, 1);
     }
 
     @AfterAll
-    static void stopProxy() throws IOException {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
+    void stopProxy() throws IOException {
+        try {
+            if (proxy != null && flavor == ListenerFlavor.USERSPACE) {
+                // the suite really went through the stack: every client connection the relay
+                // accepted became one passive open on the proxy's userspace interface
+                long opened = stat("stack." + ListenerFlavor.IFACE + ".tcp.connections_opened_passive");
+                assertTrue(proxy.relayed() > 0, "no connection went through the userspace listener");
+                assertEquals(proxy.relayed(), opened, "relayed connections vs passive opens on the userspace listener");
+                assertEquals(0, stat("stack." + ListenerFlavor.IFACE + ".tcp.drop.bad_checksum"));
+            }
+        } finally {
+            try {
+                if (proxy != null) proxy.close();
+            } finally {
+                if (upstream != null) upstream.close();
+            }
+        }
     }
 
     @BeforeEach
@@ -71,18 +92,12 @@ abstract class ConformanceBase {
         upstream.received.clear();
     }
 
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    long stat(String name) {
+        return proxy.engine().stats().value(name);
     }
 
-    static long stat(String name) {
-        return proxy.proxy().stats().value(name);
-    }
-
-    static RawClient client() throws IOException {
-        return new RawClient(port);
+    RawClient client() throws IOException {
+        return new RawClient(proxy.port());
     }
 
     /**
@@ -90,7 +105,7 @@ abstract class ConformanceBase {
      * reading; expects {@code status} with Connection: close, the connection closed, the
      * rejection counted, and nothing of it forwarded upstream.
      */
-    static RawClient.Response assertRejected(String raw, int status) throws Exception {
+    RawClient.Response assertRejected(String raw, int status) throws Exception {
         long before = stat(REJECTED);
         RawClient.Response r;
         try (RawClient c = client()) {
@@ -106,7 +121,7 @@ abstract class ConformanceBase {
     }
 
     /** Sends {@code raw}, expects {@code status} and the connection still usable afterwards. */
-    static RawClient.Response assertServedKeepAlive(String raw, int status) throws Exception {
+    RawClient.Response assertServedKeepAlive(String raw, int status) throws Exception {
         try (RawClient c = client()) {
             c.send(raw);
             RawClient.Response r = c.readFinal();

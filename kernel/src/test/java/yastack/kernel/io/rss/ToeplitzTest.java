@@ -109,7 +109,11 @@ class ToeplitzTest {
         int local = ip(10, 0, 0, 1), remote = ip(10, 0, 0, 2);
         int first = sel.select(local, remote, 80, 40000, 40100, 1, 40000, null);
         int second = sel.select(local, remote, 80, 40000, 40100, 1, 40000, p -> p == first);
-        assertTrue(first >= 0 && second >= 0 && first != second);
+        assertTrue(first != second, "a port in use is skipped: " + first);
+        for (int p : new int[] {first, second}) {
+            assertTrue(p >= 40000 && p <= 40100, "in the range: " + p);
+            assertEquals(1, sel.queueOfInbound(local, p, remote, 80), "its return flow lands on the asked queue: " + p);
+        }
         // a range of one port that maps elsewhere has no answer
         int q = sel.queueOfInbound(local, 5000, remote, 80);
         assertEquals(-1, sel.select(local, remote, 80, 5000, 5000, 1 - q, 5000, null));

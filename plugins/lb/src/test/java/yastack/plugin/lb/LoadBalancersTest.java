@@ -107,8 +107,12 @@ class LoadBalancersTest {
             }
             assertEquals(0, moved, "only the keys of the endpoint that left move");
             assertEquals(1, hosts.sharedComputations(), "one table for the endpoint set, not one per pick");
-            // Without a key the balancer still answers, by weight.
-            assertTrue(lb.choose(hosts, new TestLbContext()) >= 0);
+            // Without a key the balancer still answers, by weight, among the usable endpoints only.
+            int[] unkeyed = counts(lb, hosts, new TestLbContext(), 3000);
+            assertEquals(0, unkeyed[2], "the unusable endpoint is never picked");
+            for (int h : new int[] {0, 1, 3}) {
+                assertTrue(Math.abs(unkeyed[h] - 1000) <= 200, "equal weights share evenly: " + java.util.Arrays.toString(unkeyed));
+            }
         }
     }
 

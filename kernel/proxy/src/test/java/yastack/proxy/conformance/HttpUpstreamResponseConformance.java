@@ -12,15 +12,20 @@ import org.junit.jupiter.api.BeforeAll;
 import yastack.config.ConfigException;
 import yastack.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
+import yastack.proxy.fixtures.ListenerFlavor;
 
 /**
  * What the proxy does with the bytes an upstream answers (RFC 9112 6.3, RFC 9110 7.6.1,
  * 15.2): re-framing for the client, 1xx handling, hop-by-hop fields, and responses that
  * are invalid or could split the response stream.
  */
-class HttpUpstreamResponseConformanceTest extends ConformanceBase {
+abstract class HttpUpstreamResponseConformance extends ConformanceBase {
+    HttpUpstreamResponseConformance(ListenerFlavor flavor) {
+        super(flavor);
+    }
+
     @BeforeAll
-    static void script() {
+    void script() {
         upstream.on("/close-delimited", "HTTP/1.1 200 OK\r\nX-Framing: none\r\n\r\nclose-delimited body", false);
         upstream.on("/http10-close", "HTTP/1.0 200 OK\r\n\r\nold style", false);
         upstream.on("/trailers", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"

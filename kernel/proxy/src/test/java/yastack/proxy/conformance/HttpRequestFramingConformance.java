@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import yastack.proxy.fixtures.ListenerFlavor;
 
 /**
  * Request message framing (RFC 9112 6, 7): every way a body length could be read two
  * ways is refused with 400 and a closed connection, and valid bodies arrive upstream
  * re-framed exactly.
  */
-class HttpRequestFramingConformanceTest extends ConformanceBase {
+abstract class HttpRequestFramingConformance extends ConformanceBase {
+    HttpRequestFramingConformance(ListenerFlavor flavor) {
+        super(flavor);
+    }
+
     private static final String POST = "POST /up HTTP/1.1\r\nHost: x\r\n";
 
     @Test
