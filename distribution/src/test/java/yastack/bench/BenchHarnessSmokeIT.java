@@ -3,7 +3,6 @@ package yastack.bench;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,11 +37,11 @@ class BenchHarnessSmokeIT {
 
     @BeforeAll
     static void runSmoke() throws Exception {
-        assumeTrue(Files.isRegularFile(RUN_SH), "no bench/run.sh under " + REPO);
-        assumeTrue(isRoot(), "bench/run.sh needs root (network namespace, apt-get, taskset)");
+        assertTrue(Files.isRegularFile(RUN_SH), "no bench/run.sh under " + REPO);
+        assertTrue(isRoot(), "bench/run.sh needs root (network namespace, apt-get, taskset); run ./test.sh as root");
         List<String> missing = TOOLS.stream().filter(t -> !onPath(t)).toList();
-        assumeTrue(missing.isEmpty() || onPath("apt-get"),
-                "tools missing (" + missing + ") and no apt-get to install them");
+        assertTrue(missing.isEmpty() || onPath("apt-get"),
+                "tools missing (" + missing + ") and no apt-get to install them (scripts/prerequisites.sh bench)");
         yastackBuilt = Files.isExecutable(DIST.resolve("bin/yastack"));
 
         ProcessBuilder pb = new ProcessBuilder("bash", RUN_SH.toString(), "--smoke", "--out", out.toString())

@@ -1,10 +1,10 @@
 package yastack.kernel.transport;
 
+import yastack.kernel.fixtures.Needs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -65,10 +65,7 @@ class UserspaceTapTransportTest {
 
     @BeforeAll
     static void requirements() {
-        assumeTrue(Shell.isRoot(), "TAP tests need root (CAP_NET_ADMIN) to create devices");
-        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "no /dev/net/tun (modprobe tun)");
-        assumeTrue(Shell.hasCommand("ip") && Shell.hasCommand("ethtool") && Shell.hasCommand("curl"),
-                "needs iproute2, ethtool and curl");
+        Needs.tap("a userspace channel over a TAP device", "ip", "ethtool", "curl");
     }
 
     @BeforeEach

@@ -1,5 +1,6 @@
 package yastack.proxy.userspace;
 
+import yastack.kernel.fixtures.Needs;
 import yastack.kernel.fixtures.NetSetup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,8 +105,7 @@ class LossyLinkProxyTest {
             return "netem";
         }
         Shell.quietly(NetSetup.concat(inLink, "tc", "qdisc", "del", "dev", a, "root"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(Shell.hasCommand("nft"),
-                "this kernel has no sch_netem, so the loss comes from nftables; install it: apt-get install -y nftables");
+        Needs.commands("this kernel has no sch_netem, so the loss comes from nftables:", "nft");
         Path rules = dir.resolve("loss.nft");
         Files.writeString(rules, """
                 table bridge lossy {

@@ -1,10 +1,10 @@
 package yastack.kernel.io.dpdk;
 
+import yastack.kernel.fixtures.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static yastack.kernel.fixtures.Frames.ip;
 
 import java.lang.foreign.MemorySegment;
@@ -168,8 +168,7 @@ class DpdkPortTest {
     @Test
     void kernelPingsJavaResponderOverAfPacketOnVeth() throws Exception {
         DpdkEal eal = TestEal.get();
-        assumeTrue(Shell.hasCommand("ip") && Shell.hasCommand("ethtool") && Shell.hasCommand("ping"),
-                "needs iproute2, ethtool and ping");
+        Needs.commands("a veth pair into a namespace", "ip", "ethtool", "ping");
         String sfx = Shell.uniqueSuffix();
         String vethHere = "ysda" + sfx, vethThere = "ysdb" + sfx, ns = "ysdns" + sfx;
         int x = Shell.freeSubnet();
@@ -219,7 +218,7 @@ class DpdkPortTest {
     @Test
     void multiQueuePortGetsSymmetricRssWhenTheDriverOffersIt() {
         DpdkEal eal = TestEal.get();
-        assumeTrue(Shell.hasCommand("ip"), "needs iproute2");
+        Needs.commands("a TAP device", "ip");
         String sfx = Shell.uniqueSuffix();
         String iface = "ysdt" + sfx;
         int id = eal.probe("net_tap_" + sfx + ",iface=" + iface);

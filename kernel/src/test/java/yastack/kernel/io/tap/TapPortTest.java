@@ -1,12 +1,10 @@
 package yastack.kernel.io.tap;
 
+import yastack.kernel.fixtures.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,9 +18,7 @@ class TapPortTest {
 
     @BeforeAll
     static void requirements() {
-        assumeTrue(Shell.isRoot(), "TAP tests need root (CAP_NET_ADMIN) to create devices");
-        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "no /dev/net/tun (modprobe tun)");
-        assumeTrue(Shell.hasCommand("ip") && Shell.hasCommand("ping"), "needs iproute2 and ping");
+        Needs.tap("a TAP port", "ip", "ping");
     }
 
     private static void pingThrough(int queues) throws Exception {
