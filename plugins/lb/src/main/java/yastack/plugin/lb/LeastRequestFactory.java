@@ -3,34 +3,18 @@ package yastack.plugin.lb;
 import java.util.SplittableRandom;
 import yastack.api.HostSet;
 import yastack.api.LoadBalancer;
-import yastack.api.LoadBalancerFactory;
-import yastack.api.PluginConfig;
-import yastack.api.PluginConfigException;
-import yastack.api.PluginContext;
 
 /**
  * {@code least_request}: Envoy's power of two choices — two endpoints drawn by weight, the one
  * with fewer requests in flight (from this worker) per unit of weight wins.
  */
-public final class LeastRequestFactory implements LoadBalancerFactory {
-    @Override
-    public String name() {
-        return "least_request";
+public final class LeastRequestFactory extends NoConfigFactory {
+    public LeastRequestFactory() {
+        super("least_request", "power of two choices on requests in flight per weight (Envoy's)");
     }
 
     @Override
-    public String description() {
-        return "power of two choices on requests in flight per weight (Envoy's)";
-    }
-
-    @Override
-    public void validate(PluginConfig config) throws PluginConfigException {
-        config.requireOnly();
-    }
-
-    @Override
-    public LoadBalancer create(PluginConfig config, PluginContext context) throws PluginConfigException {
-        validate(config);
+    LoadBalancer newBalancer() {
         SplittableRandom random = Weights.newRandom();
         return new LoadBalancer() {
             private int[] weights;

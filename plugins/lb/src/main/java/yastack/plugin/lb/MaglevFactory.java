@@ -4,37 +4,21 @@ import java.util.Arrays;
 import yastack.api.HostSet;
 import yastack.api.Hashing;
 import yastack.api.LoadBalancer;
-import yastack.api.LoadBalancerFactory;
-import yastack.api.PluginConfig;
-import yastack.api.PluginConfigException;
-import yastack.api.PluginContext;
 
 /**
  * {@code maglev}: the Maglev lookup table (Eisenbud et al.), 65537 entries, weighted by
  * letting heavier endpoints fill their preferred slots more often.
  */
-public final class MaglevFactory implements LoadBalancerFactory {
+public final class MaglevFactory extends NoConfigFactory {
     static final int TABLE_SIZE = 65537;
     private static final Object TABLE_KEY = new Object();
 
-    @Override
-    public String name() {
-        return "maglev";
+    public MaglevFactory() {
+        super("maglev", "consistent hashing with a Maglev table");
     }
 
     @Override
-    public String description() {
-        return "consistent hashing with a Maglev table";
-    }
-
-    @Override
-    public void validate(PluginConfig config) throws PluginConfigException {
-        config.requireOnly();
-    }
-
-    @Override
-    public LoadBalancer create(PluginConfig config, PluginContext context) throws PluginConfigException {
-        validate(config);
+    LoadBalancer newBalancer() {
         return new ConsistentHashing(TABLE_KEY, hosts -> {
             int[] table = build(hosts, TABLE_SIZE);
             return hash -> table[(int) Long.remainderUnsigned(hash, table.length)];

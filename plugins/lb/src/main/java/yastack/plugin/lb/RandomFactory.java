@@ -3,31 +3,15 @@ package yastack.plugin.lb;
 import java.util.SplittableRandom;
 import yastack.api.HostSet;
 import yastack.api.LoadBalancer;
-import yastack.api.LoadBalancerFactory;
-import yastack.api.PluginConfig;
-import yastack.api.PluginConfigException;
-import yastack.api.PluginContext;
 
 /** {@code random}: a usable endpoint drawn in proportion to its weight. */
-public final class RandomFactory implements LoadBalancerFactory {
-    @Override
-    public String name() {
-        return "random";
+public final class RandomFactory extends NoConfigFactory {
+    public RandomFactory() {
+        super("random", "weighted random");
     }
 
     @Override
-    public String description() {
-        return "weighted random";
-    }
-
-    @Override
-    public void validate(PluginConfig config) throws PluginConfigException {
-        config.requireOnly();
-    }
-
-    @Override
-    public LoadBalancer create(PluginConfig config, PluginContext context) throws PluginConfigException {
-        validate(config);
+    LoadBalancer newBalancer() {
         SplittableRandom random = Weights.newRandom();
         return new LoadBalancer() {
             private int[] weights;

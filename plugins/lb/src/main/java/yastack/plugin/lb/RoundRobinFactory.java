@@ -2,35 +2,19 @@ package yastack.plugin.lb;
 
 import yastack.api.HostSet;
 import yastack.api.LoadBalancer;
-import yastack.api.LoadBalancerFactory;
-import yastack.api.PluginConfig;
-import yastack.api.PluginConfigException;
-import yastack.api.PluginContext;
 
 /**
  * {@code round_robin}: nginx's smooth weighted round robin, which spreads heavy endpoints
  * evenly through the cycle instead of sending them bursts. Each worker starts at its own
  * point of the cycle so workers do not move in lockstep.
  */
-public final class RoundRobinFactory implements LoadBalancerFactory {
-    @Override
-    public String name() {
-        return "round_robin";
+public final class RoundRobinFactory extends NoConfigFactory {
+    public RoundRobinFactory() {
+        super("round_robin", "smooth weighted round robin (nginx's)");
     }
 
     @Override
-    public String description() {
-        return "smooth weighted round robin (nginx's)";
-    }
-
-    @Override
-    public void validate(PluginConfig config) throws PluginConfigException {
-        config.requireOnly();
-    }
-
-    @Override
-    public LoadBalancer create(PluginConfig config, PluginContext context) throws PluginConfigException {
-        validate(config);
+    LoadBalancer newBalancer() {
         return new SmoothRoundRobin();
     }
 
