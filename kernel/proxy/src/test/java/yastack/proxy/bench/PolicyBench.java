@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import yastack.api.HttpRequestHead;
 import yastack.api.LoadBalancer;
+import yastack.api.LoadBalancerFactory;
 import yastack.api.PluginConfig;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
@@ -98,8 +99,8 @@ public class PolicyBench {
                 .setLbPolicy(LbPolicy.newBuilder().setKind(LbPolicyKind.valueOf(lbPolicy.toUpperCase())));
         for (int i = 1; i <= 8; i++) c.addEndpoints(Endpoint.newBuilder().setAddress("10.0.0." + i).setPort(8080));
         ClusterRuntime cluster = new ClusterRuntime(c.build());
-        directLb = (lbPolicy.equals("maglev") ? new MaglevFactory() : new RoundRobinFactory())
-                .create(PluginConfig.empty(), new TestContext(lbPolicy));
+        LoadBalancerFactory direct = lbPolicy.equals("maglev") ? new MaglevFactory() : new RoundRobinFactory();
+        directLb = direct.create(PluginConfig.empty(), new TestContext(lbPolicy));
         pluginLb = registry.createLoadBalancer(lbPolicy, Struct.getDefaultInstance(), "clusters[0].lb_policy");
         hosts = new WorkerHosts(cluster);
         pick = new PickContext(cluster);
