@@ -34,6 +34,14 @@ public final class GraalInfo {
         }
     }
 
+    private static String whyInterpreted() {
+        // bin/yastack says which start it chose: the AOT cache and the Graal compiler exclude each other.
+        return "interpreted".equals(System.getProperty("yastack.js"))
+                ? "bin/yastack started with the AOT cache because the config named no script;"
+                    + " YASTACK_JS=optimized starts with the Graal compiler instead"
+                : "no Graal compiler on this JVM; bin/yastack enables it when graal/ holds compiler-<JDK version>.jar";
+    }
+
     private static synchronized void probe() {
         if (description != null) return;
         try (Engine e = Engine.newBuilder("js")
@@ -47,8 +55,7 @@ public final class GraalInfo {
             boolean opt = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
             description = opt
                     ? "javascript: GraalJS " + version + ", optimized (" + impl + ", Graal compiler via JVMCI)"
-                    : "javascript: GraalJS " + version + ", interpreted (no Graal compiler on this JVM; bin/yastack enables it"
-                        + " when graal/ holds compiler-<JDK version>.jar)";
+                    : "javascript: GraalJS " + version + ", interpreted (" + whyInterpreted() + ")";
         } catch (RuntimeException | LinkageError e) {
             description = "javascript: unavailable (" + e + ")";
         }

@@ -1,0 +1,93 @@
+package yastack.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How bin/yastack starts: with the AOT cache the build trained (lib/yastack.aot) when the config
+ * runs no script, with the Graal compiler when it does, and never with a cache that belongs to
+ * another directory or JDK.
+ */
+class StartupIT {
+    @TempDir
+    Path dir;
+
+    private Path config(boolean withScript) throws Exception {
+        int admin = Dist.freePort();
+        Path script = Files.writeString(dir.resolve("filter.js"), "export function onRequest(req, ctx) {}\n");
+        String filters = withScript ? "filters: [{script: " + script + "}]" : "";
+        return Files.writeString(dir.resolve("c.yaml"), """
+                admin: {address: 127.0.0.1, port: %d}
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: %d
+                    http:
+                      %s
+                      route_config:
+                        virtual_hosts:
+                          - name: all
+                            domains: ["*"]
+                            routes:
+                              - match: {prefix: "/"}
+                                direct_response: {status: 200, body: ok}
+                """.formatted(admin, Dist.freePort(), filters));
+    }
+
+    private static int adminPort(Path config) throws Exception {
+        String s = Files.readString(config);
+        int i = s.indexOf("port: ") + 6;
+        return Integer.parseInt(s.substring(i, s.indexOf('}', i)));
+    }
+
+    /** Starts, waits for /ready and stops; returns the process output. */
+    private String startAndStop(Path config) throws Exception {
+        Path log = dir.resolve("run.log");
+        Process p = Dist.startRun(config, log, List.of("YASTACK_JAVA_OPTS=-Xlog:aot=info"));
+        try {
+            Dist.awaitReady(adminPort(config), p, log);
+        } finally {
+            Dist.stop(p);
+        }
+        return Files.readString(log);
+    }
+
+    @Test
+    void theBuildTrainsACacheThatAScriptlessConfigStartsWith() throws Exception {
+        assertTrue(Files.size(Dist.HOME.resolve("lib/yastack.aot")) > 1 << 20, "the build trains lib/yastack.aot");
+        String out = startAndStop(config(false));
+        assertTrue(out.contains("Opened AOT cache"), out);
+        assertFalse(out.contains("[error][aot]"), out);
+    }
+
+    @Test
+    void aConfigWithAScriptStartsWithTheCompilerInstead() throws Exception {
+        String out = startAndStop(config(true));
+        assertFalse(out.contains("Opened AOT cache"), out);
+        assertTrue(out.contains("javascript: GraalJS"), out);
+        assertFalse(out.contains("[error]"), out);
+    }
+
+    @Test
+    void aCacheTrainedElsewhereIsLeftAlone() throws Exception {
+        Path key = Dist.HOME.resolve("lib/yastack.aot.key");
+        String trained = Files.readString(key);
+        try {
+            // What a moved directory looks like to the launcher: the key names another place.
+            Files.writeString(key, trained.replace(Dist.HOME.toString(), "/elsewhere"));
+            String out = startAndStop(config(false));
+            assertFalse(out.contains("Opened AOT cache"), out);
+            assertFalse(out.contains("[error][aot]"), out);
+        } finally {
+            Files.writeString(key, trained);
+        }
+        assertEquals(trained, Files.readString(key));
+    }
+}
