@@ -1,9 +1,9 @@
 package yastack.proxy.overload;
 
+import com.sun.management.GarbageCollectorMXBean;
 import com.sun.management.GcInfo;
 import io.netty.util.internal.PlatformDependent;
 import java.lang.management.BufferPoolMXBean;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -21,11 +21,8 @@ import java.util.stream.Collectors;
  * against Netty's limit (-XX:MaxDirectMemorySize, or the heap size by default).
  */
 class MemorySampler {
-    /**
-     * @param gcAgeMillis time since the collection the heap figure comes from ended; -1 when
-     *        no collection has run (the figure is then the current use)
-     */
-    record Sample(long heapUsed, long heapMax, long directUsed, long directMax, long gcAgeMillis) {
+    /** Heap as after the latest collection (current use before any), direct memory now, and their limits. */
+    record Sample(long heapUsed, long heapMax, long directUsed, long directMax) {
         double heapRatio() {
             return heapMax <= 0 ? 0 : (double) heapUsed / heapMax;
         }
@@ -37,7 +34,7 @@ class MemorySampler {
 
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toUnmodifiableSet());
-    private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+    private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getPlatformMXBeans(GarbageCollectorMXBean.class);
     private final BufferPoolMXBean directPool = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
             .filter(b -> b.getName().equals("direct")).findFirst().orElse(null);
 
@@ -45,18 +42,15 @@ class MemorySampler {
         long after = -1;
         long lastEnd = -1;
         for (GarbageCollectorMXBean gc : collectors) {
-            if (!(gc instanceof com.sun.management.GarbageCollectorMXBean g)) continue;
-            GcInfo info = g.getLastGcInfo();
+            GcInfo info = gc.getLastGcInfo();
             if (info == null || info.getEndTime() <= lastEnd) continue;
             lastEnd = info.getEndTime();
             after = heapOf(info.getMemoryUsageAfterGc());
         }
-        long gcAge = -1;
         if (after < 0) after = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        else gcAge = Math.max(0, ManagementFactory.getRuntimeMXBean().getUptime() - lastEnd);
         long netty = PlatformDependent.usedDirectMemory();
         long direct = Math.max(0, netty) + (directPool == null ? 0 : Math.max(0, directPool.getMemoryUsed()));
-        return new Sample(after, Runtime.getRuntime().maxMemory(), direct, PlatformDependent.maxDirectMemory(), gcAge);
+        return new Sample(after, Runtime.getRuntime().maxMemory(), direct, PlatformDependent.maxDirectMemory());
     }
 
     private long heapOf(Map<String, MemoryUsage> pools) {

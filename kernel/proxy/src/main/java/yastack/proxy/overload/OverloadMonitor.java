@@ -24,17 +24,18 @@ import yastack.kernel.stats.StatsStore;
  * <li>above the second, new requests are also answered 503 with {@code x-yastack-overloaded: true};</li>
  * <li>below both, everything is back.</li>
  * </ol>
- * While the heap holds the level up and no collection has run for a second, it asks for one:
- * without allocation there is no GC, and without a GC the heap figure cannot fall, so freed
- * memory would never let the proxy recover. When that collection shows the memory really is
- * in use, the next request for one waits twice as long (up to a minute), so a large live
- * heap is not collected over and over. It also keeps the global count of client connections
- * against {@code max_active_downstream_connections}.
+ * While the heap holds the level up it asks for a full collection every second: young
+ * collections leave the old generation's garbage in the figure, and without allocation there
+ * is no collection at all, so freed memory would never let the proxy recover. When that
+ * collection shows the memory really is in use, the next request for one waits twice as long
+ * (up to {@value #GC_PROBE_MAX_MILLIS} ms), so a large live heap is not collected over and
+ * over. It also keeps the global count of client connections against
+ * {@code max_active_downstream_connections}.
  */
 public final class OverloadMonitor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("yastack");
     private static final long GC_PROBE_MILLIS = 1000;
-    private static final long GC_PROBE_MAX_MILLIS = 60_000;
+    private static final long GC_PROBE_MAX_MILLIS = 8_000;
 
     /** What the proxy is doing about memory, in escalating order. */
     public enum Level {
@@ -129,7 +130,7 @@ public final class OverloadMonitor implements AutoCloseable {
         try {
             MemorySampler.Sample s = sampler.sample();
             Settings cfg = settings;
-            if (cfg.levelFor(s.heapRatio(), 0) != Level.NORMAL && heapFigureStale(s)) {
+            if (cfg.levelFor(s.heapRatio(), 0) != Level.NORMAL && heapFigureStale()) {
                 collections.incrementAndGet();
                 sampler.collect();
                 s = sampler.sample();
@@ -154,9 +155,8 @@ public final class OverloadMonitor implements AutoCloseable {
         }
     }
 
-    /** No collection for a while, and none asked for lately: the heap figure may be garbage that nothing collects. */
-    private boolean heapFigureStale(MemorySampler.Sample s) {
-        if (s.gcAgeMillis() >= 0 && s.gcAgeMillis() < GC_PROBE_MILLIS) return false;
+    /** No full collection asked for lately: the heap figure may hold garbage that only a full one frees. */
+    private boolean heapFigureStale() {
         long now = System.currentTimeMillis();
         if (now - lastCollectionMillis < probeEveryMillis) return false;
         lastCollectionMillis = now;
