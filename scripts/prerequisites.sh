@@ -45,6 +45,8 @@ _YS_PREREQUISITES=(
   "procps              ps                                          test                  network tests"
   "curl                curl                                        test                  HTTP/TLS tests"
   "openssl             openssl                                     test                  HTTP/TLS tests"
+  # TlsScanIT checks the TLS listener's protocols, suites, curves and renegotiation
+  "testssl.sh          testssl                                     test                  HTTP/TLS tests"
   # NamespaceUpstreamTest's upstream (python3 -m http.server); bench result tools
   "python3             python3                                     test                  HTTP/TLS tests"
   # DPDK 22.11 runtime: DPDK port/proxy tests, the benchmarks' userspace listener

@@ -14,6 +14,9 @@ module yastack.proxy {
     requires io.netty.transport.classes.epoll;
     requires com.google.protobuf.util;
     requires java.net.http;
+    // The overload monitor reads heap use after GC (com.sun.management.GcInfo).
+    requires java.management;
+    requires jdk.management;
 
     // Script policies (script: in the config) come from whichever runtime provides them.
     uses yastack.api.script.ScriptRuntimeProvider;
@@ -22,4 +25,5 @@ module yastack.proxy {
     exports yastack.proxy.cluster to yastack.server;
     exports yastack.proxy.filter to yastack.server;
     exports yastack.proxy.tls to yastack.server;
+    exports yastack.proxy.overload to yastack.server;
 }

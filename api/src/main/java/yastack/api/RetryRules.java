@@ -14,8 +14,12 @@ import yastack.api.config.RetryPolicy;
  * jittered back-off; the route's timeout covers every try.
  *
  * @param perTryTimeout the limit of one try, or {@link Duration#ZERO} for none
+ * @param perTryIdleTimeout the longest a try may go without bytes from the upstream (before
+ *        its response head: retried as a per-try timeout; after: the stream is reset), or
+ *        {@link Duration#ZERO} for none
  */
-public record RetryRules(Set<On> retryOn, int numRetries, Duration perTryTimeout, Set<Integer> retriableStatusCodes) {
+public record RetryRules(Set<On> retryOn, int numRetries, Duration perTryTimeout, Set<Integer> retriableStatusCodes,
+                         Duration perTryIdleTimeout) {
     /** The conditions of Envoy's {@code retry_on}. */
     public enum On {
         FIVE_XX("5xx"), GATEWAY_ERROR("gateway-error"), RESET("reset"), CONNECT_FAILURE("connect-failure"),
@@ -41,9 +45,15 @@ public record RetryRules(Set<On> retryOn, int numRetries, Duration perTryTimeout
         }
     }
 
+    /** Without a per-try idle timeout. */
+    public RetryRules(Set<On> retryOn, int numRetries, Duration perTryTimeout, Set<Integer> retriableStatusCodes) {
+        this(retryOn, numRetries, perTryTimeout, retriableStatusCodes, Duration.ZERO);
+    }
+
     public RetryRules {
         retryOn = retryOn.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(retryOn));
         Objects.requireNonNull(perTryTimeout, "perTryTimeout");
+        Objects.requireNonNull(perTryIdleTimeout, "perTryIdleTimeout");
         retriableStatusCodes = Set.copyOf(retriableStatusCodes);
         if (numRetries < 0) throw new IllegalArgumentException("numRetries must not be negative");
     }
@@ -52,8 +62,10 @@ public record RetryRules(Set<On> retryOn, int numRetries, Duration perTryTimeout
     public static RetryRules of(RetryPolicy p) {
         Duration perTry = p.hasPerTryTimeout()
                 ? Duration.ofSeconds(p.getPerTryTimeout().getSeconds(), p.getPerTryTimeout().getNanos()) : Duration.ZERO;
+        Duration perTryIdle = p.hasPerTryIdleTimeout()
+                ? Duration.ofSeconds(p.getPerTryIdleTimeout().getSeconds(), p.getPerTryIdleTimeout().getNanos()) : Duration.ZERO;
         return new RetryRules(parse(p.getRetryOn()), p.hasNumRetries() ? p.getNumRetries() : 1, perTry,
-                Set.copyOf(p.getRetriableStatusCodesList()));
+                Set.copyOf(p.getRetriableStatusCodesList()), perTryIdle);
     }
 
     /** Parses Envoy's comma list, e.g. {@code "5xx,connect-failure"}; throws for an unknown condition. */

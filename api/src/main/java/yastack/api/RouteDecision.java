@@ -45,9 +45,18 @@ public sealed interface RouteDecision {
      * @param hashKey the consistent-hash key of this route, {@code null} for the cluster's
      * @param retry the retry policy, {@code null} for none
      * @param headers header edits on the way up and down
+     * @param idleTimeout time without bytes moving either way on the stream, replacing the
+     *        listener's {@code stream_idle_timeout}; {@code null} to keep it, {@link Duration#ZERO} for none
      */
     record ToCluster(String cluster, String routeName, Duration timeout, String rewritePrefix, String rewriteTo,
-                     String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers) implements RouteDecision {
+                     String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers, Duration idleTimeout)
+            implements RouteDecision {
+        /** Without a route idle timeout (the listener's stream_idle_timeout applies). */
+        public ToCluster(String cluster, String routeName, Duration timeout, String rewritePrefix, String rewriteTo,
+                         String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers) {
+            this(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers, null);
+        }
+
         public ToCluster {
             Objects.requireNonNull(cluster, "cluster");
             Objects.requireNonNull(routeName, "routeName");
@@ -56,6 +65,7 @@ public sealed interface RouteDecision {
             Objects.requireNonNull(hostRewrite, "hostRewrite");
             Objects.requireNonNull(headers, "headers");
             if (timeout != null && timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative");
+            if (idleTimeout != null && idleTimeout.isNegative()) throw new IllegalArgumentException("idleTimeout must not be negative");
         }
 
         public ToCluster withRouteName(String name) {
@@ -81,7 +91,7 @@ public sealed interface RouteDecision {
 
         public Builder toBuilder() {
             Builder b = new Builder(cluster).routeName(routeName).timeout(timeout).hostRewrite(hostRewrite).hashKey(hashKey)
-                    .retry(retry).headers(headers);
+                    .retry(retry).headers(headers).idleTimeout(idleTimeout);
             b.rewritePrefix = rewritePrefix;
             b.rewriteTo = rewriteTo;
             return b;
@@ -98,6 +108,7 @@ public sealed interface RouteDecision {
             private HashKey hashKey;
             private RetryRules retry;
             private HeaderEdits headers = HeaderEdits.NONE;
+            private Duration idleTimeout;
 
             Builder(String cluster) {
                 this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -140,8 +151,15 @@ public sealed interface RouteDecision {
                 return this;
             }
 
+            /** Time without bytes moving either way on the stream; {@link Duration#ZERO} for none. */
+            public Builder idleTimeout(Duration t) {
+                this.idleTimeout = t;
+                return this;
+            }
+
             public ToCluster build() {
-                return new ToCluster(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers);
+                return new ToCluster(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers,
+                        idleTimeout);
             }
         }
     }

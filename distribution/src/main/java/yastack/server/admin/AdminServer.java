@@ -76,6 +76,7 @@ public final class AdminServer implements AutoCloseable {
                 case "/clusters" -> reply(req, 200, "application/json", clusters().encodePrettily() + "\n");
                 case "/listeners" -> reply(req, 200, "application/json", listeners().encodePrettily() + "\n");
                 case "/config_dump" -> reply(req, 200, "application/json", configDump() + "\n");
+                case "/overload" -> reply(req, 200, "application/json", new JsonObject(proxy.overload().report()).encodePrettily() + "\n");
                 case "/reload" -> {
                     if (!"POST".equals(req.method().name())) {
                         reply(req, 405, "text/plain", "use POST\n");
@@ -90,7 +91,7 @@ public final class AdminServer implements AutoCloseable {
                 case "/workers" -> withDataplane(req, () -> new JsonArray(dataplane.workers()).encodePrettily());
                 case "/stack" -> withDataplane(req, () -> new JsonObject(dataplane.stack()).encodePrettily());
                 case "/" -> reply(req, 200, "text/plain",
-                        "yastack admin: /ready /stats /stats/prometheus /clusters /listeners /config_dump POST /reload /workers /stack POST /workers/N/drain|undrain\n");
+                        "yastack admin: /ready /stats /stats/prometheus /clusters /listeners /config_dump /overload POST /reload /workers /stack POST /workers/N/drain|undrain\n");
                 default -> {
                     Object[] drain = DataplaneReport.parseDrainPath(path);
                     if (drain == null) {
@@ -159,9 +160,20 @@ public final class AdminServer implements AutoCloseable {
             stats.counterValues().forEach((k, v) -> { if (k.startsWith(p)) counters.put(k.substring(p.length()), v); });
             stats.gaugeValues().forEach((k, v) -> { if (k.startsWith(p)) counters.put(k.substring(p.length()), v); });
             out.add(new JsonObject().put("name", c.name()).put("flavor", SocketFlavors.configName(c.flavor()))
-                    .put("lb_policy", c.lbPolicy()).put("endpoints", eps).put("stats", counters));
+                    .put("lb_policy", c.lbPolicy()).put("endpoints", eps).put("stats", counters)
+                    .put("circuit_breakers", breakers(c)));
         }
         return out;
+    }
+
+    /** Envoy's default-priority thresholds and what is in use against them, across workers. */
+    private static JsonObject breakers(ClusterRuntime c) {
+        var b = c.breakers().state();
+        return new JsonObject()
+                .put("max_connections", b.maxConnections()).put("connections", b.connections())
+                .put("max_pending_requests", b.maxPendingRequests()).put("pending_requests", b.pendingRequests())
+                .put("max_requests", b.maxRequests()).put("requests", b.requests())
+                .put("max_retries", b.maxRetries()).put("retries", b.retries());
     }
 
     private JsonArray listeners() {

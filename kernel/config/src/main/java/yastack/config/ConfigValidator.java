@@ -37,6 +37,7 @@ final class ConfigValidator {
     private final Findings f;
     private final StackValidator stack;
     private final HttpValidator http;
+    private final EdgeValidator edge;
 
     private ConfigValidator(Bootstrap config, SourceLines lines, Path baseDir, BooleanSupplier dpdkInstalled) {
         this.config = config;
@@ -49,6 +50,7 @@ final class ConfigValidator {
             if (c.hasProxyProtocol()) l4Only.add(c.getName());
         });
         this.http = new HttpValidator(f, clusterNames, l4Only);
+        this.edge = new EdgeValidator(f);
     }
 
     /** Every semantic problem in {@code config}, ordered by line. */
@@ -75,6 +77,7 @@ final class ConfigValidator {
             uniqueName("clusters", i, config.getClusters(i).getName(), clusterNames, "cluster");
         }
         if (config.hasAccessLog()) http.accessLog("access_log", config.getAccessLog());
+        if (config.hasOverloadManager()) edge.overloadManager("overload_manager", config.getOverloadManager());
     }
 
     private void uniqueName(String list, int i, String name, Map<String, Integer> seen, String what) {
@@ -99,6 +102,7 @@ final class ConfigValidator {
         if (l.hasHttp()) http.connectionManager(path + ".http", l.getHttp());
         if (l.hasTcp()) tcpProxy(path + ".tcp", l.getTcp());
         if (l.hasTls()) listenerTls(path + ".tls", l.getTls());
+        edge.listener(path, l);
         if (l.getFlavor() == SocketFlavor.USERSPACE) {
             if (stack.requireInterfaces(path + ".flavor")) {
                 String address = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
@@ -185,6 +189,8 @@ final class ConfigValidator {
                 f.error(path + ".outlier_detection.max_ejection_percent", "must be 0..100, got " + Integer.toUnsignedString(od.getMaxEjectionPercent()));
             }
         }
+        if (c.hasCircuitBreakers()) edge.circuitBreakers(path + ".circuit_breakers", c.getCircuitBreakers());
+        if (c.hasHttp2ProtocolOptions()) edge.http2(path + ".http2_protocol_options", c.getHttp2ProtocolOptions());
         if (c.hasHttp2ProtocolOptions() && c.hasHealthCheck() && !c.getHealthCheck().getPath().isEmpty()) {
             f.error(path + ".health_check.path", "HTTP health checks speak HTTP/1.1 and this cluster speaks HTTP/2 only: "
                     + "leave path empty for a TCP (and TLS) connect check");

@@ -33,12 +33,14 @@ final class HttpValidator {
     private final Findings f;
     private final Set<String> clusters;
     private final Set<String> l4Only;
+    private final EdgeValidator edge;
 
     /** @param l4Only clusters that send a PROXY protocol header, which only tcp listeners may use */
     HttpValidator(Findings f, Set<String> clusters, Set<String> l4Only) {
         this.f = f;
         this.clusters = clusters;
         this.l4Only = l4Only;
+        this.edge = new EdgeValidator(f);
     }
 
     void connectionManager(String path, HttpConnectionManager hcm) {
@@ -49,6 +51,7 @@ final class HttpValidator {
         if (hcm.hasAccessLog()) accessLog(path + ".access_log", hcm.getAccessLog());
         f.nonNegative(path + ".idle_timeout", hcm.hasIdleTimeout(), hcm.getIdleTimeout());
         f.nonNegative(path + ".request_headers_timeout", hcm.hasRequestHeadersTimeout(), hcm.getRequestHeadersTimeout());
+        edge.connectionManager(path, hcm);
         // RFC 9110 7.6.3: received-by is a pseudonym (a token) or host[:port]
         if (hcm.hasVia() && !hcm.getVia().isEmpty() && !hcm.getVia().matches("[A-Za-z0-9!#$%&'*+.^_`|~:-]+")) {
             f.error(path + ".via", "must be a token or host[:port] (letters, digits, !#$%&'*+.^_`|~:-), got '" + hcm.getVia() + "'");
@@ -241,6 +244,7 @@ final class HttpValidator {
             if (wc.getWeight() == 0) f.error(p + ".weight", "must be greater than 0");
         }
         f.nonNegative(path + ".timeout", a.hasTimeout(), a.getTimeout());
+        f.nonNegative(path + ".idle_timeout", a.hasIdleTimeout(), a.getIdleTimeout());
         if (a.hasRetryPolicy()) retryPolicy(path + ".retry_policy", a.getRetryPolicy());
         if (a.hasHashPolicy()) ConfigValidator.hashPolicy(f, path + ".hash_policy", a.getHashPolicy());
         if (!a.getHostRewrite().isEmpty() && !validHostHeader(a.getHostRewrite())) {
@@ -278,6 +282,7 @@ final class HttpValidator {
             f.error(path + ".num_retries", "must be at most " + MAX_RETRIES + ", got " + Integer.toUnsignedString(p.getNumRetries()));
         }
         f.nonNegative(path + ".per_try_timeout", p.hasPerTryTimeout(), p.getPerTryTimeout());
+        f.nonNegative(path + ".per_try_idle_timeout", p.hasPerTryIdleTimeout(), p.getPerTryIdleTimeout());
     }
 
     private void directResponse(String path, DirectResponse d) {

@@ -6,8 +6,8 @@ import yastack.kernel.stats.WorkerStats;
 /** One worker's stats cells of one cluster ({@code cluster.<name>.*}, Envoy's names), looked up once. */
 final class ClusterStats {
     final Counter rqTotal, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqTimeout, rqReset, rqOverflow, rqRetry;
-    final Counter rqRetrySuccess, rqRetryLimitExceeded, rqPerTryTimeout, rqRetryOverflow, ejections5xx;
-    final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone;
+    final Counter rqRetrySuccess, rqRetryLimitExceeded, rqPerTryTimeout, rqPerTryIdleTimeout, rqRetryOverflow, ejections5xx;
+    final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone, cxOverflow, rqPendingActive, rqActive;
 
     ClusterStats(WorkerStats s, String cluster) {
         String p = "cluster." + cluster + ".";
@@ -24,6 +24,7 @@ final class ClusterStats {
         rqRetrySuccess = s.counter(p + "upstream_rq_retry_success");
         rqRetryLimitExceeded = s.counter(p + "upstream_rq_retry_limit_exceeded");
         rqPerTryTimeout = s.counter(p + "upstream_rq_per_try_timeout");
+        rqPerTryIdleTimeout = s.counter(p + "upstream_rq_per_try_idle_timeout");
         rqRetryOverflow = s.counter(p + "upstream_rq_retry_overflow");
         ejections5xx = s.counter(p + "outlier_detection.ejections_enforced_consecutive_5xx");
         cxTotal = s.counter(p + "upstream_cx_total");
@@ -31,6 +32,9 @@ final class ClusterStats {
         cxConnectFail = s.counter(p + "upstream_cx_connect_fail");
         cxConnectTimeout = s.counter(p + "upstream_cx_connect_timeout");
         cxNone = s.counter(p + "upstream_cx_none_healthy");
+        cxOverflow = s.counter(p + "upstream_cx_overflow");
+        rqPendingActive = s.gauge(p + "upstream_rq_pending_active");
+        rqActive = s.gauge(p + "upstream_rq_active");
     }
 
     /** An answer's status, counted by class. */

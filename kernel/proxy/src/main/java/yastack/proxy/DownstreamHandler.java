@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -45,6 +46,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private boolean lingering;
     private String remote;
     private final boolean stream;
+    private StreamClock clock;
+    /** max_connection_duration passed: the connection closes after the exchange in flight. */
+    private boolean draining;
 
     /** @param stream true for an HTTP/2 stream (counted as a request, not a connection) */
     DownstreamHandler(ProxyWorker worker, ListenerStats stats, String listenerName, Supplier<ProxySnapshot> snapshots,
@@ -74,13 +78,43 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (!stream) {
             stats.cxTotal.inc();
             stats.cxActive.inc();
+            ListenerRuntime rt = snapshots.get().listeners().get(listenerName);
+            if (rt != null && rt.edge().maxConnectionMillis() > 0) {
+                ctx.executor().schedule(this::maxDurationReached, rt.edge().maxConnectionMillis(), TimeUnit.MILLISECONDS);
+            }
         }
+        this.clock = new StreamClock(ctx.executor());
         ctx.fireChannelActive();
+    }
+
+    /** max_connection_duration: an idle connection closes now, a busy one after its exchange. */
+    private void maxDurationReached() {
+        if (!ctx.channel().isActive()) return;
+        stats.edge.cxMaxDuration.inc();
+        draining = true;
+        if (current == null && queued.isEmpty()) {
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    /**
+     * An HTTP/2 connection older than {@code millis} (if positive) is drained: GOAWAY, and it
+     * closes once its streams are done.
+     */
+    static void limitConnectionAge(Channel connection, long millis, ListenerStats stats) {
+        if (millis <= 0) return;
+        connection.eventLoop().schedule(() -> {
+            if (!connection.isActive()) return;
+            stats.edge.cxMaxDuration.inc();
+            connection.close();
+        }, millis, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!stream) stats.cxActive.dec();
+        if (clock != null) clock.stop();
         if (current != null) {
             stats.cxDestroyActiveRq.inc();
             current.onDownstreamClosed();
@@ -90,11 +124,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         queued.clear();
     }
 
-    /** The plugin view of a new stream on this connection. */
-    ExchangeStream newStream(long startNanos) {
-        return new ExchangeStream(worker.nextStreamId(), listenerName,
-                ProxyProtocolReader.clientAddress(ctx.channel()),
+    /** The plugin view of a new stream on this connection; {@code client} as the listener trusts it. */
+    ExchangeStream newStream(long startNanos, InetSocketAddress client) {
+        return new ExchangeStream(worker.nextStreamId(), listenerName, client,
                 ctx.channel().localAddress() instanceof InetSocketAddress l ? l : null, startNanos, worker.pluginWorker());
+    }
+
+    /** A deadline of the exchange in flight may have come closer. */
+    void deadlineMoved(HttpExchange ex) {
+        clock.deadlineMoved(ex);
     }
 
     /** True for an HTTP/2 stream (its request arrives converted to an HTTP/1.1 message). */
@@ -139,6 +177,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             stats.rqTotal.inc();
             stats.rqActive.inc();
             current = new HttpExchange(this, ctx, req, listener, snap);
+            clock.watch(current);
             current.start();
             // HTTP/2 streams arrive as one FullHttpRequest: its body is the request's last content.
             if (msg instanceof FullHttpRequest full) {
@@ -199,7 +238,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether the response being started should carry {@code Connection: close}. */
     boolean closeAfterThisRequest(int max) {
-        return closing || (max > 0 && requests >= max);
+        if (closing || draining || (max > 0 && requests >= max)) return true;
+        if (worker.overload.keepAlive()) return false;
+        // The overload monitor's disable_http_keepalive: HTTP/2 connections are told with GOAWAY when the stream ends.
+        if (!stream) stats.edge.overloadDisableKeepalive.inc();
+        return !stream;
     }
 
     /** An exchange ended; {@code status} 0 when no response head went out (it was cut short). */
@@ -213,6 +256,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     void exchangeDone(HttpExchange ex, boolean close) {
         if (current != ex) return;
         current = null;
+        close |= draining;
+        if (stream && !worker.overload.keepAlive()) goAwayParent();
         if (close) {
             closing = true;
             queued.forEach(ReferenceCountUtil::release);
@@ -252,6 +297,16 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     static final long LINGER_MILLIS = 5_000;
+
+    /** Under memory pressure an HTTP/2 connection is told to go (GOAWAY) and closes when its streams are done. */
+    private void goAwayParent() {
+        Channel parent = ctx.channel().parent();
+        if (parent == null || !parent.isActive() || parent.attr(GOING_AWAY).getAndSet(Boolean.TRUE) != null) return;
+        stats.edge.overloadDisableKeepalive.inc();
+        parent.close();
+    }
+
+    private static final AttributeKey<Boolean> GOING_AWAY = AttributeKey.valueOf("yastack.goingAway");
 
     /** After the client half-closed: close once every complete request is answered; an incomplete one never will be. */
     private void closeIfNothingLeft() {

@@ -68,6 +68,7 @@ final class ExchangeResponse {
             ReferenceCountUtil.release(msg);
             return;
         }
+        ex.timeouts().activity();
         if (msg instanceof HttpResponse r && !onHead(r)) return;
         if (msg instanceof HttpContent c) {
             if (interim) {

@@ -12,12 +12,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.InetSocketAddress;
 import yastack.api.AccessLogger;
-import yastack.api.HashKey;
-import yastack.api.HttpRequestHead;
 import yastack.api.RouteDecision;
-import yastack.proxy.cluster.Balanced;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.filter.NettyResponseHead;
 
@@ -28,7 +24,7 @@ import yastack.proxy.filter.NettyResponseHead;
  * timeouts, tries) is its {@link UpstreamLeg}. Lives on the downstream connection's worker
  * thread, as does every callback here.
  */
-final class HttpExchange implements Balanced {
+final class HttpExchange {
     /**
      * Where the response stands: PENDING (no head sent yet: checks, filters, routing, or
      * waiting for the upstream's head), RESPONDING (the head went out, the body follows),
@@ -46,6 +42,7 @@ final class HttpExchange implements Balanced {
     private final boolean requestHasBody;
     private final ExchangeResponse response;
     private final RequestBody body;
+    private final StreamTimeouts timeouts;
 
     private Phase phase = Phase.PENDING;
     private RequestHead head;
@@ -62,6 +59,8 @@ final class HttpExchange implements Balanced {
     private boolean localReplied;
     private int status;
     private String responseFlags = "-";
+    /** The client as the listener trusts it, and the request as balancers see it. */
+    final ExchangeClient client = new ExchangeClient(this);
 
     HttpExchange(DownstreamHandler down, ChannelHandlerContext dctx, HttpRequest request, ListenerRuntime listener,
                  ProxySnapshot snapshot) {
@@ -74,6 +73,7 @@ final class HttpExchange implements Balanced {
         this.closeAfter = !HttpUtil.isKeepAlive(request);
         this.response = new ExchangeResponse(this);
         this.body = new RequestBody(this);
+        this.timeouts = new StreamTimeouts(startNanos, listener.edge());
     }
 
     /** The x-request-id sent upstream (generated when the client sent none), or the client's. */
@@ -90,6 +90,7 @@ final class HttpExchange implements Balanced {
     ExchangeFilters filters() { return filters; }
     RouteDecision.ToCluster forward() { return forward; }
     String upgrade() { return upgrade; }
+    StreamTimeouts timeouts() { return timeouts; }
 
     // ---- request path ----
 
@@ -104,6 +105,8 @@ final class HttpExchange implements Balanced {
             rejected(HttpResponseStatus.BAD_REQUEST, "invalid request target");
             return;
         }
+        target = RequestAdmission.admit(this, request, target);
+        if (target == null) return;
         long limit = listener.maxRequestBodyBytes();
         if (limit > 0 && HttpUtil.getContentLength(request, -1L) > limit) {
             // Refused before a byte of it is read (and before a 100 Continue invites it).
@@ -122,15 +125,20 @@ final class HttpExchange implements Balanced {
         afterRequestFilters();
     }
 
-    private void rejected(HttpResponseStatus s, String reason) {
+    void rejected(HttpResponseStatus s, String reason) {
         down.stats.rqRejected.inc();
         flagProtocolError();
         localReply(s, reason + "\n", true);
     }
 
     private ExchangeStream stream() {
-        if (stream == null) stream = down.newStream(startNanos);
+        if (stream == null) stream = down.newStream(startNanos, client.address());
         return stream;
+    }
+
+    /** The request head filters and routers see (null until the checks passed). */
+    RequestHead head() {
+        return head;
     }
 
     /** Every filter let the request head through (or there are none): route it. */
@@ -164,8 +172,12 @@ final class HttpExchange implements Balanced {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster " + f.cluster() + "\n", false);
             return;
         }
+        if (f.idleTimeout() != null) {
+            timeouts.routeIdle(f.idleTimeout().toMillis());
+            down.deadlineMoved(this);
+        }
         cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(f.cluster()));
-        int endpointIndex = cluster.pick(this, f.hashKey(), -1);
+        int endpointIndex = cluster.pick(client, f.hashKey(), -1);
         if (endpointIndex < 0) {
             cluster.stats.cxNone.inc();
             responseFlags = "UH";
@@ -173,36 +185,19 @@ final class HttpExchange implements Balanced {
             return;
         }
         upgrade = runtime.http2() ? null : UpgradeTunnel.requested(request, listener.upgradeTypes(), down.isHttp2Stream(), requestHasBody);
-        requestId = request.headers().get("x-request-id");
+        requestId = listener.edge().trust().keepsRequestId() ? request.headers().get("x-request-id") : null;
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
         HttpRequest upstreamRequest = UpstreamRequests.build(request, head, f, listener.scheme(), down.remoteAddress(), requestId,
-                listener.via(), down.isHttp2Stream(), upgrade, runtime.http2());
+                listener.via(), down.isHttp2Stream(), upgrade, runtime.http2(), listener.edge().trust());
         if (HttpUtil.is100ContinueExpected(request) && requestHasBody) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know
             // the request will be forwarded, and do not pass it upstream.
             dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
-        leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, this, upstreamRequest, f,
+        leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, client, upstreamRequest, f,
                 !requestHasBody && RequestChecks.isIdempotent(request.method()), upgrade != null);
         body.routed(leg);
         leg.start();
-    }
-
-    // ---- what a load balancer may ask about this request ----
-
-    @Override
-    public HttpRequestHead requestHead() {
-        return head;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return ProxyProtocolReader.clientAddress(dctx.channel());
-    }
-
-    @Override
-    public long hashKey(HashKey key) {
-        return HashKeys.hash(key, head, down.remoteAddress());
     }
 
     // ---- the request body ----
@@ -255,6 +250,30 @@ final class HttpExchange implements Balanced {
         else abortDownstream();
     }
 
+    /** A local reply of this listener (its server name). */
+    FullHttpResponse localResponse(HttpResponseStatus s, String text) {
+        return LocalReplies.response(s, text, "text/plain", listener.serverName());
+    }
+
+    /**
+     * The proxy answers in place of the upstream ({@code flags} for the access log): the reply
+     * goes out if no response head has yet, else the client connection is cut.
+     */
+    void reply(FullHttpResponse r, String flags, boolean close) {
+        if (finished()) {
+            r.release();
+            return;
+        }
+        responseFlags = flags;
+        if (leg != null) leg.drop();
+        if (responseStarted()) {
+            r.release();
+            abortDownstream();
+        } else {
+            sendLocal(r, close);
+        }
+    }
+
     /** The upstream answered something that is not a valid HTTP/1.x response: never retried, never reused. */
     void upstreamInvalid() {
         leg.drop();
@@ -279,7 +298,7 @@ final class HttpExchange implements Balanced {
     }
 
     private void localReply(HttpResponseStatus s, String text, boolean close) {
-        sendLocal(LocalReplies.response(s, text, "text/plain", listener.serverName()), close);
+        sendLocal(localResponse(s, text), close);
     }
 
     private void sendLocal(FullHttpResponse r, boolean close) {

@@ -3,6 +3,8 @@ package yastack.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -12,12 +14,17 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import yastack.proxy.edge.Http2FloodGuard;
+import yastack.proxy.edge.Http2Limits;
 
 /**
  * The downstream HTTP pipelines of one listener on one worker: HTTP/1.1, or HTTP/2 when
  * TLS negotiated {@code h2} — each h2 stream becomes a child channel running the same
  * {@link DownstreamHandler} as an HTTP/1.1 connection, so routing, filters and upstream
- * handling are identical.
+ * handling are identical. An HTTP/2 connection announces the listener's stream and window
+ * limits, has its frames watched for floods ({@link Http2FloodGuard}) and at most 1000
+ * control frames (ACKs) queued for a client that does not read them (Envoy's
+ * {@code max_outbound_control_frames}).
  */
 final class HttpPipelines {
     private final ProxyWorker worker;
@@ -54,8 +61,12 @@ final class HttpPipelines {
         stats.cxTotal.inc();
         stats.cxActive.inc();
         p.channel().closeFuture().addListener(f -> stats.cxActive.dec());
+        Http2Limits limits = rt.edge().http2();
         p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast("h2", Http2FrameCodecBuilder.forServer().validateHeaders(true).build());
+        p.addLast("h2-guard", new Http2FloodGuard(stats.edge, limits.maxHeaderListSize()));
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().validateHeaders(true).initialSettings(limits.settings())
+                .encoderEnforceMaxQueuedControlFrames(MAX_OUTBOUND_CONTROL_FRAMES).build();
+        p.addLast("h2", codec);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
@@ -63,7 +74,16 @@ final class HttpPipelines {
                 ch.pipeline().addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, true));
             }
         }));
+        // Every connection starts with a 65535-byte window (RFC 9113 6.9.2), which the codec may
+        // already have raised for a larger stream window; ours is raised to the configured size at once.
+        var connection = codec.connection();
+        int raise = limits.initialConnectionWindow() - connection.local().flowController().initialWindowSize(connection.connectionStream());
+        if (raise > 0) p.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(raise));
+        DownstreamHandler.limitConnectionAge(p.channel(), rt.edge().maxConnectionMillis(), stats);
     }
+
+    /** Envoy's max_outbound_control_frames default. */
+    static final int MAX_OUTBOUND_CONTROL_FRAMES = 1000;
 
     /** Picks the pipeline from the ALPN result once the TLS handshake is done. */
     ApplicationProtocolNegotiationHandler alpn() {

@@ -18,6 +18,7 @@ import yastack.api.config.FilterRef;
 import yastack.api.config.Listener;
 import yastack.kernel.plugin.PluginErrors;
 import yastack.kernel.plugin.PluginRegistry;
+import yastack.proxy.edge.HttpEdgeSettings;
 import yastack.proxy.filter.FilterChain;
 
 /** A listener's compiled HTTP settings; immutable, replaced as a whole on reload. */
@@ -25,7 +26,7 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
                        PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
                        int maxRequestsPerConnection, String serverName, String scheme, List<AccessLogger> loggers,
                        long maxRequestBodyBytes, ViaValues via, Set<String> upgradeTypes,
-                       ResponseCompression.Settings compression) {
+                       ResponseCompression.Settings compression, HttpEdgeSettings edge) {
 
     /** The built-in router plugin that serves {@code route_config}. */
     static final String ROUTE_TABLE = "route-table";
@@ -82,7 +83,8 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
                 http.getMaxRequestBodyKb() * 1024L, ViaValues.of(http.hasVia() ? http.getVia() : "yastack"),
                 http.getUpgradeConfigsList().stream().map(u -> u.getUpgradeType().toLowerCase(Locale.ROOT))
                         .collect(Collectors.toUnmodifiableSet()),
-                http.hasCompression() ? ResponseCompression.Settings.of(http.getCompression()) : null);
+                http.hasCompression() ? ResponseCompression.Settings.of(http.getCompression()) : null,
+                HttpEdgeSettings.of(http, maxHeaders));
     }
 
 }

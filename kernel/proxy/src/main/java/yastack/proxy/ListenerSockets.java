@@ -22,6 +22,7 @@ import yastack.api.config.Listener;
 import yastack.api.config.SocketFlavor;
 import yastack.kernel.stats.Counter;
 import yastack.kernel.transport.Sockets;
+import yastack.proxy.edge.AdmissionStats;
 import yastack.proxy.tls.ServerTls;
 import yastack.proxy.tls.TlsStatsHandler;
 
@@ -43,8 +44,11 @@ final class ListenerSockets {
     private final Path baseDir;
     private final Map<String, Bound> bound = new LinkedHashMap<>();
     private final Map<String, ServerTls> tls = new HashMap<>();
+    private final ConnectionAdmission admission;
 
-    ListenerSockets(Sockets sockets, List<ProxyWorker> workers, Supplier<ProxySnapshot> snapshot, Path baseDir) {
+    ListenerSockets(Sockets sockets, List<ProxyWorker> workers, Supplier<ProxySnapshot> snapshot, Path baseDir,
+                    ConnectionAdmission admission) {
+        this.admission = admission;
         this.sockets = sockets;
         this.workers = workers;
         this.snapshot = snapshot;
@@ -154,12 +158,20 @@ final class ListenerSockets {
         return a.hasHttp() == b.hasHttp() && a.toBuilder().clearHttp().build().equals(b.toBuilder().clearHttp().build());
     }
 
-    /** The accepted connections' set-up and options, the same for either flavor. */
+    /** Envoy's default per_connection_buffer_limit_bytes. */
+    static final int DEFAULT_BUFFER_LIMIT = 1024 * 1024;
+
+    /**
+     * The accepted connections' set-up and options, the same for either flavor. A connection
+     * whose unsent bytes pass the buffer limit turns unwritable, and whatever feeds it (the
+     * upstream, the other side of a tunnel) stops being read until half of them are sent.
+     */
     private ServerBootstrap template(Listener l, ProxyWorker w) {
+        int limit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes() : DEFAULT_BUFFER_LIMIT;
         ServerBootstrap b = new ServerBootstrap()
                 .option(ChannelOption.SO_BACKLOG, l.getBacklog() == 0 ? 1024 : l.getBacklog())
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(limit / 2, limit))
                 .childHandler(l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w));
         if (l.hasTcp()) b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         return b;
@@ -187,12 +199,17 @@ final class ListenerSockets {
                 snapshot.get(), l.getProxyProtocol())));
     }
 
-    /** The channel set-up, behind a PROXY protocol header reader when the listener expects one. */
-    private static ChannelInitializer<Channel> withProxyProtocol(Listener l, ProxyWorker w, Consumer<ChannelPipeline> setup) {
+    /**
+     * The channel set-up, behind a PROXY protocol header reader when the listener expects one,
+     * for connections the admission lets in.
+     */
+    private ChannelInitializer<Channel> withProxyProtocol(Listener l, ProxyWorker w, Consumer<ChannelPipeline> setup) {
         Counter errors = l.getProxyProtocol() ? w.stats.counter("listener." + l.getName() + ".downstream_cx_proxy_proto_error") : null;
+        AdmissionStats refused = new AdmissionStats(w.stats, l.getName());
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (!admission.admit(ch, l, refused)) return;
                 if (errors != null) ProxyProtocolReader.install(ch.pipeline(), errors, setup);
                 else setup.accept(ch.pipeline());
             }

@@ -3,6 +3,7 @@ package yastack.proxy;
 import yastack.kernel.stats.Counter;
 import yastack.kernel.stats.Histogram;
 import yastack.kernel.stats.WorkerStats;
+import yastack.proxy.edge.EdgeStats;
 
 /** One worker's stats cells for one listener, looked up once at bind time. */
 final class ListenerStats {
@@ -10,6 +11,8 @@ final class ListenerStats {
     final Counter gzipCompressed, gzipNotCompressed, gzipUncompressedBytes, gzipCompressedBytes;
     final Counter rqTotal, rqActive, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqRejected, rqTooLarge, noRoute;
     final Histogram rqTime;
+    /** What the listener refused or cut to protect itself. */
+    final EdgeStats edge;
 
     ListenerStats(WorkerStats s, String listener) {
         String l = "listener." + listener + ".";
@@ -35,6 +38,7 @@ final class ListenerStats {
         rqTooLarge = s.counter(h + "downstream_rq_too_large");
         noRoute = s.counter(h + "no_route");
         rqTime = s.histogram(h + "downstream_rq_time");
+        edge = new EdgeStats(s, listener);
     }
 
     void countStatus(int status) {

@@ -14,6 +14,14 @@ import yastack.api.LocalReply;
 final class LocalReplies {
     private LocalReplies() {}
 
+    /** Marks a 503 the proxy sends to protect itself or an upstream (Envoy's x-envoy-overloaded). */
+    static final String OVERLOADED = "x-yastack-overloaded";
+
+    static FullHttpResponse overloaded(FullHttpResponse r) {
+        r.headers().set(OVERLOADED, "true");
+        return r;
+    }
+
     static FullHttpResponse response(HttpResponseStatus s, String body, String contentType, String server) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.wrappedBuffer(bytes));

@@ -10,6 +10,7 @@ import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.stats.StatsStore;
 import yastack.kernel.transport.Sockets;
 import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.overload.OverloadMonitor;
 
 /**
  * The proxy on the kernel's workers: every listener bound on every worker, and the current
@@ -25,6 +26,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Path baseDir;
     private final PluginRegistry plugins;
     private final Scripts scripts;
+    private final OverloadMonitor overload;
     private boolean started;
 
     /**
@@ -37,9 +39,10 @@ public final class ProxyServer implements AutoCloseable {
         this.plugins = plugins;
         this.scripts = scripts;
         this.baseDir = baseDir;
-        for (int i = 0; i < sockets.workers().size(); i++) workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins));
         this.snapshot.set(ProxySnapshot.compile(config, baseDir, plugins, scripts));
-        this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir);
+        this.overload = new OverloadMonitor(config.getOverloadManager(), stats);
+        for (int i = 0; i < sockets.workers().size(); i++) workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, overload));
+        this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir, new ConnectionAdmission(overload, stats));
         this.healthChecks = new HealthChecks(workers.getFirst());
     }
 
@@ -63,6 +66,7 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         healthChecks.follow(s);
+        overload.configure(config.getOverloadManager());
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */
@@ -78,10 +82,16 @@ public final class ProxyServer implements AutoCloseable {
         return stats;
     }
 
+    /** The memory watermarks' state and the global connection count (the admin API's /overload). */
+    public OverloadMonitor overload() {
+        return overload;
+    }
+
     /** Stops health checks and closes every listening socket; the workers' loops are the kernel's to stop. */
     @Override
     public synchronized void close() {
         healthChecks.stop();
         listeners.close();
+        overload.close();
     }
 }

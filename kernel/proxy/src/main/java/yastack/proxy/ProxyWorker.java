@@ -10,6 +10,7 @@ import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.stats.WorkerStats;
 import yastack.kernel.transport.Sockets;
 import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.overload.OverloadMonitor;
 import yastack.proxy.tls.ClientTls;
 
 /**
@@ -24,12 +25,15 @@ final class ProxyWorker {
     final SplittableRandom random;
     final Sockets sockets;
     final PluginRegistry plugins;
+    /** The process's memory watch (shared by every worker; read-only here). */
+    final OverloadMonitor overload;
     private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
     private final WorkerContext pluginView;
     private long streamIds;
 
-    ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins) {
+    ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins, OverloadMonitor overload) {
         this.index = index;
+        this.overload = overload;
         this.loop = sockets.workers().loop(index);
         this.stats = stats;
         this.sockets = sockets;

@@ -46,6 +46,7 @@ final class RequestBody {
     }
 
     void onContent(HttpContent content) {
+        ex.timeouts().activity();
         if (content.decoderResult().isFailure()) {
             onMalformed(content);
             return;

@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import yastack.api.HashKey;
 import yastack.api.LoadBalancer;
@@ -21,7 +22,12 @@ import yastack.proxy.cluster.PickContext;
 import yastack.proxy.cluster.WorkerHosts;
 import yastack.proxy.tls.ClientTls;
 
-/** One worker's view of a cluster: its balancer state, connection pools and stats cells. */
+/**
+ * One worker's view of a cluster: its balancer state, connection pools and stats cells, and
+ * the requests waiting for a connection while the cluster's connection limits are reached
+ * (Envoy's pending requests): a connection released to the pool goes to one waiting for its
+ * endpoint; when none does, it is closed so that a waiting request can open one to its own.
+ */
 final class UpstreamCluster {
     private static final System.Logger LOG = System.getLogger("yastack");
 
@@ -35,7 +41,14 @@ final class UpstreamCluster {
     private final Http2Connections http2;
     private final List<Endpoint> endpoints;
     private final ArrayDeque<Channel>[] idle;
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    /** Run by any thread when a request of the cluster starts waiting, or a connection closes while some wait. */
+    private final Runnable capacityFreed;
+    private final AtomicBoolean servePosted = new AtomicBoolean();
     private boolean retired;
+
+    /** A request waiting for a connection to its endpoint. */
+    private record Waiter(int endpoint, Acquired callback) {}
 
     @SuppressWarnings("unchecked")
     UpstreamCluster(ClusterRuntime runtime, ProxyWorker worker, ClientTls tls) {
@@ -49,6 +62,17 @@ final class UpstreamCluster {
         this.http2 = runtime.http2() ? new Http2Connections(this, endpoints.size(), runtime.http2MaxStreams()) : null;
         this.idle = new ArrayDeque[endpoints.size()];
         for (int i = 0; i < idle.length; i++) idle[i] = new ArrayDeque<>();
+        this.capacityFreed = () -> {
+            if (servePosted.compareAndSet(false, true)) {
+                worker.loop.execute(() -> {
+                    servePosted.set(false);
+                    if (!waiting.isEmpty()) serveWaiting();
+                    // Another worker waits while every slot is taken: an idle connection here gives its slot up.
+                    else if (runtime.breakers().hasPending() && !connector.mayConnect()) closeAnIdleConnection();
+                });
+            }
+        };
+        runtime.breakers().onCapacity(capacityFreed);
     }
 
     Endpoint endpoint(int index) {
@@ -100,19 +124,34 @@ final class UpstreamCluster {
             http2.acquire(endpointIndex, callback, fresh);
             return;
         }
-        ArrayDeque<Channel> pool = idle[endpointIndex];
-        Channel ch;
-        while (!fresh && (ch = pool.pollLast()) != null) {
-            if (ch.isActive()) {
-                callback.ready(ch, true);
-                return;
-            }
-        }
-        if (connector.atConnectionLimit()) {
-            stats.rqOverflow.inc();
-            callback.failed(new IllegalStateException("connection limit reached"), true);
+        Channel ch = fresh ? null : pooled(endpointIndex);
+        if (ch != null) {
+            callback.ready(ch, true);
             return;
         }
+        if (!connector.mayConnect()) {
+            stats.cxOverflow.inc();
+            if (!runtime.breakers().tryPending()) {
+                stats.rqOverflow.inc();
+                callback.failed(new IllegalStateException("too many requests waiting for a connection"), true);
+                return;
+            }
+            stats.rqPendingActive.inc();
+            waiting.add(new Waiter(endpointIndex, callback));
+            return;
+        }
+        open(endpointIndex, callback);
+    }
+
+    private Channel pooled(int endpointIndex) {
+        Channel ch;
+        while ((ch = idle[endpointIndex].pollLast()) != null) {
+            if (ch.isActive()) return ch;
+        }
+        return null;
+    }
+
+    private void open(int endpointIndex, Acquired callback) {
         connector.connectPooled(endpoints.get(endpointIndex), p -> {
             p.addLast("idle", new IdleStateHandler(runtime.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
             p.addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024, true));
@@ -128,13 +167,81 @@ final class UpstreamCluster {
         return connector.probe(endpoints.get(index), handlers);
     }
 
-    /** Returns a connection whose exchange finished cleanly. */
+    /** Returns a connection whose exchange finished cleanly: to a request waiting for its endpoint, else to the pool. */
     void release(Channel ch, int endpointIndex) {
         if (retired || !ch.isActive() || ch instanceof Http2StreamChannel) {
             ch.close();
             return;
         }
+        if (!waiting.isEmpty()) {
+            Waiter w = takeWaiter(endpointIndex);
+            if (w != null) w.callback().ready(ch, true);
+            else ch.close(); // its slot lets a waiting request connect to its own endpoint
+            return;
+        }
+        if (runtime.breakers().hasPending() && !connector.mayConnect()) {
+            ch.close(); // requests wait on another worker, and this is the slot they need
+            return;
+        }
         idle[endpointIndex].addLast(ch);
+    }
+
+    private Waiter takeWaiter(int endpointIndex) {
+        for (var it = waiting.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.endpoint() == endpointIndex) {
+                it.remove();
+                stopWaiting();
+                return w;
+            }
+        }
+        return null;
+    }
+
+    private void stopWaiting() {
+        stats.rqPendingActive.dec();
+        runtime.breakers().pendingEnded();
+    }
+
+    /** Connection slots may have freed up: waiting requests get a pooled connection or open one, in order. */
+    private void serveWaiting() {
+        while (!waiting.isEmpty()) {
+            Waiter w = waiting.peek();
+            Channel ch = pooled(w.endpoint());
+            if (ch == null && !connector.mayConnect()) {
+                // Its close comes back here through the breakers; until then the slot is not free.
+                closeAnIdleConnection();
+                return;
+            }
+            waiting.poll();
+            stopWaiting();
+            if (ch != null) w.callback().ready(ch, true);
+            else open(w.endpoint(), w.callback());
+        }
+    }
+
+    /** Frees a slot held by an idle connection (to another endpoint than the one waited for); false when there is none. */
+    private boolean closeAnIdleConnection() {
+        for (ArrayDeque<Channel> pool : idle) {
+            Channel ch = pool.pollFirst();
+            if (ch != null) {
+                ch.close();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The request stopped waiting (its exchange ended first). */
+    void cancelWaiting(Acquired callback) {
+        if (waiting.isEmpty()) return;
+        for (var it = waiting.iterator(); it.hasNext(); ) {
+            if (it.next().callback() == callback) {
+                it.remove();
+                stopWaiting();
+                return;
+            }
+        }
     }
 
     /** Called by the upstream handler when a connection closes, pooled or not. */
@@ -146,6 +253,12 @@ final class UpstreamCluster {
     /** A reload replaced this cluster: close idle connections, busy ones close when done. */
     void retire() {
         retired = true;
+        runtime.breakers().removeCapacityListener(capacityFreed);
+        Waiter w;
+        while ((w = waiting.poll()) != null) {
+            stopWaiting();
+            w.callback().failed(new IllegalStateException("the cluster was replaced by a reload"), false);
+        }
         balancer.close();
         if (http2 != null) http2.closeIdle();
         for (ArrayDeque<Channel> pool : idle) {

@@ -38,14 +38,19 @@ final class UpstreamConnector {
         this.stats = stats;
     }
 
-    boolean atConnectionLimit() {
-        return connections >= runtime.maxConnectionsPerWorker();
+    /**
+     * Whether another pooled or HTTP/2 connection may open: this worker's
+     * max_connections_per_worker and the cluster's max_connections circuit breaker.
+     */
+    boolean mayConnect() {
+        return connections < runtime.maxConnectionsPerWorker() && runtime.breakers().roomForConnection();
     }
 
-    /** A pooled connection closed (its handler tells): it no longer counts. */
+    /** A connection closed (a pooled one's handler tells): it no longer counts. */
     void uncount() {
         connections--;
         stats.cxActive.dec();
+        runtime.breakers().connectionClosed();
     }
 
     /** Opens a connection whose pipeline {@code pipeline} sets up after TLS; the caller uncounts it when it closes. */
@@ -124,6 +129,7 @@ final class UpstreamConnector {
      */
     private void connect(Endpoint ep, UnaryOperator<Bootstrap> configure, BiConsumer<Channel, Throwable> done) {
         connections++;
+        runtime.breakers().connectionOpened();
         stats.cxTotal.inc();
         stats.cxActive.inc();
         ChannelFuture f;

@@ -49,8 +49,13 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private boolean retrying;
     private boolean lbActive;
     private boolean requestForwarded;
+    /** This leg holds one of the cluster's max_requests slots (from its start to its end). */
+    private boolean requestSlot;
     private ScheduledFuture<?> timeout;
     private ScheduledFuture<?> perTryTimeout;
+    private ScheduledFuture<?> perTryIdle;
+    /** When this try last received upstream bytes (System.nanoTime); per_try_idle_timeout counts from it. */
+    private long lastUpstreamBytes;
 
     UpstreamLeg(HttpExchange exchange, DownstreamHandler down, ChannelHandlerContext dctx, UpstreamCluster cluster,
                 int endpointIndex, Balanced target, HttpRequest upstreamRequest, RouteDecision.ToCluster forward, boolean staleRetriable,
@@ -85,6 +90,15 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     }
 
     void start() {
+        if (!requestSlot) {
+            if (!cluster.runtime.breakers().tryRequest()) {
+                cluster.stats.rqOverflow.inc();
+                overflowed("upstream request limit reached\n");
+                return;
+            }
+            requestSlot = true;
+            cluster.stats.rqActive.inc();
+        }
         cluster.requestStarted(endpointIndex);
         lbActive = true;
         acquire(upgrade);
@@ -130,8 +144,14 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         if (!overflow && tryAgain(retry != null && retry.rules().retriesConnectFailure())) return;
         endLb();
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
-        if (overflow) exchange.upstreamFailed("UO", HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream connection limit reached\n");
+        if (overflow) overflowed("upstream connection limit reached\n");
         else exchange.upstreamFailed("UF", HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream connect error\n");
+    }
+
+    /** A circuit breaker is open: 503 with x-yastack-overloaded, as Envoy's x-envoy-overloaded (flag UO). */
+    private void overflowed(String reason) {
+        down.resume(DownstreamHandler.PAUSE_UPSTREAM);
+        exchange.reply(LocalReplies.overloaded(exchange.localResponse(HttpResponseStatus.SERVICE_UNAVAILABLE, reason)), "UO", false);
     }
 
     /** Request body on its way up; {@code flush} when no downstream read-complete will follow. */
@@ -146,6 +166,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         }
         if (last) {
             requestForwarded = true;
+            // The route timeout runs from the end of the request, waiting for a connection included.
+            armRouteTimeout();
             if (upstream != null) armTimeouts();
         }
     }
@@ -161,6 +183,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     // ---- events from the connection's UpstreamHandler ----
 
     void onMessage(Object msg) {
+        if (perTryIdle != null) lastUpstreamBytes = System.nanoTime();
         exchange.response().onUpstreamMessage(msg);
     }
 
@@ -212,14 +235,49 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
 
     // ---- timeouts and tries ----
 
-    /** The route timeout runs once, across every try; the per-try one restarts with each. */
+    /** The route timeout runs once, across every try; the per-try ones restart with each. */
     private void armTimeouts() {
-        if (timeout == null && timeoutMillis > 0) {
-            timeout = dctx.executor().schedule(this::onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
-        }
+        armRouteTimeout();
         if (perTryTimeout == null && retry != null && !retry.rules().perTryTimeout().isZero()) {
             perTryTimeout = dctx.executor().schedule(this::onPerTryTimeout, retry.rules().perTryTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
+        if (perTryIdle == null && retry != null && !retry.rules().perTryIdleTimeout().isZero()) {
+            lastUpstreamBytes = System.nanoTime();
+            perTryIdle = dctx.executor().schedule(this::onPerTryIdle, retry.rules().perTryIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void armRouteTimeout() {
+        if (timeout == null && timeoutMillis > 0) {
+            timeout = dctx.executor().schedule(this::onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * per_try_idle_timeout (nginx's proxy_read_timeout): checked when it could have passed and
+     * moved on when bytes came since. Before the response head it is a per-try timeout (and
+     * retried as one); after it the client connection is cut, as the response cannot be completed.
+     */
+    private void onPerTryIdle() {
+        perTryIdle = null;
+        if (exchange.finished() || upstream == null) return;
+        long idle = retry.rules().perTryIdleTimeout().toNanos();
+        long left = lastUpstreamBytes + idle - System.nanoTime();
+        if (left > 0) {
+            perTryIdle = dctx.executor().schedule(this::onPerTryIdle, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        cluster.stats.rqPerTryIdleTimeout.inc();
+        if (exchange.responseStarted()) {
+            detach(false);
+            exchange.upstreamFailed("UT", HttpResponseStatus.GATEWAY_TIMEOUT, "upstream idle timeout\n");
+            return;
+        }
+        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        perTryTimeout = null;
+        cluster.stats.rqPerTryTimeout.inc();
+        if (tryAgain(retry.rules().retriesTimeout())) return;
+        timedOut();
     }
 
     private void onPerTryTimeout() {
@@ -255,7 +313,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
             return false;
         }
         // The circuit breaker: a retry holds one of the cluster's max_retries slots until it ends.
-        if (!retrying && !cluster.runtime.startRetry()) {
+        if (!retrying && !cluster.runtime.breakers().tryRetry()) {
             cluster.stats.rqRetryOverflow.inc();
             return false;
         }
@@ -264,6 +322,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         detach(false);
         if (perTryTimeout != null) perTryTimeout.cancel(false);
         perTryTimeout = null;
+        if (perTryIdle != null) perTryIdle.cancel(false);
+        perTryIdle = null;
         exchange.response().newTry();
         cluster.stats.rqRetry.inc();
         previousEndpoint = endpointIndex;
@@ -315,12 +375,19 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     void end(boolean reuse) {
         if (retrying) {
             retrying = false;
-            cluster.runtime.endRetry();
+            cluster.runtime.breakers().retryEnded();
         }
+        if (requestSlot) {
+            requestSlot = false;
+            cluster.runtime.breakers().requestEnded();
+            cluster.stats.rqActive.dec();
+        }
+        if (upstream == null) cluster.cancelWaiting(this);
         endLb();
         detach(reuse && requestForwarded);
         if (timeout != null) timeout.cancel(false);
         if (perTryTimeout != null) perTryTimeout.cancel(false);
+        if (perTryIdle != null) perTryIdle.cancel(false);
         if (retry != null) retry.release();
         if (pendingBody != null) {
             pendingBody.forEach(ReferenceCountUtil::release);

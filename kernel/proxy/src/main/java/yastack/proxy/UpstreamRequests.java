@@ -8,19 +8,21 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import yastack.api.RouteDecision;
+import yastack.proxy.edge.ForwardingTrust;
 
 /**
  * The request head sent upstream: the client's headers minus hop-by-hop fields, framing
  * set from what the decoder established (never from what the client's headers claim),
- * forwarding headers, the request id, host and path rewrites, the route's edits, and the
- * Upgrade of a protocol switch the listener allows.
+ * forwarding headers as far as the listener trusts its client ({@link ForwardingTrust}), the
+ * request id, host and path rewrites, the route's edits, and the Upgrade of a protocol
+ * switch the listener allows.
  */
 final class UpstreamRequests {
     private UpstreamRequests() {}
 
     static HttpRequest build(HttpRequest request, RequestHead head, RouteDecision.ToCluster f, String scheme,
-                             String client, String requestId, ViaValues via, boolean h2Stream, String upgrade,
-                             boolean http2Upstream) {
+                             String peer, String requestId, ViaValues via, boolean h2Stream, String upgrade,
+                             boolean http2Upstream, ForwardingTrust trust) {
         HttpHeaders h = request.headers().copy();
         // "te: trailers" is the one TE an HTTP/2 request may carry, and gRPC servers require it.
         boolean teTrailers = http2Upstream && request.headers().containsValue(HttpHeaderNames.TE, "trailers", true);
@@ -38,9 +40,11 @@ final class UpstreamRequests {
         } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request, 0L));
         }
-        String xff = h.get("x-forwarded-for");
-        h.set("x-forwarded-for", xff == null || xff.isBlank() ? client : xff + ", " + client);
-        h.set("x-forwarded-proto", scheme);
+        if (trust.appendsForwardedFor()) {
+            String xff = h.get("x-forwarded-for");
+            h.set("x-forwarded-for", xff == null || xff.isBlank() ? peer : xff + ", " + peer);
+        }
+        if (trust.overwritesForwardedProto() || !h.contains("x-forwarded-proto")) h.set("x-forwarded-proto", scheme);
         h.set("x-request-id", requestId);
         // Via names the protocol we received: an HTTP/2 stream arrives converted to a 1.1 message.
         if (via != null) h.add(HttpHeaderNames.VIA, via.value(request.protocolVersion(), h2Stream));

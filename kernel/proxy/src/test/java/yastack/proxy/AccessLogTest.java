@@ -23,6 +23,7 @@ class AccessLogTest {
                          port: ${PORT}
                          http:
                            access_log: {path: %s}
+                           preserve_external_request_id: true
                            route_config:
                              virtual_hosts:
                                - name: all

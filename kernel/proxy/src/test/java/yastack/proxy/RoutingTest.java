@@ -139,9 +139,11 @@ class RoutingTest {
     }
 
     @Test
-    void clientRequestIdIsKept() throws Exception {
+    void externalClientsRequestIdIsReplaced() throws Exception {
+        // use_remote_address (the default) and no trusted hops: the client is outside, as in Envoy.
         HttpResponse<String> r = proxy.get("/plain", "x-request-id", "abc-123");
-        assertTrue(r.body().contains("h:x-request-id=abc-123\n"), r.body());
+        assertFalse(r.body().contains("h:x-request-id=abc-123\n"), r.body());
+        assertTrue(r.body().matches("(?s).*h:x-request-id=[0-9a-f-]{36}\n.*"), r.body());
     }
 
     @Test

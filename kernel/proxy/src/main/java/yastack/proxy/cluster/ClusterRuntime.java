@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import yastack.api.HashKey;
 import yastack.api.config.Cluster;
@@ -33,9 +32,8 @@ public final class ClusterRuntime {
     private final int consecutive5xx;
     private final long baseEjectionNanos;
     private final int maxEjected;
-    private final int maxRetries;
     private final int proxyProtocolVersion;
-    private final AtomicInteger activeRetries = new AtomicInteger();
+    private final ClusterBreakers breakers;
 
     public ClusterRuntime(Cluster c) {
         this.name = c.getName();
@@ -59,7 +57,7 @@ public final class ClusterRuntime {
                 : 30_000_000_000L;
         this.maxEjected = Math.max(1, endpoints.size() * (od.getMaxEjectionPercent() == 0 ? 10 : od.getMaxEjectionPercent()) / 100);
         this.proxyProtocolVersion = !c.hasProxyProtocol() ? 0 : c.getProxyProtocol().getVersion() == 0 ? 1 : c.getProxyProtocol().getVersion();
-        this.maxRetries = c.getCircuitBreakers().hasMaxRetries() ? c.getCircuitBreakers().getMaxRetries() : 3;
+        this.breakers = new ClusterBreakers(c.getCircuitBreakers());
         this.http2MaxStreams = !c.hasHttp2ProtocolOptions() ? 0
                 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
         // Actively checked endpoints take no traffic until a check passes (panic mode aside).
@@ -125,17 +123,9 @@ public final class ClusterRuntime {
         return true;
     }
 
-    /** Takes one of the cluster's max_retries slots (every worker shares them); false when none is free. */
-    public boolean startRetry() {
-        while (true) {
-            int n = activeRetries.get();
-            if (n >= maxRetries) return false;
-            if (activeRetries.compareAndSet(n, n + 1)) return true;
-        }
-    }
-
-    public void endRetry() {
-        activeRetries.decrementAndGet();
+    /** The cluster's circuit breakers (every worker shares them). */
+    public ClusterBreakers breakers() {
+        return breakers;
     }
 
     /** The PROXY protocol version L4 connections to this cluster start with, or 0. */

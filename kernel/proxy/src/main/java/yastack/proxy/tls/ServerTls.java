@@ -4,6 +4,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -21,8 +22,8 @@ import yastack.kernel.util.FileWatcher;
 
 /**
  * A listener's TLS termination: one context per certificate, picked by SNI (exact name,
- * then wildcard, else the first certificate), TLS 1.2/1.3 only, ALPN as configured,
- * optional client-certificate verification. When the files change the contexts are
+ * then wildcard, else the first certificate), TLS 1.2/1.3 with strong suites and curves only
+ * ({@link TlsParameters}), ALPN as configured, optional client-certificate verification. When the files change the contexts are
  * rebuilt and swapped in for new handshakes; a broken new file keeps the old contexts.
  */
 public final class ServerTls implements Mapping<String, SslContext>, AutoCloseable {
@@ -31,6 +32,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
     private final String listener;
     private final ListenerTls config;
     private final Path baseDir;
+    private final TlsParameters parameters;
     private final AtomicReference<Contexts> current = new AtomicReference<>();
     private final FileWatcher watcher;
 
@@ -40,6 +42,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         this.listener = listener;
         this.config = config;
         this.baseDir = baseDir;
+        this.parameters = TlsParameters.of(config);
         current.set(build());
         List<Path> files = new ArrayList<>();
         for (TlsCertificate c : config.getCertificatesList()) {
@@ -81,9 +84,11 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
 
     private SslContext context(Path cert, Path key) {
         try {
+            boolean openSsl = OpenSsl.isAvailable();
             SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile())
-                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-                    .protocols("TLSv1.3", "TLSv1.2");
+                    .sslProvider(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)
+                    .protocols(parameters.protocols()).ciphers(parameters.ciphers());
+            if (openSsl) b.option(OpenSslContextOption.GROUPS, parameters.curves().toArray(new String[0]));
             if (!config.getAlpnList().isEmpty()) {
                 b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,

@@ -60,6 +60,7 @@ interface Action {
         RouteDecision.ToCluster.Builder b = RouteDecision.forward(cluster).routeName(routeName).hostRewrite(a.getHostRewrite())
                 .headers(edits);
         if (a.hasTimeout()) b.timeout(Duration.ofSeconds(a.getTimeout().getSeconds(), a.getTimeout().getNanos()));
+        if (a.hasIdleTimeout()) b.idleTimeout(Duration.ofSeconds(a.getIdleTimeout().getSeconds(), a.getIdleTimeout().getNanos()));
         if (!a.getPrefixRewrite().isEmpty() && matchedPrefix != null) b.prefixRewrite(matchedPrefix, a.getPrefixRewrite());
         if (a.hasHashPolicy()) b.hashKey(HashKey.of(a.getHashPolicy()));
         if (a.hasRetryPolicy()) b.retry(RetryRules.of(a.getRetryPolicy()));

@@ -1,0 +1,75 @@
+package yastack.proxy;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import yastack.proxy.edge.EdgeStats;
+
+/**
+ * The timer behind the {@link StreamTimeouts} of the exchanges on one connection (or one
+ * HTTP/2 stream). One task at a time, moved only when a deadline comes before it: with the
+ * default five-minute idle timeout a keep-alive connection schedules once every five
+ * minutes, not once per request. When the task runs it checks the exchange in flight and
+ * either ends it or sleeps until its next deadline.
+ */
+final class StreamClock {
+    private final EventExecutor executor;
+    private ScheduledFuture<?> task;
+    private long taskAt;
+    private HttpExchange current;
+
+    StreamClock(EventExecutor executor) {
+        this.executor = executor;
+    }
+
+    /** {@code ex} is the exchange in flight now. */
+    void watch(HttpExchange ex) {
+        current = ex;
+        arm(ex.timeouts().nextDeadline(ex.requestComplete()));
+    }
+
+    /** A deadline of {@code ex} may have come closer (a route's idle timeout). */
+    void deadlineMoved(HttpExchange ex) {
+        if (ex == current) arm(ex.timeouts().nextDeadline(ex.requestComplete()));
+    }
+
+    private void arm(long at) {
+        if (at == Long.MAX_VALUE) return;
+        if (task != null) {
+            if (taskAt - at <= 0) return;
+            task.cancel(false);
+        }
+        taskAt = at;
+        task = executor.schedule(this::tick, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void tick() {
+        task = null;
+        HttpExchange ex = current;
+        if (ex == null || ex.finished()) return;
+        long now = System.nanoTime();
+        StreamTimeouts.Expired expired = ex.timeouts().expired(now, ex.requestComplete());
+        if (expired != null) timedOut(ex, expired);
+        else arm(ex.timeouts().nextDeadline(ex.requestComplete()));
+    }
+
+    /** 408 when the client is late with its request, 504 when the answer is, a cut connection once it has begun. */
+    private static void timedOut(HttpExchange ex, StreamTimeouts.Expired why) {
+        EdgeStats s = ex.down.stats.edge;
+        switch (why) {
+            case IDLE -> s.rqIdleTimeout.inc();
+            case MAX_DURATION -> s.rqMaxDuration.inc();
+            case REQUEST -> s.rqTimeout.inc();
+        }
+        String flag = why == StreamTimeouts.Expired.IDLE ? "SI" : "DT";
+        if (ex.requestComplete()) ex.reply(ex.localResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "stream timeout\n"), flag, false);
+        else ex.reply(ex.localResponse(HttpResponseStatus.REQUEST_TIMEOUT, "request timeout\n"), flag, true);
+    }
+
+    void stop() {
+        current = null;
+        if (task != null) task.cancel(false);
+        task = null;
+    }
+}

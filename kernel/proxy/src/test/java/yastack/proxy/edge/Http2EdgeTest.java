@@ -1,0 +1,179 @@
+package yastack.proxy.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import yastack.proxy.fixtures.ProxyHarness;
+import yastack.proxy.fixtures.TestPki;
+import yastack.proxy.fixtures.TestUpstream;
+
+/**
+ * HTTP/2 clients at the edge, driven frame by frame ({@link H2Wire}): the SETTINGS and
+ * window the listener announces, max_concurrent_streams, and each flood — rapid reset
+ * (CVE-2023-44487), CONTINUATION, empty DATA, SETTINGS, PING — ends that connection with
+ * GOAWAY ENHANCE_YOUR_CALM and a count, while another client (curl over h2) is served as
+ * before. Header limits apply to h2 requests as to HTTP/1.1 ones.
+ */
+class Http2EdgeTest {
+    static Path dir;
+    static TestPki pki;
+    static TestUpstream up;
+    static ProxyHarness proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("yastack-h2edge");
+        pki = new TestPki(dir);
+        pki.issue("srv", "127.0.0.1");
+        up = new TestUpstream("up");
+        proxy = new ProxyHarness("""
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: ${PORT}
+                    tls: {certificates: [{cert: %s, key: %s}], alpn: [h2, http/1.1]}
+                    http:
+                      max_request_headers_kb: 16
+                      http2_protocol_options: {max_concurrent_streams: 3, initial_stream_window_size: 131072, initial_connection_window_size: 2097152}
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
+                clusters:
+                  - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(pki.path("srv.pem"), pki.path("srv.key"), up.port()), 1);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        up.close();
+    }
+
+    /** curl over h2 with {@code args}: "HTTP_VERSION STATUS". */
+    static String curl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sk", "--http2", "-o", "/dev/null",
+                "-w", "%{http_version} %{http_code}", "--max-time", "10"));
+        cmd.addAll(List.of(args));
+        cmd.add("https://127.0.0.1:" + proxy.port + "/echo");
+        return pki.run(cmd.toArray(new String[0])).trim();
+    }
+
+    /** The flood ended the connection with GOAWAY ENHANCE_YOUR_CALM, counted once in {@code stat}; others are served. */
+    static void assertCalmedDown(H2Wire c, String stat, long before) throws Exception {
+        H2Wire.Frame goAway = c.await(H2Wire.GOAWAY, 5000);
+        assertNotNull(goAway, "no GOAWAY within 5 s");
+        assertEquals(H2Wire.GOAWAY, goAway.type(), "the connection closed without GOAWAY");
+        assertEquals(H2Wire.ENHANCE_YOUR_CALM, goAway.int32(4));
+        assertEquals(H2Wire.CLOSED, c.await(-2, 5000), "and then it closes");
+        assertEquals(before + 1, proxy.awaitStat(stat, before + 1));
+        assertEquals("2 200", curl(), "another client is served as before");
+    }
+
+    @Test
+    void settingsAndWindowAnnounceTheLimits() throws Exception {
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            H2Wire.Frame settings = c.await(H2Wire.SETTINGS, 3000);
+            Map<Integer, Long> values = new HashMap<>();
+            for (int i = 0; i + 6 <= settings.payload().length; i += 6) {
+                int id = (settings.payload()[i] & 0xff) << 8 | (settings.payload()[i + 1] & 0xff);
+                values.put(id, Integer.toUnsignedLong(settings.int32(i + 2)));
+            }
+            assertEquals(3L, values.get(0x3), "SETTINGS_MAX_CONCURRENT_STREAMS");
+            assertEquals(131072L, values.get(0x4), "SETTINGS_INITIAL_WINDOW_SIZE");
+            assertEquals(16384L, values.get(0x6), "SETTINGS_MAX_HEADER_LIST_SIZE from max_request_headers_kb");
+            // The codec raises the connection window for a larger stream window itself; together with ours: 2 MiB.
+            Thread.sleep(300);
+            long increments = c.received.stream().filter(f -> f.type() == H2Wire.WINDOW_UPDATE && f.stream() == 0)
+                    .mapToLong(f -> f.int32(0)).sum();
+            assertEquals(2097152 - 65535, increments, "the connection window raised to 2 MiB");
+            c.request(1, "GET", "/echo", true);
+            H2Wire.Frame response = c.await(H2Wire.HEADERS, 5000);
+            assertEquals(1, response.stream(), "a plain request is answered on this wire");
+        }
+    }
+
+    @Test
+    void streamsBeyondMaxConcurrentStreamsAreRefused() throws Exception {
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            c.await(H2Wire.SETTINGS, 3000);
+            for (int s = 1; s <= 7; s += 2) c.request(s, "GET", "/delay/1000", true);
+            H2Wire.Frame rst = c.await(H2Wire.RST_STREAM, 3000);
+            assertNotNull(rst);
+            assertEquals(7, rst.stream(), "the fourth stream");
+            assertEquals(H2Wire.REFUSED_STREAM, rst.int32(0));
+        }
+    }
+
+    @Test
+    void rapidResetEndsTheConnection() throws Exception {
+        long before = proxy.stat("http.web.downstream_rq_too_many_premature_resets");
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            c.flood(i -> {
+                int s = 2 * i + 1;
+                c.request(s, "GET", "/delay/200", true);
+                c.rst(s, H2Wire.CANCEL);
+            }, 1000);
+            assertCalmedDown(c, "http.web.downstream_rq_too_many_premature_resets", before);
+        }
+    }
+
+    @Test
+    void continuationFloodEndsTheConnection() throws Exception {
+        long before = proxy.stat("http.web.http2.continuation_flood");
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            byte[] block = c.headerBlock("GET", "/echo");
+            c.frame(H2Wire.HEADERS, 0, 1, block);
+            c.flood(i -> c.frame(H2Wire.CONTINUATION, 0, 1, new byte[] {0x40}), 1000);
+            assertCalmedDown(c, "http.web.http2.continuation_flood", before);
+        }
+    }
+
+    @Test
+    void emptyDataFloodEndsTheConnection() throws Exception {
+        long before = proxy.stat("http.web.http2.inbound_empty_frames_flood");
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            c.request(1, "POST", "/upload", false);
+            c.flood(i -> c.frame(H2Wire.DATA, 0, 1, new byte[0]), 100);
+            assertCalmedDown(c, "http.web.http2.inbound_empty_frames_flood", before);
+        }
+    }
+
+    @Test
+    void settingsFloodEndsTheConnection() throws Exception {
+        long before = proxy.stat("http.web.http2.settings_flood");
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            c.flood(i -> c.frame(H2Wire.SETTINGS, 0, 0, new byte[0]), 1000);
+            assertCalmedDown(c, "http.web.http2.settings_flood", before);
+        }
+    }
+
+    @Test
+    void pingFloodEndsTheConnection() throws Exception {
+        long before = proxy.stat("http.web.http2.ping_flood");
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            c.flood(i -> c.frame(H2Wire.PING, 0, 0, new byte[8]), 1000);
+            assertCalmedDown(c, "http.web.http2.ping_flood", before);
+        }
+    }
+
+    @Test
+    void headerLimitsApplyToHttp2Requests() throws Exception {
+        assertEquals("2 431", curl("-H", "x-big: " + "b".repeat(20 * 1024)), "over max_request_headers_kb");
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            many.add("-H");
+            many.add("x-h" + i + ": v");
+        }
+        assertEquals("2 431", curl(many.toArray(new String[0])), "over max_headers_count");
+        assertEquals("2 400", curl("-H", "x_user: admin"), "underscores rejected as for HTTP/1.1");
+    }
+}
