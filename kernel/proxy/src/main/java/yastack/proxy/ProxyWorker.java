@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import yastack.api.WorkerContext;
 import yastack.kernel.loop.EventLoopWorkerContext;
+import yastack.kernel.loop.TimerWheel;
 import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.stats.WorkerStats;
 import yastack.kernel.transport.Sockets;
@@ -27,6 +28,8 @@ final class ProxyWorker {
     final PluginRegistry plugins;
     /** The process's memory watch (shared by every worker; read-only here). */
     final OverloadMonitor overload;
+    /** Request timeouts: armed and cancelled once per request, so they skip the loop's scheduler. */
+    final TimerWheel timeouts;
     private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
     private final WorkerContext pluginView;
     private long streamIds;
@@ -40,6 +43,7 @@ final class ProxyWorker {
         this.plugins = plugins;
         this.random = new SplittableRandom(0x9E3779B97F4A7C15L * (index + 1) ^ System.nanoTime());
         this.pluginView = new EventLoopWorkerContext(index, loop);
+        this.timeouts = new TimerWheel(loop);
     }
 
     /** This worker's view of {@code runtime}: made on first use; a reload's new runtime retires the old pools. */

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import yastack.api.HashKey;
 import yastack.api.RouteDecision;
+import yastack.kernel.loop.TimerWheel;
 import yastack.proxy.cluster.Balanced;
 
 /**
@@ -51,8 +52,9 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private boolean requestForwarded;
     /** This leg holds one of the cluster's max_requests slots (from its start to its end). */
     private boolean requestSlot;
-    private ScheduledFuture<?> timeout;
-    private ScheduledFuture<?> perTryTimeout;
+    /** The route timeout: armed once, when the request has been sent, across every try. */
+    private TimerWheel.Timeout timeout;
+    private TimerWheel.Timeout perTryTimeout;
     private ScheduledFuture<?> perTryIdle;
     /** When this try last received upstream bytes (System.nanoTime); per_try_idle_timeout counts from it. */
     private long lastUpstreamBytes;
@@ -229,7 +231,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     /** The response head goes to the client: no more tries. */
     void responseStarted(int status) {
         cluster.answered(endpointIndex, status);
-        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        cancel(perTryTimeout);
         if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.stats.rqRetrySuccess.inc();
     }
 
@@ -238,8 +240,9 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     /** The route timeout runs once, across every try; the per-try ones restart with each. */
     private void armTimeouts() {
         armRouteTimeout();
-        if (perTryTimeout == null && retry != null && !retry.rules().perTryTimeout().isZero()) {
-            perTryTimeout = dctx.executor().schedule(this::onPerTryTimeout, retry.rules().perTryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if ((perTryTimeout == null || !perTryTimeout.armed()) && retry != null && !retry.rules().perTryTimeout().isZero()) {
+            if (perTryTimeout == null) perTryTimeout = new TimerWheel.Timeout(this::onPerTryTimeout);
+            down.worker.timeouts.arm(perTryTimeout, retry.rules().perTryTimeout().toMillis());
         }
         if (perTryIdle == null && retry != null && !retry.rules().perTryIdleTimeout().isZero()) {
             lastUpstreamBytes = System.nanoTime();
@@ -249,7 +252,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
 
     private void armRouteTimeout() {
         if (timeout == null && timeoutMillis > 0) {
-            timeout = dctx.executor().schedule(this::onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+            timeout = new TimerWheel.Timeout(this::onTimeout);
+            down.worker.timeouts.arm(timeout, timeoutMillis);
         }
     }
 
@@ -273,19 +277,21 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
             exchange.upstreamFailed("UT", HttpResponseStatus.GATEWAY_TIMEOUT, "upstream idle timeout\n");
             return;
         }
-        if (perTryTimeout != null) perTryTimeout.cancel(false);
-        perTryTimeout = null;
+        cancel(perTryTimeout);
         cluster.stats.rqPerTryTimeout.inc();
         if (tryAgain(retry.rules().retriesTimeout())) return;
         timedOut();
     }
 
     private void onPerTryTimeout() {
-        perTryTimeout = null;
         if (exchange.finished() || exchange.responseStarted()) return;
         cluster.stats.rqPerTryTimeout.inc();
         if (tryAgain(retry.rules().retriesTimeout())) return;
         timedOut();
+    }
+
+    private void cancel(TimerWheel.Timeout t) {
+        if (t != null) down.worker.timeouts.cancel(t);
     }
 
     private void onTimeout() {
@@ -320,8 +326,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         retrying = true;
         endLb();
         detach(false);
-        if (perTryTimeout != null) perTryTimeout.cancel(false);
-        perTryTimeout = null;
+        cancel(perTryTimeout);
         if (perTryIdle != null) perTryIdle.cancel(false);
         perTryIdle = null;
         exchange.response().newTry();
@@ -385,8 +390,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         if (upstream == null) cluster.cancelWaiting(this);
         endLb();
         detach(reuse && requestForwarded);
-        if (timeout != null) timeout.cancel(false);
-        if (perTryTimeout != null) perTryTimeout.cancel(false);
+        cancel(timeout);
+        cancel(perTryTimeout);
         if (perTryIdle != null) perTryIdle.cancel(false);
         if (retry != null) retry.release();
         if (pendingBody != null) {
