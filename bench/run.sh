@@ -6,6 +6,7 @@
 #   bench/run.sh --smoke         a seconds-long run of one workload (test suite)
 #   bench/run.sh --out DIR ...   write results to DIR instead of bench/results/<date>
 #   bench/run.sh --list          the suites
+#   bench/run.sh soak [--minutes N]   the soak (bench/soak.sh, default 30 min)
 #
 # See bench/README.md for what each suite measures and the BENCH_* knobs.
 set -euo pipefail
@@ -14,7 +15,9 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(dirname "$BENCH_DIR")"
 ALL_SUITES=(http-keepalive http-close tcp-proxy tls resources script flavors stack)
 
-usage() { sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+# The soak is a run of its own (long, one system, faults injected): bench/soak.sh.
+[[ ${1:-} == soak ]] && exec "$BENCH_DIR/soak.sh" "${@:2}"
 
 SMOKE=0 OUT="" SUITES=()
 while (( $# )); do

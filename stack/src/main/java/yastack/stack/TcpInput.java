@@ -39,6 +39,14 @@ final class TcpInput {
         if (c.state == TcpState.TIME_WAIT) {
             return timeWait(c, s, now);
         }
+        if (c.state == TcpState.SYN_RECEIVED && c.listener != null && s.seq == c.irs
+                && (s.flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
+            // The peer retransmits its SYN: our SYN-ACK was lost. The SYN sits just below RCV.NXT, so the
+            // window check would answer it with a bare ACK, which a SYN_SENT peer drops; answer with the
+            // SYN-ACK now instead of at our own retransmission timeout (as Linux does).
+            TcpOutput.sendSyn(c, now);
+            return false;
+        }
         if (!acceptable(c, s)) {
             st.inc(Seq.lt(s.seq + s.seqLen(), c.rcvNxt) || (s.seqLen() == 0 && Seq.lt(s.seq, c.rcvNxt))
                     ? Stat.TCP_DUP_SEGMENTS : Stat.TCP_DROP_OUT_OF_WINDOW);
@@ -62,11 +70,7 @@ final class TcpInput {
             return false;
         }
         if (s.has(TcpSegment.SYN)) {
-            if (c.state == TcpState.SYN_RECEIVED && c.listener != null && s.seq == c.irs && !s.has(TcpSegment.ACK)) {
-                TcpOutput.sendSyn(c, now); // our SYN-ACK was lost: answer the retransmitted SYN
-            } else {
-                challengeAck(c, now); // RFC 5961 4.2
-            }
+            challengeAck(c, now); // RFC 5961 4.2
             return false;
         }
         if (!s.has(TcpSegment.ACK)) {
@@ -247,8 +251,13 @@ final class TcpInput {
             }
             return false;
         }
-        if (s.has(TcpSegment.FIN)) {
-            // the peer did not see our ACK of its FIN: acknowledge again and restart 2MSL
+        if (!s.has(TcpSegment.ACK)) {
+            st.inc(Stat.TCP_DROP_UNEXPECTED); // RFC 9293 3.10.7.4 fifth check, in TIME_WAIT too
+            return false;
+        }
+        if (s.has(TcpSegment.FIN) && s.seq + s.payloadLen + 1 == c.rcvNxt) {
+            // the peer did not see our ACK of its FIN: acknowledge again and restart 2MSL. Only this FIN
+            // restarts it; any other would let a stale or blind sender hold the tuple forever.
             TcpOutput.sendAck(c, now);
             c.waitDeadline = now + c.cfg.timeWaitNanos;
             c.layer.timerHeap.schedule(c);

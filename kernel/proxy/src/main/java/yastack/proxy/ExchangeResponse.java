@@ -98,9 +98,12 @@ final class ExchangeResponse {
             return false;
         }
         if (!r.protocolVersion().protocolName().equals("HTTP") || r.protocolVersion().majorVersion() != 1 || code == 101
+                || code < 100 || code > 599 || !HeaderRules.validReasonPhrase(r.status().reasonPhrase())
                 || !HeaderRules.onlyChunkedOrNoTransferCoding(r.headers())) {
-            // Not an HTTP/1.x answer, a protocol switch we did not ask for (or to another protocol), or a
-            // transfer coding we would silently drop when re-framing (the client would get coded bytes).
+            // Not an HTTP/1.x answer, a protocol switch we did not ask for (or to another protocol), a status
+            // outside 100..599 (RFC 9110 15; Netty reads "2" as a code) or a reason phrase with control
+            // characters (Netty passes them; they would reach the client's status line), or a transfer
+            // coding we would silently drop when re-framing (the client would get coded bytes).
             ReferenceCountUtil.release(r);
             ex.upstreamInvalid();
             return false;

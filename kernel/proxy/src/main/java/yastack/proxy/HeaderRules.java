@@ -61,6 +61,14 @@ final class HeaderRules {
         return te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked");
     }
 
+    /** reason-phrase = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 4): no NUL or other control goes down. */
+    static boolean validReasonPhrase(String reason) {
+        for (int i = 0; i < reason.length(); i++) {
+            char c = reason.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) return false;
+        }
+        return true;
+    }
 
     /** A route's edits of one direction: removals, then additions (replacing unless they append). */
     static void apply(HttpHeaders h, List<HeaderEdits.Header> add, List<String> remove) {

@@ -67,6 +67,12 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (done) {
+            // Refused already: Netty's decoder may go on to decode a header that followed the bad
+            // bytes in the same read. Nothing after the refusal is read.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (!(msg instanceof HAProxyMessage m)) {
             ReferenceCountUtil.release(msg);
             fail(ctx);

@@ -194,6 +194,22 @@ class ProxyProtocolTest {
         assertEquals(before + 1, proxy.awaitStat("listener.web.downstream_cx_proxy_proto_error", before + 1));
     }
 
+    /**
+     * Found by {@link ProxyProtocolFuzzTest}: Netty's decoder reports the bad first line, then goes on
+     * to decode a header that follows it in the same read. The connection is refused at the first
+     * error; what follows must never be read as a header, let alone reach an upstream.
+     */
+    @Test
+    void aHeaderAfterARefusedLineIsNotRead() throws Exception {
+        long before = proxy.stat("listener.web.downstream_cx_proxy_proto_error");
+        int requests = up.requests.get();
+        String answer = proxy.raw("GET\n\r\nPROXY TCP4 203.0.113.9 127.0.0.1 4000 80\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n", 5000);
+        assertTrue(answer.isEmpty() || answer.equals("<reset>"), answer);
+        assertEquals(before + 1, proxy.awaitStat("listener.web.downstream_cx_proxy_proto_error", before + 1));
+        Thread.sleep(200);
+        assertEquals(requests, up.requests.get(), "no request reached the upstream");
+    }
+
     /** Sends {@code bytes} and waits for the capturing upstream to have them. */
     private static byte[] sendThrough(int port, byte[] bytes) throws Exception {
         captured.clear();

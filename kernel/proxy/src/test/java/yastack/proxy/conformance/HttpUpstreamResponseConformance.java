@@ -36,6 +36,10 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
         upstream.on("/garbage", "HTTX/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
         upstream.on("/not-http", "hello there\r\n\r\n", false);
         upstream.on("/http2", "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+        // found by UpstreamResponseFuzzTest: a status code is three digits, 100..599 (RFC 9110 15)
+        upstream.on("/short-status", "HTTP/1.1 2 OK\r\nContent-Length: 2\r\n\r\nok", false);
+        upstream.on("/status-600", "HTTP/1.1 600 Beyond\r\nContent-Length: 2\r\n\r\nok", false);
+        upstream.on("/nul-reason", "HTTP/1.1 200 O\0K\r\nContent-Length: 2\r\n\r\nok", false);
         upstream.on("/bad-cl", "HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok", false);
         upstream.on("/two-cl", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!", false);
         upstream.on("/bare-cr", "HTTP/1.1 200 OK\r\nX-Evil: a\rSet-Cookie: pwned=1\r\nContent-Length: 2\r\n\r\nok", false);
@@ -119,7 +123,7 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
 
     @Test
     void invalidUpstreamResponsesAre502() throws Exception {
-        for (String path : new String[] {"/garbage", "/not-http", "/http2", "/bad-cl", "/two-cl", "/gzip-te"}) {
+        for (String path : new String[] {"/garbage", "/not-http", "/http2", "/short-status", "/status-600", "/nul-reason", "/bad-cl", "/two-cl", "/gzip-te"}) {
             try (RawClient c = client()) {
                 RawClient.Response r = get(c, path);
                 assertEquals(502, r.status(), path + ": " + r);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * Mutated frames (random bytes, truncation, extension, header fields, with checksums repaired so the deeper
  * layers are reached) must never throw, and the stacks must keep working afterwards.
  */
-class FuzzTest {
+class MutatedTrafficTest {
     static final long S = 1_000_000_000L;
 
     /** Recomputes IPv4 header and TCP/UDP/ICMP checksums of a frame in place, as far as its lengths allow. */
