@@ -37,6 +37,7 @@ final class ConfigValidator {
     private final Findings f;
     private final StackValidator stack;
     private final HttpValidator http;
+    private final DiscoveryValidator discovery;
 
     private ConfigValidator(Bootstrap config, SourceLines lines, Path baseDir, BooleanSupplier dpdkInstalled) {
         this.config = config;
@@ -49,6 +50,7 @@ final class ConfigValidator {
             if (c.hasProxyProtocol()) l4Only.add(c.getName());
         });
         this.http = new HttpValidator(f, clusterNames, l4Only);
+        this.discovery = new DiscoveryValidator(f);
     }
 
     /** Every semantic problem in {@code config}, ordered by line. */
@@ -75,6 +77,7 @@ final class ConfigValidator {
             uniqueName("clusters", i, config.getClusters(i).getName(), clusterNames, "cluster");
         }
         if (config.hasAccessLog()) http.accessLog("access_log", config.getAccessLog());
+        if (config.hasDrain()) discovery.drain("drain", config.getDrain());
     }
 
     private void uniqueName(String list, int i, String name, Map<String, Integer> seen, String what) {
@@ -169,6 +172,7 @@ final class ConfigValidator {
             f.port(p + ".port", e.getPort());
         }
         if (c.getFlavor() == SocketFlavor.USERSPACE) stack.requireInterfaces(path + ".flavor");
+        discovery.cluster(path, c);
         if (c.hasLbPolicy()) lbPolicy(path + ".lb_policy", c.getLbPolicy());
         f.nonNegative(path + ".connect_timeout", c.hasConnectTimeout(), c.getConnectTimeout());
         f.nonNegative(path + ".idle_timeout", c.hasIdleTimeout(), c.getIdleTimeout());
