@@ -173,6 +173,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             else closeIfNothingLeft();
             return;
         }
+        if (evt == ConnectionDrain.CLOSE_IDLE) {
+            if (current == null && queued.isEmpty()) {
+                closing = true;
+                ctx.close();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent && current == null) {
             stats.cxIdleTimeout.inc();
             ctx.close();
@@ -199,7 +206,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether the response being started should carry {@code Connection: close}. */
     boolean closeAfterThisRequest(int max) {
-        return closing || (max > 0 && requests >= max);
+        return closing || (max > 0 && requests >= max) || (!stream && worker.drain.draining());
     }
 
     /** An exchange ended; {@code status} 0 when no response head went out (it was cut short). */
@@ -213,6 +220,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     void exchangeDone(HttpExchange ex, boolean close) {
         if (current != ex) return;
         current = null;
+        // A response that started before a drain did may have promised keep-alive; the drain closes anyway.
+        close |= !stream && worker.drain.draining();
         if (close) {
             closing = true;
             queued.forEach(ReferenceCountUtil::release);

@@ -20,6 +20,9 @@ import java.util.function.Supplier;
  * handling are identical.
  */
 final class HttpPipelines {
+    /** The HTTP/2 codec's name in a downstream pipeline. */
+    static final String H2 = "h2";
+
     private final ProxyWorker worker;
     private final ListenerStats stats;
     private final String listener;
@@ -55,7 +58,8 @@ final class HttpPipelines {
         stats.cxActive.inc();
         p.channel().closeFuture().addListener(f -> stats.cxActive.dec());
         p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast("h2", Http2FrameCodecBuilder.forServer().validateHeaders(true).build());
+        // Closing waits for the connection's streams (a drain's GOAWAY); a drain's timeout cuts them.
+        p.addLast(H2, Http2FrameCodecBuilder.forServer().validateHeaders(true).gracefulShutdownTimeoutMillis(-1).build());
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
@@ -63,6 +67,7 @@ final class HttpPipelines {
                 ch.pipeline().addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, true));
             }
         }));
+        worker.drain.http2Started(p.channel());
     }
 
     /** Picks the pipeline from the ALPN result once the TLS handshake is done. */

@@ -193,6 +193,7 @@ final class ListenerSockets {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                w.drain.track(ch, l.getName());
                 if (errors != null) ProxyProtocolReader.install(ch.pipeline(), errors, setup);
                 else setup.accept(ch.pipeline());
             }

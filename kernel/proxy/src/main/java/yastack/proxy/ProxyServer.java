@@ -2,9 +2,13 @@ package yastack.proxy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import yastack.api.AccessLogger;
 import yastack.api.config.Bootstrap;
 import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.stats.StatsStore;
@@ -25,7 +29,11 @@ public final class ProxyServer implements AutoCloseable {
     private final Path baseDir;
     private final PluginRegistry plugins;
     private final Scripts scripts;
+    private final ConnectionDrain drain = new ConnectionDrain();
+    /** Every snapshot published, for their access logs' last flush at close. */
+    private final List<ProxySnapshot> published = new ArrayList<>();
     private boolean started;
+    private boolean listenersClosed;
 
     /**
      * Compiles {@code config} (plugins created, files read); throws {@link IllegalStateException}
@@ -37,8 +45,9 @@ public final class ProxyServer implements AutoCloseable {
         this.plugins = plugins;
         this.scripts = scripts;
         this.baseDir = baseDir;
-        for (int i = 0; i < sockets.workers().size(); i++) workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins));
+        for (int i = 0; i < sockets.workers().size(); i++) workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, drain));
         this.snapshot.set(ProxySnapshot.compile(config, baseDir, plugins, scripts));
+        published.add(snapshot.get());
         this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir);
         this.healthChecks = new HealthChecks(workers.getFirst());
     }
@@ -55,7 +64,9 @@ public final class ProxyServer implements AutoCloseable {
         ProxySnapshot s = ProxySnapshot.compile(config, baseDir, plugins, scripts);
         // The snapshot first, so connections to a new listener find their config from the start.
         ProxySnapshot previous = snapshot.getAndSet(s);
-        if (!started) return;
+        published.add(s);
+        // A drained proxy stays drained: the new config's routes apply to what is still open.
+        if (!started || listenersClosed) return;
         try {
             listeners.reload(config);
         } catch (RuntimeException e) {
@@ -78,10 +89,56 @@ public final class ProxyServer implements AutoCloseable {
         return stats;
     }
 
-    /** Stops health checks and closes every listening socket; the workers' loops are the kernel's to stop. */
+    /**
+     * Starts a drain ({@code true}): HTTP/1 connections close after their current response
+     * (Connection: close), HTTP/2 connections get GOAWAY; listeners keep accepting. Envoy's
+     * {@code /healthcheck/fail} does this too; {@code false} ({@code /healthcheck/ok}) stops it.
+     */
+    public void drainConnections(boolean on) {
+        drain.draining(on);
+    }
+
+    /** Whether a drain is on. */
+    public boolean drainingConnections() {
+        return drain.draining();
+    }
+
+    /**
+     * Stops accepting: every listener closes, and HTTP/1 connections with nothing in flight
+     * close too. Connections with work in flight finish; later reloads bind no listeners.
+     */
+    public synchronized void closeListeners() {
+        listenersClosed = true;
+        listeners.close();
+        drain.closeIdle();
+    }
+
+    /** Downstream connections still open, on every listener. */
+    public int openConnections() {
+        return drain.open();
+    }
+
+    /** Closes every downstream connection still open, logging how many of which kind on which listener were cut. */
+    public int cutConnections(String why) {
+        return drain.cut(why);
+    }
+
+    /**
+     * Stops health checks, closes every listening socket, and flushes and closes the access
+     * logs of every config this proxy ran; the workers' loops are the kernel's to stop.
+     */
     @Override
     public synchronized void close() {
         healthChecks.stop();
         listeners.close();
+        Set<AccessLogger> closed = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ProxySnapshot s : published) {
+            for (ListenerRuntime l : s.listeners().values()) {
+                for (AccessLogger logger : l.loggers()) {
+                    if (closed.add(logger)) logger.close();
+                }
+            }
+        }
+        published.clear();
     }
 }

@@ -24,11 +24,14 @@ final class ProxyWorker {
     final SplittableRandom random;
     final Sockets sockets;
     final PluginRegistry plugins;
+    /** Shared by every worker: whether connections should close as they finish (a drain). */
+    final ConnectionDrain drain;
     private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
     private final WorkerContext pluginView;
     private long streamIds;
 
-    ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins) {
+    ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins, ConnectionDrain drain) {
+        this.drain = drain;
         this.index = index;
         this.loop = sockets.workers().loop(index);
         this.stats = stats;
