@@ -196,7 +196,9 @@ public final class AdminServer implements AutoCloseable {
         for (ClusterRuntime c : proxy.clusters().values()) {
             JsonArray eps = new JsonArray();
             for (Endpoint e : c.endpoints()) {
-                eps.add(new JsonObject().put("address", e.host()).put("port", e.port()).put("weight", e.weight())
+                JsonObject ep = new JsonObject().put("address", e.connectHost());
+                if (!e.hostname().equals(e.connectHost())) ep.put("hostname", e.hostname());
+                eps.add(ep.put("port", e.port()).put("weight", e.weight())
                         .put("health", e.health().state(now))
                         .put("consecutive_connect_failures", e.health().consecutiveFailures()));
             }

@@ -25,6 +25,9 @@ public final class ProxyServer implements AutoCloseable {
     private final AtomicReference<ProxySnapshot> snapshot = new AtomicReference<>();
     private final ListenerSockets listeners;
     private final HealthChecks healthChecks;
+    private final DnsDiscovery dns;
+    /** Guards snapshot swaps; DNS updates take it on a worker's loop, so it is never held while waiting for one. */
+    private final Object swap = new Object();
     private final StatsStore stats;
     private final Path baseDir;
     private final PluginRegistry plugins;
@@ -46,34 +49,70 @@ public final class ProxyServer implements AutoCloseable {
         this.scripts = scripts;
         this.baseDir = baseDir;
         for (int i = 0; i < sockets.workers().size(); i++) workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, drain));
-        this.snapshot.set(ProxySnapshot.compile(config, baseDir, plugins, scripts));
-        published.add(snapshot.get());
+        publish(ProxySnapshot.compile(config, baseDir, plugins, scripts));
         this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir);
         this.healthChecks = new HealthChecks(workers.getFirst());
+        this.dns = new DnsDiscovery(workers.getFirst(), sockets.workers().hostTransport().datagramChannel(), this::replaceCluster);
     }
 
     /** Binds every listener; throws with a clear message (e.g. address in use) on failure. */
     public synchronized void start() {
-        listeners.bindAll(snapshot.get().config());
+        ProxySnapshot s = dns.prepare(snapshot.get());
+        publish(s);
+        try {
+            listeners.bindAll(s.config());
+        } catch (RuntimeException e) {
+            dns.abandonPrepared();
+            throw e;
+        }
         started = true;
-        healthChecks.follow(snapshot.get());
+        healthChecks.follow(s);
+        dns.follow(s);
     }
 
     /** Swaps in a new config; listeners bind, close or rebind as it says. A failure leaves the old config serving. */
     public synchronized void reload(Bootstrap config) {
-        ProxySnapshot s = ProxySnapshot.compile(config, baseDir, plugins, scripts);
+        ProxySnapshot compiled = ProxySnapshot.compile(config, baseDir, plugins, scripts);
+        if (!started) {
+            publish(compiled); // start() looks its DNS clusters up
+            return;
+        }
+        ProxySnapshot s = dns.prepare(compiled);
         // The snapshot first, so connections to a new listener find their config from the start.
-        ProxySnapshot previous = snapshot.getAndSet(s);
-        published.add(s);
+        ProxySnapshot previous = publish(s);
         // A drained proxy stays drained: the new config's routes apply to what is still open.
-        if (!started || listenersClosed) return;
-        try {
-            listeners.reload(config);
-        } catch (RuntimeException e) {
-            snapshot.set(previous);
-            throw e;
+        if (!listenersClosed) {
+            try {
+                listeners.reload(config);
+            } catch (RuntimeException e) {
+                publish(previous);
+                dns.abandonPrepared();
+                throw e;
+            }
         }
         healthChecks.follow(s);
+        dns.follow(s);
+    }
+
+    /** Makes {@code s} current; returns the one it replaced. */
+    private ProxySnapshot publish(ProxySnapshot s) {
+        synchronized (swap) {
+            published.add(s);
+            return snapshot.getAndSet(s);
+        }
+    }
+
+    /** A DNS answer changed a cluster: false when a reload already replaced {@code old}. */
+    private boolean replaceCluster(ClusterRuntime old, ClusterRuntime fresh) {
+        ProxySnapshot next;
+        synchronized (swap) {
+            ProxySnapshot s = snapshot.get();
+            if (s.clusters().get(old.name()) != old) return false;
+            next = s.withCluster(fresh);
+            snapshot.set(next);
+        }
+        healthChecks.follow(next);
+        return true;
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */
@@ -129,16 +168,21 @@ public final class ProxyServer implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        dns.stop();
         healthChecks.stop();
         listeners.close();
         Set<AccessLogger> closed = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (ProxySnapshot s : published) {
+        List<ProxySnapshot> all;
+        synchronized (swap) {
+            all = List.copyOf(published);
+            published.clear();
+        }
+        for (ProxySnapshot s : all) {
             for (ListenerRuntime l : s.listeners().values()) {
                 for (AccessLogger logger : l.loggers()) {
                     if (closed.add(logger)) logger.close();
                 }
             }
         }
-        published.clear();
     }
 }
