@@ -48,12 +48,7 @@ class UpgradeIT {
 
     @Test
     void aNewProcessTakesOverUnderLoadWithoutAFailedRequest() throws Exception {
-        Needs.rootAnd("upgrading in a network namespace", "ip", "curl");
-        exec("ip", "netns", "add", ns);
-        exec("ip", "-n", ns, "link", "set", "lo", "up");
-        exec("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_migrate_req=1");
-        dir = Files.createTempDirectory("yastack-upgrade");
-
+        namespace(true);
         Process old = start("v1");
         awaitServing(old, "v1");
 
@@ -111,6 +106,37 @@ class UpgradeIT {
         assertTrue(newLog.contains("upgrade: serving beside pid " + old.pid()), newLog);
         assertTrue(newLog.contains("upgrade: pid " + old.pid() + " has exited"), newLog);
         assertTrue(newLog.contains("is still held"), "the new process waited for the admin address: " + newLog);
+        assertTrue(!newLog.contains("tcp_migrate_req"), "no warning where connections migrate: " + newLog);
+    }
+
+    @Test
+    void userspaceInterfacesAreNotTakenOver() throws Exception {
+        Dist.Result r = Dist.run("run", "--config", Dist.HOME.resolve("examples/quickstart/yastack-userspace.yaml").toString(),
+                "--upgrade-from", "127.0.0.1:1");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("--upgrade-from takes over host listeners only; this config has userspace interfaces"), r.err());
+    }
+
+    /** The network namespace the test runs in, with {@code net.ipv4.tcp_migrate_req} as asked. */
+    private void namespace(boolean migrate) throws Exception {
+        Needs.rootAnd("upgrading in a network namespace", "ip", "curl");
+        exec("ip", "netns", "add", ns);
+        exec("ip", "-n", ns, "link", "set", "lo", "up");
+        exec("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_migrate_req=" + (migrate ? 1 : 0));
+        dir = Files.createTempDirectory("yastack-upgrade");
+    }
+
+    @Test
+    void whereConnectionsDoNotMigrateTheUpgradeSaysSo() throws Exception {
+        namespace(false);
+        Process old = start("v1");
+        awaitServing(old, "v1");
+        Process next = start("v2", "--upgrade-from", "127.0.0.1:" + ADMIN);
+        assertTrue(old.waitFor(60, TimeUnit.SECONDS), log("v1"));
+        assertEquals(0, old.exitValue(), log("v1"));
+        awaitServing(next, "v2");
+        assertTrue(log("v2").contains("upgrade: net.ipv4.tcp_migrate_req is 0: connections waiting in the old process's accept queue"),
+                log("v2"));
     }
 
     /** Starts bin/yastack in the namespace with a config whose every answer is {@code version}. */

@@ -47,6 +47,14 @@ final class RunCommand implements Callable<Integer> {
         }
         Upgrade.Old old = null;
         if (upgradeFrom != null) {
+            if (loaded.bootstrap().getStack().getInterfacesCount() > 0) {
+                // Its TAP device or DPDK port, and the TCP state of its connections, belong to
+                // the running process's stack: a second stack beside it cannot share them.
+                System.err.println("yastack: --upgrade-from takes over host listeners only; this config has userspace interfaces "
+                        + "(stack.interfaces), which two processes cannot share: replace the instance with a rolling upgrade "
+                        + "(drain it, then start the new one)");
+                return 1;
+            }
             try {
                 old = Upgrade.find(upgradeFrom);
             } catch (IllegalStateException e) {
@@ -81,6 +89,7 @@ final class RunCommand implements Callable<Integer> {
         ShutdownSignals.install(instance, exitCode);
         started.run();
         if (old != null) {
+            Upgrade.warnUnlessRequestsMigrate();
             try {
                 Upgrade.drainOld(old);
             } catch (IllegalStateException e) {

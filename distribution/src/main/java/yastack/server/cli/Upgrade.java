@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -44,6 +46,25 @@ final class Upgrade {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * When the old process closes its listeners, connections still in their accept queues are
+     * reset unless the kernel moves them to ours ({@code net.ipv4.tcp_migrate_req}, Linux
+     * 5.14+, per network namespace); say so when it will not.
+     */
+    static void warnUnlessRequestsMigrate() {
+        Path knob = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+        String value;
+        try {
+            value = Files.readString(knob).strip();
+        } catch (IOException e) {
+            value = "absent";
+        }
+        if (!value.equals("1")) {
+            LOG.log(System.Logger.Level.WARNING, "upgrade: net.ipv4.tcp_migrate_req is " + value + ": connections waiting in the old "
+                    + "process's accept queue when it closes its listeners are reset; sysctl -w net.ipv4.tcp_migrate_req=1 moves them here");
         }
     }
 
