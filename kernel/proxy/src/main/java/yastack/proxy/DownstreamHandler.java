@@ -220,8 +220,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     void exchangeDone(HttpExchange ex, boolean close) {
         if (current != ex) return;
         current = null;
-        // A response that started before a drain did may have promised keep-alive; the drain closes anyway.
-        close |= !stream && worker.drain.draining();
+        // A response that started before a drain did promised keep-alive, and the client may
+        // already be sending its next request: closing now would reset that. The next response
+        // carries Connection: close instead, and an idle connection closes with the listeners.
         if (close) {
             closing = true;
             queued.forEach(ReferenceCountUtil::release);
