@@ -9,4 +9,7 @@ echo "test.sh: JDK $JAVA_HOME"
 # Installs (as root) or names the packages the tests exec, before the build starts.
 source scripts/prerequisites.sh
 ys_prerequisites test
-exec mvn -B -ntp ${MAVEN_ARGS:-} verify "$@"
+# As root the build also makes the OCI image (-Pimage; OciImageIT runs it with crun).
+image=()
+[[ $EUID == 0 ]] && image=(-Pimage)
+exec mvn -B -ntp ${MAVEN_ARGS:-} "${image[@]}" verify "$@"

@@ -26,7 +26,8 @@
 # One row per package:
 #   package  probe  profiles  reason
 # probe: a command, or an absolute path, that shows the package is there where there is
-# no dpkg to ask. profiles: where it is needed; "quickstart@root" = only when quickstart
+# no dpkg to ask. A probe written +COMMAND counts as there whenever COMMAND is found, whoever
+# installed it (kubectl also comes from other packages, which Debian's would clash with). profiles: where it is needed; "quickstart@root" = only when quickstart
 # runs as root (then it serves a userspace listener on a TAP device). reason: a few
 # words for the line printed before an install.
 # `bench` takes every `test` row: ./test.sh runs bench/run.sh --smoke (the peers and load
@@ -69,6 +70,14 @@ _YS_PREREQUISITES=(
   "util-linux          taskset                                     test                  benchmarks"
   # bench/lib/common.sh renders the peers' config templates with perl
   "perl-base           perl                                        test                  benchmarks"
+  # DnsDiscoveryTest's DNS server (the binary only, no system service)
+  "dnsmasq-base        /usr/sbin/dnsmasq                           test                  DNS discovery tests"
+  # KubernetesManifestsTest renders deploy/kubernetes with kubectl kustomize
+  "kubernetes-client   +kubectl                                    test                  Kubernetes manifest tests"
+  # ./test.sh builds the OCI image (distribution/src/image/build.sh) and OciImageIT runs it
+  "debootstrap         debootstrap                                 test                  OCI image build and run"
+  "umoci               umoci                                       test                  OCI image build and run"
+  "crun                crun                                        test                  OCI image build and run"
 )
 
 # Whether a row tagged PROFILES is needed by PROFILE on this machine.
@@ -99,6 +108,10 @@ _ys_find_missing() {
   fi
   for row in "${rows[@]}"; do
     read -r pkg probe profiles reason <<<"$row"
+    if [[ $probe == +* ]]; then
+      command -v "${probe#+}" >/dev/null 2>&1 && continue
+      probe=${probe#+}
+    fi
     if [[ -n $installed ]]; then
       [[ $installed == *" $pkg=installed "* ]] && continue
     elif [[ $probe == /* ]]; then

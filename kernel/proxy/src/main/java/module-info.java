@@ -11,6 +11,8 @@ module yastack.proxy {
     requires io.netty.codec.http;
     requires io.netty.codec.http2;
     requires io.netty.codec.haproxy;
+    requires io.netty.codec.dns;
+    requires io.netty.resolver.dns;
     requires io.netty.transport.classes.epoll;
     requires com.google.protobuf.util;
     requires java.net.http;

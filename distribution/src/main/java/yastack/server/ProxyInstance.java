@@ -1,7 +1,11 @@
 package yastack.server;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import yastack.api.config.Bootstrap;
 import yastack.config.ConfigException;
@@ -27,9 +31,14 @@ public final class ProxyInstance implements AutoCloseable {
     private final AdminServer admin;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final FileWatcher watcher;
-    private final int adminPort;
+    private volatile int adminPort;
+    private volatile boolean closed;
+    private final long startNanos = System.nanoTime();
+    private volatile boolean healthCheckFailed;
+    private Drainer drainer;
 
-    private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch, Path pluginDir) {
+    private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch, Path pluginDir,
+                          boolean adminWhenFree) {
         this.loaded = loaded;
         Bootstrap cfg = loaded.bootstrap();
         PluginRegistry plugins = PluginLoader.load(pluginDir, ModuleLayer.boot());
@@ -37,10 +46,15 @@ public final class ProxyInstance implements AutoCloseable {
         this.engine = ProxyEngine.start(cfg, loaded.baseDir(), workers, plugins);
         AdminServer adminServer = null;
         try {
-            adminServer = new AdminServer(engine.proxy(), ready::get, this::reloadOrThrow, engine.dataplane());
+            adminServer = new AdminServer(engine.proxy(), this::ready, this::reloadOrThrow, engine.dataplane(), new Lifecycle());
             String address = cfg.getAdmin().getAddress().isEmpty() ? "127.0.0.1" : cfg.getAdmin().getAddress();
             int port = adminPortOverride != null ? adminPortOverride : cfg.getAdmin().getPort() == 0 ? 9901 : cfg.getAdmin().getPort();
-            this.adminPort = adminServer.start(address, port);
+            if (adminWhenFree) {
+                AdminServer a = adminServer;
+                Thread.ofPlatform().daemon().name("admin-bind").start(() -> bindWhenFree(a, address, port));
+            } else {
+                this.adminPort = adminServer.start(address, port);
+            }
         } catch (RuntimeException e) {
             if (adminServer != null) adminServer.close();
             engine.close();
@@ -58,12 +72,42 @@ public final class ProxyInstance implements AutoCloseable {
      * @param adminPort admin port override (tests use 0 for "any free port"), or null
      */
     public static ProxyInstance start(LoadedConfig config, int workers, Integer adminPort, boolean watchConfig) {
-        return new ProxyInstance(config, workers, adminPort, watchConfig, null);
+        return new ProxyInstance(config, workers, adminPort, watchConfig, null, false);
     }
 
     /** As above, with plugins loaded from {@code pluginDir} (null: built-ins only). */
     public static ProxyInstance start(LoadedConfig config, int workers, Integer adminPort, boolean watchConfig, Path pluginDir) {
-        return new ProxyInstance(config, workers, adminPort, watchConfig, pluginDir);
+        return new ProxyInstance(config, workers, adminPort, watchConfig, pluginDir, false);
+    }
+
+    /**
+     * As above, beside an instance being replaced that still holds the admin address: the
+     * listeners bind now (SO_REUSEPORT shares their ports), the admin API once its address
+     * is free ({@link #adminPort()} is 0 until then).
+     */
+    public static ProxyInstance startBeside(LoadedConfig config, int workers, Integer adminPort, boolean watchConfig, Path pluginDir) {
+        return new ProxyInstance(config, workers, adminPort, watchConfig, pluginDir, true);
+    }
+
+    private void bindWhenFree(AdminServer server, String address, int port) {
+        boolean told = false;
+        while (!closed) {
+            try {
+                adminPort = server.start(address, port);
+                return;
+            } catch (IllegalStateException e) {
+                if (!told) {
+                    LOG.log(System.Logger.Level.INFO, "admin: " + address + ":" + port
+                            + " is still held (by the instance being replaced?); binding it once it is free");
+                    told = true;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(100);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
     }
 
     public ProxyServer proxy() {
@@ -79,12 +123,77 @@ public final class ProxyInstance implements AutoCloseable {
         return engine.dataplane();
     }
 
+    /** The admin API's port; 0 while {@link #startBeside} waits for it. */
     public int adminPort() {
         return adminPort;
     }
 
     public Path configFile() {
         return loaded.file();
+    }
+
+    /** {@code /ready}: started, not draining, health check not failed by an operator. */
+    public boolean ready() {
+        return ready.get() && !healthCheckFailed && !draining();
+    }
+
+    private synchronized boolean draining() {
+        return drainer != null;
+    }
+
+    /**
+     * Drains the proxy (SIGTERM, {@code POST /drain_listeners}): {@code /ready} answers 503 at
+     * once, connections close as they finish, listeners close after {@code drain.delay}
+     * ({@code graceful}) or now, and the future completes when the last connection has (or
+     * was cut at {@code drain.timeout}). A second call joins the drain under way; a
+     * non-graceful one ends its delay.
+     */
+    public synchronized CompletableFuture<Void> drain(boolean graceful) {
+        if (drainer == null) {
+            drainer = Drainer.start(engine.proxy(), engine.proxy().config().getDrain(), graceful);
+        } else if (!graceful) {
+            drainer.closeListenersNow();
+        }
+        return drainer.done();
+    }
+
+    /**
+     * Envoy's {@code /healthcheck/fail} ({@code true}) and {@code /healthcheck/ok}: {@code /ready}
+     * answers 503 and connections close as they finish, while listeners keep accepting.
+     */
+    public synchronized void failHealthCheck(boolean failed) {
+        healthCheckFailed = failed;
+        if (drainer == null) engine.proxy().drainConnections(failed);
+    }
+
+    /** Envoy's server states: LIVE, or DRAINING once a drain or a failed health check started. */
+    public String state() {
+        return healthCheckFailed || draining() ? "DRAINING" : "LIVE";
+    }
+
+    /** What the admin API's lifecycle endpoints do to this instance. */
+    private final class Lifecycle implements AdminServer.Lifecycle {
+        @Override
+        public CompletableFuture<Void> drain(boolean graceful) {
+            return ProxyInstance.this.drain(graceful);
+        }
+
+        @Override
+        public void failHealthCheck(boolean failed) {
+            ProxyInstance.this.failHealthCheck(failed);
+        }
+
+        @Override
+        public Map<String, Object> serverInfo() {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("version", ProxyInstance.class.getPackage().getImplementationVersion() == null ? "dev"
+                    : ProxyInstance.class.getPackage().getImplementationVersion());
+            info.put("pid", ProcessHandle.current().pid());
+            info.put("state", state());
+            info.put("uptime_seconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
+            info.put("open_connections", engine.proxy().openConnections());
+            return info;
+        }
     }
 
     /** Re-reads the config file; a bad file leaves the running config in place. */
@@ -111,6 +220,7 @@ public final class ProxyInstance implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         ready.set(false);
         if (watcher != null) watcher.close();
         admin.close();

@@ -8,10 +8,13 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import yastack.api.SocketFlavors;
@@ -36,14 +39,30 @@ public final class AdminServer implements AutoCloseable {
     private final Runnable reload;
     private final Vertx vertx;
     private final DataplaneReport dataplane;
+    private final Lifecycle lifecycle;
     private HttpServer server;
 
-    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload) {
-        this(proxy, ready, reload, null);
+    /** What the admin API may do to the server's life: drain it, fail its health check, describe it. */
+    public interface Lifecycle {
+        /** Starts (or joins) a drain; completes when it is over. */
+        CompletableFuture<Void> drain(boolean graceful);
+
+        void failHealthCheck(boolean failed);
+
+        Map<String, Object> serverInfo();
     }
 
-    /** With the userspace data plane's endpoints ({@code /workers}, {@code /stack}); {@code dataplane} may be null. */
-    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, Dataplane dataplane) {
+    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload) {
+        this(proxy, ready, reload, null, null);
+    }
+
+    /**
+     * With the userspace data plane's endpoints ({@code /workers}, {@code /stack}) and the
+     * lifecycle ones ({@code /drain_listeners}, {@code /healthcheck/fail|ok}, {@code /server_info});
+     * {@code dataplane} and {@code lifecycle} may be null.
+     */
+    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, Dataplane dataplane, Lifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.dataplane = dataplane == null ? null : new DataplaneReport(dataplane, proxy.stats());
         this.proxy = proxy;
         this.stats = proxy.stats();
@@ -88,10 +107,25 @@ public final class AdminServer implements AutoCloseable {
                                 r.succeeded() ? "reloaded\n" : r.cause().getMessage() + "\n"));
                     }
                 }
+                case "/drain_listeners" -> lifecycle(req, true, l -> {
+                    // Envoy's parameter: present (any value) means graceful.
+                    l.drain(req.params().contains("graceful"));
+                    return "OK\n";
+                });
+                case "/healthcheck/fail" -> lifecycle(req, true, l -> {
+                    l.failHealthCheck(true);
+                    return "OK\n";
+                });
+                case "/healthcheck/ok" -> lifecycle(req, true, l -> {
+                    l.failHealthCheck(false);
+                    return "OK\n";
+                });
+                case "/server_info" -> lifecycle(req, false, l -> new JsonObject(l.serverInfo()).encodePrettily() + "\n");
                 case "/workers" -> withDataplane(req, () -> new JsonArray(dataplane.workers()).encodePrettily());
                 case "/stack" -> withDataplane(req, () -> new JsonObject(dataplane.stack()).encodePrettily());
                 case "/" -> reply(req, 200, "text/plain",
-                        "yastack admin: /ready /stats /stats/prometheus /clusters /listeners /config_dump /overload POST /reload /workers /stack POST /workers/N/drain|undrain\n");
+                        "yastack admin: /ready /stats /stats/prometheus /clusters /listeners /config_dump /overload /server_info POST /reload "
+                        + "POST /drain_listeners[?graceful] POST /healthcheck/fail|ok /workers /stack POST /workers/N/drain|undrain\n");
                 default -> {
                     Object[] drain = DataplaneReport.parseDrainPath(path);
                     if (drain == null) {
@@ -105,6 +139,18 @@ public final class AdminServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             reply(req, 500, "text/plain", "admin error: " + e + "\n");
+        }
+    }
+
+    /** A lifecycle endpoint: {@code post} ones refuse other methods; 404 when this server has no lifecycle. */
+    private void lifecycle(HttpServerRequest req, boolean post, Function<Lifecycle, String> action) {
+        if (lifecycle == null) {
+            reply(req, 404, "text/plain", "not available here\n");
+        } else if (post && !"POST".equals(req.method().name())) {
+            reply(req, 405, "text/plain", "use POST\n");
+        } else {
+            String body = action.apply(lifecycle);
+            reply(req, 200, body.startsWith("{") ? "application/json" : "text/plain", body);
         }
     }
 
@@ -151,7 +197,9 @@ public final class AdminServer implements AutoCloseable {
         for (ClusterRuntime c : proxy.clusters().values()) {
             JsonArray eps = new JsonArray();
             for (Endpoint e : c.endpoints()) {
-                eps.add(new JsonObject().put("address", e.host()).put("port", e.port()).put("weight", e.weight())
+                JsonObject ep = new JsonObject().put("address", e.connectHost());
+                if (!e.hostname().equals(e.connectHost())) ep.put("hostname", e.hostname());
+                eps.add(ep.put("port", e.port()).put("weight", e.weight())
                         .put("health", e.health().state(now))
                         .put("consecutive_connect_failures", e.health().consecutiveFailures()));
             }

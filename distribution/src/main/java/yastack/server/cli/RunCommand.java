@@ -3,7 +3,7 @@ package yastack.server.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import yastack.config.ConfigException;
@@ -12,9 +12,12 @@ import yastack.config.LoadedConfig;
 import yastack.server.ProxyInstance;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Starts the proxy with a config file; runs until SIGINT/SIGTERM. "
-                + "The config file is watched: a valid change is applied, an invalid one is logged and ignored.")
+        description = "Starts the proxy with a config file. The config file is watched: a valid change is applied, "
+                + "an invalid one is logged and ignored. SIGTERM or SIGINT drains (see drain: in the config) and exits 0; "
+                + "a second one exits at once.")
 final class RunCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger("yastack");
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config file")
     Path config;
 
@@ -27,6 +30,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--admin-port", paramLabel = "PORT", description = "override admin.port (0 = any free port)")
     Integer adminPort;
 
+    @Option(names = "--upgrade-from", paramLabel = "ADMIN",
+            description = "take over from the instance whose admin API is at ADMIN (host:port): bind beside it "
+                    + "(SO_REUSEPORT), then send it SIGTERM so it drains and exits; the admin address is bound once free")
+    String upgradeFrom;
+
     @Override
     public Integer call() {
         LoadedConfig loaded;
@@ -37,36 +45,60 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
-        return runUntilSignalled(loaded, workers, adminPort, plugins);
-    }
-
-    static int runUntilSignalled(LoadedConfig loaded, int workers, Integer adminPort, Path pluginDir) {
-        return runUntilSignalled(loaded, workers, adminPort, pluginDir, () -> {});
+        Upgrade.Old old = null;
+        if (upgradeFrom != null) {
+            if (loaded.bootstrap().getStack().getInterfacesCount() > 0) {
+                // Its TAP device or DPDK port, and the TCP state of its connections, belong to
+                // the running process's stack: a second stack beside it cannot share them.
+                System.err.println("yastack: --upgrade-from takes over host listeners only; this config has userspace interfaces "
+                        + "(stack.interfaces), which two processes cannot share: replace the instance with a rolling upgrade "
+                        + "(drain it, then start the new one)");
+                return 1;
+            }
+            try {
+                old = Upgrade.find(upgradeFrom);
+            } catch (IllegalStateException e) {
+                System.err.println("yastack: --upgrade-from: " + e.getMessage());
+                return 1;
+            }
+        }
+        return runUntilSignalled(loaded, workers, adminPort, plugins, () -> {}, old);
     }
 
     static int runUntilSignalled(LoadedConfig loaded, int workers, Integer adminPort, Path pluginDir, Runnable started) {
+        return runUntilSignalled(loaded, workers, adminPort, pluginDir, started, null);
+    }
+
+    /** Runs until a signal's drain is over; {@code old} (or null) is the instance this one replaces. */
+    private static int runUntilSignalled(LoadedConfig loaded, int workers, Integer adminPort, Path pluginDir, Runnable started,
+                                         Upgrade.Old old) {
         if (pluginDir != null && !Files.isDirectory(pluginDir)) {
             System.err.println("yastack: plugin directory not found: " + pluginDir);
             return 1;
         }
         ProxyInstance instance;
         try {
-            instance = ProxyInstance.start(loaded, workers, adminPort, true, pluginDir);
+            instance = old == null ? ProxyInstance.start(loaded, workers, adminPort, true, pluginDir)
+                    : ProxyInstance.startBeside(loaded, workers, adminPort, true, pluginDir);
         } catch (RuntimeException e) {
-            System.err.println("yastack: cannot start: " + e.getMessage());
+            System.err.println("yastack: cannot start: " + e.getMessage()
+                    + (old != null ? " (the running instance, pid " + old.pid() + ", was left as it is)" : ""));
             return 1;
         }
+        CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+        ShutdownSignals.install(instance, exitCode);
         started.run();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            instance.close();
-            stopped.countDown();
-        }, "shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (old != null) {
+            Upgrade.warnUnlessRequestsMigrate();
+            try {
+                Upgrade.drainOld(old);
+            } catch (IllegalStateException e) {
+                LOG.log(System.Logger.Level.WARNING, "upgrade: " + e.getMessage() + "; serving beside it");
+            }
         }
-        return 0;
+        int code = exitCode.join();
+        ExitReport.log(instance.proxy().stats(), code);
+        instance.close();
+        return code;
     }
 }

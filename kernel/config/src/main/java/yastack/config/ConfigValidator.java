@@ -38,6 +38,7 @@ final class ConfigValidator {
     private final StackValidator stack;
     private final HttpValidator http;
     private final EdgeValidator edge;
+    private final DiscoveryValidator discovery;
 
     private ConfigValidator(Bootstrap config, SourceLines lines, Path baseDir, BooleanSupplier dpdkInstalled) {
         this.config = config;
@@ -51,6 +52,7 @@ final class ConfigValidator {
         });
         this.http = new HttpValidator(f, clusterNames, l4Only);
         this.edge = new EdgeValidator(f);
+        this.discovery = new DiscoveryValidator(f);
     }
 
     /** Every semantic problem in {@code config}, ordered by line. */
@@ -78,6 +80,7 @@ final class ConfigValidator {
         }
         if (config.hasAccessLog()) http.accessLog("access_log", config.getAccessLog());
         if (config.hasOverloadManager()) edge.overloadManager("overload_manager", config.getOverloadManager());
+        if (config.hasDrain()) discovery.drain("drain", config.getDrain());
     }
 
     private void uniqueName(String list, int i, String name, Map<String, Integer> seen, String what) {
@@ -173,6 +176,7 @@ final class ConfigValidator {
             f.port(p + ".port", e.getPort());
         }
         if (c.getFlavor() == SocketFlavor.USERSPACE) stack.requireInterfaces(path + ".flavor");
+        discovery.cluster(path, c);
         if (c.hasLbPolicy()) lbPolicy(path + ".lb_policy", c.getLbPolicy());
         f.nonNegative(path + ".connect_timeout", c.hasConnectTimeout(), c.getConnectTimeout());
         f.nonNegative(path + ".idle_timeout", c.hasIdleTimeout(), c.getIdleTimeout());

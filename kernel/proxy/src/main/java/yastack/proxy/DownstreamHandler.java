@@ -212,6 +212,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             else closeIfNothingLeft();
             return;
         }
+        if (evt == ConnectionDrain.CLOSE_IDLE) {
+            if (current == null && queued.isEmpty()) {
+                closing = true;
+                ctx.close();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent && current == null) {
             stats.cxIdleTimeout.inc();
             ctx.close();
@@ -239,6 +246,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** Whether the response being started should carry {@code Connection: close}. */
     boolean closeAfterThisRequest(int max) {
         if (closing || draining || (max > 0 && requests >= max)) return true;
+        if (!stream && worker.drain.draining()) return true;
         if (worker.overload.keepAlive()) return false;
         // The overload monitor's disable_http_keepalive: HTTP/2 connections are told with GOAWAY when the stream ends.
         if (!stream) stats.edge.overloadDisableKeepalive.inc();
@@ -258,6 +266,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         current = null;
         close |= draining;
         if (stream && !worker.overload.keepAlive()) goAwayParent();
+        // A process drain does not close here: a response that started before it promised
+        // keep-alive, and the client may already be sending its next request, which closing
+        // now would reset. The next response carries Connection: close instead, and an idle
+        // connection closes with the listeners.
         if (close) {
             closing = true;
             queued.forEach(ReferenceCountUtil::release);

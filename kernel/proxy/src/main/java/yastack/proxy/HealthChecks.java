@@ -1,7 +1,9 @@
 package yastack.proxy;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import yastack.proxy.cluster.ClusterRuntime;
 
 /**
@@ -11,25 +13,33 @@ import yastack.proxy.cluster.ClusterRuntime;
  */
 final class HealthChecks {
     private final ProxyWorker worker;
-    private List<HealthChecker> running = List.of();
+    private Map<ClusterRuntime, HealthChecker> running = Map.of();
 
     HealthChecks(ProxyWorker worker) {
         this.worker = worker;
     }
 
+    /** Checks the clusters of {@code s}: a cluster whose runtime is the same keeps its checker (a DNS update replaced another). */
     synchronized void follow(ProxySnapshot s) {
-        List<HealthChecker> old = running;
+        Map<ClusterRuntime, HealthChecker> old = new IdentityHashMap<>(running);
+        Map<ClusterRuntime, HealthChecker> next = new IdentityHashMap<>();
         List<HealthChecker> fresh = new ArrayList<>();
         for (ClusterRuntime c : s.clusters().values()) {
-            if (c.healthCheck() != null) fresh.add(new HealthChecker(c, s.clusterTls().get(c.name()), worker));
+            if (c.healthCheck() == null) continue;
+            HealthChecker kept = old.remove(c);
+            if (kept == null) {
+                kept = new HealthChecker(c, s.clusterTls().get(c.name()), worker);
+                fresh.add(kept);
+            }
+            next.put(c, kept);
         }
-        running = List.copyOf(fresh);
-        old.forEach(HealthChecker::stop);
+        running = next;
+        old.values().forEach(HealthChecker::stop);
         fresh.forEach(HealthChecker::start);
     }
 
     synchronized void stop() {
-        running.forEach(HealthChecker::stop);
-        running = List.of();
+        running.values().forEach(HealthChecker::stop);
+        running = Map.of();
     }
 }

@@ -27,6 +27,9 @@ import yastack.proxy.edge.Http2Limits;
  * {@code max_outbound_control_frames}).
  */
 final class HttpPipelines {
+    /** The HTTP/2 codec's name in a downstream pipeline. */
+    static final String H2 = "h2";
+
     private final ProxyWorker worker;
     private final ListenerStats stats;
     private final String listener;
@@ -64,9 +67,10 @@ final class HttpPipelines {
         Http2Limits limits = rt.edge().http2();
         p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("h2-guard", new Http2FloodGuard(stats.edge, limits.maxHeaderListSize()));
+        // Closing waits for the connection's streams (a drain's GOAWAY); a drain's timeout cuts them.
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().validateHeaders(true).initialSettings(limits.settings())
-                .encoderEnforceMaxQueuedControlFrames(MAX_OUTBOUND_CONTROL_FRAMES).build();
-        p.addLast("h2", codec);
+                .encoderEnforceMaxQueuedControlFrames(MAX_OUTBOUND_CONTROL_FRAMES).gracefulShutdownTimeoutMillis(-1).build();
+        p.addLast(H2, codec);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
@@ -80,6 +84,7 @@ final class HttpPipelines {
         int raise = limits.initialConnectionWindow() - connection.local().flowController().initialWindowSize(connection.connectionStream());
         if (raise > 0) p.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(raise));
         DownstreamHandler.limitConnectionAge(p.channel(), rt.edge().maxConnectionMillis(), stats);
+        worker.drain.http2Started(p.channel());
     }
 
     /** Envoy's max_outbound_control_frames default. */

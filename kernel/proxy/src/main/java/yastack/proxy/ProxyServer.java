@@ -2,9 +2,13 @@ package yastack.proxy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import yastack.api.AccessLogger;
 import yastack.api.config.Bootstrap;
 import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.stats.StatsStore;
@@ -22,12 +26,19 @@ public final class ProxyServer implements AutoCloseable {
     private final AtomicReference<ProxySnapshot> snapshot = new AtomicReference<>();
     private final ListenerSockets listeners;
     private final HealthChecks healthChecks;
+    private final DnsDiscovery dns;
+    /** Guards snapshot swaps; DNS updates take it on a worker's loop, so it is never held while waiting for one. */
+    private final Object swap = new Object();
     private final StatsStore stats;
     private final Path baseDir;
     private final PluginRegistry plugins;
     private final Scripts scripts;
     private final OverloadMonitor overload;
+    private final ConnectionDrain drain = new ConnectionDrain();
+    /** Every snapshot published, for their access logs' last flush at close. */
+    private final List<ProxySnapshot> published = new ArrayList<>();
     private boolean started;
+    private boolean listenersClosed;
 
     /**
      * Compiles {@code config} (plugins created, files read); throws {@link IllegalStateException}
@@ -39,34 +50,76 @@ public final class ProxyServer implements AutoCloseable {
         this.plugins = plugins;
         this.scripts = scripts;
         this.baseDir = baseDir;
-        this.snapshot.set(ProxySnapshot.compile(config, baseDir, plugins, scripts));
+        ProxySnapshot first = ProxySnapshot.compile(config, baseDir, plugins, scripts);
         this.overload = new OverloadMonitor(config.getOverloadManager(), stats);
-        for (int i = 0; i < sockets.workers().size(); i++) workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, overload));
+        for (int i = 0; i < sockets.workers().size(); i++) {
+            workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, overload, drain));
+        }
+        publish(first);
         this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir, new ConnectionAdmission(overload, stats));
         this.healthChecks = new HealthChecks(workers.getFirst());
+        this.dns = new DnsDiscovery(workers.getFirst(), sockets.workers().hostTransport().datagramChannel(), this::replaceCluster);
     }
 
     /** Binds every listener; throws with a clear message (e.g. address in use) on failure. */
     public synchronized void start() {
-        listeners.bindAll(snapshot.get().config());
+        ProxySnapshot s = dns.prepare(snapshot.get());
+        publish(s);
+        try {
+            listeners.bindAll(s.config());
+        } catch (RuntimeException e) {
+            dns.abandonPrepared();
+            throw e;
+        }
         started = true;
-        healthChecks.follow(snapshot.get());
+        healthChecks.follow(s);
+        dns.follow(s);
     }
 
     /** Swaps in a new config; listeners bind, close or rebind as it says. A failure leaves the old config serving. */
     public synchronized void reload(Bootstrap config) {
-        ProxySnapshot s = ProxySnapshot.compile(config, baseDir, plugins, scripts);
+        ProxySnapshot compiled = ProxySnapshot.compile(config, baseDir, plugins, scripts);
+        if (!started) {
+            publish(compiled); // start() looks its DNS clusters up
+            return;
+        }
+        ProxySnapshot s = dns.prepare(compiled);
         // The snapshot first, so connections to a new listener find their config from the start.
-        ProxySnapshot previous = snapshot.getAndSet(s);
-        if (!started) return;
-        try {
-            listeners.reload(config);
-        } catch (RuntimeException e) {
-            snapshot.set(previous);
-            throw e;
+        ProxySnapshot previous = publish(s);
+        // A drained proxy stays drained: the new config's routes apply to what is still open.
+        if (!listenersClosed) {
+            try {
+                listeners.reload(config);
+            } catch (RuntimeException e) {
+                publish(previous);
+                dns.abandonPrepared();
+                throw e;
+            }
         }
         healthChecks.follow(s);
         overload.configure(config.getOverloadManager());
+        dns.follow(s);
+    }
+
+    /** Makes {@code s} current; returns the one it replaced. */
+    private ProxySnapshot publish(ProxySnapshot s) {
+        synchronized (swap) {
+            published.add(s);
+            return snapshot.getAndSet(s);
+        }
+    }
+
+    /** A DNS answer changed a cluster: false when a reload already replaced {@code old}. */
+    private boolean replaceCluster(ClusterRuntime old, ClusterRuntime fresh) {
+        ProxySnapshot next;
+        synchronized (swap) {
+            ProxySnapshot s = snapshot.get();
+            if (s.clusters().get(old.name()) != old) return false;
+            next = s.withCluster(fresh);
+            snapshot.set(next);
+        }
+        healthChecks.follow(next);
+        return true;
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */
@@ -87,11 +140,62 @@ public final class ProxyServer implements AutoCloseable {
         return overload;
     }
 
-    /** Stops health checks and closes every listening socket; the workers' loops are the kernel's to stop. */
+    /**
+     * Starts a drain ({@code true}): HTTP/1 connections close after their current response
+     * (Connection: close), HTTP/2 connections get GOAWAY; listeners keep accepting. Envoy's
+     * {@code /healthcheck/fail} does this too; {@code false} ({@code /healthcheck/ok}) stops it.
+     */
+    public void drainConnections(boolean on) {
+        drain.draining(on);
+    }
+
+    /** Whether a drain is on. */
+    public boolean drainingConnections() {
+        return drain.draining();
+    }
+
+    /**
+     * Stops accepting: every listener closes, and HTTP/1 connections with nothing in flight
+     * close too. Connections with work in flight finish; later reloads bind no listeners.
+     */
+    public synchronized void closeListeners() {
+        listenersClosed = true;
+        listeners.close();
+        drain.closeIdle();
+    }
+
+    /** Downstream connections still open, on every listener. */
+    public int openConnections() {
+        return drain.open();
+    }
+
+    /** Closes every downstream connection still open, logging how many of which kind on which listener were cut. */
+    public int cutConnections(String why) {
+        return drain.cut(why);
+    }
+
+    /**
+     * Stops health checks, closes every listening socket, and flushes and closes the access
+     * logs of every config this proxy ran; the workers' loops are the kernel's to stop.
+     */
     @Override
     public synchronized void close() {
+        dns.stop();
         healthChecks.stop();
         listeners.close();
         overload.close();
+        Set<AccessLogger> closed = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<ProxySnapshot> all;
+        synchronized (swap) {
+            all = List.copyOf(published);
+            published.clear();
+        }
+        for (ProxySnapshot s : all) {
+            for (ListenerRuntime l : s.listeners().values()) {
+                for (AccessLogger logger : l.loggers()) {
+                    if (closed.add(logger)) logger.close();
+                }
+            }
+        }
     }
 }

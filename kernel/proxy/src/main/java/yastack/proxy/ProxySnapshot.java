@@ -65,4 +65,11 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
         return new ProxySnapshot(config, Map.copyOf(listeners), Collections.unmodifiableMap(clusters), Map.copyOf(tls),
                 Map.copyOf(tcpFilters), plugins.errors());
     }
+
+    /** This snapshot with {@code cluster} in place of the runtime of the same name (a DNS answer changed it). */
+    ProxySnapshot withCluster(ClusterRuntime cluster) {
+        Map<String, ClusterRuntime> next = new LinkedHashMap<>(clusters);
+        next.put(cluster.name(), cluster);
+        return new ProxySnapshot(config, listeners, Collections.unmodifiableMap(next), clusterTls, tcpFilters, pluginErrors);
+    }
 }

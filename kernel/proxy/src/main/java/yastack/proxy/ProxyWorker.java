@@ -30,11 +30,15 @@ final class ProxyWorker {
     final OverloadMonitor overload;
     /** Request timeouts: armed and cancelled once per request, so they skip the loop's scheduler. */
     final TimerWheel timeouts;
+    /** Shared by every worker: whether connections should close as they finish (a drain). */
+    final ConnectionDrain drain;
     private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
     private final WorkerContext pluginView;
     private long streamIds;
 
-    ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins, OverloadMonitor overload) {
+    ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins, OverloadMonitor overload,
+                ConnectionDrain drain) {
+        this.drain = drain;
         this.index = index;
         this.overload = overload;
         this.loop = sockets.workers().loop(index);

@@ -105,6 +105,7 @@ final class UpstreamCluster {
      * usable; -1 when the balancer finds none.
      */
     int pick(Balanced target, HashKey routeKey, int avoid) {
+        if (endpoints.isEmpty()) return -1; // a DNS cluster whose names resolve to nothing (yet)
         hosts.refresh(System.nanoTime(), avoid);
         return balancer.choose(hosts, pickContext.reset(target, routeKey));
     }

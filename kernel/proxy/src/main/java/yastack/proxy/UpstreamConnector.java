@@ -91,7 +91,7 @@ final class UpstreamConnector {
         return bootstrap(ep).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
-                if (tls != null) c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
+                if (tls != null) c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.hostname(), ep.port()));
                 handlers.accept(c.pipeline());
             }
         }).connect(ep.resolve());
@@ -109,7 +109,7 @@ final class UpstreamConnector {
     /** The cluster's TLS (and its handshake stats) at the front of an upstream connection's pipeline. */
     private void addTls(Channel c, Endpoint ep) {
         if (tls == null) return;
-        c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.host(), ep.port()));
+        c.pipeline().addLast("tls", tls.newHandler(c.alloc(), ep.hostname(), ep.port()));
         c.pipeline().addLast("tls-stats", new TlsStatsHandler(worker.stats, "cluster." + runtime.name()));
     }
 
@@ -174,7 +174,7 @@ final class UpstreamConnector {
     private Bootstrap bootstrap(Endpoint ep) {
         Bootstrap b;
         try {
-            b = worker.sockets.client(runtime.flavor(), worker.index, ep.host());
+            b = worker.sockets.client(runtime.flavor(), worker.index, ep.connectHost());
         } catch (IllegalStateException e) {
             throw new IllegalStateException("cluster " + runtime.name() + ": " + e.getMessage(), e);
         }

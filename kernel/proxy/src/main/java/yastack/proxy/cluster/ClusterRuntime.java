@@ -16,6 +16,7 @@ import yastack.api.config.SocketFlavor;
 
 /** A configured cluster compiled for use: immutable and shared by every worker. */
 public final class ClusterRuntime {
+    private final Cluster config;
     private final String name;
     private final SocketFlavor flavor;
     private final List<Endpoint> endpoints;
@@ -36,14 +37,14 @@ public final class ClusterRuntime {
     private final ClusterBreakers breakers;
 
     public ClusterRuntime(Cluster c) {
+        this(c, configured(c));
+    }
+
+    private ClusterRuntime(Cluster c, List<Endpoint> endpoints) {
+        this.config = c;
         this.name = c.getName();
         this.flavor = c.getFlavor();
-        List<Endpoint> eps = new ArrayList<>();
-        for (int i = 0; i < c.getEndpointsCount(); i++) {
-            var e = c.getEndpoints(i);
-            eps.add(new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight()));
-        }
-        this.endpoints = List.copyOf(eps);
+        this.endpoints = List.copyOf(endpoints);
         this.lbPolicy = lbPolicyOf(c);
         this.lbConfig = lbConfigOf(c);
         this.hashKey = c.hasHashPolicy() ? HashKey.of(c.getHashPolicy()) : HashKey.SOURCE_IP;
@@ -60,9 +61,31 @@ public final class ClusterRuntime {
         this.breakers = new ClusterBreakers(c.getCircuitBreakers());
         this.http2MaxStreams = !c.hasHttp2ProtocolOptions() ? 0
                 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
-        // Actively checked endpoints take no traffic until a check passes (panic mode aside).
-        if (healthCheck != null) endpoints.forEach(e -> e.health().failedActiveCheck(true));
     }
+
+    /** The endpoints as written in the config. */
+    private static List<Endpoint> configured(Cluster c) {
+        List<Endpoint> eps = new ArrayList<>();
+        for (int i = 0; i < c.getEndpointsCount(); i++) {
+            var e = c.getEndpoints(i);
+            eps.add(new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight()));
+        }
+        // Actively checked endpoints take no traffic until a check passes (panic mode aside).
+        if (c.hasHealthCheck()) eps.forEach(e -> e.health().failedActiveCheck(true));
+        return eps;
+    }
+
+    /**
+     * This cluster with {@code endpoints} instead (a strict_dns cluster's current answer):
+     * a new runtime, so workers retire their pools and balancers rebuild. New endpoints that
+     * are actively checked should start failed, as configured ones do.
+     */
+    public ClusterRuntime withEndpoints(List<Endpoint> endpoints) {
+        return new ClusterRuntime(config, endpoints);
+    }
+
+    /** The cluster's config. */
+    public Cluster config() { return config; }
 
     public String name() { return name; }
     public SocketFlavor flavor() { return flavor; }

@@ -1,34 +1,64 @@
 package yastack.proxy.cluster;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /** One upstream endpoint of a cluster; shared by every worker. */
 public final class Endpoint {
     private final int index;
     private final String host;
+    private final String hostname;
     private final int port;
     private final int weight;
-    private final InetSocketAddress literal;
-    private final EndpointHealth health = new EndpointHealth();
+    private volatile InetSocketAddress literal;
+    private final EndpointHealth health;
 
     public Endpoint(int index, String host, int port, int weight) {
+        this(index, host, port, weight, host, new EndpointHealth());
+    }
+
+    /**
+     * An endpoint DNS found: {@code host} is the address, {@code hostname} the name it was
+     * found under (TLS verifies that), and {@code health} what it had under the last answer.
+     */
+    public Endpoint(int index, String host, int port, int weight, String hostname, EndpointHealth health) {
         this.index = index;
         this.host = host;
+        this.hostname = hostname;
         this.port = port;
         this.weight = Math.max(1, weight);
+        this.health = health;
         // An IP literal needs no lookup: build its address once instead of per connect.
         this.literal = isIpLiteral(host) ? new InetSocketAddress(host, port) : null;
     }
 
     public int index() { return index; }
+    /** The address (or name) as configured or found; what balancers and the admin API see. */
     public String host() { return host; }
+    /** The name TLS checks the upstream's certificate against (and sends as SNI unless the cluster sets one). */
+    public String hostname() { return hostname; }
     public int port() { return port; }
     public int weight() { return weight; }
     public EndpointHealth health() { return health; }
 
+    /**
+     * A logical_dns endpoint's new address: new connections go there, open ones stay where
+     * they are (Envoy's logical DNS).
+     */
+    public void resolvedTo(InetAddress address) {
+        literal = new InetSocketAddress(address, port);
+    }
+
+    /** The IP new connections go to, or the name when it is only looked up at connect time. */
+    public String connectHost() {
+        InetSocketAddress a = literal;
+        return a != null ? a.getAddress().getHostAddress() : host;
+    }
+
     /** Host names resolve at connect time, so a name that does not resolve fails the connect (503), not the config. */
     public InetSocketAddress resolve() {
-        return literal != null ? literal : new InetSocketAddress(host, port);
+        InetSocketAddress a = literal;
+        return a != null ? a : new InetSocketAddress(host, port);
     }
 
     private static boolean isIpLiteral(String host) {
@@ -37,6 +67,6 @@ public final class Endpoint {
 
     @Override
     public String toString() {
-        return host + ":" + port;
+        return hostname.equals(host) ? host + ":" + port : hostname + "(" + host + "):" + port;
     }
 }

@@ -1,0 +1,30 @@
+package yastack.server.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import yastack.kernel.stats.StatsStore;
+
+/**
+ * The last log line of a process: the totals an operator would otherwise have to have
+ * scraped just before it went, so nothing counted is lost with the process.
+ */
+final class ExitReport {
+    private static final System.Logger LOG = System.getLogger("yastack");
+
+    private ExitReport() {}
+
+    static void log(StatsStore stats, int exitCode) {
+        List<String> totals = new ArrayList<>();
+        for (Map.Entry<String, Long> e : new TreeMap<>(stats.counterValues()).entrySet()) {
+            String k = e.getKey();
+            if (k.endsWith(".downstream_cx_total") || k.endsWith(".downstream_rq_total") || k.endsWith(".downstream_rq_5xx")
+                    || k.endsWith(".upstream_rq_total") || k.endsWith(".upstream_cx_connect_fail")) {
+                totals.add(k + "=" + e.getValue());
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "exiting with code " + exitCode + "; totals: "
+                + (totals.isEmpty() ? "none" : String.join(" ", totals)));
+    }
+}
