@@ -45,10 +45,13 @@ public sealed interface RouteDecision {
      * @param hashKey the consistent-hash key of this route, {@code null} for the cluster's
      * @param retry the retry policy, {@code null} for none
      * @param headers header edits on the way up and down
+     * @param virtualHost the virtual host the route belongs to, for stats ({@code vhost.<name>.route.<route>.*}), may be {@code ""}
      */
     record ToCluster(String cluster, String routeName, Duration timeout, String rewritePrefix, String rewriteTo,
-                     String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers) implements RouteDecision {
+                     String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers, String virtualHost)
+            implements RouteDecision {
         public ToCluster {
+            Objects.requireNonNull(virtualHost, "virtualHost");
             Objects.requireNonNull(cluster, "cluster");
             Objects.requireNonNull(routeName, "routeName");
             Objects.requireNonNull(rewritePrefix, "rewritePrefix");
@@ -81,7 +84,7 @@ public sealed interface RouteDecision {
 
         public Builder toBuilder() {
             Builder b = new Builder(cluster).routeName(routeName).timeout(timeout).hostRewrite(hostRewrite).hashKey(hashKey)
-                    .retry(retry).headers(headers);
+                    .retry(retry).headers(headers).virtualHost(virtualHost);
             b.rewritePrefix = rewritePrefix;
             b.rewriteTo = rewriteTo;
             return b;
@@ -98,6 +101,7 @@ public sealed interface RouteDecision {
             private HashKey hashKey;
             private RetryRules retry;
             private HeaderEdits headers = HeaderEdits.NONE;
+            private String virtualHost = "";
 
             Builder(String cluster) {
                 this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -140,8 +144,15 @@ public sealed interface RouteDecision {
                 return this;
             }
 
+            /** The virtual host of the route, for per-route stats. */
+            public Builder virtualHost(String name) {
+                this.virtualHost = name;
+                return this;
+            }
+
             public ToCluster build() {
-                return new ToCluster(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers);
+                return new ToCluster(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers,
+                        virtualHost);
             }
         }
     }

@@ -20,6 +20,7 @@ import yastack.api.RouteDecision;
 import yastack.proxy.cluster.Balanced;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.filter.NettyResponseHead;
+import yastack.proxy.trace.ExchangeTrace;
 
 /**
  * One request/response through the proxy, from the decoded request head to the last byte of
@@ -62,6 +63,8 @@ final class HttpExchange implements Balanced {
     private boolean localReplied;
     private int status;
     private String responseFlags = "-";
+    /** The request's trace when the listener traces, else null. */
+    private ExchangeTrace trace;
 
     HttpExchange(DownstreamHandler down, ChannelHandlerContext dctx, HttpRequest request, ListenerRuntime listener,
                  ProxySnapshot snapshot) {
@@ -90,6 +93,7 @@ final class HttpExchange implements Balanced {
     ExchangeFilters filters() { return filters; }
     RouteDecision.ToCluster forward() { return forward; }
     String upgrade() { return upgrade; }
+    ExchangeTrace trace() { return trace; }
 
     // ---- request path ----
 
@@ -112,6 +116,7 @@ final class HttpExchange implements Balanced {
             return;
         }
         head = new RequestHead(request, target);
+        if (listener.tracing() != null) trace = listener.tracing().start(request.headers(), down.stats.tracing(), down.worker.random, startNanos);
         if (!listener.filters().isEmpty()) {
             // Filters see the route the request would take (a per-route rate limit, a log line).
             stream().routeName(listener.router().peekRouteName(stream(), head));
@@ -129,7 +134,10 @@ final class HttpExchange implements Balanced {
     }
 
     private ExchangeStream stream() {
-        if (stream == null) stream = down.newStream(startNanos);
+        if (stream == null) {
+            stream = down.newStream(startNanos);
+            if (trace != null) stream.span(trace);
+        }
         return stream;
     }
 
@@ -355,14 +363,15 @@ final class HttpExchange implements Balanced {
     private void recordCompletion(boolean reset) {
         long nanos = System.nanoTime() - startNanos;
         down.recordCompletion(this, status, nanos);
-        if (filters == null && listener.loggers().isEmpty()) return;
+        if (filters == null && listener.loggers().isEmpty() && (trace == null || !trace.recording())) return;
         HttpResponse sent = response.head();
         ExchangeSummary summary = new ExchangeSummary(reset ? 0 : status, body.bytes(), response.bytesOut(), nanos,
                 cluster == null ? "" : cluster.runtime.name(),
                 leg == null ? null : cluster.endpoint(leg.endpointIndex()).resolve(), localReplied, reset, head,
-                sent == null ? null : new NettyResponseHead(sent), responseFlags, requestId());
+                sent == null ? null : new NettyResponseHead(sent), responseFlags, requestId(), leg == null ? 0 : leg.attempts());
         if (filters != null) filters.complete(summary);
         for (AccessLogger l : listener.loggers()) l.log(stream(), summary);
+        if (trace != null) trace.finish(stream(), summary, down.stats.tracing());
     }
 
     /** Tears the client connection down mid-response. */

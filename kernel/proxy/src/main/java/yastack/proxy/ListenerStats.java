@@ -3,6 +3,7 @@ package yastack.proxy;
 import yastack.kernel.stats.Counter;
 import yastack.kernel.stats.Histogram;
 import yastack.kernel.stats.WorkerStats;
+import yastack.proxy.trace.TracingStats;
 
 /** One worker's stats cells for one listener, looked up once at bind time. */
 final class ListenerStats {
@@ -10,8 +11,15 @@ final class ListenerStats {
     final Counter gzipCompressed, gzipNotCompressed, gzipUncompressedBytes, gzipCompressedBytes;
     final Counter rqTotal, rqActive, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqRejected, rqTooLarge, noRoute;
     final Histogram rqTime;
+    final RouteStats.Cache routes;
+    private final WorkerStats cells;
+    private final String listener;
+    private TracingStats tracing;
 
     ListenerStats(WorkerStats s, String listener) {
+        this.cells = s;
+        this.listener = listener;
+        this.routes = new RouteStats.Cache(s);
         String l = "listener." + listener + ".";
         String h = "http." + listener + ".";
         cxTotal = s.counter(l + "downstream_cx_total");
@@ -35,6 +43,12 @@ final class ListenerStats {
         rqTooLarge = s.counter(h + "downstream_rq_too_large");
         noRoute = s.counter(h + "no_route");
         rqTime = s.histogram(h + "downstream_rq_time");
+    }
+
+    /** The tracing counters, made when the listener first traces a request. */
+    TracingStats tracing() {
+        if (tracing == null) tracing = new TracingStats(cells, listener);
+        return tracing;
     }
 
     void countStatus(int status) {

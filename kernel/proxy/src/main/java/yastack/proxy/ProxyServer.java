@@ -10,6 +10,7 @@ import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.stats.StatsStore;
 import yastack.kernel.transport.Sockets;
 import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.trace.Tracers;
 
 /**
  * The proxy on the kernel's workers: every listener bound on every worker, and the current
@@ -25,6 +26,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Path baseDir;
     private final PluginRegistry plugins;
     private final Scripts scripts;
+    private final Tracers tracers;
     private boolean started;
 
     /**
@@ -37,8 +39,14 @@ public final class ProxyServer implements AutoCloseable {
         this.plugins = plugins;
         this.scripts = scripts;
         this.baseDir = baseDir;
+        this.tracers = new Tracers(plugins.stats());
         for (int i = 0; i < sockets.workers().size(); i++) workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins));
-        this.snapshot.set(ProxySnapshot.compile(config, baseDir, plugins, scripts));
+        try {
+            this.snapshot.set(ProxySnapshot.compile(config, baseDir, plugins, scripts, tracers));
+        } catch (RuntimeException e) {
+            tracers.close();
+            throw e;
+        }
         this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir);
         this.healthChecks = new HealthChecks(workers.getFirst());
     }
@@ -52,7 +60,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Swaps in a new config; listeners bind, close or rebind as it says. A failure leaves the old config serving. */
     public synchronized void reload(Bootstrap config) {
-        ProxySnapshot s = ProxySnapshot.compile(config, baseDir, plugins, scripts);
+        ProxySnapshot s = ProxySnapshot.compile(config, baseDir, plugins, scripts, tracers);
         // The snapshot first, so connections to a new listener find their config from the start.
         ProxySnapshot previous = snapshot.getAndSet(s);
         if (!started) return;
@@ -63,6 +71,12 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         healthChecks.follow(s);
+        tracers.retain(s.tracings());
+    }
+
+    /** Log rotation: every access log of the current config reopens its file by name. */
+    public void reopenLogs() {
+        AccessLogs.reopen(snapshot.get());
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */
@@ -83,5 +97,6 @@ public final class ProxyServer implements AutoCloseable {
     public synchronized void close() {
         healthChecks.stop();
         listeners.close();
+        tracers.close();
     }
 }

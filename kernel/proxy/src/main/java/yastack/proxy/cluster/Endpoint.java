@@ -10,6 +10,7 @@ public final class Endpoint {
     private final int weight;
     private final InetSocketAddress literal;
     private final EndpointHealth health = new EndpointHealth();
+    private final EndpointStats stats = new EndpointStats();
 
     public Endpoint(int index, String host, int port, int weight) {
         this.index = index;
@@ -25,6 +26,7 @@ public final class Endpoint {
     public int port() { return port; }
     public int weight() { return weight; }
     public EndpointHealth health() { return health; }
+    public EndpointStats stats() { return stats; }
 
     /** Host names resolve at connect time, so a name that does not resolve fails the connect (503), not the config. */
     public InetSocketAddress resolve() {
