@@ -10,6 +10,8 @@ module yastack.server {
     requires java.net.http;
     requires jdk.httpserver;
     requires java.logging;
+    // sun.misc.Signal: SIGUSR1 reopens the access logs (log rotation)
+    requires jdk.unsupported;
 
     opens yastack.server.cli to info.picocli;
 }

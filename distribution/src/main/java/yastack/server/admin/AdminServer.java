@@ -37,6 +37,7 @@ public final class AdminServer implements AutoCloseable {
     private final Vertx vertx;
     private final DataplaneReport dataplane;
     private HttpServer server;
+    private final long startedNanos = System.nanoTime();
 
     public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload) {
         this(proxy, ready, reload, null);
@@ -72,7 +73,7 @@ public final class AdminServer implements AutoCloseable {
                 case "/ready" -> reply(req, ready.getAsBoolean() ? 200 : 503, "text/plain",
                         ready.getAsBoolean() ? "LIVE\n" : "NOT READY\n");
                 case "/stats" -> stats(req);
-                case "/stats/prometheus" -> reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", StatsFormat.prometheus(stats));
+                case "/stats/prometheus" -> reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", PrometheusFormat.render(stats));
                 case "/clusters" -> reply(req, 200, "application/json", clusters().encodePrettily() + "\n");
                 case "/listeners" -> reply(req, 200, "application/json", listeners().encodePrettily() + "\n");
                 case "/config_dump" -> reply(req, 200, "application/json", configDump() + "\n");
@@ -87,10 +88,18 @@ public final class AdminServer implements AutoCloseable {
                                 r.succeeded() ? "reloaded\n" : r.cause().getMessage() + "\n"));
                     }
                 }
+                case "/reopen_logs" -> {
+                    if (!"POST".equals(req.method().name())) {
+                        reply(req, 405, "text/plain", "use POST\n");
+                    } else {
+                        proxy.reopenLogs();
+                        reply(req, 200, "text/plain", "OK\n");
+                    }
+                }
                 case "/workers" -> withDataplane(req, () -> new JsonArray(dataplane.workers()).encodePrettily());
                 case "/stack" -> withDataplane(req, () -> new JsonObject(dataplane.stack()).encodePrettily());
-                case "/" -> reply(req, 200, "text/plain",
-                        "yastack admin: /ready /stats /stats/prometheus /clusters /listeners /config_dump POST /reload /workers /stack POST /workers/N/drain|undrain\n");
+                case "/" -> reply(req, 200, "text/html; charset=utf-8", LivePage.html());
+                case "/server_info" -> reply(req, 200, "application/json", serverInfo().encodePrettily() + "\n");
                 default -> {
                     Object[] drain = DataplaneReport.parseDrainPath(path);
                     if (drain == null) {
@@ -150,9 +159,11 @@ public final class AdminServer implements AutoCloseable {
         for (ClusterRuntime c : proxy.clusters().values()) {
             JsonArray eps = new JsonArray();
             for (Endpoint e : c.endpoints()) {
+                JsonObject hostStats = new JsonObject();
+                e.stats().values().forEach(hostStats::put);
                 eps.add(new JsonObject().put("address", e.host()).put("port", e.port()).put("weight", e.weight())
                         .put("health", e.health().state(now))
-                        .put("consecutive_connect_failures", e.health().consecutiveFailures()));
+                        .put("consecutive_connect_failures", e.health().consecutiveFailures()).put("stats", hostStats));
             }
             String p = "cluster." + c.name() + ".";
             JsonObject counters = new JsonObject();
@@ -162,6 +173,13 @@ public final class AdminServer implements AutoCloseable {
                     .put("lb_policy", c.lbPolicy()).put("endpoints", eps).put("stats", counters));
         }
         return out;
+    }
+
+    /** Envoy's /server_info, in short: what runs, since when, on how many workers. */
+    private JsonObject serverInfo() {
+        return new JsonObject().put("version", LivePage.version()).put("state", ready.getAsBoolean() ? "LIVE" : "NOT READY")
+                .put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L).put("workers", stats.workerCount())
+                .put("java", Runtime.version().toString());
     }
 
     private JsonArray listeners() {

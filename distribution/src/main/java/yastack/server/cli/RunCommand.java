@@ -56,6 +56,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("yastack: cannot start: " + e.getMessage());
             return 1;
         }
+        LogRotationSignal.install(instance);
         started.run();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

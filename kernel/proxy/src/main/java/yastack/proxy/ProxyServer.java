@@ -74,6 +74,11 @@ public final class ProxyServer implements AutoCloseable {
         tracers.retain(s.tracings());
     }
 
+    /** One line for {@code yastack version}: the installed tracing providers. */
+    public static String describeTracing() {
+        return Tracers.describe();
+    }
+
     /** Log rotation: every access log of the current config reopens its file by name. */
     public void reopenLogs() {
         AccessLogs.reopen(snapshot.get());

@@ -1,6 +1,7 @@
 package yastack.plugin.opentelemetry;
 
-import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.resources.Resource;
 
 /** Versions reported with spans (instrumentation scope) and by {@code yastack version}. */
 final class Versions {
@@ -11,8 +12,9 @@ final class Versions {
         return d == null ? "dev" : d.rawVersion().orElse("dev");
     }
 
+    /** The SDK's own word for its version (its default resource's telemetry.sdk.version). */
     static String sdk() {
-        String v = SpanData.class.getPackage().getImplementationVersion();
+        String v = Resource.getDefault().getAttribute(AttributeKey.stringKey("telemetry.sdk.version"));
         return v == null ? "?" : v;
     }
 }
