@@ -254,6 +254,57 @@ class TracingTest {
         assertEquals(1, proxy.stat("http.errors.tracing.error_sampled"));
     }
 
+    @Test
+    void b3ContextIsContinuedAndWrittenBackInItsOwnForm() throws Exception {
+        // The x-b3-* headers, sampled: continued, and rewritten upstream with our try as the span.
+        String trace = "463ac35c9f6413ad48485a3953bb6124";
+        HttpResponse<String> multi = proxy.get("/b3", "x-b3-traceid", trace, "x-b3-spanid", "a2fb4a1d1a96d312",
+                "x-b3-sampled", "1");
+        TraceParent sent = upstreamParent(multi);
+        assertEquals(trace, TraceParent.hex(sent.traceHigh()) + TraceParent.hex(sent.traceLow()));
+        List<FinishedSpan> spans = MemoryTracing.take("all", 2);
+        FinishedSpan server = only(spans, FinishedSpan.Kind.SERVER);
+        FinishedSpan client = only(spans, FinishedSpan.Kind.CLIENT);
+        assertEquals(0xa2fb4a1d1a96d312L, server.parentSpanId(), "the B3 caller's span is the parent");
+        Map<String, String> up = seen(multi);
+        assertEquals(trace, up.get("x-b3-traceid"));
+        assertEquals(TraceParent.hex(client.spanId()), up.get("x-b3-spanid"));
+        assertEquals(TraceParent.hex(server.spanId()), up.get("x-b3-parentspanid"));
+        assertEquals("1", up.get("x-b3-sampled"));
+        assertEquals(client.spanId(), sent.parentSpanId(), "traceparent and B3 name the same try");
+
+        // The single header with a 64-bit trace id and no decision: ours decides (ratio 1 here).
+        HttpResponse<String> single = proxy.get("/b3", "b3", "48485a3953bb6124-b7ad6b7169203331");
+        spans = MemoryTracing.take("all", 2);
+        server = only(spans, FinishedSpan.Kind.SERVER);
+        client = only(spans, FinishedSpan.Kind.CLIENT);
+        assertEquals(0, server.traceIdHigh());
+        assertEquals(0x48485a3953bb6124L, server.traceIdLow());
+        assertEquals("48485a3953bb6124-" + TraceParent.hex(client.spanId()) + "-1-" + TraceParent.hex(server.spanId()),
+                seen(single).get("b3"));
+
+        // "Not sampled" is followed: nothing exported, the decision travels on.
+        HttpResponse<String> denied = proxy.get("/b3", "b3", "48485a3953bb6124-b7ad6b7169203331-0");
+        assertTrue(seen(denied).get("b3").matches("48485a3953bb6124-[0-9a-f]{16}-0-[0-9a-f]{16}"), seen(denied).toString());
+        assertFalse(upstreamParent(denied).sampled());
+        assertEquals(List.of(), MemoryTracing.drain("all"));
+
+        // Malformed (upper-case hex): a new trace, counted; the B3 header upstream names the new trace.
+        long before = proxy.stat("http.all.tracing.invalid_b3");
+        HttpResponse<String> bad = proxy.get("/b3", "b3", "48485A3953BB6124-b7ad6b7169203331-1");
+        TraceParent fresh = upstreamParent(bad);
+        assertNotEquals(0x48485a3953bb6124L, fresh.traceLow());
+        assertTrue(seen(bad).get("b3").startsWith(TraceParent.hex(fresh.traceHigh()) + TraceParent.hex(fresh.traceLow()) + "-"));
+        assertEquals(before + 1, proxy.awaitStat("http.all.tracing.invalid_b3", before + 1));
+        MemoryTracing.take("all", 2);
+
+        // A valid traceparent wins over B3, and the B3 headers upstream follow it.
+        String w3c = "4bf92f3577b34da6a3ce929d0e0e4736";
+        HttpResponse<String> both = proxy.get("/b3", "traceparent", "00-" + w3c + "-00f067aa0ba902b7-01", "b3", "48485a3953bb6124-b7ad6b7169203331-1");
+        assertTrue(seen(both).get("b3").startsWith(w3c + "-"), seen(both).toString());
+        assertEquals(0x00f067aa0ba902b7L, only(MemoryTracing.take("all", 2), FinishedSpan.Kind.SERVER).parentSpanId());
+    }
+
     private static HttpResponse<String> get(String url, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
         for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);

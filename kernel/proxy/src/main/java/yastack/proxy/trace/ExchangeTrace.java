@@ -37,6 +37,7 @@ public final class ExchangeTrace implements TraceSpan {
     private final String traceState;
     private final boolean sampled;
     private final String clientTraceId;
+    private final B3.Form b3Form;
     private final SplittableRandom random;
     private final long startNanos;
     /** Spans are kept: sampled, or an error may still export them. */
@@ -55,7 +56,7 @@ public final class ExchangeTrace implements TraceSpan {
     private String tryUrl;
 
     ExchangeTrace(ListenerTracing tracing, long traceHigh, long traceLow, long spanId, long parentSpanId, String traceState,
-                  boolean sampled, String clientTraceId, SplittableRandom random, long startNanos) {
+                  boolean sampled, String clientTraceId, B3.Form b3Form, SplittableRandom random, long startNanos) {
         this.tracing = tracing;
         this.traceHigh = traceHigh;
         this.traceLow = traceLow;
@@ -64,6 +65,7 @@ public final class ExchangeTrace implements TraceSpan {
         this.traceState = traceState;
         this.sampled = sampled;
         this.clientTraceId = clientTraceId;
+        this.b3Form = b3Form;
         this.random = random;
         this.startNanos = startNanos;
         this.recording = sampled || tracing.sampleErrors;
@@ -126,9 +128,14 @@ public final class ExchangeTrace implements TraceSpan {
         tryUrl = url;
     }
 
-    /** Sets the request's {@code traceparent} (this try as parent) and {@code tracestate} before it goes up. */
+    /**
+     * Sets the request's {@code traceparent} (this try as parent) and {@code tracestate} before it
+     * goes up, and its B3 headers when it came with some.
+     */
     public void inject(HttpHeaders upstream) {
-        upstream.set("traceparent", TraceParent.format(traceHigh, traceLow, tryOpen ? trySpanId : spanId, sampled));
+        long parent = tryOpen ? trySpanId : spanId;
+        upstream.set("traceparent", TraceParent.format(traceHigh, traceLow, parent, sampled));
+        if (b3Form != B3.Form.NONE) B3.inject(upstream, b3Form, traceHigh, traceLow, parent, tryOpen ? spanId : parentSpanId, sampled);
         if (traceState.isEmpty()) upstream.remove("tracestate");
         else upstream.set("tracestate", traceState);
     }

@@ -51,22 +51,28 @@ public final class ListenerTracing {
                 state = "";
             }
         }
+        B3.Form b3Form = B3.form(request);
+        B3 b3 = parent == null && b3Form != B3.Form.NONE ? B3.parse(request) : null;
+        if (b3 == null && parent == null && b3Form != B3.Form.NONE) stats.invalidB3.inc();
+        if (b3 != null) parent = new TraceParent(b3.traceHigh(), b3.traceLow(), b3.spanId(), Boolean.TRUE.equals(b3.sampled()));
         long high = parent != null ? parent.traceHigh() : random.nextLong();
         long low = parent != null ? parent.traceLow() : nonZero(random);
-        boolean sampled = decide(request, parent, low, stats);
+        // A B3 caller may defer the decision: then it is ours, as for a new trace.
+        Boolean parentSampled = b3 != null ? b3.sampled() : parent != null ? Boolean.valueOf(parent.sampled()) : null;
+        boolean sampled = decide(request, parentSampled, low, stats);
         return new ExchangeTrace(this, high, low, nonZero(random), parent == null ? 0 : parent.parentSpanId(), state, sampled,
-                request.get("x-client-trace-id"), random, startNanos);
+                request.get("x-client-trace-id"), b3Form, random, startNanos);
     }
 
-    private boolean decide(HttpHeaders request, TraceParent parent, long traceLow, TracingStats stats) {
+    private boolean decide(HttpHeaders request, Boolean parentSampled, long traceLow, TracingStats stats) {
         for (String h : forceHeaders) {
             if (request.contains(h)) {
                 (h.equals("x-client-trace-id") ? stats.clientEnabled : stats.serviceForced).inc();
                 return true;
             }
         }
-        boolean sampled = parent != null ? parent.sampled() : always || (traceLow & Long.MAX_VALUE) < ratioBound;
-        (sampled ? parent != null ? stats.parentSampled : stats.randomSampling : stats.notTraceable).inc();
+        boolean sampled = parentSampled != null ? parentSampled : always || (traceLow & Long.MAX_VALUE) < ratioBound;
+        (sampled ? parentSampled != null ? stats.parentSampled : stats.randomSampling : stats.notTraceable).inc();
         return sampled;
     }
 

@@ -24,6 +24,8 @@ public final class TracingStats {
     final Counter invalidTraceparent;
     /** A tracestate that broke the grammar: dropped. */
     final Counter invalidTracestate;
+    /** B3 headers without a valid traceparent that broke the grammar: a new trace was started instead. */
+    final Counter invalidB3;
 
     public TracingStats(WorkerStats s, String listener) {
         String p = "http." + listener + ".tracing.";
@@ -35,5 +37,6 @@ public final class TracingStats {
         errorSampled = s.counter(p + "error_sampled");
         invalidTraceparent = s.counter(p + "invalid_traceparent");
         invalidTracestate = s.counter(p + "invalid_tracestate");
+        invalidB3 = s.counter(p + "invalid_b3");
     }
 }
