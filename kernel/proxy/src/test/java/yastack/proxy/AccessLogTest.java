@@ -112,4 +112,34 @@ class AccessLogTest {
             assertEquals(3, Files.readAllLines(dir.resolve("all.log.1")).size());
         }
     }
+
+    @Test
+    void aTextFormatSeesTheRequestIdTheProxyGenerated() throws Exception {
+        Path log = Files.createTempFile("access", ".log");
+        try (TestUpstream up = new TestUpstream("up");
+             ProxyHarness proxy = new ProxyHarness("""
+                     listeners:
+                       - name: text
+                         address: 127.0.0.1
+                         port: ${PORT}
+                         http:
+                           access_log: {path: %s, format: '%%REQ(:METHOD)%% %%REQ(:PATH)%% %%RESPONSE_CODE%% "%%REQ(X-REQUEST-ID)%%" %%REQ(X-MISSING)%%'}
+                           route_config:
+                             virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
+                     clusters:
+                       - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
+                     """.formatted(log, up.port()), 1)) {
+            var r = proxy.get("/generated");
+            String sentUp = r.body().lines().filter(l -> l.startsWith("h:x-request-id=")).findFirst().orElseThrow().substring(15);
+            proxy.get("/given", "x-request-id", "rid-7");
+            List<String> lines = List.of();
+            for (int i = 0; i < 100 && lines.size() < 2; i++) {
+                Thread.sleep(50);
+                lines = Files.readAllLines(log);
+            }
+            assertEquals(List.of("GET /generated 200 \"" + sentUp + "\" -", "GET /given 200 \"rid-7\" -"), lines);
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
 }

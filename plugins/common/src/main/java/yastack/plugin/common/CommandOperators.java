@@ -114,6 +114,8 @@ final class CommandOperators {
     private static Object firstHeader(Template.Vars v, HttpHeadersView headers, String[] names, boolean request) {
         for (String n : names) {
             String value = n.charAt(0) == ':' ? pseudo(v, n, request) : headers.get(n);
+            // The proxy generates x-request-id when the client sent none; as in Envoy, the request carries it from then on.
+            if (value == null && request && n.equals("x-request-id") && v.summary() != null) value = v.summary().requestId();
             if (value != null) return value;
         }
         return null;
