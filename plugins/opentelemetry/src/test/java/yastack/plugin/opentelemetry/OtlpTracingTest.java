@@ -12,12 +12,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import yastack.config.ConfigLoader;
 import yastack.proxy.fixtures.ProxyHarness;
 import yastack.proxy.fixtures.TestUpstream;
 
@@ -186,6 +188,25 @@ class OtlpTracingTest {
                 assertTrue(p.stat("tracing.stuck.spans_dropped") > 0, "the bounded queue overflowed");
                 assertTrue(p.stat("tracing.stuck.export_failures") >= 1);
                 assertEquals(0, p.stat("tracing.stuck.spans_exported"));
+            }
+        }
+    }
+
+    @Test
+    void aReloadMovesTheListenersSpansToTheNewCollector() throws Exception {
+        try (OtlpReceiver before = new OtlpReceiver(); OtlpReceiver after = new OtlpReceiver(); TestUpstream up = new TestUpstream("up")) {
+            int port = ProxyHarness.freePort();
+            try (ProxyHarness p = start(hop("moving", port, "{endpoint: " + before.endpoint() + ", service_name: before}", "up", up.port()))) {
+                get(port, "/one");
+                assertEquals(2, before.take(2).size());
+
+                p.engine.proxy().reload(ConfigLoader.parse(hop("moving", port,
+                        "{endpoint: " + after.endpoint() + ", service_name: after}", "up", up.port()), Path.of(".")).bootstrap());
+                get(port, "/two");
+                List<OtlpReceiver.Received> moved = after.take(2);
+                assertEquals(2, moved.size(), moved::toString);
+                assertTrue(moved.stream().allMatch(s -> s.service().equals("after")), moved::toString);
+                assertEquals(List.of(), before.drain(), "the old sink is closed, nothing more goes to the old collector");
             }
         }
     }
