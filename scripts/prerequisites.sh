@@ -50,6 +50,11 @@ _YS_PREREQUISITES=(
   "testssl.sh          testssl                                     test                  HTTP/TLS tests"
   # NamespaceUpstreamTest's upstream (python3 -m http.server); bench result tools
   "python3             python3                                     test                  HTTP/TLS tests"
+  # ObservabilityIT: headless Chromium renders the admin page, tesseract reads its screenshot,
+  # a real Prometheus scrapes /stats/prometheus and answers every query of the Grafana dashboard
+  "chromium            chromium                                    test                  observability tests"
+  "tesseract-ocr       tesseract                                   test                  observability tests"
+  "prometheus          prometheus                                  test                  observability tests"
   # DPDK 22.11 runtime: DPDK port/proxy tests, the benchmarks' userspace listener
   "dpdk                dpdk-devbind.py                             test                  DPDK shim and tests"
   # kernel/src/main/c/build.sh compiles the DPDK shim only when pkg-config finds libdpdk
@@ -232,6 +237,7 @@ ys_prerequisites() {
     # machine-wide one would only hold memory and port 80.
     if [[ " ${pkgs[*]} " == *" nginx "* ]]; then _ys_stop_started_daemon nginx; fi
     if [[ " ${pkgs[*]} " == *" haproxy "* ]]; then _ys_stop_started_daemon haproxy; fi
+    if [[ " ${pkgs[*]} " == *" prometheus "* ]]; then _ys_stop_started_daemon prometheus; fi
   fi
 
   if [[ -n $root_note ]]; then

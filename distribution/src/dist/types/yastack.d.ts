@@ -160,10 +160,28 @@ declare global {
   }
 
   /**
+   * The stream's server span when the listener traces (`http.tracing`). Attributes
+   * you set are exported with the span; on a listener without tracing the ids
+   * are `""`, `sampled` is false and attributes are ignored.
+   */
+  interface Span {
+    /** 32 lower-case hex digits, or `""`. */
+    readonly traceId: string;
+    /** 16 lower-case hex digits, or `""`. */
+    readonly spanId: string;
+    /** Whether the span will be exported (an error may still export an unsampled one). */
+    readonly sampled: boolean;
+    /** Whole numbers become integer attributes, other numbers doubles. Returns the span, for chaining. */
+    setAttribute(key: string, value: string | number | boolean): Span;
+  }
+
+  /**
    * A filter's ctx lives for one request/response exchange: properties you set
    * in `onRequest` are there in `onResponse`.
    */
   interface FilterContext<Config = any> extends ScriptContext<Config> {
+    /** This stream's server span: `ctx.span.setAttribute('user.tier', 'gold')`. */
+    readonly span: Span;
     /**
      * Calls an upstream cluster (the only network access a script has). The
      * stream waits, the worker does not; rejects when the cluster is unknown,

@@ -10,7 +10,8 @@ module yastack.server {
     requires java.net.http;
     requires jdk.httpserver;
     requires java.logging;
-    // sun.misc.Signal: SIGTERM drains and exits 0 instead of the JVM's immediate exit 143
+    // sun.misc.Signal: SIGTERM drains and exits 0 instead of the JVM's immediate exit 143;
+    // SIGUSR1 reopens the access logs (log rotation)
     requires jdk.unsupported;
 
     opens yastack.server.cli to info.picocli;

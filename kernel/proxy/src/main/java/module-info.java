@@ -22,6 +22,8 @@ module yastack.proxy {
 
     // Script policies (script: in the config) come from whichever runtime provides them.
     uses yastack.api.script.ScriptRuntimeProvider;
+    // Tracing (http.tracing) exports through whichever provider the config names.
+    uses yastack.api.trace.TracingProvider;
 
     exports yastack.proxy to yastack.server;
     exports yastack.proxy.cluster to yastack.server;

@@ -11,6 +11,13 @@ public interface AccessLogger {
     void log(HttpStream stream, StreamSummary summary);
 
     /**
+     * Log rotation asked for it ({@code SIGUSR1}, {@code POST /reopen_logs}): close the files
+     * written to and open them again by name, so lines go to the new file logrotate expects.
+     * Called on a control thread while workers may be logging.
+     */
+    default void reopenLogs() {}
+
+    /**
      * The config that created this object was replaced and nothing uses it any
      * more: flush and release files and threads. Called once, on a control thread.
      */

@@ -11,6 +11,9 @@ public interface ConfiguredHttpFilter {
     /** A fresh filter for one stream; called on the stream's worker thread. */
     HttpFilter newStreamFilter(HttpStream stream);
 
+    /** A filter that writes log files reopens them, as {@link AccessLogger#reopenLogs} does. */
+    default void reopenLogs() {}
+
     /**
      * The config that created this object was replaced and nothing uses it any
      * more: release threads, files and timers. Called once, on a control thread.

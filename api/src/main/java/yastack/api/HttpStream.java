@@ -43,4 +43,13 @@ public interface HttpStream {
      * access log (e.g. an auth filter records the user it found). Mutable.
      */
     Map<String, Object> attributes();
+
+    /**
+     * The stream's server span when the listener traces ({@code http.tracing}): its ids, and
+     * attributes a filter adds to it ({@code span().setAttribute("user.tier", "gold")}).
+     * {@link TraceSpan#NONE} when the listener does not trace.
+     */
+    default TraceSpan span() {
+        return TraceSpan.NONE;
+    }
 }

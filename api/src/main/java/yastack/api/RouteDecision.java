@@ -47,17 +47,20 @@ public sealed interface RouteDecision {
      * @param headers header edits on the way up and down
      * @param idleTimeout time without bytes moving either way on the stream, replacing the
      *        listener's {@code stream_idle_timeout}; {@code null} to keep it, {@link Duration#ZERO} for none
+     * @param virtualHost the virtual host the route belongs to, for stats ({@code vhost.<name>.route.<route>.*}), may be {@code ""}
      */
     record ToCluster(String cluster, String routeName, Duration timeout, String rewritePrefix, String rewriteTo,
-                     String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers, Duration idleTimeout)
+                     String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers, Duration idleTimeout,
+                     String virtualHost)
             implements RouteDecision {
-        /** Without a route idle timeout (the listener's stream_idle_timeout applies). */
+        /** Without a route idle timeout (the listener's stream_idle_timeout applies) or a virtual host. */
         public ToCluster(String cluster, String routeName, Duration timeout, String rewritePrefix, String rewriteTo,
                          String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers) {
-            this(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers, null);
+            this(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers, null, "");
         }
 
         public ToCluster {
+            Objects.requireNonNull(virtualHost, "virtualHost");
             Objects.requireNonNull(cluster, "cluster");
             Objects.requireNonNull(routeName, "routeName");
             Objects.requireNonNull(rewritePrefix, "rewritePrefix");
@@ -91,7 +94,7 @@ public sealed interface RouteDecision {
 
         public Builder toBuilder() {
             Builder b = new Builder(cluster).routeName(routeName).timeout(timeout).hostRewrite(hostRewrite).hashKey(hashKey)
-                    .retry(retry).headers(headers).idleTimeout(idleTimeout);
+                    .retry(retry).headers(headers).idleTimeout(idleTimeout).virtualHost(virtualHost);
             b.rewritePrefix = rewritePrefix;
             b.rewriteTo = rewriteTo;
             return b;
@@ -109,6 +112,7 @@ public sealed interface RouteDecision {
             private RetryRules retry;
             private HeaderEdits headers = HeaderEdits.NONE;
             private Duration idleTimeout;
+            private String virtualHost = "";
 
             Builder(String cluster) {
                 this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -157,9 +161,15 @@ public sealed interface RouteDecision {
                 return this;
             }
 
+            /** The virtual host of the route, for per-route stats. */
+            public Builder virtualHost(String name) {
+                this.virtualHost = name;
+                return this;
+            }
+
             public ToCluster build() {
                 return new ToCluster(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers,
-                        idleTimeout);
+                        idleTimeout, virtualHost);
             }
         }
     }

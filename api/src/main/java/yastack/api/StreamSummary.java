@@ -46,6 +46,11 @@ public interface StreamSummary {
         return "-";
     }
 
+    /** How many times the request was sent upstream (retries included); 0 when it never was. */
+    default int upstreamAttempts() {
+        return upstreamAddress() == null ? 0 : 1;
+    }
+
     /** The {@code x-request-id} sent upstream (the client's, or one the proxy made), or {@code null}. */
     default String requestId() {
         return null;

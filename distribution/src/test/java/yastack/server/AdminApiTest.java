@@ -2,6 +2,9 @@ package yastack.server;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -28,7 +31,7 @@ class AdminApiTest {
                     http:
                       route_config:
                         virtual_hosts:
-                          - {name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: api}}]}
+                          - {name: all, domains: ["*"], routes: [{name: everything, match: {prefix: "/"}, route: {cluster: api}}]}
                 clusters:
                   - {name: api, endpoints: [{address: 127.0.0.1, port: %d}]}
                 """.formatted(up.port()), 2);
@@ -48,6 +51,18 @@ class AdminApiTest {
     }
 
     @Test
+    void serverInfoAndReopenLogs() throws Exception {
+        JsonObject info = new JsonObject(proxy.admin("/server_info").body());
+        assertEquals("LIVE", info.getString("state"));
+        assertEquals(2, info.getInteger("workers"));
+        assertTrue(info.getLong("uptime_seconds") >= 0);
+        assertEquals(405, proxy.admin("/reopen_logs").statusCode(), "reopening is a POST");
+        assertEquals(200, proxy.client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + proxy.instance.adminPort() + "/reopen_logs"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
     void statsHaveTheContractNamesMergedAcrossWorkers() throws Exception {
         String stats = proxy.admin("/stats").body();
         for (String name : new String[] {"listener.web.downstream_cx_total", "listener.web.downstream_cx_active",
@@ -61,7 +76,7 @@ class AdminApiTest {
         assertTrue(stats.contains("cluster.api.upstream_rq_2xx: 20\n"), stats);
         assertTrue(stats.contains("cluster.api.upstream_rq_4xx: 1\n"), stats);
         String filtered = proxy.admin("/stats?filter=upstream_rq_2xx").body();
-        assertEquals("cluster.api.upstream_rq_2xx: 20\n", filtered);
+        assertEquals("cluster.api.upstream_rq_2xx: 20\nvhost.all.route.everything.upstream_rq_2xx: 20\n", filtered);
     }
 
     @Test
@@ -80,8 +95,29 @@ class AdminApiTest {
                 assertTrue(sample.matcher(line).matches(), line);
             }
         }
-        assertTrue(r.body().contains("yastack_cluster_upstream_rq_2xx{cluster=\"api\"} 20\n"), r.body());
-        assertTrue(r.body().contains("yastack_http_downstream_rq_time{listener=\"web\",quantile=\"0.99\"}"), r.body());
+        String body = r.body();
+        // Envoy's tags: the entity is a label, the status class too, so Envoy dashboards map by prefix.
+        assertTrue(body.contains("yastack_cluster_upstream_rq_xx{envoy_cluster_name=\"api\",envoy_response_code_class=\"2\"} 20\n"), body);
+        assertTrue(body.contains("yastack_cluster_upstream_rq_xx{envoy_cluster_name=\"api\",envoy_response_code_class=\"4\"} 1\n"), body);
+        assertTrue(body.contains("yastack_http_downstream_rq_total{envoy_http_conn_manager_prefix=\"web\"} 21\n"), body);
+        assertTrue(body.contains("yastack_vhost_route_upstream_rq_total{envoy_virtual_host=\"all\",envoy_route=\"everything\"} 21\n"), body);
+        // Histograms: cumulative buckets over Envoy's bounds (ms), +Inf equal to the count, then sum and count.
+        String h = "yastack_http_downstream_rq_time";
+        String labels = "envoy_http_conn_manager_prefix=\"web\"";
+        assertTrue(body.contains("# TYPE " + h + " histogram\n"), body);
+        assertTrue(body.contains(h + "_bucket{" + labels + ",le=\"+Inf\"} 21\n"), body);
+        assertTrue(body.contains(h + "_count{" + labels + "} 21\n"), body);
+        long previous = 0;
+        for (double le : new double[] {0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000}) {
+            String bound = le == Math.rint(le) ? Long.toString((long) le) : Double.toString(le);
+            var m = Pattern.compile(Pattern.quote(h + "_bucket{" + labels + ",le=\"" + bound + "\"} ") + "(\\d+)\n").matcher(body);
+            assertTrue(m.find(), "bucket le=" + bound);
+            long count = Long.parseLong(m.group(1));
+            assertTrue(count >= previous && count <= 21, "cumulative: le=" + bound + " " + count);
+            previous = count;
+        }
+        assertTrue(body.contains(h + "_percentile{" + labels + ",percentile=\"99\"}"), body);
+        assertTrue(body.contains("yastack_vhost_route_upstream_rq_time_bucket{envoy_virtual_host=\"all\",envoy_route=\"everything\",le=\"+Inf\"} 21\n"), body);
     }
 
     @Test
@@ -91,6 +127,14 @@ class AdminApiTest {
         assertEquals("api", api.getString("name"));
         assertEquals("healthy", api.getJsonArray("endpoints").getJsonObject(0).getString("health"));
         assertEquals(20L, api.getJsonObject("stats").getLong("upstream_rq_2xx"));
+        // Envoy's per-host counters, per endpoint
+        JsonObject host = api.getJsonArray("endpoints").getJsonObject(0).getJsonObject("stats");
+        assertEquals(21L, host.getLong("rq_total"));
+        assertEquals(21L, host.getLong("rq_success"), "a 404 is an answer, not an error");
+        assertEquals(0L, host.getLong("rq_error"));
+        assertEquals(0L, host.getLong("rq_active"));
+        assertTrue(host.getLong("cx_total") >= 1 && host.getLong("cx_total") <= 2, "pooled: a connection or two per worker: " + host);
+        assertEquals(0L, host.getLong("cx_connect_fail"));
         JsonArray listeners = new JsonArray(proxy.admin("/listeners").body());
         assertEquals("web", listeners.getJsonObject(0).getString("name"));
         assertEquals("host", listeners.getJsonObject(0).getString("flavor"));

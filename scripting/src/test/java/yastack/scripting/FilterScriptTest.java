@@ -25,6 +25,7 @@ import yastack.api.PluginConfig;
 import yastack.api.script.ClusterCalls;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestResponse;
+import yastack.api.testkit.TestSpan;
 import yastack.api.testkit.TestStream;
 import yastack.scripting.internal.FilterImpl;
 
@@ -154,6 +155,31 @@ class FilterScriptTest {
         }
         assertEquals(1L, scripts.counter("script.a.errors"), "the rejected httpCall");
         assertEquals(1L, scripts.counter("script.a.timeouts"), "the runaway continuation");
+    }
+
+    @Test
+    void ctxSpanAddsAttributesToTheStreamsSpan() throws Exception {
+        scripts = new Scripts(dir);
+        Fixtures.write(dir, "tag.js", """
+                export function onRequest(req, ctx) {
+                  ctx.span.setAttribute('user.tier', req.headers['x-tier'] ?? 'free')
+                          .setAttribute('user.score', 42).setAttribute('user.ratio', 0.5).setAttribute('user.vip', true);
+                  req.headers['x-trace'] = ctx.span.traceId + '/' + ctx.span.spanId + '/' + ctx.span.sampled;
+                }
+                """);
+        FilterImpl f = scripts.filter(dir.resolve("tag.js"), PluginConfig.empty());
+        TestSpan span = new TestSpan();
+        TestStream stream = Fixtures.stream().span(span);
+        TestRequest req = Fixtures.get("/", "x-tier", "gold");
+        assertSame(FilterResult.proceed(), f.newStreamFilter(stream).onRequestHeaders(stream, req));
+        assertEquals(Map.of("user.tier", "gold", "user.score", 42L, "user.ratio", 0.5, "user.vip", true), span.attributes());
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736/00f067aa0ba902b7/true", req.headers().get("x-trace"));
+
+        // Without tracing the span has no ids and takes attributes without complaint.
+        TestStream untraced = Fixtures.stream();
+        TestRequest plain = Fixtures.get("/");
+        assertSame(FilterResult.proceed(), f.newStreamFilter(untraced).onRequestHeaders(untraced, plain));
+        assertEquals("//false", plain.headers().get("x-trace"));
     }
 
     @Test

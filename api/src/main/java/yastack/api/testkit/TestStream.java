@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import yastack.api.HttpStream;
+import yastack.api.TraceSpan;
 import yastack.api.WorkerContext;
 
 /** A stream with settable addresses, listener and route. */
@@ -15,6 +16,7 @@ public final class TestStream implements HttpStream {
     private String listener = "edge";
     private String route = "";
     private long id = 1;
+    private TraceSpan span = TraceSpan.NONE;
 
     public TestStream remote(String ip, int port) {
         remote = new InetSocketAddress(ip, port);
@@ -34,6 +36,17 @@ public final class TestStream implements HttpStream {
     public TestStream id(long id) {
         this.id = id;
         return this;
+    }
+
+    /** The stream's span, e.g. a {@link TestSpan} that records attributes. */
+    public TestStream span(TraceSpan span) {
+        this.span = span;
+        return this;
+    }
+
+    @Override
+    public TraceSpan span() {
+        return span;
     }
 
     public TestWorker testWorker() {

@@ -41,6 +41,7 @@ public final class AdminServer implements AutoCloseable {
     private final DataplaneReport dataplane;
     private final Lifecycle lifecycle;
     private HttpServer server;
+    private final long startedNanos = System.nanoTime();
 
     /** What the admin API may do to the server's life: drain it, fail its health check, describe it. */
     public interface Lifecycle {
@@ -91,7 +92,7 @@ public final class AdminServer implements AutoCloseable {
                 case "/ready" -> reply(req, ready.getAsBoolean() ? 200 : 503, "text/plain",
                         ready.getAsBoolean() ? "LIVE\n" : "NOT READY\n");
                 case "/stats" -> stats(req);
-                case "/stats/prometheus" -> reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", StatsFormat.prometheus(stats));
+                case "/stats/prometheus" -> reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", PrometheusFormat.render(stats));
                 case "/clusters" -> reply(req, 200, "application/json", clusters().encodePrettily() + "\n");
                 case "/listeners" -> reply(req, 200, "application/json", listeners().encodePrettily() + "\n");
                 case "/config_dump" -> reply(req, 200, "application/json", configDump() + "\n");
@@ -120,12 +121,18 @@ public final class AdminServer implements AutoCloseable {
                     l.failHealthCheck(false);
                     return "OK\n";
                 });
-                case "/server_info" -> lifecycle(req, false, l -> new JsonObject(l.serverInfo()).encodePrettily() + "\n");
+                case "/reopen_logs" -> {
+                    if (!"POST".equals(req.method().name())) {
+                        reply(req, 405, "text/plain", "use POST\n");
+                    } else {
+                        proxy.reopenLogs();
+                        reply(req, 200, "text/plain", "OK\n");
+                    }
+                }
                 case "/workers" -> withDataplane(req, () -> new JsonArray(dataplane.workers()).encodePrettily());
                 case "/stack" -> withDataplane(req, () -> new JsonObject(dataplane.stack()).encodePrettily());
-                case "/" -> reply(req, 200, "text/plain",
-                        "yastack admin: /ready /stats /stats/prometheus /clusters /listeners /config_dump /overload /server_info POST /reload "
-                        + "POST /drain_listeners[?graceful] POST /healthcheck/fail|ok /workers /stack POST /workers/N/drain|undrain\n");
+                case "/" -> reply(req, 200, "text/html; charset=utf-8", LivePage.html());
+                case "/server_info" -> reply(req, 200, "application/json", serverInfo().encodePrettily() + "\n");
                 default -> {
                     Object[] drain = DataplaneReport.parseDrainPath(path);
                     if (drain == null) {
@@ -197,11 +204,13 @@ public final class AdminServer implements AutoCloseable {
         for (ClusterRuntime c : proxy.clusters().values()) {
             JsonArray eps = new JsonArray();
             for (Endpoint e : c.endpoints()) {
+                JsonObject hostStats = new JsonObject();
+                e.stats().values().forEach(hostStats::put);
                 JsonObject ep = new JsonObject().put("address", e.connectHost());
                 if (!e.hostname().equals(e.connectHost())) ep.put("hostname", e.hostname());
                 eps.add(ep.put("port", e.port()).put("weight", e.weight())
                         .put("health", e.health().state(now))
-                        .put("consecutive_connect_failures", e.health().consecutiveFailures()));
+                        .put("consecutive_connect_failures", e.health().consecutiveFailures()).put("stats", hostStats));
             }
             String p = "cluster." + c.name() + ".";
             JsonObject counters = new JsonObject();
@@ -222,6 +231,17 @@ public final class AdminServer implements AutoCloseable {
                 .put("max_pending_requests", b.maxPendingRequests()).put("pending_requests", b.pendingRequests())
                 .put("max_requests", b.maxRequests()).put("requests", b.requests())
                 .put("max_retries", b.maxRetries()).put("retries", b.retries());
+    }
+
+    /**
+     * Envoy's /server_info, in short: what runs, since when, on how many workers; with a
+     * lifecycle (the server process), its pid, drain state and open connections too.
+     */
+    private JsonObject serverInfo() {
+        JsonObject info = new JsonObject().put("version", LivePage.version()).put("state", ready.getAsBoolean() ? "LIVE" : "NOT READY")
+                .put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
+        if (lifecycle != null) lifecycle.serverInfo().forEach(info::put);
+        return info.put("workers", stats.workerCount()).put("java", Runtime.version().toString());
     }
 
     private JsonArray listeners() {

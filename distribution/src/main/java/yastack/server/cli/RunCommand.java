@@ -87,6 +87,7 @@ final class RunCommand implements Callable<Integer> {
         }
         CompletableFuture<Integer> exitCode = new CompletableFuture<>();
         ShutdownSignals.install(instance, exitCode);
+        LogRotationSignal.install(instance);
         started.run();
         if (old != null) {
             Upgrade.warnUnlessRequestsMigrate();

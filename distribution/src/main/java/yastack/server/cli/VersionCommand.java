@@ -2,6 +2,7 @@ package yastack.server.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import yastack.proxy.ProxyServer;
 import yastack.proxy.Scripts;
 
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Prints the version and runtime facts.")
@@ -21,6 +22,7 @@ final class VersionCommand implements Runnable {
                 "yastack " + v,
                 "java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
                 Scripts.describe(),
+                ProxyServer.describeTracing(),
             };
         }
     }

@@ -78,9 +78,9 @@ final class ConfigValidator {
             cluster("clusters[" + i + "]", config.getClusters(i));
             uniqueName("clusters", i, config.getClusters(i).getName(), clusterNames, "cluster");
         }
-        if (config.hasAccessLog()) http.accessLog("access_log", config.getAccessLog());
         if (config.hasOverloadManager()) edge.overloadManager("overload_manager", config.getOverloadManager());
         if (config.hasDrain()) discovery.drain("drain", config.getDrain());
+        new ObservabilityValidator(f).accessLogs("access_log", config.getAccessLogList());
     }
 
     private void uniqueName(String list, int i, String name, Map<String, Integer> seen, String what) {

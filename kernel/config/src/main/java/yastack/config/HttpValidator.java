@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import yastack.api.config.AccessLog;
 import yastack.api.config.DirectResponse;
 import yastack.api.config.FilterRef;
 import yastack.api.config.HeaderMatcher;
@@ -34,6 +33,7 @@ final class HttpValidator {
     private final Set<String> clusters;
     private final Set<String> l4Only;
     private final EdgeValidator edge;
+    private final ObservabilityValidator observability;
 
     /** @param l4Only clusters that send a PROXY protocol header, which only tcp listeners may use */
     HttpValidator(Findings f, Set<String> clusters, Set<String> l4Only) {
@@ -41,6 +41,7 @@ final class HttpValidator {
         this.clusters = clusters;
         this.l4Only = l4Only;
         this.edge = new EdgeValidator(f);
+        this.observability = new ObservabilityValidator(f);
     }
 
     void connectionManager(String path, HttpConnectionManager hcm) {
@@ -48,7 +49,8 @@ final class HttpValidator {
         if (hcm.hasRouteConfig()) routeConfig(path + ".route_config", hcm.getRouteConfig());
         if (hcm.hasRouter()) router(path + ".router", hcm.getRouter());
         for (int i = 0; i < hcm.getFiltersCount(); i++) filter(path + ".filters[" + i + "]", hcm.getFilters(i));
-        if (hcm.hasAccessLog()) accessLog(path + ".access_log", hcm.getAccessLog());
+        observability.accessLogs(path + ".access_log", hcm.getAccessLogList());
+        if (hcm.hasTracing()) observability.tracing(path + ".tracing", hcm.getTracing());
         f.nonNegative(path + ".idle_timeout", hcm.hasIdleTimeout(), hcm.getIdleTimeout());
         f.nonNegative(path + ".request_headers_timeout", hcm.hasRequestHeadersTimeout(), hcm.getRequestHeadersTimeout());
         edge.connectionManager(path, hcm);
@@ -77,10 +79,6 @@ final class HttpValidator {
             else if (type.equalsIgnoreCase("h2c")) f.error(p, "h2c upgrades are not proxied; clients get HTTP/2 over TLS with alpn: [h2]");
             else if (!upgrades.add(type.toLowerCase(Locale.ROOT))) f.error(p, "'" + type + "' is listed twice");
         }
-    }
-
-    void accessLog(String path, AccessLog log) {
-        if (f.written(path + ".path") && log.getPath().isBlank()) f.error(path + ".path", "must not be empty");
     }
 
     void clusterRef(String path, String cluster) {

@@ -24,6 +24,8 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import yastack.api.config.Bootstrap;
+import yastack.api.config.HttpConnectionManager;
 import yastack.api.config.LbPolicy;
 import yastack.api.config.SteeringRef;
 
@@ -41,6 +43,14 @@ final class YamlProtoReader {
     private static final Map<String, String> SCALAR_SHORTHANDS = Map.of(
             LbPolicy.getDescriptor().getFullName(), "kind",
             SteeringRef.getDescriptor().getFullName(), "plugin");
+
+    /**
+     * Lists that may also be written as their one item: {@code access_log: {path: stdout}}
+     * (Envoy's access_log is a list; a single log is the common case).
+     */
+    private static final Set<String> SINGLE_ITEM_LISTS = Set.of(
+            Bootstrap.getDescriptor().findFieldByName("access_log").getFullName(),
+            HttpConnectionManager.getDescriptor().findFieldByName("access_log").getFullName());
 
     /** Deeper than any real config; stops recursive aliases from looping forever. */
     private static final int MAX_DEPTH = 64;
@@ -145,11 +155,15 @@ final class YamlProtoReader {
         if (f.isMapField()) {
             readMapField(b, f, node, path, depth);
         } else if (f.isRepeated()) {
-            if (!(node instanceof SequenceNode seq)) {
+            List<Node> items;
+            if (node instanceof SequenceNode seq) {
+                items = seq.getValue();
+            } else if (node instanceof MappingNode && SINGLE_ITEM_LISTS.contains(f.getFullName())) {
+                items = List.of(node);
+            } else {
                 error(path, "expected a list, got " + describe(node), node);
                 return;
             }
-            List<Node> items = seq.getValue();
             for (int i = 0; i < items.size(); i++) {
                 String itemPath = SourceLines.element(path, i);
                 lines.record(itemPath, line(items.get(i)));

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import yastack.api.RouteDecision;
 
 /**
  * One downstream HTTP/1.1 connection. Requests are served strictly one at a time;
@@ -258,6 +259,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         stats.rqActive.dec();
         if (status != 0) stats.countStatus(status);
         stats.rqTime.recordMicros(nanos / 1000);
+        RouteDecision.ToCluster forward = ex.forward();
+        if (forward != null && !forward.routeName().isEmpty()) {
+            RouteStats route = stats.routes.get(forward.virtualHost().isEmpty() ? listenerName : forward.virtualHost(), forward.routeName());
+            if (route != null) route.record(status, nanos);
+        }
     }
 
     /** The exchange is fully answered (and its request fully read). */

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import yastack.api.HttpStream;
+import yastack.api.TraceSpan;
 import yastack.api.WorkerContext;
 
 /** What plugins see of one stream: identity, addresses, route name, worker, attributes. */
@@ -16,6 +17,7 @@ final class ExchangeStream implements HttpStream {
     private final WorkerContext worker;
     private String routeName = "";
     private Map<String, Object> attributes;
+    private TraceSpan span = TraceSpan.NONE;
 
     ExchangeStream(long id, String listener, InetSocketAddress remote, InetSocketAddress local, long startNanos,
                    WorkerContext worker) {
@@ -25,6 +27,11 @@ final class ExchangeStream implements HttpStream {
         this.local = local;
         this.startNanos = startNanos;
         this.worker = worker;
+    }
+
+    /** The request's server span, when its listener traces. */
+    void span(TraceSpan span) {
+        this.span = span;
     }
 
     void routeName(String name) {
@@ -38,6 +45,7 @@ final class ExchangeStream implements HttpStream {
     @Override public String routeName() { return routeName; }
     @Override public long startNanos() { return startNanos; }
     @Override public WorkerContext worker() { return worker; }
+    @Override public TraceSpan span() { return span; }
 
     @Override
     public Map<String, Object> attributes() {

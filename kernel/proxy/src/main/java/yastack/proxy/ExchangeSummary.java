@@ -8,4 +8,5 @@ import yastack.api.StreamSummary;
 /** How an exchange ended, as its filters' {@code onComplete} and the listener's access loggers see it. */
 record ExchangeSummary(int status, long requestBodyBytes, long responseBodyBytes, long durationNanos, String cluster,
                        InetSocketAddress upstreamAddress, boolean localReply, boolean reset, HttpRequestHead request,
-                       HttpResponseHead response, String responseFlags, String requestId) implements StreamSummary {}
+                       HttpResponseHead response, String responseFlags, String requestId, int upstreamAttempts)
+        implements StreamSummary {}

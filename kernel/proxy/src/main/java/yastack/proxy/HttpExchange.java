@@ -16,6 +16,7 @@ import yastack.api.AccessLogger;
 import yastack.api.RouteDecision;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.filter.NettyResponseHead;
+import yastack.proxy.trace.ExchangeTrace;
 
 /**
  * One request/response through the proxy, from the decoded request head to the last byte of
@@ -61,6 +62,8 @@ final class HttpExchange {
     private String responseFlags = "-";
     /** The client as the listener trusts it, and the request as balancers see it. */
     final ExchangeClient client = new ExchangeClient(this);
+    /** The request's trace when the listener traces, else null. */
+    private ExchangeTrace trace;
 
     HttpExchange(DownstreamHandler down, ChannelHandlerContext dctx, HttpRequest request, ListenerRuntime listener,
                  ProxySnapshot snapshot) {
@@ -91,6 +94,7 @@ final class HttpExchange {
     RouteDecision.ToCluster forward() { return forward; }
     String upgrade() { return upgrade; }
     StreamTimeouts timeouts() { return timeouts; }
+    ExchangeTrace trace() { return trace; }
 
     // ---- request path ----
 
@@ -115,6 +119,7 @@ final class HttpExchange {
             return;
         }
         head = new RequestHead(request, target);
+        if (listener.tracing() != null) trace = listener.tracing().start(request.headers(), down.stats.tracing(), down.worker.random, startNanos);
         if (!listener.filters().isEmpty()) {
             // Filters see the route the request would take (a per-route rate limit, a log line).
             stream().routeName(listener.router().peekRouteName(stream(), head));
@@ -132,7 +137,10 @@ final class HttpExchange {
     }
 
     private ExchangeStream stream() {
-        if (stream == null) stream = down.newStream(startNanos, client.address());
+        if (stream == null) {
+            stream = down.newStream(startNanos, client.address());
+            if (trace != null) stream.span(trace);
+        }
         return stream;
     }
 
@@ -374,14 +382,15 @@ final class HttpExchange {
     private void recordCompletion(boolean reset) {
         long nanos = System.nanoTime() - startNanos;
         down.recordCompletion(this, status, nanos);
-        if (filters == null && listener.loggers().isEmpty()) return;
+        if (filters == null && listener.loggers().isEmpty() && (trace == null || !trace.recording())) return;
         HttpResponse sent = response.head();
         ExchangeSummary summary = new ExchangeSummary(reset ? 0 : status, body.bytes(), response.bytesOut(), nanos,
                 cluster == null ? "" : cluster.runtime.name(),
                 leg == null ? null : cluster.endpoint(leg.endpointIndex()).resolve(), localReplied, reset, head,
-                sent == null ? null : new NettyResponseHead(sent), responseFlags, requestId());
+                sent == null ? null : new NettyResponseHead(sent), responseFlags, requestId(), leg == null ? 0 : leg.attempts());
         if (filters != null) filters.complete(summary);
         for (AccessLogger l : listener.loggers()) l.log(stream(), summary);
+        if (trace != null) trace.finish(stream(), summary, down.stats.tracing());
     }
 
     /** Tears the client connection down mid-response. */

@@ -1,7 +1,5 @@
 package yastack.proxy;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import com.google.protobuf.util.Durations;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,41 +18,32 @@ import yastack.kernel.plugin.PluginErrors;
 import yastack.kernel.plugin.PluginRegistry;
 import yastack.proxy.edge.HttpEdgeSettings;
 import yastack.proxy.filter.FilterChain;
+import yastack.proxy.trace.ListenerTracing;
+import yastack.proxy.trace.Tracers;
 
 /** A listener's compiled HTTP settings; immutable, replaced as a whole on reload. */
 record ListenerRuntime(String name, Listener config, Router router, List<FilterChain.Entry> filters,
                        PluginErrors pluginErrors, int maxHeaderBytes, long idleTimeoutMillis, long headersTimeoutMillis,
                        int maxRequestsPerConnection, String serverName, String scheme, List<AccessLogger> loggers,
                        long maxRequestBodyBytes, ViaValues via, Set<String> upgradeTypes,
-                       ResponseCompression.Settings compression, HttpEdgeSettings edge) {
+                       ResponseCompression.Settings compression, HttpEdgeSettings edge, ListenerTracing tracing) {
 
     /** The built-in router plugin that serves {@code route_config}. */
     static final String ROUTE_TABLE = "route-table";
 
-    /**
-     * The listener's access log (its own {@code access_log}, else the top-level one): the
-     * built-in {@code access-log} logger plugin, writing JSON unless a format is given.
-     */
-    private static List<AccessLogger> accessLoggers(AccessLog log, String path, PluginRegistry plugins)
-            throws PluginConfigException {
-        if (log.getDisabled() || log.getPath().isEmpty()) return List.of();
-        Struct.Builder cfg = Struct.newBuilder().putFields("path", Value.newBuilder().setStringValue(log.getPath()).build());
-        if (!log.getFormat().isEmpty()) cfg.putFields("format", Value.newBuilder().setStringValue(log.getFormat()).build());
-        return List.of(plugins.createAccessLogger("access-log", cfg.build(), path));
-    }
-
     /** Compiles a listener; plugin problems throw {@link IllegalStateException} naming the field. */
-    static ListenerRuntime compile(int index, Listener l, AccessLog defaultLog, PluginRegistry plugins, Scripts scripts) {
+    static ListenerRuntime compile(int index, Listener l, List<AccessLog> defaultLogs, PluginRegistry plugins, Scripts scripts,
+                                   Tracers tracers) {
         var http = l.getHttp();
         String path = "listeners[" + index + "].http";
         int maxHeaders = (http.getMaxRequestHeadersKb() == 0 ? 60 : http.getMaxRequestHeadersKb()) * 1024;
         long idle = http.hasIdleTimeout() ? Durations.toMillis(http.getIdleTimeout()) : 60_000;
         long headers = http.hasRequestHeadersTimeout() ? Durations.toMillis(http.getRequestHeadersTimeout()) : 30_000;
         String server = http.getServerName().isEmpty() ? "yastack" : http.getServerName();
-        AccessLog log = http.hasAccessLog() ? http.getAccessLog() : defaultLog;
         List<FilterChain.Entry> filters = new ArrayList<>();
         Router router;
         List<AccessLogger> loggers;
+        ListenerTracing tracing;
         try {
             for (int i = 0; i < http.getFiltersCount(); i++) {
                 FilterRef f = http.getFilters(i);
@@ -74,7 +63,9 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
             } else {
                 router = (stream, request) -> RouteDecision.noRoute();
             }
-            loggers = accessLoggers(log, http.hasAccessLog() ? path + ".access_log" : "access_log", plugins);
+            loggers = http.getAccessLogCount() > 0 ? AccessLogs.create(http.getAccessLogList(), path + ".access_log", plugins)
+                    : AccessLogs.create(defaultLogs, "access_log", plugins);
+            tracing = http.hasTracing() ? tracers.listener(l.getName(), http.getTracing(), path + ".tracing") : null;
         } catch (PluginConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -84,7 +75,7 @@ record ListenerRuntime(String name, Listener config, Router router, List<FilterC
                 http.getUpgradeConfigsList().stream().map(u -> u.getUpgradeType().toLowerCase(Locale.ROOT))
                         .collect(Collectors.toUnmodifiableSet()),
                 http.hasCompression() ? ResponseCompression.Settings.of(http.getCompression()) : null,
-                HttpEdgeSettings.of(http, maxHeaders));
+                HttpEdgeSettings.of(http, maxHeaders), tracing);
     }
 
 }

@@ -4,6 +4,7 @@ import yastack.kernel.stats.Counter;
 import yastack.kernel.stats.Histogram;
 import yastack.kernel.stats.WorkerStats;
 import yastack.proxy.edge.EdgeStats;
+import yastack.proxy.trace.TracingStats;
 
 /** One worker's stats cells for one listener, looked up once at bind time. */
 final class ListenerStats {
@@ -13,8 +14,15 @@ final class ListenerStats {
     final Histogram rqTime;
     /** What the listener refused or cut to protect itself. */
     final EdgeStats edge;
+    final RouteStats.Cache routes;
+    private final WorkerStats cells;
+    private final String listener;
+    private TracingStats tracing;
 
     ListenerStats(WorkerStats s, String listener) {
+        this.cells = s;
+        this.listener = listener;
+        this.routes = new RouteStats.Cache(s);
         String l = "listener." + listener + ".";
         String h = "http." + listener + ".";
         cxTotal = s.counter(l + "downstream_cx_total");
@@ -39,6 +47,12 @@ final class ListenerStats {
         noRoute = s.counter(h + "no_route");
         rqTime = s.histogram(h + "downstream_rq_time");
         edge = new EdgeStats(s, listener);
+    }
+
+    /** The tracing counters, made when the listener first traces a request. */
+    TracingStats tracing() {
+        if (tracing == null) tracing = new TracingStats(cells, listener);
+        return tracing;
     }
 
     void countStatus(int status) {

@@ -15,6 +15,7 @@ import yastack.kernel.stats.StatsStore;
 import yastack.kernel.transport.Sockets;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.overload.OverloadMonitor;
+import yastack.proxy.trace.Tracers;
 
 /**
  * The proxy on the kernel's workers: every listener bound on every worker, and the current
@@ -37,6 +38,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ConnectionDrain drain = new ConnectionDrain();
     /** Every snapshot published, for their access logs' last flush at close. */
     private final List<ProxySnapshot> published = new ArrayList<>();
+    private final Tracers tracers;
     private boolean started;
     private boolean listenersClosed;
 
@@ -50,7 +52,14 @@ public final class ProxyServer implements AutoCloseable {
         this.plugins = plugins;
         this.scripts = scripts;
         this.baseDir = baseDir;
-        ProxySnapshot first = ProxySnapshot.compile(config, baseDir, plugins, scripts);
+        this.tracers = new Tracers(plugins.stats());
+        ProxySnapshot first;
+        try {
+            first = ProxySnapshot.compile(config, baseDir, plugins, scripts, tracers);
+        } catch (RuntimeException e) {
+            tracers.close();
+            throw e;
+        }
         this.overload = new OverloadMonitor(config.getOverloadManager(), stats);
         for (int i = 0; i < sockets.workers().size(); i++) {
             workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, overload, drain));
@@ -78,7 +87,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Swaps in a new config; listeners bind, close or rebind as it says. A failure leaves the old config serving. */
     public synchronized void reload(Bootstrap config) {
-        ProxySnapshot compiled = ProxySnapshot.compile(config, baseDir, plugins, scripts);
+        ProxySnapshot compiled = ProxySnapshot.compile(config, baseDir, plugins, scripts, tracers);
         if (!started) {
             publish(compiled); // start() looks its DNS clusters up
             return;
@@ -99,6 +108,7 @@ public final class ProxyServer implements AutoCloseable {
         healthChecks.follow(s);
         overload.configure(config.getOverloadManager());
         dns.follow(s);
+        tracers.retain(s.tracings());
     }
 
     /** Makes {@code s} current; returns the one it replaced. */
@@ -120,6 +130,16 @@ public final class ProxyServer implements AutoCloseable {
         }
         healthChecks.follow(next);
         return true;
+    }
+
+    /** One line for {@code yastack version}: the installed tracing providers. */
+    public static String describeTracing() {
+        return Tracers.describe();
+    }
+
+    /** Log rotation: every access log of the current config reopens its file by name. */
+    public void reopenLogs() {
+        AccessLogs.reopen(snapshot.get());
     }
 
     /** The clusters of the current snapshot (shared runtime objects, read-only). */
@@ -197,5 +217,6 @@ public final class ProxyServer implements AutoCloseable {
                 }
             }
         }
+        tracers.close();
     }
 }

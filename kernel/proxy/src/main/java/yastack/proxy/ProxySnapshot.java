@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import yastack.api.PluginConfigException;
 import yastack.api.config.Bootstrap;
 import yastack.api.config.Cluster;
@@ -17,6 +19,8 @@ import yastack.kernel.plugin.PluginRegistry;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.filter.NetworkFilterChain;
 import yastack.proxy.tls.ClientTls;
+import yastack.proxy.trace.ListenerTracing;
+import yastack.proxy.trace.Tracers;
 
 /**
  * Everything the data path reads, compiled from one config. Published atomically; a
@@ -26,7 +30,7 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
                      Map<String, ClientTls> clusterTls, Map<String, List<NetworkFilterChain.Entry>> tcpFilters,
                      PluginErrors pluginErrors) {
     static ProxySnapshot compile(Bootstrap config, Path baseDir,
-                                 PluginRegistry plugins, Scripts scripts) {
+                                 PluginRegistry plugins, Scripts scripts, Tracers tracers) {
         Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
         Map<String, ClientTls> tls = new HashMap<>();
         for (Cluster c : config.getClustersList()) {
@@ -37,7 +41,7 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
         Map<String, List<NetworkFilterChain.Entry>> tcpFilters = new HashMap<>();
         for (int i = 0; i < config.getListenersCount(); i++) {
             Listener l = config.getListeners(i);
-            if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(i, l, config.getAccessLog(), plugins, scripts));
+            if (l.hasHttp()) listeners.put(l.getName(), ListenerRuntime.compile(i, l, config.getAccessLogList(), plugins, scripts, tracers));
             if (l.hasTcp()) {
                 List<NetworkFilterChain.Entry> entries = new ArrayList<>();
                 for (int f = 0; f < l.getTcp().getFiltersCount(); f++) {
@@ -71,5 +75,12 @@ record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, M
         Map<String, ClusterRuntime> next = new LinkedHashMap<>(clusters);
         next.put(cluster.name(), cluster);
         return new ProxySnapshot(config, listeners, Collections.unmodifiableMap(next), clusterTls, tcpFilters, pluginErrors);
+    }
+
+    /** The tracing of every listener that traces. */
+    Set<ListenerTracing> tracings() {
+        Set<ListenerTracing> out = new HashSet<>();
+        for (ListenerRuntime l : listeners.values()) if (l.tracing() != null) out.add(l.tracing());
+        return out;
     }
 }

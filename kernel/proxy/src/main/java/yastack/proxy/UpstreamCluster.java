@@ -18,6 +18,7 @@ import yastack.api.PluginConfigException;
 import yastack.proxy.cluster.Balanced;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
+import yastack.proxy.cluster.EndpointStats;
 import yastack.proxy.cluster.PickContext;
 import yastack.proxy.cluster.WorkerHosts;
 import yastack.proxy.tls.ClientTls;
@@ -45,6 +46,8 @@ final class UpstreamCluster {
     /** Run by any thread when a request of the cluster starts waiting, or a connection closes while some wait. */
     private final Runnable capacityFreed;
     private final AtomicBoolean servePosted = new AtomicBoolean();
+    /** This worker's per-endpoint counters ({@code /clusters}), by endpoint index. */
+    private final EndpointStats.Cells[] hostStats;
     private boolean retired;
 
     /** A request waiting for a connection to its endpoint. */
@@ -73,6 +76,8 @@ final class UpstreamCluster {
             }
         };
         runtime.breakers().onCapacity(capacityFreed);
+        this.hostStats = new EndpointStats.Cells[endpoints.size()];
+        for (int i = 0; i < hostStats.length; i++) hostStats[i] = endpoints.get(i).stats().cells(worker.index);
     }
 
     Endpoint endpoint(int index) {
@@ -269,15 +274,25 @@ final class UpstreamCluster {
 
     void requestStarted(int index) {
         hosts.requestStarted(index);
+        hostStats[index].rqTotal.inc();
+        hostStats[index].rqActive.inc();
     }
 
     void requestEnded(int index) {
         hosts.requestEnded(index);
+        hostStats[index].rqActive.dec();
+    }
+
+    /** A try at endpoint {@code index} got no answer (connect failure, reset, timeout). */
+    void tryFailed(int index, boolean timeout) {
+        hostStats[index].rqError.inc();
+        if (timeout) hostStats[index].rqTimeout.inc();
     }
 
     /** An endpoint's answer: counted, and seen by outlier detection. */
     void answered(int endpointIndex, int status) {
         stats.countStatus(status);
+        (status >= 500 ? hostStats[endpointIndex].rqError : hostStats[endpointIndex].rqSuccess).inc();
         if (runtime.recordAnswer(endpointIndex, status)) {
             stats.ejections5xx.inc();
             LOG.log(System.Logger.Level.WARNING, "cluster " + runtime.name() + ": " + endpoints.get(endpointIndex)

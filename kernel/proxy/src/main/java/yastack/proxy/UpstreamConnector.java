@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
+import yastack.proxy.cluster.EndpointStats;
 import yastack.proxy.tls.ClientTls;
 import yastack.proxy.tls.TlsStatsHandler;
 
@@ -132,11 +133,15 @@ final class UpstreamConnector {
         runtime.breakers().connectionOpened();
         stats.cxTotal.inc();
         stats.cxActive.inc();
+        EndpointStats.Cells host = ep.stats().cells(worker.index);
+        host.cxTotal.inc();
+        host.cxActive.inc();
         ChannelFuture f;
         try {
             f = configure.apply(bootstrap(ep).option(ChannelOption.TCP_NODELAY, true)).connect(ep.resolve());
         } catch (RuntimeException e) {
             uncount();
+            host.cxActive.dec();
             connectFailed(ep, e);
             done.accept(null, e);
             return;
@@ -144,10 +149,12 @@ final class UpstreamConnector {
         f.addListener((ChannelFuture c) -> {
             if (!c.isSuccess()) {
                 uncount(); // a connect that failed never becomes active, so nothing else uncounts it
+                host.cxActive.dec();
                 connectFailed(ep, c.cause());
                 done.accept(null, c.cause());
                 return;
             }
+            c.channel().closeFuture().addListener(x -> host.cxActive.dec());
             SslHandler ssl = c.channel().pipeline().get(SslHandler.class);
             if (ssl == null) {
                 ep.health().onSuccess();
@@ -183,6 +190,7 @@ final class UpstreamConnector {
 
     private void connectFailed(Endpoint ep, Throwable cause) {
         stats.cxConnectFail.inc();
+        ep.stats().cells(worker.index).cxConnectFail.inc();
         if (cause instanceof ConnectTimeoutException) stats.cxConnectTimeout.inc();
         ep.health().onConnectFailure(System.nanoTime());
     }

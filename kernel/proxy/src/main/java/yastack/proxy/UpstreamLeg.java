@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -15,6 +16,7 @@ import yastack.api.HashKey;
 import yastack.api.RouteDecision;
 import yastack.kernel.loop.TimerWheel;
 import yastack.proxy.cluster.Balanced;
+import yastack.proxy.trace.ExchangeTrace;
 
 /**
  * The upstream side of one exchange: the endpoint, the connection it borrows, the request
@@ -58,6 +60,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private ScheduledFuture<?> perTryIdle;
     /** When this try last received upstream bytes (System.nanoTime); per_try_idle_timeout counts from it. */
     private long lastUpstreamBytes;
+    /** Tries so far: the first, retries, not a stale pooled connection's second send. */
+    private int attempts;
 
     UpstreamLeg(HttpExchange exchange, DownstreamHandler down, ChannelHandlerContext dctx, UpstreamCluster cluster,
                 int endpointIndex, Balanced target, HttpRequest upstreamRequest, RouteDecision.ToCluster forward, boolean staleRetriable,
@@ -86,6 +90,10 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         return endpointIndex;
     }
 
+    int attempts() {
+        return attempts;
+    }
+
     /** A retriable failure came after the last retry (the access log's URX). */
     boolean retryLimitHit() {
         return retryLimitHit;
@@ -100,6 +108,12 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
             }
             requestSlot = true;
             cluster.stats.rqActive.inc();
+        }
+        attempts++;
+        ExchangeTrace trace = exchange.trace();
+        if (trace != null) {
+            trace.tryStarted(cluster.runtime.name(), cluster.endpoint(endpointIndex).toString(), attempts,
+                    upstreamRequest.method().name(), "http://" + upstreamRequest.headers().get(HttpHeaderNames.HOST) + upstreamRequest.uri());
         }
         cluster.requestStarted(endpointIndex);
         lbActive = true;
@@ -126,6 +140,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         this.reused = reused;
         this.handler = channel.pipeline().get(UpstreamHandler.class);
         handler.attach(this);
+        if (exchange.trace() != null) exchange.trace().inject(upstreamRequest.headers());
         // A write that fails (the encoder refusing a message included) is an upstream failure,
         // not something to wait out until the route timeout; one that fails at once has been
         // handled (onClosed) before write() returns.
@@ -143,7 +158,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     @Override
     public void failed(Throwable cause, boolean overflow) {
         if (exchange.finished()) return;
-        if (!overflow && tryAgain(retry != null && retry.rules().retriesConnectFailure())) return;
+        if (!overflow) cluster.tryFailed(endpointIndex, false);
+        if (!overflow && tryAgain(retry != null && retry.rules().retriesConnectFailure(), "UF")) return;
         endLb();
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (overflow) overflowed("upstream connection limit reached\n");
@@ -212,9 +228,11 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
                 return;
             }
             cluster.stats.rqReset.inc();
-            if (tryAgain(retry != null && retry.rules().retriesReset())) return;
+            cluster.tryFailed(endpointIndex, false);
+            if (tryAgain(retry != null && retry.rules().retriesReset(), "UR")) return;
         } else {
             cluster.stats.rqReset.inc();
+            cluster.tryFailed(endpointIndex, false);
         }
         exchange.upstreamFailed("UR", HttpResponseStatus.BAD_GATEWAY, "upstream reset before response\n");
     }
@@ -223,13 +241,16 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
 
     /** A response head the policy retries: counted and dropped with its connection (true), unless out of retries. */
     boolean retriesStatus(int status) {
-        if (retry == null || !retry.rules().retriesStatus(status) || !tryAgain(true)) return false;
+        if (retry == null || !retry.rules().retriesStatus(status)) return false;
+        if (exchange.trace() != null) exchange.trace().tryStatus(status);
+        if (!tryAgain(true, null)) return false;
         cluster.answered(endpointIndex, status); // still this try's endpoint: the next is picked after the back-off
         return true;
     }
 
     /** The response head goes to the client: no more tries. */
     void responseStarted(int status) {
+        if (exchange.trace() != null) exchange.trace().tryStatus(status);
         cluster.answered(endpointIndex, status);
         cancel(perTryTimeout);
         if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.stats.rqRetrySuccess.inc();
@@ -279,14 +300,15 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         }
         cancel(perTryTimeout);
         cluster.stats.rqPerTryTimeout.inc();
-        if (tryAgain(retry.rules().retriesTimeout())) return;
+        if (tryAgain(retry.rules().retriesTimeout(), "UT")) return;
         timedOut();
     }
 
     private void onPerTryTimeout() {
         if (exchange.finished() || exchange.responseStarted()) return;
         cluster.stats.rqPerTryTimeout.inc();
-        if (tryAgain(retry.rules().retriesTimeout())) return;
+        cluster.tryFailed(endpointIndex, true);
+        if (tryAgain(retry.rules().retriesTimeout(), "UT")) return;
         timedOut();
     }
 
@@ -297,6 +319,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private void onTimeout() {
         if (exchange.finished()) return;
         cluster.stats.rqTimeout.inc();
+        if (!exchange.responseStarted()) cluster.tryFailed(endpointIndex, true);
         timedOut();
     }
 
@@ -306,10 +329,11 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     }
 
     /**
-     * A failure the route's policy may retry ({@code retriable}): schedules the retry after
-     * its back-off and returns true, or notes that the retries ran out and returns false.
+     * A failure the route's policy may retry ({@code retriable}; {@code flag} says what failed,
+     * null for a retried status): schedules the retry after its back-off and returns true, or
+     * notes that the retries ran out and returns false.
      */
-    private boolean tryAgain(boolean retriable) {
+    private boolean tryAgain(boolean retriable, String flag) {
         if (!retriable || exchange.finished()) return false;
         if (!retry.canRetry()) {
             if (retry.exhausted() && !retryLimitHit) {
@@ -324,6 +348,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
             return false;
         }
         retrying = true;
+        if (exchange.trace() != null) exchange.trace().tryEnded(flag);
         endLb();
         detach(false);
         cancel(perTryTimeout);

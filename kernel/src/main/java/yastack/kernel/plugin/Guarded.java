@@ -151,6 +151,15 @@ final class Guarded {
             }
 
             @Override
+            public void reopenLogs() {
+                try {
+                    logger.reopenLogs();
+                } catch (RuntimeException | LinkageError e) {
+                    errors.report(name, "reopen", e);
+                }
+            }
+
+            @Override
             public void close() {
                 try {
                     logger.close();

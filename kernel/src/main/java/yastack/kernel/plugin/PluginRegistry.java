@@ -153,6 +153,11 @@ public final class PluginRegistry {
      * never throws: a failure is counted and logged, and the record is lost, not the stream.
      */
     public AccessLogger createAccessLogger(String name, Struct config, String fieldPath) throws PluginConfigException {
+        return createAccessLogger(name, PluginConfig.of(config, fieldPath + ".config"), fieldPath);
+    }
+
+    /** As above, with a config that may be a typed message (a listener's {@code access_log} entry for the built-in logger). */
+    public AccessLogger createAccessLogger(String name, PluginConfig config, String fieldPath) throws PluginConfigException {
         return Guarded.accessLogger(name, create(PluginKind.ACCESS_LOG, name, config, fieldPath, AccessLogger.class), errors);
     }
 

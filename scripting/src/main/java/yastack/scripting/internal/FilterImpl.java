@@ -37,7 +37,7 @@ public final class FilterImpl extends UnitHandle implements ConfiguredHttpFilter
         @Override
         public void smoke(ScriptUnit unit, ScriptContext sc) {
             HttpStream stream = ScriptKind.smokeStream();
-            JsCtx ctx = new JsCtx(new JsCtx.Shared(unit, sc, true), stream.worker(), true);
+            JsCtx ctx = new JsCtx(new JsCtx.Shared(unit, sc, true), stream, true);
             Value onRequest = sc.function("onRequest");
             if (onRequest != null) {
                 settleNow(sc, ctx, sc.execute(onRequest, new JsRequest(stream, ScriptKind.smokeRequest()), ctx), "onRequest");
@@ -100,7 +100,7 @@ public final class FilterImpl extends UnitHandle implements ConfiguredHttpFilter
             sc.api(shared);
         }
         sc.retain();
-        return new StreamFilter(sc, new JsCtx(shared, stream.worker(), true));
+        return new StreamFilter(sc, new JsCtx(shared, stream, true));
     }
 
     /** The per-stream part: pinned to one context until the stream completes. */

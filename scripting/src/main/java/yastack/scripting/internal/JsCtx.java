@@ -11,6 +11,7 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
+import yastack.api.HttpStream;
 import yastack.api.PluginStats;
 import yastack.api.WorkerContext;
 import yastack.api.script.ClusterCalls;
@@ -24,7 +25,7 @@ import yastack.api.testkit.TestContext;
  * script sets in {@code onRequest} are there in {@code onResponse}.
  */
 final class JsCtx implements ProxyObject {
-    private static final Set<String> BUILTIN = Set.of("config", "counter", "log", "warn", "error", "httpCall");
+    private static final Set<String> BUILTIN = Set.of("config", "counter", "log", "warn", "error", "httpCall", "span");
 
     /** Per-context state shared by every ctx of that context. */
     static final class Shared {
@@ -105,18 +106,22 @@ final class JsCtx implements ProxyObject {
     private final Shared shared;
     private final WorkerContext worker;
     private final Map<String, Object> props;
+    /** A filter's stream span ({@code ctx.span}), made on first use; null for routers and steering. */
+    private final HttpStream stream;
+    private JsSpan span;
     /** The decision a filter's promise will produce; failed if a continuation of this stream breaks. */
     CompletableFuture<?> pending;
 
-    /** A ctx for routers and steering: no httpCall, no properties. */
+    /** A ctx for routers and steering: no httpCall, no span, no properties. */
     JsCtx(Shared shared) {
         this(shared, null, false);
     }
 
-    /** A ctx for one filter stream on {@code worker}. */
-    JsCtx(Shared shared, WorkerContext worker, boolean withProps) {
+    /** A ctx for one filter stream. */
+    JsCtx(Shared shared, HttpStream stream, boolean withProps) {
         this.shared = shared;
-        this.worker = worker;
+        this.stream = stream;
+        this.worker = stream == null ? null : stream.worker();
         this.props = withProps ? new HashMap<>() : null;
     }
 
@@ -129,6 +134,7 @@ final class JsCtx implements ProxyObject {
             case "warn" -> shared.warn;
             case "error" -> shared.error;
             case "httpCall" -> worker == null ? null : (ProxyExecutable) this::httpCall;
+            case "span" -> stream == null ? null : span();
             default -> props == null ? null : props.get(key);
         };
     }
@@ -137,13 +143,16 @@ final class JsCtx implements ProxyObject {
     public Object getMemberKeys() {
         Set<String> keys = new LinkedHashSet<>(BUILTIN);
         if (worker == null) keys.remove("httpCall");
+        if (stream == null) keys.remove("span");
         if (props != null) keys.addAll(props.keySet());
         return ProxyArray.fromArray(keys.toArray());
     }
 
     @Override
     public boolean hasMember(String key) {
-        return BUILTIN.contains(key) ? !(key.equals("httpCall") && worker == null) : props != null && props.containsKey(key);
+        if (key.equals("httpCall")) return worker != null;
+        if (key.equals("span")) return stream != null;
+        return BUILTIN.contains(key) || props != null && props.containsKey(key);
     }
 
     @Override
@@ -157,6 +166,11 @@ final class JsCtx implements ProxyObject {
     @Override
     public boolean removeMember(String key) {
         return props != null && props.remove(key) != null;
+    }
+
+    private JsSpan span() {
+        if (span == null) span = new JsSpan(stream.span());
+        return span;
     }
 
     private Object httpCall(Value[] a) {

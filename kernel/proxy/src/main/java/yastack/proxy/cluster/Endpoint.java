@@ -12,6 +12,7 @@ public final class Endpoint {
     private final int weight;
     private volatile InetSocketAddress literal;
     private final EndpointHealth health;
+    private final EndpointStats stats = new EndpointStats();
 
     public Endpoint(int index, String host, int port, int weight) {
         this(index, host, port, weight, host, new EndpointHealth());
@@ -40,6 +41,7 @@ public final class Endpoint {
     public int port() { return port; }
     public int weight() { return weight; }
     public EndpointHealth health() { return health; }
+    public EndpointStats stats() { return stats; }
 
     /**
      * A logical_dns endpoint's new address: new connections go there, open ones stay where

@@ -22,17 +22,17 @@ public final class AccessLogFactory implements HttpFilterFactory {
 
     @Override
     public String description() {
-        return "the access-log logger as a filter (same config: path, format, buffer_lines)";
+        return "the access-log logger as a filter (same config: path, format or log_format, filter, buffer_lines)";
     }
 
     @Override
     public void validate(PluginConfig config) throws PluginConfigException {
-        FileAccessLoggerFactory.settings(config);
+        AccessLogSettings.of(config);
     }
 
     @Override
     public ConfiguredHttpFilter create(PluginConfig config, PluginContext context) throws PluginConfigException {
-        FileAccessLoggerFactory.FileLogger logger = FileAccessLoggerFactory.open(FileAccessLoggerFactory.settings(config), config, context);
+        FileAccessLoggerFactory.FileLogger logger = FileAccessLoggerFactory.open(AccessLogSettings.of(config), config, context);
         return new ConfiguredHttpFilter() {
             @Override
             public HttpFilter newStreamFilter(HttpStream stream) {
@@ -42,6 +42,11 @@ public final class AccessLogFactory implements HttpFilterFactory {
                         logger.log(st, summary);
                     }
                 };
+            }
+
+            @Override
+            public void reopenLogs() {
+                logger.reopenLogs();
             }
 
             @Override

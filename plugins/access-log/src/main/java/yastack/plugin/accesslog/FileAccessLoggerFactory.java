@@ -1,6 +1,7 @@
 package yastack.plugin.accesslog;
 
 import java.io.IOException;
+import java.time.Instant;
 import yastack.api.AccessLogger;
 import yastack.api.AccessLoggerFactory;
 import yastack.api.HttpStream;
@@ -11,18 +12,21 @@ import yastack.api.PluginStats;
 import yastack.api.StreamSummary;
 
 /**
- * {@code access-log}: one line per finished stream, to a file or stdout. What a listener's
- * {@code http.access_log} (and the top-level {@code access_log}) creates.
+ * {@code access-log}: one line per finished stream, to a file or stdout. What each of a
+ * listener's {@code http.access_log} entries (and the top-level {@code access_log}) creates,
+ * from the typed entry; as a plugin config, the same fields as a map:
  *
  * <pre>
  * config:
  *   path: /var/log/yastack/access.log    # or stdout (default) / stderr
- *   format: json                          # default; or a %VAR% template, e.g.
- *   # format: '%START_TIME% "%REQ_METHOD% %REQ_PATH% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %DURATION%'
+ *   format: json                          # default; or a text line with Envoy command operators, e.g.
+ *   # format: '%START_TIME% "%REQ(:METHOD)% %REQ(:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %DURATION%'
+ *   # log_format: {json_format: {status: "%RESPONSE_CODE%", path: "%REQ(:PATH)%"}}   # instead of format
+ *   filter: {status_code_filter: {op: ge, value: 500}}   # also duration_filter, runtime_filter, response_flag_filter
  *   buffer_lines: 65536                   # lines queued for the writer thread before dropping
  * </pre>
  *
- * Stats: {@code plugin.access-log.lines}, {@code .dropped}, {@code .write_errors}.
+ * Stats: {@code plugin.access-log.lines}, {@code .dropped}, {@code .write_errors}, {@code .reopened}.
  */
 public final class FileAccessLoggerFactory implements AccessLoggerFactory {
     @Override
@@ -32,35 +36,23 @@ public final class FileAccessLoggerFactory implements AccessLoggerFactory {
 
     @Override
     public String description() {
-        return "one line per request: JSON or a %VAR% template, to a file or stdout";
-    }
-
-    record Settings(String path, LogFormat format, int bufferLines) {}
-
-    static Settings settings(PluginConfig c) throws PluginConfigException {
-        c.requireOnly("path", "format", "buffer_lines");
-        String path = c.string("path", "stdout");
-        if (path.isBlank()) throw new PluginConfigException(c.path("path") + ": must not be empty");
-        LogFormat format = LogFormat.parse(c.string("format", "json"), c.path("format"));
-        long buffer = c.integer("buffer_lines", 65_536);
-        if (buffer < 1 || buffer > 10_000_000) throw new PluginConfigException(c.path("buffer_lines") + ": must be in 1..10000000");
-        return new Settings(path, format, (int) buffer);
+        return "one line per request: JSON or Envoy command operators (text or JSON), filtered, to a file or stdout";
     }
 
     @Override
     public void validate(PluginConfig config) throws PluginConfigException {
-        settings(config);
+        AccessLogSettings.of(config);
     }
 
     @Override
     public AccessLogger create(PluginConfig config, PluginContext context) throws PluginConfigException {
-        return open(settings(config), config, context);
+        return open(AccessLogSettings.of(config), config, context);
     }
 
     /** A logger writing with {@code s}; the filter of the same name logs through one too. */
-    static FileLogger open(Settings s, PluginConfig config, PluginContext context) throws PluginConfigException {
+    static FileLogger open(AccessLogSettings s, PluginConfig config, PluginContext context) throws PluginConfigException {
         try {
-            return new FileLogger(s.format(), LogWriter.open(s.path(), s.bufferLines(), context.stats(), context.logger()),
+            return new FileLogger(s, LogWriter.open(s.path(), s.bufferLines(), context.stats(), context.logger()),
                     context.stats().counter("lines"));
         } catch (IOException e) {
             throw new PluginConfigException(config.path("path") + ": cannot open " + s.path() + ": " + e.getMessage(), e);
@@ -68,20 +60,27 @@ public final class FileAccessLoggerFactory implements AccessLoggerFactory {
     }
 
     static final class FileLogger implements AccessLogger {
-        private final LogFormat format;
+        private final AccessLogSettings settings;
         private final LogWriter writer;
         private final PluginStats.Counter lines;
 
-        FileLogger(LogFormat format, LogWriter writer, PluginStats.Counter lines) {
-            this.format = format;
+        FileLogger(AccessLogSettings settings, LogWriter writer, PluginStats.Counter lines) {
+            this.settings = settings;
             this.writer = writer;
             this.lines = lines;
         }
 
         @Override
         public void log(HttpStream stream, StreamSummary summary) {
-            writer.offer(format.line(stream, summary));
+            if (!settings.filter().accepts(summary)) return;
+            Instant start = Instant.now().minusNanos(summary.durationNanos());
+            writer.offer(settings.format().line(stream, summary, start));
             lines.inc();
+        }
+
+        @Override
+        public void reopenLogs() {
+            writer.reopen();
         }
 
         @Override

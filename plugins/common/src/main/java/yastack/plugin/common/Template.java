@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import yastack.api.HttpRequestHead;
 import yastack.api.HttpResponseHead;
 import yastack.api.HttpStream;
@@ -12,41 +11,33 @@ import yastack.api.PluginConfigException;
 import yastack.api.StreamSummary;
 
 /**
- * A text with {@code %VARIABLE%} placeholders, parsed once at config time and
- * expanded per request. Variables: {@code %REQ(name)%}, {@code %RESP(name)%}
- * (header values; empty when absent), {@code %DOWNSTREAM_REMOTE_ADDRESS%},
- * {@code %DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%}, {@code %DOWNSTREAM_LOCAL_ADDRESS%},
- * {@code %REQ_METHOD%}, {@code %REQ_PATH%}, {@code %PROTOCOL%}, {@code %LISTENER%},
- * {@code %ROUTE%}, {@code %STREAM_ID%}, and, once the stream completed,
- * {@code %START_TIME%}, {@code %RESPONSE_CODE%}, {@code %BYTES_RECEIVED%},
- * {@code %BYTES_SENT%}, {@code %DURATION%} (ms), {@code %UPSTREAM_HOST%},
- * {@code %UPSTREAM_CLUSTER%}, {@code %RESPONSE_FLAGS%}. {@code %%} is a literal percent sign.
+ * A text with Envoy command operators, parsed once at config time and expanded per request:
+ * {@code %OPERATOR%}, {@code %OPERATOR(argument)%} and {@code %OPERATOR(argument):N%} (the value
+ * cut to N characters); {@code %%} is a literal percent sign. The operators
+ * ({@code %REQ(X?Y)%}, {@code %RESPONSE_CODE%}, {@code %START_TIME(format)%}, ...) are listed
+ * in plugins/README.md; those about the response and the end of the stream are empty until
+ * the stream completed.
  */
 public final class Template {
     /** What a template is expanded against; fields not known yet are {@code null}. */
     public record Vars(HttpStream stream, HttpRequestHead request, HttpResponseHead response, StreamSummary summary,
                        Instant startTime) {}
 
-    @FunctionalInterface
-    private interface Part {
-        String expand(Vars v);
-    }
-
+    /** A literal (a String) or an operator. */
+    private final List<Object> parts;
     private final String source;
-    private final List<Part> parts;
     private final boolean constant;
 
-    private Template(String source, List<Part> parts, boolean constant) {
+    private Template(String source, List<Object> parts) {
         this.source = source;
         this.parts = parts;
-        this.constant = constant;
+        this.constant = parts.stream().allMatch(String.class::isInstance);
     }
 
     /** Parses {@code text}; {@code field} names it in errors. */
     public static Template parse(String text, String field) throws PluginConfigException {
-        List<Part> parts = new ArrayList<>();
+        List<Object> parts = new ArrayList<>();
         StringBuilder literal = new StringBuilder();
-        boolean constant = true;
         int i = 0;
         while (i < text.length()) {
             char c = text.charAt(i);
@@ -55,30 +46,52 @@ public final class Template {
                 i++;
                 continue;
             }
-            int end = text.indexOf('%', i + 1);
-            if (end < 0) throw new PluginConfigException(field + ": unterminated %VARIABLE% at position " + i + " in \"" + text + "\"");
-            if (end == i + 1) {
+            if (i + 1 < text.length() && text.charAt(i + 1) == '%') {
                 literal.append('%');
-                i = end + 1;
+                i += 2;
                 continue;
             }
+            int nameEnd = i + 1;
+            while (nameEnd < text.length() && isNameChar(text.charAt(nameEnd))) nameEnd++;
+            if (nameEnd == i + 1) throw bad(field, text, i, "a command operator name (A-Z, 0-9, _) after %");
+            String name = text.substring(i + 1, nameEnd);
+            int p = nameEnd;
+            String arg = null;
+            if (p < text.length() && text.charAt(p) == '(') {
+                int close = text.indexOf(')', p);
+                if (close < 0) throw bad(field, text, p, "a ) closing %" + name + "(");
+                arg = text.substring(p + 1, close);
+                p = close + 1;
+            }
+            int maxLength = 0;
+            if (p < text.length() && text.charAt(p) == ':') {
+                int digits = p + 1;
+                while (digits < text.length() && Character.isDigit(text.charAt(digits))) digits++;
+                if (digits == p + 1 || digits - p > 7) throw bad(field, text, p, "a length of 1..999999 after :");
+                maxLength = Integer.parseInt(text.substring(p + 1, digits));
+                p = digits;
+            }
+            if (p >= text.length() || text.charAt(p) != '%') throw bad(field, text, i, "% closing %" + name);
             if (!literal.isEmpty()) {
-                String s = literal.toString();
-                parts.add(v -> s);
+                parts.add(literal.toString());
                 literal.setLength(0);
             }
-            parts.add(variable(text.substring(i + 1, end), field));
-            constant = false;
-            i = end + 1;
+            parts.add(CommandOperators.of(name, arg, maxLength, field));
+            i = p + 1;
         }
-        if (!literal.isEmpty()) {
-            String s = literal.toString();
-            parts.add(v -> s);
-        }
-        return new Template(text, List.copyOf(parts), constant);
+        if (!literal.isEmpty()) parts.add(literal.toString());
+        return new Template(text, List.copyOf(parts));
     }
 
-    /** Whether the template has no variables. */
+    private static boolean isNameChar(char c) {
+        return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
+    private static PluginConfigException bad(String field, String text, int at, String expected) {
+        return new PluginConfigException(field + ": expected " + expected + " at position " + at + " in \"" + text + "\"");
+    }
+
+    /** Whether the template has no operators. */
     public boolean isConstant() {
         return constant;
     }
@@ -87,60 +100,39 @@ public final class Template {
         return source;
     }
 
+    /** The text, with absent values as {@code ""} (header values). */
     public String expand(Vars vars) {
-        if (parts.size() == 1) return parts.getFirst().expand(vars);
-        StringBuilder sb = new StringBuilder();
-        for (Part p : parts) sb.append(p.expand(vars));
+        return expand(vars, "");
+    }
+
+    /** The text, with absent values as {@code absent} (Envoy's access logs print {@code -}). */
+    public String expand(Vars vars, String absent) {
+        if (parts.isEmpty()) return "";
+        if (parts.size() == 1) return text(parts.getFirst(), vars, absent);
+        StringBuilder sb = new StringBuilder(64);
+        for (Object p : parts) sb.append(text(p, vars, absent));
         return sb.toString();
     }
 
-    private static Part variable(String name, String field) throws PluginConfigException {
-        if (name.startsWith("REQ(") && name.endsWith(")")) {
-            String h = headerName(name, field);
-            return v -> v.request() == null ? "" : orEmpty(v.request().headers().get(h));
-        }
-        if (name.startsWith("RESP(") && name.endsWith(")")) {
-            String h = headerName(name, field);
-            return v -> v.response() == null ? "" : orEmpty(v.response().headers().get(h));
-        }
-        return switch (name) {
-            case "DOWNSTREAM_REMOTE_ADDRESS" -> v -> address(v.stream().downstreamRemoteAddress(), true);
-            case "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT" -> v -> address(v.stream().downstreamRemoteAddress(), false);
-            case "DOWNSTREAM_LOCAL_ADDRESS" -> v -> address(v.stream().downstreamLocalAddress(), true);
-            case "REQ_METHOD" -> v -> v.request() == null ? "" : v.request().method();
-            case "REQ_PATH" -> v -> v.request() == null ? "" : v.request().uri();
-            case "PROTOCOL" -> v -> v.request() == null ? "" : v.request().protocol();
-            case "LISTENER" -> v -> v.stream().listenerName();
-            case "ROUTE" -> v -> v.stream().routeName();
-            case "STREAM_ID" -> v -> Long.toString(v.stream().id());
-            case "START_TIME" -> v -> v.startTime() == null ? "" : v.startTime().toString();
-            case "RESPONSE_CODE" -> v -> v.summary() != null ? Integer.toString(v.summary().status())
-                    : v.response() != null ? Integer.toString(v.response().status()) : "";
-            case "BYTES_RECEIVED" -> v -> v.summary() == null ? "" : Long.toString(v.summary().requestBodyBytes());
-            case "BYTES_SENT" -> v -> v.summary() == null ? "" : Long.toString(v.summary().responseBodyBytes());
-            case "DURATION" -> v -> v.summary() == null ? "" : Long.toString(v.summary().durationNanos() / 1_000_000);
-            case "UPSTREAM_HOST" -> v -> v.summary() == null ? "" : address(v.summary().upstreamAddress(), true);
-            case "UPSTREAM_CLUSTER" -> v -> v.summary() == null ? "" : v.summary().cluster();
-            case "RESPONSE_FLAGS" -> v -> v.summary() == null ? "" : v.summary().responseFlags();
-            default -> throw new PluginConfigException(field + ": unknown variable %" + name + "%");
-        };
+    /**
+     * The value as JSON wants it: a template that is one operator alone gives that operator's
+     * value as it is (a {@link Long}, a {@link String}, or {@code null} when absent); any other
+     * gives its text with absent values as {@code -}.
+     */
+    public Object value(Vars vars) {
+        if (parts.size() == 1 && parts.getFirst() instanceof CommandOperators.Operator op) return op.value(vars);
+        return expand(vars, "-");
     }
 
-    private static String headerName(String var, String field) throws PluginConfigException {
-        String h = var.substring(var.indexOf('(') + 1, var.length() - 1).trim().toLowerCase(Locale.ROOT);
-        if (h.isEmpty()) throw new PluginConfigException(field + ": %" + var + "% needs a header name");
-        return h;
+    private static String text(Object part, Vars vars, String absent) {
+        if (part instanceof String s) return s;
+        Object v = ((CommandOperators.Operator) part).value(vars);
+        return v == null ? absent : v.toString();
     }
 
     /** {@code ip:port} (IPv6 in brackets), or just the IP; {@code ""} for {@code null}. */
     public static String address(InetSocketAddress a, boolean withPort) {
-        if (a == null) return "";
-        String ip = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-        if (!withPort) return ip;
-        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
-    }
-
-    private static String orEmpty(String s) {
+        String s = CommandOperators.address(a, withPort);
         return s == null ? "" : s;
     }
 

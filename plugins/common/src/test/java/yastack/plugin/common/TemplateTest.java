@@ -26,7 +26,7 @@ class TemplateTest {
                 + "%UPSTREAM_HOST% %UPSTREAM_CLUSTER% %ROUTE% %LISTENER% %START_TIME% 100%%", "format");
         assertFalse(t.isConstant());
         assertEquals("198.51.100.4 [198.51.100.4:4242] \"POST /v1/items?x=1 HTTP/1.1\" 201 10 20 3 abc application/json "
-                        + "10.0.0.9:8080 items api edge 2026-01-02T03:04:05Z 100%",
+                        + "10.0.0.9:8080 items api edge 2026-01-02T03:04:05.000Z 100%",
                 t.expand(new Template.Vars(stream, req, resp, summary, Instant.parse("2026-01-02T03:04:05Z"))));
         assertEquals("", Template.parse("%REQ(absent)%", "f").expand(new Template.Vars(stream, req, null, null, null)));
         assertTrue(Template.parse("plain 50%% off", "f").isConstant());
@@ -34,9 +34,9 @@ class TemplateTest {
 
     @Test
     void rejectsUnknownVariables() {
-        assertEquals("config.request.set.x: unknown variable %NOPE%",
+        assertEquals("config.request.set.x: unknown command operator %NOPE%",
                 assertThrows(PluginConfigException.class, () -> Template.parse("a %NOPE% b", "config.request.set.x")).getMessage());
-        assertTrue(assertThrows(PluginConfigException.class, () -> Template.parse("50% off", "f")).getMessage().contains("unterminated"));
+        assertTrue(assertThrows(PluginConfigException.class, () -> Template.parse("50% off", "f")).getMessage().contains("expected a command operator name"));
     }
 
     @Test

@@ -71,7 +71,7 @@ class HeadersFilterFactoryTest {
         assertTrue(assertThrows(PluginConfigException.class, () -> new HeadersFilterFactory().validate(PluginConfig.of(typo)))
                 .getMessage().startsWith("config.requets: unknown field"));
         Struct badVar = Struct.newBuilder().putFields("request", map(Map.of("set", map(Map.of("x", s("%REQ_HOST%")))))).build();
-        assertEquals("config.request.set.x: unknown variable %REQ_HOST%",
+        assertEquals("config.request.set.x: unknown command operator %REQ_HOST%",
                 assertThrows(PluginConfigException.class, () -> new HeadersFilterFactory().validate(PluginConfig.of(badVar))).getMessage());
     }
 }

@@ -35,7 +35,7 @@ interface Action {
         if (r.hasRedirect()) return redirect(r.getRedirect(), matchedPrefix, edits);
         RouteAction a = r.getRoute();
         if (a.getWeightedClustersCount() == 0) {
-            RouteDecision only = forward(a, a.getCluster(), r.getName(), matchedPrefix, edits);
+            RouteDecision only = forward(a, a.getCluster(), vh.getName(), r.getName(), matchedPrefix, edits);
             return (s, req) -> only;
         }
         int n = a.getWeightedClustersCount();
@@ -44,7 +44,7 @@ interface Action {
         int total = 0;
         for (int i = 0; i < n; i++) {
             var w = a.getWeightedClusters(i);
-            decisions[i] = forward(a, w.getName(), r.getName(), matchedPrefix, edits);
+            decisions[i] = forward(a, w.getName(), vh.getName(), r.getName(), matchedPrefix, edits);
             total += Math.max(1, w.getWeight());
             cumulative[i] = total;
         }
@@ -56,9 +56,10 @@ interface Action {
         };
     }
 
-    private static RouteDecision forward(RouteAction a, String cluster, String routeName, String matchedPrefix, HeaderEdits edits) {
+    private static RouteDecision forward(RouteAction a, String cluster, String virtualHost, String routeName, String matchedPrefix,
+                                         HeaderEdits edits) {
         RouteDecision.ToCluster.Builder b = RouteDecision.forward(cluster).routeName(routeName).hostRewrite(a.getHostRewrite())
-                .headers(edits);
+                .headers(edits).virtualHost(virtualHost);
         if (a.hasTimeout()) b.timeout(Duration.ofSeconds(a.getTimeout().getSeconds(), a.getTimeout().getNanos()));
         if (a.hasIdleTimeout()) b.idleTimeout(Duration.ofSeconds(a.getIdleTimeout().getSeconds(), a.getIdleTimeout().getNanos()));
         if (!a.getPrefixRewrite().isEmpty() && matchedPrefix != null) b.prefixRewrite(matchedPrefix, a.getPrefixRewrite());
