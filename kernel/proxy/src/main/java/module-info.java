@@ -18,7 +18,7 @@ module yastack.proxy {
     // Script policies (script: in the config) come from whichever runtime provides them.
     uses yastack.api.script.ScriptRuntimeProvider;
 
-    exports yastack.proxy to yastack.server;
+    exports yastack.proxy to yastack.server, yastack.xds;
     exports yastack.proxy.cluster to yastack.server;
     exports yastack.proxy.filter to yastack.server;
     exports yastack.proxy.tls to yastack.server;

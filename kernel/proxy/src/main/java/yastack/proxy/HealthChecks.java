@@ -18,12 +18,23 @@ final class HealthChecks {
     }
 
     synchronized void follow(ProxySnapshot s) {
-        List<HealthChecker> old = running;
+        List<HealthChecker> old = new ArrayList<>(running);
+        List<HealthChecker> next = new ArrayList<>();
         List<HealthChecker> fresh = new ArrayList<>();
         for (ClusterRuntime c : s.clusters().values()) {
-            if (c.healthCheck() != null) fresh.add(new HealthChecker(c, s.clusterTls().get(c.name()), worker));
+            if (c.healthCheck() == null) continue;
+            // A cluster the reload kept as it was keeps its checker (and its counts).
+            HealthChecker same = old.stream().filter(h -> h.runtime() == c).findFirst().orElse(null);
+            if (same != null) {
+                old.remove(same);
+                next.add(same);
+            } else {
+                HealthChecker h = new HealthChecker(c, s.clusterTls().get(c.name()), worker);
+                next.add(h);
+                fresh.add(h);
+            }
         }
-        running = List.copyOf(fresh);
+        running = List.copyOf(next);
         old.forEach(HealthChecker::stop);
         fresh.forEach(HealthChecker::start);
     }

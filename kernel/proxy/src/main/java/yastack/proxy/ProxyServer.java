@@ -38,7 +38,7 @@ public final class ProxyServer implements AutoCloseable {
         this.scripts = scripts;
         this.baseDir = baseDir;
         for (int i = 0; i < sockets.workers().size(); i++) workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins));
-        this.snapshot.set(ProxySnapshot.compile(config, baseDir, plugins, scripts));
+        this.snapshot.set(ProxySnapshot.compile(config, null, baseDir, plugins, scripts));
         this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir);
         this.healthChecks = new HealthChecks(workers.getFirst());
     }
@@ -52,7 +52,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Swaps in a new config; listeners bind, close or rebind as it says. A failure leaves the old config serving. */
     public synchronized void reload(Bootstrap config) {
-        ProxySnapshot s = ProxySnapshot.compile(config, baseDir, plugins, scripts);
+        ProxySnapshot s = ProxySnapshot.compile(config, snapshot.get(), baseDir, plugins, scripts);
         // The snapshot first, so connections to a new listener find their config from the start.
         ProxySnapshot previous = snapshot.getAndSet(s);
         if (!started) return;

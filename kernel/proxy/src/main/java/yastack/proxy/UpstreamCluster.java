@@ -36,6 +36,8 @@ final class UpstreamCluster {
     private final List<Endpoint> endpoints;
     private final ArrayDeque<Channel>[] idle;
     private boolean retired;
+    /** The cluster's next version on this worker, which takes over pooled connections to endpoints it kept; or null. */
+    private UpstreamCluster successor;
 
     @SuppressWarnings("unchecked")
     UpstreamCluster(ClusterRuntime runtime, ProxyWorker worker, ClientTls tls) {
@@ -131,9 +133,32 @@ final class UpstreamCluster {
     /** Returns a connection whose exchange finished cleanly. */
     void release(Channel ch, int endpointIndex) {
         if (retired || !ch.isActive() || ch instanceof Http2StreamChannel) {
-            ch.close();
+            if (!handOver(ch, endpointIndex)) ch.close();
             return;
         }
+        idle[endpointIndex].addLast(ch);
+    }
+
+    /** Moves an idle HTTP/1.1 connection to the successor when it still has the endpoint; false if it cannot. */
+    private boolean handOver(Channel ch, int endpointIndex) {
+        if (successor == null || !retired || !ch.isActive() || ch instanceof Http2StreamChannel) return false;
+        int to = successor.indexOf(endpoints.get(endpointIndex));
+        if (to < 0) return false;
+        idle[endpointIndex].remove(ch);
+        connector.handedOver();
+        successor.adopt(ch, to);
+        return true;
+    }
+
+    private int indexOf(Endpoint e) {
+        for (int i = 0; i < endpoints.size(); i++) if (endpoints.get(i).sameAddress(e)) return i;
+        return -1;
+    }
+
+    /** Takes a pooled connection from this cluster's previous version. */
+    private void adopt(Channel ch, int endpointIndex) {
+        connector.adopted();
+        ch.pipeline().replace(UpstreamHandler.class, "upstream", new UpstreamHandler(this, endpointIndex, true));
         idle[endpointIndex].addLast(ch);
     }
 
@@ -143,13 +168,24 @@ final class UpstreamCluster {
         connector.uncount();
     }
 
-    /** A reload replaced this cluster: close idle connections, busy ones close when done. */
-    void retire() {
+    /** A view for one request of an older snapshot: its connections close after use. */
+    void poolNothing() {
         retired = true;
+    }
+
+    /**
+     * A reload replaced this cluster: idle connections go to {@code successor} (may be null)
+     * when it has their endpoint, the others close; busy ones do the same when done.
+     */
+    void retire(UpstreamCluster successor) {
+        retired = true;
+        this.successor = successor;
         balancer.close();
         if (http2 != null) http2.closeIdle();
-        for (ArrayDeque<Channel> pool : idle) {
-            for (Channel ch : pool.toArray(new Channel[0])) ch.close();
+        for (int i = 0; i < idle.length; i++) {
+            for (Channel ch : idle[i].toArray(new Channel[0])) {
+                if (!handOver(ch, i)) ch.close();
+            }
         }
     }
 

@@ -42,6 +42,16 @@ final class UpstreamConnector {
         return connections >= runtime.maxConnectionsPerWorker();
     }
 
+    /** A pooled connection moved to the cluster's next version, which counts it from now on. */
+    void handedOver() {
+        connections--;
+    }
+
+    /** A pooled connection came from the cluster's previous version (its active gauge cell moves with it). */
+    void adopted() {
+        connections++;
+    }
+
     /** A pooled connection closed (its handler tells): it no longer counts. */
     void uncount() {
         connections--;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import yastack.api.HashKey;
 import yastack.api.config.Cluster;
@@ -17,6 +18,11 @@ import yastack.api.config.SocketFlavor;
 
 /** A configured cluster compiled for use: immutable and shared by every worker. */
 public final class ClusterRuntime {
+    private static final AtomicLong GENERATIONS = new AtomicLong();
+
+    private final Cluster config;
+    /** Newer runtimes of a cluster have higher generations (requests of an older snapshot may still use older ones). */
+    private final long generation = GENERATIONS.incrementAndGet();
     private final String name;
     private final SocketFlavor flavor;
     private final List<Endpoint> endpoints;
@@ -38,12 +44,29 @@ public final class ClusterRuntime {
     private final AtomicInteger activeRetries = new AtomicInteger();
 
     public ClusterRuntime(Cluster c) {
+        this(c, null);
+    }
+
+    /**
+     * A new version of a cluster; endpoints {@code previous} (an older version, or null) also
+     * had keep the health it knew of them (passive ejections, active check verdicts).
+     */
+    public ClusterRuntime(Cluster c, ClusterRuntime previous) {
+        this.config = c;
         this.name = c.getName();
         this.flavor = c.getFlavor();
         List<Endpoint> eps = new ArrayList<>();
+        List<Endpoint> carried = new ArrayList<>();
         for (int i = 0; i < c.getEndpointsCount(); i++) {
             var e = c.getEndpoints(i);
-            eps.add(new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight()));
+            Endpoint fresh = new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight());
+            Endpoint known = previous == null ? null
+                    : previous.endpoints.stream().filter(fresh::sameAddress).findFirst().orElse(null);
+            if (known != null) {
+                fresh = new Endpoint(i, e.getAddress(), e.getPort(), fresh.weight(), known.health());
+                carried.add(fresh);
+            }
+            eps.add(fresh);
         }
         this.endpoints = List.copyOf(eps);
         this.lbPolicy = lbPolicyOf(c);
@@ -62,8 +85,23 @@ public final class ClusterRuntime {
         this.maxRetries = c.getCircuitBreakers().hasMaxRetries() ? c.getCircuitBreakers().getMaxRetries() : 3;
         this.http2MaxStreams = !c.hasHttp2ProtocolOptions() ? 0
                 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
-        // Actively checked endpoints take no traffic until a check passes (panic mode aside).
-        if (healthCheck != null) endpoints.forEach(e -> e.health().failedActiveCheck(true));
+        // Actively checked endpoints take no traffic until a check passes (panic mode aside);
+        // ones an earlier version knew keep its verdict.
+        if (healthCheck != null) endpoints.stream().filter(e -> !carried.contains(e)).forEach(e -> e.health().failedActiveCheck(true));
+    }
+
+    /** The config this runtime was compiled from. */
+    public Cluster config() { return config; }
+
+    public long generation() { return generation; }
+
+    /**
+     * Whether connections to this cluster's endpoints could serve {@code other} unchanged:
+     * the same cluster but for its endpoints (an EDS update), so pooled connections to the
+     * endpoints both have can move over.
+     */
+    public boolean sameConnectionSettings(ClusterRuntime other) {
+        return config.toBuilder().clearEndpoints().build().equals(other.config.toBuilder().clearEndpoints().build());
     }
 
     public String name() { return name; }

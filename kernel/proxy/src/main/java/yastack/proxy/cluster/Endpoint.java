@@ -9,9 +9,15 @@ public final class Endpoint {
     private final int port;
     private final int weight;
     private final InetSocketAddress literal;
-    private final EndpointHealth health = new EndpointHealth();
+    private final EndpointHealth health;
 
     public Endpoint(int index, String host, int port, int weight) {
+        this(index, host, port, weight, new EndpointHealth());
+    }
+
+    /** With the health an earlier version of the cluster knew for the same address (a reload keeps it). */
+    public Endpoint(int index, String host, int port, int weight, EndpointHealth health) {
+        this.health = health;
         this.index = index;
         this.host = host;
         this.port = port;
@@ -25,6 +31,11 @@ public final class Endpoint {
     public int port() { return port; }
     public int weight() { return weight; }
     public EndpointHealth health() { return health; }
+
+    /** Whether {@code other} is the same upstream (address and port). */
+    public boolean sameAddress(Endpoint other) {
+        return host.equals(other.host) && port == other.port;
+    }
 
     /** Host names resolve at connect time, so a name that does not resolve fails the connect (503), not the config. */
     public InetSocketAddress resolve() {
