@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import yastack.api.SocketFlavors;
@@ -36,14 +37,19 @@ public final class AdminServer implements AutoCloseable {
     private final Runnable reload;
     private final Vertx vertx;
     private final DataplaneReport dataplane;
+    private final Supplier<String> xdsDump;
     private HttpServer server;
 
     public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload) {
-        this(proxy, ready, reload, null);
+        this(proxy, ready, reload, null, null);
     }
 
-    /** With the userspace data plane's endpoints ({@code /workers}, {@code /stack}); {@code dataplane} may be null. */
-    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, Dataplane dataplane) {
+    /**
+     * With the userspace data plane's endpoints ({@code /workers}, {@code /stack}) and the xDS
+     * client's part of {@code /config_dump} (JSON); either may be null.
+     */
+    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, Dataplane dataplane, Supplier<String> xdsDump) {
+        this.xdsDump = xdsDump;
         this.dataplane = dataplane == null ? null : new DataplaneReport(dataplane, proxy.stats());
         this.proxy = proxy;
         this.stats = proxy.stats();
@@ -75,7 +81,8 @@ public final class AdminServer implements AutoCloseable {
                 case "/stats/prometheus" -> reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", StatsFormat.prometheus(stats));
                 case "/clusters" -> reply(req, 200, "application/json", clusters().encodePrettily() + "\n");
                 case "/listeners" -> reply(req, 200, "application/json", listeners().encodePrettily() + "\n");
-                case "/config_dump" -> reply(req, 200, "application/json", configDump() + "\n");
+                case "/config_dump" -> vertx.executeBlocking(this::configDump).onComplete(r -> reply(req, r.succeeded() ? 200 : 500,
+                        "application/json", r.succeeded() ? r.result() + "\n" : r.cause().getMessage() + "\n"));
                 case "/reload" -> {
                     if (!"POST".equals(req.method().name())) {
                         reply(req, 405, "text/plain", "use POST\n");
@@ -178,9 +185,16 @@ public final class AdminServer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The running config (the file's, composed with a control plane's resources when there is
+     * one); under a control plane also {@code xds}: each type's version and every dynamic
+     * resource as received, with its version, last update and state.
+     */
     private String configDump() {
         try {
-            return JsonFormat.printer().preservingProtoFieldNames().print(proxy.config());
+            String running = JsonFormat.printer().preservingProtoFieldNames().print(proxy.config());
+            if (xdsDump == null) return running;
+            return new JsonObject(running).put("xds", new JsonObject(xdsDump.get())).encodePrettily();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }
