@@ -68,23 +68,34 @@ final class AdsStream implements AutoCloseable {
         requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse r) {
-                executor.execute(() -> {
+                run(() -> {
                     if (mine == generation) events.onResponse(r);
                 });
             }
 
             @Override
             public void onError(Throwable t) {
-                executor.execute(() -> {
+                run(() -> {
                     if (mine == generation) events.onClosed(t);
                 });
             }
 
             @Override
             public void onCompleted() {
-                executor.execute(() -> {
+                run(() -> {
                     if (mine == generation) events.onClosed(null);
                 });
+            }
+        });
+    }
+
+    /** Runs {@code task} on the client's executor; a bug in it is logged, not lost. */
+    private void run(Runnable task) {
+        executor.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "xds: " + e, e);
             }
         });
     }

@@ -80,6 +80,7 @@ public final class XdsClient implements AutoCloseable {
     private Composer.Result current;
     private int streamId;
     private boolean nodeSent;
+    private final boolean nodeOnFirstMessageOnly;
     private boolean receivedOnStream;
     private long backoffMillis = INITIAL_BACKOFF_MILLIS;
     private ScheduledFuture<?> deadline;
@@ -101,6 +102,7 @@ public final class XdsClient implements AutoCloseable {
         this.initialFetchTimeout = lds.compareTo(cds) > 0 ? lds : cds;
         this.composer = new Composer(lds, cds);
         this.node = NodeIdentity.of(file.getNode());
+        this.nodeOnFirstMessageOnly = d.getAdsConfig().getSetNodeOnFirstMessageOnly();
         String adsCluster = d.getAdsConfig().getGrpcServices(0).getEnvoyGrpc().getClusterName();
         this.stream = new AdsStream(file.getClustersList().stream().filter(c -> c.getName().equals(adsCluster)).findFirst()
                 .orElseThrow(), baseDir, executor);
@@ -241,7 +243,9 @@ public final class XdsClient implements AutoCloseable {
         DiscoveryRequest.Builder r = DiscoveryRequest.newBuilder().setTypeUrl(s.type.typeUrl)
                 .setVersionInfo(s.version).setResponseNonce(s.nonce);
         if (!s.type.wildcard) r.addAllResourceNames(s.names);
-        if (!nodeSent) {
+        // Envoy's default: the node on every request (control planes such as java-control-plane
+        // group each request by it); set_node_on_first_message_only: true sends it once per stream.
+        if (!nodeSent || !nodeOnFirstMessageOnly) {
             r.setNode(node);
             nodeSent = true;
         }
