@@ -5,6 +5,7 @@
 module yastack.server {
     requires yastack.proxy;
     requires yastack.config;
+    requires yastack.xds;
     requires io.vertx.core;
     requires info.picocli;
     requires java.net.http;

@@ -8,5 +8,5 @@ module yastack.config {
     requires transitive com.google.protobuf.util;
     requires org.snakeyaml.engine.v2;
 
-    exports yastack.config to yastack.server;
+    exports yastack.config to yastack.server, yastack.xds;
 }

@@ -25,7 +25,7 @@ module yastack.proxy {
     // Tracing (http.tracing) exports through whichever provider the config names.
     uses yastack.api.trace.TracingProvider;
 
-    exports yastack.proxy to yastack.server;
+    exports yastack.proxy to yastack.server, yastack.xds;
     exports yastack.proxy.cluster to yastack.server;
     exports yastack.proxy.filter to yastack.server;
     exports yastack.proxy.tls to yastack.server;

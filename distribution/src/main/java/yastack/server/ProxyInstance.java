@@ -18,6 +18,7 @@ import yastack.kernel.util.FileWatcher;
 import yastack.proxy.ProxyEngine;
 import yastack.proxy.ProxyServer;
 import yastack.server.admin.AdminServer;
+import yastack.xds.XdsClient;
 
 /**
  * A running yastack: the proxy engine, the admin API and the config watcher. The CLI's
@@ -36,6 +37,8 @@ public final class ProxyInstance implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private volatile boolean healthCheckFailed;
     private Drainer drainer;
+    /** The control plane's client when the config has dynamic_resources, else null. */
+    private final XdsClient xds;
 
     private ProxyInstance(LoadedConfig loaded, int workers, Integer adminPortOverride, boolean watch, Path pluginDir,
                           boolean adminWhenFree) {
@@ -44,9 +47,17 @@ public final class ProxyInstance implements AutoCloseable {
         PluginRegistry plugins = PluginLoader.load(pluginDir, ModuleLayer.boot());
         for (var problem : plugins.problems()) LOG.log(System.Logger.Level.WARNING, "plugins: " + problem);
         this.engine = ProxyEngine.start(cfg, loaded.baseDir(), workers, plugins);
+        XdsClient client = null;
         AdminServer adminServer = null;
         try {
-            adminServer = new AdminServer(engine.proxy(), this::ready, this::reloadOrThrow, engine.dataplane(), new Lifecycle());
+            if (cfg.hasDynamicResources()) {
+                client = XdsClient.start(loaded, engine.proxy());
+                engine.stats().registerSource(client::stats);
+            }
+            XdsClient xdsClient = client;
+            // Ready once the control plane's first answers are in (or its initial_fetch_timeout passed).
+            adminServer = new AdminServer(engine.proxy(), () -> ready() && (xdsClient == null || xdsClient.initialized()),
+                    this::reloadOrThrow, engine.dataplane(), new Lifecycle(), xdsClient == null ? null : xdsClient::configDumpJson);
             String address = cfg.getAdmin().getAddress().isEmpty() ? "127.0.0.1" : cfg.getAdmin().getAddress();
             int port = adminPortOverride != null ? adminPortOverride : cfg.getAdmin().getPort() == 0 ? 9901 : cfg.getAdmin().getPort();
             if (adminWhenFree) {
@@ -57,9 +68,11 @@ public final class ProxyInstance implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (adminServer != null) adminServer.close();
+            if (client != null) client.close();
             engine.close();
             throw e;
         }
+        this.xds = client;
         this.admin = adminServer;
         this.watcher = watch && loaded.file() != null ? FileWatcher.start("config", List.of(loaded.file()), this::reloadQuietly) : null;
         ready.set(true);
@@ -201,7 +214,9 @@ public final class ProxyInstance implements AutoCloseable {
         if (loaded.file() == null) throw new IllegalStateException("no config file to reload");
         try {
             LoadedConfig next = ConfigLoader.load(loaded.file());
-            engine.proxy().reload(next.bootstrap());
+            // Under a control plane, the file is the static part: it is composed with the dynamic resources.
+            if (xds != null) xds.replaceStatic(next.bootstrap());
+            else engine.proxy().reload(next.bootstrap());
             LOG.log(System.Logger.Level.INFO, "config reloaded from " + loaded.file());
         } catch (ConfigException e) {
             throw new IllegalStateException("config reload rejected, keeping the running config:\n" + e.getMessage());
@@ -224,6 +239,7 @@ public final class ProxyInstance implements AutoCloseable {
         ready.set(false);
         if (watcher != null) watcher.close();
         admin.close();
+        if (xds != null) xds.close();
         engine.close();
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import yastack.api.SocketFlavors;
@@ -40,6 +41,8 @@ public final class AdminServer implements AutoCloseable {
     private final Vertx vertx;
     private final DataplaneReport dataplane;
     private final Lifecycle lifecycle;
+    /** The xDS client's part of /config_dump (JSON), or null without a control plane. */
+    private final Supplier<String> xdsDump;
     private HttpServer server;
     private final long startedNanos = System.nanoTime();
 
@@ -63,7 +66,14 @@ public final class AdminServer implements AutoCloseable {
      * {@code dataplane} and {@code lifecycle} may be null.
      */
     public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, Dataplane dataplane, Lifecycle lifecycle) {
+        this(proxy, ready, reload, dataplane, lifecycle, null);
+    }
+
+    /** With the xDS client's part of {@code /config_dump} too (JSON supplier; may be null). */
+    public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload, Dataplane dataplane, Lifecycle lifecycle,
+                       Supplier<String> xdsDump) {
         this.lifecycle = lifecycle;
+        this.xdsDump = xdsDump;
         this.dataplane = dataplane == null ? null : new DataplaneReport(dataplane, proxy.stats());
         this.proxy = proxy;
         this.stats = proxy.stats();
@@ -95,8 +105,9 @@ public final class AdminServer implements AutoCloseable {
                 case "/stats/prometheus" -> reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", PrometheusFormat.render(stats));
                 case "/clusters" -> reply(req, 200, "application/json", clusters().encodePrettily() + "\n");
                 case "/listeners" -> reply(req, 200, "application/json", listeners().encodePrettily() + "\n");
-                case "/config_dump" -> reply(req, 200, "application/json", configDump() + "\n");
                 case "/overload" -> reply(req, 200, "application/json", new JsonObject(proxy.overload().report()).encodePrettily() + "\n");
+                case "/config_dump" -> vertx.executeBlocking(this::configDump).onComplete(r -> reply(req, r.succeeded() ? 200 : 500,
+                        "application/json", r.succeeded() ? r.result() + "\n" : r.cause().getMessage() + "\n"));
                 case "/reload" -> {
                     if (!"POST".equals(req.method().name())) {
                         reply(req, 405, "text/plain", "use POST\n");
@@ -258,9 +269,16 @@ public final class AdminServer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The running config (the file's, composed with a control plane's resources when there is
+     * one); under a control plane also {@code xds}: each type's version and every dynamic
+     * resource as received, with its version, last update and state.
+     */
     private String configDump() {
         try {
-            return JsonFormat.printer().preservingProtoFieldNames().print(proxy.config());
+            String running = JsonFormat.printer().preservingProtoFieldNames().print(proxy.config());
+            if (xdsDump == null) return running;
+            return new JsonObject(running).put("xds", new JsonObject(xdsDump.get())).encodePrettily();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }

@@ -63,9 +63,18 @@ public final class ConfigLoader {
         // Type errors leave fields unset; checking meaning on top would only add noise.
         if (!reader.errors().isEmpty()) throw new ConfigException(reader.errors());
         Bootstrap bootstrap = builder.build();
-        List<ConfigError> errors = ConfigValidator.validate(bootstrap, reader.lines(), baseDir, dpdkInstalled);
+        List<ConfigError> errors = ConfigValidator.validate(bootstrap, reader.lines(), baseDir, dpdkInstalled, false);
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return bootstrap;
+    }
+
+    /**
+     * Checks a config put together from the file and a control plane's resources (no YAML, so
+     * no lines): every rule of a file, except that clusters may have no endpoints and routes
+     * may name clusters still to come. Relative file names resolve against {@code baseDir}.
+     */
+    public static List<ConfigError> checkComposed(Bootstrap config, Path baseDir) {
+        return ConfigValidator.validate(config, new SourceLines(), baseDir, DpdkProbe::installed, true);
     }
 
     private static Node compose(String yaml, String label) throws ConfigException {

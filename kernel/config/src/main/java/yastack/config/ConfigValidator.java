@@ -39,9 +39,11 @@ final class ConfigValidator {
     private final HttpValidator http;
     private final EdgeValidator edge;
     private final DiscoveryValidator discovery;
+    private final boolean composed;
 
-    private ConfigValidator(Bootstrap config, SourceLines lines, Path baseDir, BooleanSupplier dpdkInstalled) {
+    private ConfigValidator(Bootstrap config, SourceLines lines, Path baseDir, BooleanSupplier dpdkInstalled, boolean composed) {
         this.config = config;
+        this.composed = composed;
         this.f = new Findings(lines, baseDir);
         this.stack = new StackValidator(config, f, dpdkInstalled);
         Set<String> clusterNames = new HashSet<>();
@@ -50,14 +52,20 @@ final class ConfigValidator {
             clusterNames.add(c.getName());
             if (c.hasProxyProtocol()) l4Only.add(c.getName());
         });
-        this.http = new HttpValidator(f, clusterNames, l4Only);
+        // Clusters a control plane sends may be named before they arrive (Envoy's rule too).
+        this.http = new HttpValidator(f, clusterNames, l4Only, composed || DynamicValidator.clustersFromControlPlane(config));
         this.edge = new EdgeValidator(f);
         this.discovery = new DiscoveryValidator(f);
     }
 
-    /** Every semantic problem in {@code config}, ordered by line. */
-    static List<ConfigError> validate(Bootstrap config, SourceLines lines, Path baseDir, BooleanSupplier dpdkInstalled) {
-        ConfigValidator v = new ConfigValidator(config, lines, baseDir, dpdkInstalled);
+    /**
+     * Every semantic problem in {@code config}, ordered by line. {@code composed}: the config
+     * was put together from a file and a control plane's resources, whose clusters may have no
+     * endpoints yet (or none left) and whose routes may name clusters still to come.
+     */
+    static List<ConfigError> validate(Bootstrap config, SourceLines lines, Path baseDir, BooleanSupplier dpdkInstalled,
+                                      boolean composed) {
+        ConfigValidator v = new ConfigValidator(config, lines, baseDir, dpdkInstalled, composed);
         v.run();
         List<ConfigError> errors = new ArrayList<>(v.f.errors());
         errors.sort(Comparator.comparingInt(e -> e.line() == 0 ? Integer.MAX_VALUE : e.line()));
@@ -81,6 +89,7 @@ final class ConfigValidator {
         if (config.hasOverloadManager()) edge.overloadManager("overload_manager", config.getOverloadManager());
         if (config.hasDrain()) discovery.drain("drain", config.getDrain());
         new ObservabilityValidator(f).accessLogs("access_log", config.getAccessLogList());
+        new DynamicValidator(config, f).validate();
     }
 
     private void uniqueName(String list, int i, String name, Map<String, Integer> seen, String what) {
@@ -167,7 +176,7 @@ final class ConfigValidator {
     }
 
     private void cluster(String path, Cluster c) {
-        if (c.getEndpointsCount() == 0) f.error(path + ".endpoints", "a cluster needs at least one endpoint");
+        if (c.getEndpointsCount() == 0 && !composed) f.error(path + ".endpoints", "a cluster needs at least one endpoint");
         for (int i = 0; i < c.getEndpointsCount(); i++) {
             Endpoint e = c.getEndpoints(i);
             String p = path + ".endpoints[" + i + "]";

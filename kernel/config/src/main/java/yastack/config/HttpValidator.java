@@ -34,14 +34,19 @@ final class HttpValidator {
     private final Set<String> l4Only;
     private final EdgeValidator edge;
     private final ObservabilityValidator observability;
+    private final boolean clustersMayCome;
 
-    /** @param l4Only clusters that send a PROXY protocol header, which only tcp listeners may use */
-    HttpValidator(Findings f, Set<String> clusters, Set<String> l4Only) {
+    /**
+     * @param l4Only clusters that send a PROXY protocol header, which only tcp listeners may use
+     * @param clustersMayCome clusters come from a control plane too, so unknown names are not errors
+     */
+    HttpValidator(Findings f, Set<String> clusters, Set<String> l4Only, boolean clustersMayCome) {
         this.f = f;
         this.clusters = clusters;
         this.l4Only = l4Only;
         this.edge = new EdgeValidator(f);
         this.observability = new ObservabilityValidator(f);
+        this.clustersMayCome = clustersMayCome;
     }
 
     void connectionManager(String path, HttpConnectionManager hcm) {
@@ -87,7 +92,9 @@ final class HttpValidator {
 
     void clusterRef(String path, String cluster, boolean l4) {
         if (cluster.isEmpty()) f.error(path, "a cluster name is required");
-        else if (!clusters.contains(cluster)) f.error(path, "unknown cluster '" + cluster + "'");
+        else if (!clusters.contains(cluster)) {
+            if (!clustersMayCome) f.error(path, "unknown cluster '" + cluster + "'");
+        }
         else if (!l4 && l4Only.contains(cluster)) {
             f.error(path, "cluster '" + cluster + "' sends a PROXY protocol header, which is for tcp listeners; "
                     + "HTTP requests carry the client in x-forwarded-for");

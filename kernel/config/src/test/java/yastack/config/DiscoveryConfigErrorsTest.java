@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import yastack.api.config.Bootstrap;
 import yastack.api.config.DiscoveryType;
-import yastack.api.config.DnsLookupFamily;
+import yastack.api.config.Cluster.DnsLookupFamily;
 
 /** DNS clusters and drain settings: what is accepted, and bad values named by field and line. */
 class DiscoveryConfigErrorsTest extends ConfigErrorAssertions {

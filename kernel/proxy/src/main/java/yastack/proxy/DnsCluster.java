@@ -33,7 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import yastack.api.config.Cluster;
 import yastack.api.config.DiscoveryType;
-import yastack.api.config.DnsLookupFamily;
+import yastack.api.config.Cluster.DnsLookupFamily;
 import yastack.kernel.stats.Counter;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;

@@ -81,6 +81,10 @@ final class HealthChecker {
         this.healthy = worker.stats.gauge(p + "healthy");
     }
 
+    ClusterRuntime runtime() {
+        return runtime;
+    }
+
     /** Checks every endpoint now, then every interval. */
     void start() {
         worker.loop.execute(() -> {

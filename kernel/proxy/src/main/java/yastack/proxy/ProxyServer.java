@@ -55,7 +55,7 @@ public final class ProxyServer implements AutoCloseable {
         this.tracers = new Tracers(plugins.stats());
         ProxySnapshot first;
         try {
-            first = ProxySnapshot.compile(config, baseDir, plugins, scripts, tracers);
+            first = ProxySnapshot.compile(config, null, baseDir, plugins, scripts, tracers);
         } catch (RuntimeException e) {
             tracers.close();
             throw e;
@@ -87,7 +87,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Swaps in a new config; listeners bind, close or rebind as it says. A failure leaves the old config serving. */
     public synchronized void reload(Bootstrap config) {
-        ProxySnapshot compiled = ProxySnapshot.compile(config, baseDir, plugins, scripts, tracers);
+        ProxySnapshot compiled = ProxySnapshot.compile(config, snapshot.get(), baseDir, plugins, scripts, tracers);
         if (!started) {
             publish(compiled); // start() looks its DNS clusters up
             return;

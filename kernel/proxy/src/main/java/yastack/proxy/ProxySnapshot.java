@@ -29,12 +29,23 @@ import yastack.proxy.trace.Tracers;
 record ProxySnapshot(Bootstrap config, Map<String, ListenerRuntime> listeners, Map<String, ClusterRuntime> clusters,
                      Map<String, ClientTls> clusterTls, Map<String, List<NetworkFilterChain.Entry>> tcpFilters,
                      PluginErrors pluginErrors) {
-    static ProxySnapshot compile(Bootstrap config, Path baseDir,
+    /**
+     * @param previous the snapshot this one replaces, or null: its clusters that did not change
+     *                 are kept as they are (their pools, balancers and health with them), and
+     *                 the ones whose endpoints alone changed keep what they knew of the rest
+     */
+    static ProxySnapshot compile(Bootstrap config, ProxySnapshot previous, Path baseDir,
                                  PluginRegistry plugins, Scripts scripts, Tracers tracers) {
         Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
         Map<String, ClientTls> tls = new HashMap<>();
         for (Cluster c : config.getClustersList()) {
-            clusters.put(c.getName(), new ClusterRuntime(c));
+            ClusterRuntime old = previous == null ? null : previous.clusters().get(c.getName());
+            // A TLS cluster is always made anew: a reload re-reads its CA file.
+            if (old != null && old.config().equals(c) && !c.hasTls()) {
+                clusters.put(c.getName(), old);
+                continue;
+            }
+            clusters.put(c.getName(), new ClusterRuntime(c, old));
             if (c.hasTls()) tls.put(c.getName(), new ClientTls(c.getName(), c.getTls(), baseDir, c.hasHttp2ProtocolOptions()));
         }
         Map<String, ListenerRuntime> listeners = new LinkedHashMap<>();

@@ -50,20 +50,26 @@ final class ProxyWorker {
         this.timeouts = new TimerWheel(loop);
     }
 
-    /** This worker's view of {@code runtime}: made on first use; a reload's new runtime retires the old pools. */
+    /**
+     * This worker's view of {@code runtime}: made on first use. A reload's newer runtime retires
+     * the older one's pools, handing its idle connections over when only endpoints changed;
+     * a request still on an older snapshot gets a view that pools nothing.
+     */
     UpstreamCluster cluster(ClusterRuntime runtime, ClientTls tls) {
         UpstreamCluster c = clusters.get(runtime);
-        if (c == null) {
-            clusters.entrySet().removeIf(e -> {
-                if (e.getKey().name().equals(runtime.name())) {
-                    e.getValue().retire();
-                    return true;
-                }
-                return false;
-            });
-            c = new UpstreamCluster(runtime, this, tls);
-            clusters.put(runtime, c);
+        if (c != null) return c;
+        c = new UpstreamCluster(runtime, this, tls);
+        UpstreamCluster current = null;
+        for (UpstreamCluster u : clusters.values()) if (u.runtime.name().equals(runtime.name())) current = u;
+        if (current != null && current.runtime.generation() > runtime.generation()) {
+            c.poolNothing();
+            return c;
         }
+        if (current != null) {
+            clusters.remove(current.runtime);
+            current.retire(runtime.sameConnectionSettings(current.runtime) ? c : null);
+        }
+        clusters.put(runtime, c);
         return c;
     }
 

@@ -49,6 +49,8 @@ final class UpstreamCluster {
     /** This worker's per-endpoint counters ({@code /clusters}), by endpoint index. */
     private final EndpointStats.Cells[] hostStats;
     private boolean retired;
+    /** The cluster's next version on this worker, which takes over pooled connections to endpoints it kept; or null. */
+    private UpstreamCluster successor;
 
     /** A request waiting for a connection to its endpoint. */
     private record Waiter(int endpoint, Acquired callback) {}
@@ -176,7 +178,7 @@ final class UpstreamCluster {
     /** Returns a connection whose exchange finished cleanly: to a request waiting for its endpoint, else to the pool. */
     void release(Channel ch, int endpointIndex) {
         if (retired || !ch.isActive() || ch instanceof Http2StreamChannel) {
-            ch.close();
+            if (!handOver(ch, endpointIndex)) ch.close();
             return;
         }
         if (!waiting.isEmpty()) {
@@ -250,15 +252,47 @@ final class UpstreamCluster {
         }
     }
 
+    /** Moves an idle HTTP/1.1 connection to the successor when it still has the endpoint; false if it cannot. */
+    private boolean handOver(Channel ch, int endpointIndex) {
+        if (successor == null || !retired || !ch.isActive() || ch instanceof Http2StreamChannel) return false;
+        int to = successor.indexOf(endpoints.get(endpointIndex));
+        if (to < 0) return false;
+        idle[endpointIndex].remove(ch);
+        connector.handedOver();
+        successor.adopt(ch, to);
+        return true;
+    }
+
+    private int indexOf(Endpoint e) {
+        for (int i = 0; i < endpoints.size(); i++) if (endpoints.get(i).sameAddress(e)) return i;
+        return -1;
+    }
+
+    /** Takes a pooled connection from this cluster's previous version. */
+    private void adopt(Channel ch, int endpointIndex) {
+        connector.adopted();
+        ch.pipeline().replace(UpstreamHandler.class, "upstream", new UpstreamHandler(this, endpointIndex, true));
+        idle[endpointIndex].addLast(ch);
+    }
+
     /** Called by the upstream handler when a connection closes, pooled or not. */
     void closed(Channel ch, int endpointIndex) {
         idle[endpointIndex].remove(ch);
         connector.uncount();
     }
 
-    /** A reload replaced this cluster: close idle connections, busy ones close when done. */
-    void retire() {
+    /** A view for one request of an older snapshot: its connections close after use. */
+    void poolNothing() {
         retired = true;
+    }
+
+    /**
+     * A reload replaced this cluster: idle connections go to {@code successor} (may be null)
+     * when it has their endpoint, the others close; busy ones do the same when done.
+     */
+    void retire(UpstreamCluster successor) {
+        retired = true;
+        this.successor = successor;
         runtime.breakers().removeCapacityListener(capacityFreed);
         Waiter w;
         while ((w = waiting.poll()) != null) {
@@ -267,8 +301,10 @@ final class UpstreamCluster {
         }
         balancer.close();
         if (http2 != null) http2.closeIdle();
-        for (ArrayDeque<Channel> pool : idle) {
-            for (Channel ch : pool.toArray(new Channel[0])) ch.close();
+        for (int i = 0; i < idle.length; i++) {
+            for (Channel ch : idle[i].toArray(new Channel[0])) {
+                if (!handOver(ch, i)) ch.close();
+            }
         }
     }
 

@@ -47,7 +47,19 @@ final class UpstreamConnector {
         return connections < runtime.maxConnectionsPerWorker() && runtime.breakers().roomForConnection();
     }
 
-    /** A connection closed (a pooled one's handler tells): it no longer counts. */
+    /** A pooled connection moved to the cluster's next version, which counts it from now on. */
+    void handedOver() {
+        connections--;
+        runtime.breakers().connectionClosed();
+    }
+
+    /** A pooled connection came from the cluster's previous version (its active gauge cell moves with it). */
+    void adopted() {
+        connections++;
+        runtime.breakers().connectionOpened();
+    }
+
+    /** A pooled connection closed (its handler tells): it no longer counts. */
     void uncount() {
         connections--;
         stats.cxActive.dec();

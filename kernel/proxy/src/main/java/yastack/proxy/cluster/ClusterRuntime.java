@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import yastack.api.HashKey;
 import yastack.api.config.Cluster;
@@ -16,7 +17,11 @@ import yastack.api.config.SocketFlavor;
 
 /** A configured cluster compiled for use: immutable and shared by every worker. */
 public final class ClusterRuntime {
+    private static final AtomicLong GENERATIONS = new AtomicLong();
+
     private final Cluster config;
+    /** Newer runtimes of a cluster have higher generations (requests of an older snapshot may still use older ones). */
+    private final long generation = GENERATIONS.incrementAndGet();
     private final String name;
     private final SocketFlavor flavor;
     private final List<Endpoint> endpoints;
@@ -37,7 +42,15 @@ public final class ClusterRuntime {
     private final ClusterBreakers breakers;
 
     public ClusterRuntime(Cluster c) {
-        this(c, configured(c));
+        this(c, (ClusterRuntime) null);
+    }
+
+    /**
+     * A new version of a cluster: endpoints that {@code previous} (an older version, or null)
+     * also had keep the health it knew of them (passive ejections, active check verdicts).
+     */
+    public ClusterRuntime(Cluster c, ClusterRuntime previous) {
+        this(c, configured(c, previous));
     }
 
     private ClusterRuntime(Cluster c, List<Endpoint> endpoints) {
@@ -63,15 +76,36 @@ public final class ClusterRuntime {
                 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams() == 0 ? 100 : c.getHttp2ProtocolOptions().getMaxConcurrentStreams();
     }
 
-    /** The endpoints as written in the config. */
-    private static List<Endpoint> configured(Cluster c) {
+    /** The config this runtime was compiled from. */
+    public Cluster config() { return config; }
+
+    public long generation() { return generation; }
+
+    /**
+     * Whether connections to this cluster's endpoints could serve {@code other} unchanged:
+     * the same cluster but for its endpoints (an EDS update), so pooled connections to the
+     * endpoints both have can move over.
+     */
+    public boolean sameConnectionSettings(ClusterRuntime other) {
+        return config.toBuilder().clearEndpoints().build().equals(other.config.toBuilder().clearEndpoints().build());
+    }
+
+    /** The endpoints as written in the config, with what {@code previous} knew of the same addresses. */
+    private static List<Endpoint> configured(Cluster c, ClusterRuntime previous) {
         List<Endpoint> eps = new ArrayList<>();
         for (int i = 0; i < c.getEndpointsCount(); i++) {
             var e = c.getEndpoints(i);
-            eps.add(new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight()));
+            Endpoint fresh = new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight());
+            Endpoint known = previous == null ? null
+                    : previous.endpoints.stream().filter(fresh::sameAddress).findFirst().orElse(null);
+            if (known != null) {
+                fresh = new Endpoint(i, e.getAddress(), e.getPort(), fresh.weight(), e.getAddress(), known.health());
+            } else if (c.hasHealthCheck()) {
+                // Actively checked endpoints take no traffic until a check passes (panic mode aside).
+                fresh.health().failedActiveCheck(true);
+            }
+            eps.add(fresh);
         }
-        // Actively checked endpoints take no traffic until a check passes (panic mode aside).
-        if (c.hasHealthCheck()) eps.forEach(e -> e.health().failedActiveCheck(true));
         return eps;
     }
 
@@ -84,8 +118,6 @@ public final class ClusterRuntime {
         return new ClusterRuntime(config, endpoints);
     }
 
-    /** The cluster's config. */
-    public Cluster config() { return config; }
 
     public String name() { return name; }
     public SocketFlavor flavor() { return flavor; }

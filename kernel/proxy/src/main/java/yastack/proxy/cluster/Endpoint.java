@@ -57,6 +57,11 @@ public final class Endpoint {
         return a != null ? a.getAddress().getHostAddress() : host;
     }
 
+    /** Whether {@code other} is the same upstream (address and port). */
+    public boolean sameAddress(Endpoint other) {
+        return host.equals(other.host) && port == other.port;
+    }
+
     /** Host names resolve at connect time, so a name that does not resolve fails the connect (503), not the config. */
     public InetSocketAddress resolve() {
         InetSocketAddress a = literal;

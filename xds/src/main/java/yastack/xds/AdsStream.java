@@ -1,0 +1,155 @@
+package yastack.xds;
+
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import yastack.api.config.Cluster;
+import yastack.api.config.Endpoint;
+
+/**
+ * The gRPC side of ADS: one {@code StreamAggregatedResources} call at a time to the control
+ * plane's cluster, whose endpoints are tried in turn, one per connection attempt. It runs on
+ * a loop of its own (never a worker's); everything it reports goes to the client's executor,
+ * and a report from a stream that has since been replaced is dropped.
+ */
+final class AdsStream implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("yastack.xds");
+    /** Big route tables and endpoint sets are legitimate; gRPC's default is 4 MiB. */
+    private static final int MAX_MESSAGE_BYTES = 64 << 20;
+
+    interface Events {
+        void onResponse(DiscoveryResponse response);
+
+        /** The stream ended: {@code cause} null when the server completed it. */
+        void onClosed(Throwable cause);
+    }
+
+    private final Cluster cluster;
+    private final Path baseDir;
+    private final Executor executor;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private ManagedChannel channel;
+    private StreamObserver<DiscoveryRequest> requests;
+    private int attempts;
+    private long generation;
+
+    AdsStream(Cluster cluster, Path baseDir, Executor executor) {
+        this.cluster = cluster;
+        this.baseDir = baseDir;
+        this.executor = executor;
+    }
+
+    /** The endpoint the next {@link #open} connects to, e.g. {@code 127.0.0.1:18000}. */
+    String nextTarget() {
+        Endpoint e = cluster.getEndpoints(attempts % cluster.getEndpointsCount());
+        return e.getAddress() + ":" + e.getPort();
+    }
+
+    /** Starts a new stream (closing the previous one) to the next endpoint of the cluster. */
+    void open(Events events) {
+        closeChannel();
+        Endpoint e = cluster.getEndpoints(attempts++ % cluster.getEndpointsCount());
+        channel = channel(e);
+        long mine = ++generation;
+        requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DiscoveryResponse r) {
+                run(() -> {
+                    if (mine == generation) events.onResponse(r);
+                });
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                run(() -> {
+                    if (mine == generation) events.onClosed(t);
+                });
+            }
+
+            @Override
+            public void onCompleted() {
+                run(() -> {
+                    if (mine == generation) events.onClosed(null);
+                });
+            }
+        });
+    }
+
+    /** Runs {@code task} on the client's executor; a bug in it is logged, not lost. */
+    private void run(Runnable task) {
+        executor.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "xds: " + e, e);
+            }
+        });
+    }
+
+    /** Sends on the current stream (from the client's executor only). */
+    void send(DiscoveryRequest request) {
+        if (requests != null) requests.onNext(request);
+    }
+
+    private ManagedChannel channel(Endpoint e) {
+        NettyChannelBuilder b = NettyChannelBuilder.forAddress(e.getAddress(), e.getPort())
+                .eventLoopGroup(group).channelType(NioSocketChannel.class).directExecutor()
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES);
+        if (!cluster.hasTls()) return b.usePlaintext().build();
+        try {
+            SslContextBuilder ssl = GrpcSslContexts.forClient();
+            String ca = cluster.getTls().getCa();
+            if (!ca.isEmpty()) ssl.trustManager(baseDir.resolve(ca).toFile());
+            b.sslContext(ssl.build());
+        } catch (SSLException | RuntimeException ex) {
+            throw new IllegalStateException("cluster " + cluster.getName() + ": cannot set up TLS: " + ex.getMessage(), ex);
+        }
+        if (!cluster.getTls().getSni().isEmpty()) b.overrideAuthority(cluster.getTls().getSni());
+        return b.build();
+    }
+
+    private void closeChannel() {
+        generation++;
+        if (requests != null) {
+            try {
+                requests.onCompleted();
+            } catch (RuntimeException e) {
+                // the call is already gone
+            }
+            requests = null;
+        }
+        if (channel != null) {
+            channel.shutdownNow();
+            channel = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeChannel();
+        try {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.log(System.Logger.Level.DEBUG, "xds: stream closed");
+    }
+
+    List<Endpoint> endpoints() {
+        return cluster.getEndpointsList();
+    }
+}

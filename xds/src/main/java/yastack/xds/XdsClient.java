@@ -1,0 +1,527 @@
+package yastack.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.Durations;
+import com.google.rpc.Status;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import yastack.api.config.Bootstrap;
+import yastack.api.config.ConfigSource;
+import yastack.config.ConfigLoader;
+import yastack.config.LoadedConfig;
+import yastack.proxy.ProxyServer;
+import yastack.xds.translate.ClusterResource;
+import yastack.xds.translate.ClusterTranslator;
+import yastack.xds.translate.EndpointTranslator;
+import yastack.xds.translate.InlineScripts;
+import yastack.xds.translate.ListenerResource;
+import yastack.xds.translate.ListenerTranslator;
+import yastack.xds.translate.Rejection;
+import yastack.xds.translate.RouteTranslator;
+
+/**
+ * The xDS client: one ADS stream (state of the world) to the control plane named in
+ * {@code dynamic_resources}, subscribed to every listener and cluster and to the routes and
+ * endpoints they name. Each response is translated and composed with the file's static part
+ * into one config, checked like a file, and applied with the proxy's snapshot swap, the
+ * same as a file reload; then ACKed. A response that cannot be applied as a whole is NACKed
+ * naming the resource and field, and nothing of it is applied. When the stream breaks, the
+ * last good config keeps serving while the client reconnects with backoff.
+ *
+ * <p>Everything runs on one thread of its own ("xds"), never on a worker.
+ */
+public final class XdsClient implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("yastack.xds");
+    private static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(15);
+    private static final long INITIAL_BACKOFF_MILLIS = 500;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final int INVALID_ARGUMENT = 3;
+
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "xds");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ProxyServer proxy;
+    private final Path baseDir;
+    private final Node node;
+    private final Map<XdsType, TypeState> states = new EnumMap<>(XdsType.class);
+    private final Composer composer;
+    private final XdsStats stats = new XdsStats();
+    private final AdsStream stream;
+    private final InlineScripts scripts = InlineScripts.temporary();
+    private final ListenerTranslator listeners = new ListenerTranslator(scripts);
+    private final Duration initialFetchTimeout;
+    private Bootstrap file;
+    private Composer.Result current;
+    private int streamId;
+    private boolean nodeSent;
+    private final boolean nodeOnFirstMessageOnly;
+    private boolean receivedOnStream;
+    private long backoffMillis = INITIAL_BACKOFF_MILLIS;
+    private ScheduledFuture<?> deadline;
+    private Instant connectedSince;
+    private volatile boolean initialized;
+    private volatile boolean closed;
+
+    private XdsClient(LoadedConfig loaded, ProxyServer proxy) {
+        this.proxy = proxy;
+        this.baseDir = loaded.baseDir();
+        this.file = loaded.bootstrap();
+        var d = file.getDynamicResources();
+        if (d.hasCdsConfig()) states.put(XdsType.CLUSTER, new TypeState(XdsType.CLUSTER));
+        if (d.hasCdsConfig()) states.put(XdsType.ENDPOINT, new TypeState(XdsType.ENDPOINT));
+        if (d.hasLdsConfig()) states.put(XdsType.LISTENER, new TypeState(XdsType.LISTENER));
+        if (d.hasLdsConfig()) states.put(XdsType.ROUTE, new TypeState(XdsType.ROUTE));
+        Duration lds = timeout(d.hasLdsConfig() ? d.getLdsConfig() : null);
+        Duration cds = timeout(d.hasCdsConfig() ? d.getCdsConfig() : null);
+        this.initialFetchTimeout = lds.compareTo(cds) > 0 ? lds : cds;
+        this.composer = new Composer(lds, cds);
+        this.node = NodeIdentity.of(file.getNode());
+        this.nodeOnFirstMessageOnly = d.getAdsConfig().getSetNodeOnFirstMessageOnly();
+        String adsCluster = d.getAdsConfig().getGrpcServices(0).getEnvoyGrpc().getClusterName();
+        this.stream = new AdsStream(file.getClustersList().stream().filter(c -> c.getName().equals(adsCluster)).findFirst()
+                .orElseThrow(), baseDir, executor);
+        this.current = new Composer.Result(file, Map.of(), Map.of(), Set.of(), Set.of(), null);
+        stats.set("control_plane.connected_state", 0);
+    }
+
+    /**
+     * Starts following the control plane that {@code loaded}'s {@code dynamic_resources}
+     * names; its resources are applied to {@code proxy} as they arrive.
+     */
+    public static XdsClient start(LoadedConfig loaded, ProxyServer proxy) {
+        XdsClient c = new XdsClient(loaded, proxy);
+        c.executor.execute(c::connect);
+        if (!c.initialFetchTimeout.isZero()) {
+            c.executor.schedule(c::initialFetchTimedOut, c.initialFetchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return c;
+    }
+
+    private static Duration timeout(ConfigSource s) {
+        if (s == null) return Duration.ZERO;
+        return s.hasInitialFetchTimeout() ? Duration.ofMillis(Durations.toMillis(s.getInitialFetchTimeout())) : DEFAULT_FETCH_TIMEOUT;
+    }
+
+    /** Whether the first fetch is done (every subscription answered and warm), or timed out. */
+    public boolean initialized() {
+        return initialized;
+    }
+
+    /** The client's stats by name (Envoy's names), for the admin API. */
+    public Map<String, Long> stats() {
+        return stats.snapshot();
+    }
+
+    /** The static and dynamic resources with their versions, as JSON, for {@code /config_dump}. */
+    public String configDumpJson() {
+        return call(() -> ConfigDump.json(file, states, current, stream.nextTarget(), connectedSince));
+    }
+
+    /**
+     * The config file changed: composes its new static part with the dynamic resources and
+     * applies it; throws {@link IllegalStateException} (nothing applied) when that fails.
+     */
+    public void replaceStatic(Bootstrap next) {
+        call(() -> {
+            Bootstrap old = file;
+            file = next.toBuilder().setDynamicResources(old.getDynamicResources()).setNode(old.getNode()).build();
+            try {
+                checkStaticNames(XdsType.LISTENER, states.get(XdsType.LISTENER));
+                checkStaticNames(XdsType.CLUSTER, states.get(XdsType.CLUSTER));
+                apply(compose(null, null));
+            } catch (Rejection e) {
+                file = old;
+                throw new IllegalStateException(e.getMessage());
+            }
+            if (!next.getDynamicResources().equals(old.getDynamicResources()) || !next.getNode().equals(old.getNode())) {
+                LOG.log(System.Logger.Level.WARNING, "xds: dynamic_resources and node changes need a restart; the running ones stay");
+            }
+            return null;
+        });
+    }
+
+    private <T> T call(Callable<T> task) {
+        try {
+            return executor.submit(task).get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the xDS client did not answer in 60 s");
+        }
+    }
+
+    // ---- the stream ----
+
+    private void connect() {
+        if (closed) return;
+        String target = stream.nextTarget();
+        try {
+            stream.open(new AdsStream.Events() {
+                @Override
+                public void onResponse(DiscoveryResponse response) {
+                    XdsClient.this.onResponse(response);
+                }
+
+                @Override
+                public void onClosed(Throwable cause) {
+                    XdsClient.this.onClosed(target, cause);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "xds: cannot open a stream to " + target + ": " + e.getMessage());
+            reconnectLater();
+            return;
+        }
+        streamId++;
+        nodeSent = false;
+        receivedOnStream = false;
+        for (TypeState s : states.values()) {
+            s.nonce = "";
+            s.rejectedVersion = null;
+            s.rejections = 0;
+        }
+        // Envoy's order: clusters and their endpoints, then listeners and their routes.
+        for (XdsType t : XdsType.values()) {
+            TypeState s = states.get(t);
+            if (s != null && (t.wildcard || !s.names.isEmpty())) request(s, null);
+        }
+        LOG.log(System.Logger.Level.INFO, "xds: ADS stream to " + target + " opened (node " + node.getId() + ")");
+    }
+
+    private void onClosed(String target, Throwable cause) {
+        stats.set("control_plane.connected_state", 0);
+        connectedSince = null;
+        for (TypeState s : states.values()) if (s.type.statsPrefix != null) stats.inc(s.type.statsPrefix + ".update_failure");
+        if (closed) return;
+        long delay = reconnectLater();
+        LOG.log(System.Logger.Level.WARNING, "xds: ADS stream to " + target + " ended ("
+                + (cause == null ? "closed by the server" : cause.getMessage()) + "); the last good config keeps serving; "
+                + "reconnecting in " + delay + " ms");
+    }
+
+    /** Schedules the next connection attempt with jittered exponential backoff; returns the delay. */
+    private long reconnectLater() {
+        if (receivedOnStream) backoffMillis = INITIAL_BACKOFF_MILLIS;
+        long delay = backoffMillis / 2 + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        receivedOnStream = false;
+        executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        return delay;
+    }
+
+    private void request(TypeState s, String errorDetail) {
+        DiscoveryRequest.Builder r = DiscoveryRequest.newBuilder().setTypeUrl(s.type.typeUrl)
+                .setVersionInfo(s.version).setResponseNonce(s.nonce);
+        if (!s.type.wildcard) r.addAllResourceNames(s.names);
+        // Envoy's default: the node on every request (control planes such as java-control-plane
+        // group each request by it); set_node_on_first_message_only: true sends it once per stream.
+        if (!nodeSent || !nodeOnFirstMessageOnly) {
+            r.setNode(node);
+            nodeSent = true;
+        }
+        if (errorDetail != null) r.setErrorDetail(Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(errorDetail));
+        stream.send(r.build());
+    }
+
+    // ---- responses ----
+
+    private void onResponse(DiscoveryResponse response) {
+        if (!receivedOnStream) {
+            receivedOnStream = true;
+            backoffMillis = INITIAL_BACKOFF_MILLIS;
+            connectedSince = Instant.now();
+            stats.set("control_plane.connected_state", 1);
+        }
+        XdsType type = XdsType.of(response.getTypeUrl());
+        TypeState s = type == null ? null : states.get(type);
+        if (s == null) {
+            LOG.log(System.Logger.Level.WARNING, "xds: ignoring a response of type " + response.getTypeUrl() + ", not subscribed");
+            return;
+        }
+        s.nonce = response.getNonce();
+        Set<String> names = namesIn(type, response);
+        count(type, names, "update_attempt");
+        Map<String, Accepted> candidate;
+        try {
+            candidate = decode(s, response);
+            apply(compose(type, candidate));
+        } catch (Rejection e) {
+            count(type, names, "update_rejected");
+            nack(s, response, e.getMessage());
+            return;
+        }
+        s.resources = candidate;
+        s.version = response.getVersionInfo();
+        s.fetched = true;
+        s.rejectedVersion = null;
+        s.rejections = 0;
+        s.lastError = "";
+        count(type, names, "update_success");
+        if (candidate.isEmpty() && type.statsPrefix == null) count(type, names, "update_empty");
+        request(s, null);
+        followReferences();
+        checkInitialized();
+    }
+
+    private Map<String, Accepted> decode(TypeState s, DiscoveryResponse response) throws Rejection {
+        XdsType type = s.type;
+        Map<String, Accepted> out = new LinkedHashMap<>();
+        // Routes and endpoints not in a response stay as they were (only listeners and clusters are sent whole).
+        if (!type.wildcard) s.resources.forEach((n, a) -> { if (s.names.contains(n)) out.put(n, a); });
+        Set<String> seen = new HashSet<>();
+        Instant now = Instant.now();
+        for (Any any : response.getResourcesList()) {
+            if (!any.getTypeUrl().equals(type.typeUrl)) {
+                throw new Rejection("", "a " + type.typeUrl + " response carries a resource of type " + any.getTypeUrl());
+            }
+            Message m;
+            try {
+                m = any.unpack(type.messageClass);
+            } catch (InvalidProtocolBufferException e) {
+                throw new Rejection("", "cannot decode a " + type.messageClass.getSimpleName() + ": " + e.getMessage());
+            }
+            String name = type.name(m);
+            if (name.isEmpty()) throw new Rejection("", "a " + type.messageClass.getSimpleName() + " without a name");
+            if (!seen.add(name)) throw new Rejection("", type.label(name) + " appears twice in the response");
+            if (!type.wildcard && !s.names.contains(name)) continue;
+            Accepted prev = s.resources.get(name);
+            if (prev != null && prev.resource().equals(m)) {
+                out.put(name, prev);
+                continue;
+            }
+            try {
+                out.put(name, new Accepted(m, translate(m), response.getVersionInfo(), now));
+            } catch (Rejection e) {
+                throw e.in(type.label(name));
+            }
+        }
+        if (type == XdsType.LISTENER || type == XdsType.CLUSTER) {
+            for (String name : out.keySet()) {
+                if (staticNames(type).contains(name)) {
+                    throw new Rejection("", type.label(name) + " is static (in the config file); names are unique across static and dynamic resources");
+                }
+            }
+        }
+        return out;
+    }
+
+    private Object translate(Message m) throws Rejection {
+        return switch (m) {
+            case Listener l -> listeners.translate(l);
+            case RouteConfiguration r -> RouteTranslator.translate(r, "");
+            case Cluster c -> ClusterTranslator.translate(c);
+            case ClusterLoadAssignment a -> EndpointTranslator.translate(a, "");
+            default -> throw new IllegalArgumentException(m.getClass().getName());
+        };
+    }
+
+    private Set<String> staticNames(XdsType type) {
+        Set<String> out = new HashSet<>();
+        if (type == XdsType.LISTENER) file.getListenersList().forEach(l -> out.add(l.getName()));
+        else file.getClustersList().forEach(c -> out.add(c.getName()));
+        return out;
+    }
+
+    private void checkStaticNames(XdsType type, TypeState s) throws Rejection {
+        if (s == null) return;
+        for (String name : s.resources.keySet()) {
+            if (staticNames(type).contains(name)) {
+                throw new Rejection("", type.label(name) + " comes from the control plane; names are unique across static and dynamic resources");
+            }
+        }
+    }
+
+    private void nack(TypeState s, DiscoveryResponse response, String detail) {
+        s.lastError = detail;
+        s.rejections = response.getVersionInfo().equals(s.rejectedVersion) ? s.rejections + 1 : 1;
+        s.rejectedVersion = response.getVersionInfo();
+        LOG.log(System.Logger.Level.WARNING, "xds: NACK " + s.type.messageClass.getSimpleName() + " version "
+                + response.getVersionInfo() + " (nonce " + response.getNonce() + "), keeping version '" + s.version + "': " + detail);
+        int sid = streamId;
+        String nonce = response.getNonce();
+        Runnable send = () -> {
+            if (sid == streamId && nonce.equals(s.nonce)) request(s, detail);
+        };
+        // A control plane that answers a NACK with the same version again is slowed down, not fed at once.
+        if (s.rejections == 1) send.run();
+        else executor.schedule(send, Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(5, s.rejections - 2)), TimeUnit.MILLISECONDS);
+    }
+
+    /** Subscribes to the routes and endpoints the accepted listeners and clusters name. */
+    private void followReferences() {
+        TypeState routes = states.get(XdsType.ROUTE);
+        if (routes != null) {
+            Set<String> names = new TreeSet<>();
+            states.get(XdsType.LISTENER).resources.values().forEach(a -> {
+                String rds = ((ListenerResource) a.translated()).rdsName();
+                if (rds != null) names.add(rds);
+            });
+            resubscribe(routes, names);
+        }
+        TypeState endpoints = states.get(XdsType.ENDPOINT);
+        if (endpoints != null) {
+            Set<String> names = new TreeSet<>();
+            states.get(XdsType.CLUSTER).resources.values().forEach(a -> {
+                String eds = ((ClusterResource) a.translated()).edsServiceName();
+                if (eds != null) names.add(eds);
+            });
+            resubscribe(endpoints, names);
+        }
+    }
+
+    private void resubscribe(TypeState s, Set<String> names) {
+        if (names.equals(s.names)) return;
+        s.names = names;
+        s.resources.keySet().retainAll(names);
+        if (!names.isEmpty()) request(s, null);
+    }
+
+    // ---- composing and applying ----
+
+    /** The config with {@code type}'s resources replaced by {@code candidate} (null: as they are). */
+    private Composer.Result compose(XdsType type, Map<String, Accepted> candidate) {
+        Map<XdsType, Map<String, Accepted>> view = new EnumMap<>(XdsType.class);
+        for (XdsType t : XdsType.values()) {
+            TypeState s = states.get(t);
+            view.put(t, t == type ? candidate : s == null ? Map.of() : s.resources);
+        }
+        return composer.compose(file, view.get(XdsType.LISTENER), view.get(XdsType.ROUTE), view.get(XdsType.CLUSTER),
+                view.get(XdsType.ENDPOINT), current.listeners(), current.clusters(), Instant.now());
+    }
+
+    /** Checks the composed config as a file is checked and swaps it in; nothing changes on failure. */
+    private void apply(Composer.Result next) throws Rejection {
+        var errors = ConfigLoader.checkComposed(next.config(), baseDir);
+        if (!errors.isEmpty()) throw new Rejection("", ResourcePaths.describe(errors, next.config(), file));
+        if (!next.config().equals(current.config())) {
+            try {
+                proxy.reload(next.config());
+            } catch (RuntimeException e) {
+                throw new Rejection("", "the proxy cannot apply it: " + e.getMessage());
+            }
+        }
+        current = next;
+        if (deadline != null) deadline.cancel(false);
+        deadline = null;
+        if (next.nextDeadline() != null) {
+            long ms = Math.max(1, Duration.between(Instant.now(), next.nextDeadline()).toMillis());
+            deadline = executor.schedule(this::warmingTimedOut, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void warmingTimedOut() {
+        try {
+            Composer.Result before = current;
+            apply(compose(null, null));
+            for (String l : before.warmingListeners()) {
+                if (!current.warmingListeners().contains(l)) LOG.log(System.Logger.Level.WARNING, "xds: listener " + l
+                        + " stopped warming after the initial fetch timeout; what it waits for is missing");
+            }
+            for (String c : before.warmingClusters()) {
+                if (!current.warmingClusters().contains(c)) LOG.log(System.Logger.Level.WARNING, "xds: cluster " + c
+                        + " has no endpoints after the initial fetch timeout; it answers 503 until EDS sends some");
+            }
+        } catch (Rejection e) {
+            LOG.log(System.Logger.Level.WARNING, "xds: resources that finished warming cannot be applied: " + e.getMessage());
+        }
+        checkInitialized();
+    }
+
+    private void checkInitialized() {
+        if (initialized) return;
+        for (TypeState s : states.values()) if (s.type.wildcard && !s.fetched) return;
+        if (!current.warmingListeners().isEmpty() || !current.warmingClusters().isEmpty()) return;
+        initialized = true;
+        LOG.log(System.Logger.Level.INFO, "xds: initial config applied: " + current.listeners().size() + " dynamic listeners, "
+                + current.clusters().size() + " dynamic clusters");
+    }
+
+    private void initialFetchTimedOut() {
+        if (initialized) return;
+        initialized = true;
+        for (TypeState s : states.values()) if (s.type.statsPrefix != null && !s.fetched) stats.inc(s.type.statsPrefix + ".init_fetch_timeout");
+        LOG.log(System.Logger.Level.WARNING, "xds: initial fetch not complete after " + initialFetchTimeout.toMillis()
+                + " ms; serving what has arrived (static resources at least) and going on waiting");
+    }
+
+    // ---- stats ----
+
+    private Set<String> namesIn(XdsType type, DiscoveryResponse r) {
+        if (type.statsPrefix != null) return Set.of();
+        Set<String> names = new TreeSet<>();
+        for (Any any : r.getResourcesList()) {
+            try {
+                names.add(type.name(any.unpack(type.messageClass)));
+            } catch (InvalidProtocolBufferException e) {
+                // counted under the response as a whole when it is rejected
+            }
+        }
+        return names;
+    }
+
+    /** Envoy's update stats: per subscription for LDS and CDS, per route config (RDS) and per cluster (EDS). */
+    private void count(XdsType type, Set<String> names, String stat) {
+        if (type.statsPrefix != null) {
+            stats.inc(type.statsPrefix + "." + stat);
+            return;
+        }
+        for (String name : names) {
+            if (type == XdsType.ROUTE) {
+                for (Accepted a : states.get(XdsType.LISTENER).resources.values()) {
+                    ListenerResource l = (ListenerResource) a.translated();
+                    if (name.equals(l.rdsName())) stats.inc("http." + l.statPrefix() + ".rds." + name + "." + stat);
+                }
+            } else {
+                for (var e : states.get(XdsType.CLUSTER).resources.entrySet()) {
+                    if (name.equals(((ClusterResource) e.getValue().translated()).edsServiceName())) {
+                        stats.inc("cluster." + e.getKey() + "." + stat);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            executor.submit(stream::close).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "xds: closing the stream: " + e);
+        }
+        executor.shutdownNow();
+        scripts.close();
+    }
+}

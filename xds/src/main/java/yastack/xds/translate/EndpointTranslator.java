@@ -1,0 +1,56 @@
+package yastack.xds.translate;
+
+import static yastack.xds.translate.Fields.child;
+import static yastack.xds.translate.Fields.element;
+import static yastack.xds.translate.Fields.only;
+
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import java.util.ArrayList;
+import java.util.List;
+import yastack.api.config.Endpoint;
+
+/**
+ * Envoy's {@code ClusterLoadAssignment} as a cluster's endpoints. Endpoints whose health
+ * status is UNHEALTHY, DRAINING or TIMEOUT are left out: they take no new requests, and
+ * requests already on them finish. One priority (0); localities are flattened.
+ */
+public final class EndpointTranslator {
+    private EndpointTranslator() {}
+
+    public static List<Endpoint> translate(ClusterLoadAssignment cla, String path) throws Rejection {
+        only(cla, path, "cluster_name", "endpoints", "policy");
+        if (cla.hasPolicy()) only(cla.getPolicy(), child(path, "policy"), "overprovisioning_factor");
+        List<Endpoint> out = new ArrayList<>();
+        for (int i = 0; i < cla.getEndpointsCount(); i++) {
+            var group = cla.getEndpointsList().get(i);
+            String gp = element(path, "endpoints", i);
+            only(group, gp, "locality", "lb_endpoints", "priority", "load_balancing_weight");
+            if (group.getPriority() != 0) throw new Rejection(child(gp, "priority"), "only priority 0 is supported");
+            for (int j = 0; j < group.getLbEndpointsCount(); j++) {
+                var lb = group.getLbEndpoints(j);
+                String p = element(gp, "lb_endpoints", j);
+                only(lb, p, "endpoint", "health_status", "load_balancing_weight");
+                if (!takesTraffic(lb.getHealthStatus())) continue;
+                var e = lb.getEndpoint();
+                only(e, child(p, "endpoint"), "address", "hostname");
+                var addr = e.getAddress();
+                only(addr, child(p, "endpoint.address"), "socket_address");
+                var s = addr.getSocketAddress();
+                String sp = child(p, "endpoint.address.socket_address");
+                only(s, sp, "address", "port_value", "protocol");
+                if (s.getProtocol() != SocketAddress.Protocol.TCP) {
+                    throw new Rejection(child(sp, "protocol"), "only TCP is supported");
+                }
+                out.add(Endpoint.newBuilder().setAddress(s.getAddress()).setPort(s.getPortValue())
+                        .setWeight(lb.hasLoadBalancingWeight() ? lb.getLoadBalancingWeight().getValue() : 1).build());
+            }
+        }
+        return out;
+    }
+
+    private static boolean takesTraffic(HealthStatus s) {
+        return s == HealthStatus.UNKNOWN || s == HealthStatus.HEALTHY || s == HealthStatus.DEGRADED;
+    }
+}
