@@ -11,6 +11,7 @@ module yastack.server {
     requires java.net.http;
     requires jdk.httpserver;
     requires java.logging;
+    requires jdk.management;    // com.sun.management.ThreadMXBean: server.jvm.allocated_bytes
     // sun.misc.Signal: SIGTERM drains and exits 0 instead of the JVM's immediate exit 143;
     // SIGUSR1 reopens the access logs (log rotation)
     requires jdk.unsupported;

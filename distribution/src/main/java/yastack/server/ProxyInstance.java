@@ -1,5 +1,7 @@
 package yastack.server;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,10 @@ public final class ProxyInstance implements AutoCloseable {
         PluginRegistry plugins = PluginLoader.load(pluginDir, ModuleLayer.boot());
         for (var problem : plugins.problems()) LOG.log(System.Logger.Level.WARNING, "plugins: " + problem);
         this.engine = ProxyEngine.start(cfg, loaded.baseDir(), workers, plugins);
+        // Every thread's allocations since start: bench/alloc.sh divides it by requests.
+        if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean threads && threads.isThreadAllocatedMemorySupported()) {
+            engine.stats().registerComputed("server.jvm.allocated_bytes", threads::getTotalThreadAllocatedBytes);
+        }
         XdsClient client = null;
         AdminServer adminServer = null;
         try {

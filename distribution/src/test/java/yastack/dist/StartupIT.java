@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,5 +90,20 @@ class StartupIT {
             Files.writeString(key, trained);
         }
         assertEquals(trained, Files.readString(key));
+    }
+
+    @Test
+    void aJarChangedSinceTrainingMakesTheLauncherStartWithoutTheCache() throws Exception {
+        // The JVM refuses to start with a cache whose jars changed; the launcher must not offer it.
+        Path jar = Dist.HOME.resolve("lib/yastack-api-0.1.0-SNAPSHOT.jar");
+        FileTime trained = Files.getLastModifiedTime(jar);
+        try {
+            Files.setLastModifiedTime(jar, FileTime.fromMillis(trained.toMillis() + 60_000));
+            String out = startAndStop(config(false));
+            assertFalse(out.contains("Opened AOT cache"), out);
+            assertFalse(out.contains("[error]"), out);
+        } finally {
+            Files.setLastModifiedTime(jar, trained);
+        }
     }
 }

@@ -58,6 +58,11 @@ final class StrictHttp {
             }
             List<String> te = values(fields, "transfer-encoding");
             List<String> cl = values(fields, "content-length");
+            // A bodiless response's length is known, but a malformed Content-Length still makes it
+            // one a proxy refuses (RFC 9112 6.3; nginx answers 502 too).
+            if (!cl.isEmpty() && (cl.size() != 1 || !cl.getFirst().matches("[0-9]{1,15}"))) {
+                return Response.bad("Content-Length " + cl, start);
+            }
             if (headRequest || status == 204 || status == 304) {
                 return new Response(status, fields, new byte[0], i, true, false, null);
             }

@@ -42,6 +42,7 @@ class TracingTest {
                     port: ${PORT}
                     http:
                       tracing: {provider: memory, service_name: all}
+                      preserve_external_request_id: true   # the test's x-request-id is kept (an edge replaces it)
                       filters: [{name: span-tag, config: {header: x-user, attribute: user.id}}]
                       route_config:
                         virtual_hosts:
