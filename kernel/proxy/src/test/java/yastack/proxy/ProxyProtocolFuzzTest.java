@@ -139,6 +139,8 @@ class ProxyProtocolFuzzTest {
             if (!port.matches("[1-9][0-9]{0,4}") || Integer.parseInt(port) > 65535) return null; // no port 0
             boolean dotted = ip.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
             if (v4 != dotted || (!v4 && !ip.matches("[0-9a-fA-F:.]{2,45}"))) return null;
+            // RFC 4291 2.2: one to four hex digits a group (Java's parser also takes longer ones).
+            if (!v4 && Arrays.stream(ip.split(":")).anyMatch(g -> g.length() > 4 && !g.contains("."))) return null;
             try {
                 return new InetSocketAddress(v4 ? Inet4Address.ofLiteral(ip) : Inet6Address.ofLiteral(ip), Integer.parseInt(port));
             } catch (IllegalArgumentException e) {
