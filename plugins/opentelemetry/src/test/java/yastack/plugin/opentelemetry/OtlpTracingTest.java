@@ -37,6 +37,7 @@ class OtlpTracingTest {
                     port: %2$d
                     http:
                       tracing: %3$s
+                      preserve_external_request_id: true   # the hops keep the test's x-request-id
                       route_config:
                         virtual_hosts: [{name: %1$s, domains: ["*"], routes: [{name: %1$s-all, match: {prefix: "/"}, route: {cluster: %4$s}}]}]
                 clusters:
