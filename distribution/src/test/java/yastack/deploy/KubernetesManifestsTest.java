@@ -175,8 +175,9 @@ class KubernetesManifestsTest {
         assertEquals(Set.of("ConfigMap/yastack-config", "Deployment/yastack", "Service/yastack"), r.kinds());
         Map<String, Object> bootstrap = new Load(LoadSettings.builder().build()).loadFromString(r.configText()) instanceof Map<?, ?> m
                 ? castMap(m) : Map.of();
-        assertEquals(Set.of("ads", "lds", "cds"), castMap((Map<?, ?>) bootstrap.get("dynamic_resources")).keySet());
-        assertEquals("xds", castMap((Map<?, ?>) castMap((Map<?, ?>) bootstrap.get("dynamic_resources")).get("ads")).get("cluster"));
+        Map<String, Object> dynamic = castMap((Map<?, ?>) bootstrap.get("dynamic_resources"));
+        assertEquals(Set.of("ads_config", "lds_config", "cds_config"), dynamic.keySet());
+        assertTrue(r.configText().contains("cluster_name: xds"), r.configText());
         Path file = tmp.resolve("xds.yaml");
         Files.writeString(file, r.configText());
         if (Bootstrap.getDescriptor().findFieldByName("dynamic_resources") != null) {
