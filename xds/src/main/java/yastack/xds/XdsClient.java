@@ -474,41 +474,12 @@ public final class XdsClient implements AutoCloseable {
                 + " ms; serving what has arrived (static resources at least) and going on waiting");
     }
 
-    // ---- stats ----
-
     private Set<String> namesIn(XdsType type, DiscoveryResponse r) {
-        if (type.statsPrefix != null) return Set.of();
-        Set<String> names = new TreeSet<>();
-        for (Any any : r.getResourcesList()) {
-            try {
-                names.add(type.name(any.unpack(type.messageClass)));
-            } catch (InvalidProtocolBufferException e) {
-                // counted under the response as a whole when it is rejected
-            }
-        }
-        return names;
+        return XdsStats.namesIn(type, r);
     }
 
-    /** Envoy's update stats: per subscription for LDS and CDS, per route config (RDS) and per cluster (EDS). */
     private void count(XdsType type, Set<String> names, String stat) {
-        if (type.statsPrefix != null) {
-            stats.inc(type.statsPrefix + "." + stat);
-            return;
-        }
-        for (String name : names) {
-            if (type == XdsType.ROUTE) {
-                for (Accepted a : states.get(XdsType.LISTENER).resources.values()) {
-                    ListenerResource l = (ListenerResource) a.translated();
-                    if (name.equals(l.rdsName())) stats.inc("http." + l.statPrefix() + ".rds." + name + "." + stat);
-                }
-            } else {
-                for (var e : states.get(XdsType.CLUSTER).resources.entrySet()) {
-                    if (name.equals(((ClusterResource) e.getValue().translated()).edsServiceName())) {
-                        stats.inc("cluster." + e.getKey() + "." + stat);
-                    }
-                }
-            }
-        }
+        stats.countUpdate(type, names, stat, states.get(XdsType.LISTENER).resources, states.get(XdsType.CLUSTER).resources);
     }
 
     @Override

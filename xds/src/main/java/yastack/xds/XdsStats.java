@@ -1,7 +1,14 @@
 package yastack.xds;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import yastack.xds.translate.ClusterResource;
+import yastack.xds.translate.ListenerResource;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,6 +21,46 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class XdsStats {
     private final Map<String, AtomicLong> values = new ConcurrentHashMap<>();
+
+    /** The resource names of a response, for per-resource stats; none for types counted per subscription. */
+    static Set<String> namesIn(XdsType type, DiscoveryResponse r) {
+        if (type.statsPrefix != null) return Set.of();
+        Set<String> names = new TreeSet<>();
+        for (Any any : r.getResourcesList()) {
+            try {
+                names.add(type.name(any.unpack(type.messageClass)));
+            } catch (InvalidProtocolBufferException e) {
+                // counted under the response as a whole when it is rejected
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Envoy's update stats: per subscription for LDS and CDS, per route config (RDS, under each
+     * accepted listener naming it) and per cluster (EDS, under each accepted cluster naming it).
+     */
+    void countUpdate(XdsType type, Set<String> names, String stat, Map<String, Accepted> listeners,
+                     Map<String, Accepted> clusters) {
+        if (type.statsPrefix != null) {
+            inc(type.statsPrefix + "." + stat);
+            return;
+        }
+        for (String name : names) {
+            if (type == XdsType.ROUTE) {
+                for (Accepted a : listeners.values()) {
+                    ListenerResource l = (ListenerResource) a.translated();
+                    if (name.equals(l.rdsName())) inc("http." + l.statPrefix() + ".rds." + name + "." + stat);
+                }
+            } else {
+                for (var e : clusters.entrySet()) {
+                    if (name.equals(((ClusterResource) e.getValue().translated()).edsServiceName())) {
+                        inc("cluster." + e.getKey() + "." + stat);
+                    }
+                }
+            }
+        }
+    }
 
     void inc(String name) {
         values.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
