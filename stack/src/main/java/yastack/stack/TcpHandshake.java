@@ -86,6 +86,10 @@ final class TcpHandshake {
             st.inc(Stat.TCP_DROP_UNEXPECTED);
             return;
         }
+        if (s.has(TcpSegment.FIN)) {
+            st.inc(Stat.TCP_DROP_BAD_FLAGS); // SYN+FIN opens nothing (as Linux: dropped silently)
+            return;
+        }
         onSyn(l, s, now);
     }
 

@@ -25,6 +25,15 @@ final class TcpInput {
             c.layer.handshake.synSent(c, s, now);
             return false;
         }
+        boolean passiveSynReceived = c.state == TcpState.SYN_RECEIVED && c.listener != null;
+        boolean orphanFinWait2 = c.state == TcpState.FIN_WAIT_2 && c.appClosed;
+        if (!s.has(TcpSegment.ACK | TcpSegment.RST | TcpSegment.SYN) && c.state != TcpState.TIME_WAIT
+                && !passiveSynReceived && !orphanFinWait2) {
+            // RFC 9293 3.10.7.4 fifth check, made first as Linux does: a segment without ACK, RST or SYN (no flags,
+            // FIN or data alone) is dropped silently, even outside the window, where it would otherwise get an ACK
+            st.inc(Stat.TCP_DROP_BAD_FLAGS);
+            return false;
+        }
         if (c.tsOn && !s.hasTs && !s.has(TcpSegment.RST | TcpSegment.SYN) && c.state != TcpState.SYN_RECEIVED) {
             st.inc(Stat.TCP_DROP_MISSING_TIMESTAMP); // RFC 7323 3.2: negotiated timestamps must be on every segment
             return false;
@@ -37,14 +46,13 @@ final class TcpInput {
             return false;
         }
         if (c.state == TcpState.TIME_WAIT) {
-            return timeWait(c, s, now);
+            return TcpMiniStates.timeWait(c, s, now);
         }
-        if (c.state == TcpState.SYN_RECEIVED && c.listener != null && s.seq == c.irs
-                && (s.flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
-            // The peer retransmits its SYN: our SYN-ACK was lost. The SYN sits just below RCV.NXT, so the
-            // window check would answer it with a bare ACK, which a SYN_SENT peer drops; answer with the
-            // SYN-ACK now instead of at our own retransmission timeout (as Linux does).
-            TcpOutput.sendSyn(c, now);
+        if (passiveSynReceived && !TcpMiniStates.synReceived(c, s, now)) {
+            return false;
+        }
+        if (orphanFinWait2) {
+            TcpMiniStates.orphanFinWait2(c, s, now);
             return false;
         }
         if (!acceptable(c, s)) {
@@ -121,7 +129,7 @@ final class TcpInput {
                     // nobody will read this: tell the peer (RFC 9293 3.10.7.4 / RFC 2525 2.17)
                     st.inc(Stat.TCP_DROP_AFTER_CLOSE);
                     c.layer.stack.stats.inc(Stat.TCP_CONN_RESET);
-                    TcpOutput.sendRst(c, c.sndNxt);
+                    TcpSegmentWriter.sendRstFor(c.layer, s); // <SEQ=SEG.ACK><CTL=RST>, as Linux
                     c.layer.destroy(c);
                     return false;
                 }
@@ -179,7 +187,7 @@ final class TcpInput {
     }
 
     /** RFC 9293 3.10.7.4 first check, with the zero-window allowance for ACK/RST at RCV.NXT. */
-    private static boolean acceptable(TcpConnection c, TcpSegment s) {
+    static boolean acceptable(TcpConnection c, TcpSegment s) {
         int wnd = Math.max(c.recvBuf.free(), c.rcvAdvEdge - c.rcvNxt);
         int len = s.seqLen();
         if (s.seq == c.rcvNxt) {
@@ -226,47 +234,6 @@ final class TcpInput {
         } else {
             c.layer.stack.stats.inc(Stat.TCP_CHALLENGE_ACKS_LIMITED);
         }
-    }
-
-    private static boolean timeWait(TcpConnection c, TcpSegment s, long now) {
-        StackStats st = c.layer.stack.stats;
-        if (s.has(TcpSegment.SYN) && !s.has(TcpSegment.ACK)) {
-            // RFC 9293 3.10.7.4 / RFC 6191: a new incarnation may start if it is clearly newer
-            boolean newer = (c.tsOn && s.hasTs) ? Seq.gt(s.tsVal, c.tsRecent) : Seq.gt(s.seq, c.rcvNxt);
-            if (newer && c.layer.listenerFor(c.localPort) != null) {
-                st.inc(Stat.TCP_TIME_WAIT_REUSED);
-                c.layer.destroy(c);
-                return true;
-            }
-            challengeAck(c, now);
-            return false;
-        }
-        if (s.has(TcpSegment.RST)) {
-            if (s.seq == c.rcvNxt) {
-                st.inc(Stat.TCP_RST_RX);
-                c.layer.destroy(c);
-            } else {
-                st.inc(Stat.TCP_DROP_BAD_RST);
-                challengeAck(c, now);
-            }
-            return false;
-        }
-        if (!s.has(TcpSegment.ACK)) {
-            st.inc(Stat.TCP_DROP_UNEXPECTED); // RFC 9293 3.10.7.4 fifth check, in TIME_WAIT too
-            return false;
-        }
-        if (s.has(TcpSegment.FIN) && s.seq + s.payloadLen + 1 == c.rcvNxt) {
-            // the peer did not see our ACK of its FIN: acknowledge again and restart 2MSL. Only this FIN
-            // restarts it; any other would let a stale or blind sender hold the tuple forever.
-            TcpOutput.sendAck(c, now);
-            c.waitDeadline = now + c.cfg.timeWaitNanos;
-            c.layer.timerHeap.schedule(c);
-            return false;
-        }
-        if (s.seqLen() > 0) {
-            TcpOutput.sendAck(c, now);
-        }
-        return false;
     }
 
     private static void finArrives(TcpConnection c, long now) {

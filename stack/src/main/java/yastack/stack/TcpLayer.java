@@ -142,12 +142,8 @@ final class TcpLayer {
             st.inc(Stat.TCP_DROP_BAD_CHECKSUM);
             return;
         }
-        int flags = Wire.u8(b, off + 13);
-        if ((flags & 0x3F) == 0 || (flags & (TcpSegment.SYN | TcpSegment.FIN)) == (TcpSegment.SYN | TcpSegment.FIN)
-                || (flags & (TcpSegment.SYN | TcpSegment.RST)) == (TcpSegment.SYN | TcpSegment.RST)) {
-            st.inc(Stat.TCP_DROP_BAD_FLAGS);
-            return;
-        }
+        // No flag combination is rejected here: each state decides (RFC 9293 3.10.7 checks RST before SYN before
+        // ACK, so SYN+RST is a RST and SYN+FIN a SYN), and a closed port answers anything but a RST with a RST.
         TcpSegment s = seg;
         if (!s.parse(b, off, len, src, dst)) {
             st.inc(Stat.TCP_DROP_BAD_OPTIONS);

@@ -20,24 +20,53 @@ class SegmentArrivesTest {
         return p.stack.stats().get(s);
     }
 
-    /** Illegal flag combinations are dropped and counted in every state; the connection is untouched. */
+    /**
+     * "Illegal" flag combinations are processed in the RFC's order, as Linux does: RST before SYN before ACK, so in
+     * ESTABLISHED SYN+FIN gets a challenge ACK and SYN+RST at RCV.NXT resets; a segment without ACK, RST or SYN
+     * (no flags, only ECE/CWR) is dropped and counted, and leaves the connection untouched.
+     */
     @Test
-    void illegalFlagCombinationsAreDroppedAndCounted() {
+    void illegalFlagCombinationsFollowTheRfcOrder() {
         Probe p = new Probe(null);
         WireTcpTest.Conn c = WireTcpTest.establish(p);
         c.app.keep = true;
-        int[] illegal = {0, Pkt.SYN | Pkt.FIN, Pkt.SYN | Pkt.RST, Pkt.SYN | Pkt.FIN | Pkt.ACK, Pkt.SYN | Pkt.RST | Pkt.ACK, 0xC0 /* ECE+CWR only */};
-        for (int flags : illegal) {
+        for (int flags : new int[] {0, 0xC0 /* ECE+CWR only */, Pkt.FIN | Pkt.PSH}) {
             long before = stat(p, Stat.TCP_DROP_BAD_FLAGS);
             p.sendTcp(SPORT, PORT, c.snd, c.rcv, flags, 512, Probe.tsOpts(++c.ts, c.stackTs), new byte[] {1});
             assertNull(p.lastTcp(), "no answer to flags " + flags);
             assertEquals(before + 1, stat(p, Stat.TCP_DROP_BAD_FLAGS), "counted: flags " + flags);
-            assertEquals(TcpState.ESTABLISHED, c.app.conn.state());
             assertEquals(0, c.app.conn.readableBytes(), "no data taken from flags " + flags);
         }
-        // still fully working
+        long challenges = stat(p, Stat.TCP_CHALLENGE_ACKS);
+        p.sendTcp(SPORT, PORT, c.snd, 0, Pkt.SYN | Pkt.FIN, 512, Probe.tsOpts(++c.ts, c.stackTs), null);
+        Pkt r = p.lastTcp();
+        assertNotNull(r, "SYN+FIN: a challenge ACK");
+        assertEquals(Pkt.ACK, r.flags() & (Pkt.ACK | Pkt.SYN | Pkt.RST | Pkt.FIN));
+        assertEquals(c.snd, r.ack());
+        assertEquals(challenges + 1, stat(p, Stat.TCP_CHALLENGE_ACKS));
         c.data("ok".getBytes(), Pkt.PSH);
-        assertEquals("ok", c.app.data.toString());
+        assertEquals("ok", c.app.data.toString(), "still fully working");
+        p.sendTcp(SPORT, PORT, c.snd, 0, Pkt.SYN | Pkt.RST, 512, Probe.tsOpts(++c.ts, c.stackTs), null);
+        assertNull(p.lastTcp(), "SYN+RST at RCV.NXT is a RST");
+        assertTrue(c.app.reset);
+        assertEquals(TcpState.CLOSED, c.app.conn.state());
+    }
+
+    /** To a closed port every segment but a RST gets a RST, whatever its flags (RFC 9293 3.10.7.1, as Linux). */
+    @Test
+    void closedPortAnswersIllegalCombinationsWithRst() {
+        Probe p = new Probe(null);
+        int[][] cases = {{Pkt.SYN | Pkt.FIN, 2}, {0, 0}, {Pkt.FIN, 1}, {0xC0, 0}, {Pkt.PSH, 3}};
+        for (int[] k : cases) {
+            p.sendTcp(SPORT, 81, 5000, 0, k[0], 1000, null, k[0] == Pkt.PSH ? new byte[3] : null);
+            Pkt r = p.lastTcp();
+            assertNotNull(r, "flags " + k[0]);
+            assertEquals(Pkt.RST | Pkt.ACK, r.flags(), "flags " + k[0]);
+            assertEquals(0, r.seq());
+            assertEquals(5000 + k[1], r.ack(), "SEG.SEQ+SEG.LEN for flags " + k[0]);
+        }
+        p.sendTcp(SPORT, 81, 5000, 0, Pkt.SYN | Pkt.RST, 1000, null, null);
+        assertNull(p.lastTcp(), "never a RST for a RST");
     }
 
     /** RFC 9293 3.10.7.4 fifth check: a FIN (or data) without ACK is dropped; no CLOSE_WAIT, no data. */
@@ -45,14 +74,16 @@ class SegmentArrivesTest {
     void finWithoutAckIsDropped() {
         Probe p = new Probe(null);
         WireTcpTest.Conn c = WireTcpTest.establish(p);
-        long before = stat(p, Stat.TCP_DROP_UNEXPECTED);
+        long before = stat(p, Stat.TCP_DROP_BAD_FLAGS);
         p.sendTcp(SPORT, PORT, c.snd, 0, Pkt.FIN, 512, Probe.tsOpts(++c.ts, c.stackTs), "x".getBytes());
         assertEquals(TcpState.ESTABLISHED, c.app.conn.state());
         assertEquals(0, c.app.conn.readableBytes());
-        assertEquals(before + 1, stat(p, Stat.TCP_DROP_UNEXPECTED));
+        assertEquals(before + 1, stat(p, Stat.TCP_DROP_BAD_FLAGS));
         p.sendTcp(SPORT, PORT, c.snd, 0, Pkt.PSH, 512, Probe.tsOpts(++c.ts, c.stackTs), "y".getBytes());
         assertEquals(0, c.app.conn.readableBytes(), "data without ACK is not taken");
-        assertEquals(before + 2, stat(p, Stat.TCP_DROP_UNEXPECTED));
+        assertEquals(before + 2, stat(p, Stat.TCP_DROP_BAD_FLAGS));
+        p.sendTcp(SPORT, PORT, c.snd + 100_000, 0, Pkt.FIN, 512, Probe.tsOpts(++c.ts, c.stackTs), null);
+        assertNull(p.lastTcp(), "not even an ACK outside the window (as Linux)");
         c.data(new byte[0], Pkt.FIN);
         assertEquals(TcpState.CLOSE_WAIT, c.app.conn.state(), "the same FIN with ACK is taken");
     }
@@ -87,11 +118,14 @@ class SegmentArrivesTest {
         assertTrue(again.has(Pkt.SYN) && again.has(Pkt.ACK), "with the SYN-ACK, not a bare ACK");
         assertEquals(first.seq(), again.seq());
         assertEquals(PISS + 1, again.ack());
-        // a SYN with another sequence number is a different incarnation: challenge ACK, no second SYN-ACK
+        // a SYN at another sequence number in the window ends the embryo with a RST (RFC 9293 3.10.7.4 without
+        // the optional RFC 5961 challenge, as Linux's request sockets)
         p.sendTcp(SPORT, PORT, PISS + 5000, 0, Pkt.SYN, 65535, Probe.synOpts(1300), null);
         Pkt other = p.lastTcp();
         assertNotNull(other);
-        assertTrue(!other.has(Pkt.SYN) && other.has(Pkt.ACK));
+        assertEquals(Pkt.RST | Pkt.ACK, other.flags());
+        assertEquals(PISS + 5001, other.ack());
+        assertEquals(0, p.stack.tcp.connectionCount());
     }
 
     /** LISTEN (3.10.7.2): RST ignored, ACK answered by RST seq=SEG.ACK, no flags dropped, no connection made. */
@@ -111,9 +145,9 @@ class SegmentArrivesTest {
     }
 
     /**
-     * TIME_WAIT: only the retransmission of the FIN we acknowledged restarts 2MSL (as Linux does); any other
-     * FIN or segment is answered with an ACK but cannot keep the entry alive, so a blind or stale sender
-     * cannot hold the tuple forever. A FIN without ACK is dropped like everywhere else.
+     * TIME_WAIT: only the retransmission of the FIN we acknowledged restarts 2MSL (Linux restarts it for any
+     * segment with ACK); any other FIN or segment is answered with an ACK but cannot keep the entry alive, so a
+     * blind or stale sender cannot hold the tuple forever.
      */
     @Test
     void onlyTheRetransmittedFinRestartsTimeWait() {
@@ -132,7 +166,7 @@ class SegmentArrivesTest {
         assertNotNull(r, "an out-of-window FIN gets an ACK");
         assertEquals(c.snd, r.ack());
         p.sendTcp(SPORT, PORT, c.snd - 1, 0, Pkt.FIN, 1000, Probe.tsOpts(++c.ts, c.stackTs), null);
-        assertNull(p.lastTcp(), "a FIN without ACK is dropped");
+        assertNotNull(p.lastTcp(), "a FIN without ACK is acknowledged too (as Linux)");
         p.advance(21_000 * Probe.MS);
         assertEquals(TcpState.CLOSED, c.app.conn.state(), "2MSL ran from the first FIN");
     }

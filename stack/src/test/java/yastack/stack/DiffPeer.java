@@ -1,0 +1,142 @@
+package yastack.stack;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The scripted peer of one differential row: sends hand-made segments to a {@link DiffTarget} and writes what the
+ * target answers as a transcript that does not depend on the target's choices. Sequence numbers of the target are
+ * written relative to its ISN ({@code T+n}, or {@code isn} for a SYN's own), acknowledgment numbers relative to the
+ * peer's ISN ({@code P+n}); windows, options and PSH are left out.
+ */
+final class DiffPeer {
+    static final int PISS = 1_000_000;
+    static final int FIN = Pkt.FIN, SYN = Pkt.SYN, RST = Pkt.RST, PSH = Pkt.PSH, ACK = Pkt.ACK, ECE_CWR = 0xC0;
+
+    final DiffTarget target;
+    final int sport;
+    final int dport;
+    /** The peer's next sequence number. */
+    int snd = PISS;
+    /** What the peer acknowledges; rows move it on explicitly (e.g. to leave the target's FIN unacknowledged). */
+    int rcv;
+    /** The target's ISN, once its SYN-ACK arrived. */
+    Integer iss;
+    /** The end of what the target sent so far (its SND.NXT as the peer saw it). */
+    int targetNext;
+    private boolean ts;
+    /** Leave the negotiated timestamps out of the next segments. */
+    boolean omitTimestamps;
+    private int tsVal = 1000;
+    private int tsEcr;
+    final List<String> transcript = new ArrayList<>();
+
+    DiffPeer(DiffTarget target, int sport, int dport) {
+        this.target = target;
+        this.sport = sport;
+        this.dport = dport;
+    }
+
+    /** Sends one segment (with timestamps once they are negotiated) and records the answer under {@code label}. */
+    List<Pkt> seg(String label, int seq, int ack, int flags, byte[] payload) throws Throwable {
+        byte[] opts = (flags & SYN) != 0 && (flags & ACK) == 0 ? Probe.synOpts(++tsVal)
+                : ts && !omitTimestamps ? Probe.tsOpts(++tsVal, tsEcr) : null;
+        byte[] frame = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, sport, dport, seq, ack, flags,
+                (flags & SYN) != 0 ? 65535 : 512, opts, payload);
+        // data and FIN may be acknowledged late (delayed ACK; Linux delays the ACK of a FIN that moves it to
+        // CLOSE_WAIT, hoping to send it with its own FIN): wait for answers a while
+        List<Pkt> answers = target.send(frame, (payload != null && payload.length > 0) || (flags & FIN) != 0);
+        record(label, answers);
+        return answers;
+    }
+
+    /** The application closes the accepted connection; records what the target sends. */
+    void appClose() throws Throwable {
+        record("app close", target.appClose(dport));
+    }
+
+    /** SYN from the peer's ISN; learns the target's ISN from the SYN-ACK. */
+    void syn() throws Throwable {
+        seg("SYN", PISS, 0, SYN, null);
+        if (iss == null) {
+            throw new AssertionError(target.name() + " did not answer the SYN with a SYN-ACK: " + transcript);
+        }
+        snd = PISS + 1;
+    }
+
+    /** SYN, SYN-ACK, ACK to a listener on {@link #dport}. */
+    DiffPeer establish() throws Throwable {
+        syn();
+        seg("handshake ACK", snd, rcv, ACK, null);
+        return this;
+    }
+
+    /** Sends data at SND.NXT with ACK of {@link #rcv}, and moves SND.NXT on. */
+    void data(String label, String text, int moreFlags) throws Throwable {
+        byte[] b = text.getBytes();
+        seg(label, snd, rcv, ACK | PSH | moreFlags, b);
+        snd += b.length + ((moreFlags & FIN) != 0 ? 1 : 0);
+    }
+
+    /** Acknowledges everything the target sent. */
+    void ackAll(String label) throws Throwable {
+        rcv = targetNext;
+        seg(label, snd, rcv, ACK, null);
+    }
+
+    private void record(String label, List<Pkt> answers) {
+        List<String> shown = new ArrayList<>();
+        for (Pkt a : answers) {
+            if (a.sport() != dport || a.dport() != sport) {
+                continue;
+            }
+            if (a.has(SYN) && a.has(ACK)) {
+                iss = a.seq();
+                rcv = a.seq() + 1;
+                targetNext = rcv;
+                ts = a.option(8) != null;
+                if (ts) {
+                    // echoed from here on: Linux (6.x) checks that the ACK completing its handshake echoes the TSval
+                    // of a SYN-ACK it sent, and an echo of a later ACK's TSval would make rows depend on its clock
+                    tsEcr = ByteBuffer.wrap(a.option(8)).getInt(0);
+                }
+            }
+            if (iss != null && !a.has(RST)) {
+                int end = a.seq() + a.payload().length + (a.has(SYN) ? 1 : 0) + (a.has(FIN) ? 1 : 0);
+                if (Seq.gt(end, targetNext)) {
+                    targetNext = end;
+                }
+            }
+            shown.add(describe(a));
+        }
+        transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
+    }
+
+    private String describe(Pkt a) {
+        StringBuilder sb = new StringBuilder();
+        String[] names = {"FIN", "SYN", "RST", "PSH", "ACK"};
+        for (int i : new int[] {1, 0, 2, 4}) {
+            if (a.has(1 << i)) {
+                sb.append(sb.isEmpty() ? "" : "|").append(names[i]);
+            }
+        }
+        sb.append(" seq=");
+        if (a.has(SYN)) {
+            sb.append("isn");
+        } else if (a.has(RST) && a.seq() == 0) {
+            sb.append('0');
+        } else if (iss != null) {
+            sb.append("T+").append(a.seq() - iss);
+        } else {
+            sb.append(Integer.toUnsignedString(a.seq()));
+        }
+        if (a.has(ACK)) {
+            sb.append(" ack=P").append(a.ack() - PISS >= 0 ? "+" : "").append(a.ack() - PISS);
+        }
+        if (a.payload().length > 0) {
+            sb.append(" len=").append(a.payload().length);
+        }
+        return sb.toString();
+    }
+}

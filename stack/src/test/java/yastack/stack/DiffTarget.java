@@ -1,0 +1,30 @@
+package yastack.stack;
+
+import java.util.List;
+
+/**
+ * A TCP implementation under a differential test: the Linux kernel ({@link LinuxTarget}) or our stack
+ * ({@link StackTarget}). Both own the address {@link Probe#STACK} (MAC {@link Probe#STACK_MAC}) and are driven by
+ * the same frames from the peer {@link Probe#PEER}; every call returns the TCP segments the target sent in answer.
+ */
+interface DiffTarget extends AutoCloseable {
+    /** What this target is called in a transcript. */
+    String name();
+
+    /** Opens a listening socket on {@code port}. */
+    void listen(int port) throws Exception;
+
+    /**
+     * Injects one Ethernet frame from the peer; returns the target's answers. With {@code settle} the answers
+     * include what the target sends within {@link #SETTLE_MS} (a delayed ACK of data), else only what it sends at once.
+     */
+    List<Pkt> send(byte[] frame, boolean settle) throws Throwable;
+
+    long SETTLE_MS = 60;
+
+    /** The application accepts the connection on {@code port}, reads what arrived and closes it: the target's answers. */
+    List<Pkt> appClose(int port) throws Throwable;
+
+    @Override
+    void close() throws Exception;
+}

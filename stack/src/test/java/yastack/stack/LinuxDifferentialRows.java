@@ -1,0 +1,268 @@
+package yastack.stack;
+
+import static yastack.stack.DiffPeer.ACK;
+import static yastack.stack.DiffPeer.ECE_CWR;
+import static yastack.stack.DiffPeer.FIN;
+import static yastack.stack.DiffPeer.PISS;
+import static yastack.stack.DiffPeer.PSH;
+import static yastack.stack.DiffPeer.RST;
+import static yastack.stack.DiffPeer.SYN;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The rows of {@link LinuxDifferentialTest}: a state the peer drives the target into, then the segments under test. */
+final class LinuxDifferentialRows {
+    interface Script {
+        void run(DiffPeer p) throws Throwable;
+    }
+
+    record Row(String name, boolean listen, Script script) {}
+
+    /** Rows where we deliberately answer unlike Linux, and why. */
+    static final Map<String, String> EXPECTED_DIFFERENCES = Map.of(
+            "ESTABLISHED: data without the negotiated timestamps",
+            "RFC 7323 3.2: a non-RST segment without the negotiated TSopt SHOULD be dropped silently; Linux accepts it");
+
+    private static final byte[] TEN = "0123456789".getBytes();
+
+    /** Segments without a connection, each alone: to a closed port and to a listener. */
+    private record Lone(String name, int seqOff, int ack, int flags, byte[] payload) {}
+
+    private static final List<Lone> UNSYNCHRONIZED = List.of(
+            new Lone("SYN", 0, 0, SYN, null),
+            new Lone("SYN+FIN", 0, 0, SYN | FIN, null),
+            new Lone("SYN+RST", 0, 0, SYN | RST, null),
+            new Lone("SYN+ACK", 0, 777, SYN | ACK, null),
+            new Lone("FIN alone", 0, 0, FIN, null),
+            new Lone("no flags", 0, 0, 0, null),
+            new Lone("ECE+CWR only", 0, 0, ECE_CWR, null),
+            new Lone("ACK alone", 0, 777, ACK, null),
+            new Lone("FIN+ACK", 0, 777, FIN | ACK, null),
+            new Lone("RST alone", 0, 0, RST, null),
+            new Lone("RST+ACK", 0, 777, RST | ACK, null),
+            new Lone("data without ACK", 0, 0, PSH, TEN),
+            new Lone("data with ACK", 0, 777, PSH | ACK, TEN),
+            new Lone("SYN with data", 0, 0, SYN, TEN));
+
+    static List<Row> all() {
+        List<Row> rows = new ArrayList<>();
+        for (Lone pr : UNSYNCHRONIZED) {
+            rows.add(new Row("CLOSED: " + pr.name, false, p -> p.seg(pr.name, PISS + pr.seqOff, pr.ack, pr.flags, pr.payload)));
+        }
+        for (Lone pr : UNSYNCHRONIZED) {
+            if ((pr.flags & SYN) != 0 && (pr.flags & (ACK | RST | FIN)) == 0) {
+                continue; // a plain SYN to a listener is the SYN-RECEIVED rows' start
+            }
+            rows.add(new Row("LISTEN: " + pr.name, true, p -> {
+                p.seg(pr.name, PISS + pr.seqOff, pr.ack, pr.flags, pr.payload);
+                p.seg("then a SYN", PISS, 0, SYN, null); // the listener still works and holds no embryo
+            }));
+        }
+        synReceived(rows);
+        established(rows);
+        closing(rows);
+        return rows;
+    }
+
+    /** After SYN and our SYN-ACK; the final ACK shows whether the embryo survived. */
+    private static void synReceived(List<Row> rows) {
+        Map<String, Script> cases = new java.util.LinkedHashMap<>();
+        cases.put("retransmitted SYN", p -> p.seg("SYN again", PISS, 0, SYN, null));
+        cases.put("SYN in window, other ISN", p -> p.seg("SYN +100", PISS + 100, 0, SYN, null));
+        cases.put("SYN below the window", p -> p.seg("SYN -100000", PISS - 100_000, 0, SYN, null));
+        cases.put("RST exact", p -> p.seg("RST", p.snd, 0, RST, null));
+        cases.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
+        cases.put("RST out of window", p -> p.seg("RST +1000000", p.snd + 1_000_000, 0, RST, null));
+        cases.put("RST+ACK exact", p -> p.seg("RST+ACK", p.snd, p.rcv, RST | ACK, null));
+        cases.put("ACK of something else", p -> p.seg("ACK T+5", p.snd, p.iss + 5, ACK, null));
+        cases.put("no flags", p -> p.seg("no flags", p.snd, 0, 0, null));
+        cases.put("FIN without ACK", p -> p.seg("FIN", p.snd, 0, FIN, null));
+        cases.put("data without ACK", p -> p.seg("data", p.snd, 0, PSH, TEN));
+        cases.put("SYN+FIN", p -> p.seg("SYN+FIN", PISS, 0, SYN | FIN, null));
+        cases.put("SYN+RST", p -> p.seg("SYN+RST", PISS, 0, SYN | RST, null));
+        cases.put("data out of window", p -> p.seg("data +1000000", p.snd + 1_000_000, p.rcv, ACK | PSH, TEN));
+        for (var e : cases.entrySet()) {
+            rows.add(new Row("SYN-RECEIVED: " + e.getKey(), true, p -> {
+                p.syn();
+                e.getValue().run(p);
+                p.seg("handshake ACK", p.snd, p.rcv, ACK, null);
+            }));
+        }
+        // no handshake ACK after this one: Linux then sometimes sends one more ACK, sometimes not
+        rows.add(new Row("SYN-RECEIVED: SYN+ACK", true, p -> {
+            p.syn();
+            p.seg("SYN+ACK", PISS, p.rcv, SYN | ACK, null);
+        }));
+        rows.add(new Row("SYN-RECEIVED: ACK with data and FIN completes", true, p -> {
+            p.syn();
+            p.data("data+FIN", "hello", FIN);
+        }));
+    }
+
+    private static void established(List<Row> rows) {
+        Map<String, Script> cases = new java.util.LinkedHashMap<>();
+        cases.put("data in window", p -> p.data("data", "hello", 0));
+        cases.put("data beyond the window", p -> p.seg("data +1000000", p.snd + 1_000_000, p.rcv, ACK | PSH, TEN));
+        cases.put("data out of order, in window", p -> p.seg("data +100", p.snd + 100, p.rcv, ACK | PSH, TEN));
+        cases.put("old data", p -> {
+            p.data("data", "hello", 0);
+            p.seg("the same again", p.snd - 5, p.rcv, ACK | PSH, "hello".getBytes());
+        });
+        cases.put("bare ACK below the window", p -> p.seg("ACK -100000", p.snd - 100_000, p.rcv, ACK, null));
+        cases.put("RST exact", p -> p.seg("RST", p.snd, 0, RST, null));
+        cases.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
+        cases.put("RST out of window", p -> p.seg("RST +1000000", p.snd + 1_000_000, 0, RST, null));
+        cases.put("RST+ACK exact", p -> p.seg("RST+ACK", p.snd, p.rcv, RST | ACK, null));
+        cases.put("SYN at RCV.NXT", p -> p.seg("SYN", p.snd, 0, SYN, null));
+        cases.put("SYN in window", p -> p.seg("SYN +100", p.snd + 100, 0, SYN, null));
+        cases.put("SYN out of window", p -> p.seg("SYN -100000", p.snd - 100_000, 0, SYN, null));
+        cases.put("SYN+ACK", p -> p.seg("SYN+ACK", p.snd, p.rcv, SYN | ACK, null));
+        cases.put("SYN+FIN", p -> p.seg("SYN+FIN", p.snd, 0, SYN | FIN, null));
+        cases.put("SYN+RST exact", p -> p.seg("SYN+RST", p.snd, 0, SYN | RST, null));
+        cases.put("SYN+RST in window", p -> p.seg("SYN+RST +100", p.snd + 100, 0, SYN | RST, null));
+        cases.put("old ACK", p -> p.seg("ACK T-100000", p.snd, p.rcv - 100_000, ACK, null));
+        cases.put("ACK of unsent data", p -> p.seg("ACK T+1000", p.snd, p.rcv + 1000, ACK, null));
+        cases.put("data with an ACK of unsent data", p -> p.seg("data, ACK T+1000", p.snd, p.rcv + 1000, ACK | PSH, TEN));
+        cases.put("no flags", p -> p.seg("no flags", p.snd, 0, 0, null));
+        cases.put("no flags, out of window", p -> p.seg("no flags +1000000", p.snd + 1_000_000, 0, 0, null));
+        cases.put("data without ACK", p -> p.seg("data", p.snd, 0, PSH, TEN));
+        cases.put("FIN without ACK", p -> p.seg("FIN", p.snd, 0, FIN, null));
+        cases.put("FIN without ACK, out of window", p -> p.seg("FIN -100000", p.snd - 100_000, 0, FIN, null));
+        cases.put("ECE+CWR only", p -> p.seg("ECE+CWR", p.snd, 0, ECE_CWR, null));
+        cases.put("data + FIN", p -> p.data("data+FIN", "hello", FIN));
+        cases.put("data without the negotiated timestamps", p -> {
+            p.omitTimestamps = true;
+            p.data("data, no TSopt", "hello", 0);
+            p.omitTimestamps = false;
+        });
+        cases.put("FIN out of order", p -> p.seg("FIN +100", p.snd + 100, p.rcv, ACK | FIN, null));
+        for (var e : cases.entrySet()) {
+            rows.add(new Row("ESTABLISHED: " + e.getKey(), true, p -> {
+                p.establish();
+                e.getValue().run(p);
+                p.data("then data", "alive?", 0); // shows whether the connection survived
+            }));
+        }
+    }
+
+    /** The closing states: the peer's FIN first (CLOSE-WAIT, LAST-ACK), ours first (FIN-WAIT-1/2, CLOSING, TIME-WAIT). */
+    private static void closing(List<Row> rows) {
+        Script closeWait = p -> {
+            p.establish();
+            p.data("FIN", "", FIN);
+        };
+        Map<String, Script> inCloseWait = new java.util.LinkedHashMap<>();
+        inCloseWait.put("data after the FIN", p -> p.data("data", "late", 0));
+        inCloseWait.put("FIN again", p -> p.seg("FIN again", p.snd - 1, p.rcv, ACK | FIN, null));
+        inCloseWait.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
+        inCloseWait.put("SYN in window", p -> p.seg("SYN +100", p.snd + 100, 0, SYN, null));
+        inCloseWait.put("no flags", p -> p.seg("no flags", p.snd, 0, 0, null));
+        for (var e : inCloseWait.entrySet()) {
+            rows.add(new Row("CLOSE-WAIT: " + e.getKey(), true, p -> {
+                closeWait.run(p);
+                e.getValue().run(p);
+                p.seg("then an ACK", p.snd, p.rcv, ACK, null);
+            }));
+        }
+        Script lastAck = p -> {
+            closeWait.run(p);
+            p.appClose();
+        };
+        Map<String, Script> inLastAck = new java.util.LinkedHashMap<>();
+        inLastAck.put("ACK of the FIN", p -> p.ackAll("ACK of FIN"));
+        inLastAck.put("FIN again", p -> p.seg("FIN again", p.snd - 1, p.rcv, ACK | FIN, null));
+        inLastAck.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
+        inLastAck.put("RST exact", p -> p.seg("RST", p.snd, 0, RST, null));
+        inLastAck.put("SYN in window", p -> p.seg("SYN +100", p.snd + 100, 0, SYN, null));
+        inLastAck.put("data", p -> p.data("data", "late", 0));
+        inLastAck.put("ACK of unsent data", p -> p.seg("ACK T+1000", p.snd, p.targetNext + 1000, ACK, null));
+        for (var e : inLastAck.entrySet()) {
+            rows.add(new Row("LAST-ACK: " + e.getKey(), true, p -> {
+                lastAck.run(p);
+                e.getValue().run(p);
+                p.ackAll("then the ACK of the FIN");
+            }));
+        }
+        Script finWait1 = p -> {
+            p.establish();
+            p.appClose();
+        };
+        Map<String, Script> inFinWait1 = new java.util.LinkedHashMap<>();
+        inFinWait1.put("data", p -> p.data("data", "late", 0));
+        inFinWait1.put("FIN without the ACK of ours (CLOSING)", p -> p.data("FIN", "", FIN));
+        inFinWait1.put("FIN with the ACK of ours", p -> {
+            p.rcv = p.targetNext;
+            p.data("FIN+ACK", "", FIN);
+        });
+        inFinWait1.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
+        inFinWait1.put("SYN in window", p -> p.seg("SYN +100", p.snd + 100, 0, SYN, null));
+        inFinWait1.put("no flags", p -> p.seg("no flags", p.snd, 0, 0, null));
+        inFinWait1.put("ACK of unsent data", p -> p.seg("ACK T+1000", p.snd, p.targetNext + 1000, ACK, null));
+        for (var e : inFinWait1.entrySet()) {
+            rows.add(new Row("FIN-WAIT-1: " + e.getKey(), true, p -> {
+                finWait1.run(p);
+                e.getValue().run(p);
+            }));
+        }
+        Script finWait2 = p -> {
+            finWait1.run(p);
+            p.ackAll("ACK of FIN");
+        };
+        Map<String, Script> inFinWait2 = new java.util.LinkedHashMap<>();
+        inFinWait2.put("data", p -> p.data("data", "late", 0));
+        inFinWait2.put("FIN", p -> p.data("FIN", "", FIN));
+        inFinWait2.put("data + FIN", p -> p.data("data+FIN", "late", FIN));
+        inFinWait2.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
+        inFinWait2.put("RST exact", p -> p.seg("RST", p.snd, 0, RST, null));
+        inFinWait2.put("SYN in window", p -> p.seg("SYN +100", p.snd + 100, 0, SYN, null));
+        inFinWait2.put("no flags", p -> p.seg("no flags", p.snd, 0, 0, null));
+        inFinWait2.put("FIN without ACK", p -> p.seg("FIN", p.snd, 0, FIN, null));
+        inFinWait2.put("old ACK", p -> p.seg("ACK T-100000", p.snd, p.rcv - 100_000, ACK, null));
+        for (var e : inFinWait2.entrySet()) {
+            rows.add(new Row("FIN-WAIT-2: " + e.getKey(), true, p -> {
+                finWait2.run(p);
+                e.getValue().run(p);
+                p.seg("then an ACK", p.snd, p.rcv, ACK, null);
+            }));
+        }
+        Script closingState = p -> {
+            finWait1.run(p);
+            p.data("FIN (CLOSING)", "", FIN);
+        };
+        rows.add(new Row("CLOSING: ACK of the FIN", true, p -> {
+            closingState.run(p);
+            p.ackAll("ACK of FIN");
+            p.seg("then an ACK", p.snd, p.rcv, ACK, null);
+        }));
+        rows.add(new Row("CLOSING: RST in window, not exact", true, p -> {
+            closingState.run(p);
+            p.seg("RST +100", p.snd + 100, 0, RST, null);
+        }));
+        Script timeWait = p -> {
+            finWait2.run(p);
+            p.data("FIN", "", FIN);
+        };
+        Map<String, Script> inTimeWait = new java.util.LinkedHashMap<>();
+        inTimeWait.put("FIN again", p -> p.seg("FIN again", p.snd - 1, p.rcv, ACK | FIN, null));
+        inTimeWait.put("bare ACK", p -> p.seg("ACK", p.snd, p.rcv, ACK, null));
+        inTimeWait.put("data", p -> p.data("data", "late", 0));
+        inTimeWait.put("RST exact", p -> p.seg("RST", p.snd, 0, RST, null));
+        inTimeWait.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
+        inTimeWait.put("SYN with a higher sequence (new incarnation)", p -> p.seg("SYN +100000", p.snd + 100_000, 0, SYN, null));
+        inTimeWait.put("SYN with a lower sequence", p -> p.seg("SYN -100", p.snd - 100, 0, SYN, null));
+        inTimeWait.put("no flags", p -> p.seg("no flags", p.snd, 0, 0, null));
+        inTimeWait.put("FIN without ACK", p -> p.seg("FIN", p.snd, 0, FIN, null));
+        inTimeWait.put("ACK of unsent data", p -> p.seg("ACK T+1000", p.snd, p.rcv + 1000, ACK, null));
+        inTimeWait.put("SYN+FIN", p -> p.seg("SYN+FIN", p.snd + 100_000, 0, SYN | FIN, null));
+        for (var e : inTimeWait.entrySet()) {
+            rows.add(new Row("TIME-WAIT: " + e.getKey(), true, p -> {
+                timeWait.run(p);
+                e.getValue().run(p);
+            }));
+        }
+    }
+
+    private LinuxDifferentialRows() {}
+}

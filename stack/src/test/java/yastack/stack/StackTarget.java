@@ -1,0 +1,56 @@
+package yastack.stack;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Our stack as a {@link DiffTarget}: a {@link Probe} with its virtual clock, which moves on only when a step asks
+ * to settle, so timers fire as they would in the (short) real time the kernel's run of the same row takes.
+ */
+final class StackTarget implements DiffTarget {
+    final Probe probe = new Probe(null);
+    private final Map<Integer, TcpConnection> accepted = new HashMap<>();
+
+    @Override
+    public String name() {
+        return "yastack";
+    }
+
+    @Override
+    public void listen(int port) {
+        probe.stack.listen(port, 16, conn -> {
+            accepted.put(port, conn);
+            return new TcpHandler() {};
+        });
+    }
+
+    @Override
+    public List<Pkt> send(byte[] frame, boolean settle) {
+        probe.inject(frame);
+        if (settle) {
+            probe.advance(SETTLE_MS * Probe.MS);
+        }
+        return probe.tcpOut();
+    }
+
+    @Override
+    public List<Pkt> appClose(int port) {
+        TcpConnection c = accepted.get(port);
+        if (c == null) {
+            throw new IllegalStateException("nothing accepted on port " + port);
+        }
+        ByteBuffer b = ByteBuffer.allocate(65536);
+        while (c.read(b.clear()) > 0) {
+            // the application reads what arrived, so closing sends a FIN rather than a RST
+        }
+        c.close();
+        return new ArrayList<>(probe.tcpOut());
+    }
+
+    @Override
+    public void close() {
+    }
+}
