@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,9 +68,5 @@ class LinuxDifferentialTest {
         DiffPeer p = new DiffPeer(t, sport, dport);
         row.script().run(p);
         return p.transcript;
-    }
-
-    static Map<String, String> expected() {
-        return LinuxDifferentialRows.EXPECTED_DIFFERENCES;
     }
 }
