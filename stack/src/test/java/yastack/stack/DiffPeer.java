@@ -40,7 +40,7 @@ final class DiffPeer {
 
     /** Sends one segment (with timestamps once they are negotiated) and records the answer under {@code label}. */
     List<Pkt> seg(String label, int seq, int ack, int flags, byte[] payload) throws Throwable {
-        byte[] opts = (flags & SYN) != 0 && (flags & ACK) == 0 ? Probe.synOpts(++tsVal)
+        byte[] opts = (flags & SYN) != 0 ? Probe.synOpts(++tsVal)
                 : ts && !omitTimestamps ? Probe.tsOpts(++tsVal, tsEcr) : null;
         byte[] frame = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, sport, dport, seq, ack, flags,
                 (flags & SYN) != 0 ? 65535 : 512, opts, payload);
@@ -54,6 +54,14 @@ final class DiffPeer {
     /** The application closes the accepted connection; records what the target sends. */
     void appClose() throws Throwable {
         record("app close", target.appClose(dport));
+    }
+
+    /** The target's application connects to the peer; learns the target's ISN from its SYN. */
+    void connect() throws Throwable {
+        record("app connect", target.connect(dport, sport));
+        if (iss == null) {
+            throw new AssertionError(target.name() + " sent no SYN: " + transcript);
+        }
     }
 
     /** SYN from the peer's ISN; learns the target's ISN from the SYN-ACK. */
@@ -91,7 +99,7 @@ final class DiffPeer {
             if (a.sport() != dport || a.dport() != sport) {
                 continue;
             }
-            if (a.has(SYN) && a.has(ACK)) {
+            if (a.has(SYN)) {
                 iss = a.seq();
                 rcv = a.seq() + 1;
                 targetNext = rcv;

@@ -14,6 +14,9 @@ interface DiffTarget extends AutoCloseable {
     /** Opens a listening socket on {@code port}. */
     void listen(int port) throws Exception;
 
+    /** The application connects from {@code localPort} to the peer's {@code remotePort}: the target's SYN. */
+    List<Pkt> connect(int localPort, int remotePort) throws Throwable;
+
     /**
      * Injects one Ethernet frame from the peer; returns the target's answers. With {@code settle} the answers
      * include what the target sends within {@link #SETTLE_MS} (a delayed ACK of data), else only what it sends at once.

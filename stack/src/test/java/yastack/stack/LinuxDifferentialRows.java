@@ -60,10 +60,37 @@ final class LinuxDifferentialRows {
                 p.seg("then a SYN", PISS, 0, SYN, null); // the listener still works and holds no embryo
             }));
         }
+        synSent(rows);
         synReceived(rows);
         established(rows);
         closing(rows);
         return rows;
+    }
+
+    /** The target's application connects; the peer answers its SYN, then completes the handshake if it still can. */
+    private static void synSent(List<Row> rows) {
+        Map<String, Script> cases = new java.util.LinkedHashMap<>();
+        cases.put("SYN+ACK", p -> p.seg("SYN+ACK", PISS, p.rcv, SYN | ACK, null));
+        cases.put("SYN+ACK acknowledging the ISN", p -> p.seg("SYN+ACK, ACK=isn", PISS, p.iss, SYN | ACK, null));
+        cases.put("SYN+ACK acknowledging unsent data", p -> p.seg("SYN+ACK, ACK=isn+100", PISS, p.iss + 100, SYN | ACK, null));
+        cases.put("ACK alone, acceptable", p -> p.seg("ACK", PISS + 1, p.rcv, ACK, null));
+        cases.put("ACK alone, unacceptable", p -> p.seg("ACK isn+100", PISS + 1, p.iss + 100, ACK, null));
+        cases.put("RST without ACK", p -> p.seg("RST", PISS, 0, RST, null));
+        cases.put("RST+ACK, acceptable", p -> p.seg("RST+ACK", 0, p.rcv, RST | ACK, null));
+        cases.put("RST+ACK, unacceptable", p -> p.seg("RST+ACK isn+100", 0, p.iss + 100, RST | ACK, null));
+        cases.put("SYN alone (simultaneous open)", p -> p.seg("SYN", PISS, 0, SYN, null));
+        cases.put("SYN+FIN+ACK", p -> p.seg("SYN+FIN+ACK", PISS, p.rcv, SYN | FIN | ACK, null));
+        cases.put("SYN+RST+ACK", p -> p.seg("SYN+RST+ACK", PISS, p.rcv, SYN | RST | ACK, null));
+        cases.put("SYN+ACK with data", p -> p.seg("SYN+ACK+data", PISS, p.rcv, SYN | ACK | PSH, TEN));
+        cases.put("no flags", p -> p.seg("no flags", PISS, 0, 0, null));
+        cases.put("FIN alone", p -> p.seg("FIN", PISS, 0, FIN, null));
+        for (var e : cases.entrySet()) {
+            rows.add(new Row("SYN-SENT: " + e.getKey(), false, p -> {
+                p.connect();
+                e.getValue().run(p);
+                p.seg("then a SYN+ACK", PISS, p.iss + 1, SYN | ACK, null);
+            }));
+        }
     }
 
     /** After SYN and our SYN-ACK; the final ACK shows whether the embryo survived. */

@@ -91,6 +91,7 @@ final class LinuxTarget implements DiffTarget {
     private final MemorySegment rx = arena.allocate(65536);
     private final MemorySegment tx = arena.allocate(65536);
     private final Map<Integer, ServerSocketChannel> listeners = new HashMap<>();
+    private final List<SocketChannel> clients = new ArrayList<>();
     private TapDevice tap;
     private int markerSeq;
 
@@ -188,6 +189,19 @@ final class LinuxTarget implements DiffTarget {
     }
 
     @Override
+    public List<Pkt> connect(int localPort, int remotePort) throws Throwable {
+        SocketChannel c = inNamespace(() -> {
+            SocketChannel ch = SocketChannel.open();
+            ch.bind(new InetSocketAddress(Wire.ip(Probe.STACK), localPort));
+            ch.configureBlocking(false);
+            ch.connect(new InetSocketAddress(Wire.ip(Probe.PEER), remotePort));
+            return ch;
+        });
+        clients.add(c);
+        return collect();
+    }
+
+    @Override
     public List<Pkt> send(byte[] frame, boolean settle) throws Throwable {
         long start = System.nanoTime();
         write(frame);
@@ -282,6 +296,13 @@ final class LinuxTarget implements DiffTarget {
     @Override
     public void close() throws Exception {
         List<Throwable> errors = new ArrayList<>();
+        for (SocketChannel c : clients) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                errors.add(e);
+            }
+        }
         for (ServerSocketChannel s : listeners.values()) {
             try {
                 s.close();

@@ -28,6 +28,13 @@ final class StackTarget implements DiffTarget {
     }
 
     @Override
+    public List<Pkt> connect(int localPort, int remotePort) {
+        TcpConnection c = probe.stack.connect(Probe.PEER, remotePort, localPort, new TcpHandler() {});
+        accepted.put(localPort, c);
+        return probe.tcpOut();
+    }
+
+    @Override
     public List<Pkt> send(byte[] frame, boolean settle) {
         probe.inject(frame);
         if (settle) {
