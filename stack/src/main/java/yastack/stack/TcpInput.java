@@ -55,6 +55,10 @@ final class TcpInput {
             TcpMiniStates.orphanFinWait2(c, s, now);
             return false;
         }
+        if (s.has(TcpSegment.RST) && rstOnPeerFin(c, s)) {
+            rst(c, s);
+            return false;
+        }
         if (!acceptable(c, s)) {
             st.inc(Seq.lt(s.seq + s.seqLen(), c.rcvNxt) || (s.seqLen() == 0 && Seq.lt(s.seq, c.rcvNxt))
                     ? Stat.TCP_DUP_SEGMENTS : Stat.TCP_DROP_OUT_OF_WINDOW);
@@ -202,10 +206,19 @@ final class TcpInput {
         return Seq.inRange(s.seq, c.rcvNxt, c.rcvNxt + wnd) || Seq.inRange(s.seq + len - 1, c.rcvNxt, c.rcvNxt + wnd);
     }
 
+    /**
+     * A RST at RCV.NXT-1 after the peer's FIN: a peer that sends its RST with the sequence number of the FIN it
+     * sent (RCV.NXT already moved past it) is taken as exact, as Linux does.
+     */
+    private static boolean rstOnPeerFin(TcpConnection c, TcpSegment s) {
+        return s.seq == c.rcvNxt - 1 && c.finReceived
+                && (c.state == TcpState.CLOSE_WAIT || c.state == TcpState.LAST_ACK || c.state == TcpState.CLOSING);
+    }
+
     /** RFC 5961 3.2: only an exact RCV.NXT match resets; other in-window RSTs get a challenge ACK. */
     private static void rst(TcpConnection c, TcpSegment s) {
         StackStats st = c.layer.stack.stats;
-        if (s.seq != c.rcvNxt) {
+        if (s.seq != c.rcvNxt && !rstOnPeerFin(c, s)) {
             st.inc(Stat.TCP_DROP_BAD_RST);
             challengeAck(c, c.layer.now());
             return;

@@ -186,6 +186,7 @@ final class LinuxDifferentialRows {
         inCloseWait.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
         inCloseWait.put("SYN in window", p -> p.seg("SYN +100", p.snd + 100, 0, SYN, null));
         inCloseWait.put("no flags", p -> p.seg("no flags", p.snd, 0, 0, null));
+        inCloseWait.put("RST at RCV.NXT-1 (on the FIN)", p -> p.seg("RST -1", p.snd - 1, 0, RST, null));
         for (var e : inCloseWait.entrySet()) {
             rows.add(new Row("CLOSE-WAIT: " + e.getKey(), true, p -> {
                 closeWait.run(p);
@@ -202,6 +203,7 @@ final class LinuxDifferentialRows {
         inLastAck.put("FIN again", p -> p.seg("FIN again", p.snd - 1, p.rcv, ACK | FIN, null));
         inLastAck.put("RST in window, not exact", p -> p.seg("RST +100", p.snd + 100, 0, RST, null));
         inLastAck.put("RST exact", p -> p.seg("RST", p.snd, 0, RST, null));
+        inLastAck.put("RST at RCV.NXT-1 (on the FIN)", p -> p.seg("RST -1", p.snd - 1, 0, RST, null));
         inLastAck.put("SYN in window", p -> p.seg("SYN +100", p.snd + 100, 0, SYN, null));
         inLastAck.put("data", p -> p.data("data", "late", 0));
         inLastAck.put("ACK of unsent data", p -> p.seg("ACK T+1000", p.snd, p.targetNext + 1000, ACK, null));
@@ -262,6 +264,11 @@ final class LinuxDifferentialRows {
             closingState.run(p);
             p.ackAll("ACK of FIN");
             p.seg("then an ACK", p.snd, p.rcv, ACK, null);
+        }));
+        rows.add(new Row("CLOSING: RST at RCV.NXT-1 (on the FIN)", true, p -> {
+            closingState.run(p);
+            p.seg("RST -1", p.snd - 1, 0, RST, null);
+            p.ackAll("then the ACK of the FIN");
         }));
         rows.add(new Row("CLOSING: RST in window, not exact", true, p -> {
             closingState.run(p);

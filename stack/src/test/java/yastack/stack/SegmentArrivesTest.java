@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * RFC 9293 3.10.7 "segment arrives", row by row, for the cases the other wire tests do not pin down:
  * segments without flags, illegal combinations (SYN+FIN, SYN+RST), FIN without ACK, a retransmitted SYN in
  * SYN_RECEIVED and the TIME_WAIT rules. Each row sends exact bytes from a scripted peer and checks the
- * stack's answer on the wire, its state and its counters.
+ * stack's answer on the wire, its state and its counters (which the kernel comparison in
+ * {@link LinuxDifferentialTest} cannot see). These run without root.
  */
 class SegmentArrivesTest {
     static final int SPORT = WireTcpTest.SPORT, PORT = WireTcpTest.PORT, PISS = WireTcpTest.PISS;
@@ -86,6 +87,22 @@ class SegmentArrivesTest {
         assertNull(p.lastTcp(), "not even an ACK outside the window (as Linux)");
         c.data(new byte[0], Pkt.FIN);
         assertEquals(TcpState.CLOSE_WAIT, c.app.conn.state(), "the same FIN with ACK is taken");
+    }
+
+    /** After the peer's FIN a RST carrying the FIN's sequence number (RCV.NXT-1) resets, as on Linux. */
+    @Test
+    void rstOnThePeersFinResetsInCloseWait() {
+        Probe p = new Probe(null);
+        WireTcpTest.Conn c = WireTcpTest.establish(p);
+        c.data(new byte[0], Pkt.FIN);
+        assertEquals(TcpState.CLOSE_WAIT, c.app.conn.state());
+        p.drain();
+        p.sendTcp(SPORT, PORT, c.snd - 2, 0, Pkt.RST, 512, null, null);
+        assertEquals(TcpState.CLOSE_WAIT, c.app.conn.state(), "RCV.NXT-2 is outside the window: ignored");
+        p.sendTcp(SPORT, PORT, c.snd - 1, 0, Pkt.RST, 512, null, null);
+        assertNull(p.lastTcp());
+        assertTrue(c.app.reset);
+        assertEquals(TcpState.CLOSED, c.app.conn.state());
     }
 
     /** RFC 5961 4.2: a SYN in a synchronized state, in window or not, gets a (rate-limited) challenge ACK. */
