@@ -28,6 +28,8 @@ final class DiffPeer {
     private boolean ts;
     /** Leave the negotiated timestamps out of the next segments. */
     boolean omitTimestamps;
+    /** When set, the TSval of the next segment (then cleared): an old one trips PAWS. */
+    Integer nextTsVal;
     private int tsVal = 1000;
     private int tsEcr;
     final List<String> transcript = new ArrayList<>();
@@ -40,8 +42,9 @@ final class DiffPeer {
 
     /** Sends one segment (with timestamps once they are negotiated) and records the answer under {@code label}. */
     List<Pkt> seg(String label, int seq, int ack, int flags, byte[] payload) throws Throwable {
-        byte[] opts = (flags & SYN) != 0 ? Probe.synOpts(++tsVal)
-                : ts && !omitTimestamps ? Probe.tsOpts(++tsVal, tsEcr) : null;
+        int tsv = nextTsVal != null ? nextTsVal : ++tsVal;
+        nextTsVal = null;
+        byte[] opts = (flags & SYN) != 0 ? Probe.synOpts(tsv) : ts && !omitTimestamps ? Probe.tsOpts(tsv, tsEcr) : null;
         byte[] frame = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, sport, dport, seq, ack, flags,
                 (flags & SYN) != 0 ? 65535 : 512, opts, payload);
         // data and FIN may be acknowledged late (delayed ACK; Linux delays the ACK of a FIN that moves it to

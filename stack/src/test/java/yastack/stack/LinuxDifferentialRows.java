@@ -62,6 +62,7 @@ final class LinuxDifferentialRows {
         }
         synSent(rows);
         synReceived(rows);
+        activeOpenEstablished(rows);
         established(rows);
         closing(rows);
         return rows;
@@ -91,6 +92,28 @@ final class LinuxDifferentialRows {
                 p.seg("then a SYN+ACK", PISS, p.iss + 1, SYN | ACK, null);
             }));
         }
+    }
+
+    /** The target connected; the peer's SYN-ACK arrives again, and the target closes first (TIME_WAIT on its side). */
+    private static void activeOpenEstablished(List<Row> rows) {
+        Script established = p -> {
+            p.connect();
+            p.seg("SYN+ACK", PISS, p.rcv, SYN | ACK, null);
+            p.snd = PISS + 1;
+        };
+        rows.add(new Row("ESTABLISHED (active): the SYN+ACK again", false, p -> {
+            established.run(p);
+            p.seg("SYN+ACK again", PISS, p.rcv, SYN | ACK, null);
+            p.data("then data", "alive?", 0);
+        }));
+        rows.add(new Row("TIME-WAIT (active): FIN again, then a new SYN", false, p -> {
+            established.run(p);
+            p.appClose();
+            p.ackAll("ACK of FIN");
+            p.data("FIN", "", FIN);
+            p.seg("FIN again", p.snd - 1, p.rcv, ACK | FIN, null);
+            p.seg("SYN +100000", p.snd + 100_000, 0, SYN, null);
+        }));
     }
 
     /** After SYN and our SYN-ACK; the final ACK shows whether the embryo survived. */
@@ -165,6 +188,23 @@ final class LinuxDifferentialRows {
             p.omitTimestamps = false;
         });
         cases.put("FIN out of order", p -> p.seg("FIN +100", p.snd + 100, p.rcv, ACK | FIN, null));
+        cases.put("old timestamp (PAWS)", p -> {
+            p.nextTsVal = 10;
+            p.data("data, TSval 10", "hello", 0);
+        });
+        cases.put("RST with an old timestamp", p -> {
+            p.nextTsVal = 10;
+            p.seg("RST, TSval 10", p.snd, 0, RST, null);
+        });
+        cases.put("keepalive probe", p -> p.seg("ACK at RCV.NXT-1", p.snd - 1, p.rcv, ACK, null));
+        cases.put("keepalive probe with a byte", p -> p.seg("1 byte at RCV.NXT-1", p.snd - 1, p.rcv, ACK, "x".getBytes()));
+        cases.put("data overlapping the left edge", p -> {
+            p.data("data", "hello", 0);
+            p.seg("old and new bytes", p.snd - 3, p.rcv, ACK | PSH, "lloworld".getBytes());
+            p.snd += 5;
+        });
+        cases.put("RST with data, exact", p -> p.seg("RST+data", p.snd, 0, RST, TEN));
+        cases.put("URG data", p -> p.data("URG data", "hello", 0x20));
         for (var e : cases.entrySet()) {
             rows.add(new Row("ESTABLISHED: " + e.getKey(), true, p -> {
                 p.establish();

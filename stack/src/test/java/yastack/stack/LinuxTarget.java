@@ -91,7 +91,7 @@ final class LinuxTarget implements DiffTarget {
     private final MemorySegment rx = arena.allocate(65536);
     private final MemorySegment tx = arena.allocate(65536);
     private final Map<Integer, ServerSocketChannel> listeners = new HashMap<>();
-    private final List<SocketChannel> clients = new ArrayList<>();
+    private final Map<Integer, SocketChannel> clients = new HashMap<>();
     private TapDevice tap;
     private int markerSeq;
 
@@ -197,7 +197,7 @@ final class LinuxTarget implements DiffTarget {
             ch.connect(new InetSocketAddress(Wire.ip(Probe.PEER), remotePort));
             return ch;
         });
-        clients.add(c);
+        clients.put(localPort, c);
         return collect();
     }
 
@@ -219,7 +219,7 @@ final class LinuxTarget implements DiffTarget {
     @Override
     public List<Pkt> appClose(int port) throws Throwable {
         ServerSocketChannel l = listeners.get(port);
-        SocketChannel c = null;
+        SocketChannel c = clients.get(port);
         for (int i = 0; i < 100 && c == null; i++) {
             c = l.accept();
             if (c == null) {
@@ -230,6 +230,9 @@ final class LinuxTarget implements DiffTarget {
             throw new IllegalStateException("nothing to accept on port " + port);
         }
         c.configureBlocking(false);
+        if (c.isConnectionPending() && !c.finishConnect()) {
+            throw new IllegalStateException("the connection from port " + port + " is not established");
+        }
         ByteBuffer b = ByteBuffer.allocate(65536);
         while (c.read(b.clear()) > 0) {
             // read what arrived, so closing sends a FIN rather than a RST
@@ -296,7 +299,7 @@ final class LinuxTarget implements DiffTarget {
     @Override
     public void close() throws Exception {
         List<Throwable> errors = new ArrayList<>();
-        for (SocketChannel c : clients) {
+        for (SocketChannel c : clients.values()) {
             try {
                 c.close();
             } catch (IOException e) {
