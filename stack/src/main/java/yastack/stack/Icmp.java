@@ -2,7 +2,7 @@ package yastack.stack;
 
 import java.lang.foreign.MemorySegment;
 
-/** ICMP (RFC 792, RFC 1122 3.2.2): echo reply, rate-limited unreachables, frag-needed for PMTU (RFC 1191). */
+/** ICMP (RFC 792, RFC 1122 3.2.2): echo and timestamp replies, rate-limited unreachables, frag-needed for PMTU (RFC 1191). */
 public final class Icmp {
     /** Told about echo replies to {@link NetStack#ping}. */
     @FunctionalInterface
@@ -17,6 +17,38 @@ public final class Icmp {
 
     Icmp(NetStack stack) {
         this.stack = stack;
+    }
+
+    /**
+     * RFC 792 timestamp reply (optional in RFC 1122 3.2.2.8; Linux answers): the originate timestamp copied,
+     * receive and transmit timestamps in milliseconds since midnight UT. Never to a broadcast, like echo.
+     */
+    private void timestampReply(MemorySegment b, long off, int len, int src, boolean bcast) {
+        StackStats st = stack.stats;
+        if (bcast) {
+            st.inc(Stat.ICMP_DROP_BROADCAST_ECHO);
+            return;
+        }
+        if (len < 12) {
+            st.inc(Stat.ICMP_DROP_TRUNCATED);
+            return;
+        }
+        MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, 20);
+        if (f == null) {
+            return;
+        }
+        long o = NetStack.L4_OFFSET;
+        int msOfDay = (int) Math.floorMod(stack.cfg.wallClockMillis.getAsLong(), 86_400_000L);
+        Wire.put8(f, o, 14);
+        Wire.put8(f, o + 1, 0);
+        Wire.put16(f, o + 2, 0);
+        Wire.put32(f, o + 4, Wire.i32(b, off + 4)); // identifier and sequence number
+        Wire.put32(f, o + 8, Wire.i32(b, off + 8)); // originate
+        Wire.put32(f, o + 12, msOfDay);
+        Wire.put32(f, o + 16, msOfDay);
+        Wire.put16(f, o + 2, Wire.checksum(f, o, 20));
+        stack.ipOut.endIp(f, NetStack.L4_OFFSET + 20);
+        st.inc(Stat.ICMP_TX);
     }
 
     void input(MemorySegment b, long ipOff, long off, int len, int src, boolean bcast) {
@@ -52,6 +84,7 @@ public final class Icmp {
                 st.inc(Stat.ICMP_TX);
                 st.inc(Stat.ICMP_ECHO_REPLIES);
             }
+            case 13 -> timestampReply(b, off, len, src, bcast);
             case 0 -> {
                 if (echoListener != null) {
                     echoListener.onEchoReply(src, Wire.u16(b, off + 4), Wire.u16(b, off + 6), len - 8);

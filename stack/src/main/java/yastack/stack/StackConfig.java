@@ -1,5 +1,6 @@
 package yastack.stack;
 
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -14,6 +15,8 @@ public final class StackConfig {
     int mtu = 1500;
     int ttl = 64;
     FlowFilter flowFilter = FlowFilter.ALL;
+    /** Wall-clock milliseconds, only for ICMP timestamp replies (the stack's timers run on its {@link Clock}). */
+    LongSupplier wallClockMillis = System::currentTimeMillis;
     long randomSeed = System.nanoTime() ^ 0x5DEECE66DL;
     // ARP
     long arpTimeoutNanos = 60_000_000_000L;
@@ -74,6 +77,7 @@ public final class StackConfig {
     }
     public StackConfig ttl(int ttl) { this.ttl = ttl; return this; }
     public StackConfig flowFilter(FlowFilter f) { this.flowFilter = f; return this; }
+    public StackConfig wallClockMillis(LongSupplier v) { this.wallClockMillis = v; return this; }
     public StackConfig randomSeed(long seed) { this.randomSeed = seed; return this; }
     public StackConfig arpTimeoutNanos(long v) { this.arpTimeoutNanos = v; return this; }
     public StackConfig arpRetryNanos(long v) { this.arpRetryNanos = v; return this; }

@@ -54,6 +54,20 @@ final class DiffPeer {
         return answers;
     }
 
+    /** Sends a hand-made frame of any kind and records every frame the target sends in answer. */
+    void frame(String label, byte[] frame) throws Throwable {
+        List<String> shown = new ArrayList<>();
+        for (byte[] a : target.sendFrame(frame)) {
+            Pkt p = Pkt.parse(a);
+            if (p == null) {
+                shown.add(IpDifferentialRows.describe(a));
+            } else if (p.sport() == dport && p.dport() == sport) {
+                shown.add(describe(p)); // not the retransmissions of other rows' connections
+            }
+        }
+        transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
+    }
+
     /** The application closes the accepted connection; records what the target sends. */
     void appClose() throws Throwable {
         record("app close", target.appClose(dport));

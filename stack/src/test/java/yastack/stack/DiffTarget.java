@@ -25,6 +25,9 @@ interface DiffTarget extends AutoCloseable {
 
     long SETTLE_MS = 60;
 
+    /** Injects one Ethernet frame from the peer; returns every frame the target sends at once (ARP, ICMP, ...). */
+    List<byte[]> sendFrame(byte[] frame) throws Throwable;
+
     /** The application accepts the connection on {@code port}, reads what arrived and closes it: the target's answers. */
     List<Pkt> appClose(int port) throws Throwable;
 

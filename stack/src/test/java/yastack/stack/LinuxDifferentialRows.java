@@ -63,6 +63,7 @@ final class LinuxDifferentialRows {
         synSent(rows);
         synReceived(rows);
         activeOpenEstablished(rows);
+        IpDifferentialRows.addTo(rows);
         established(rows);
         closing(rows);
         return rows;

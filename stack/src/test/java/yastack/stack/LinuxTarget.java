@@ -246,11 +246,29 @@ final class LinuxTarget implements DiffTarget {
         tap.write(tx, frame.length);
     }
 
-    /** Sends an ICMP echo request and returns the TCP frames the kernel sent before the reply. */
+    /** The TCP segments among {@link #collectFrames()}. */
     private List<Pkt> collect() throws Throwable {
+        List<Pkt> answers = new ArrayList<>();
+        for (byte[] f : collectFrames()) {
+            Pkt p = Pkt.parse(f);
+            if (p != null) {
+                answers.add(p);
+            }
+        }
+        return answers;
+    }
+
+    @Override
+    public List<byte[]> sendFrame(byte[] frame) throws Throwable {
+        write(frame);
+        return collectFrames();
+    }
+
+    /** Sends an ICMP echo request and returns the frames the kernel sent before its reply. */
+    private List<byte[]> collectFrames() throws Throwable {
         int seq = ++markerSeq & 0xffff;
         write(echoRequest(seq));
-        List<Pkt> answers = new ArrayList<>();
+        List<byte[]> answers = new ArrayList<>();
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (!tap.await(50)) {
@@ -262,10 +280,7 @@ final class LinuxTarget implements DiffTarget {
                 if (isEchoReply(f, seq)) {
                     return answers;
                 }
-                Pkt p = Pkt.parse(f);
-                if (p != null) {
-                    answers.add(p);
-                }
+                answers.add(f);
             }
         }
         throw new IllegalStateException("the kernel did not answer the ICMP echo marker " + seq);

@@ -44,6 +44,12 @@ final class StackTarget implements DiffTarget {
     }
 
     @Override
+    public List<byte[]> sendFrame(byte[] frame) {
+        probe.inject(frame);
+        return probe.drain();
+    }
+
+    @Override
     public List<Pkt> appClose(int port) {
         TcpConnection c = accepted.get(port);
         if (c == null) {

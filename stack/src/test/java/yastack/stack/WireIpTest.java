@@ -114,6 +114,27 @@ class WireIpTest {
         assertEquals(1, p.stack.stats().get("icmp.drop.bad_checksum"));
     }
 
+    /** RFC 792 timestamp: originate copied, receive and transmit in milliseconds since midnight UT (as Linux). */
+    @Test
+    void timestampRequestIsAnswered() {
+        long wall = 3 * 86_400_000L + 12_345_678L;
+        Probe p = new Probe(c -> c.wallClockMillis(() -> wall));
+        byte[] req = IpDifferentialRows.echo(13, 9, 12);
+        ByteBuffer.wrap(req).putInt(8, 0x01020304).putShort(2, (short) 0);
+        ByteBuffer.wrap(req).putShort(2, (short) Pkt.csum(req, 0, req.length, 0));
+        p.inject(ipFrame(Probe.STACK_MAC, Probe.PEER, Probe.STACK, 1, 3, 0, req));
+        List<byte[]> out = p.drain();
+        assertEquals(1, out.size());
+        ByteBuffer b = ByteBuffer.wrap(out.get(0));
+        assertEquals(14, out.get(0)[34], "timestamp reply");
+        assertEquals(40, b.getShort(16), "IP + 20 bytes of ICMP");
+        assertEquals(9, b.getShort(40));
+        assertEquals(0x01020304, b.getInt(42), "originate copied");
+        assertEquals(12_345_678, b.getInt(46));
+        assertEquals(12_345_678, b.getInt(50));
+        assertEquals(0, Pkt.csum(out.get(0), 34, 20, 0));
+    }
+
     @Test
     void fragmentedEchoIsReassembledAndTheReplyFragmented() {
         Probe p = new Probe(null);

@@ -1,0 +1,107 @@
+package yastack.stack;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Rows of {@link LinuxDifferentialTest} below TCP: ARP (RFC 826), IPv4 (RFC 791, 1122) and ICMP (RFC 792). The
+ * answers are described by type, code, lengths, TTL and DF, the fields a peer sees.
+ */
+final class IpDifferentialRows {
+    private static final int ECHO_ID = 0x1234;
+    private static final int BROADCAST = Probe.STACK | 0xff;
+
+    private IpDifferentialRows() {}
+
+    static void addTo(List<LinuxDifferentialRows.Row> rows) {
+        rows.add(row("ARP: request for our address", p -> p.frame("who-has", Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK))));
+        rows.add(row("ARP: request for another address",
+                p -> p.frame("who-has .77", Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK + 75))));
+        rows.add(row("ICMP: echo request", p -> p.frame("echo", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 1, 56), false))));
+        rows.add(row("ICMP: echo request with TTL 1", p -> p.frame("echo ttl 1", ip(Probe.STACK_MAC, Probe.STACK, 1, 1, echo(8, 2, 8), false))));
+        rows.add(row("ICMP: echo request to the broadcast address",
+                p -> p.frame("echo to .255", ip(0xFFFF_FFFF_FFFFL, BROADCAST, 1, 64, echo(8, 3, 8), false))));
+        rows.add(row("ICMP: echo request with a bad ICMP checksum", p -> {
+            byte[] e = echo(8, 4, 8);
+            e[2] ^= 0x55;
+            p.frame("echo, bad checksum", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, e, false));
+        }));
+        rows.add(row("ICMP: timestamp request", p -> p.frame("timestamp", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(13, 5, 12), false))));
+        rows.add(row("ICMP: echo reply nobody asked for", p -> p.frame("echo reply", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(0, 6, 8), false))));
+        rows.add(row("IP: UDP to a closed port", p -> p.frame("UDP :9", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, udp(9, 20), false))));
+        rows.add(row("IP: UDP to a closed port, 1000 bytes",
+                p -> p.frame("UDP :9 1000 B", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, udp(9, 1000), false))));
+        rows.add(row("IP: unknown protocol 253", p -> p.frame("proto 253", ip(Probe.STACK_MAC, Probe.STACK, 253, 64, new byte[16], false))));
+        rows.add(row("IP: bad header checksum", p -> p.frame("bad csum", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 7, 8), true))));
+        rows.add(row("IP: TCP segment with a bad checksum to a closed port", p -> {
+            byte[] f = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null);
+            f[f.length - 3] ^= 1;
+            p.frame("SYN, bad checksum", f);
+        }));
+    }
+
+    private static LinuxDifferentialRows.Row row(String name, LinuxDifferentialRows.Script s) {
+        return new LinuxDifferentialRows.Row(name, false, s);
+    }
+
+    /** An ICMP message of {@code type} with identifier, sequence and {@code len} bytes of data, checksummed. */
+    static byte[] echo(int type, int seq, int len) {
+        byte[] m = new byte[8 + len];
+        ByteBuffer b = ByteBuffer.wrap(m);
+        b.put(0, (byte) type).putShort(4, (short) ECHO_ID).putShort(6, (short) seq);
+        for (int i = 0; i < len; i++) {
+            m[8 + i] = (byte) (i * 7 + seq);
+        }
+        b.putShort(2, (short) Pkt.csum(m, 0, m.length, 0));
+        return m;
+    }
+
+    /** A UDP datagram from port 33000 to {@code port} with {@code len} bytes of data and no checksum. */
+    static byte[] udp(int port, int len) {
+        byte[] d = new byte[8 + len];
+        ByteBuffer.wrap(d).putShort(0, (short) 33000).putShort(2, (short) port).putShort(4, (short) d.length);
+        return d;
+    }
+
+    /** Ethernet + IPv4 (no options, DF clear) from the peer to {@code dst}. */
+    static byte[] ip(long dstMac, int dst, int proto, int ttl, byte[] payload, boolean badChecksum) {
+        byte[] f = new byte[14 + 20 + payload.length];
+        ByteBuffer b = ByteBuffer.wrap(f);
+        b.putShort(0, (short) (dstMac >>> 32)).putInt(2, (int) dstMac);
+        b.putShort(6, (short) (Probe.PEER_MAC >>> 32)).putInt(8, (int) Probe.PEER_MAC);
+        b.putShort(12, (short) 0x0800);
+        b.put(14, (byte) 0x45).putShort(16, (short) (20 + payload.length)).putShort(18, (short) 0x77).put(22, (byte) ttl)
+                .put(23, (byte) proto).putInt(26, Probe.PEER).putInt(30, dst);
+        b.putShort(24, (short) (Pkt.csum(f, 14, 20, 0) ^ (badChecksum ? 0x100 : 0)));
+        System.arraycopy(payload, 0, f, 34, payload.length);
+        return f;
+    }
+
+    /** What a peer sees of a frame: ARP operation, or IPv4 protocol, TTL, DF and length, and for ICMP type and code. */
+    static String describe(byte[] f) {
+        ByteBuffer b = ByteBuffer.wrap(f);
+        int type = b.getShort(12) & 0xffff;
+        if (type == 0x0806) {
+            return "ARP op=" + b.getShort(20) + " " + Wire.ip(b.getInt(28)) + " is-at " + Wire.mac(((long) b.getShort(22) & 0xffff) << 32 | (b.getInt(24) & 0xffffffffL))
+                    + " to " + Wire.ip(b.getInt(38));
+        }
+        if (type != 0x0800) {
+            return "ethertype " + Integer.toHexString(type);
+        }
+        int ihl = (f[14] & 15) * 4;
+        int total = b.getShort(16) & 0xffff;
+        String ip = "IPv4 ttl=" + (f[22] & 0xff) + ((b.getShort(20) & 0x4000) != 0 ? " DF" : "") + " len=" + total;
+        if (f[23] != 1) {
+            return ip + " proto=" + (f[23] & 0xff);
+        }
+        int t = 14 + ihl;
+        int icmpType = f[t] & 0xff;
+        String s = ip + " ICMP " + icmpType + "/" + (f[t + 1] & 0xff);
+        if (icmpType == 3 || icmpType == 11 || icmpType == 12) {
+            s += " quoting " + (total - ihl - 8) + " B";
+        } else if (icmpType == 0 || icmpType == 14) {
+            s += " id=" + Integer.toHexString(b.getShort(t + 4) & 0xffff) + " seq=" + b.getShort(t + 6);
+        }
+        return s;
+    }
+}
