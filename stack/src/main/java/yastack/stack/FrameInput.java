@@ -110,7 +110,8 @@ final class FrameInput {
                 }
                 tcp.input(b, l4, l4len, src, dst);
             }
-            case NetStack.PROTO_UDP -> udp.input(b, ipOff, l4, l4len, src, dst, bcast);
+            // RFC 1122 3.2.2: no ICMP error for a datagram sent as a link-layer broadcast either
+            case NetStack.PROTO_UDP -> udp.input(b, ipOff, l4, l4len, src, dst, bcast || l2bcast);
             case NetStack.PROTO_ICMP -> icmp.input(b, ipOff, l4, l4len, src, bcast || l2bcast);
             default -> {
                 stats.inc(Stat.IP_DROP_UNKNOWN_PROTOCOL);

@@ -51,6 +51,46 @@ public final class Icmp {
         st.inc(Stat.ICMP_TX);
     }
 
+    /**
+     * RFC 1122 3.2.2.6: the Record Route option of an echo request goes back in the reply, with our address
+     * recorded for the way in and for the way out while there is room (as Linux). Other options are not echoed.
+     * Returns the option padded to a multiple of 4 bytes, or null when the request has none.
+     */
+    private static byte[] recordRoute(MemorySegment b, long ipOff, long end, int self) {
+        long p = ipOff + 20;
+        while (p < end) {
+            int kind = Wire.u8(b, p);
+            if (kind == 0) {
+                break;
+            }
+            if (kind == 1) {
+                p++;
+                continue;
+            }
+            int l = p + 1 < end ? Wire.u8(b, p + 1) : 0;
+            if (l < 2 || p + l > end) {
+                break;
+            }
+            if (kind == 7 && l >= 3) {
+                byte[] o = new byte[(l + 3) & ~3];
+                MemorySegment.copy(b, p, MemorySegment.ofArray(o), 0, l);
+                for (int pass = 0; pass < 2; pass++) {
+                    int ptr = o[2] & 0xff; // 1-based offset of the next free slot
+                    if (ptr >= 4 && ptr + 3 <= l) {
+                        o[ptr - 1] = (byte) (self >>> 24);
+                        o[ptr] = (byte) (self >>> 16);
+                        o[ptr + 1] = (byte) (self >>> 8);
+                        o[ptr + 2] = (byte) self;
+                        o[2] = (byte) (ptr + 4);
+                    }
+                }
+                return o;
+            }
+            p += l;
+        }
+        return null;
+    }
+
     void input(MemorySegment b, long ipOff, long off, int len, int src, boolean bcast) {
         StackStats st = stack.stats;
         st.inc(Stat.ICMP_RX);
@@ -70,17 +110,26 @@ public final class Icmp {
                     st.inc(Stat.ICMP_DROP_BROADCAST_ECHO);
                     return;
                 }
-                MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, len);
+                byte[] opts = off - ipOff > 20 ? recordRoute(b, ipOff, off, stack.address) : null;
+                int optLen = opts == null || 20 + opts.length + len > stack.cfg.mtu ? 0 : opts.length;
+                MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, optLen + len);
                 if (f == null) {
                     return;
                 }
-                long o = NetStack.L4_OFFSET;
+                if (optLen > 0) {
+                    // the header grows by the options; the total length beginIp wrote already counts them
+                    MemorySegment.copy(MemorySegment.ofArray(opts), 0, f, NetStack.L4_OFFSET, optLen);
+                    Wire.put8(f, 14, 0x40 | (5 + optLen / 4));
+                    Wire.put16(f, 24, 0);
+                    Wire.put16(f, 24, Wire.checksum(f, 14, 20 + optLen));
+                }
+                long o = NetStack.L4_OFFSET + optLen;
                 MemorySegment.copy(b, off, f, o, len);
                 Wire.put8(f, o, 0);
                 Wire.put8(f, o + 1, 0);
                 Wire.put16(f, o + 2, 0);
                 Wire.put16(f, o + 2, Wire.checksum(f, o, len));
-                stack.ipOut.endIp(f, NetStack.L4_OFFSET + len);
+                stack.ipOut.endIp(f, (int) o + len);
                 st.inc(Stat.ICMP_TX);
                 st.inc(Stat.ICMP_ECHO_REPLIES);
             }

@@ -33,6 +33,35 @@ final class IpDifferentialRows {
                 p -> p.frame("UDP :9 1000 B", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, udp(9, 1000), false))));
         rows.add(row("IP: unknown protocol 253", p -> p.frame("proto 253", ip(Probe.STACK_MAC, Probe.STACK, 253, 64, new byte[16], false))));
         rows.add(row("IP: bad header checksum", p -> p.frame("bad csum", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 7, 8), true))));
+        rows.add(row("IP: UDP with a bad checksum to a closed port", p -> {
+            byte[] d = udp(9, 20);
+            ByteBuffer.wrap(d).putShort(6, (short) 0x1234);
+            p.frame("UDP :9, bad checksum", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
+        }));
+        rows.add(row("IP: UDP to a closed port at the broadcast address",
+                p -> p.frame("UDP .255:9", ip(0xFFFF_FFFF_FFFFL, BROADCAST, 17, 64, udp(9, 20), false))));
+        rows.add(row("IP: UDP to a closed port, Ethernet broadcast",
+                p -> p.frame("UDP :9 to ff:ff..", ip(0xFFFF_FFFF_FFFFL, Probe.STACK, 17, 64, udp(9, 20), false))));
+        rows.add(row("IP: TCP SYN to a closed port, Ethernet broadcast", p -> p.frame("SYN to ff:ff..",
+                Pkt.tcpFrame(0xFFFF_FFFF_FFFFL, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null))));
+        rows.add(row("IP: TCP SYN to the broadcast address", p -> p.frame("SYN to .255",
+                Pkt.tcpFrame(0xFFFF_FFFF_FFFFL, Probe.PEER_MAC, Probe.PEER, BROADCAST, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null))));
+        rows.add(row("IP: TTL 0 to us", p -> p.frame("echo ttl 0", ip(Probe.STACK_MAC, Probe.STACK, 1, 0, echo(8, 8, 8), false))));
+        rows.add(row("IP: for another host on the link", p -> p.frame("echo to .77", ip(Probe.STACK_MAC, Probe.STACK + 75, 1, 64, echo(8, 9, 8), false))));
+        rows.add(row("IP: echo request with IP options (record route)", p -> {
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 10, 8), false);
+            byte[] g = new byte[f.length + 12];
+            System.arraycopy(f, 0, g, 0, 34);
+            System.arraycopy(f, 34, g, 46, f.length - 34);
+            g[14] = 0x48;
+            g[34] = 7; // record route, length 11, pointer 4, two slots; then end of options
+            g[35] = 11;
+            g[36] = 4;
+            ByteBuffer b = ByteBuffer.wrap(g);
+            b.putShort(16, (short) (g.length - 14)).putShort(24, (short) 0);
+            b.putShort(24, (short) Pkt.csum(g, 14, 32, 0));
+            p.frame("echo + RR", g);
+        }));
         rows.add(row("IP: TCP segment with a bad checksum to a closed port", p -> {
             byte[] f = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null);
             f[f.length - 3] ^= 1;

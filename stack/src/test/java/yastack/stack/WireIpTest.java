@@ -114,6 +114,36 @@ class WireIpTest {
         assertEquals(1, p.stack.stats().get("icmp.drop.bad_checksum"));
     }
 
+    /** RFC 1122 3.2.2.6: Record Route comes back with our address for the way in and the way out (as Linux). */
+    @Test
+    void echoReplyCarriesTheRecordRouteOption() {
+        Probe p = new Probe(null);
+        byte[] icmp = echo(0x77, 1, 8);
+        byte[] f = new byte[14 + 20 + 12 + icmp.length];
+        byte[] plain = ipFrame(Probe.STACK_MAC, Probe.PEER, Probe.STACK, 1, 4, 0, icmp);
+        System.arraycopy(plain, 0, f, 0, 34);
+        System.arraycopy(icmp, 0, f, 46, icmp.length);
+        f[14] = 0x48;
+        f[34] = 7; // record route: length 11, pointer 4, two empty slots
+        f[35] = 11;
+        f[36] = 4;
+        ByteBuffer b = ByteBuffer.wrap(f);
+        b.putShort(16, (short) (f.length - 14)).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 32, 0));
+        p.inject(f);
+        List<byte[]> out = p.drain();
+        assertEquals(1, out.size());
+        ByteBuffer r = ByteBuffer.wrap(out.get(0));
+        assertEquals(0x48, out.get(0)[14], "IHL 8: 12 bytes of options");
+        assertEquals(0, Pkt.csum(out.get(0), 14, 32, 0));
+        assertEquals(7, out.get(0)[34]);
+        assertEquals(11, out.get(0)[35]);
+        assertEquals(12, out.get(0)[36], "both slots used");
+        assertEquals(Probe.STACK, r.getInt(37));
+        assertEquals(Probe.STACK, r.getInt(41));
+        assertEquals(0, out.get(0)[46], "echo reply after the options");
+        assertEquals(0, Pkt.csum(out.get(0), 46, icmp.length, 0));
+    }
+
     /** RFC 792 timestamp: originate copied, receive and transmit in milliseconds since midnight UT (as Linux). */
     @Test
     void timestampRequestIsAnswered() {
