@@ -17,6 +17,28 @@ final class IpDifferentialRows {
         rows.add(row("ARP: request for our address", p -> p.frame("who-has", Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK))));
         rows.add(row("ARP: request for another address",
                 p -> p.frame("who-has .77", Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK + 75))));
+        rows.add(row("ARP: probe for our address (sender 0.0.0.0)", p -> p.frame("probe", Probe.arp(1, Probe.PEER_MAC, 0, 0, Probe.STACK))));
+        rows.add(row("ARP: request from another subnet", p -> p.frame("who-has from 192.168.5.5",
+                Probe.arp(1, Probe.PEER_MAC, Wire.parseIp("192.168.5.5"), 0, Probe.STACK))));
+        rows.add(row("ICMP: echo request of 3000 bytes in three fragments", p -> {
+            byte[] icmp = echo(8, 11, 2992);
+            List<String> all = new java.util.ArrayList<>();
+            for (int off = 0; off < icmp.length; off += 1480) {
+                int n = Math.min(1480, icmp.length - off);
+                byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, off, off + n), false);
+                fragment(f, off, off + n < icmp.length);
+                p.frame("fragment at " + off, f);
+            }
+        }));
+        rows.add(row("ICMP: overlapping fragments", p -> {
+            byte[] icmp = echo(8, 12, 2000);
+            byte[] a = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, 0, 1200), false);
+            fragment(a, 0, true);
+            byte[] b = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, 1000, icmp.length), false);
+            fragment(b, 1000, false);
+            p.frame("first 1200 B", a);
+            p.frame("from 1000 on", b);
+        }));
         rows.add(row("ICMP: echo request", p -> p.frame("echo", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 1, 56), false))));
         rows.add(row("ICMP: echo request with TTL 1", p -> p.frame("echo ttl 1", ip(Probe.STACK_MAC, Probe.STACK, 1, 1, echo(8, 2, 8), false))));
         rows.add(row("ICMP: echo request to the broadcast address",
@@ -92,6 +114,13 @@ final class IpDifferentialRows {
         return d;
     }
 
+    /** Makes an {@link #ip} frame a fragment at byte {@code offset} (a multiple of 8) of the datagram with id 0x77. */
+    static void fragment(byte[] f, int offset, boolean more) {
+        ByteBuffer b = ByteBuffer.wrap(f);
+        b.putShort(20, (short) ((more ? 0x2000 : 0) | (offset >>> 3))).putShort(24, (short) 0);
+        b.putShort(24, (short) Pkt.csum(f, 14, 20, 0));
+    }
+
     /** Ethernet + IPv4 (no options, DF clear) from the peer to {@code dst}. */
     static byte[] ip(long dstMac, int dst, int proto, int ttl, byte[] payload, boolean badChecksum) {
         byte[] f = new byte[14 + 20 + payload.length];
@@ -120,12 +149,16 @@ final class IpDifferentialRows {
         int ihl = (f[14] & 15) * 4;
         int total = b.getShort(16) & 0xffff;
         String ip = "IPv4 ttl=" + (f[22] & 0xff) + ((b.getShort(20) & 0x4000) != 0 ? " DF" : "") + " len=" + total;
+        int frag = b.getShort(20) & 0x3fff;
+        if ((frag & 0x1fff) != 0) {
+            return ip + " fragment at " + (frag & 0x1fff) * 8 + ((frag & 0x2000) != 0 ? " MF" : "");
+        }
         if (f[23] != 1) {
             return ip + " proto=" + (f[23] & 0xff);
         }
         int t = 14 + ihl;
         int icmpType = f[t] & 0xff;
-        String s = ip + " ICMP " + icmpType + "/" + (f[t + 1] & 0xff);
+        String s = ip + ((frag & 0x2000) != 0 ? " MF" : "") + " ICMP " + icmpType + "/" + (f[t + 1] & 0xff);
         if (icmpType == 3 || icmpType == 11 || icmpType == 12) {
             s += " quoting " + (total - ihl - 8) + " B";
         } else if (icmpType == 0 || icmpType == 14) {
