@@ -28,6 +28,8 @@ final class DiffPeer {
     private boolean ts;
     /** Leave the negotiated timestamps out of the next segments. */
     boolean omitTimestamps;
+    /** Send the next SYN without any option (then cleared). */
+    boolean bareSyn;
     /** When set, the TSval of the next segment (then cleared): an old one trips PAWS. */
     Integer nextTsVal;
     private int tsVal = 1000;
@@ -44,7 +46,9 @@ final class DiffPeer {
     List<Pkt> seg(String label, int seq, int ack, int flags, byte[] payload) throws Throwable {
         int tsv = nextTsVal != null ? nextTsVal : ++tsVal;
         nextTsVal = null;
-        byte[] opts = (flags & SYN) != 0 ? Probe.synOpts(tsv) : ts && !omitTimestamps ? Probe.tsOpts(tsv, tsEcr) : null;
+        byte[] opts = (flags & SYN) != 0 ? (bareSyn ? null : Probe.synOpts(tsv))
+                : ts && !omitTimestamps ? Probe.tsOpts(tsv, tsEcr) : null;
+        bareSyn = false;
         byte[] frame = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, sport, dport, seq, ack, flags,
                 (flags & SYN) != 0 ? 65535 : 512, opts, payload);
         // data and FIN may be acknowledged late (delayed ACK; Linux delays the ACK of a FIN that moves it to
@@ -148,7 +152,12 @@ final class DiffPeer {
         }
         sb.append(" seq=");
         if (a.has(SYN)) {
-            sb.append("isn");
+            // the options offered, and the MSS; the window scale's value follows the buffer sizes, not the protocol
+            sb.append("isn <");
+            byte[] mss = a.option(2);
+            sb.append(mss == null ? "no mss" : "mss=" + ByteBuffer.wrap(mss).getShort(0));
+            sb.append(a.option(3) != null ? ",ws" : "").append(a.option(4) != null ? ",sack" : "").append(a.option(8) != null ? ",ts" : "");
+            sb.append('>');
         } else if (a.has(RST) && a.seq() == 0) {
             sb.append('0');
         } else if (iss != null) {

@@ -146,6 +146,12 @@ final class LinuxDifferentialRows {
             p.syn();
             p.seg("SYN+ACK", PISS, p.rcv, SYN | ACK, null);
         }));
+        rows.add(new Row("LISTEN: SYN without options", true, p -> {
+            p.bareSyn = true;
+            p.syn();
+            p.seg("handshake ACK", p.snd, p.rcv, ACK, null);
+            p.data("data", "hello", 0);
+        }));
         rows.add(new Row("SYN-RECEIVED: ACK with data and FIN completes", true, p -> {
             p.syn();
             p.data("data+FIN", "hello", FIN);
