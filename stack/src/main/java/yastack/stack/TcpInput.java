@@ -63,10 +63,14 @@ final class TcpInput {
             st.inc(Seq.lt(s.seq + s.seqLen(), c.rcvNxt) || (s.seqLen() == 0 && Seq.lt(s.seq, c.rcvNxt))
                     ? Stat.TCP_DUP_SEGMENTS : Stat.TCP_DROP_OUT_OF_WINDOW);
             if (!s.has(TcpSegment.RST)) {
-                if (c.sackOn && s.payloadLen > 0 && Seq.le(s.seq + s.payloadLen, c.rcvNxt)) {
-                    c.dsackPending = true; // RFC 2883: an old duplicate, report it
+                boolean simultaneousSynAck = c.state == TcpState.SYN_RECEIVED && c.listener == null && s.has(TcpSegment.ACK);
+                if (c.sackOn && s.seqLen() > 0 && Seq.le(s.seq + s.seqLen(), c.rcvNxt)
+                        && (!s.has(TcpSegment.SYN) || simultaneousSynAck)) {
+                    // RFC 2883: an old duplicate, report it; a repeated FIN too, and the SYN-ACK that repeats
+                    // the SYN of a simultaneous open (as Linux; other SYNs get a plain challenge ACK)
+                    c.dsackPending = true;
                     c.dsackStart = s.seq;
-                    c.dsackEnd = s.seq + s.payloadLen;
+                    c.dsackEnd = s.seq + s.seqLen();
                 }
                 TcpOutput.sendAck(c, now);
             }

@@ -26,7 +26,27 @@ final class TcpSegmentWriter {
         if (!c.sackOn) {
             return 0;
         }
-        return Math.min(c.ooo.count + (c.dsackPending ? 1 : 0), c.tsOn ? 3 : 4);
+        return Math.min(c.ooo.count + (c.dsackPending ? 1 : 0) + (finBlockAlone(c) ? 1 : 0), c.tsOn ? 3 : 4);
+    }
+
+    /**
+     * A FIN that arrived out of order is reported like data (as Linux): it extends the block of the range it
+     * ends, or is a block of its own.
+     */
+    private static boolean finBlockAlone(TcpConnection c) {
+        if (!c.peerFinPending) {
+            return false;
+        }
+        for (int i = 0; i < c.ooo.count; i++) {
+            if (c.ooo.end[i] == c.peerFinSeq) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int blockEnd(TcpConnection c, int end) {
+        return c.peerFinPending && end == c.peerFinSeq ? end + 1 : end;
     }
 
     /** Outside a SYN, what it advertises becomes the right edge the window may never shrink below. */
@@ -149,6 +169,12 @@ final class TcpSegmentWriter {
                 w++;
                 c.dsackPending = false;
             }
+            if (w < n && finBlockAlone(c)) {
+                Wire.put32(f, p, c.peerFinSeq);
+                Wire.put32(f, p + 4, c.peerFinSeq + 1);
+                p += 8;
+                w++;
+            }
             if (w < n && c.ooo.count > 0) {
                 // RFC 2018 4: the block holding the most recent segment goes first, then the others
                 int first = 0;
@@ -158,13 +184,13 @@ final class TcpSegmentWriter {
                     }
                 }
                 Wire.put32(f, p, c.ooo.start[first]);
-                Wire.put32(f, p + 4, c.ooo.end[first]);
+                Wire.put32(f, p + 4, blockEnd(c, c.ooo.end[first]));
                 p += 8;
                 w++;
                 for (int i = 0; i < c.ooo.count && w < n; i++) {
                     if (i != first) {
                         Wire.put32(f, p, c.ooo.start[i]);
-                        Wire.put32(f, p + 4, c.ooo.end[i]);
+                        Wire.put32(f, p + 4, blockEnd(c, c.ooo.end[i]));
                         p += 8;
                         w++;
                     }

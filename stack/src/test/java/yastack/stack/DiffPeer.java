@@ -171,6 +171,15 @@ final class DiffPeer {
         if (a.payload().length > 0) {
             sb.append(" len=").append(a.payload().length);
         }
+        byte[] sack = a.option(5);
+        if (sack != null) {
+            // RFC 2018 blocks (first a D-SACK one, RFC 2883), relative to the peer's ISN
+            ByteBuffer b = ByteBuffer.wrap(sack);
+            sb.append(" sack=");
+            for (int i = 0; i + 8 <= sack.length; i += 8) {
+                sb.append(i == 0 ? "" : ",").append("P+").append(b.getInt(i) - PISS).append("..P+").append(b.getInt(i + 4) - PISS);
+            }
+        }
         return sb.toString();
     }
 }

@@ -211,6 +211,17 @@ final class LinuxDifferentialRows {
             p.snd += 5;
         });
         cases.put("RST with data, exact", p -> p.seg("RST+data", p.snd, 0, RST, TEN));
+        cases.put("two holes, then the first filled", p -> {
+            p.seg("data +10", p.snd + 10, p.rcv, ACK | PSH, TEN);
+            p.seg("data +30", p.snd + 30, p.rcv, ACK | PSH, TEN);
+            p.seg("data +0", p.snd, p.rcv, ACK | PSH, TEN);
+            p.snd += 20;
+        });
+        cases.put("data + FIN out of order", p -> {
+            p.seg("data+FIN +10", p.snd + 10, p.rcv, ACK | PSH | FIN, TEN);
+            p.seg("data +0", p.snd, p.rcv, ACK | PSH, TEN);
+            p.snd += 21;
+        });
         cases.put("URG data", p -> p.data("URG data", "hello", 0x20));
         for (var e : cases.entrySet()) {
             rows.add(new Row("ESTABLISHED: " + e.getKey(), true, p -> {
