@@ -81,6 +81,12 @@ final class LinuxDifferentialRows {
         cases.put("RST+ACK, acceptable", p -> p.seg("RST+ACK", 0, p.rcv, RST | ACK, null));
         cases.put("RST+ACK, unacceptable", p -> p.seg("RST+ACK isn+100", 0, p.iss + 100, RST | ACK, null));
         cases.put("SYN alone (simultaneous open)", p -> p.seg("SYN", PISS, 0, SYN, null));
+        cases.put("simultaneous open completed", p -> {
+            p.seg("SYN", PISS, 0, SYN, null);
+            p.seg("SYN+ACK", PISS, p.iss + 1, SYN | ACK, null);
+            p.snd = PISS + 1;
+            p.data("data", "hello", 0);
+        });
         cases.put("SYN+FIN+ACK", p -> p.seg("SYN+FIN+ACK", PISS, p.rcv, SYN | FIN | ACK, null));
         cases.put("SYN+RST+ACK", p -> p.seg("SYN+RST+ACK", PISS, p.rcv, SYN | RST | ACK, null));
         cases.put("SYN+ACK with data", p -> p.seg("SYN+ACK+data", PISS, p.rcv, SYN | ACK | PSH, TEN));
