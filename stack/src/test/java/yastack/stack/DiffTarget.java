@@ -23,7 +23,7 @@ interface DiffTarget extends AutoCloseable {
      */
     List<Pkt> send(byte[] frame, boolean settle) throws Throwable;
 
-    long SETTLE_MS = 60;
+    long SETTLE_MS = 80;
 
     /** Injects one Ethernet frame from the peer; returns every frame the target sends at once (ARP, ICMP, ...). */
     List<byte[]> sendFrame(byte[] frame) throws Throwable;
