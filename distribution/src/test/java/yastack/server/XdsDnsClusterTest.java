@@ -172,6 +172,7 @@ class XdsDnsClusterTest {
         String dump = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort() + "/config_dump")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(dump.contains("STRICT_DNS") && dump.contains("127.0.0.1:" + dns.port), "the dump shows the mapped cluster");
+        assertTrue(dump.contains("CaresDnsResolverConfig") && !dump.contains("unprintable"), "and the resource as received: " + dump);
     }
 
     @Test
