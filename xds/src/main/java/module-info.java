@@ -35,6 +35,7 @@ module yastack.xds {
     opens io.envoyproxy.envoy.extensions.filters.http.router.v3 to com.google.protobuf;
     opens io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3 to com.google.protobuf;
     opens io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3 to com.google.protobuf;
+    opens io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3 to com.google.protobuf;
     opens io.envoyproxy.envoy.extensions.transport_sockets.tls.v3 to com.google.protobuf;
     opens io.envoyproxy.envoy.extensions.upstreams.http.v3 to com.google.protobuf;
     opens io.envoyproxy.envoy.service.cluster.v3 to com.google.protobuf;

@@ -67,13 +67,13 @@ class XdsIT {
             assertEquals(451, get(port, "/js", "x-block", "1").statusCode(), "the script pushed inline acts on the next request");
             assertEquals(200, get(port, "/js").statusCode());
 
-            Cluster bad = Envoy.edsCluster("api").toBuilder().setType(Cluster.DiscoveryType.STRICT_DNS).build();
+            Cluster bad = Envoy.edsCluster("api").toBuilder().setType(Cluster.DiscoveryType.ORIGINAL_DST).build();
             cp.set("edge-1", "3", List.of(bad), List.of(Envoy.endpoints("api", "127.0.0.1", a.port())),
                     List.of(withScript), List.of(Envoy.routes("routes", "/", "api")));
             cp.await(q -> q.getTypeUrl().equals(CDS) && q.hasErrorDetail() && q.getVersionInfo().equals("2"), "a CDS NACK");
             assertEquals(451, get(port, "/js", "x-block", "1").statusCode(), "nothing of a NACKed response is applied");
             String out = Files.readString(log);
-            assertTrue(out.contains("xds: NACK Cluster version 3") && out.contains("type: STRICT_DNS is not supported"),
+            assertTrue(out.contains("xds: NACK Cluster version 3") && out.contains("type: ORIGINAL_DST is not supported"),
                     "one log line per NACK with its reason:\n" + out);
         } finally {
             Dist.stop(proxy);

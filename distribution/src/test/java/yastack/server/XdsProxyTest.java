@@ -198,19 +198,28 @@ class XdsProxyTest {
     void anUnsupportedFieldIsNackedNamingItAndTheLastGoodConfigServes() throws Exception {
         push("1", "api", endpoints(a.port()), Envoy.httpListener("web", port, "routes"));
         awaitApplied("1");
-        Cluster bad = Envoy.edsCluster("api").toBuilder().setType(Cluster.DiscoveryType.LOGICAL_DNS).build();
+        Cluster bad = Envoy.edsCluster("api").toBuilder().setType(Cluster.DiscoveryType.ORIGINAL_DST).build();
         cp.set(NODE, "2", List.of(bad, Envoy.edsCluster("bapi")), endpoints(a.port()),
                 List.of(Envoy.httpListener("web", port, "routes")), List.of(Envoy.routes("routes", "/", "bapi")));
         DiscoveryRequest nack = cp.await(r -> r.getTypeUrl().equals(CDS) && r.hasErrorDetail(), "a CDS NACK");
         assertEquals("1", nack.getVersionInfo(), "a NACK carries the last version accepted");
-        assertEquals("Cluster 'api': type: LOGICAL_DNS is not supported (STATIC and EDS are)", nack.getErrorDetail().getMessage());
+        assertEquals("Cluster 'api': type: ORIGINAL_DST is not supported (STATIC, STRICT_DNS, LOGICAL_DNS and EDS are)", nack.getErrorDetail().getMessage());
         HttpResponse<String> r = get("/still");
         assertEquals(200, r.statusCode(), r::body);
         Map<String, Long> stats = stats();
         assertTrue(stats.getOrDefault("cluster_manager.cds.update_rejected", 0L) >= 1, stats::toString);
         assertEquals(1L, stats.get("cluster_manager.cds.update_success"), stats::toString);
         String dump = admin("/config_dump").body();
-        assertTrue(dump.contains("LOGICAL_DNS is not supported"), "the config dump shows the last rejection");
+        assertTrue(dump.contains("ORIGINAL_DST is not supported"), "the config dump shows the last rejection");
+    }
+
+    @Test
+    void aUserspaceResourceWithoutAStackInTheBootstrapIsNacked() throws Exception {
+        cp.set(NODE, "1", List.of(Envoy.withFlavor(Envoy.edsCluster("api"), "userspace")), endpoints(a.port()),
+                List.of(), List.of());
+        DiscoveryRequest nack = cp.await(r -> r.hasErrorDetail(), "a NACK");
+        assertTrue(nack.getErrorDetail().getMessage().startsWith("Cluster 'api': ")
+                && nack.getErrorDetail().getMessage().contains("flavor userspace needs a stack"), nack.getErrorDetail().getMessage());
     }
 
     @Test

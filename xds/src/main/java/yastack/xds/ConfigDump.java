@@ -11,6 +11,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
@@ -27,7 +28,8 @@ final class ConfigDump {
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
             .usingTypeRegistry(TypeRegistry.newBuilder().add(HttpConnectionManager.getDescriptor()).add(Router.getDescriptor())
                     .add(TcpProxy.getDescriptor()).add(DownstreamTlsContext.getDescriptor()).add(UpstreamTlsContext.getDescriptor())
-                    .add(HttpProtocolOptions.getDescriptor()).add(TypedStruct.getDescriptor()).build());
+                    .add(HttpProtocolOptions.getDescriptor()).add(TypedStruct.getDescriptor())
+                    .add(CaresDnsResolverConfig.getDescriptor()).build());
 
     private ConfigDump() {}
 

@@ -20,7 +20,7 @@ import yastack.api.config.LbPolicyKind;
 import yastack.api.config.OutlierDetection;
 
 /**
- * Envoy's {@code Cluster} (STATIC or EDS) as ours. The socket flavor comes from its metadata
+ * Envoy's {@code Cluster} (STATIC, STRICT_DNS, LOGICAL_DNS or EDS) as ours. The socket flavor comes from its metadata
  * ({@code filter_metadata: {yastack: {flavor: userspace}}}); a balancer plugin from
  * {@code load_balancing_policy} with a {@link Extension} typed config.
  */
@@ -38,7 +38,10 @@ public final class ClusterTranslator {
     public static ClusterResource translate(Cluster c) throws Rejection {
         only(c, "", "name", "type", "eds_cluster_config", "load_assignment", "connect_timeout", "lb_policy",
                 "ring_hash_lb_config", "load_balancing_policy", "health_checks", "outlier_detection", "circuit_breakers",
-                "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "metadata");
+                "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "metadata",
+                // DNS settings; on STATIC and EDS clusters Envoy ignores them, and so do we.
+                "dns_refresh_rate", "respect_dns_ttl", "dns_lookup_family", "dns_resolvers", "dns_resolution_config",
+                "typed_dns_resolver_config");
         var out = yastack.api.config.Cluster.newBuilder().setName(c.getName())
                 .setFlavor(ListenerTranslator.flavor(c.getMetadata(), "metadata"))
                 .setConnectTimeout(c.hasConnectTimeout() ? c.getConnectTimeout() : Durations.fromSeconds(ENVOY_CONNECT_TIMEOUT_SECONDS));
@@ -55,7 +58,8 @@ public final class ClusterTranslator {
                 HttpTranslator.adsSource(e.getEdsConfig(), "eds_cluster_config.eds_config");
                 eds = e.getServiceName().isEmpty() ? c.getName() : e.getServiceName();
             }
-            default -> throw new Rejection("type", c.getType() + " is not supported (STATIC and EDS are)");
+            case STRICT_DNS, LOGICAL_DNS -> DnsTranslator.translate(c, out);
+            default -> throw new Rejection("type", c.getType() + " is not supported (STATIC, STRICT_DNS, LOGICAL_DNS and EDS are)");
         }
         lbPolicy(c, out);
         if (c.getHealthChecksCount() > 1) throw new Rejection("health_checks", "one health check is supported, got " + c.getHealthChecksCount());

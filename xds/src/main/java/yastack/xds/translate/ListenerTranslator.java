@@ -126,7 +126,8 @@ public final class ListenerTranslator {
         return switch (v.getStringValue()) {
             case "host" -> SocketFlavor.HOST;
             case "userspace" -> SocketFlavor.USERSPACE;
-            default -> throw new Rejection(p + ".flavor", "must be host or userspace, got " + v);
+            default -> throw new Rejection(p + ".flavor", "must be host or userspace, got "
+                    + (v.getKindCase() == Value.KindCase.STRING_VALUE ? "'" + v.getStringValue() + "'" : "a " + v.getKindCase()));
         };
     }
 

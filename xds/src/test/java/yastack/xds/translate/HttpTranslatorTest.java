@@ -1,0 +1,163 @@
+package yastack.xds.translate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static yastack.xds.translate.Refusals.refused;
+import static yastack.xds.translate.Refusals.string;
+import static yastack.xds.translate.Refusals.struct;
+import static yastack.xds.translate.Refusals.typedStruct;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.util.Durations;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.UpgradeConfig;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HttpTranslatorTest {
+    private static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
+    private static final HttpFilter ROUTER = HttpFilter.newBuilder().setName("envoy.filters.http.router")
+            .setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
+    private final InlineScripts scripts = InlineScripts.temporary();
+    private final HttpTranslator translator = new HttpTranslator(scripts);
+
+    @AfterEach
+    void clean() {
+        scripts.close();
+    }
+
+    private static HttpConnectionManager.Builder rds(String name) {
+        return HttpConnectionManager.newBuilder().setStatPrefix("web")
+                .setRds(Rds.newBuilder().setConfigSource(ADS).setRouteConfigName(name));
+    }
+
+    @Test
+    void theConnectionManagerFieldByField() throws Exception {
+        HttpConnectionManager h = rds("routes").setCodecType(HttpConnectionManager.CodecType.HTTP1).setServerName("edge")
+                .setVia("1.1 edge").setRequestHeadersTimeout(Durations.fromSeconds(7)).setMaxRequestHeadersKb(UInt32Value.of(32))
+                .setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder().setIdleTimeout(Durations.fromSeconds(90))
+                        .setMaxRequestsPerConnection(UInt32Value.of(100)))
+                .addUpgradeConfigs(UpgradeConfig.newBuilder().setUpgradeType("websocket"))
+                .addUpgradeConfigs(UpgradeConfig.newBuilder().setUpgradeType("h2c").setEnabled(BoolValue.of(false)))
+                .setUseRemoteAddress(BoolValue.of(true)).setGenerateRequestId(BoolValue.of(true))
+                .addHttpFilters(HttpFilter.newBuilder().setName("cors").setTypedConfig(typedStruct("yastack.dev/plugin/cors",
+                        struct("allow_origin", string("*")))))
+                .addHttpFilters(HttpFilter.newBuilder().setName("Block Bots").setTypedConfig(typedStruct("yastack.dev/javascript",
+                        Struct.newBuilder().putFields("source", string("export function onRequest() {}"))
+                                .putFields("config", Refusals.structValue("limit", "3")).build())))
+                .addHttpFilters(ROUTER).build();
+        HttpTranslator.Result r = translator.translate(h, "hcm");
+        var out = r.http();
+        assertEquals("edge", out.getServerName());
+        assertEquals("1.1 edge", out.getVia());
+        assertEquals(7, out.getRequestHeadersTimeout().getSeconds());
+        assertEquals(32, out.getMaxRequestHeadersKb());
+        assertEquals(90, out.getIdleTimeout().getSeconds());
+        assertEquals(100, out.getMaxRequestsPerConnection());
+        assertEquals(1, out.getUpgradeConfigsCount(), "a disabled upgrade is left out");
+        assertEquals("websocket", out.getUpgradeConfigs(0).getUpgradeType());
+        assertEquals("cors", out.getFilters(0).getName());
+        assertEquals("*", out.getFilters(0).getConfig().getFieldsOrThrow("allow_origin").getStringValue());
+        Path script = Path.of(out.getFilters(1).getScript());
+        assertEquals("block_bots.js", script.getFileName().toString(), "the file is named for the filter (its stats)");
+        assertEquals("export function onRequest() {}", Files.readString(script));
+        assertEquals("3", out.getFilters(1).getConfig().getFieldsOrThrow("limit").getStringValue());
+        assertFalse(out.hasRouter(), "Envoy's router: our route table");
+        assertEquals("routes", r.rdsName());
+        assertEquals(Set.of(), r.clusters());
+    }
+
+    @Test
+    void anInlineRouteConfigNamesItsClusters() throws Rejection {
+        RouteConfiguration rc = RouteConfiguration.newBuilder().setName("inline").addVirtualHosts(VirtualHost.newBuilder().setName("all")
+                .addDomains("*").addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder().setCluster("api")))).build();
+        HttpTranslator.Result r = translator.translate(HttpConnectionManager.newBuilder().setStatPrefix("web").setRouteConfig(rc)
+                .addHttpFilters(ROUTER).build(), "hcm");
+        assertNull(r.rdsName());
+        assertEquals(Set.of("api"), r.clusters());
+        assertEquals("api", r.http().getRouteConfig().getVirtualHosts(0).getRoutes(0).getRoute().getCluster());
+    }
+
+    @Test
+    void ourRouterEndsTheChainInsteadOfARouteTable() throws Exception {
+        var r = translator.translate(HttpConnectionManager.newBuilder().setStatPrefix("web")
+                .addHttpFilters(HttpFilter.newBuilder().setName("ab").setTypedConfig(typedStruct("yastack.dev/plugin/abtest",
+                        struct("split", string("50"))))).build(), "hcm");
+        assertEquals("abtest", r.http().getRouter().getPlugin());
+        assertEquals("50", r.http().getRouter().getConfig().getFieldsOrThrow("split").getStringValue());
+        var js = translator.translate(HttpConnectionManager.newBuilder().setStatPrefix("web")
+                .addHttpFilters(HttpFilter.newBuilder().setName("route.js").setTypedConfig(typedStruct("yastack.dev/javascript",
+                        struct("source", string("export function route() {}"))))).build(), "hcm");
+        assertEquals("export function route() {}", Files.readString(Path.of(js.http().getRouter().getScript())));
+        assertNull(js.rdsName());
+    }
+
+    @Test
+    void refusalsNameTheField() {
+        refused("hcm.codec_type: HTTP2 is not supported: AUTO (HTTP/1.1, and h2 by ALPN on TLS) or HTTP1", () -> translator.translate(
+                rds("r").setCodecType(HttpConnectionManager.CodecType.HTTP2).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.generate_request_id: request ids are always generated when absent", () -> translator.translate(
+                rds("r").setGenerateRequestId(BoolValue.of(false)).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.stream_idle_timeout: not supported", () -> translator.translate(
+                rds("r").setStreamIdleTimeout(Durations.fromSeconds(1)).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.common_http_protocol_options.headers_with_underscores_action: not supported", () -> translator.translate(
+                rds("r").setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder().setHeadersWithUnderscoresAction(
+                        HttpProtocolOptions.HeadersWithUnderscoresAction.REJECT_REQUEST)).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.http_filters: needs a router as the last filter (envoy.filters.http.router)", () -> translator.translate(
+                rds("r").build(), "hcm"));
+        refused("hcm.http_filters[0]: envoy.filters.http.router must be the last filter", () -> translator.translate(
+                rds("r").addHttpFilters(ROUTER).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.http_filters[0].typed_config.suppress_envoy_headers: not supported", () -> translator.translate(
+                rds("r").addHttpFilters(HttpFilter.newBuilder().setName("router").setTypedConfig(Any.pack(Router.newBuilder()
+                        .setSuppressEnvoyHeaders(true).build()))).build(), "hcm"));
+        refused("hcm.http_filters[0].typed_config: type type.googleapis.com/google.protobuf.Struct is not supported", () -> translator.translate(
+                rds("r").addHttpFilters(HttpFilter.newBuilder().setName("x").setTypedConfig(Any.pack(Struct.getDefaultInstance())))
+                        .addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.http_filters[0].typed_config.type_url: 'example.com/lua' is not a yastack extension; expected yastack.dev/plugin/NAME "
+                + "or yastack.dev/javascript", () -> translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("x")
+                .setTypedConfig(typedStruct("example.com/lua", Struct.getDefaultInstance()))).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.http_filters[0].typed_config.value.source: the script's source is required (a string)", () -> translator.translate(
+                rds("r").addHttpFilters(HttpFilter.newBuilder().setName("x").setTypedConfig(typedStruct("yastack.dev/javascript",
+                        Struct.getDefaultInstance()))).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.http_filters[0].typed_config.value.file: not supported; give source and config", () -> translator.translate(
+                rds("r").addHttpFilters(HttpFilter.newBuilder().setName("x").setTypedConfig(typedStruct("yastack.dev/javascript",
+                        Struct.newBuilder().putFields("source", string("x")).putFields("file", string("a.js")).build())))
+                        .addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.http_filters[0].is_optional: not supported", () -> translator.translate(rds("r").addHttpFilters(
+                ROUTER.toBuilder().setIsOptional(true)).build(), "hcm"));
+        refused("hcm.rds.config_source.api_config_source: not supported", () -> translator.translate(
+                HttpConnectionManager.newBuilder().setRds(Rds.newBuilder().setRouteConfigName("r").setConfigSource(ConfigSource.newBuilder()
+                        .setApiConfigSource(ApiConfigSource.newBuilder().setApiType(ApiConfigSource.ApiType.GRPC)))).addHttpFilters(ROUTER)
+                        .build(), "hcm"));
+        refused("hcm.rds.route_config_name: is required", () -> translator.translate(HttpConnectionManager.newBuilder()
+                .setRds(Rds.newBuilder().setConfigSource(ADS)).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm: needs rds or route_config for envoy.filters.http.router", () -> translator.translate(
+                HttpConnectionManager.newBuilder().addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.rds: the last http filter is a yastack router, which routes instead of a route table", () -> translator.translate(
+                rds("r").addHttpFilters(HttpFilter.newBuilder().setName("ab").setTypedConfig(typedStruct("yastack.dev/plugin/abtest",
+                        Struct.getDefaultInstance()))).build(), "hcm"));
+        refused("hcm.route_config.virtual_hosts[0].routes[0]: needs route, redirect or direct_response", () -> translator.translate(
+                HttpConnectionManager.newBuilder().setRouteConfig(RouteConfiguration.newBuilder().addVirtualHosts(VirtualHost.newBuilder()
+                        .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))))).addHttpFilters(ROUTER).build(), "hcm"));
+    }
+}
