@@ -68,8 +68,12 @@ final class HttpPipelines {
         p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("h2-guard", new Http2FloodGuard(stats.edge, limits.flood(), limits.maxHeaderListSize()));
         // Closing waits for the connection's streams (a drain's GOAWAY); a drain's timeout cuts them.
+        // The codec's own empty-DATA check (2 by default) stays behind the guard's, so the
+        // configured limit is the one in force (the guard, in front, counts it first).
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().validateHeaders(true).initialSettings(limits.settings())
-                .encoderEnforceMaxQueuedControlFrames(limits.flood().maxOutboundControlFrames()).gracefulShutdownTimeoutMillis(-1).build();
+                .encoderEnforceMaxQueuedControlFrames(limits.flood().maxOutboundControlFrames())
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(Math.max(1, limits.flood().maxConsecutiveEmptyFrames()))
+                .gracefulShutdownTimeoutMillis(-1).build();
         p.addLast(H2, codec);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
