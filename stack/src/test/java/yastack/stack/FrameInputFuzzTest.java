@@ -57,7 +57,7 @@ class FrameInputFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 50000)
     void framesNeverBreakTheShard(byte[] input) {
         Shard s = new Shard();
         ByteBuffer in = ByteBuffer.wrap(input);

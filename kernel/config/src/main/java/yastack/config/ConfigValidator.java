@@ -203,7 +203,7 @@ final class ConfigValidator {
             }
         }
         if (c.hasCircuitBreakers()) edge.circuitBreakers(path + ".circuit_breakers", c.getCircuitBreakers());
-        if (c.hasHttp2ProtocolOptions()) edge.http2(path + ".http2_protocol_options", c.getHttp2ProtocolOptions());
+        if (c.hasHttp2ProtocolOptions()) edge.clusterHttp2(path + ".http2_protocol_options", c.getHttp2ProtocolOptions());
         if (c.hasHttp2ProtocolOptions() && c.hasHealthCheck() && !c.getHealthCheck().getPath().isEmpty()) {
             f.error(path + ".health_check.path", "HTTP health checks speak HTTP/1.1 and this cluster speaks HTTP/2 only: "
                     + "leave path empty for a TCP (and TLS) connect check");

@@ -49,6 +49,32 @@ final class EdgeValidator {
         }
         if (o.hasInitialStreamWindowSize()) window(path + ".initial_stream_window_size", o.getInitialStreamWindowSize());
         if (o.hasInitialConnectionWindowSize()) window(path + ".initial_connection_window_size", o.getInitialConnectionWindowSize());
+        floodLimit(path + ".max_outbound_control_frames", o.hasMaxOutboundControlFrames(), o.getMaxOutboundControlFrames(), 1);
+        floodLimit(path + ".max_consecutive_inbound_frames_with_empty_payload", o.hasMaxConsecutiveInboundFramesWithEmptyPayload(),
+                o.getMaxConsecutiveInboundFramesWithEmptyPayload(), 0);
+        floodLimit(path + ".max_inbound_priority_frames_per_stream", o.hasMaxInboundPriorityFramesPerStream(),
+                o.getMaxInboundPriorityFramesPerStream(), 0);
+        floodLimit(path + ".max_premature_resets", o.hasMaxPrematureResets(), o.getMaxPrematureResets(), 1);
+        floodLimit(path + ".max_inbound_control_frames", o.hasMaxInboundControlFrames(), o.getMaxInboundControlFrames(), 1);
+        floodLimit(path + ".max_header_block_frames", o.hasMaxHeaderBlockFrames(), o.getMaxHeaderBlockFrames(), 1);
+    }
+
+    /** The flood limits guard a listener's clients: a cluster's upstream connections have none to set. */
+    void clusterHttp2(String path, Http2ProtocolOptions o) {
+        http2(path, o);
+        for (String field : FLOOD_LIMITS) {
+            if (f.written(path + "." + field)) f.error(path + "." + field, "limits what a listener's HTTP/2 clients send; a cluster has no such limit");
+        }
+    }
+
+    static final List<String> FLOOD_LIMITS = List.of("max_outbound_control_frames", "max_consecutive_inbound_frames_with_empty_payload",
+            "max_inbound_priority_frames_per_stream", "max_premature_resets", "max_inbound_control_frames", "max_header_block_frames");
+
+    /** A uint32 limit: at least {@code min}, at most 2^31-1 (what the proxy counts to). */
+    private void floodLimit(String path, boolean present, int value, int min) {
+        if (present && (value < min)) {
+            f.error(path, "must be " + min + ".." + Integer.MAX_VALUE + ", got " + Integer.toUnsignedString(value));
+        }
     }
 
     private void window(String path, int size) {

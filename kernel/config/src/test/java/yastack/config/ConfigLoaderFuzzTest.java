@@ -21,7 +21,7 @@ class ConfigLoaderFuzzTest {
     /** Files a fuzzed config names resolve here: a directory that does not exist, so nothing is read. */
     private static final Path BASE = Path.of("/nonexistent-yastack-fuzz");
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 15000)
     void loadsOrNamesTheProblem(byte[] input) {
         String yaml = new String(input, StandardCharsets.UTF_8);
         String first = outcome(yaml);

@@ -136,6 +136,61 @@ class EdgeConfigErrorsTest extends ConfigErrorAssertions {
     }
 
     @Test
+    void http2FloodLimitsReadAndBadOnesAreRefused() throws Exception {
+        Bootstrap b = ConfigLoader.parse("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http:
+                      http2_protocol_options:
+                        max_outbound_control_frames: 10
+                        max_consecutive_inbound_frames_with_empty_payload: 0
+                        max_inbound_priority_frames_per_stream: 0
+                        max_premature_resets: 20
+                        max_inbound_control_frames: 5
+                        max_header_block_frames: 4
+                      route_config: {virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]}
+                clusters:
+                  - {name: c, endpoints: [{address: 127.0.0.1, port: 1}]}
+                """, dir, () -> true).bootstrap();
+        var o = b.getListeners(0).getHttp().getHttp2ProtocolOptions();
+        assertEquals(10, o.getMaxOutboundControlFrames());
+        assertTrue(o.hasMaxConsecutiveInboundFramesWithEmptyPayload() && o.getMaxConsecutiveInboundFramesWithEmptyPayload() == 0);
+        assertTrue(o.hasMaxInboundPriorityFramesPerStream());
+        assertEquals(20, o.getMaxPrematureResets());
+        assertEquals(5, o.getMaxInboundControlFrames());
+        assertEquals(4, o.getMaxHeaderBlockFrames());
+
+        List<ConfigError> es = errors("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http:
+                      http2_protocol_options:
+                        max_outbound_control_frames: 0
+                        max_consecutive_inbound_frames_with_empty_payload: 4294967295
+                        max_inbound_priority_frames_per_stream: 2147483648
+                        max_premature_resets: 0
+                        max_inbound_control_frames: 0
+                        max_header_block_frames: 0
+                      route_config: {virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]}
+                clusters:
+                  - name: c
+                    http2_protocol_options: {max_premature_resets: 10}
+                    endpoints: [{address: 127.0.0.1, port: 1}]
+                """);
+        String h2 = "listeners[0].http.http2_protocol_options";
+        assertEquals(7, es.size(), es::toString);
+        assertError(es.get(0), h2 + ".max_outbound_control_frames", 6, "must be 1..2147483647, got 0");
+        assertError(es.get(1), h2 + ".max_consecutive_inbound_frames_with_empty_payload", 7, "must be 0..2147483647, got 4294967295");
+        assertError(es.get(2), h2 + ".max_inbound_priority_frames_per_stream", 8, "got 2147483648");
+        assertError(es.get(3), h2 + ".max_premature_resets", 9, "must be 1..");
+        assertError(es.get(4), h2 + ".max_inbound_control_frames", 10, "must be 1..");
+        assertError(es.get(5), h2 + ".max_header_block_frames", 11, "must be 1..");
+        assertError(es.get(6), "clusters[0].http2_protocol_options.max_premature_resets", 15, "a cluster has no such limit");
+    }
+
+    @Test
     void onlyStrongCipherSuitesAndCurves() throws Exception {
         Files.writeString(dir.resolve("c.pem"), "x");
         Files.writeString(dir.resolve("k.pem"), "x");

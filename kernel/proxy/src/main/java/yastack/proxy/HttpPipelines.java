@@ -22,9 +22,9 @@ import yastack.proxy.edge.Http2Limits;
  * TLS negotiated {@code h2} — each h2 stream becomes a child channel running the same
  * {@link DownstreamHandler} as an HTTP/1.1 connection, so routing, filters and upstream
  * handling are identical. An HTTP/2 connection announces the listener's stream and window
- * limits, has its frames watched for floods ({@link Http2FloodGuard}) and at most 1000
- * control frames (ACKs) queued for a client that does not read them (Envoy's
- * {@code max_outbound_control_frames}).
+ * limits, has its frames watched for floods ({@link Http2FloodGuard}) and at most
+ * {@code max_outbound_control_frames} control frames (ACKs) queued for a client that does not
+ * read them.
  */
 final class HttpPipelines {
     /** The HTTP/2 codec's name in a downstream pipeline. */
@@ -66,10 +66,14 @@ final class HttpPipelines {
         p.channel().closeFuture().addListener(f -> stats.cxActive.dec());
         Http2Limits limits = rt.edge().http2();
         p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast("h2-guard", new Http2FloodGuard(stats.edge, limits.maxHeaderListSize()));
+        p.addLast("h2-guard", new Http2FloodGuard(stats.edge, limits.flood(), limits.maxHeaderListSize()));
         // Closing waits for the connection's streams (a drain's GOAWAY); a drain's timeout cuts them.
+        // The codec's own empty-DATA check (2 by default) stays behind the guard's, so the
+        // configured limit is the one in force (the guard, in front, counts it first).
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().validateHeaders(true).initialSettings(limits.settings())
-                .encoderEnforceMaxQueuedControlFrames(MAX_OUTBOUND_CONTROL_FRAMES).gracefulShutdownTimeoutMillis(-1).build();
+                .encoderEnforceMaxQueuedControlFrames(limits.flood().maxOutboundControlFrames())
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(Math.max(1, limits.flood().maxConsecutiveEmptyFrames()))
+                .gracefulShutdownTimeoutMillis(-1).build();
         p.addLast(H2, codec);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -86,9 +90,6 @@ final class HttpPipelines {
         DownstreamHandler.limitConnectionAge(p.channel(), rt.edge().maxConnectionMillis(), stats);
         worker.drain.http2Started(p.channel());
     }
-
-    /** Envoy's max_outbound_control_frames default. */
-    static final int MAX_OUTBOUND_CONTROL_FRAMES = 1000;
 
     /** Picks the pipeline from the ALPN result once the TLS handshake is done. */
     ApplicationProtocolNegotiationHandler alpn() {

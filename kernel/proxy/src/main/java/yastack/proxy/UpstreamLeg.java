@@ -9,12 +9,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import yastack.api.HashKey;
 import yastack.api.RouteDecision;
-import yastack.kernel.loop.TimerWheel;
 import yastack.proxy.cluster.Balanced;
 import yastack.proxy.trace.ExchangeTrace;
 
@@ -25,7 +23,7 @@ import yastack.proxy.trace.ExchangeTrace;
  * after a back-off, on another endpoint when there is one. Lives on the exchange's worker
  * thread, as do the connection and every callback here.
  */
-final class UpstreamLeg implements UpstreamCluster.Acquired {
+final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.Acquired {
     private final HttpExchange exchange;
     private final DownstreamHandler down;
     private final ChannelHandlerContext dctx;
@@ -33,7 +31,6 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private final HttpRequest upstreamRequest;
     private final Balanced target;
     private final HashKey hashKey;
-    private final long timeoutMillis;
     /** Idempotent and bodiless (RFC 9112 9.3.1): safe to send again when a pooled connection was closing. */
     private final boolean staleRetriable;
     private final RetryState retry;
@@ -54,18 +51,13 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     private boolean requestForwarded;
     /** This leg holds one of the cluster's max_requests slots (from its start to its end). */
     private boolean requestSlot;
-    /** The route timeout: armed once, when the request has been sent, across every try. */
-    private TimerWheel.Timeout timeout;
-    private TimerWheel.Timeout perTryTimeout;
-    private ScheduledFuture<?> perTryIdle;
-    /** When this try last received upstream bytes (System.nanoTime); per_try_idle_timeout counts from it. */
-    private long lastUpstreamBytes;
     /** Tries so far: the first, retries, not a stale pooled connection's second send. */
     private int attempts;
 
     UpstreamLeg(HttpExchange exchange, DownstreamHandler down, ChannelHandlerContext dctx, UpstreamCluster cluster,
                 int endpointIndex, Balanced target, HttpRequest upstreamRequest, RouteDecision.ToCluster forward, boolean staleRetriable,
                 boolean upgrade) {
+        super(down.worker.timeouts, dctx.executor(), forward.timeoutMillis(), forward.retry() == null || upgrade ? null : forward.retry());
         this.exchange = exchange;
         this.down = down;
         this.dctx = dctx;
@@ -74,7 +66,6 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         this.target = target;
         this.hashKey = forward.hashKey();
         this.upstreamRequest = upstreamRequest;
-        this.timeoutMillis = forward.timeoutMillis();
         // An upgrade gets a connection of its own (it never goes back to the pool) and one try.
         this.staleRetriable = staleRetriable && !upgrade;
         this.retry = forward.retry() == null || upgrade ? null : new RetryState(forward.retry());
@@ -201,7 +192,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     // ---- events from the connection's UpstreamHandler ----
 
     void onMessage(Object msg) {
-        if (perTryIdle != null) lastUpstreamBytes = System.nanoTime();
+        upstreamBytes();
         exchange.response().onUpstreamMessage(msg);
     }
 
@@ -252,59 +243,42 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
     void responseStarted(int status) {
         if (exchange.trace() != null) exchange.trace().tryStatus(status);
         cluster.answered(endpointIndex, status);
-        cancel(perTryTimeout);
+        cancelPerTryTimeout();
         if (retry != null && retry.used() > 0 && !retry.rules().retriesStatus(status)) cluster.stats.rqRetrySuccess.inc();
     }
 
-    // ---- timeouts and tries ----
+    // ---- timeouts (their clocks: UpstreamLegTimeouts) and tries ----
 
-    /** The route timeout runs once, across every try; the per-try ones restart with each. */
-    private void armTimeouts() {
-        armRouteTimeout();
-        if ((perTryTimeout == null || !perTryTimeout.armed()) && retry != null && !retry.rules().perTryTimeout().isZero()) {
-            if (perTryTimeout == null) perTryTimeout = new TimerWheel.Timeout(this::onPerTryTimeout);
-            down.worker.timeouts.arm(perTryTimeout, retry.rules().perTryTimeout().toMillis());
-        }
-        if (perTryIdle == null && retry != null && !retry.rules().perTryIdleTimeout().isZero()) {
-            lastUpstreamBytes = System.nanoTime();
-            perTryIdle = dctx.executor().schedule(this::onPerTryIdle, retry.rules().perTryIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
+    @Override
+    boolean exchangeFinished() {
+        return exchange.finished();
     }
 
-    private void armRouteTimeout() {
-        if (timeout == null && timeoutMillis > 0) {
-            timeout = new TimerWheel.Timeout(this::onTimeout);
-            down.worker.timeouts.arm(timeout, timeoutMillis);
-        }
+    @Override
+    boolean connected() {
+        return upstream != null;
     }
 
     /**
-     * per_try_idle_timeout (nginx's proxy_read_timeout): checked when it could have passed and
-     * moved on when bytes came since. Before the response head it is a per-try timeout (and
-     * retried as one); after it the client connection is cut, as the response cannot be completed.
+     * Before the response head, per_try_idle_timeout is a per-try timeout (and retried as one);
+     * after it the client connection is cut, as the response cannot be completed.
      */
-    private void onPerTryIdle() {
-        perTryIdle = null;
-        if (exchange.finished() || upstream == null) return;
-        long idle = retry.rules().perTryIdleTimeout().toNanos();
-        long left = lastUpstreamBytes + idle - System.nanoTime();
-        if (left > 0) {
-            perTryIdle = dctx.executor().schedule(this::onPerTryIdle, left, TimeUnit.NANOSECONDS);
-            return;
-        }
+    @Override
+    void onPerTryIdleTimeout() {
         cluster.stats.rqPerTryIdleTimeout.inc();
         if (exchange.responseStarted()) {
             detach(false);
             exchange.upstreamFailed("UT", HttpResponseStatus.GATEWAY_TIMEOUT, "upstream idle timeout\n");
             return;
         }
-        cancel(perTryTimeout);
+        cancelPerTryTimeout();
         cluster.stats.rqPerTryTimeout.inc();
         if (tryAgain(retry.rules().retriesTimeout(), "UT")) return;
         timedOut();
     }
 
-    private void onPerTryTimeout() {
+    @Override
+    void onPerTryTimeout() {
         if (exchange.finished() || exchange.responseStarted()) return;
         cluster.stats.rqPerTryTimeout.inc();
         cluster.tryFailed(endpointIndex, true);
@@ -312,11 +286,8 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         timedOut();
     }
 
-    private void cancel(TimerWheel.Timeout t) {
-        if (t != null) down.worker.timeouts.cancel(t);
-    }
-
-    private void onTimeout() {
+    @Override
+    void onTimeout() {
         if (exchange.finished()) return;
         cluster.stats.rqTimeout.inc();
         if (!exchange.responseStarted()) cluster.tryFailed(endpointIndex, true);
@@ -351,9 +322,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         if (exchange.trace() != null) exchange.trace().tryEnded(flag);
         endLb();
         detach(false);
-        cancel(perTryTimeout);
-        if (perTryIdle != null) perTryIdle.cancel(false);
-        perTryIdle = null;
+        cancelPerTryTimeouts();
         exchange.response().newTry();
         cluster.stats.rqRetry.inc();
         previousEndpoint = endpointIndex;
@@ -415,9 +384,7 @@ final class UpstreamLeg implements UpstreamCluster.Acquired {
         if (upstream == null) cluster.cancelWaiting(this);
         endLb();
         detach(reuse && requestForwarded);
-        cancel(timeout);
-        cancel(perTryTimeout);
-        if (perTryIdle != null) perTryIdle.cancel(false);
+        cancelTimeouts();
         if (retry != null) retry.release();
         if (pendingBody != null) {
             pendingBody.forEach(ReferenceCountUtil::release);

@@ -56,7 +56,7 @@ class ProxyProtocolFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 150000)
     void readsHeaderOrRefuses(byte[] input) {
         Outcome whole = feed(input, input.length);
         int piece = 1 + (input.length == 0 ? 0 : (input[input.length - 1] & 15));

@@ -42,7 +42,7 @@ import java.util.Map;
 class RequestDecoderFuzzTest {
     private static final int MAX_HEADER_BYTES = 2048;
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 40000)
     void decodesConsistently(byte[] input) {
         List<String> whole = decode(input, input.length);
         int piece = 1 + (input.length == 0 ? 0 : (input[0] & 7));

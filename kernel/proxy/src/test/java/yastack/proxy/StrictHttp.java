@@ -118,7 +118,8 @@ final class StrictHttp {
             if (line.isEmpty()) return null;
             int colon = line.indexOf(':');
             if (colon <= 0 || !line.substring(0, colon).matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) return "malformed field line: " + line;
-            String value = line.substring(colon + 1).strip();
+            // only OWS (SP, HTAB) surrounds a value (RFC 9110 5.5): a CR or LF there is a control character
+            String value = line.substring(colon + 1).replaceAll("^[ \\t]+|[ \\t]+$", "");
             if (!value.matches("[\\t\\x20-\\x7e\\x80-\\xff]*")) return "control character in field value: " + line;
             out.add(line.substring(0, colon).toLowerCase(Locale.ROOT) + ":" + value);
         }

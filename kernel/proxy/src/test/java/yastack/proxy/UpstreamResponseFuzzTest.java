@@ -78,7 +78,7 @@ class UpstreamResponseFuzzTest {
         if (threads != null) threads.shutdownNow();
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 3000)
     void clientGetsWellFormedHttp(byte[] input) throws Exception {
         // the test's own client talks to the proxy over loopback: not a request forgery
         try (SilentCloseable loopback = BugDetectors.allowNetworkConnections((host, p) -> host.equals("localhost"))) {

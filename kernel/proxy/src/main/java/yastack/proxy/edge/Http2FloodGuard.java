@@ -12,19 +12,19 @@ import yastack.kernel.stats.Counter;
 
 /**
  * Watches the frames an HTTP/2 client sends, in front of the codec, and ends the connection
- * (GOAWAY ENHANCE_YOUR_CALM, then close; counted) when they are an attack rather than use:
+ * (GOAWAY ENHANCE_YOUR_CALM, then close; counted) when they are an attack rather than use
+ * (the limits are the listener's {@link Http2FloodLimits}):
  * <ul>
- * <li><b>rapid reset</b> (CVE-2023-44487): at least {@value #RESET_LIMIT} streams reset by the
- * client within {@value #WINDOW_SECONDS} s, and at least half of the streams it opened then;</li>
- * <li><b>SETTINGS or PING floods</b>: more than {@value #CONTROL_LIMIT} of either (each needs an
- * acknowledgement) within {@value #WINDOW_SECONDS} s;</li>
- * <li><b>empty frames</b>: more than {@value #MAX_CONSECUTIVE_EMPTY} DATA, HEADERS or CONTINUATION
- * frames in a row with no payload and no end flag (Envoy's
- * {@code max_consecutive_inbound_frames_with_empty_payload});</li>
- * <li><b>CONTINUATION flood</b>: a header block in more than {@value #MAX_BLOCK_FRAMES} frames or
- * more than twice the header list size the listener allows;</li>
- * <li><b>PRIORITY flood</b>: more than {@value #PRIORITY_PER_STREAM} PRIORITY frames per stream
- * opened, plus that many (Envoy's {@code max_inbound_priority_frames_per_stream}).</li>
+ * <li><b>rapid reset</b> (CVE-2023-44487): at least {@code max_premature_resets} streams reset by
+ * the client within {@value #WINDOW_SECONDS} s, and at least half of the streams it opened then;</li>
+ * <li><b>SETTINGS or PING floods</b>: more than {@code max_inbound_control_frames} of either (each
+ * needs an acknowledgement) within {@value #WINDOW_SECONDS} s;</li>
+ * <li><b>empty frames</b>: more than {@code max_consecutive_inbound_frames_with_empty_payload}
+ * DATA, HEADERS or CONTINUATION frames in a row with no payload and no end flag;</li>
+ * <li><b>CONTINUATION flood</b>: a header block in more than {@code max_header_block_frames}
+ * frames or more than twice the header list size the listener allows;</li>
+ * <li><b>PRIORITY flood</b>: more than {@code max_inbound_priority_frames_per_stream} PRIORITY
+ * frames per stream opened, plus that many.</li>
  * </ul>
  * Only the 9-byte frame headers are read (across buffer boundaries); the bytes go on to the
  * codec unchanged, so what the codec enforces itself stays in force behind this. After the
@@ -35,11 +35,6 @@ import yastack.kernel.stats.Counter;
 public final class Http2FloodGuard extends ChannelDuplexHandler {
     static final long LINGER_MILLIS = 1000;
     static final int WINDOW_SECONDS = 10;
-    static final int RESET_LIMIT = 100;
-    static final int CONTROL_LIMIT = 100;
-    static final int MAX_CONSECUTIVE_EMPTY = 1;
-    static final int MAX_BLOCK_FRAMES = 64;
-    static final int PRIORITY_PER_STREAM = 100;
 
     private static final int PREFACE_LENGTH = 24;
     private static final int HEADER_LENGTH = 9;
@@ -48,6 +43,7 @@ public final class Http2FloodGuard extends ChannelDuplexHandler {
     private static final long WINDOW_NANOS = WINDOW_SECONDS * 1_000_000_000L;
 
     private final EdgeStats stats;
+    private final Http2FloodLimits limits;
     private final long maxBlockBytes;
     private final byte[] header = new byte[HEADER_LENGTH];
     private int headerFill;
@@ -65,8 +61,9 @@ public final class Http2FloodGuard extends ChannelDuplexHandler {
     private long blockBytes;
 
     /** @param maxHeaderListSize the header list size announced to the client */
-    public Http2FloodGuard(EdgeStats stats, int maxHeaderListSize) {
+    public Http2FloodGuard(EdgeStats stats, Http2FloodLimits limits, int maxHeaderListSize) {
         this.stats = stats;
+        this.limits = limits;
         this.maxBlockBytes = 2L * maxHeaderListSize;
     }
 
@@ -138,22 +135,22 @@ public final class Http2FloodGuard extends ChannelDuplexHandler {
                 return v != null ? v : continuation(flags);
             }
             case PRIORITY -> {
-                return ++priorities > PRIORITY_PER_STREAM * (totalStreams + 1) ? stats.priorityFlood : null;
+                return ++priorities > (long) limits.maxPriorityFramesPerStream() * (totalStreams + 1) ? stats.priorityFlood : null;
             }
             case RST_STREAM -> {
                 window();
                 resets++;
-                return resets >= RESET_LIMIT && 2L * resets >= streamsOpened ? stats.prematureResets : null;
+                return resets >= limits.maxPrematureResets() && 2L * resets >= streamsOpened ? stats.prematureResets : null;
             }
             case SETTINGS -> {
                 if ((flags & FLAG_ACK) != 0) return null;
                 window();
-                return ++settings > CONTROL_LIMIT ? stats.settingsFlood : null;
+                return ++settings > limits.maxInboundControlFrames() ? stats.settingsFlood : null;
             }
             case PING -> {
                 if ((flags & FLAG_ACK) != 0) return null;
                 window();
-                return ++pings > CONTROL_LIMIT ? stats.pingFlood : null;
+                return ++pings > limits.maxInboundControlFrames() ? stats.pingFlood : null;
             }
             default -> {
                 return null;
@@ -166,11 +163,11 @@ public final class Http2FloodGuard extends ChannelDuplexHandler {
             consecutiveEmpty = 0;
             return null;
         }
-        return ++consecutiveEmpty > MAX_CONSECUTIVE_EMPTY ? stats.emptyFramesFlood : null;
+        return ++consecutiveEmpty > limits.maxConsecutiveEmptyFrames() ? stats.emptyFramesFlood : null;
     }
 
     private Counter continuation(int flags) {
-        if (blockFrames > MAX_BLOCK_FRAMES || blockBytes > maxBlockBytes) return stats.continuationFlood;
+        if (blockFrames > limits.maxHeaderBlockFrames() || blockBytes > maxBlockBytes) return stats.continuationFlood;
         if ((flags & FLAG_END_HEADERS) != 0) blockFrames = 0;
         return null;
     }
