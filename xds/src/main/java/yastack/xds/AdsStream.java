@@ -1,8 +1,7 @@
 package yastack.xds;
 
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
@@ -16,38 +15,45 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import javax.net.ssl.SSLException;
 import yastack.api.config.Cluster;
 import yastack.api.config.Endpoint;
 
 /**
- * The gRPC side of ADS: one {@code StreamAggregatedResources} call at a time to the control
+ * The gRPC side of ADS: one {@code StreamAggregatedResources} (state of the world, {@code Q}
+ * and {@code R} are {@code DiscoveryRequest}/{@code Response}) or
+ * {@code DeltaAggregatedResources} call at a time to the control
  * plane's cluster, whose endpoints are tried in turn, one per connection attempt. It runs on
  * a loop of its own (never a worker's); everything it reports goes to the client's executor,
  * and a report from a stream that has since been replaced is dropped.
  */
-final class AdsStream implements AutoCloseable {
+final class AdsStream<Q, R> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("yastack.xds");
     /** Big route tables and endpoint sets are legitimate; gRPC's default is 4 MiB. */
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
 
-    interface Events {
-        void onResponse(DiscoveryResponse response);
+    interface Events<R> {
+        void onResponse(R response);
 
         /** The stream ended: {@code cause} null when the server completed it. */
         void onClosed(Throwable cause);
     }
 
+    private final BiFunction<AggregatedDiscoveryServiceStub, StreamObserver<R>, StreamObserver<Q>> call;
     private final Cluster cluster;
     private final Path baseDir;
     private final Executor executor;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private ManagedChannel channel;
-    private StreamObserver<DiscoveryRequest> requests;
+    private StreamObserver<Q> requests;
     private int attempts;
     private long generation;
 
-    AdsStream(Cluster cluster, Path baseDir, Executor executor) {
+    /** {@code call} starts the bidirectional call on a stub, e.g. {@code AggregatedDiscoveryServiceStub::streamAggregatedResources}. */
+    AdsStream(BiFunction<AggregatedDiscoveryServiceStub, StreamObserver<R>, StreamObserver<Q>> call, Cluster cluster, Path baseDir,
+              Executor executor) {
+        this.call = call;
         this.cluster = cluster;
         this.baseDir = baseDir;
         this.executor = executor;
@@ -60,14 +66,14 @@ final class AdsStream implements AutoCloseable {
     }
 
     /** Starts a new stream (closing the previous one) to the next endpoint of the cluster. */
-    void open(Events events) {
+    void open(Events<R> events) {
         closeChannel();
         Endpoint e = cluster.getEndpoints(attempts++ % cluster.getEndpointsCount());
         channel = channel(e);
         long mine = ++generation;
-        requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
+        requests = call.apply(AggregatedDiscoveryServiceGrpc.newStub(channel), new StreamObserver<>() {
             @Override
-            public void onNext(DiscoveryResponse r) {
+            public void onNext(R r) {
                 run(() -> {
                     if (mine == generation) events.onResponse(r);
                 });
@@ -101,7 +107,7 @@ final class AdsStream implements AutoCloseable {
     }
 
     /** Sends on the current stream (from the client's executor only). */
-    void send(DiscoveryRequest request) {
+    void send(Q request) {
         if (requests != null) requests.onNext(request);
     }
 

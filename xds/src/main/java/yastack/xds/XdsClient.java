@@ -4,14 +4,11 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.Durations;
-import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +26,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import yastack.api.config.ApiType;
 import yastack.api.config.Bootstrap;
 import yastack.api.config.ConfigSource;
 import yastack.config.ConfigLoader;
@@ -44,8 +42,8 @@ import yastack.xds.translate.Rejection;
 import yastack.xds.translate.RouteTranslator;
 
 /**
- * The xDS client: one ADS stream (state of the world) to the control plane named in
- * {@code dynamic_resources}, subscribed to every listener and cluster and to the routes and
+ * The xDS client: one ADS stream (state of the world or delta, see {@link AdsProtocol}) to
+ * the control plane named in {@code dynamic_resources}, subscribed to every listener and cluster and to the routes and
  * endpoints they name. Each response is translated and composed with the file's static part
  * into one config, checked like a file, and applied with the proxy's snapshot swap, the
  * same as a file reload; then ACKed. A response that cannot be applied as a whole is NACKed
@@ -59,7 +57,6 @@ public final class XdsClient implements AutoCloseable {
     private static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(15);
     private static final long INITIAL_BACKOFF_MILLIS = 500;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
-    private static final int INVALID_ARGUMENT = 3;
 
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "xds");
@@ -72,15 +69,13 @@ public final class XdsClient implements AutoCloseable {
     private final Map<XdsType, TypeState> states = new EnumMap<>(XdsType.class);
     private final Composer composer;
     private final XdsStats stats = new XdsStats();
-    private final AdsStream stream;
+    private final AdsProtocol protocol;
     private final InlineScripts scripts = InlineScripts.temporary();
     private final ListenerTranslator listeners = new ListenerTranslator(scripts);
     private final Duration initialFetchTimeout;
     private Bootstrap file;
     private Composer.Result current;
     private int streamId;
-    private boolean nodeSent;
-    private final boolean nodeOnFirstMessageOnly;
     private boolean receivedOnStream;
     private long backoffMillis = INITIAL_BACKOFF_MILLIS;
     private ScheduledFuture<?> deadline;
@@ -102,10 +97,12 @@ public final class XdsClient implements AutoCloseable {
         this.initialFetchTimeout = lds.compareTo(cds) > 0 ? lds : cds;
         this.composer = new Composer(lds, cds);
         this.node = NodeIdentity.of(file.getNode());
-        this.nodeOnFirstMessageOnly = d.getAdsConfig().getSetNodeOnFirstMessageOnly();
+        boolean nodeOnFirstMessageOnly = d.getAdsConfig().getSetNodeOnFirstMessageOnly();
         String adsCluster = d.getAdsConfig().getGrpcServices(0).getEnvoyGrpc().getClusterName();
-        this.stream = new AdsStream(file.getClustersList().stream().filter(c -> c.getName().equals(adsCluster)).findFirst()
-                .orElseThrow(), baseDir, executor);
+        var cluster = file.getClustersList().stream().filter(c -> c.getName().equals(adsCluster)).findFirst().orElseThrow();
+        this.protocol = d.getAdsConfig().getApiType() == ApiType.DELTA_GRPC
+                ? new DeltaProtocol(node, nodeOnFirstMessageOnly, cluster, baseDir, executor)
+                : new SotwProtocol(node, nodeOnFirstMessageOnly, cluster, baseDir, executor);
         this.current = new Composer.Result(file, Map.of(), Map.of(), Set.of(), Set.of(), null);
         stats.set("control_plane.connected_state", 0);
     }
@@ -140,7 +137,7 @@ public final class XdsClient implements AutoCloseable {
 
     /** The static and dynamic resources with their versions, as JSON, for {@code /config_dump}. */
     public String configDumpJson() {
-        return call(() -> ConfigDump.json(file, states, current, stream.nextTarget(), connectedSince));
+        return call(() -> ConfigDump.json(file, states, current, protocol.nextTarget(), connectedSince));
     }
 
     /**
@@ -184,26 +181,15 @@ public final class XdsClient implements AutoCloseable {
 
     private void connect() {
         if (closed) return;
-        String target = stream.nextTarget();
+        String target = protocol.nextTarget();
         try {
-            stream.open(new AdsStream.Events() {
-                @Override
-                public void onResponse(DiscoveryResponse response) {
-                    XdsClient.this.onResponse(response);
-                }
-
-                @Override
-                public void onClosed(Throwable cause) {
-                    XdsClient.this.onClosed(target, cause);
-                }
-            });
+            protocol.open(this::onUpdate, cause -> onClosed(target, cause));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "xds: cannot open a stream to " + target + ": " + e.getMessage());
             reconnectLater();
             return;
         }
         streamId++;
-        nodeSent = false;
         receivedOnStream = false;
         for (TypeState s : states.values()) {
             s.nonce = "";
@@ -213,9 +199,10 @@ public final class XdsClient implements AutoCloseable {
         // Envoy's order: clusters and their endpoints, then listeners and their routes.
         for (XdsType t : XdsType.values()) {
             TypeState s = states.get(t);
-            if (s != null && (t.wildcard || !s.names.isEmpty())) request(s, null);
+            if (s != null && (t.wildcard || !s.names.isEmpty())) protocol.subscribe(s);
         }
-        LOG.log(System.Logger.Level.INFO, "xds: ADS stream to " + target + " opened (node " + node.getId() + ")");
+        LOG.log(System.Logger.Level.INFO, "xds: ADS stream (" + (protocol instanceof DeltaProtocol ? "delta" : "state of the world")
+                + ") to " + target + " opened (node " + node.getId() + ")");
     }
 
     private void onClosed(String target, Throwable cause) {
@@ -239,68 +226,61 @@ public final class XdsClient implements AutoCloseable {
         return delay;
     }
 
-    private void request(TypeState s, String errorDetail) {
-        DiscoveryRequest.Builder r = DiscoveryRequest.newBuilder().setTypeUrl(s.type.typeUrl)
-                .setVersionInfo(s.version).setResponseNonce(s.nonce);
-        if (!s.type.wildcard) r.addAllResourceNames(s.names);
-        // Envoy's default: the node on every request (control planes such as java-control-plane
-        // group each request by it); set_node_on_first_message_only: true sends it once per stream.
-        if (!nodeSent || !nodeOnFirstMessageOnly) {
-            r.setNode(node);
-            nodeSent = true;
-        }
-        if (errorDetail != null) r.setErrorDetail(Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(errorDetail));
-        stream.send(r.build());
-    }
-
     // ---- responses ----
 
-    private void onResponse(DiscoveryResponse response) {
+    private void onUpdate(Update update) {
         if (!receivedOnStream) {
             receivedOnStream = true;
             backoffMillis = INITIAL_BACKOFF_MILLIS;
             connectedSince = Instant.now();
             stats.set("control_plane.connected_state", 1);
         }
-        XdsType type = XdsType.of(response.getTypeUrl());
-        TypeState s = type == null ? null : states.get(type);
+        XdsType type = update.type();
+        TypeState s = states.get(type);
         if (s == null) {
-            LOG.log(System.Logger.Level.WARNING, "xds: ignoring a response of type " + response.getTypeUrl() + ", not subscribed");
+            LOG.log(System.Logger.Level.WARNING, "xds: ignoring a response of type " + type.typeUrl + ", not subscribed");
             return;
         }
-        s.nonce = response.getNonce();
-        Set<String> names = namesIn(type, response);
+        s.nonce = update.nonce();
+        Set<String> names = XdsStats.namesIn(update);
         count(type, names, "update_attempt");
         Map<String, Accepted> candidate;
         try {
-            candidate = decode(s, response);
+            candidate = decode(s, update);
             apply(compose(type, candidate));
         } catch (Rejection e) {
             count(type, names, "update_rejected");
-            nack(s, response, e.getMessage());
+            nack(s, update, e.getMessage());
             return;
         }
         s.resources = candidate;
-        s.version = response.getVersionInfo();
+        s.version = update.version();
         s.fetched = true;
         s.rejectedVersion = null;
         s.rejections = 0;
         s.lastError = "";
         count(type, names, "update_success");
         if (candidate.isEmpty() && type.statsPrefix == null) count(type, names, "update_empty");
-        request(s, null);
+        protocol.ack(s);
         followReferences();
         checkInitialized();
     }
 
-    private Map<String, Accepted> decode(TypeState s, DiscoveryResponse response) throws Rejection {
+    /** {@code s}'s resources after {@code u}, translated; throws (nothing changed) when any of it is bad. */
+    private Map<String, Accepted> decode(TypeState s, Update u) throws Rejection {
         XdsType type = s.type;
         Map<String, Accepted> out = new LinkedHashMap<>();
-        // Routes and endpoints not in a response stay as they were (only listeners and clusters are sent whole).
-        if (!type.wildcard) s.resources.forEach((n, a) -> { if (s.names.contains(n)) out.put(n, a); });
+        // What a response does not carry stays, unless it is the whole set (state of the world's
+        // listeners and clusters) or names it removed (delta).
+        if (!u.complete()) {
+            s.resources.forEach((n, a) -> {
+                if ((type.wildcard || s.names.contains(n)) && !u.removed().contains(n)) out.put(n, a);
+            });
+        }
         Set<String> seen = new HashSet<>();
         Instant now = Instant.now();
-        for (Any any : response.getResourcesList()) {
+        for (Update.Incoming in : u.resources()) {
+            Any any = in.resource();
             if (!any.getTypeUrl().equals(type.typeUrl)) {
                 throw new Rejection("", "a " + type.typeUrl + " response carries a resource of type " + any.getTypeUrl());
             }
@@ -312,15 +292,21 @@ public final class XdsClient implements AutoCloseable {
             }
             String name = type.name(m);
             if (name.isEmpty()) throw new Rejection("", "a " + type.messageClass.getSimpleName() + " without a name");
+            if (!in.name().isEmpty() && !in.name().equals(name)) {
+                throw new Rejection("", type.label(name) + " is sent under the name '" + in.name() + "'");
+            }
             if (!seen.add(name)) throw new Rejection("", type.label(name) + " appears twice in the response");
             if (!type.wildcard && !s.names.contains(name)) continue;
             Accepted prev = s.resources.get(name);
             if (prev != null && prev.resource().equals(m)) {
-                out.put(name, prev);
+                // State of the world: an unchanged resource keeps the version that last changed it;
+                // delta: the control plane's version for it.
+                out.put(name, !u.perResourceVersions() || prev.version().equals(in.version()) ? prev
+                        : new Accepted(prev.resource(), prev.translated(), in.version(), prev.lastUpdated()));
                 continue;
             }
             try {
-                out.put(name, new Accepted(m, translate(m), response.getVersionInfo(), now));
+                out.put(name, new Accepted(m, translate(m), in.version(), now));
             } catch (Rejection e) {
                 throw e.in(type.label(name));
             }
@@ -361,16 +347,16 @@ public final class XdsClient implements AutoCloseable {
         }
     }
 
-    private void nack(TypeState s, DiscoveryResponse response, String detail) {
+    private void nack(TypeState s, Update u, String detail) {
         s.lastError = detail;
-        s.rejections = response.getVersionInfo().equals(s.rejectedVersion) ? s.rejections + 1 : 1;
-        s.rejectedVersion = response.getVersionInfo();
+        s.rejections = u.version().equals(s.rejectedVersion) ? s.rejections + 1 : 1;
+        s.rejectedVersion = u.version();
         LOG.log(System.Logger.Level.WARNING, "xds: NACK " + s.type.messageClass.getSimpleName() + " version "
-                + response.getVersionInfo() + " (nonce " + response.getNonce() + "), keeping version '" + s.version + "': " + detail);
+                + u.version() + " (nonce " + u.nonce() + "), keeping version '" + s.version + "': " + detail);
         int sid = streamId;
-        String nonce = response.getNonce();
+        String nonce = u.nonce();
         Runnable send = () -> {
-            if (sid == streamId && nonce.equals(s.nonce)) request(s, detail);
+            if (sid == streamId && nonce.equals(s.nonce)) protocol.nack(s, detail);
         };
         // A control plane that answers a NACK with the same version again is slowed down, not fed at once.
         if (s.rejections == 1) send.run();
@@ -401,9 +387,13 @@ public final class XdsClient implements AutoCloseable {
 
     private void resubscribe(TypeState s, Set<String> names) {
         if (names.equals(s.names)) return;
+        Set<String> added = new TreeSet<>(names);
+        added.removeAll(s.names);
+        Set<String> removed = new TreeSet<>(s.names);
+        removed.removeAll(names);
         s.names = names;
         s.resources.keySet().retainAll(names);
-        if (!names.isEmpty()) request(s, null);
+        protocol.resubscribe(s, added, removed);
     }
 
     // ---- composing and applying ----
@@ -474,10 +464,6 @@ public final class XdsClient implements AutoCloseable {
                 + " ms; serving what has arrived (static resources at least) and going on waiting");
     }
 
-    private Set<String> namesIn(XdsType type, DiscoveryResponse r) {
-        return XdsStats.namesIn(type, r);
-    }
-
     private void count(XdsType type, Set<String> names, String stat) {
         stats.countUpdate(type, names, stat, states.get(XdsType.LISTENER).resources, states.get(XdsType.CLUSTER).resources);
     }
@@ -486,7 +472,7 @@ public final class XdsClient implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            executor.submit(stream::close).get(10, TimeUnit.SECONDS);
+            executor.submit(protocol::close).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

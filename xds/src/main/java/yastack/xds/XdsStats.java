@@ -1,8 +1,6 @@
 package yastack.xds;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,13 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class XdsStats {
     private final Map<String, AtomicLong> values = new ConcurrentHashMap<>();
 
-    /** The resource names of a response, for per-resource stats; none for types counted per subscription. */
-    static Set<String> namesIn(XdsType type, DiscoveryResponse r) {
+    /** The resource names a response changes or removes, for per-resource stats; none for types counted per subscription. */
+    static Set<String> namesIn(Update u) {
+        XdsType type = u.type();
         if (type.statsPrefix != null) return Set.of();
-        Set<String> names = new TreeSet<>();
-        for (Any any : r.getResourcesList()) {
+        Set<String> names = new TreeSet<>(u.removed());
+        for (Update.Incoming in : u.resources()) {
             try {
-                names.add(type.name(any.unpack(type.messageClass)));
+                names.add(type.name(in.resource().unpack(type.messageClass)));
             } catch (InvalidProtocolBufferException e) {
                 // counted under the response as a whole when it is rejected
             }

@@ -46,8 +46,9 @@ final class DynamicValidator {
         }
         var ads = d.getAdsConfig();
         String p = path + ".ads_config";
-        if (ads.getApiType() == ApiType.DELTA_GRPC) f.error(p + ".api_type", "DELTA_GRPC is not supported yet; use GRPC (state of the world)");
-        else if (ads.getApiType() != ApiType.GRPC) f.error(p + ".api_type", "only GRPC is supported");
+        if (ads.getApiType() != ApiType.GRPC && ads.getApiType() != ApiType.DELTA_GRPC) {
+            f.error(p + ".api_type", "only GRPC (state of the world) and DELTA_GRPC (incremental) are supported");
+        }
         if (ads.getTransportApiVersion() == ApiVersion.V2) f.error(p + ".transport_api_version", "only V3 is supported");
         if (ads.getGrpcServicesCount() != 1) {
             f.error(p + ".grpc_services", "give exactly one grpc service, got " + ads.getGrpcServicesCount());

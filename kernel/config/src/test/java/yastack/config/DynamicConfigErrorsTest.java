@@ -62,15 +62,15 @@ class DynamicConfigErrorsTest extends ConfigErrorAssertions {
     }
 
     @Test
-    void deltaIsNotSupportedYet() {
+    void restIsNotSupported() {
         assertError(single("""
                 node: {id: n}
                 dynamic_resources:
                   ads_config:
-                    api_type: DELTA_GRPC
+                    api_type: REST
                     grpc_services: [{envoy_grpc: {cluster_name: xds}}]
                   cds_config: {ads: {}}
-                """ + XDS_CLUSTER), "dynamic_resources.ads_config.api_type", 4, "DELTA_GRPC is not supported yet");
+                """ + XDS_CLUSTER), "dynamic_resources.ads_config.api_type", 4, "only GRPC (state of the world) and DELTA_GRPC");
     }
 
     @Test

@@ -1,0 +1,93 @@
+package yastack.xds;
+
+import com.google.rpc.Status;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import yastack.api.config.Cluster;
+
+/**
+ * Delta (incremental) xDS ({@code api_type: DELTA_GRPC}): requests carry only subscription
+ * changes; responses carry only the resources that changed, each with its own version, and
+ * the names removed. Listeners and clusters are wildcard subscriptions (the first request
+ * names nothing, as Envoy's); routes and endpoints are subscribed and unsubscribed by name.
+ * A new stream tells the control plane what is held ({@code initial_resource_versions}).
+ * An ACK or NACK carries only the response's nonce (and the error), never subscription
+ * changes, which go in requests of their own without a nonce.
+ */
+final class DeltaProtocol extends AdsProtocol {
+    private final AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> stream;
+
+    DeltaProtocol(Node node, boolean nodeOnFirstMessageOnly, Cluster cluster, Path baseDir, Executor executor) {
+        super(node, nodeOnFirstMessageOnly);
+        this.stream = new AdsStream<>(AggregatedDiscoveryServiceStub::deltaAggregatedResources, cluster, baseDir, executor);
+    }
+
+    @Override
+    void openStream(Consumer<Update> onUpdate, Consumer<Throwable> onClosed) {
+        stream.open(new AdsStream.Events<>() {
+            @Override
+            public void onResponse(DeltaDiscoveryResponse r) {
+                XdsType type = typeOf(r.getTypeUrl());
+                if (type == null) return;
+                List<Update.Incoming> in = r.getResourcesList().stream()
+                        .map(res -> new Update.Incoming(res.getName(), res.getResource(), res.getVersion())).toList();
+                onUpdate.accept(new Update(type, r.getNonce(), r.getSystemVersionInfo(), in,
+                        new LinkedHashSet<>(r.getRemovedResourcesList()), false, true));
+            }
+
+            @Override
+            public void onClosed(Throwable cause) {
+                onClosed.accept(cause);
+            }
+        });
+    }
+
+    @Override
+    String nextTarget() {
+        return stream.nextTarget();
+    }
+
+    @Override
+    void subscribe(TypeState s) {
+        DeltaDiscoveryRequest.Builder r = request(s);
+        if (!s.type.wildcard) r.addAllResourceNamesSubscribe(s.names);
+        s.resources.forEach((name, a) -> r.putInitialResourceVersions(name, a.version()));
+        stream.send(r.build());
+    }
+
+    @Override
+    void resubscribe(TypeState s, Set<String> added, Set<String> removed) {
+        stream.send(request(s).addAllResourceNamesSubscribe(added).addAllResourceNamesUnsubscribe(removed).build());
+    }
+
+    @Override
+    void ack(TypeState s) {
+        stream.send(request(s).setResponseNonce(s.nonce).build());
+    }
+
+    @Override
+    void nack(TypeState s, String detail) {
+        stream.send(request(s).setResponseNonce(s.nonce)
+                .setErrorDetail(Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(detail)).build());
+    }
+
+    private DeltaDiscoveryRequest.Builder request(TypeState s) {
+        DeltaDiscoveryRequest.Builder r = DeltaDiscoveryRequest.newBuilder().setTypeUrl(s.type.typeUrl);
+        Node node = nodeToSend();
+        if (node != null) r.setNode(node);
+        return r;
+    }
+
+    @Override
+    public void close() {
+        stream.close();
+    }
+}
