@@ -63,6 +63,12 @@ final class StrictHttp {
             if (!cl.isEmpty() && (cl.size() != 1 || !cl.getFirst().matches("[0-9]{1,15}"))) {
                 return Response.bad("Content-Length " + cl, start);
             }
+            // A coding the proxy cannot decode is refused even where no body follows (RFC 9112 6.1:
+            // a 204 must not carry Transfer-Encoding at all; the proxy answers 502).
+            if ((status == 204 || status == 304) && !te.isEmpty()
+                    && (te.size() != 1 || !te.getFirst().equalsIgnoreCase("chunked"))) {
+                return Response.bad("transfer coding " + te + " on a bodiless response", start);
+            }
             if (headRequest || status == 204 || status == 304) {
                 return new Response(status, fields, new byte[0], i, true, false, null);
             }
