@@ -1,6 +1,6 @@
 package yastack.proxy.tls;
 
-import java.net.ServerSocket;
+import yastack.kernel.fixtures.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,9 +29,7 @@ class TlsTest {
     static int tlsPort, mtlsPort, frontPort;
 
     static int free() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     @BeforeAll
