@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import yastack.api.config.Listener;
 import yastack.kernel.stats.StatsStore;
 import yastack.proxy.edge.AdmissionStats;
@@ -16,7 +17,8 @@ import yastack.proxy.overload.OverloadMonitor;
  * (accepted, closed at once and counted) while the overload monitor says so, when its
  * listener already holds {@code max_connections}, or when all listeners together hold the
  * global limit. An admitted one counts until it closes. The counts are shared by every
- * worker and survive reloads, as the connections do.
+ * worker and survive reloads, as the connections do. The admitted connections are also the
+ * set a drain works through ({@link ConnectionDrain}): one registry per connection, not two.
  */
 final class ConnectionAdmission {
     /** One listener's open connections, whichever config they were accepted under. */
@@ -90,6 +92,18 @@ final class ConnectionAdmission {
             overload.releaseConnection();
         });
         return true;
+    }
+
+    /** Calls {@code each} with every admitted connection still open and its listener's name. */
+    void forEachOpen(BiConsumer<String, Channel> each) {
+        listeners.forEach((name, o) -> o.channels.forEach(ch -> each.accept(name, ch)));
+    }
+
+    /** How many admitted connections are still open. */
+    int openCount() {
+        int n = 0;
+        for (Open o : listeners.values()) n += o.channels.size();
+        return n;
     }
 
     /** Whether responses may keep their connection open (the overload monitor's keep-alive action). */

@@ -2,19 +2,15 @@ package yastack.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.util.AttributeKey;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The downstream side of a graceful drain (Envoy's drain manager). Every accepted connection
- * is tracked. While draining, HTTP/1 responses carry {@code Connection: close} and the
+ * The downstream side of a graceful drain (Envoy's drain manager), over the connections
+ * {@link ConnectionAdmission} admitted and has not seen close. While draining, HTTP/1 responses carry {@code Connection: close} and the
  * connection closes after them, HTTP/2 connections get GOAWAY and close once their streams
  * are done, and TCP connections are left to finish. When the listeners close, HTTP/1
  * connections with nothing in flight close too; what is still open at the drain's timeout
@@ -22,7 +18,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionDrain {
     private static final System.Logger LOG = System.getLogger("yastack");
-    private static final AttributeKey<String> LISTENER = AttributeKey.valueOf("yastack.listener");
     /** After the first GOAWAY, how long a client has to notice it before the connection closes behind its streams. */
     private static final long GOAWAY_GRACE_MILLIS = 1000;
 
@@ -34,13 +29,11 @@ final class ConnectionDrain {
         }
     };
 
-    private final ChannelGroup connections = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
+    private final ConnectionAdmission connections;
     private volatile boolean draining;
 
-    /** A connection a listener accepted: tracked until it closes. */
-    void track(Channel ch, String listener) {
-        ch.attr(LISTENER).set(listener);
-        connections.add(ch);
+    ConnectionDrain(ConnectionAdmission connections) {
+        this.connections = connections;
     }
 
     /** Whether connections should close after their current exchange (HTTP/1) or be sent GOAWAY (HTTP/2). */
@@ -53,9 +46,9 @@ final class ConnectionDrain {
         if (draining == on) return;
         draining = on;
         if (!on) return;
-        for (Channel ch : connections) {
+        connections.forEachOpen((listener, ch) -> {
             if (ch.pipeline().get(HttpPipelines.H2) != null) goAway(ch);
-        }
+        });
     }
 
     /** An HTTP/2 connection finished its set-up: one that starts while draining gets GOAWAY at once. */
@@ -82,28 +75,28 @@ final class ConnectionDrain {
 
     /** The listeners have closed: idle HTTP/1 connections close now (busy ones after their response). */
     void closeIdle() {
-        for (Channel ch : connections) ch.pipeline().fireUserEventTriggered(CLOSE_IDLE);
+        connections.forEachOpen((listener, ch) -> ch.pipeline().fireUserEventTriggered(CLOSE_IDLE));
     }
 
     /** Connections still open. */
     int open() {
-        return connections.size();
+        return connections.openCount();
     }
 
     /** Closes every connection still open, logging what was cut; returns how many. */
     int cut(String why) {
         Map<String, Integer> byKind = new TreeMap<>();
-        for (Channel ch : connections) byKind.merge("listener " + ch.attr(LISTENER).get() + ": " + kind(ch), 1, Integer::sum);
+        connections.forEachOpen((listener, ch) -> byKind.merge("listener " + listener + ": " + kind(ch), 1, Integer::sum));
         int n = byKind.values().stream().mapToInt(Integer::intValue).sum();
         if (n == 0) return 0;
         LOG.log(System.Logger.Level.WARNING, "drain: " + why + ": cutting " + n + " connection" + (n == 1 ? "" : "s") + " ("
                 + String.join(", ", byKind.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()) + ")");
-        for (Channel ch : connections) {
+        connections.forEachOpen((listener, ch) -> {
             // From the head, past TLS and HTTP/2, whose own close would wait for streams to end.
             ChannelHandlerContext first = ch.pipeline().firstContext();
             if (first != null) first.close();
             else ch.close();
-        }
+        });
         return n;
     }
 

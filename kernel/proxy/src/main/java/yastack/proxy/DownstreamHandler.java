@@ -270,6 +270,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     void exchangeDone(HttpExchange ex, boolean close) {
         if (current != ex) return;
         current = null;
+        clock.finished(ex);
         close |= draining;
         if (stream && !worker.overload.keepAlive()) goAwayParent();
         // A process drain does not close here: a response that started before it promised

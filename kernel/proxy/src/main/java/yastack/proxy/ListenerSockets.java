@@ -210,7 +210,6 @@ final class ListenerSockets {
             @Override
             protected void initChannel(Channel ch) {
                 if (!admission.admit(ch, l, refused)) return;
-                w.drain.track(ch, l.getName());
                 if (errors != null) ProxyProtocolReader.install(ch.pipeline(), errors, setup);
                 else setup.accept(ch.pipeline());
             }

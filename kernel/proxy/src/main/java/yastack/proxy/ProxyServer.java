@@ -35,7 +35,7 @@ public final class ProxyServer implements AutoCloseable {
     private final PluginRegistry plugins;
     private final Scripts scripts;
     private final OverloadMonitor overload;
-    private final ConnectionDrain drain = new ConnectionDrain();
+    private final ConnectionDrain drain;
     /** Every snapshot published, for their access logs' last flush at close. */
     private final List<ProxySnapshot> published = new ArrayList<>();
     private final Tracers tracers;
@@ -61,11 +61,13 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         this.overload = new OverloadMonitor(config.getOverloadManager(), stats);
+        ConnectionAdmission admission = new ConnectionAdmission(overload, stats);
+        this.drain = new ConnectionDrain(admission);
         for (int i = 0; i < sockets.workers().size(); i++) {
             workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, overload, drain));
         }
         publish(first);
-        this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir, new ConnectionAdmission(overload, stats));
+        this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir, admission);
         this.healthChecks = new HealthChecks(workers.getFirst());
         this.dns = new DnsDiscovery(workers.getFirst(), sockets.workers().hostTransport().datagramChannel(), this::replaceCluster);
     }

@@ -67,6 +67,14 @@ final class StreamClock {
         else ex.reply(ex.localResponse(HttpResponseStatus.REQUEST_TIMEOUT, "request timeout\n"), flag, true);
     }
 
+    /**
+     * {@code ex} is done: forget it, so an idle keep-alive connection does not hold the last
+     * request's headers; a pending tick finds nothing to do.
+     */
+    void finished(HttpExchange ex) {
+        if (current == ex) current = null;
+    }
+
     void stop() {
         current = null;
         if (task != null) task.cancel(false);
