@@ -134,9 +134,9 @@ final class ExchangeResponse {
         UpstreamLeg leg = ex.leg();
         leg.responseStarted(status);
         // An upstream that declined an upgrade saw Connection: upgrade; its connection is not reused.
-        upstreamKeepAlive = HttpUtil.isKeepAlive(r) && ex.upgrade() == null;
+        upstreamKeepAlive = HeaderRules.keepAlive(r) && ex.upgrade() == null;
         HttpHeaders h = r.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+        boolean chunked = HeaderRules.chunked(r);
         long length = chunked ? -1 : HttpUtil.getContentLength(r, -1L);
         HeaderRules.stripHopByHop(h);
         if (leg.http2()) h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());

@@ -3,6 +3,8 @@ package yastack.proxy;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 import java.util.Date;
 import java.util.List;
@@ -22,7 +24,7 @@ final class HeaderRules {
      * "Connection: content-length" trick cannot change how the body is delimited.
      */
     static void stripHopByHop(HttpHeaders h) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = values(h, HttpHeaderNames.CONNECTION);
         for (String value : connection) {
             for (String token : value.split(",")) {
                 String name = token.trim().toLowerCase(Locale.ROOT);
@@ -37,6 +39,24 @@ final class HeaderRules {
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.remove(HttpHeaderNames.UPGRADE);
         h.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+
+    /**
+     * The values of {@code name}. Most fields asked for on the request path are absent, and
+     * then this allocates nothing (Netty's getAll builds a list either way).
+     */
+    static List<String> values(HttpHeaders h, CharSequence name) {
+        return h.contains(name) ? h.getAll(name) : List.of();
+    }
+
+    /** Whether the message is chunked, without allocating when it has no Transfer-Encoding. */
+    static boolean chunked(HttpMessage m) {
+        return m.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.isTransferEncodingChunked(m);
+    }
+
+    /** HttpUtil.isKeepAlive, without allocating when the message has no Connection field. */
+    static boolean keepAlive(HttpMessage m) {
+        return m.headers().contains(HttpHeaderNames.CONNECTION) ? HttpUtil.isKeepAlive(m) : m.protocolVersion().isKeepAliveDefault();
     }
 
     private record CachedDate(long second, String text) {}
@@ -56,7 +76,7 @@ final class HeaderRules {
 
     /** True without Transfer-Encoding, or when it lists exactly one coding, "chunked". */
     static boolean onlyChunkedOrNoTransferCoding(HttpHeaders h) {
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        List<String> te = values(h, HttpHeaderNames.TRANSFER_ENCODING);
         if (te.isEmpty()) return true;
         return te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked");
     }
@@ -72,8 +92,10 @@ final class HeaderRules {
 
     /** A route's edits of one direction: removals, then additions (replacing unless they append). */
     static void apply(HttpHeaders h, List<HeaderEdits.Header> add, List<String> remove) {
-        for (String name : remove) h.remove(name);
-        for (HeaderEdits.Header v : add) {
+        // Indexed loops: most routes edit nothing, and an iterator per empty list per request adds up.
+        for (int i = 0; i < remove.size(); i++) h.remove(remove.get(i));
+        for (int i = 0; i < add.size(); i++) {
+            HeaderEdits.Header v = add.get(i);
             if (v.append()) h.add(v.name(), v.value());
             else h.set(v.name(), v.value());
         }

@@ -72,8 +72,8 @@ final class HttpExchange {
         this.request = request;
         this.listener = listener;
         this.snapshot = snapshot;
-        this.requestHasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        this.closeAfter = !HttpUtil.isKeepAlive(request);
+        this.requestHasBody = HeaderRules.chunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        this.closeAfter = !HeaderRules.keepAlive(request);
         this.response = new ExchangeResponse(this);
         this.body = new RequestBody(this);
         this.timeouts = new StreamTimeouts(startNanos, listener.edge());

@@ -193,8 +193,8 @@ class RequestDecoder extends ByteToMessageDecoder {
     /** Sets the body state for the request; true when it has no body. */
     private boolean frame(HttpRequest request) {
         HttpHeaders h = request.headers();
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        List<String> cl = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        List<String> te = HeaderRules.values(h, HttpHeaderNames.TRANSFER_ENCODING);
+        List<String> cl = HeaderRules.values(h, HttpHeaderNames.CONTENT_LENGTH);
         if (!te.isEmpty()) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
                 throw new Malformed("Transfer-Encoding in an HTTP/1.0 request");

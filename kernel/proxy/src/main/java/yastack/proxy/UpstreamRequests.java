@@ -35,7 +35,7 @@ final class UpstreamRequests {
         h.remove("x-http2-stream-dependency-id");
         h.remove("x-http2-stream-weight");
         h.remove("x-http2-stream-promise-id");
-        if (HttpUtil.isTransferEncodingChunked(request)) {
+        if (HeaderRules.chunked(request)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request, 0L));
