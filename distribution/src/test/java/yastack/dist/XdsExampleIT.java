@@ -26,7 +26,8 @@ import yastack.proxy.fixtures.TestUpstream;
 /**
  * The README's "Running under a control plane" steps, as a user takes them in the built
  * distribution: the example control plane (examples/xds, a standalone Maven project on
- * java-control-plane) is built and started with the README's command, then
+ * java-control-plane, a named module) is built and started on the module path with the
+ * README's command, then
  * {@code bin/yastack run --config examples/xds/bootstrap.yaml}; requests follow what it pushes,
  * and an endpoint change typed on its standard input re-routes them.
  *
@@ -86,7 +87,7 @@ class XdsExampleIT {
         try (TestUpstream one = new TestUpstream("one"); TestUpstream two = new TestUpstream("two")) {
             // The README's command, with the build's repository and offline.
             cp = new ProcessBuilder("mvn", "-B", "-o", "-q", "-Dmaven.repo.local=" + repo, "-f", "examples/xds/pom.xml",
-                    "compile", "exec:java", "-Dexec.args=127.0.0.1:" + one.port())
+                    "compile", "exec:exec", "-Dexec.args=127.0.0.1:" + one.port())
                     .directory(Dist.HOME.toFile()).redirectErrorStream(true).redirectOutput(cpLog.toFile()).start();
             awaitLine(cp, cpLog, "control plane on 127.0.0.1:" + CONTROL_PLANE, 180);
 

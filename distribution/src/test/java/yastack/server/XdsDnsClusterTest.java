@@ -2,6 +2,9 @@ package yastack.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static yastack.server.XdsFixture.CDS;
+import static yastack.server.XdsFixture.NODE;
+import static yastack.server.XdsFixture.RDS;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.util.Durations;
@@ -32,8 +35,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import yastack.config.ConfigLoader;
-import yastack.dist.ControlPlane;
 import yastack.dist.Envoy;
 import yastack.proxy.fixtures.Dnsmasq;
 import yastack.proxy.fixtures.ProxyHarness;
@@ -45,17 +46,13 @@ import yastack.proxy.fixtures.TestUpstream;
  * records change while traffic flows.
  */
 class XdsDnsClusterTest {
-    private static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-    private static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
     private static final String NAME = "api." + Dnsmasq.DOMAIN;
     @TempDir
     Path dir;
     private Dnsmasq dns;
-    private ControlPlane cp;
+    private XdsFixture xds;
     private TestUpstream b;
     private TestUpstream c;
-    private ProxyInstance proxy;
-    private int port;
     private int upstreamPort;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -66,23 +63,12 @@ class XdsDnsClusterTest {
         b = new TestUpstream("b", "127.0.0.2", upstreamPort);
         c = new TestUpstream("c", "127.0.0.3", upstreamPort);
         dns.hosts("127.0.0.2 " + NAME + "\n");
-        cp = new ControlPlane(0);
-        port = ProxyHarness.freePort();
-        proxy = ProxyInstance.start(ConfigLoader.parse("""
-                node: {id: edge-1, cluster: edge}
-                dynamic_resources:
-                  ads_config: {api_type: GRPC, grpc_services: [{envoy_grpc: {cluster_name: xds}}]}
-                  lds_config: {ads: {}, initial_fetch_timeout: 5s}
-                  cds_config: {ads: {}, initial_fetch_timeout: 5s}
-                clusters:
-                  - {name: xds, http2_protocol_options: {}, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(cp.port()), Path.of(".")), 1, 0, false);
+        xds = new XdsFixture("GRPC", "");
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (proxy != null) proxy.close();
-        if (cp != null) cp.close();
+        if (xds != null) xds.close();
         b.close();
         c.close();
         dns.close();
@@ -101,7 +87,7 @@ class XdsDnsClusterTest {
     }
 
     private void push(String version, List<Cluster> clusters) {
-        cp.set("edge-1", version, clusters, List.of(), List.of(Envoy.httpListener("web", port, "routes")),
+        xds.cp.set(NODE, version, clusters, List.of(), List.of(Envoy.httpListener("web", xds.port, "routes")),
                 List.of(routes()));
     }
 
@@ -118,8 +104,7 @@ class XdsDnsClusterTest {
     private Set<String> upstreams(String path, int n) throws Exception {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < n; i++) {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = xds.get(path);
             seen.add(r.statusCode() == 200 ? r.headers().firstValue("x-upstream").orElse("?") : "status " + r.statusCode());
         }
         return seen;
@@ -146,8 +131,8 @@ class XdsDnsClusterTest {
         @SuppressWarnings("deprecation")
         Cluster logical = dnsCluster("logical", Cluster.DiscoveryType.LOGICAL_DNS).toBuilder().addDnsResolvers(resolver()).build();
         push("1", List.of(strict, logical));
-        cp.awaitAck(CDS, "1");
-        cp.awaitAck(RDS, "1");
+        xds.cp.awaitAck(CDS, "1");
+        xds.cp.awaitAck(RDS, "1");
         assertEquals(Set.of("b"), upstreams("/s/x", 4), "the first answer is there before the cluster serves");
         assertEquals(Set.of("b"), upstreams("/l/x", 4));
 
@@ -160,17 +145,16 @@ class XdsDnsClusterTest {
         for (int round = 0; round < 20 && !seen.contains("c"); round++) {
             List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                burst.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/l/delay/200"))
+                burst.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + xds.port + "/l/delay/200"))
                         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
             }
             for (var f : burst) seen.add(f.get(15, TimeUnit.SECONDS).headers().firstValue("x-upstream").orElse("?"));
             if (!seen.contains("c")) Thread.sleep(200);
         }
         assertTrue(seen.contains("c"), "new connections of the LOGICAL_DNS cluster go to the new address: " + seen);
-        var stats = proxy.proxy().stats();
+        var stats = xds.proxy.proxy().stats();
         assertTrue(stats.value("cluster.strict.update_success") >= 2, "the DNS cluster's lookups are counted");
-        String dump = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort() + "/config_dump")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String dump = xds.admin("/config_dump").body();
         assertTrue(dump.contains("STRICT_DNS") && dump.contains("127.0.0.1:" + dns.port), "the dump shows the mapped cluster");
         assertTrue(dump.contains("CaresDnsResolverConfig") && !dump.contains("unprintable"), "and the resource as received: " + dump);
     }
@@ -179,17 +163,17 @@ class XdsDnsClusterTest {
     void whatDnsClustersCannotDoIsNackedNamingTheField() throws Exception {
         push("1", List.of(dnsCluster("strict", Cluster.DiscoveryType.STRICT_DNS).toBuilder().addDnsResolvers(resolver()).build(),
                 dnsCluster("logical", Cluster.DiscoveryType.LOGICAL_DNS).toBuilder().addDnsResolvers(resolver()).build()));
-        cp.awaitAck(CDS, "1");
+        xds.cp.awaitAck(CDS, "1");
         Cluster twoNames = dnsCluster("logical", Cluster.DiscoveryType.LOGICAL_DNS).toBuilder()
                 .setLoadAssignment(Envoy.endpoints("logical", NAME, upstreamPort, upstreamPort + 1)).build();
         push("2", List.of(dnsCluster("strict", Cluster.DiscoveryType.STRICT_DNS), twoNames));
-        DiscoveryRequest nack = cp.await(r -> r.getTypeUrl().equals(CDS) && r.hasErrorDetail(), "a CDS NACK");
+        DiscoveryRequest nack = xds.cp.await(r -> r.getTypeUrl().equals(CDS) && r.hasErrorDetail(), "a CDS NACK");
         assertEquals("Cluster 'logical': load_assignment.endpoints: a LOGICAL_DNS cluster has exactly one endpoint (one name), got 2",
                 nack.getErrorDetail().getMessage());
         Cluster failureRate = dnsCluster("strict", Cluster.DiscoveryType.STRICT_DNS).toBuilder()
                 .setDnsFailureRefreshRate(Cluster.RefreshRate.newBuilder().setBaseInterval(Durations.fromSeconds(1))).build();
         push("3", List.of(failureRate));
-        nack = cp.await(r -> r.getTypeUrl().equals(CDS) && r.hasErrorDetail() && r.getErrorDetail().getMessage().contains("'strict'"),
+        nack = xds.cp.await(r -> r.getTypeUrl().equals(CDS) && r.hasErrorDetail() && r.getErrorDetail().getMessage().contains("'strict'"),
                 "a second CDS NACK");
         assertEquals("Cluster 'strict': dns_failure_refresh_rate: not supported", nack.getErrorDetail().getMessage());
         assertEquals(Set.of("b"), upstreams("/s/x", 4), "the last good config keeps serving");

@@ -1,36 +1,54 @@
 package yastack.xds;
 
+import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import yastack.api.config.Cluster;
 
 /**
  * The wire protocol of the ADS stream: state of the world ({@link SotwProtocol}) or delta
- * ({@link DeltaProtocol}). It turns responses into {@link Update}s and the client's decisions
- * (subscribe, ACK, NACK) into requests; everything else (decoding, composing, applying,
- * stats, backoff) is the client's, the same for both. Called on the client's thread only.
+ * ({@link DeltaProtocol}), with requests {@code Q} and responses {@code R}. It turns responses
+ * into {@link Update}s and the client's decisions (subscribe, ACK, NACK) into requests;
+ * everything else (decoding, composing, applying, stats, backoff) is the client's, the same
+ * for both. Called on the client's thread only.
  */
-abstract class AdsProtocol implements AutoCloseable {
+abstract class AdsProtocol<Q, R> implements AutoCloseable {
     static final int INVALID_ARGUMENT = 3;
 
     private final Node node;
     private final boolean nodeOnFirstMessageOnly;
+    private final AdsStream<Q, R> stream;
     private boolean nodeSent;
 
-    AdsProtocol(Node node, boolean nodeOnFirstMessageOnly) {
+    /** {@code call} starts the protocol's bidirectional call on a stub (see {@link AdsStream}). */
+    AdsProtocol(Node node, boolean nodeOnFirstMessageOnly,
+                BiFunction<AggregatedDiscoveryServiceStub, StreamObserver<R>, StreamObserver<Q>> call,
+                Cluster cluster, Path baseDir, Executor executor) {
         this.node = node;
         this.nodeOnFirstMessageOnly = nodeOnFirstMessageOnly;
+        this.stream = new AdsStream<>(call, cluster, baseDir, executor);
     }
 
     /**
-     * The node for the next request, or null: Envoy's default puts it on every request
-     * (control planes such as java-control-plane group each request by it);
+     * Gives {@code setNode} the node for the next request, or nothing: Envoy's default puts it
+     * on every request (control planes such as java-control-plane group each request by it);
      * {@code set_node_on_first_message_only: true} sends it once per stream.
      */
-    final Node nodeToSend() {
-        if (nodeSent && nodeOnFirstMessageOnly) return null;
+    final void addNode(Consumer<Node> setNode) {
+        if (nodeSent && nodeOnFirstMessageOnly) return;
         nodeSent = true;
-        return node;
+        setNode.accept(node);
+    }
+
+    /** The {@code error_detail} of a NACK. */
+    static Status rejection(String detail) {
+        return Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(detail).build();
     }
 
     /** The type of a response's {@code type_url}; null (logged, the response is ignored) for another type. */
@@ -45,13 +63,32 @@ abstract class AdsProtocol implements AutoCloseable {
     /** Opens a new stream (closing the previous one); its responses and its end are reported on the client's thread. */
     final void open(Consumer<Update> onUpdate, Consumer<Throwable> onClosed) {
         nodeSent = false;
-        openStream(onUpdate, onClosed);
+        stream.open(new AdsStream.Events<>() {
+            @Override
+            public void onResponse(R r) {
+                Update u = toUpdate(r);
+                if (u != null) onUpdate.accept(u);
+            }
+
+            @Override
+            public void onClosed(Throwable cause) {
+                onClosed.accept(cause);
+            }
+        });
     }
 
-    abstract void openStream(Consumer<Update> onUpdate, Consumer<Throwable> onClosed);
+    /** What a response brings; null for a response to ignore (a type not subscribed). */
+    abstract Update toUpdate(R response);
+
+    /** Sends on the current stream. */
+    final void send(Q request) {
+        stream.send(request);
+    }
 
     /** The endpoint the next stream connects to, e.g. {@code 127.0.0.1:18000}. */
-    abstract String nextTarget();
+    final String nextTarget() {
+        return stream.nextTarget();
+    }
 
     /** On a new stream: subscribes to {@code s}'s type (wildcard or its names), telling what is held. */
     abstract void subscribe(TypeState s);
@@ -66,5 +103,7 @@ abstract class AdsProtocol implements AutoCloseable {
     abstract void nack(TypeState s, String detail);
 
     @Override
-    public abstract void close();
+    public final void close() {
+        stream.close();
+    }
 }

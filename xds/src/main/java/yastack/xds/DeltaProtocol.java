@@ -1,6 +1,5 @@
 package yastack.xds;
 
-import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -10,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 import yastack.api.config.Cluster;
 
 /**
@@ -22,37 +20,20 @@ import yastack.api.config.Cluster;
  * An ACK or NACK carries only the response's nonce (and the error), never subscription
  * changes, which go in requests of their own without a nonce.
  */
-final class DeltaProtocol extends AdsProtocol {
-    private final AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> stream;
+final class DeltaProtocol extends AdsProtocol<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
 
     DeltaProtocol(Node node, boolean nodeOnFirstMessageOnly, Cluster cluster, Path baseDir, Executor executor) {
-        super(node, nodeOnFirstMessageOnly);
-        this.stream = new AdsStream<>(AggregatedDiscoveryServiceStub::deltaAggregatedResources, cluster, baseDir, executor);
+        super(node, nodeOnFirstMessageOnly, AggregatedDiscoveryServiceStub::deltaAggregatedResources, cluster, baseDir, executor);
     }
 
     @Override
-    void openStream(Consumer<Update> onUpdate, Consumer<Throwable> onClosed) {
-        stream.open(new AdsStream.Events<>() {
-            @Override
-            public void onResponse(DeltaDiscoveryResponse r) {
-                XdsType type = typeOf(r.getTypeUrl());
-                if (type == null) return;
-                List<Update.Incoming> in = r.getResourcesList().stream()
-                        .map(res -> new Update.Incoming(res.getName(), res.getResource(), res.getVersion())).toList();
-                onUpdate.accept(new Update(type, r.getNonce(), r.getSystemVersionInfo(), in,
-                        new LinkedHashSet<>(r.getRemovedResourcesList()), false, true));
-            }
-
-            @Override
-            public void onClosed(Throwable cause) {
-                onClosed.accept(cause);
-            }
-        });
-    }
-
-    @Override
-    String nextTarget() {
-        return stream.nextTarget();
+    Update toUpdate(DeltaDiscoveryResponse r) {
+        XdsType type = typeOf(r.getTypeUrl());
+        if (type == null) return null;
+        List<Update.Incoming> in = r.getResourcesList().stream()
+                .map(res -> new Update.Incoming(res.getName(), res.getResource(), res.getVersion())).toList();
+        return new Update(type, r.getNonce(), r.getSystemVersionInfo(), in,
+                new LinkedHashSet<>(r.getRemovedResourcesList()), false, true);
     }
 
     @Override
@@ -60,34 +41,28 @@ final class DeltaProtocol extends AdsProtocol {
         DeltaDiscoveryRequest.Builder r = request(s);
         if (!s.type.wildcard) r.addAllResourceNamesSubscribe(s.names);
         s.resources.forEach((name, a) -> r.putInitialResourceVersions(name, a.version()));
-        stream.send(r.build());
+        send(r.build());
     }
 
     @Override
     void resubscribe(TypeState s, Set<String> added, Set<String> removed) {
-        stream.send(request(s).addAllResourceNamesSubscribe(added).addAllResourceNamesUnsubscribe(removed).build());
+        send(request(s).addAllResourceNamesSubscribe(added).addAllResourceNamesUnsubscribe(removed).build());
     }
 
     @Override
     void ack(TypeState s) {
-        stream.send(request(s).setResponseNonce(s.nonce).build());
+        send(request(s).setResponseNonce(s.nonce).build());
     }
 
     @Override
     void nack(TypeState s, String detail) {
-        stream.send(request(s).setResponseNonce(s.nonce)
-                .setErrorDetail(Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(detail)).build());
+        send(request(s).setResponseNonce(s.nonce).setErrorDetail(rejection(detail)).build());
     }
 
+    /** Every request: the type (and the node, when it goes). */
     private DeltaDiscoveryRequest.Builder request(TypeState s) {
         DeltaDiscoveryRequest.Builder r = DeltaDiscoveryRequest.newBuilder().setTypeUrl(s.type.typeUrl);
-        Node node = nodeToSend();
-        if (node != null) r.setNode(node);
+        addNode(r::setNode);
         return r;
-    }
-
-    @Override
-    public void close() {
-        stream.close();
     }
 }

@@ -69,7 +69,7 @@ public final class XdsClient implements AutoCloseable {
     private final Map<XdsType, TypeState> states = new EnumMap<>(XdsType.class);
     private final Composer composer;
     private final XdsStats stats = new XdsStats();
-    private final AdsProtocol protocol;
+    private final AdsProtocol<?, ?> protocol;
     private final InlineScripts scripts = InlineScripts.temporary();
     private final ListenerTranslator listeners = new ListenerTranslator(scripts);
     private final Duration initialFetchTimeout;
