@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,8 +52,12 @@ class StartupIT {
 
     /** Starts, waits for /ready and stops; returns the process output. */
     private String startAndStop(Path config) throws Exception {
+        return startAndStop(config, "-Xlog:aot=info");
+    }
+
+    private String startAndStop(Path config, String javaOpts) throws Exception {
         Path log = dir.resolve("run.log");
-        Process p = Dist.startRun(config, log, List.of("YASTACK_JAVA_OPTS=-Xlog:aot=info"));
+        Process p = Dist.startRun(config, log, List.of("YASTACK_JAVA_OPTS=" + javaOpts));
         try {
             Dist.awaitReady(adminPort(config), p, log);
         } finally {
@@ -66,6 +72,28 @@ class StartupIT {
         String out = startAndStop(config(false));
         assertTrue(out.contains("Opened AOT cache"), out);
         assertFalse(out.contains("[error][aot]"), out);
+    }
+
+    /** The value -XX:+PrintFlagsFinal printed for {@code flag}. */
+    private static String flag(String out, String flag) {
+        Matcher m = Pattern.compile("\\s" + flag + "\\s+=\\s+(\\S+)").matcher(out);
+        assertTrue(m.find(), flag + " in " + out.lines().limit(5).toList());
+        return m.group(1);
+    }
+
+    @Test
+    void theLauncherSetsItsGcDefaultsAndYastackJavaOptsOverridesThem() throws Exception {
+        String defaults = startAndStop(config(false), "-XX:+PrintFlagsFinal");
+        assertEquals("true", flag(defaults, "UseParallelGC"));
+        assertEquals("false", flag(defaults, "UseAdaptiveSizePolicy"), "eden is not resized under load");
+        assertEquals(String.valueOf(16 << 20), flag(defaults, "MaxNewSize"));
+
+        String youngOverridden = startAndStop(config(false), "-Xmn32m -XX:+PrintFlagsFinal");
+        assertEquals(String.valueOf(32 << 20), flag(youngOverridden, "MaxNewSize"), "the user's option comes last and wins");
+
+        String otherGc = startAndStop(config(false), "-XX:+UseSerialGC -XX:+PrintFlagsFinal");
+        assertEquals("true", flag(otherGc, "UseSerialGC"));
+        assertEquals("false", flag(otherGc, "UseParallelGC"), "naming a collector drops the default one, which would refuse to start beside it");
     }
 
     @Test
