@@ -1,20 +1,11 @@
 package yastack.xds;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
 import com.google.protobuf.util.Durations;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,13 +24,10 @@ import yastack.config.ConfigLoader;
 import yastack.config.LoadedConfig;
 import yastack.proxy.ProxyServer;
 import yastack.xds.translate.ClusterResource;
-import yastack.xds.translate.ClusterTranslator;
-import yastack.xds.translate.EndpointTranslator;
 import yastack.xds.translate.InlineScripts;
 import yastack.xds.translate.ListenerResource;
 import yastack.xds.translate.ListenerTranslator;
 import yastack.xds.translate.Rejection;
-import yastack.xds.translate.RouteTranslator;
 
 /**
  * The xDS client: one ADS stream (state of the world or delta, see {@link AdsProtocol}) to
@@ -71,7 +59,7 @@ public final class XdsClient implements AutoCloseable {
     private final XdsStats stats = new XdsStats();
     private final AdsProtocol<?, ?> protocol;
     private final InlineScripts scripts = InlineScripts.temporary();
-    private final ListenerTranslator listeners = new ListenerTranslator(scripts);
+    private final UpdateDecoder decoder = new UpdateDecoder(new ListenerTranslator(scripts));
     private final Duration initialFetchTimeout;
     private Bootstrap file;
     private Composer.Result current;
@@ -246,7 +234,7 @@ public final class XdsClient implements AutoCloseable {
         count(type, names, "update_attempt");
         Map<String, Accepted> candidate;
         try {
-            candidate = decode(s, update);
+            candidate = decoder.decode(s, update, file);
             apply(compose(type, candidate));
         } catch (Rejection e) {
             count(type, names, "update_rejected");
@@ -266,82 +254,10 @@ public final class XdsClient implements AutoCloseable {
         checkInitialized();
     }
 
-    /** {@code s}'s resources after {@code u}, translated; throws (nothing changed) when any of it is bad. */
-    private Map<String, Accepted> decode(TypeState s, Update u) throws Rejection {
-        XdsType type = s.type;
-        Map<String, Accepted> out = new LinkedHashMap<>();
-        // What a response does not carry stays, unless it is the whole set (state of the world's
-        // listeners and clusters) or names it removed (delta).
-        if (!u.complete()) {
-            s.resources.forEach((n, a) -> {
-                if ((type.wildcard || s.names.contains(n)) && !u.removed().contains(n)) out.put(n, a);
-            });
-        }
-        Set<String> seen = new HashSet<>();
-        Instant now = Instant.now();
-        for (Update.Incoming in : u.resources()) {
-            Any any = in.resource();
-            if (!any.getTypeUrl().equals(type.typeUrl)) {
-                throw new Rejection("", "a " + type.typeUrl + " response carries a resource of type " + any.getTypeUrl());
-            }
-            Message m;
-            try {
-                m = any.unpack(type.messageClass);
-            } catch (InvalidProtocolBufferException e) {
-                throw new Rejection("", "cannot decode a " + type.messageClass.getSimpleName() + ": " + e.getMessage());
-            }
-            String name = type.name(m);
-            if (name.isEmpty()) throw new Rejection("", "a " + type.messageClass.getSimpleName() + " without a name");
-            if (!in.name().isEmpty() && !in.name().equals(name)) {
-                throw new Rejection("", type.label(name) + " is sent under the name '" + in.name() + "'");
-            }
-            if (!seen.add(name)) throw new Rejection("", type.label(name) + " appears twice in the response");
-            if (!type.wildcard && !s.names.contains(name)) continue;
-            Accepted prev = s.resources.get(name);
-            if (prev != null && prev.resource().equals(m)) {
-                // State of the world: an unchanged resource keeps the version that last changed it;
-                // delta: the control plane's version for it.
-                out.put(name, !u.perResourceVersions() || prev.version().equals(in.version()) ? prev
-                        : new Accepted(prev.resource(), prev.translated(), in.version(), prev.lastUpdated()));
-                continue;
-            }
-            try {
-                out.put(name, new Accepted(m, translate(m), in.version(), now));
-            } catch (Rejection e) {
-                throw e.in(type.label(name));
-            }
-        }
-        if (type == XdsType.LISTENER || type == XdsType.CLUSTER) {
-            for (String name : out.keySet()) {
-                if (staticNames(type).contains(name)) {
-                    throw new Rejection("", type.label(name) + " is static (in the config file); names are unique across static and dynamic resources");
-                }
-            }
-        }
-        return out;
-    }
-
-    private Object translate(Message m) throws Rejection {
-        return switch (m) {
-            case Listener l -> listeners.translate(l);
-            case RouteConfiguration r -> RouteTranslator.translate(r, "");
-            case Cluster c -> ClusterTranslator.translate(c);
-            case ClusterLoadAssignment a -> EndpointTranslator.translate(a, "");
-            default -> throw new IllegalArgumentException(m.getClass().getName());
-        };
-    }
-
-    private Set<String> staticNames(XdsType type) {
-        Set<String> out = new HashSet<>();
-        if (type == XdsType.LISTENER) file.getListenersList().forEach(l -> out.add(l.getName()));
-        else file.getClustersList().forEach(c -> out.add(c.getName()));
-        return out;
-    }
-
     private void checkStaticNames(XdsType type, TypeState s) throws Rejection {
         if (s == null) return;
         for (String name : s.resources.keySet()) {
-            if (staticNames(type).contains(name)) {
+            if (UpdateDecoder.staticNames(file, type).contains(name)) {
                 throw new Rejection("", type.label(name) + " comes from the control plane; names are unique across static and dynamic resources");
             }
         }
