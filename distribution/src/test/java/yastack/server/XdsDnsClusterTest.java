@@ -39,6 +39,7 @@ import yastack.dist.Envoy;
 import yastack.proxy.fixtures.Dnsmasq;
 import yastack.proxy.fixtures.ProxyHarness;
 import yastack.proxy.fixtures.TestUpstream;
+import yastack.proxy.fixtures.UpstreamSpread;
 
 /**
  * STRICT_DNS and LOGICAL_DNS clusters pushed by a real control plane (java-control-plane),
@@ -101,26 +102,6 @@ class XdsDnsClusterTest {
         return RouteConfiguration.newBuilder().setName("routes").addVirtualHosts(vh).build();
     }
 
-    private Set<String> upstreams(String path, int n) throws Exception {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-            HttpResponse<String> r = xds.get(path);
-            seen.add(r.statusCode() == 200 ? r.headers().firstValue("x-upstream").orElse("?") : "status " + r.statusCode());
-        }
-        return seen;
-    }
-
-    private void awaitUpstreams(String path, Set<String> expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Set<String> seen;
-        do {
-            seen = upstreams(path, 8);
-            if (seen.equals(expected)) return;
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("expected " + expected + " from " + path + ", got " + seen + "\n" + dns.log());
-    }
-
     @Test
     void strictAndLogicalDnsClustersFromCdsFollowTheRecords() throws Exception {
         // One resolver the c-ares way (typed_dns_resolver_config), one the deprecated way Envoy still reads.
@@ -133,13 +114,13 @@ class XdsDnsClusterTest {
         push("1", List.of(strict, logical));
         xds.cp.awaitAck(CDS, "1");
         xds.cp.awaitAck(RDS, "1");
-        assertEquals(Set.of("b"), upstreams("/s/x", 4), "the first answer is there before the cluster serves");
-        assertEquals(Set.of("b"), upstreams("/l/x", 4));
+        assertEquals(Set.of("b"), UpstreamSpread.of(xds::get, "/s/x", 4), "the first answer is there before the cluster serves");
+        assertEquals(Set.of("b"), UpstreamSpread.of(xds::get, "/l/x", 4));
 
         dns.hosts("127.0.0.2 " + NAME + "\n127.0.0.3 " + NAME + "\n");
-        awaitUpstreams("/s/x", Set.of("b", "c"));
+        UpstreamSpread.await(xds::get, "/s/x", Set.of("b", "c"), dns::log);
         dns.hosts("127.0.0.3 " + NAME + "\n");
-        awaitUpstreams("/s/x", Set.of("c"));
+        UpstreamSpread.await(xds::get, "/s/x", Set.of("c"), dns::log);
         // logical_dns: pooled connections to b stay; new connections (a concurrent burst needs them) go to c.
         Set<String> seen = new HashSet<>();
         for (int round = 0; round < 20 && !seen.contains("c"); round++) {
@@ -176,6 +157,6 @@ class XdsDnsClusterTest {
         nack = xds.cp.await(r -> r.getTypeUrl().equals(CDS) && r.hasErrorDetail() && r.getErrorDetail().getMessage().contains("'strict'"),
                 "a second CDS NACK");
         assertEquals("Cluster 'strict': dns_failure_refresh_rate: not supported", nack.getErrorDetail().getMessage());
-        assertEquals(Set.of("b"), upstreams("/s/x", 4), "the last good config keeps serving");
+        assertEquals(Set.of("b"), UpstreamSpread.of(xds::get, "/s/x", 4), "the last good config keeps serving");
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import yastack.proxy.fixtures.Dnsmasq;
 import yastack.proxy.fixtures.ProxyHarness;
 import yastack.proxy.fixtures.TestUpstream;
+import yastack.proxy.fixtures.UpstreamSpread;
 
 /**
  * strict_dns and logical_dns clusters against a real DNS server (dnsmasq, re-reading its
@@ -75,28 +76,6 @@ class DnsDiscoveryTest {
         c.close();
     }
 
-    /** Which upstreams answer {@code n} requests to {@code path}. */
-    private Set<String> upstreams(String path, int n) throws Exception {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-            HttpResponse<String> r = proxy.get(path);
-            seen.add(r.statusCode() == 200 ? r.headers().firstValue("x-upstream").orElse("?") : "status " + r.statusCode());
-        }
-        return seen;
-    }
-
-    /** Waits (up to 10 s) until {@code n} requests to {@code path} are answered by exactly {@code expected}. */
-    private void awaitUpstreams(String path, Set<String> expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Set<String> seen;
-        do {
-            seen = upstreams(path, 8);
-            if (seen.equals(expected)) return;
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("expected " + expected + " from " + path + ", got " + seen + "\n" + dns.log());
-    }
-
     private List<String> endpoints(String cluster) {
         return proxy.engine.clusters().get(cluster).endpoints().stream().map(e -> e.connectHost()).toList();
     }
@@ -104,11 +83,11 @@ class DnsDiscoveryTest {
     @Test
     void strictDnsFollowsTheRecordsAndKeepsTheLastAnswerWhenDnsIsDown() throws Exception {
         // The first answer was there before the listener took traffic.
-        assertEquals(Set.of("b"), upstreams("/s/x", 6));
+        assertEquals(Set.of("b"), UpstreamSpread.of(proxy::get, "/s/x", 6));
         assertEquals(List.of("127.0.0.2"), endpoints("strict"));
 
         dns.hosts("127.0.0.2 " + NAME + "\n127.0.0.3 " + NAME + "\n");
-        awaitUpstreams("/s/x", Set.of("b", "c"));
+        UpstreamSpread.await(proxy::get, "/s/x", Set.of("b", "c"), dns::log);
 
         // b leaves DNS while requests to it are in flight: they finish, new ones go to c.
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
@@ -123,7 +102,7 @@ class DnsDiscoveryTest {
         }
         Thread.sleep(300);
         dns.hosts("127.0.0.3 " + NAME + "\n");
-        awaitUpstreams("/s/x", Set.of("c"));
+        UpstreamSpread.await(proxy::get, "/s/x", Set.of("c"), dns::log);
         Set<String> answeredBy = new HashSet<>();
         for (var f : inFlight) {
             HttpResponse<String> r = f.get(10, TimeUnit.SECONDS);
@@ -139,27 +118,27 @@ class DnsDiscoveryTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (proxy.stat("cluster.strict.update_failure") == failures && System.nanoTime() < deadline) Thread.sleep(50);
         assertTrue(proxy.stat("cluster.strict.update_failure") > failures, "a failed lookup is counted");
-        assertEquals(Set.of("c"), upstreams("/s/x", 6));
+        assertEquals(Set.of("c"), UpstreamSpread.of(proxy::get, "/s/x", 6));
         assertEquals(List.of("127.0.0.3"), endpoints("strict"));
         assertTrue(proxy.stat("cluster.strict.membership_change") >= 2);
     }
 
     @Test
     void aNameThatGoesAwayEmptiesTheClusterUntilItIsBack() throws Exception {
-        assertEquals(Set.of("b"), upstreams("/f/x", 4));
+        assertEquals(Set.of("b"), UpstreamSpread.of(proxy::get, "/f/x", 4));
         // NXDOMAIN: an empty answer (Envoy's too), so no endpoint to send to.
         long empties = proxy.stat("cluster.fast.update_empty");
         dns.hosts("");
-        awaitUpstreams("/f/x", Set.of("status 503"));
+        UpstreamSpread.await(proxy::get, "/f/x", Set.of("status 503"), dns::log);
         assertTrue(proxy.stat("cluster.fast.update_empty") > empties);
         assertEquals(List.of(), endpoints("fast"));
         dns.hosts("127.0.0.3 " + NAME + "\n");
-        awaitUpstreams("/f/x", Set.of("c"));
+        UpstreamSpread.await(proxy::get, "/f/x", Set.of("c"), dns::log);
     }
 
     @Test
     void logicalDnsSendsNewConnectionsToTheNewAddress() throws Exception {
-        assertEquals(Set.of("b"), upstreams("/l/x", 4));
+        assertEquals(Set.of("b"), UpstreamSpread.of(proxy::get, "/l/x", 4));
         dns.hosts("127.0.0.3 " + NAME + "\n");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!endpoints("logical").equals(List.of("127.0.0.3")) && System.nanoTime() < deadline) Thread.sleep(50);
