@@ -22,7 +22,7 @@ final class DownstreamCodec extends CombinedChannelDuplexHandler<DownstreamCodec
 
     /** @param headersTimeoutMillis request_headers_timeout: from a head's first byte to its last (0: none) */
     DownstreamCodec(int maxHeaderBytes, long headersTimeoutMillis) {
-        ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+        ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2); // one per response still to write: usually one
         init(new Decoder(maxHeaderBytes, headersTimeoutMillis, methods), new Encoder(methods));
     }
 

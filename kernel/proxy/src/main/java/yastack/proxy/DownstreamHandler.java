@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -21,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import yastack.api.RouteDecision;
+import yastack.kernel.loop.TimerWheel;
 
 /**
  * One downstream HTTP/1.1 connection. Requests are served strictly one at a time;
@@ -37,7 +37,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     final ListenerStats stats;
     private final String listenerName;
     private final Supplier<ProxySnapshot> snapshots;
-    private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    // Pipelined requests are rare: start small (the default holds 16 slots per idle connection).
+    private final ArrayDeque<Object> queued = new ArrayDeque<>(1);
     private ChannelHandlerContext ctx;
     private HttpExchange current;
     private int paused;
@@ -50,6 +51,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private StreamClock clock;
     /** max_connection_duration passed: the connection closes after the exchange in flight. */
     private boolean draining;
+    /** The listener's idle_timeout (HTTP/1.1 connections only; null when off). */
+    private TimerWheel.Timeout idleTimer;
+    private long idleNanos;
+    /** When the connection last read bytes or finished an exchange (System.nanoTime). */
+    private long lastActive;
 
     /** @param stream true for an HTTP/2 stream (counted as a request, not a connection) */
     DownstreamHandler(ProxyWorker worker, ListenerStats stats, String listenerName, Supplier<ProxySnapshot> snapshots,
@@ -83,8 +89,14 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             if (rt != null && rt.edge().maxConnectionMillis() > 0) {
                 ctx.executor().schedule(this::maxDurationReached, rt.edge().maxConnectionMillis(), TimeUnit.MILLISECONDS);
             }
+            if (rt != null && rt.idleTimeoutMillis() > 0) {
+                idleNanos = TimeUnit.MILLISECONDS.toNanos(rt.idleTimeoutMillis());
+                idleTimer = new TimerWheel.Timeout(this::idleCheck);
+                lastActive = System.nanoTime();
+                worker.timeouts.arm(idleTimer, rt.idleTimeoutMillis());
+            }
         }
-        this.clock = new StreamClock(ctx.executor());
+        this.clock = new StreamClock(worker.timeouts);
         ctx.fireChannelActive();
     }
 
@@ -112,8 +124,33 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }, millis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * idle_timeout (Envoy's): a connection with no exchange in flight closes once it has been
+     * quiet (nothing read, no exchange finished) that long. It is a wheel timeout that only
+     * checks when it fires, so a read costs a clock read rather than a re-arm.
+     */
+    private void idleCheck() {
+        if (closing || !ctx.channel().isActive()) return;
+        long quiet = System.nanoTime() - lastActive;
+        boolean busy = current != null || !queued.isEmpty();
+        if (!busy && quiet >= idleNanos) {
+            stats.cxIdleTimeout.inc();
+            closing = true;
+            ctx.close();
+            return;
+        }
+        long wait = busy ? idleNanos : idleNanos - quiet;
+        worker.timeouts.arm(idleTimer, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
+    }
+
+    private void stopIdleTimer() {
+        if (idleTimer != null) worker.timeouts.cancel(idleTimer);
+        idleTimer = null;
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        stopIdleTimer();
         if (!stream) stats.cxActive.dec();
         if (clock != null) clock.stop();
         if (current != null) {
@@ -196,6 +233,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (idleTimer != null) lastActive = System.nanoTime();
         if (current != null) current.flushUpstream();
         ctx.flush();
     }
@@ -220,10 +258,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (evt instanceof IdleStateEvent && current == null) {
-            stats.cxIdleTimeout.inc();
-            ctx.close();
-        }
     }
 
     @Override
@@ -240,6 +274,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     void becomeTunnel(Channel upstream, long idleMillis) {
         current = null;
         paused = 0;
+        stopIdleTimer(); // the tunnel has an idle timeout of its own
         stats.upgradesTotal.inc();
         UpgradeTunnel.open(ctx.channel(), upstream, idleMillis, stats.upgradesActive);
     }
@@ -271,6 +306,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (current != ex) return;
         current = null;
         clock.finished(ex);
+        if (idleTimer != null) lastActive = System.nanoTime();
         close |= draining;
         if (stream && !worker.overload.keepAlive()) goAwayParent();
         // A process drain does not close here: a response that started before it promised

@@ -1,9 +1,11 @@
 package yastack.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -11,6 +13,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -42,15 +45,14 @@ final class HttpPipelines {
         this.snapshots = snapshots;
     }
 
-    // Idle = nothing received for the idle timeout (reader idle): the handlers close only
-    // connections with no request in flight, and reader-idle costs nothing per write.
+    // The idle timeout of an HTTP/1.1 connection is DownstreamHandler's (a wheel timeout,
+    // no handler of its own); an HTTP/2 connection's is reader idle on the connection.
     void http1(ChannelPipeline p) {
         ListenerRuntime rt = snapshots.get().listeners().get(listener);
         if (rt == null) { // accepted as a reload removed this listener
             p.channel().close();
             return;
         }
-        p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("codec", new DownstreamCodec(rt.maxHeaderBytes(), rt.headersTimeoutMillis()));
         p.addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, false));
     }
@@ -82,6 +84,7 @@ final class HttpPipelines {
                 ch.pipeline().addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, true));
             }
         }));
+        p.addLast("h2-idle", new IdleClose(codec.connection(), stats));
         // Every connection starts with a 65535-byte window (RFC 9113 6.9.2), which the codec may
         // already have raised for a larger stream window; ours is raised to the configured size at once.
         var connection = codec.connection();
@@ -89,6 +92,33 @@ final class HttpPipelines {
         if (raise > 0) p.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(raise));
         DownstreamHandler.limitConnectionAge(p.channel(), rt.edge().maxConnectionMillis(), stats);
         worker.drain.http2Started(p.channel());
+    }
+
+    /**
+     * The listener's idle_timeout on an HTTP/2 connection: when nothing has been read for that
+     * long and no stream is open, it closes (the codec says GOAWAY first). The reader-idle
+     * events come from the connection's "idle" handler and pass the codec unchanged.
+     */
+    private static final class IdleClose extends ChannelInboundHandlerAdapter {
+        private final Http2Connection connection;
+        private final ListenerStats stats;
+
+        IdleClose(Http2Connection connection, ListenerStats stats) {
+            this.connection = connection;
+            this.stats = stats;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (!(evt instanceof IdleStateEvent)) {
+                ctx.fireUserEventTriggered(evt);
+                return;
+            }
+            if (connection.numActiveStreams() == 0 && ctx.channel().isActive()) {
+                stats.cxIdleTimeout.inc();
+                ctx.close();
+            }
+        }
     }
 
     /** Picks the pipeline from the ALPN result once the TLS handshake is done. */

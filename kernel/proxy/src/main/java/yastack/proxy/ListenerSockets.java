@@ -5,12 +5,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SniHandler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,9 +174,29 @@ final class ListenerSockets {
                 .option(ChannelOption.SO_BACKLOG, l.getBacklog() == 0 ? 1024 : l.getBacklog())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(limit / 2, limit))
-                .childHandler(l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w));
+                .childHandler(sockets.bindsPerWorker(l.getFlavor()) ? initializer(l, w) : byWorker(l));
         if (l.hasTcp()) b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         return b;
+    }
+
+    private ChannelInitializer<Channel> initializer(Listener l, ProxyWorker w) {
+        return l.hasHttp() ? httpInitializer(l, w) : tcpInitializer(l, w);
+    }
+
+    /**
+     * For one accept socket shared by every worker (no SO_REUSEPORT): accepted connections are
+     * spread over the workers' loops, and each must be set up with the {@link ProxyWorker} of the
+     * loop it landed on, whose pools, timers and stats only that loop's thread touches.
+     */
+    private ChannelInitializer<Channel> byWorker(Listener l) {
+        Map<EventLoop, ChannelInitializer<Channel>> perLoop = new IdentityHashMap<>();
+        for (ProxyWorker w : workers) perLoop.put(w.loop, initializer(l, w));
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(perLoop.get(ch.eventLoop()));
+            }
+        };
     }
 
     private ChannelInitializer<Channel> httpInitializer(Listener l, ProxyWorker w) {

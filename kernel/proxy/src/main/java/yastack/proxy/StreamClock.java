@@ -1,26 +1,25 @@
 package yastack.proxy;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import yastack.kernel.loop.TimerWheel;
 import yastack.proxy.edge.EdgeStats;
 
 /**
  * The timer behind the {@link StreamTimeouts} of the exchanges on one connection (or one
- * HTTP/2 stream). One task at a time, moved only when a deadline comes before it: with the
- * default five-minute idle timeout a keep-alive connection schedules once every five
- * minutes, not once per request. When the task runs it checks the exchange in flight and
- * either ends it or sleeps until its next deadline.
+ * HTTP/2 stream): one timeout on the worker's {@link TimerWheel}, moved only when a deadline
+ * comes before it, so with the default five-minute idle timeout a keep-alive connection
+ * re-arms once every five minutes, not once per request. When it fires it checks the exchange
+ * in flight and either ends it or sleeps until its next deadline (up to one wheel tick late).
  */
 final class StreamClock {
-    private final EventExecutor executor;
-    private ScheduledFuture<?> task;
+    private final TimerWheel wheel;
+    private final TimerWheel.Timeout task = new TimerWheel.Timeout(this::tick);
     private long taskAt;
     private HttpExchange current;
 
-    StreamClock(EventExecutor executor) {
-        this.executor = executor;
+    StreamClock(TimerWheel wheel) {
+        this.wheel = wheel;
     }
 
     /** {@code ex} is the exchange in flight now. */
@@ -36,16 +35,13 @@ final class StreamClock {
 
     private void arm(long at) {
         if (at == Long.MAX_VALUE) return;
-        if (task != null) {
-            if (taskAt - at <= 0) return;
-            task.cancel(false);
-        }
+        if (task.armed() && taskAt - at <= 0) return;
         taskAt = at;
-        task = executor.schedule(this::tick, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        long nanos = Math.max(0, at - System.nanoTime());
+        wheel.arm(task, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
     }
 
     private void tick() {
-        task = null;
         HttpExchange ex = current;
         if (ex == null || ex.finished()) return;
         long now = System.nanoTime();
@@ -77,7 +73,6 @@ final class StreamClock {
 
     void stop() {
         current = null;
-        if (task != null) task.cancel(false);
-        task = null;
+        wheel.cancel(task);
     }
 }

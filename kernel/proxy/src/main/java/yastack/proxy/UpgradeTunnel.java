@@ -79,8 +79,7 @@ final class UpgradeTunnel {
         ChannelPipeline dp = down.pipeline();
         dp.addBefore("proxy", "tunnel", new Pipe(up));
         dp.remove("codec");
-        if (idleMillis > 0) dp.replace("idle", "idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-        else dp.remove("idle");
+        if (idleMillis > 0) dp.addFirst("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         ChannelPipeline upp = up.pipeline();
         upp.addBefore("upstream", "tunnel", new Pipe(down));
         upp.remove("idle");

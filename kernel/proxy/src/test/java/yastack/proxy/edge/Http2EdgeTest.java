@@ -36,20 +36,41 @@ class Http2EdgeTest {
         pki = new TestPki(dir);
         pki.issue("srv", "127.0.0.1");
         up = new TestUpstream("up");
-        proxy = new ProxyHarness("""
+        proxy = new ProxyHarness(config("""
+                      max_request_headers_kb: 16
+                      http2_protocol_options: {max_concurrent_streams: 3, initial_stream_window_size: 131072, initial_connection_window_size: 2097152}
+                """), 1);
+    }
+
+    /** An h2 listener whose {@code http} block has {@code httpExtra} (indented to it) besides its route. */
+    static String config(String httpExtra) {
+        return """
                 listeners:
                   - name: web
                     address: 127.0.0.1
                     port: ${PORT}
                     tls: {certificates: [{cert: %s, key: %s}], alpn: [h2, http/1.1]}
                     http:
-                      max_request_headers_kb: 16
-                      http2_protocol_options: {max_concurrent_streams: 3, initial_stream_window_size: 131072, initial_connection_window_size: 2097152}
-                      route_config:
+                %s      route_config:
                         virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
                 clusters:
                   - {name: up, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(pki.path("srv.pem"), pki.path("srv.key"), up.port()), 1);
+                """.formatted(pki.path("srv.pem"), pki.path("srv.key"), httpExtra, up.port());
+    }
+
+    @Test
+    void aConnectionWithNoOpenStreamClosesAfterTheIdleTimeout() throws Exception {
+        try (ProxyHarness idle = new ProxyHarness(config("      idle_timeout: 400ms\n"), 1);
+             H2Wire c = new H2Wire(idle.port)) {
+            c.await(H2Wire.SETTINGS, 3000);
+            c.request(1, "GET", "/delay/700", true); // open longer than the timeout: not idle
+            H2Wire.Frame head = c.await(H2Wire.HEADERS, 3000);
+            assertNotNull(head, "the slow stream is answered");
+            H2Wire.Frame goAway = c.await(H2Wire.GOAWAY, 3000);
+            assertNotNull(goAway, "then, quiet, the connection is told to go");
+            assertEquals(H2Wire.CLOSED, c.await(-2, 3000), "and closes");
+            assertEquals(1, idle.awaitStat("http.web.downstream_cx_idle_timeout", 1));
+        }
     }
 
     @AfterAll

@@ -125,6 +125,31 @@ class StreamTimeoutsTest {
     }
 
     @Test
+    void listenerIdleTimeoutClosesAQuietConnectionButNotABusyOne() throws Exception {
+        try (ProxyHarness p = proxy("idle_timeout: 300ms", "")) {
+            try (Socket s = new Socket("127.0.0.1", p.port)) {
+                s.setSoTimeout(3000);
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                // Requests every 150 ms keep it open well past the timeout.
+                for (int i = 0; i < 5; i++) {
+                    out.write("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    assertTrue(ProxyHarness.readResponse(in).startsWith("HTTP/1.1 200 "));
+                    Thread.sleep(150);
+                }
+                // An exchange longer than the timeout is not cut: the timeout counts from its end.
+                out.write("GET /silent/800 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertTrue(ProxyHarness.readResponse(in).startsWith("HTTP/1.1 200 "));
+                long t0 = System.nanoTime();
+                assertEquals(-1, in.read(), "then the quiet connection is closed");
+                long quietMillis = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(quietMillis >= 250 && quietMillis < 2000, "closed after " + quietMillis + " ms");
+            }
+            assertEquals(1, p.awaitStat("http.web.downstream_cx_idle_timeout", 1));
+        }
+    }
+
+    @Test
     void maxConnectionDurationClosesIdleAndDrainsBusyConnections() throws Exception {
         try (ProxyHarness p = proxy("max_connection_duration: 400ms", "")) {
             try (Socket s = new Socket("127.0.0.1", p.port)) {
