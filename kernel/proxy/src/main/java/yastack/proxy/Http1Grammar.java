@@ -1,7 +1,6 @@
 package yastack.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -79,7 +78,7 @@ final class Http1Grammar {
             if (c <= 0x20 || c >= 0x7f) throw new Malformed("invalid character in request target");
         }
         HttpVersion version = parseVersion(line.substring(sp2 + 1));
-        return new DefaultHttpRequest(version, HttpMethod.valueOf(method), target, new DefaultHttpHeaders());
+        return new DefaultHttpRequest(version, HttpMethod.valueOf(method), target, new FlatHttpHeaders());
     }
 
     /** "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 2.3). Higher 1.x minors are read as 1.1 (RFC 9110 2.5). */
@@ -126,7 +125,13 @@ final class Http1Grammar {
                 throw new Malformed("field name looks like a framing field: " + name);
             }
             String value = in.toString(vs, ve - vs, StandardCharsets.ISO_8859_1);
-            if (!trailers || !FORBIDDEN_TRAILERS.contains(name.toLowerCase(Locale.ROOT))) headers.add(name, value);
+            if (trailers && FORBIDDEN_TRAILERS.contains(name.toLowerCase(Locale.ROOT))) {
+                // dropped: a trailer may not carry framing, routing or authentication fields
+            } else if (headers instanceof FlatHttpHeaders flat) {
+                flat.addParsed(name, value);
+            } else {
+                headers.add(name, value);
+            }
             i = lineEnd + 2;
         }
     }

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import yastack.api.RouteDecision;
 import yastack.proxy.edge.ForwardingTrust;
 
@@ -18,6 +20,12 @@ import yastack.proxy.edge.ForwardingTrust;
  * switch the listener allows.
  */
 final class UpstreamRequests {
+    private static final AsciiString[] HTTP2_CONVERSION_FIELDS = {
+        HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
+        HttpConversionUtil.ExtensionHeaderNames.PATH.text(), HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text(),
+        HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text(), HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text(),
+    };
+
     private UpstreamRequests() {}
 
     static HttpRequest build(HttpRequest request, RequestHead head, RouteDecision.ToCluster f, String scheme,
@@ -29,12 +37,7 @@ final class UpstreamRequests {
         HeaderRules.stripHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT);
         // HTTP/2 -> HTTP/1 conversion annotations are ours, not the client's.
-        h.remove("x-http2-scheme");
-        h.remove("x-http2-stream-id");
-        h.remove("x-http2-path");
-        h.remove("x-http2-stream-dependency-id");
-        h.remove("x-http2-stream-weight");
-        h.remove("x-http2-stream-promise-id");
+        for (AsciiString name : HTTP2_CONVERSION_FIELDS) h.remove(name);
         if (HeaderRules.chunked(request)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {

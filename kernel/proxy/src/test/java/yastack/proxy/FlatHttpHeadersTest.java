@@ -1,0 +1,141 @@
+package yastack.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FlatHttpHeaders} keeps the contract of Netty's headers that the proxy and Netty's
+ * codecs rely on: case-insensitive names, order kept, set replacing every field of a name,
+ * values checked so no field can split a head, and heads encoded and decoded through it byte
+ * for byte as with Netty's own.
+ */
+class FlatHttpHeadersTest {
+    private static FlatHttpHeaders of(String... nameValues) {
+        FlatHttpHeaders h = new FlatHttpHeaders();
+        for (int i = 0; i < nameValues.length; i += 2) h.add(nameValues[i], nameValues[i + 1]);
+        return h;
+    }
+
+    @Test
+    void namesAreCaseInsensitiveAndOrderIsKept() {
+        FlatHttpHeaders h = of("Host", "a", "X-One", "1", "x-one", "2", "Accept", "*/*");
+        assertEquals("a", h.get("host"));
+        assertEquals("1", h.get(AsciiString.of("X-ONE")));
+        assertEquals(List.of("1", "2"), h.getAll("X-One"));
+        assertEquals(List.of(), h.getAll("missing"));
+        assertTrue(h.contains(HttpHeaderNames.ACCEPT));
+        assertTrue(h.contains("x-one", "2", false));
+        assertFalse(h.contains("x-one", "3", true));
+        assertEquals(4, h.size());
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, String> e : h) names.add(e.getKey());
+        assertEquals(List.of("Host", "X-One", "x-one", "Accept"), names);
+        assertNull(h.get("x-two"));
+        assertEquals(7, h.getInt("missing", 7));
+    }
+
+    @Test
+    void setReplacesEveryFieldOfTheNameInTheFirstOnesPlace() {
+        FlatHttpHeaders h = of("A", "1", "B", "2", "a", "3", "C", "4", "A", "5");
+        h.set("a", "x");
+        assertEquals(List.of("x"), h.getAll("A"));
+        List<CharSequence> order = new ArrayList<>();
+        h.iteratorCharSequence().forEachRemaining(e -> order.add(e.getKey() + "=" + e.getValue()));
+        assertEquals(List.of("a=x", "B=2", "C=4"), order.stream().map(CharSequence::toString).toList());
+        h.set("D", List.of("p", "q"));
+        assertEquals(List.of("p", "q"), h.getAll("d"));
+        h.remove("b").remove(AsciiString.of("D"));
+        assertEquals(2, h.size());
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, 12);
+        assertEquals(12, h.getInt("content-length"));
+        h.set("Date", new Date(0));
+        assertEquals("Thu, 01 Jan 1970 00:00:00 GMT", h.get("date"));
+        h.clear();
+        assertTrue(h.isEmpty());
+    }
+
+    @Test
+    void aCopyIsIndependent() {
+        FlatHttpHeaders h = of("A", "1", "B", "2");
+        HttpHeaders c = h.copy();
+        c.set("A", "changed").add("C", "3");
+        h.remove("B");
+        assertEquals("1", h.get("a"));
+        assertEquals(1, h.size());
+        assertEquals("changed", c.get("a"));
+        assertEquals(3, c.size());
+    }
+
+    @Test
+    void valuesThatCouldEndAFieldAndNamesThatAreNotTokensAreRefused() {
+        FlatHttpHeaders h = new FlatHttpHeaders();
+        assertThrows(IllegalArgumentException.class, () -> h.add("x-a", "v\r\nInjected: 1"));
+        assertThrows(IllegalArgumentException.class, () -> h.set("x-a", "v\n"));
+        assertThrows(IllegalArgumentException.class, () -> h.add("x-a", "nul\0"));
+        assertThrows(IllegalArgumentException.class, () -> h.add("bad name", "v"));
+        assertThrows(IllegalArgumentException.class, () -> h.add("x:y", "v"));
+        assertThrows(IllegalArgumentException.class, () -> h.add("", "v"));
+        assertTrue(h.isEmpty(), "nothing refused was kept");
+        h.add("x-tab", "a\tb");
+        h.add("x-latin", "caf\u00e9");
+        assertEquals(2, h.size());
+    }
+
+    @Test
+    void aResponseDecodedAndEncodedThroughItKeepsItsBytes() {
+        String head = "HTTP/1.1 200 OK\r\nServer: up\r\nContent-Length: 2\r\nX-Dup: 1\r\nx-dup: 2\r\n\r\nok";
+        EmbeddedChannel client = new EmbeddedChannel(new HttpClientCodec(
+                new HttpDecoderConfig().setHeadersFactory(FlatHttpHeaders.FACTORY), false, true));
+        client.writeOutbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+        ((ByteBuf) client.readOutbound()).release();
+        client.writeInbound(Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1));
+        HttpResponse r = client.readInbound();
+        assertTrue(r.headers() instanceof FlatHttpHeaders);
+        assertEquals(List.of("1", "2"), r.headers().getAll("X-DUP"));
+
+        EmbeddedChannel server = new EmbeddedChannel(new HttpResponseEncoder());
+        server.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, r.headers()));
+        ByteBuf out = server.readOutbound();
+        assertEquals(head.substring(0, head.indexOf("\r\n\r\n") + 4), out.toString(StandardCharsets.ISO_8859_1));
+        out.release();
+        client.finishAndReleaseAll();
+    }
+
+    @Test
+    void theRequestGrammarFillsIt() {
+        ByteBuf in = Unpooled.copiedBuffer("GET /p HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n", StandardCharsets.ISO_8859_1);
+        int lineEnd = in.indexOf(0, in.writerIndex(), (byte) '\r');
+        HttpRequest r = Http1Grammar.parseRequestLine(in, 0, lineEnd);
+        Http1Grammar.parseFields(in, lineEnd + 2, in.writerIndex() - 2, r.headers(), false);
+        assertTrue(r.headers() instanceof FlatHttpHeaders);
+        assertEquals("h", r.headers().get(HttpHeaderNames.HOST));
+        assertEquals("1", r.headers().get("x-a"));
+        in.release();
+    }
+}
