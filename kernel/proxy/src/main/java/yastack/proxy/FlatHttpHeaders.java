@@ -29,18 +29,24 @@ import java.util.Set;
  * plugin can split a head. Not thread-safe, like the message it belongs to.
  */
 final class FlatHttpHeaders extends HttpHeaders {
-    /** For Netty's decoders: the upstream response's header fields (its trailers stay Netty's). */
-    static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
-        @Override
-        public HttpHeaders newHeaders() {
-            return new FlatHttpHeaders();
-        }
+    /** For Netty's decoders: the upstream response's header fields. */
+    static final HttpHeadersFactory FACTORY = factory(12);
+    /** For Netty's decoders: trailers, which a response almost never has, though every body ends with a place for them. */
+    static final HttpHeadersFactory TRAILERS = factory(0);
 
-        @Override
-        public HttpHeaders newEmptyHeaders() {
-            return new FlatHttpHeaders(0);
-        }
-    };
+    private static HttpHeadersFactory factory(int capacity) {
+        return new HttpHeadersFactory() {
+            @Override
+            public HttpHeaders newHeaders() {
+                return new FlatHttpHeaders(capacity);
+            }
+
+            @Override
+            public HttpHeaders newEmptyHeaders() {
+                return new FlatHttpHeaders(0);
+            }
+        };
+    }
 
     /** One field; what {@link #iteratorCharSequence()} yields. */
     private static final class Field implements Map.Entry<CharSequence, CharSequence> {

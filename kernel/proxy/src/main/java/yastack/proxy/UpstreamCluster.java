@@ -154,7 +154,7 @@ final class UpstreamCluster {
 
     /** Netty's response decoder with our header fields ({@link FlatHttpHeaders}); read-only once built. */
     private static final HttpDecoderConfig UPSTREAM_DECODER = new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024)
-            .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(FlatHttpHeaders.FACTORY);
+            .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(FlatHttpHeaders.FACTORY).setTrailersFactory(FlatHttpHeaders.TRAILERS);
 
     private Channel pooled(int endpointIndex) {
         Channel ch;
