@@ -174,7 +174,9 @@ final class ExchangeResponse {
         if (ex.listener.compression() != null) {
             compression = ResponseCompression.start(ex.request, out, ex.listener.compression(), ex.down.stats);
         }
-        ex.dctx.write(out);
+        // No future to listen to (a promise per write adds up): a failed write reaches
+        // DownstreamHandler.exceptionCaught, which closes the connection.
+        ex.dctx.write(out, ex.dctx.voidPromise());
         if (ex.filters() != null) ex.dctx.flush();
     }
 
@@ -185,7 +187,7 @@ final class ExchangeResponse {
             return;
         }
         if (compression != null) c = compression.encode(c, last, ex.dctx.alloc());
-        ex.dctx.write(c);
+        ex.dctx.write(c, ex.dctx.voidPromise());
         if (ex.filters() != null) ex.dctx.flush();
         if (!ex.dctx.channel().isWritable() && ex.leg() != null) ex.leg().setAutoRead(false);
         if (last) {

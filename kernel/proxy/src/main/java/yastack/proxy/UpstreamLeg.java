@@ -1,7 +1,6 @@
 package yastack.proxy;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -135,7 +134,7 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
         // A write that fails (the encoder refusing a message included) is an upstream failure,
         // not something to wait out until the route timeout; one that fails at once has been
         // handled (onClosed) before write() returns.
-        channel.write(upstreamRequest).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        channel.write(upstreamRequest, channel.voidPromise()); // a failure fires exceptionCaught upstream
         if (upstream != channel) return;
         HttpContent c;
         while (pendingBody != null && (c = pendingBody.poll()) != null) channel.write(c);
