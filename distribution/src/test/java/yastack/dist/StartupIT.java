@@ -87,7 +87,6 @@ class StartupIT {
         assertEquals("true", flag(defaults, "UseParallelGC"));
         assertEquals("false", flag(defaults, "UseAdaptiveSizePolicy"), "eden is not resized under load");
         assertEquals(String.valueOf(16 << 20), flag(defaults, "MaxNewSize"));
-        assertEquals("10.000000", flag(defaults, "CompileThresholdScaling"), "the JIT leaves start-up code to the interpreter");
 
         String youngOverridden = startAndStop(config(false), "-Xmn32m -XX:+PrintFlagsFinal");
         assertEquals(String.valueOf(32 << 20), flag(youngOverridden, "MaxNewSize"), "the user's option comes last and wins");
