@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The header fields of a proxied message as one array of fields in arrival order, looked up
@@ -103,15 +104,20 @@ final class FlatHttpHeaders extends HttpHeaders {
         return v == null ? defaultValue : v;
     }
 
-    @Override
-    public Integer getInt(CharSequence name) {
+    /** The first value of {@code name} parsed, or null when absent or not parseable (as Netty's headers answer). */
+    private <T> T parsed(CharSequence name, Function<String, T> parse) {
         String v = get(name);
         if (v == null) return null;
         try {
-            return Integer.parseInt(v);
+            return parse.apply(v);
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    @Override
+    public Integer getInt(CharSequence name) {
+        return parsed(name, Integer::valueOf);
     }
 
     @Override
@@ -122,13 +128,7 @@ final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Short getShort(CharSequence name) {
-        String v = get(name);
-        if (v == null) return null;
-        try {
-            return Short.parseShort(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return parsed(name, Short::valueOf);
     }
 
     @Override
@@ -139,10 +139,10 @@ final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Long getTimeMillis(CharSequence name) {
-        String v = get(name);
-        if (v == null) return null;
-        Date d = DateFormatter.parseHttpDate(v);
-        return d == null ? null : d.getTime();
+        return parsed(name, v -> {
+            Date d = DateFormatter.parseHttpDate(v);
+            return d == null ? null : d.getTime();
+        });
     }
 
     @Override

@@ -1,5 +1,6 @@
 package yastack.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
@@ -19,6 +21,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import yastack.kernel.stats.Counter;
@@ -48,8 +51,52 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
     /** Puts the header reader in front; {@code rest} sets up what follows once the header is read. */
     static void install(ChannelPipeline p, Counter errors, Consumer<ChannelPipeline> rest) {
+        p.addLast("proxy-protocol-limit", new V1LineLimit());
         p.addLast("proxy-protocol", new HAProxyMessageDecoder());
         p.addLast("proxy-protocol-reader", new ProxyProtocolReader(errors, rest));
+    }
+
+    /**
+     * Holds a v1 header line to the spec's 107 bytes, CRLF included, however its bytes arrive:
+     * Netty's decoder lets a longer line (up to 110 bytes) through when it comes in one read but
+     * refuses it when it comes in pieces, and the same bytes must get the same answer. It reads
+     * only until the line ends (or the bytes are not a v1 header), then leaves the pipeline.
+     */
+    private static final class V1LineLimit extends ChannelInboundHandlerAdapter {
+        private static final byte[] V1_PREFIX = "PROXY ".getBytes(StandardCharsets.US_ASCII);
+        private static final int V1_MAX_LINE = 107;
+        private int seen;
+        private boolean lastWasCr;
+        private boolean refused;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (refused || !(msg instanceof ByteBuf b)) {
+                if (refused) ReferenceCountUtil.release(msg);
+                else ctx.fireChannelRead(msg);
+                return;
+            }
+            for (int i = b.readerIndex(); i < b.writerIndex(); i++, seen++) {
+                byte c = b.getByte(i);
+                if (seen < V1_PREFIX.length && c != V1_PREFIX[seen]) {
+                    ctx.pipeline().remove(this); // v2 or not a header at all: Netty's decoder decides
+                    break;
+                }
+                boolean lineEnds = c == '\n' && lastWasCr; // a bare LF does not end it, for Netty either
+                lastWasCr = c == '\r';
+                if (lineEnds || seen + 1 >= V1_MAX_LINE) {
+                    if (lineEnds && seen < V1_MAX_LINE) {
+                        ctx.pipeline().remove(this);
+                        break;
+                    }
+                    refused = true;
+                    b.release();
+                    ctx.fireExceptionCaught(new HAProxyProtocolException("v1 header line longer than 107 bytes"));
+                    return;
+                }
+            }
+            ctx.fireChannelRead(b);
+        }
     }
 
     /** The client of a connection (or of an HTTP/2 stream's connection): the PROXY header's source, else the peer. */
