@@ -140,7 +140,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long wait = busy ? idleNanos : idleNanos - quiet;
-        worker.timeouts.arm(idleTimer, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
+        worker.timeouts.armNanos(idleTimer, wait);
     }
 
     private void stopIdleTimer() {

@@ -59,6 +59,11 @@ final class FlatHttpHeaders extends HttpHeaders {
             this.value = value;
         }
 
+        /** Whether this field is called {@code other} (names are case-insensitive; most differ in length). */
+        boolean named(CharSequence other) {
+            return name.length() == other.length() && AsciiString.contentEqualsIgnoreCase(name, other);
+        }
+
         @Override public CharSequence getKey() { return name; }
         @Override public CharSequence getValue() { return value; }
         @Override public CharSequence setValue(CharSequence v) { throw new UnsupportedOperationException("read-only field"); }
@@ -79,10 +84,8 @@ final class FlatHttpHeaders extends HttpHeaders {
     // ---- lookups
 
     private int indexOf(CharSequence name, int from) {
-        int length = name.length();
         for (int i = from; i < size; i++) {
-            CharSequence n = fields[i].name;
-            if (n.length() == length && AsciiString.contentEqualsIgnoreCase(n, name)) return i;
+            if (fields[i].named(name)) return i;
         }
         return -1;
     }
@@ -289,12 +292,14 @@ final class FlatHttpHeaders extends HttpHeaders {
     }
 
     private void removeAll(CharSequence name) {
-        int kept = 0;
-        int length = name.length();
-        for (int i = 0; i < size; i++) {
-            CharSequence n = fields[i].name;
-            if (n.length() == length && AsciiString.contentEqualsIgnoreCase(n, name)) continue;
-            fields[kept++] = fields[i];
+        removeFrom(name, 0);
+    }
+
+    /** Removes the fields called {@code name} at index {@code from} and after, keeping the order of the rest. */
+    private void removeFrom(CharSequence name, int from) {
+        int kept = from;
+        for (int i = from; i < size; i++) {
+            if (!fields[i].named(name)) fields[kept++] = fields[i];
         }
         Arrays.fill(fields, kept, size, null);
         size = kept;
@@ -358,10 +363,7 @@ final class FlatHttpHeaders extends HttpHeaders {
             return this;
         }
         fields[i] = new Field(name, v);
-        for (int j = indexOf(name, i + 1); j >= 0; j = indexOf(name, j)) {
-            System.arraycopy(fields, j + 1, fields, j, size - j - 1);
-            fields[--size] = null;
-        }
+        removeFrom(name, i + 1);
         return this;
     }
 

@@ -125,13 +125,10 @@ final class Http1Grammar {
                 throw new Malformed("field name looks like a framing field: " + name);
             }
             String value = in.toString(vs, ve - vs, StandardCharsets.ISO_8859_1);
-            if (trailers && FORBIDDEN_TRAILERS.contains(name.toLowerCase(Locale.ROOT))) {
-                // dropped: a trailer may not carry framing, routing or authentication fields
-            } else if (headers instanceof FlatHttpHeaders flat) {
-                flat.addParsed(name, value);
-            } else {
-                headers.add(name, value);
-            }
+            // A trailer may not carry framing, routing or authentication fields: those are dropped.
+            boolean dropped = trailers && FORBIDDEN_TRAILERS.contains(name.toLowerCase(Locale.ROOT));
+            if (!dropped && headers instanceof FlatHttpHeaders flat) flat.addParsed(name, value);
+            else if (!dropped) headers.add(name, value);
             i = lineEnd + 2;
         }
     }

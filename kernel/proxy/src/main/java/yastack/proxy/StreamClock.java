@@ -1,7 +1,6 @@
 package yastack.proxy;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.util.concurrent.TimeUnit;
 import yastack.kernel.loop.TimerWheel;
 import yastack.proxy.edge.EdgeStats;
 
@@ -37,8 +36,7 @@ final class StreamClock {
         if (at == Long.MAX_VALUE) return;
         if (task.armed() && taskAt - at <= 0) return;
         taskAt = at;
-        long nanos = Math.max(0, at - System.nanoTime());
-        wheel.arm(task, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+        wheel.armNanos(task, at - System.nanoTime());
     }
 
     private void tick() {

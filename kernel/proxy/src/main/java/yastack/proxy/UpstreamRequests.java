@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
+import java.util.Arrays;
 import yastack.api.RouteDecision;
 import yastack.proxy.edge.ForwardingTrust;
 
@@ -20,11 +21,9 @@ import yastack.proxy.edge.ForwardingTrust;
  * switch the listener allows.
  */
 final class UpstreamRequests {
-    private static final AsciiString[] HTTP2_CONVERSION_FIELDS = {
-        HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
-        HttpConversionUtil.ExtensionHeaderNames.PATH.text(), HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text(),
-        HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text(), HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text(),
-    };
+    /** Netty's HTTP/2 -> HTTP/1 annotations, kept once (values() would copy its array per request). */
+    private static final AsciiString[] HTTP2_CONVERSION_FIELDS = Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
+            .map(HttpConversionUtil.ExtensionHeaderNames::text).toArray(AsciiString[]::new);
 
     private UpstreamRequests() {}
 

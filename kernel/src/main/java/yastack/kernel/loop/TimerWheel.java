@@ -77,6 +77,11 @@ public final class TimerWheel {
         if (ticking == null) startTicking();
     }
 
+    /** Arms {@code t} to fire in {@code delayNanos} (a deadline kept in System.nanoTime terms), rounded up to a millisecond. */
+    public void armNanos(Timeout t, long delayNanos) {
+        arm(t, TimeUnit.NANOSECONDS.toMillis(Math.max(0, delayNanos) + 999_999));
+    }
+
     /** Disarms {@code t}; nothing happens if it is not armed. */
     public void cancel(Timeout t) {
         if (t.wheel != this) return;

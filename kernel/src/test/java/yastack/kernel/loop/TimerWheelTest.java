@@ -46,6 +46,18 @@ class TimerWheelTest {
     }
 
     @Test
+    void aDelayInNanosecondsIsRoundedUpNeverDown() {
+        wheel.armNanos(timeout("a"), 30_000_001); // just over 30 ms: due after the 40 ms tick, not the 30 ms one
+        passMillis(30);
+        assertEquals(List.of(), fired);
+        passMillis(20);
+        assertEquals(List.of("a"), fired);
+        wheel.armNanos(timeout("late"), -5); // a deadline already passed fires at the next tick
+        passMillis(10);
+        assertEquals(List.of("a", "late"), fired);
+    }
+
+    @Test
     void aCancelledTimeoutNeverFires() {
         TimerWheel.Timeout a = timeout("a");
         wheel.arm(a, 20);
