@@ -2,12 +2,12 @@ package yastack.proxy;
 
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Calendar;
+import java.util.Collections;
 import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -18,74 +18,43 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The header fields of a proxied message as one array of fields in arrival order, looked up
- * by a case-insensitive scan. A proxied head has a dozen fields and is asked about a few
- * dozen times, so a scan (which rejects most fields on their length) costs less than
+ * The header fields of a proxied message as two arrays (names, values) in arrival order,
+ * looked up by a case-insensitive scan. A proxied head has a dozen fields and is asked about
+ * a few dozen times, so a scan (which rejects most fields on their length) costs less than
  * Netty's {@code DefaultHttpHeaders}, which hashes every name on insert and lookup and
- * links each field into two lists; here a field is one small immutable object, which the
- * encoder iterates without allocating.
+ * links each field into two lists in an entry object of its own; here a field is a slot in
+ * each array, and the encoder iterates them through one cursor.
  *
  * <p>Names must be tokens and values free of control characters other than HTAB (RFC 9110
  * 5.1, 5.5), the same checks {@code DefaultHttpHeaders} makes, so neither a filter nor a
  * plugin can split a head. Not thread-safe, like the message it belongs to.
  */
 final class FlatHttpHeaders extends HttpHeaders {
-    /** For Netty's decoders: the upstream response's header fields. */
-    static final HttpHeadersFactory FACTORY = factory(12);
-    /** For Netty's decoders: trailers, which a response almost never has, though every body ends with a place for them. */
-    static final HttpHeadersFactory TRAILERS = factory(0);
-
-    private static HttpHeadersFactory factory(int capacity) {
-        return new HttpHeadersFactory() {
-            @Override
-            public HttpHeaders newHeaders() {
-                return new FlatHttpHeaders(capacity);
-            }
-
-            @Override
-            public HttpHeaders newEmptyHeaders() {
-                return new FlatHttpHeaders(0);
-            }
-        };
-    }
-
-    /** One field; what {@link #iteratorCharSequence()} yields. */
-    private static final class Field implements Map.Entry<CharSequence, CharSequence> {
-        final CharSequence name;
-        final CharSequence value;
-
-        Field(CharSequence name, CharSequence value) {
-            this.name = name;
-            this.value = value;
-        }
-
-        /** Whether this field is called {@code other} (names are case-insensitive; most differ in length). */
-        boolean named(CharSequence other) {
-            return name.length() == other.length() && AsciiString.contentEqualsIgnoreCase(name, other);
-        }
-
-        @Override public CharSequence getKey() { return name; }
-        @Override public CharSequence getValue() { return value; }
-        @Override public CharSequence setValue(CharSequence v) { throw new UnsupportedOperationException("read-only field"); }
-        @Override public String toString() { return name + ": " + value; }
-    }
-
-    private Field[] fields;
+    /** Name and value of field i are names[i] and values[i]: no object per field. */
+    private CharSequence[] names;
+    private CharSequence[] values;
     private int size;
 
     FlatHttpHeaders() {
         this(12);
     }
 
-    private FlatHttpHeaders(int capacity) {
-        fields = new Field[capacity];
+    FlatHttpHeaders(int capacity) {
+        names = new CharSequence[capacity];
+        values = new CharSequence[capacity];
     }
 
     // ---- lookups
 
+    /** Whether field i is called {@code other} (names are case-insensitive; most differ in length). */
+    private boolean named(int i, CharSequence other) {
+        CharSequence name = names[i];
+        return name.length() == other.length() && AsciiString.contentEqualsIgnoreCase(name, other);
+    }
+
     private int indexOf(CharSequence name, int from) {
         for (int i = from; i < size; i++) {
-            if (fields[i].named(name)) return i;
+            if (named(i, name)) return i;
         }
         return -1;
     }
@@ -98,7 +67,7 @@ final class FlatHttpHeaders extends HttpHeaders {
     @Override
     public String get(CharSequence name) {
         int i = indexOf(name, 0);
-        return i < 0 ? null : fields[i].value.toString();
+        return i < 0 ? null : values[i].toString();
     }
 
     @Override
@@ -163,9 +132,9 @@ final class FlatHttpHeaders extends HttpHeaders {
     public List<String> getAll(CharSequence name) {
         int i = indexOf(name, 0);
         if (i < 0) return new ArrayList<>(0);
-        List<String> values = new ArrayList<>(2);
-        for (; i >= 0; i = indexOf(name, i + 1)) values.add(fields[i].value.toString());
-        return values;
+        List<String> all = new ArrayList<>(2);
+        for (; i >= 0; i = indexOf(name, i + 1)) all.add(values[i].toString());
+        return all;
     }
 
     @Override
@@ -187,7 +156,7 @@ final class FlatHttpHeaders extends HttpHeaders {
     @Override
     public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-            CharSequence v = fields[i].value;
+            CharSequence v = values[i];
             if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(v, value) : AsciiString.contentEquals(v, value)) return true;
         }
         return false;
@@ -198,9 +167,27 @@ final class FlatHttpHeaders extends HttpHeaders {
         return getAll(name).iterator();
     }
 
+    /** The values of {@code name} as they are (Netty's HttpUtil asks this per message: no list is made). */
     @Override
     public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
-        return getAll(name).iterator();
+        int first = indexOf(name, 0);
+        if (first < 0) return Collections.emptyIterator();
+        return new Iterator<CharSequence>() {
+            private int next = first;
+
+            @Override
+            public boolean hasNext() {
+                return next >= 0;
+            }
+
+            @Override
+            public CharSequence next() {
+                if (next < 0) throw new NoSuchElementException();
+                CharSequence v = values[next];
+                next = indexOf(name, next + 1);
+                return v;
+            }
+        };
     }
 
     @Override
@@ -215,15 +202,15 @@ final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Set<String> names() {
-        Set<String> names = new LinkedHashSet<>();
-        for (int i = 0; i < size; i++) names.add(fields[i].name.toString());
-        return names;
+        Set<String> distinct = new LinkedHashSet<>();
+        for (int i = 0; i < size; i++) distinct.add(names[i].toString());
+        return distinct;
     }
 
     @Override
     public List<Map.Entry<String, String>> entries() {
         List<Map.Entry<String, String>> list = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) list.add(new AbstractMap.SimpleImmutableEntry<>(fields[i].name.toString(), fields[i].value.toString()));
+        for (int i = 0; i < size; i++) list.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
         return list;
     }
 
@@ -232,33 +219,50 @@ final class FlatHttpHeaders extends HttpHeaders {
         return entries().iterator();
     }
 
+    /**
+     * The fields in order. The entry each {@code next()} returns is the iterator itself, moved
+     * on by the next call: read it before then (as Netty's encoder and converters do).
+     */
     @Override
     public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
-        return new Iterator<>() {
-            private int next;
+        return new Cursor();
+    }
 
-            @Override
-            public boolean hasNext() {
-                return next < size;
-            }
+    private final class Cursor implements Iterator<Map.Entry<CharSequence, CharSequence>>, Map.Entry<CharSequence, CharSequence> {
+        private int next;
+        private int current = -1;
 
-            @Override
-            public Map.Entry<CharSequence, CharSequence> next() {
-                if (next >= size) throw new NoSuchElementException();
-                return fields[next++];
-            }
-        };
+        @Override
+        public boolean hasNext() {
+            return next < size;
+        }
+
+        @Override
+        public Map.Entry<CharSequence, CharSequence> next() {
+            if (next >= size) throw new NoSuchElementException();
+            current = next++;
+            return this;
+        }
+
+        @Override public CharSequence getKey() { return names[current]; }
+        @Override public CharSequence getValue() { return values[current]; }
+        @Override public CharSequence setValue(CharSequence v) { throw new UnsupportedOperationException("read-only field"); }
+        @Override public String toString() { return names[current] + ": " + values[current]; }
     }
 
     // ---- edits
 
     private void append(CharSequence name, CharSequence value) {
-        if (size == fields.length) fields = Arrays.copyOf(fields, Math.max(8, size * 2));
-        fields[size++] = new Field(name, value);
+        if (size == names.length) {
+            names = Arrays.copyOf(names, Math.max(8, size * 2));
+            values = Arrays.copyOf(values, names.length);
+        }
+        names[size] = name;
+        values[size++] = value;
     }
 
-    /** A field the request grammar ({@link Http1Grammar}) has already checked. */
-    void addParsed(String name, String value) {
+    /** A field {@link FieldLines} has already checked. */
+    void addParsed(CharSequence name, CharSequence value) {
         append(name, value);
     }
 
@@ -299,9 +303,13 @@ final class FlatHttpHeaders extends HttpHeaders {
     private void removeFrom(CharSequence name, int from) {
         int kept = from;
         for (int i = from; i < size; i++) {
-            if (!fields[i].named(name)) fields[kept++] = fields[i];
+            if (!named(i, name)) {
+                names[kept] = names[i];
+                values[kept++] = values[i];
+            }
         }
-        Arrays.fill(fields, kept, size, null);
+        Arrays.fill(names, kept, size, null);
+        Arrays.fill(values, kept, size, null);
         size = kept;
     }
 
@@ -362,7 +370,8 @@ final class FlatHttpHeaders extends HttpHeaders {
             append(name, v);
             return this;
         }
-        fields[i] = new Field(name, v);
+        names[i] = name;
+        values[i] = v;
         removeFrom(name, i + 1);
         return this;
     }
@@ -411,16 +420,18 @@ final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders clear() {
-        Arrays.fill(fields, 0, size, null);
+        Arrays.fill(names, 0, size, null);
+        Arrays.fill(values, 0, size, null);
         size = 0;
         return this;
     }
 
-    /** A copy of these fields (they are immutable, so the copy shares them). */
+    /** A copy of these fields (names and values are immutable, so the copy shares them). */
     @Override
     public HttpHeaders copy() {
         FlatHttpHeaders c = new FlatHttpHeaders(Math.max(size + 4, 8));
-        System.arraycopy(fields, 0, c.fields, 0, size);
+        System.arraycopy(names, 0, c.names, 0, size);
+        System.arraycopy(values, 0, c.values, 0, size);
         c.size = size;
         return c;
     }

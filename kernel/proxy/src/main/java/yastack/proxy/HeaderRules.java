@@ -2,13 +2,15 @@ package yastack.proxy;
 
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import yastack.api.HeaderEdits;
 
 /** Hop-by-hop stripping and configured header edits (RFC 9110 7.6.1). */
@@ -24,12 +26,26 @@ final class HeaderRules {
      * "Connection: content-length" trick cannot change how the body is delimited.
      */
     static void stripHopByHop(HttpHeaders h) {
-        List<String> connection = values(h, HttpHeaderNames.CONNECTION);
-        for (String value : connection) {
-            for (String token : value.split(",")) {
-                String name = token.trim().toLowerCase(Locale.ROOT);
-                if (!name.isEmpty() && !name.equals("host")) h.remove(name);
+        List<CharSequence> named = null;
+        // Most heads say "keep-alive" or "close", which are removed anyway: nothing is made for them.
+        for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            CharSequence value = it.next();
+            for (int i = 0; i < value.length(); ) {
+                int comma = AsciiString.indexOf(value, ',', i);
+                int end = comma < 0 ? value.length() : comma;
+                int a = i;
+                int b = end;
+                while (a < b && Http1Grammar.isOws((byte) value.charAt(a))) a++;
+                while (b > a && Http1Grammar.isOws((byte) value.charAt(b - 1))) b--;
+                if (b > a && !is(value, a, b, HttpHeaderValues.CLOSE) && !is(value, a, b, KEEP_ALIVE) && !is(value, a, b, HttpHeaderNames.HOST)) {
+                    if (named == null) named = new ArrayList<>(2);
+                    named.add(value.subSequence(a, b).toString());
+                }
+                i = end + 1;
             }
+        }
+        if (named != null) {
+            for (int i = 0; i < named.size(); i++) h.remove(named.get(i));
         }
         h.remove(HttpHeaderNames.CONNECTION);
         h.remove(KEEP_ALIVE);
@@ -39,6 +55,11 @@ final class HeaderRules {
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.remove(HttpHeaderNames.UPGRADE);
         h.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+
+    /** Whether {@code value[a, b)} is {@code token}, ignoring case. */
+    private static boolean is(CharSequence value, int a, int b, AsciiString token) {
+        return b - a == token.length() && AsciiString.regionMatches(value, true, a, token, 0, b - a);
     }
 
     /**

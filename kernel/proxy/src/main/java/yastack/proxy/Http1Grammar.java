@@ -2,7 +2,6 @@ package yastack.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -10,21 +9,28 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import yastack.proxy.RequestDecoder.Malformed;
 
 /**
  * The HTTP/1.1 message grammar as {@link RequestDecoder} enforces it (RFC 9112 and the
- * character classes of RFC 9110 5.6): line ends, the request line, field lines, transfer
- * codings, Content-Length and chunk extensions. Anything outside it is {@link Malformed}.
+ * character classes of RFC 9110 5.6): line ends, the request line, transfer codings,
+ * Content-Length and chunk extensions ({@link FieldLines} reads field lines). Anything
+ * outside it is {@link Malformed}.
  */
 final class Http1Grammar {
-    /** Trailer fields that must not change how the message is framed, routed or interpreted (RFC 9110 6.5.1). */
-    static final Set<String> FORBIDDEN_TRAILERS = Set.of("content-length", "transfer-encoding", "trailer",
-            "host", "connection", "keep-alive", "proxy-connection", "te", "upgrade", "expect", "content-encoding",
-            "content-type", "content-range", "authorization", "proxy-authorization", "cookie", "range", "max-forwards",
-            "cache-control", "pragma", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
-            "if-range");
+    /** Why a message is refused; {@link RequestChecks} answers a request with {@link #status}. */
+    static final class Malformed extends IllegalArgumentException {
+        final HttpResponseStatus status;
+
+        Malformed(HttpResponseStatus status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        Malformed(String message) {
+            this(HttpResponseStatus.BAD_REQUEST, message);
+        }
+    }
+
     private Http1Grammar() {}
 
     /**
@@ -92,47 +98,6 @@ final class Http1Grammar {
         return minor == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
     }
 
-    /** Parses CRLF-terminated field lines in [from, end) into {@code headers}. */
-    static void parseFields(ByteBuf in, int from, int end, HttpHeaders headers, boolean trailers) {
-        int i = from;
-        while (i < end) {
-            int lineEnd = in.indexOf(i, end, (byte) '\r');
-            if (lineEnd < 0) lineEnd = end;
-            byte first = in.getByte(i);
-            if (first == ' ' || first == '\t') throw new Malformed("obsolete line folding");
-            int colon = -1;
-            for (int j = i; j < lineEnd; j++) {
-                byte b = in.getByte(j);
-                if (b == ':') {
-                    colon = j;
-                    break;
-                }
-                if (!isTchar((char) (b & 0xff))) throw new Malformed("invalid character in field name");
-            }
-            if (colon < 0) throw new Malformed("field line without ':'");
-            if (colon == i) throw new Malformed("empty field name");
-            int vs = colon + 1;
-            int ve = lineEnd;
-            while (vs < ve && isOws(in.getByte(vs))) vs++;
-            while (ve > vs && isOws(in.getByte(ve - 1))) ve--;
-            for (int j = vs; j < ve; j++) {
-                int b = in.getByte(j) & 0xff;
-                if ((b < 0x20 && b != '\t') || b == 0x7f) throw new Malformed("invalid character in field value");
-            }
-            String name = in.toString(i, colon - i, StandardCharsets.ISO_8859_1);
-            if (name.indexOf('_') >= 0 && isFramingLookalike(name)) {
-                // Servers that map '-' and '_' alike (CGI-style) would frame by it; we would not.
-                throw new Malformed("field name looks like a framing field: " + name);
-            }
-            String value = in.toString(vs, ve - vs, StandardCharsets.ISO_8859_1);
-            // A trailer may not carry framing, routing or authentication fields: those are dropped.
-            boolean dropped = trailers && FORBIDDEN_TRAILERS.contains(name.toLowerCase(Locale.ROOT));
-            if (!dropped && headers instanceof FlatHttpHeaders flat) flat.addParsed(name, value);
-            else if (!dropped) headers.add(name, value);
-            i = lineEnd + 2;
-        }
-    }
-
     static boolean isFramingLookalike(String name) {
         String n = name.replace('_', '-');
         return n.equalsIgnoreCase("content-length") || n.equalsIgnoreCase("transfer-encoding");
@@ -156,7 +121,7 @@ final class Http1Grammar {
         if (other) throw new Malformed(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported transfer coding");
     }
 
-    static long parseContentLength(String value) {
+    static long parseContentLength(CharSequence value) {
         if (value.isEmpty() || value.length() > 18) throw new Malformed("invalid Content-Length");
         long n = 0;
         for (int i = 0; i < value.length(); i++) {

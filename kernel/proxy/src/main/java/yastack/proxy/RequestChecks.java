@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Locale;
 
 /**
@@ -28,7 +28,7 @@ final class RequestChecks {
         DecoderResult result = req.decoderResult();
         if (result.isFailure()) {
             Throwable cause = result.cause();
-            if (cause instanceof RequestDecoder.Malformed m) return new Rejection(m.status, m.getMessage());
+            if (cause instanceof Http1Grammar.Malformed m) return new Rejection(m.status, m.getMessage());
             return new Rejection(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
         }
         // Framing (Content-Length, Transfer-Encoding) and version syntax were checked by the decoder.
@@ -37,11 +37,13 @@ final class RequestChecks {
             return new Rejection(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported HTTP version");
         }
         HttpHeaders h = req.headers();
-        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) return new Rejection(HttpResponseStatus.BAD_REQUEST, "multiple Host headers");
-        if (hosts.isEmpty() && v.minorVersion() == 1) return new Rejection(HttpResponseStatus.BAD_REQUEST, "missing Host header");
-        if (!hosts.isEmpty() && !validAuthority(hosts.getFirst())) {
-            return new Rejection(HttpResponseStatus.BAD_REQUEST, "invalid Host header");
+        Iterator<? extends CharSequence> hosts = h.valueCharSequenceIterator(HttpHeaderNames.HOST);
+        if (hosts.hasNext()) {
+            CharSequence host = hosts.next();
+            if (hosts.hasNext()) return new Rejection(HttpResponseStatus.BAD_REQUEST, "multiple Host headers");
+            if (!validAuthority(host.toString())) return new Rejection(HttpResponseStatus.BAD_REQUEST, "invalid Host header");
+        } else if (v.minorVersion() == 1) {
+            return new Rejection(HttpResponseStatus.BAD_REQUEST, "missing Host header");
         }
         String expect = h.get(HttpHeaderNames.EXPECT);
         if (expect != null && !expect.equalsIgnoreCase("100-continue")) {

@@ -4,8 +4,6 @@ import com.google.protobuf.Struct;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayDeque;
@@ -152,10 +150,6 @@ final class UpstreamCluster {
         open(endpointIndex, callback);
     }
 
-    /** Netty's response decoder with our header fields ({@link FlatHttpHeaders}); read-only once built. */
-    private static final HttpDecoderConfig UPSTREAM_DECODER = new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024)
-            .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setHeadersFactory(FlatHttpHeaders.FACTORY).setTrailersFactory(FlatHttpHeaders.TRAILERS);
-
     private Channel pooled(int endpointIndex) {
         Channel ch;
         while ((ch = idle[endpointIndex].pollLast()) != null) {
@@ -167,8 +161,7 @@ final class UpstreamCluster {
     private void open(int endpointIndex, Acquired callback) {
         connector.connectPooled(endpoints.get(endpointIndex), p -> {
             p.addLast("idle", new IdleStateHandler(runtime.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
-            p.addLast("codec", new HttpClientCodec(UPSTREAM_DECODER, HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST,
-                    true));
+            p.addLast("codec", new UpstreamCodec());
             p.addLast("upstream", new UpstreamHandler(this, endpointIndex, true));
         }, (opened, cause) -> {
             if (opened != null) callback.ready(opened, false);

@@ -137,7 +137,7 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
         channel.write(upstreamRequest, channel.voidPromise()); // a failure fires exceptionCaught upstream
         if (upstream != channel) return;
         HttpContent c;
-        while (pendingBody != null && (c = pendingBody.poll()) != null) channel.write(c);
+        while (pendingBody != null && (c = pendingBody.poll()) != null) channel.write(c, channel.voidPromise());
         channel.flush();
         if (upstream != channel) return;
         if (requestForwarded) armTimeouts();
@@ -166,7 +166,7 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
     void body(HttpContent content, boolean last, boolean flush) {
         if (retry != null) retry.keep(content);
         if (upstream != null) {
-            upstream.write(content);
+            upstream.write(content, upstream.voidPromise()); // a failure fires exceptionCaught upstream
             if (flush) upstream.flush();
             if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
         } else {

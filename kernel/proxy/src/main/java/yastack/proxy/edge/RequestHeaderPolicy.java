@@ -1,7 +1,9 @@
 package yastack.proxy.edge;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import yastack.api.config.HeadersWithUnderscoresAction;
@@ -43,12 +45,16 @@ public final class RequestHeaderPolicy {
         if (headers.size() > maxHeadersCount && clientFields(headers) > maxHeadersCount) return Verdict.TOO_MANY_HEADERS;
         if (underscores == HeadersWithUnderscoresAction.ALLOW) return Verdict.OK;
         List<String> drop = null;
-        for (Map.Entry<String, String> h : headers) {
-            String name = h.getKey();
-            if (name.indexOf('_') < 0 || name.startsWith(HTTP2_EXTENSION_PREFIX)) continue;
+        // The names as they are (Netty's Map.Entry<String, String> view copies every field).
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (AsciiString.indexOf(name, '_', 0) < 0 || AsciiString.regionMatches(name, false, 0, HTTP2_EXTENSION_PREFIX, 0,
+                    HTTP2_EXTENSION_PREFIX.length())) {
+                continue;
+            }
             if (underscores == HeadersWithUnderscoresAction.REJECT_REQUEST) return Verdict.UNDERSCORE_REJECTED;
             if (drop == null) drop = new ArrayList<>(2);
-            drop.add(name);
+            drop.add(name.toString());
         }
         if (drop != null) {
             for (String name : drop) {
@@ -61,8 +67,8 @@ public final class RequestHeaderPolicy {
 
     private static int clientFields(HttpHeaders headers) {
         int n = 0;
-        for (Map.Entry<String, String> h : headers) {
-            if (!h.getKey().regionMatches(true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length())) n++;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            if (!AsciiString.regionMatches(it.next().getKey(), true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length())) n++;
         }
         return n;
     }

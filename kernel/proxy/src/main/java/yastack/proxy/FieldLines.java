@@ -1,0 +1,141 @@
+package yastack.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import yastack.proxy.Http1Grammar.Malformed;
+
+/**
+ * Field lines (RFC 9112 5) read out of one copy of a head's bytes: each name and value is an
+ * {@link AsciiString} view of that copy, and the names most heads carry are shared constants,
+ * so a field costs one view for its value and the head one array, where a decoder making
+ * Strings costs two objects and two arrays per field; the encoder copies views as arrays.
+ *
+ * <p>Two dialects. Requests are read strictly: any deviation could be read differently by
+ * the next hop (request smuggling), so it is {@link Malformed}. Responses are read as RFC
+ * 9112 lets a recipient: a bare LF ends a line (2.2), whitespace between a name and its colon
+ * is removed (5.1, which a proxy must do before forwarding), and an obs-fold becomes one SP
+ * (5.2). Control characters other than HTAB in a value are refused in both, so no CR, LF or
+ * NUL reaches the next head (response splitting).
+ */
+final class FieldLines {
+    /** Fields whose trailer would change how a message is framed, routed or interpreted (RFC 9110 6.5.1): dropped. */
+    static final Set<String> FORBIDDEN_TRAILERS = Set.of("content-length", "transfer-encoding",
+            "trailer", "host", "connection", "keep-alive", "proxy-connection", "te", "upgrade", "expect",
+            "content-encoding", "content-type", "content-range", "authorization", "proxy-authorization", "cookie",
+            "range", "max-forwards", "cache-control", "pragma", "if-match", "if-none-match", "if-modified-since",
+            "if-unmodified-since", "if-range");
+
+    /** Names seen in most heads, as servers and clients spell them (and in lower case): matched byte for byte. */
+    private static final String[] COMMON = {"Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language",
+            "Connection", "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding", "Date", "Server",
+            "Last-Modified", "ETag", "Accept-Ranges", "Cache-Control", "Expires", "Vary", "Set-Cookie", "Cookie",
+            "Location", "Keep-Alive", "Authorization", "Referer", "Origin", "Age", "Pragma", "Via", "Upgrade",
+            "If-None-Match", "If-Modified-Since", "X-Forwarded-For", "X-Forwarded-Proto", "X-Request-Id",
+            "X-Content-Type-Options", "Strict-Transport-Security", "Content-Security-Policy", "Access-Control-Allow-Origin",
+            "Traceparent", "Alt-Svc", "Link", "Trailer", "TE"};
+    /** By length: the constants of that length. */
+    private static final AsciiString[][] BY_LENGTH;
+
+    static {
+        Map<Integer, List<AsciiString>> byLength = new TreeMap<>();
+        for (String name : COMMON) {
+            for (String spelling : new String[] {name, name.toLowerCase(Locale.ROOT)}) {
+                byLength.computeIfAbsent(spelling.length(), k -> new ArrayList<>()).add(AsciiString.cached(spelling));
+            }
+        }
+        int max = 0;
+        for (int length : byLength.keySet()) max = Math.max(max, length);
+        BY_LENGTH = new AsciiString[max + 1][];
+        byLength.forEach((length, names) -> BY_LENGTH[length] = names.toArray(AsciiString[]::new));
+    }
+
+    private FieldLines() {}
+
+    /**
+     * Parses the field lines in {@code [from, end)} of {@code in} (each with its line end; an
+     * empty line, if the range holds one, ends them) into {@code headers}. Trailer fields that
+     * may not be trailers are dropped.
+     */
+    static void parse(ByteBuf in, int from, int end, FlatHttpHeaders headers, boolean lenient, boolean trailers) {
+        byte[] b = new byte[end - from];
+        in.getBytes(from, b);
+        int i = 0;
+        while (i < b.length) {
+            int lf = indexOfLf(b, i);
+            int lineEnd = lf > i && b[lf - 1] == '\r' ? lf - 1 : lf;
+            if (lineEnd == i) return; // the empty line ending the section
+            if (b[i] == ' ' || b[i] == '\t') throw new Malformed("obsolete line folding");
+            int nameEnd = i;
+            while (nameEnd < lineEnd && Http1Grammar.isTchar((char) (b[nameEnd] & 0xff))) nameEnd++;
+            int colon = nameEnd;
+            if (lenient) while (colon < lineEnd && isOws(b[colon])) colon++;
+            if (colon == lineEnd) throw new Malformed("field line without ':'");
+            if (b[colon] != ':') throw new Malformed("invalid character in field name");
+            if (nameEnd == i) throw new Malformed("empty field name");
+            AsciiString name = name(b, i, nameEnd - i);
+            if (!lenient && name.indexOf('_', 0) >= 0 && Http1Grammar.isFramingLookalike(name.toString())) {
+                // Servers that map '-' and '_' alike (CGI-style) would frame by it; we would not.
+                throw new Malformed("field name looks like a framing field: " + name);
+            }
+            int next = lf + 1;
+            AsciiString value = value(b, colon + 1, lineEnd);
+            while (lenient && next < b.length && (b[next] == ' ' || b[next] == '\t')) {
+                int foldLf = indexOfLf(b, next);
+                int foldEnd = foldLf > next && b[foldLf - 1] == '\r' ? foldLf - 1 : foldLf;
+                AsciiString more = value(b, next, foldEnd);
+                if (!more.isEmpty()) value = value.isEmpty() ? more : value.concat(" ").concat(more);
+                next = foldLf + 1;
+            }
+            // A trailer may not carry framing, routing or authentication fields: those are dropped.
+            if (!trailers || !FORBIDDEN_TRAILERS.contains(name.toString().toLowerCase(Locale.ROOT))) headers.addParsed(name, value);
+            i = next;
+        }
+    }
+
+    private static int indexOfLf(byte[] b, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == '\n') return i;
+        }
+        throw new IllegalStateException("a field line without its line end"); // the caller found the section's end
+    }
+
+    private static boolean isOws(byte c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static AsciiString name(byte[] b, int start, int length) {
+        AsciiString[] candidates = length < BY_LENGTH.length ? BY_LENGTH[length] : null;
+        if (candidates != null) {
+            for (AsciiString c : candidates) {
+                if (sameBytes(c, b, start)) return c;
+            }
+        }
+        return new AsciiString(b, start, length, false);
+    }
+
+    private static boolean sameBytes(AsciiString c, byte[] b, int start) {
+        byte[] a = c.array();
+        int off = c.arrayOffset();
+        for (int j = c.length() - 1; j >= 0; j--) {
+            if (a[off + j] != b[start + j]) return false;
+        }
+        return true;
+    }
+
+    /** The value in [start, end) without surrounding whitespace; control characters but HTAB refused. */
+    private static AsciiString value(byte[] b, int start, int end) {
+        while (start < end && isOws(b[start])) start++;
+        while (end > start && isOws(b[end - 1])) end--;
+        for (int j = start; j < end; j++) {
+            int c = b[j] & 0xff;
+            if ((c < 0x20 && c != '\t') || c == 0x7f) throw new Malformed("invalid character in field value");
+        }
+        return start == end ? AsciiString.EMPTY_STRING : new AsciiString(b, start, end - start, false);
+    }
+}
