@@ -33,6 +33,8 @@ final class FlatHttpHeaders extends HttpHeaders {
     /** Name and value of field i are names[i] and values[i]: no object per field. */
     private CharSequence[] names;
     private CharSequence[] values;
+    /** keys[i] is {@link #key} of names[i]: a scan compares ints and reads a name only when they match. */
+    private int[] keys;
     private int size;
 
     FlatHttpHeaders() {
@@ -42,19 +44,20 @@ final class FlatHttpHeaders extends HttpHeaders {
     FlatHttpHeaders(int capacity) {
         names = new CharSequence[capacity];
         values = new CharSequence[capacity];
+        keys = new int[capacity];
     }
 
     // ---- lookups
 
-    /** Whether field i is called {@code other} (names are case-insensitive; most differ in length). */
-    private boolean named(int i, CharSequence other) {
-        CharSequence name = names[i];
-        return name.length() == other.length() && AsciiString.contentEqualsIgnoreCase(name, other);
+    /** A name's length and lower-cased first character: equal for names equal ignoring case, and few others. */
+    private static int key(CharSequence name) {
+        return name.isEmpty() ? 0 : name.length() << 8 | (AsciiString.toLowerCase(name.charAt(0)) & 0xff);
     }
 
     private int indexOf(CharSequence name, int from) {
+        int key = key(name);
         for (int i = from; i < size; i++) {
-            if (named(i, name)) return i;
+            if (keys[i] == key && AsciiString.contentEqualsIgnoreCase(names[i], name)) return i;
         }
         return -1;
     }
@@ -256,8 +259,10 @@ final class FlatHttpHeaders extends HttpHeaders {
         if (size == names.length) {
             names = Arrays.copyOf(names, Math.max(8, size * 2));
             values = Arrays.copyOf(values, names.length);
+            keys = Arrays.copyOf(keys, names.length);
         }
         names[size] = name;
+        keys[size] = key(name);
         values[size++] = value;
     }
 
@@ -295,17 +300,55 @@ final class FlatHttpHeaders extends HttpHeaders {
         return v;
     }
 
+    /** Names to remove in one pass ({@link #removeEach}): their keys computed once. */
+    static final class NameSet {
+        private final CharSequence[] names;
+        private final int[] keys;
+
+        NameSet(CharSequence... names) {
+            this.names = names.clone();
+            this.keys = new int[names.length];
+            for (int i = 0; i < names.length; i++) keys[i] = key(names[i]);
+        }
+
+        boolean has(int key, CharSequence name) {
+            for (int j = 0; j < keys.length; j++) {
+                if (keys[j] == key && AsciiString.contentEqualsIgnoreCase(names[j], name)) return true;
+            }
+            return false;
+        }
+    }
+
+    /** Removes every field named in {@code set}, keeping the order of the rest: one pass, however many names. */
+    void removeEach(NameSet set) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (!set.has(keys[i], names[i])) {
+                names[kept] = names[i];
+                values[kept] = values[i];
+                keys[kept++] = keys[i];
+            }
+        }
+        Arrays.fill(names, kept, size, null);
+        Arrays.fill(values, kept, size, null);
+        size = kept;
+    }
+
     private void removeAll(CharSequence name) {
         removeFrom(name, 0);
     }
 
     /** Removes the fields called {@code name} at index {@code from} and after, keeping the order of the rest. */
     private void removeFrom(CharSequence name, int from) {
-        int kept = from;
-        for (int i = from; i < size; i++) {
-            if (!named(i, name)) {
+        int first = indexOf(name, from);
+        if (first < 0) return; // most removals find nothing: nothing is moved
+        int key = keys[first];
+        int kept = first;
+        for (int i = first + 1; i < size; i++) {
+            if (keys[i] != key || !AsciiString.contentEqualsIgnoreCase(names[i], name)) {
                 names[kept] = names[i];
-                values[kept++] = values[i];
+                values[kept] = values[i];
+                keys[kept++] = keys[i];
             }
         }
         Arrays.fill(names, kept, size, null);
@@ -432,6 +475,7 @@ final class FlatHttpHeaders extends HttpHeaders {
         FlatHttpHeaders c = new FlatHttpHeaders(Math.max(size + 4, 8));
         System.arraycopy(names, 0, c.names, 0, size);
         System.arraycopy(values, 0, c.values, 0, size);
+        System.arraycopy(keys, 0, c.keys, 0, size);
         c.size = size;
         return c;
     }

@@ -18,6 +18,12 @@ final class HeaderRules {
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
+    /** Always hop-by-hop (RFC 9110 7.6.1), plus the framing fields the caller sets itself. */
+    private static final CharSequence[] HOP_BY_HOP_NAMES = {HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION,
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.CONTENT_LENGTH};
+    private static final FlatHttpHeaders.NameSet HOP_BY_HOP = new FlatHttpHeaders.NameSet(HOP_BY_HOP_NAMES);
+
     private HeaderRules() {}
 
     /**
@@ -37,7 +43,8 @@ final class HeaderRules {
                 int b = end;
                 while (a < b && Http1Grammar.isOws((byte) value.charAt(a))) a++;
                 while (b > a && Http1Grammar.isOws((byte) value.charAt(b - 1))) b--;
-                if (b > a && !is(value, a, b, HttpHeaderValues.CLOSE) && !is(value, a, b, KEEP_ALIVE) && !is(value, a, b, HttpHeaderNames.HOST)) {
+                if (b > a && !is(value, a, b, HttpHeaderValues.CLOSE) && !is(value, a, b, KEEP_ALIVE)
+                        && !is(value, a, b, HttpHeaderNames.HOST)) {
                     if (named == null) named = new ArrayList<>(2);
                     named.add(value.subSequence(a, b).toString());
                 }
@@ -47,14 +54,11 @@ final class HeaderRules {
         if (named != null) {
             for (int i = 0; i < named.size(); i++) h.remove(named.get(i));
         }
-        h.remove(HttpHeaderNames.CONNECTION);
-        h.remove(KEEP_ALIVE);
-        h.remove(PROXY_CONNECTION);
-        h.remove(HttpHeaderNames.TE);
-        h.remove(HttpHeaderNames.TRAILER);
-        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        h.remove(HttpHeaderNames.UPGRADE);
-        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (h instanceof FlatHttpHeaders flat) {
+            flat.removeEach(HOP_BY_HOP);
+        } else {
+            for (CharSequence name : HOP_BY_HOP_NAMES) h.remove(name);
+        }
     }
 
     /** Whether {@code value[a, b)} is {@code token}, ignoring case. */

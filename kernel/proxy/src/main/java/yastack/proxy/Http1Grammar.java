@@ -177,8 +177,17 @@ final class Http1Grammar {
 
     // ---- character classes (RFC 9110 5.6.2, 5.6.4) ----
 
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            TCHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        }
+    }
+
+    /** tchar (RFC 9110 5.6.2), from a table: every field name byte of every head is asked. */
     static boolean isTchar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        return c < 128 && TCHAR[c];
     }
 
     static boolean isDigit(char c) {

@@ -22,8 +22,9 @@ import yastack.proxy.edge.ForwardingTrust;
  */
 final class UpstreamRequests {
     /** Netty's HTTP/2 -> HTTP/1 annotations, kept once (values() would copy its array per request). */
-    private static final AsciiString[] HTTP2_CONVERSION_FIELDS = Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
+    private static final AsciiString[] HTTP2_CONVERSION_NAMES = Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
             .map(HttpConversionUtil.ExtensionHeaderNames::text).toArray(AsciiString[]::new);
+    private static final FlatHttpHeaders.NameSet HTTP2_CONVERSION_FIELDS = new FlatHttpHeaders.NameSet(HTTP2_CONVERSION_NAMES);
 
     private UpstreamRequests() {}
 
@@ -36,7 +37,8 @@ final class UpstreamRequests {
         HeaderRules.stripHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT);
         // HTTP/2 -> HTTP/1 conversion annotations are ours, not the client's.
-        for (AsciiString name : HTTP2_CONVERSION_FIELDS) h.remove(name);
+        if (h instanceof FlatHttpHeaders flat) flat.removeEach(HTTP2_CONVERSION_FIELDS);
+        else for (AsciiString name : HTTP2_CONVERSION_NAMES) h.remove(name);
         if (HeaderRules.chunked(request)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {

@@ -79,6 +79,24 @@ class FlatHttpHeadersTest {
     }
 
     @Test
+    void namesOfOneLengthAndInitialAreToldApart() {
+        FlatHttpHeaders h = of("X-A", "1", "x-b", "2", "X-a", "3", "Y-A", "4", "x-c", "5");
+        assertEquals(List.of("1", "3"), h.getAll("x-A"));
+        assertEquals("2", h.get("X-B"));
+        assertNull(h.get("x-d"));
+        h.remove("x-d").remove("X-A");
+        List<String> order = new ArrayList<>();
+        for (Map.Entry<String, String> e : h) order.add(e.getKey() + "=" + e.getValue());
+        assertEquals(List.of("x-b=2", "Y-A=4", "x-c=5"), order);
+        h.set("X-C", "6");
+        assertEquals("6", h.copy().get("x-c"));
+        FlatHttpHeaders many = of("Connection", "close", "X-Keep", "1", "te", "trailers", "x-keep", "2", "UPGRADE", "h2c");
+        many.removeEach(new FlatHttpHeaders.NameSet(HttpHeaderNames.CONNECTION, "TE", HttpHeaderNames.UPGRADE, "x-none"));
+        assertEquals(List.of("1", "2"), many.getAll("x-keep"));
+        assertEquals(2, many.size());
+    }
+
+    @Test
     void aCopyIsIndependent() {
         FlatHttpHeaders h = of("A", "1", "B", "2");
         HttpHeaders c = h.copy();
