@@ -7,7 +7,7 @@ module yastack.server {
     requires yastack.config;
     requires yastack.xds;
     requires io.vertx.core;
-    requires info.picocli;
+    requires org.apache.commons.cli;
     requires java.net.http;
     requires jdk.httpserver;
     requires java.logging;
@@ -15,6 +15,4 @@ module yastack.server {
     // sun.misc.Signal: SIGTERM drains and exits 0 instead of the JVM's immediate exit 143;
     // SIGUSR1 reopens the access logs (log rotation)
     requires jdk.unsupported;
-
-    opens yastack.server.cli to info.picocli;
 }

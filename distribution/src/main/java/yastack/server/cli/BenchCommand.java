@@ -1,34 +1,46 @@
 package yastack.server.cli;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
 import yastack.stack.bench.StackThroughput;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "In-process benchmarks.",
-        subcommands = {BenchCommand.Stack.class})
-final class BenchCommand implements Runnable {
-    @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+/** {@code yastack bench}: in-process benchmarks. */
+final class BenchCommand extends Subcommand {
+    BenchCommand() {
+        super("bench", "In-process benchmarks.");
     }
 
-    @Command(name = "stack", mixinStandardHelpOptions = true,
-            description = "Two userspace TCP/IP stacks back to back in memory on one thread: bulk Gbit/s and "
-                    + "64-byte request/response transactions/s (compare with Linux loopback, e.g. iperf3).")
-    static final class Stack implements Callable<Integer> {
-        @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "5", description = "per workload (default 5)")
-        double duration;
+    @Override
+    List<Subcommand> subcommands() {
+        return List.of(new Stack());
+    }
 
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
+    @Override
+    int run(CommandLine line) {
+        usage(System.out);
+        return 0;
+    }
+
+    static final class Stack extends Subcommand {
+        Stack() {
+            super("stack", "Two userspace TCP/IP stacks back to back in memory on one thread: bulk Gbit/s and "
+                    + "64-byte request/response transactions/s (compare with Linux loopback, e.g. iperf3).");
+        }
 
         @Override
-        public Integer call() {
-            Map<String, Double> r = StackThroughput.measure(duration);
-            if (json) {
+        Options options() {
+            return new Options()
+                    .addOption(option("duration", "SECONDS", "per workload (default 5)"))
+                    .addOption(flag("json", "print one JSON object"));
+        }
+
+        @Override
+        int run(CommandLine line) {
+            Map<String, Double> r = StackThroughput.measure(doubleValue(line, "duration", 5));
+            if (line.hasOption("json")) {
                 StringBuilder sb = new StringBuilder("{");
                 r.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append('"').append(k).append("\":")
                         .append(String.format(Locale.ROOT, "%.3f", v)));

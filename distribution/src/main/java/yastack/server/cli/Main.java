@@ -1,7 +1,5 @@
 package yastack.server.cli;
 
-import picocli.CommandLine;
-
 /** Entry point of {@code bin/yastack}. */
 public final class Main {
     private Main() {}
@@ -13,6 +11,6 @@ public final class Main {
 
     /** Runs the CLI and returns its exit code (tests call this in-process). */
     public static int execute(String... args) {
-        return new CommandLine(new YastackCommand()).execute(args);
+        return new YastackCommand().execute("", args);
     }
 }

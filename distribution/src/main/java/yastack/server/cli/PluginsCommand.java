@@ -4,23 +4,28 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
 import yastack.kernel.plugin.PluginInfo;
 import yastack.kernel.plugin.PluginLoader;
 import yastack.kernel.plugin.PluginProblem;
 import yastack.kernel.plugin.PluginRegistry;
 
-@Command(name = "plugins", mixinStandardHelpOptions = true,
-        description = {"Lists the built-in plugins and those found in a plugin directory, and what is wrong with the rest.",
-                "Exit code 0 when every plugin loaded, 1 when there were problems."})
-final class PluginsCommand implements Callable<Integer> {
-    @Option(names = "--plugins", paramLabel = "DIR", description = "plugin directory: *.jar files and subdirectories of jars")
-    Path dir;
+/** {@code yastack plugins}: what a plugin directory holds and what is wrong with it. */
+final class PluginsCommand extends Subcommand {
+    PluginsCommand() {
+        super("plugins", "Lists the built-in plugins and those found in a plugin directory, and what is wrong with the rest. "
+                + "Exit code 0 when every plugin loaded, 1 when there were problems.");
+    }
 
     @Override
-    public Integer call() {
+    Options options() {
+        return new Options().addOption(option("plugins", "DIR", "plugin directory: *.jar files and subdirectories of jars"));
+    }
+
+    @Override
+    int run(CommandLine line) {
+        Path dir = line.hasOption("plugins") ? Path.of(line.getOptionValue("plugins")) : null;
         PluginRegistry registry = PluginLoader.load(dir, hostLayer());
         print(registry, System.out);
         return registry.problems().isEmpty() ? 0 : 1;

@@ -2,29 +2,33 @@ package yastack.server.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
 import yastack.config.ConfigException;
 import yastack.config.ConfigLoader;
 import yastack.config.LoadedConfig;
 
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Starts demo upstreams and the proxy with examples/quickstart/ (as root also a userspace "
-                + "listener on a TAP device), and prints what to curl.")
-final class QuickstartCommand implements Callable<Integer> {
+/** {@code yastack quickstart}: demo upstreams and the proxy with examples/quickstart/. */
+final class QuickstartCommand extends Subcommand {
     private static final String TAP = "ys0";
     private static final String KERNEL_SIDE = "10.213.8.1/24";
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "default: <home>/examples/quickstart/yastack.yaml (yastack-userspace.yaml as root)")
-    Path config;
-
-    @Option(names = "--host-only", description = "do not bring up the userspace listener even as root")
-    boolean hostOnly;
+    QuickstartCommand() {
+        super("quickstart", "Starts demo upstreams and the proxy with examples/quickstart/ (as root also a userspace "
+                + "listener on a TAP device), and prints what to curl.");
+    }
 
     @Override
-    public Integer call() throws Exception {
+    Options options() {
+        return new Options()
+                .addOption(option("config", "FILE", "default: <home>/examples/quickstart/yastack.yaml (yastack-userspace.yaml as root)"))
+                .addOption(flag("host-only", "do not bring up the userspace listener even as root"));
+    }
+
+    @Override
+    int run(CommandLine line) throws Exception {
+        Path config = line.hasOption("config") ? Path.of(line.getOptionValue("config")) : null;
+        boolean hostOnly = line.hasOption("host-only");
         Path home = Path.of(System.getProperty("yastack.home", "."));
         boolean userspace = config == null && !hostOnly && canCreateTap();
         Path file = config != null ? config

@@ -2,41 +2,43 @@ package yastack.server.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
 import yastack.config.ConfigException;
 import yastack.config.ConfigLoader;
 import yastack.config.LoadedConfig;
 import yastack.server.ProxyInstance;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Starts the proxy with a config file. The config file is watched: a valid change is applied, "
-                + "an invalid one is logged and ignored. SIGTERM or SIGINT drains (see drain: in the config) and exits 0; "
-                + "a second one exits at once.")
-final class RunCommand implements Callable<Integer> {
+/** {@code yastack run}: the proxy, until SIGTERM or SIGINT. */
+final class RunCommand extends Subcommand {
     private static final System.Logger LOG = System.getLogger("yastack");
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config file")
-    Path config;
-
-    @Option(names = "--plugins", paramLabel = "DIR", description = "plugin directory (jars or subdirectories)")
-    Path plugins;
-
-    @Option(names = "--workers", paramLabel = "N", description = "worker event loops (default: config `workers`, else one per core)")
-    int workers;
-
-    @Option(names = "--admin-port", paramLabel = "PORT", description = "override admin.port (0 = any free port)")
-    Integer adminPort;
-
-    @Option(names = "--upgrade-from", paramLabel = "ADMIN",
-            description = "take over from the instance whose admin API is at ADMIN (host:port): bind beside it "
-                    + "(SO_REUSEPORT), then send it SIGTERM so it drains and exits; the admin address is bound once free")
-    String upgradeFrom;
+    RunCommand() {
+        super("run", "Starts the proxy with a config file. The config file is watched: a valid change is applied, "
+                + "an invalid one is logged and ignored. SIGTERM or SIGINT drains (see drain: in the config) and exits 0; "
+                + "a second one exits at once.");
+    }
 
     @Override
-    public Integer call() {
+    Options options() {
+        return new Options()
+                .addOption(required(option("config", "FILE", "YAML config file")))
+                .addOption(option("plugins", "DIR", "plugin directory (jars or subdirectories)"))
+                .addOption(option("workers", "N", "worker event loops (default: config `workers`, else one per core)"))
+                .addOption(option("admin-port", "PORT", "override admin.port (0 = any free port)"))
+                .addOption(option("upgrade-from", "ADMIN", "take over from the instance whose admin API is at ADMIN "
+                        + "(host:port): bind beside it (SO_REUSEPORT), then send it SIGTERM so it drains and exits; "
+                        + "the admin address is bound once free"));
+    }
+
+    @Override
+    int run(CommandLine line) {
+        Path config = Path.of(line.getOptionValue("config"));
+        Path plugins = line.hasOption("plugins") ? Path.of(line.getOptionValue("plugins")) : null;
+        int workers = intValue(line, "workers", 0);
+        Integer adminPort = line.hasOption("admin-port") ? intValue(line, "admin-port", 0) : null;
+        String upgradeFrom = line.getOptionValue("upgrade-from");
         LoadedConfig loaded;
         try {
             loaded = ConfigLoader.load(config);

@@ -1,34 +1,38 @@
 package yastack.server.cli;
 
-import java.io.PrintWriter;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 import yastack.config.ConfigError;
 import yastack.config.ConfigException;
 import yastack.config.ConfigLoader;
 
-@Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Checks a config file without starting anything.",
-            "Exit status: 0 valid, 1 invalid (every problem is listed), 2 file missing or unreadable."})
-final class ValidateCommand implements Callable<Integer> {
+/** {@code yastack validate}: a config checked without starting anything. */
+final class ValidateCommand extends Subcommand {
     static final int INVALID = 1;
     static final int UNREADABLE = 2;
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML config file.")
-    Path config;
+    ValidateCommand() {
+        super("validate", "Checks a config file without starting anything. "
+                + "Exit status: 0 valid, 1 invalid (every problem is listed), 2 file missing or unreadable.");
+    }
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    Options options() {
+        Options o = new Options();
+        o.addOption(required(Option.builder("c").longOpt("config").hasArg().argName("FILE")
+                .desc("The YAML config file.").get()));
+        return o;
+    }
+
+    @Override
+    int run(CommandLine line) {
+        Path config = Path.of(line.getOptionValue("config"));
+        PrintStream out = System.out;
+        PrintStream err = System.err;
         // A missing file is a different failure from a wrong config: scripts can tell them apart.
         String unreadable = !Files.exists(config) ? "config file not found: " + config
                 : Files.isDirectory(config) ? "config path is a directory, not a file: " + config

@@ -1,14 +1,23 @@
 package yastack.server.cli;
 
-import picocli.CommandLine.Command;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
 
-@Command(name = "yastack", mixinStandardHelpOptions = true,
-        versionProvider = VersionCommand.Provider.class,
-        description = "A programmable L4/L7 proxy with host and userspace TCP/IP sockets.",
-        subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, QuickstartCommand.class, BenchCommand.class, VersionCommand.class})
-final class YastackCommand implements Runnable {
+/** {@code yastack}: the commands; alone, it prints its usage. */
+final class YastackCommand extends Subcommand {
+    YastackCommand() {
+        super("yastack", "A programmable L4/L7 proxy with host and userspace TCP/IP sockets.");
+    }
+
     @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+    List<Subcommand> subcommands() {
+        return List.of(new RunCommand(), new ValidateCommand(), new PluginsCommand(), new QuickstartCommand(), new BenchCommand(),
+                new VersionCommand());
+    }
+
+    @Override
+    int run(CommandLine line) {
+        usage(System.out);
+        return 0;
     }
 }

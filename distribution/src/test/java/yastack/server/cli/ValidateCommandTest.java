@@ -92,7 +92,7 @@ class ValidateCommandTest {
     @Test
     void configOptionIsRequired() {
         Run r = run("validate");
-        assertEquals(2, r.exit()); // picocli's usage-error code
+        assertEquals(2, r.exit()); // a usage error
         assertTrue(r.err().contains("--config"), r.err());
     }
 }
