@@ -5,7 +5,7 @@
 #            with the DPDK 22.11 runtime libraries the userspace flavor loads and a user
 #            yastack (10001) the host flavor runs as
 #   layer 2  a Java runtime jlinked from this JDK with exactly the modules the server resolves
-#   layer 3  the distribution (bin/, lib/, graal/, examples/, types/) under /opt/yastack
+#   layer 3  the distribution (bin/, lib/, native/, graal/, examples/, types/) under /opt/yastack
 # assembled with umoci into an OCI image layout, written as one tar (an "oci-archive":
 # `skopeo copy oci-archive:FILE docker://REGISTRY/yastack:VERSION` pushes it).
 #

@@ -74,6 +74,24 @@ class StartupIT {
         assertFalse(out.contains("[error][aot]"), out);
     }
 
+    @Test
+    void nettysNativeTransportLoadsFromTheDistributionNotFromACopyInTmp() throws Exception {
+        Path config = config(false);
+        Path log = dir.resolve("native.log");
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        // bin/yastack execs the JVM, so the launcher's pid is the JVM's.
+        Process p = Dist.startRun(config, log, List.of("YASTACK_JAVA_OPTS=-Djava.io.tmpdir=" + tmp));
+        try {
+            Dist.awaitReady(adminPort(config), p, log);
+            String maps = Files.readString(Path.of("/proc/" + p.pid() + "/maps"));
+            assertTrue(maps.contains(Dist.HOME.resolve("native/libnetty_transport_native_epoll_x86_64.so").toString()),
+                    "the epoll transport is mapped from native/");
+            assertFalse(maps.contains(tmp.toString()), "nothing was extracted to java.io.tmpdir");
+        } finally {
+            Dist.stop(p);
+        }
+    }
+
     /** The value -XX:+PrintFlagsFinal printed for {@code flag}. */
     private static String flag(String out, String flag) {
         Matcher m = Pattern.compile("\\s" + flag + "\\s+=\\s+(\\S+)").matcher(out);
