@@ -119,7 +119,7 @@ final class Http2Connections {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
                 ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
-                ch.pipeline().addLast("upstream", new UpstreamHandler(cluster, endpoint, false));
+                ch.pipeline().addLast("upstream", new UpstreamHandler(cluster, endpoint, false, null, 0));
             }
         }).open().addListener(f -> {
             if (f.isSuccess()) callback.ready((Channel) f.getNow(), reused);

@@ -82,7 +82,6 @@ final class UpgradeTunnel {
         if (idleMillis > 0) dp.addFirst("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         ChannelPipeline upp = up.pipeline();
         upp.addBefore("upstream", "tunnel", new Pipe(down));
-        upp.remove("idle");
         upp.remove("codec");
         down.config().setAutoRead(true);
         up.config().setAutoRead(true);

@@ -5,15 +5,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import yastack.api.HashKey;
 import yastack.api.LoadBalancer;
 import yastack.api.PluginConfigException;
+import yastack.kernel.loop.TimerWheel;
 import yastack.proxy.cluster.Balanced;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
@@ -39,6 +38,8 @@ final class UpstreamCluster {
     private final PickContext pickContext;
     /** The HTTP/2 connections of an HTTP/2 cluster; null for HTTP/1.1 (pooled connections). */
     private final Http2Connections http2;
+    /** The worker's timer wheel: a pooled connection's idle timeout ({@link UpstreamHandler}). */
+    private final TimerWheel timeouts;
     private final List<Endpoint> endpoints;
     private final ArrayDeque<Channel>[] idle;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
@@ -59,6 +60,7 @@ final class UpstreamCluster {
         this.runtime = runtime;
         this.endpoints = runtime.endpoints();
         this.stats = new ClusterStats(worker.stats, runtime.name());
+        this.timeouts = worker.timeouts;
         this.connector = new UpstreamConnector(runtime, worker, tls, stats);
         this.hosts = new WorkerHosts(runtime);
         this.pickContext = new PickContext(runtime);
@@ -160,9 +162,8 @@ final class UpstreamCluster {
 
     private void open(int endpointIndex, Acquired callback) {
         connector.connectPooled(endpoints.get(endpointIndex), p -> {
-            p.addLast("idle", new IdleStateHandler(runtime.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
             p.addLast("codec", new UpstreamCodec());
-            p.addLast("upstream", new UpstreamHandler(this, endpointIndex, true));
+            p.addLast("upstream", new UpstreamHandler(this, endpointIndex, true, timeouts, runtime.idleTimeoutMillis()));
         }, (opened, cause) -> {
             if (opened != null) callback.ready(opened, false);
             else callback.failed(cause, false);
@@ -270,7 +271,9 @@ final class UpstreamCluster {
     /** Takes a pooled connection from this cluster's previous version. */
     private void adopt(Channel ch, int endpointIndex) {
         connector.adopted();
-        ch.pipeline().replace(UpstreamHandler.class, "upstream", new UpstreamHandler(this, endpointIndex, true));
+        UpstreamHandler handler = new UpstreamHandler(this, endpointIndex, true, timeouts, runtime.idleTimeoutMillis());
+        ch.pipeline().replace(UpstreamHandler.class, "upstream", handler);
+        handler.detach(); // idle in this pool from now on
         idle[endpointIndex].addLast(ch);
     }
 

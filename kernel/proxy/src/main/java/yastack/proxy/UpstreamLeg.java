@@ -359,7 +359,7 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
     Channel takeForTunnel() {
         Channel up = upstream;
         upstream = null;
-        handler.detach();
+        handler.tunnelled();
         end(false);
         return up;
     }
