@@ -56,6 +56,7 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
         upstream.on("/no-content", "HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n", true);
         upstream.on("/not-modified", "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", true);
         upstream.on("/truncated", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", false);
+        upstream.on("/bad-chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokX0\r\n\r\n", true);
         upstream.on("/reset", "", false);
     }
 
@@ -278,6 +279,16 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
             String all = c.drain(3000);
             assertTrue(all.startsWith("HTTP/1.1 200 "), all);
             assertTrue(all.endsWith("only this"), "no more bytes than the upstream sent: " + all);
+        }
+    }
+
+    @Test
+    void aChunkedBodyThatBreaksItsFramingIsCutNotEnded() throws Exception {
+        try (RawClient c = client()) {
+            c.send("GET /bad-chunk HTTP/1.1\r\nHost: x\r\n\r\n");
+            String all = c.drain(3000);
+            assertTrue(all.startsWith("HTTP/1.1 200 "), all);
+            assertTrue(all.endsWith("\r\n2\r\nok\r\n"), "the good chunk, then the close, no last chunk: " + all);
         }
     }
 
