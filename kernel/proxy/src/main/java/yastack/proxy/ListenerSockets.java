@@ -170,9 +170,10 @@ final class ListenerSockets {
      */
     private ServerBootstrap template(Listener l, ProxyWorker w) {
         int limit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes() : DEFAULT_BUFFER_LIMIT;
+        // No TCP_NODELAY child option: Netty's epoll and NIO channels and our userspace one turn it
+        // on themselves, and the option would set it a second time (a system call per connection).
         ServerBootstrap b = new ServerBootstrap()
                 .option(ChannelOption.SO_BACKLOG, l.getBacklog() == 0 ? 1024 : l.getBacklog())
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(limit / 2, limit))
                 .childHandler(sockets.bindsPerWorker(l.getFlavor()) ? initializer(l, w) : byWorker(l));
         if (l.hasTcp()) b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);

@@ -150,7 +150,8 @@ final class UpstreamConnector {
         host.cxActive.inc();
         ChannelFuture f;
         try {
-            f = configure.apply(bootstrap(ep).option(ChannelOption.TCP_NODELAY, true)).connect(ep.resolve());
+            // Nagle is off without an option: the channels turn it off themselves (AcceptedNoDelayTest).
+            f = configure.apply(bootstrap(ep)).connect(ep.resolve());
         } catch (RuntimeException e) {
             uncount();
             host.cxActive.dec();
