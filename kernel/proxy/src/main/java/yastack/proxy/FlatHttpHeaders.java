@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The header fields of a proxied message as two arrays (names, values) in arrival order,
@@ -29,7 +28,7 @@ import java.util.function.Function;
  * 5.1, 5.5), the same checks {@code DefaultHttpHeaders} makes, so neither a filter nor a
  * plugin can split a head. Not thread-safe, like the message it belongs to.
  */
-final class FlatHttpHeaders extends HttpHeaders {
+final class FlatHttpHeaders extends TextualHttpHeaders {
     /** Name and value of field i are names[i] and values[i]: no object per field. */
     private CharSequence[] names;
     private CharSequence[] values;
@@ -63,72 +62,9 @@ final class FlatHttpHeaders extends HttpHeaders {
     }
 
     @Override
-    public String get(String name) {
-        return get((CharSequence) name);
-    }
-
-    @Override
     public String get(CharSequence name) {
         int i = indexOf(name, 0);
         return i < 0 ? null : values[i].toString();
-    }
-
-    @Override
-    public String get(CharSequence name, String defaultValue) {
-        String v = get(name);
-        return v == null ? defaultValue : v;
-    }
-
-    /** The first value of {@code name} parsed, or null when absent or not parseable (as Netty's headers answer). */
-    private <T> T parsed(CharSequence name, Function<String, T> parse) {
-        String v = get(name);
-        if (v == null) return null;
-        try {
-            return parse.apply(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    @Override
-    public Integer getInt(CharSequence name) {
-        return parsed(name, Integer::valueOf);
-    }
-
-    @Override
-    public int getInt(CharSequence name, int defaultValue) {
-        Integer v = getInt(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
-    public Short getShort(CharSequence name) {
-        return parsed(name, Short::valueOf);
-    }
-
-    @Override
-    public short getShort(CharSequence name, short defaultValue) {
-        Short v = getShort(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
-    public Long getTimeMillis(CharSequence name) {
-        return parsed(name, v -> {
-            Date d = DateFormatter.parseHttpDate(v);
-            return d == null ? null : d.getTime();
-        });
-    }
-
-    @Override
-    public long getTimeMillis(CharSequence name, long defaultValue) {
-        Long v = getTimeMillis(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
-    public List<String> getAll(String name) {
-        return getAll((CharSequence) name);
     }
 
     @Override
@@ -141,18 +77,8 @@ final class FlatHttpHeaders extends HttpHeaders {
     }
 
     @Override
-    public boolean contains(String name) {
-        return indexOf(name, 0) >= 0;
-    }
-
-    @Override
     public boolean contains(CharSequence name) {
         return indexOf(name, 0) >= 0;
-    }
-
-    @Override
-    public boolean contains(String name, String value, boolean ignoreCase) {
-        return contains((CharSequence) name, value, ignoreCase);
     }
 
     /** Whether a field {@code name} has exactly {@code value} (not one of a comma-separated list: see containsValue). */
@@ -163,11 +89,6 @@ final class FlatHttpHeaders extends HttpHeaders {
             if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(v, value) : AsciiString.contentEquals(v, value)) return true;
         }
         return false;
-    }
-
-    @Override
-    public Iterator<String> valueStringIterator(CharSequence name) {
-        return getAll(name).iterator();
     }
 
     /** The values of {@code name} as they are (Netty's HttpUtil asks this per message: no list is made). */
@@ -357,19 +278,9 @@ final class FlatHttpHeaders extends HttpHeaders {
     }
 
     @Override
-    public HttpHeaders add(String name, Object value) {
-        return add((CharSequence) name, value);
-    }
-
-    @Override
     public HttpHeaders add(CharSequence name, Object value) {
         append(validName(name), validValue(value));
         return this;
-    }
-
-    @Override
-    public HttpHeaders add(String name, Iterable<?> values) {
-        return add((CharSequence) name, values);
     }
 
     @Override
@@ -389,21 +300,6 @@ final class FlatHttpHeaders extends HttpHeaders {
         return this;
     }
 
-    @Override
-    public HttpHeaders addInt(CharSequence name, int value) {
-        return add(name, Integer.toString(value));
-    }
-
-    @Override
-    public HttpHeaders addShort(CharSequence name, short value) {
-        return add(name, Short.toString(value));
-    }
-
-    @Override
-    public HttpHeaders set(String name, Object value) {
-        return set((CharSequence) name, value);
-    }
-
     /** Replaces the fields named {@code name}; the new one takes the first one's place (or goes last). */
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
@@ -420,11 +316,6 @@ final class FlatHttpHeaders extends HttpHeaders {
     }
 
     @Override
-    public HttpHeaders set(String name, Iterable<?> values) {
-        return set((CharSequence) name, values);
-    }
-
-    @Override
     public HttpHeaders set(CharSequence name, Iterable<?> values) {
         validName(name);
         removeAll(name);
@@ -437,22 +328,6 @@ final class FlatHttpHeaders extends HttpHeaders {
         if (headers == this) return this;
         clear();
         return add(headers);
-    }
-
-    @Override
-    public HttpHeaders setInt(CharSequence name, int value) {
-        return set(name, Integer.toString(value));
-    }
-
-    @Override
-    public HttpHeaders setShort(CharSequence name, short value) {
-        return set(name, Short.toString(value));
-    }
-
-    @Override
-    public HttpHeaders remove(String name) {
-        removeAll(name);
-        return this;
     }
 
     @Override
