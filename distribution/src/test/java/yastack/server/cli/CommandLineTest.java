@@ -3,35 +3,18 @@ package yastack.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The command line's grammar through {@link Main#execute}: help, versions, usage errors (exit 2). */
 class CommandLineTest {
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void aloneOrWithHelpItListsTheCommands() {
         for (String[] args : new String[][] {{}, {"--help"}, {"-h"}}) {
-            Run r = run(args);
+            CliRun r = run(args);
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().startsWith("Usage: yastack"), r.out());
             for (String c : new String[] {"run", "validate", "plugins", "quickstart", "bench", "version"}) {
@@ -43,11 +26,11 @@ class CommandLineTest {
     @Test
     void everyCommandHasHelp() {
         for (String c : new String[] {"run", "validate", "plugins", "quickstart", "version"}) {
-            Run r = run(c, "--help");
+            CliRun r = run(c, "--help");
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().startsWith("Usage: yastack " + c), r.out());
         }
-        Run r = run("run", "-h");
+        CliRun r = run("run", "-h");
         assertTrue(r.out().contains("--config=FILE") && r.out().contains("--upgrade-from=ADMIN"), r.out());
         r = run("bench", "stack", "--help");
         assertEquals(0, r.exit());
@@ -58,7 +41,7 @@ class CommandLineTest {
     @Test
     void versionFromTheCommandAndTheFlag() {
         for (String[] args : new String[][] {{"version"}, {"--version"}, {"-V"}, {"run", "--version"}}) {
-            Run r = run(args);
+            CliRun r = run(args);
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().startsWith("yastack ") && r.out().contains("\njava 25"), r.out());
         }
@@ -66,7 +49,7 @@ class CommandLineTest {
 
     @Test
     void usageErrorsExitTwoAndSayWhat() {
-        Run r = run("frobnicate");
+        CliRun r = run("frobnicate");
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("Unknown command: 'frobnicate'"), r.err());
         r = run("validate", "--config", "a.yaml", "--bogus");

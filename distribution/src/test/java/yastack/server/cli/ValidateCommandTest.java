@@ -3,10 +3,7 @@ package yastack.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,22 +13,8 @@ class ValidateCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -41,7 +24,7 @@ class ValidateCommandTest {
                   - {name: t, port: 8080, tcp: {cluster: c}}
                 clusters: [{name: c, endpoints: [{address: 127.0.0.1, port: 9000}]}]
                 """);
-        Run r = run("validate", "--config", file.toString());
+        CliRun r = run("validate", "--config", file.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals(file + ": valid", r.out().strip());
         assertEquals("", r.err());
@@ -55,7 +38,7 @@ class ValidateCommandTest {
                 clusters:
                   - {name: c}
                 """);
-        Run r = run("validate", "--config", file.toString());
+        CliRun r = run("validate", "--config", file.toString());
         assertEquals(1, r.exit());
         assertEquals("", r.out());
         String[] lines = r.err().strip().split("\n");
@@ -69,7 +52,7 @@ class ValidateCommandTest {
     @Test
     void yamlSyntaxErrorIsInvalid() throws IOException {
         Path file = Files.writeString(dir.resolve("broken.yaml"), "listeners: [\n");
-        Run r = run("validate", "--config", file.toString());
+        CliRun r = run("validate", "--config", file.toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("YAML syntax error"), r.err());
     }
@@ -77,21 +60,21 @@ class ValidateCommandTest {
     @Test
     void missingFileExitsTwo() {
         Path file = dir.resolve("absent.yaml");
-        Run r = run("validate", "--config", file.toString());
+        CliRun r = run("validate", "--config", file.toString());
         assertEquals(2, r.exit());
         assertEquals("yastack validate: config file not found: " + file, r.err().strip());
     }
 
     @Test
     void directoryExitsTwo() {
-        Run r = run("validate", "--config", dir.toString());
+        CliRun r = run("validate", "--config", dir.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("is a directory"), r.err());
     }
 
     @Test
     void configOptionIsRequired() {
-        Run r = run("validate");
+        CliRun r = run("validate");
         assertEquals(2, r.exit()); // a usage error
         assertTrue(r.err().contains("--config"), r.err());
     }

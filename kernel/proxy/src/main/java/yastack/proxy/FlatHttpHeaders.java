@@ -242,17 +242,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
 
     /** Removes every field named in {@code set}, keeping the order of the rest: one pass, however many names. */
     void removeEach(NameSet set) {
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            if (!set.has(keys[i], names[i])) {
-                names[kept] = names[i];
-                values[kept] = values[i];
-                keys[kept++] = keys[i];
-            }
-        }
-        Arrays.fill(names, kept, size, null);
-        Arrays.fill(values, kept, size, null);
-        size = kept;
+        compact(0, set, null);
     }
 
     private void removeAll(CharSequence name) {
@@ -262,11 +252,17 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     /** Removes the fields called {@code name} at index {@code from} and after, keeping the order of the rest. */
     private void removeFrom(CharSequence name, int from) {
         int first = indexOf(name, from);
-        if (first < 0) return; // most removals find nothing: nothing is moved
-        int key = keys[first];
+        if (first >= 0) compact(first, null, name); // most removals find nothing: nothing is moved
+    }
+
+    /** Drops, from index {@code first} on, the fields named in {@code set} or called {@code name} (one of them is null). */
+    private void compact(int first, NameSet set, CharSequence name) {
+        int key = name == null ? 0 : key(name);
         int kept = first;
-        for (int i = first + 1; i < size; i++) {
-            if (keys[i] != key || !AsciiString.contentEqualsIgnoreCase(names[i], name)) {
+        for (int i = first; i < size; i++) {
+            boolean drop = set != null ? set.has(keys[i], names[i])
+                    : keys[i] == key && AsciiString.contentEqualsIgnoreCase(names[i], name);
+            if (!drop) {
                 names[kept] = names[i];
                 values[kept] = values[i];
                 keys[kept++] = keys[i];

@@ -39,17 +39,8 @@ class UpstreamPoolIdleTest {
                 }
             }
         });
-        proxy = new ProxyHarness("""
-                listeners:
-                  - name: web
-                    address: 127.0.0.1
-                    port: ${PORT}
-                    http:
-                      route_config:
-                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
-                clusters:
-                  - {name: up, idle_timeout: 300ms, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(upstream.getLocalPort()), 1);
+        proxy = new ProxyHarness(ProxyHarness.singleRoute("", upstream.getLocalPort())
+                .replace("{name: up, endpoints:", "{name: up, idle_timeout: 300ms, endpoints:"), 1);
     }
 
     /** Answers requests on one connection until the proxy closes it; /slow after 900 ms. */
