@@ -98,6 +98,17 @@ final class FieldLines {
         }
     }
 
+    /**
+     * Headers sized for the field lines in {@code [from, end)} and {@code spare} more (what the
+     * proxy adds on the way), so that neither a browser's dozen fields nor our additions make
+     * the arrays grow, and a two-line head does not carry a dozen slots.
+     */
+    static FlatHttpHeaders headersFor(ByteBuf in, int from, int end, int spare) {
+        int lines = 0;
+        for (int i = from; i < end && (i = in.indexOf(i, end, (byte) '\n')) >= 0; i++) lines++;
+        return new FlatHttpHeaders(lines + spare);
+    }
+
     private static int indexOfLf(byte[] b, int from) {
         for (int i = from; i < b.length; i++) {
             if (b[i] == '\n') return i;

@@ -198,8 +198,9 @@ abstract class Http1BodyDecoder extends ByteToMessageDecoder {
             return;
         }
         if (end - start > maxTrailerBytes + 2) throw new Malformed("trailer section too large");
-        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, new FlatHttpHeaders());
-        FieldLines.parse(in, start, end, (FlatHttpHeaders) last.trailingHeaders(), bareLf, true);
+        FlatHttpHeaders trailers = FieldLines.headersFor(in, start, end, 0);
+        FieldLines.parse(in, start, end, trailers, bareLf, true);
+        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers);
         in.readerIndex(end);
         out.add(last);
         state = State.HEAD;

@@ -67,7 +67,7 @@ final class Http1Grammar {
         }
     }
 
-    static HttpRequest parseRequestLine(ByteBuf in, int start, int end) {
+    static HttpRequest parseRequestLine(ByteBuf in, int start, int end, FlatHttpHeaders headers) {
         String line = in.toString(start, end - start, StandardCharsets.ISO_8859_1);
         int sp1 = line.indexOf(' ');
         int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
@@ -84,7 +84,7 @@ final class Http1Grammar {
             if (c <= 0x20 || c >= 0x7f) throw new Malformed("invalid character in request target");
         }
         HttpVersion version = parseVersion(line.substring(sp2 + 1));
-        return new DefaultHttpRequest(version, HttpMethod.valueOf(method), target, new FlatHttpHeaders());
+        return new DefaultHttpRequest(version, HttpMethod.valueOf(method), target, headers);
     }
 
     /** "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 2.3). Higher 1.x minors are read as 1.1 (RFC 9110 2.5). */

@@ -78,8 +78,10 @@ final class ResponseDecoder extends Http1BodyDecoder {
             return;
         }
         if (headEnd - start > MAX_HEAD_BYTES) throw new Malformed("response head too large");
-        HttpResponse response = statusLine(in, start, lineEnd);
-        FieldLines.parse(in, afterLine(in, lineEnd), headEnd, (FlatHttpHeaders) response.headers(), true, false);
+        // Room for what the exchange adds going down: framing, Via, Date, Connection.
+        FlatHttpHeaders headers = FieldLines.headersFor(in, afterLine(in, lineEnd), headEnd, 4);
+        HttpResponse response = statusLine(in, start, lineEnd, headers);
+        FieldLines.parse(in, afterLine(in, lineEnd), headEnd, headers, true, false);
         int code = response.status().code();
         boolean interim = code < 200 && code != 101;
         HttpMethod method = interim ? methods.peek() : methods.poll(); // a 1xx precedes its request's final answer
@@ -126,7 +128,7 @@ final class ResponseDecoder extends Http1BodyDecoder {
     }
 
     /** status-line = HTTP-version SP 3DIGIT SP [ reason-phrase ] (RFC 9112 4); a missing final SP is let pass. */
-    private static HttpResponse statusLine(ByteBuf in, int start, int end) {
+    private static HttpResponse statusLine(ByteBuf in, int start, int end, FlatHttpHeaders headers) {
         int length = end - start;
         if (length < 12 || in.getByte(start + 8) != ' ') throw new Malformed("malformed status line");
         HttpVersion version = version(in, start);
@@ -149,7 +151,7 @@ final class ResponseDecoder extends Http1BodyDecoder {
             }
             status = status(code, in, from, end);
         }
-        return new DefaultHttpResponse(version, status, new FlatHttpHeaders());
+        return new DefaultHttpResponse(version, status, headers);
     }
 
     /** "HTTP/1." DIGIT: 1.0, else 1.1 (RFC 9110 2.5: a higher minor is read as the highest we know). */
