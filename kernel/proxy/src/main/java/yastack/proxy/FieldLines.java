@@ -59,12 +59,19 @@ final class FieldLines {
 
     /**
      * Parses the field lines in {@code [from, end)} of {@code in} (each with its line end; an
-     * empty line, if the range holds one, ends them) into {@code headers}. Trailer fields that
-     * may not be trailers are dropped.
+     * empty line, if the range holds one, ends them) into {@code headers}, which first get room
+     * for them and {@code spare} more (what the proxy adds on the way), so that neither a
+     * browser's dozen fields nor our additions grow the arrays and a two-line head does not
+     * carry a dozen slots. Trailer fields that may not be trailers are dropped.
      */
-    static void parse(ByteBuf in, int from, int end, FlatHttpHeaders headers, boolean lenient, boolean trailers) {
+    static void parse(ByteBuf in, int from, int end, FlatHttpHeaders headers, boolean lenient, boolean trailers, int spare) {
         byte[] b = new byte[end - from];
         in.getBytes(from, b);
+        int lines = 0;
+        for (byte c : b) {
+            if (c == '\n') lines++;
+        }
+        headers.reserve(lines + spare);
         int i = 0;
         while (i < b.length) {
             int lf = indexOfLf(b, i);
@@ -96,17 +103,6 @@ final class FieldLines {
             if (!trailers || !FORBIDDEN_TRAILERS.contains(name.toString().toLowerCase(Locale.ROOT))) headers.addParsed(name, value);
             i = next;
         }
-    }
-
-    /**
-     * Headers sized for the field lines in {@code [from, end)} and {@code spare} more (what the
-     * proxy adds on the way), so that neither a browser's dozen fields nor our additions make
-     * the arrays grow, and a two-line head does not carry a dozen slots.
-     */
-    static FlatHttpHeaders headersFor(ByteBuf in, int from, int end, int spare) {
-        int lines = 0;
-        for (int i = from; i < end && (i = in.indexOf(i, end, (byte) '\n')) >= 0; i++) lines++;
-        return new FlatHttpHeaders(lines + spare);
     }
 
     private static int indexOfLf(byte[] b, int from) {

@@ -40,10 +40,22 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         this(12);
     }
 
+    private static final CharSequence[] NO_TEXT = {};
+    private static final int[] NO_KEYS = {};
+
+    /** With room for {@code capacity} fields; 0 allocates nothing until {@link #reserve} or a first field. */
     FlatHttpHeaders(int capacity) {
-        names = new CharSequence[capacity];
-        values = new CharSequence[capacity];
-        keys = new int[capacity];
+        names = capacity == 0 ? NO_TEXT : new CharSequence[capacity];
+        values = capacity == 0 ? NO_TEXT : new CharSequence[capacity];
+        keys = capacity == 0 ? NO_KEYS : new int[capacity];
+    }
+
+    /** Room for {@code capacity} fields in all, so that many appends do not grow the arrays. */
+    void reserve(int capacity) {
+        if (capacity <= names.length) return;
+        names = Arrays.copyOf(names, capacity);
+        values = Arrays.copyOf(values, capacity);
+        keys = Arrays.copyOf(keys, capacity);
     }
 
     // ---- lookups
@@ -257,7 +269,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
 
     /** Drops, from index {@code first} on, the fields named in {@code set} or called {@code name} (one of them is null). */
     private void compact(int first, NameSet set, CharSequence name) {
-        int key = name == null ? 0 : key(name);
+        int key = name == null ? 0 : keys[first]; // first is a field called name
         int kept = first;
         for (int i = first; i < size; i++) {
             boolean drop = set != null ? set.has(keys[i], names[i])

@@ -134,16 +134,15 @@ abstract class Http1BodyDecoder extends ByteToMessageDecoder {
             if (in.readableBytes() >= MAX_CHUNK_LINE) throw new Malformed("chunk size line too long");
             return;
         }
-        String line = in.toString(start, end - start, StandardCharsets.ISO_8859_1);
-        int i = 0;
+        int i = start;
         long size = 0;
-        while (i < line.length() && Http1Grammar.hexValue(line.charAt(i)) >= 0) {
+        for (int digit; i < end && (digit = Http1Grammar.hexValue((char) (in.getByte(i) & 0xff))) >= 0; i++) {
             if (size > (Long.MAX_VALUE >> 4)) throw new Malformed("chunk size too large");
-            size = (size << 4) | Http1Grammar.hexValue(line.charAt(i));
-            i++;
+            size = (size << 4) | digit;
         }
-        if (i == 0) throw new Malformed("invalid chunk size");
-        Http1Grammar.checkChunkExtensions(line, i);
+        if (i == start) throw new Malformed("invalid chunk size");
+        // Extensions are rare: only then is the line made into text for their grammar.
+        if (i < end) Http1Grammar.checkChunkExtensions(in.toString(start, end - start, StandardCharsets.ISO_8859_1), i - start);
         in.readerIndex(afterLine(in, end));
         if (size == 0) {
             state = State.TRAILERS;
@@ -198,8 +197,8 @@ abstract class Http1BodyDecoder extends ByteToMessageDecoder {
             return;
         }
         if (end - start > maxTrailerBytes + 2) throw new Malformed("trailer section too large");
-        FlatHttpHeaders trailers = FieldLines.headersFor(in, start, end, 0);
-        FieldLines.parse(in, start, end, trailers, bareLf, true);
+        FlatHttpHeaders trailers = new FlatHttpHeaders(0);
+        FieldLines.parse(in, start, end, trailers, bareLf, true, 0);
         LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers);
         in.readerIndex(end);
         out.add(last);

@@ -134,10 +134,10 @@ class RequestDecoder extends Http1BodyDecoder {
         }
         // The limit counts the field lines with their CRLFs, not the request line or the final CRLF.
         if (headEnd - lineEnd - 4 > maxHeaderBytes) throw tooLargeHeaders();
-        // Room for what framing may set on it (Content-Length, Transfer-Encoding) and a filter or two.
-        FlatHttpHeaders headers = FieldLines.headersFor(in, lineEnd + 2, headEnd, 2);
+        FlatHttpHeaders headers = new FlatHttpHeaders(0);
         HttpRequest request = Http1Grammar.parseRequestLine(in, start, lineEnd, headers);
-        FieldLines.parse(in, lineEnd + 2, headEnd, headers, false, false);
+        // Room for what framing may set on it (Content-Length, Transfer-Encoding) and a filter or two.
+        FieldLines.parse(in, lineEnd + 2, headEnd, headers, false, false, 2);
         boolean bodyless = frame(request);
         cancelHeadTimer();
         in.readerIndex(headEnd);

@@ -78,10 +78,10 @@ final class ResponseDecoder extends Http1BodyDecoder {
             return;
         }
         if (headEnd - start > MAX_HEAD_BYTES) throw new Malformed("response head too large");
-        // Room for what the exchange adds going down: framing, Via, Date, Connection.
-        FlatHttpHeaders headers = FieldLines.headersFor(in, afterLine(in, lineEnd), headEnd, 4);
+        FlatHttpHeaders headers = new FlatHttpHeaders(0);
         HttpResponse response = statusLine(in, start, lineEnd, headers);
-        FieldLines.parse(in, afterLine(in, lineEnd), headEnd, headers, true, false);
+        // Room for what the exchange adds going down: framing, Via, Date, Connection.
+        FieldLines.parse(in, afterLine(in, lineEnd), headEnd, headers, true, false, 4);
         int code = response.status().code();
         boolean interim = code < 200 && code != 101;
         HttpMethod method = interim ? methods.peek() : methods.poll(); // a 1xx precedes its request's final answer

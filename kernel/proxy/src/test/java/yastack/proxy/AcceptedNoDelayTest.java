@@ -26,11 +26,10 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ListenerSockets} sets no TCP_NODELAY child option because the channels it accepts turn
  * Nagle off themselves (the option would make a second system call per connection). This
- * checks that on real accepted and connected sockets of both host transports: epoll reads the
- * option back from the kernel.
+ * checks that on real accepted and connected sockets (UpstreamConnector sets no option either)
+ * of both host transports: epoll reads the option back from the kernel.
  */
 class AcceptedNoDelayTest {
-    // UpstreamConnector opens upstream connections without the option too.
     private static boolean acceptedNoDelay(EventLoopGroup group, Class<? extends io.netty.channel.ServerChannel> type) throws Exception {
         CompletableFuture<Boolean> noDelay = new CompletableFuture<>();
         Channel server = new ServerBootstrap().group(group).channel(type).childHandler(new ChannelInitializer<Channel>() {

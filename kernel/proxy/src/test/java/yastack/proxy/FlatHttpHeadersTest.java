@@ -148,8 +148,8 @@ class FlatHttpHeadersTest {
     void theRequestGrammarFillsIt() {
         ByteBuf in = Unpooled.copiedBuffer("GET /p HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n", StandardCharsets.ISO_8859_1);
         int lineEnd = in.indexOf(0, in.writerIndex(), (byte) '\r');
-        HttpRequest r = Http1Grammar.parseRequestLine(in, 0, lineEnd, FieldLines.headersFor(in, lineEnd + 2, in.writerIndex(), 2));
-        FieldLines.parse(in, lineEnd + 2, in.writerIndex(), (FlatHttpHeaders) r.headers(), false, false);
+        HttpRequest r = Http1Grammar.parseRequestLine(in, 0, lineEnd, new FlatHttpHeaders(0));
+        FieldLines.parse(in, lineEnd + 2, in.writerIndex(), (FlatHttpHeaders) r.headers(), false, false, 2);
         assertTrue(r.headers() instanceof FlatHttpHeaders);
         assertEquals("h", r.headers().get(HttpHeaderNames.HOST));
         assertEquals("1", r.headers().get("x-a"));
