@@ -11,6 +11,7 @@ module yastack.kernel {
     requires transitive io.netty.buffer;
     requires transitive io.netty.transport;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.classes.io_uring;
     requires io.netty.transport.unix.common;
     requires HdrHistogram;
 

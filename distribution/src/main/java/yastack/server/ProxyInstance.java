@@ -211,6 +211,7 @@ public final class ProxyInstance implements AutoCloseable {
             info.put("state", state());
             info.put("uptime_seconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
             info.put("open_connections", engine.proxy().openConnections());
+            info.put("host_transport", engine.workers().hostTransport().name());
             return info;
         }
     }

@@ -84,12 +84,25 @@ class StartupIT {
         try {
             Dist.awaitReady(adminPort(config), p, log);
             String maps = Files.readString(Path.of("/proc/" + p.pid() + "/maps"));
-            assertTrue(maps.contains(Dist.HOME.resolve("native/libnetty_transport_native_epoll_x86_64.so").toString()),
-                    "the epoll transport is mapped from native/");
+            assertTrue(maps.contains(Dist.HOME.resolve("native/libnetty_transport_native_io_uring42_x86_64.so").toString()),
+                    "the io_uring transport is mapped from native/");
             assertFalse(maps.contains(tmp.toString()), "nothing was extracted to java.io.tmpdir");
         } finally {
             Dist.stop(p);
         }
+    }
+
+    @Test
+    void withoutNativeTransportsAutoFallsBackToNioAndANamedOneRefusesToStart() throws Exception {
+        String noNative = "YASTACK_JAVA_OPTS=-Dio.netty.transport.noNative=true";
+        String out = startAndStop(config(false), "-Dio.netty.transport.noNative=true");
+        assertTrue(out.contains("using NIO"), out);
+        assertTrue(out.contains("(1 workers, nio)") || out.contains("workers, nio)"), out);
+
+        Path named = Files.writeString(dir.resolve("uring.yaml"), "host_transport: io_uring\n" + Files.readString(config(false)));
+        Dist.Result r = Dist.run(List.of(noNative), "run", "--config", named.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue((r.out() + r.err()).contains("host_transport: io_uring is not available here"), r.out() + r.err());
     }
 
     /** The value -XX:+PrintFlagsFinal printed for {@code flag}. */

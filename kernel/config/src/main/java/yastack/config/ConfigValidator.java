@@ -72,8 +72,14 @@ final class ConfigValidator {
         return errors;
     }
 
+    private static final Set<String> HOST_TRANSPORTS = Set.of("auto", "io_uring", "epoll", "nio");
+
     private void run() {
         if (config.hasAdmin()) admin(config.getAdmin());
+        String transport = config.getHostTransport();
+        if (f.given("host_transport", transport) && !HOST_TRANSPORTS.contains(transport)) {
+            f.error("host_transport", "must be auto, io_uring, epoll or nio, got '" + transport + "'");
+        }
         stack.validate();
         Map<String, Integer> listenerNames = new HashMap<>();
         for (int i = 0; i < config.getListenersCount(); i++) {

@@ -102,4 +102,17 @@ class StackConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(0), "stack.idle", 2, "must be adaptive or busy, got 'sleepy'");
         assertError(es.get(1), "stack.rss.mode", 3, "must be hardware or software, got 'magic'");
     }
+
+    @Test
+    void hostTransportIsOneOfFourNames() throws ConfigException {
+        List<ConfigError> es = errors("""
+                workers: 1
+                host_transport: uring
+                """);
+        assertEquals(1, es.size(), es::toString);
+        assertError(es.getFirst(), "host_transport", 2, "must be auto, io_uring, epoll or nio, got 'uring'");
+        for (String ok : List.of("auto", "io_uring", "epoll", "nio")) {
+            assertEquals(ok, ConfigLoader.parse("host_transport: " + ok + "\n", dir, () -> true).bootstrap().getHostTransport());
+        }
+    }
 }

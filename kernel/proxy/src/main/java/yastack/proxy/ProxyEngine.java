@@ -41,7 +41,8 @@ public final class ProxyEngine implements AutoCloseable {
         this.stats = new StatsStore(n);
         stats.registerSource(() -> plugins.stats().snapshot());
         String idle = cfg.hasStack() ? cfg.getStack().getIdle() : "";
-        this.workers = WorkerGroup.start(n, idle, cfg.hasStack() ? cfg.getStack().getCoresList() : List.of(), stats);
+        this.workers = WorkerGroup.start(n, idle, cfg.hasStack() ? cfg.getStack().getCoresList() : List.of(),
+                cfg.getHostTransport(), stats);
         Dataplane dp = null;
         ProxyServer server = null;
         try {

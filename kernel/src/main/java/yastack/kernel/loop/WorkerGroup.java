@@ -22,8 +22,8 @@ public final class WorkerGroup implements AutoCloseable {
     private final List<WorkerIoHandler> handlers = Collections.synchronizedList(new ArrayList<>());
     private final HostTransport host;
 
-    private WorkerGroup(int count, String idle, List<Integer> cores, StatsStore stats) {
-        this.host = HostTransport.detect();
+    private WorkerGroup(int count, String idle, List<Integer> cores, String transport, StatsStore stats) {
+        this.host = HostTransport.select(transport);
         this.group = new MultiThreadIoEventLoopGroup(count, Thread.ofPlatform().name("worker-", 0).factory(),
                 WorkerIoHandler.factory(host.ioHandlerFactory(), i -> IdleStrategy.of(idle, false),
                         i -> new LoopStats(stats.worker(i), i), i -> i < cores.size() ? cores.get(i) : -1, handlers::add));
@@ -35,9 +35,11 @@ public final class WorkerGroup implements AutoCloseable {
      *
      * @param idle the idle strategy's name ({@code stack.idle}: "" for the default)
      * @param cores the CPU to pin worker N to ({@code stack.cores}); workers past its end are not pinned
+     * @param transport the host transport to use ({@link HostTransport#select}: "" for auto)
+     * @throws IllegalStateException when the named transport cannot run here
      */
-    public static WorkerGroup start(int count, String idle, List<Integer> cores, StatsStore stats) {
-        return new WorkerGroup(count, idle, List.copyOf(cores), stats);
+    public static WorkerGroup start(int count, String idle, List<Integer> cores, String transport, StatsStore stats) {
+        return new WorkerGroup(count, idle, List.copyOf(cores), transport, stats);
     }
 
     public int size() {
@@ -59,7 +61,7 @@ public final class WorkerGroup implements AutoCloseable {
         return group;
     }
 
-    /** How host-flavor sockets are made on these loops (native epoll, or NIO when it does not load). */
+    /** How host-flavor sockets are made on these loops (io_uring, epoll or NIO). */
     public HostTransport hostTransport() {
         return host;
     }

@@ -6,7 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +79,7 @@ public final class Sockets {
                 ServerBootstrap b = template.clone().group(loop, host.reusePort() ? loop : workers.group())
                         .channel(host.serverChannel())
                         .option(ChannelOption.SO_REUSEADDR, true);
-                if (host.reusePort()) b.option(EpollChannelOption.SO_REUSEPORT, true);
+                if (host.reusePort()) b.option(UnixChannelOption.SO_REUSEPORT, true);
                 bound.add(await(address, b.bind(address)));
             }
         } catch (RuntimeException e) {

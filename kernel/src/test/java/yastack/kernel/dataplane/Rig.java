@@ -30,7 +30,7 @@ final class Rig implements AutoCloseable {
 
     private Rig(Stack stack, int workers, PortOpener opener, Function<String, SteeringPolicy> policies) {
         stats = new StatsStore(workers);
-        this.workers = WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), stats);
+        this.workers = WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), "", stats);
         try {
             dp = Dataplane.start(stack, DataplaneHost.of(this.workers), stats, opener, policies);
         } catch (RuntimeException e) {

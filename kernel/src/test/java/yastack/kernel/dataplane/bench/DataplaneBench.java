@@ -165,7 +165,7 @@ public final class DataplaneBench {
     private void measure(String label, int workers, Stack stack, PortOpener opener, PacketPort gen, int genQueue,
                          Runnable afterStart) throws Exception {
         StatsStore stats = new StatsStore(workers);
-        WorkerGroup group = inline ? null : WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), stats);
+        WorkerGroup group = inline ? null : WorkerGroup.start(workers, stack.getIdle(), stack.getCoresList(), "", stats);
         InlineHost inlineHost = inline ? new InlineHost(workers) : null;
         try (Dataplane dp = Dataplane.start(stack, inline ? inlineHost : DataplaneHost.of(group), stats, opener, BuiltInSteering.POLICIES)) {
             if (afterStart != null) afterStart.run();
