@@ -65,7 +65,8 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         return name.isEmpty() ? 0 : name.length() << 8 | (AsciiString.toLowerCase(name.charAt(0)) & 0xff);
     }
 
-    private int indexOf(CharSequence name, int from) {
+    /** The index of the first field {@code name} at or after {@code from}, or -1: with {@link #valueAt}, a walk with no iterator. */
+    int indexOf(CharSequence name, int from) {
         int key = key(name);
         for (int i = from; i < size; i++) {
             if (keys[i] == key && AsciiString.contentEqualsIgnoreCase(names[i], name)) return i;
@@ -103,7 +104,29 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         return false;
     }
 
-    /** The values of {@code name} as they are (Netty's HttpUtil asks this per message: no list is made). */
+    CharSequence valueAt(int index) {
+        return values[index];
+    }
+
+    /** Whether a field {@code name} lists {@code value} among its comma-separated elements (HttpUtil.isKeepAlive asks per message). */
+    @Override
+    public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            CharSequence v = values[i];
+            for (int from = 0; from <= v.length(); ) {
+                int comma = AsciiString.indexOf(v, ',', from);
+                int end = comma < 0 ? v.length() : comma;
+                long span = Http1Grammar.withoutOws(v, from, end);
+                int a = (int) (span >>> 32);
+                int b = (int) span;
+                if (b - a == value.length() && AsciiString.regionMatchesAscii(v, ignoreCase, a, value, 0, b - a)) return true;
+                from = end + 1;
+            }
+        }
+        return false;
+    }
+
+    /** The values of {@code name} as they are (no list is made). */
     @Override
     public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
         int first = indexOf(name, 0);

@@ -33,32 +33,45 @@ final class HeaderRules {
      */
     static void stripHopByHop(HttpHeaders h) {
         List<CharSequence> named = null;
-        // Most heads say "keep-alive" or "close", which are removed anyway: nothing is made for them.
-        for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
-            CharSequence value = it.next();
-            for (int i = 0; i < value.length(); ) {
-                int comma = AsciiString.indexOf(value, ',', i);
-                int end = comma < 0 ? value.length() : comma;
-                int a = i;
-                int b = end;
-                while (a < b && Http1Grammar.isOws((byte) value.charAt(a))) a++;
-                while (b > a && Http1Grammar.isOws((byte) value.charAt(b - 1))) b--;
-                if (b > a && !is(value, a, b, HttpHeaderValues.CLOSE) && !is(value, a, b, KEEP_ALIVE)
-                        && !is(value, a, b, HttpHeaderNames.HOST)) {
-                    if (named == null) named = new ArrayList<>(2);
-                    named.add(value.subSequence(a, b).toString());
-                }
-                i = end + 1;
+        FlatHttpHeaders flat = h instanceof FlatHttpHeaders f ? f : null;
+        if (flat != null) {
+            for (int at = flat.indexOf(HttpHeaderNames.CONNECTION, 0); at >= 0; at = flat.indexOf(HttpHeaderNames.CONNECTION, at + 1)) {
+                named = connectionOptions(flat.valueAt(at), named);
+            }
+        } else {
+            for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+                named = connectionOptions(it.next(), named);
             }
         }
         if (named != null) {
             for (int i = 0; i < named.size(); i++) h.remove(named.get(i));
         }
-        if (h instanceof FlatHttpHeaders flat) {
+        if (flat != null) {
             flat.removeEach(HOP_BY_HOP);
         } else {
             for (CharSequence name : HOP_BY_HOP_NAMES) h.remove(name);
         }
+    }
+
+    /**
+     * Adds the field names a Connection value lists to {@code named} (made when first needed).
+     * Most heads say "keep-alive" or "close", which are removed anyway: nothing is made for them.
+     */
+    private static List<CharSequence> connectionOptions(CharSequence value, List<CharSequence> named) {
+        for (int i = 0; i < value.length(); ) {
+            int comma = AsciiString.indexOf(value, ',', i);
+            int end = comma < 0 ? value.length() : comma;
+            long span = Http1Grammar.withoutOws(value, i, end);
+            int a = (int) (span >>> 32);
+            int b = (int) span;
+            if (b > a && !is(value, a, b, HttpHeaderValues.CLOSE) && !is(value, a, b, KEEP_ALIVE)
+                    && !is(value, a, b, HttpHeaderNames.HOST)) {
+                if (named == null) named = new ArrayList<>(2);
+                named.add(value.subSequence(a, b).toString());
+            }
+            i = end + 1;
+        }
+        return named;
     }
 
     /** Whether {@code value[a, b)} is {@code token}, ignoring case. */

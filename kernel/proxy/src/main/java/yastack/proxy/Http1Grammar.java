@@ -194,6 +194,13 @@ final class Http1Grammar {
         return c >= '0' && c <= '9';
     }
 
+    /** {@code value[a, b)} without the OWS at either end, as {@code start << 32 | end}. */
+    static long withoutOws(CharSequence value, int a, int b) {
+        while (a < b && isOws((byte) value.charAt(a))) a++;
+        while (b > a && isOws((byte) value.charAt(b - 1))) b--;
+        return (long) a << 32 | b;
+    }
+
     static boolean isOws(byte b) {
         return b == ' ' || b == '\t';
     }

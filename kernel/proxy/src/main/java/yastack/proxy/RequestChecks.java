@@ -37,10 +37,19 @@ final class RequestChecks {
             return new Rejection(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported HTTP version");
         }
         HttpHeaders h = req.headers();
-        Iterator<? extends CharSequence> hosts = h.valueCharSequenceIterator(HttpHeaderNames.HOST);
-        if (hosts.hasNext()) {
-            CharSequence host = hosts.next();
-            if (hosts.hasNext()) return new Rejection(HttpResponseStatus.BAD_REQUEST, "multiple Host headers");
+        CharSequence host = null;
+        boolean several;
+        if (h instanceof FlatHttpHeaders flat) {
+            int i = flat.indexOf(HttpHeaderNames.HOST, 0);
+            if (i >= 0) host = flat.valueAt(i);
+            several = i >= 0 && flat.indexOf(HttpHeaderNames.HOST, i + 1) >= 0;
+        } else {
+            Iterator<? extends CharSequence> hosts = h.valueCharSequenceIterator(HttpHeaderNames.HOST);
+            if (hosts.hasNext()) host = hosts.next();
+            several = hosts.hasNext();
+        }
+        if (host != null) {
+            if (several) return new Rejection(HttpResponseStatus.BAD_REQUEST, "multiple Host headers");
             if (!validAuthority(host.toString())) return new Rejection(HttpResponseStatus.BAD_REQUEST, "invalid Host header");
         } else if (v.minorVersion() == 1) {
             return new Rejection(HttpResponseStatus.BAD_REQUEST, "missing Host header");

@@ -115,10 +115,9 @@ final class ResponseDecoder extends Http1BodyDecoder {
             h.remove(HttpHeaderNames.CONTENT_LENGTH);
             return -1;
         }
-        Iterator<? extends CharSequence> lengths = h.valueCharSequenceIterator(HttpHeaderNames.CONTENT_LENGTH);
-        CharSequence length = lengths.next();
-        if (lengths.hasNext()) throw new Malformed("several Content-Length fields");
-        return Http1Grammar.parseContentLength(length);
+        int first = h.indexOf(HttpHeaderNames.CONTENT_LENGTH, 0);
+        if (h.indexOf(HttpHeaderNames.CONTENT_LENGTH, first + 1) >= 0) throw new Malformed("several Content-Length fields");
+        return Http1Grammar.parseContentLength(h.valueAt(first));
     }
 
     private static boolean endsInChunked(List<String> codings) {

@@ -161,4 +161,22 @@ class FlatHttpHeadersTest {
         it.forEachRemaining(v -> out.add(v.toString()));
         return out;
     }
+
+    @Test
+    void containsValueFindsAListElementAsNettysDoes() {
+        FlatHttpHeaders flat = of("Connection", "upgrade , Close", "connection", "x-a", "Other", "close");
+        HttpHeaders netty = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        flat.forEach(e -> netty.add(e.getKey(), e.getValue()));
+        for (String token : List.of("close", "CLOSE", "upgrade", "x-a", "x", "upgrade , Close", "", "keep-alive")) {
+            for (boolean ignoreCase : new boolean[] {true, false}) {
+                assertEquals(netty.containsValue("connection", token, ignoreCase), flat.containsValue("connection", token, ignoreCase),
+                        token + " ignoreCase=" + ignoreCase);
+            }
+        }
+        assertTrue(flat.containsValue("connection", "close", true));
+        assertFalse(flat.containsValue("connection", "close", false));
+        assertFalse(flat.containsValue("missing", "close", true));
+        DefaultHttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", of("Connection", "te, close"));
+        assertFalse(io.netty.handler.codec.http.HttpUtil.isKeepAlive(req));
+    }
 }
