@@ -3,6 +3,7 @@ package yastack.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,6 +104,24 @@ class StartupIT {
         Dist.Result r = Dist.run(List.of(noNative), "run", "--config", named.toString());
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue((r.out() + r.err()).contains("host_transport: io_uring is not available here"), r.out() + r.err());
+    }
+
+    @Test
+    void whereTheKernelRefusesIoUringAutoRunsOnEpollAndSaysWhy() throws Exception {
+        // As a container runtime's seccomp profile does; the sysctl (Linux 6.6+) needs root, which CI has.
+        Path sysctl = Path.of("/proc/sys/kernel/io_uring_disabled");
+        assumeTrue(Files.isWritable(sysctl), "needs root and Linux 6.6+ to switch io_uring off (" + sysctl + ")");
+        String before = Files.readString(sysctl).trim();
+        String out;
+        try {
+            Files.writeString(sysctl, "2");
+            out = startAndStop(config(false), "");
+        } finally {
+            Files.writeString(sysctl, before);
+        }
+        assertTrue(out.contains("io_uring unavailable"), out);
+        assertTrue(out.contains("host sockets use epoll"), out);
+        assertTrue(out.contains("workers, epoll)"), out);
     }
 
     /** The value -XX:+PrintFlagsFinal printed for {@code flag}. */

@@ -43,7 +43,15 @@ public record HostTransport(String name, IoHandlerFactory ioHandlerFactory, Clas
             if (!auto) throw unavailable("io_uring", IoUring.unavailabilityCause());
         }
         if (auto || p.equals("epoll")) {
-            if (Epoll.isAvailable()) return epoll();
+            if (Epoll.isAvailable()) {
+                if (auto) {
+                    // Operators look for this when a pod runs slower than a bare host: say why.
+                    Throwable cause = IoUring.unavailabilityCause();
+                    System.getLogger("yastack").log(System.Logger.Level.INFO, "io_uring unavailable ("
+                            + (cause == null ? "unknown reason" : cause.getMessage()) + "); host sockets use epoll");
+                }
+                return epoll();
+            }
             if (!auto) throw unavailable("epoll", Epoll.unavailabilityCause());
         }
         if (!auto && !p.equals("nio")) throw new IllegalArgumentException("unknown host transport '" + p + "'");
