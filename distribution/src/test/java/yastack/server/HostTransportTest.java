@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import yastack.proxy.fixtures.ProxyHarness;
 import yastack.proxy.fixtures.TestUpstream;
 
 /**
@@ -27,18 +28,8 @@ class HostTransportTest {
         // A transport that cannot run here fails the start with the reason (io_uring needs a
         // kernel and a seccomp profile that allow it; CI's machines do).
         try (TestUpstream up = new TestUpstream("up");
-             ServerHarness proxy = new ServerHarness("""
-                     host_transport: %s
-                     listeners:
-                       - name: web
-                         address: 127.0.0.1
-                         port: ${PORT}
-                         http:
-                           route_config:
-                             virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: api}}]}]
-                     clusters:
-                       - {name: api, endpoints: [{address: 127.0.0.1, port: %d}]}
-                     """.formatted(transport, up.port()), 2)) {
+             ServerHarness proxy = new ServerHarness("host_transport: " + transport + "\n"
+                     + ProxyHarness.singleRoute("", up.port()), 2)) {
             JsonObject info = new JsonObject(proxy.admin("/server_info").body());
             assertEquals(transport, info.getString("host_transport"));
 
