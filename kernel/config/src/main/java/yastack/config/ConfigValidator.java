@@ -32,6 +32,8 @@ final class ConfigValidator {
     static final String DEFAULT_ADMIN_ADDRESS = "127.0.0.1";
     static final String NEEDS_STACK = "flavor userspace needs a stack: section with an interface";
     private static final Set<String> ALPN = Set.of("h2", "http/1.1");
+    /** What HostTransport.select takes (the kernel, which the config does not see, holds the classes). */
+    private static final Set<String> HOST_TRANSPORTS = Set.of("auto", "io_uring", "epoll", "nio");
 
     private final Bootstrap config;
     private final Findings f;
@@ -71,8 +73,6 @@ final class ConfigValidator {
         errors.sort(Comparator.comparingInt(e -> e.line() == 0 ? Integer.MAX_VALUE : e.line()));
         return errors;
     }
-
-    private static final Set<String> HOST_TRANSPORTS = Set.of("auto", "io_uring", "epoll", "nio");
 
     private void run() {
         if (config.hasAdmin()) admin(config.getAdmin());
