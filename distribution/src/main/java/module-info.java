@@ -6,10 +6,12 @@ module yastack.server {
     requires yastack.proxy;
     requires yastack.config;
     requires yastack.xds;
-    requires io.vertx.core;
+    requires io.netty.codec;       // the admin API's server: Netty's HTTP/1.1 codec
+    requires io.netty.codec.http;
+    requires com.google.gson;      // bin/yastack upgrade reads the running instance's /server_info
     requires org.apache.commons.cli;
     requires java.net.http;
-    requires jdk.httpserver;
+    requires jdk.httpserver;       // the quickstart's demo upstreams
     requires java.logging;
     requires jdk.management;    // com.sun.management.ThreadMXBean: server.jvm.allocated_bytes
     // sun.misc.Signal: SIGTERM drains and exits 0 instead of the JVM's immediate exit 143;

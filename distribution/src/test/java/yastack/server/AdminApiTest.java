@@ -141,4 +141,40 @@ class AdminApiTest {
         JsonObject dump = new JsonObject(proxy.admin("/config_dump").body());
         assertEquals("api", dump.getJsonArray("clusters").getJsonObject(0).getString("name"));
     }
+
+    /**
+     * The admin port on the wire: pipelined requests are answered in order even when the first
+     * is computed off the admin loop (/config_dump); HEAD has no body; HTTP/1.0 closes; a
+     * malformed request gets 400 and the connection is closed.
+     */
+    @Test
+    void adminHttpOnTheWire() throws Exception {
+        int port = proxy.instance.adminPort();
+        String two = exchange(port, "GET /config_dump HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /ready HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "HEAD /server_info HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        int dump = two.indexOf("\"clusters\""), ready = two.indexOf("LIVE\n");
+        assertTrue(dump > 0 && ready > dump, "in order: " + two);
+        assertEquals(3, two.split("HTTP/1.1 200 OK", -1).length - 1, two);
+        assertTrue(two.endsWith("\r\n\r\n"), "HEAD: headers only, then closed: " + two);
+        assertTrue(two.contains("connection: close"), two);
+
+        String old = exchange(port, "GET /ready HTTP/1.0\r\n\r\n");
+        assertTrue(old.startsWith("HTTP/1.1 200 OK") && old.endsWith("LIVE\n"), old);
+
+        String bad = exchange(port, "GET /ready HTTP/1.1\r\nHost: a\r\nbad header line\r\n\r\n");
+        assertTrue(bad.startsWith("HTTP/1.1 400 "), bad);
+
+        String missing = exchange(port, "GET /nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertTrue(missing.startsWith("HTTP/1.1 404 ") && missing.contains("no such admin endpoint: /nope"), missing);
+    }
+
+    /** Writes {@code request} and reads until the server closes (bounded by a 5 s read timeout). */
+    private static String exchange(int port, String request) throws Exception {
+        try (var s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }

@@ -2,17 +2,12 @@ package yastack.server.admin;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -26,10 +21,11 @@ import yastack.kernel.stats.StatsStore;
 import yastack.proxy.ProxyServer;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
+import yastack.server.admin.AdminHttp.Exchange;
 
 /**
- * The admin API on a host socket (loopback by default), served by its own Vert.x event
- * loop so operators can always look, however busy the workers are.
+ * The admin API on a host socket (loopback by default), served by its own event loop
+ * ({@link AdminHttp}) so operators can always look, however busy the workers are.
  */
 public final class AdminServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("yastack");
@@ -38,12 +34,11 @@ public final class AdminServer implements AutoCloseable {
     private final StatsStore stats;
     private final BooleanSupplier ready;
     private final Runnable reload;
-    private final Vertx vertx;
+    private final AdminHttp http = new AdminHttp();
     private final DataplaneReport dataplane;
     private final Lifecycle lifecycle;
     /** The xDS client's part of /config_dump (JSON), or null without a control plane. */
     private final Supplier<String> xdsDump;
-    private HttpServer server;
     private final long startedNanos = System.nanoTime();
 
     /** What the admin API may do to the server's life: drain it, fail its health check, describe it. */
@@ -79,23 +74,24 @@ public final class AdminServer implements AutoCloseable {
         this.stats = proxy.stats();
         this.ready = ready;
         this.reload = reload;
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1).setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
     }
 
     /** Listens on {@code address:port}; returns the bound port; throws with a clear message on failure. */
     public int start(String address, int port) {
+        int bound;
         try {
-            server = vertx.createHttpServer().requestHandler(this::handle)
-                    .listen(port, address).await(10, TimeUnit.SECONDS);
+            bound = http.listen(address, port, this::handle);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("admin: interrupted while binding " + address + ":" + port, e);
         } catch (Exception e) {
             throw new IllegalStateException("admin: cannot listen on " + address + ":" + port + ": " + e.getMessage(), e);
         }
-        LOG.log(System.Logger.Level.INFO, "admin: http on " + address + ":" + server.actualPort() + " flavor host");
-        return server.actualPort();
+        LOG.log(System.Logger.Level.INFO, "admin: http on " + address + ":" + bound + " flavor host");
+        return bound;
     }
 
-    private void handle(HttpServerRequest req) {
+    private void handle(Exchange req) {
         String path = req.path();
         try {
             switch (path) {
@@ -103,25 +99,25 @@ public final class AdminServer implements AutoCloseable {
                         ready.getAsBoolean() ? "LIVE\n" : "NOT READY\n");
                 case "/stats" -> stats(req);
                 case "/stats/prometheus" -> reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", PrometheusFormat.render(stats));
-                case "/clusters" -> reply(req, 200, "application/json", clusters().encodePrettily() + "\n");
-                case "/listeners" -> reply(req, 200, "application/json", listeners().encodePrettily() + "\n");
-                case "/overload" -> reply(req, 200, "application/json", new JsonObject(proxy.overload().report()).encodePrettily() + "\n");
-                case "/config_dump" -> vertx.executeBlocking(this::configDump).onComplete(r -> reply(req, r.succeeded() ? 200 : 500,
-                        "application/json", r.succeeded() ? r.result() + "\n" : r.cause().getMessage() + "\n"));
+                case "/clusters" -> reply(req, 200, "application/json", Json.pretty(clusters()) + "\n");
+                case "/listeners" -> reply(req, 200, "application/json", Json.pretty(listeners()) + "\n");
+                case "/overload" -> reply(req, 200, "application/json", Json.pretty(proxy.overload().report()) + "\n");
+                case "/config_dump" -> req.offLoop(this::configDump, r -> reply(req, r.succeeded() ? 200 : 500,
+                        "application/json", r.succeeded() ? r.value() + "\n" : r.failure().getMessage() + "\n"));
                 case "/reload" -> {
-                    if (!"POST".equals(req.method().name())) {
+                    if (!"POST".equals(req.method())) {
                         reply(req, 405, "text/plain", "use POST\n");
                     } else {
-                        vertx.executeBlocking(() -> {
+                        req.offLoop(() -> {
                             reload.run();
                             return null;
-                        }).onComplete(r -> reply(req, r.succeeded() ? 200 : 400, "text/plain",
-                                r.succeeded() ? "reloaded\n" : r.cause().getMessage() + "\n"));
+                        }, r -> reply(req, r.succeeded() ? 200 : 400, "text/plain",
+                                r.succeeded() ? "reloaded\n" : r.failure().getMessage() + "\n"));
                     }
                 }
                 case "/drain_listeners" -> lifecycle(req, true, l -> {
                     // Envoy's parameter: present (any value) means graceful.
-                    l.drain(req.params().contains("graceful"));
+                    l.drain(req.hasParam("graceful"));
                     return "OK\n";
                 });
                 case "/healthcheck/fail" -> lifecycle(req, true, l -> {
@@ -133,25 +129,25 @@ public final class AdminServer implements AutoCloseable {
                     return "OK\n";
                 });
                 case "/reopen_logs" -> {
-                    if (!"POST".equals(req.method().name())) {
+                    if (!"POST".equals(req.method())) {
                         reply(req, 405, "text/plain", "use POST\n");
                     } else {
                         proxy.reopenLogs();
                         reply(req, 200, "text/plain", "OK\n");
                     }
                 }
-                case "/workers" -> withDataplane(req, () -> new JsonArray(dataplane.workers()).encodePrettily());
-                case "/stack" -> withDataplane(req, () -> new JsonObject(dataplane.stack()).encodePrettily());
+                case "/workers" -> withDataplane(req, () -> Json.pretty(dataplane.workers()));
+                case "/stack" -> withDataplane(req, () -> Json.pretty(dataplane.stack()));
                 case "/" -> reply(req, 200, "text/html; charset=utf-8", LivePage.html());
-                case "/server_info" -> reply(req, 200, "application/json", serverInfo().encodePrettily() + "\n");
+                case "/server_info" -> reply(req, 200, "application/json", Json.pretty(serverInfo()) + "\n");
                 default -> {
                     Object[] drain = DataplaneReport.parseDrainPath(path);
                     if (drain == null) {
                         reply(req, 404, "text/plain", "no such admin endpoint: " + path + "\n");
-                    } else if (!"POST".equals(req.method().name())) {
+                    } else if (!"POST".equals(req.method())) {
                         reply(req, 405, "text/plain", "use POST\n");
                     } else {
-                        withDataplane(req, () -> new JsonObject(dataplane.drain((Integer) drain[0], (Boolean) drain[1])).encodePrettily());
+                        withDataplane(req, () -> Json.pretty(dataplane.drain((Integer) drain[0], (Boolean) drain[1])));
                     }
                 }
             }
@@ -161,10 +157,10 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** A lifecycle endpoint: {@code post} ones refuse other methods; 404 when this server has no lifecycle. */
-    private void lifecycle(HttpServerRequest req, boolean post, Function<Lifecycle, String> action) {
+    private void lifecycle(Exchange req, boolean post, Function<Lifecycle, String> action) {
         if (lifecycle == null) {
             reply(req, 404, "text/plain", "not available here\n");
-        } else if (post && !"POST".equals(req.method().name())) {
+        } else if (post && !"POST".equals(req.method())) {
             reply(req, 405, "text/plain", "use POST\n");
         } else {
             String body = action.apply(lifecycle);
@@ -173,23 +169,23 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Data-plane answers may wait for the workers, so they are computed off the admin event loop. */
-    private void withDataplane(HttpServerRequest req, Callable<String> json) {
+    private void withDataplane(Exchange req, Callable<String> json) {
         if (dataplane == null) {
             reply(req, 404, "text/plain", "no userspace stack: configure stack.interfaces\n");
             return;
         }
-        vertx.executeBlocking(json).onComplete(r -> {
+        req.offLoop(json, r -> {
             if (r.succeeded()) {
-                reply(req, 200, "application/json", r.result() + "\n");
+                reply(req, 200, "application/json", r.value() + "\n");
             } else {
-                reply(req, r.cause() instanceof IllegalArgumentException ? 404 : 500, "text/plain", r.cause().getMessage() + "\n");
+                reply(req, r.failure() instanceof IllegalArgumentException ? 404 : 500, "text/plain", r.failure().getMessage() + "\n");
             }
         });
     }
 
-    private void stats(HttpServerRequest req) {
+    private void stats(Exchange req) {
         Pattern filter = null;
-        String f = req.getParam("filter");
+        String f = req.param("filter");
         if (f != null && !f.isEmpty()) {
             try {
                 filter = Pattern.compile(f);
@@ -198,73 +194,92 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
         }
-        if ("json".equals(req.getParam("format"))) {
-            JsonObject out = new JsonObject();
+        if ("json".equals(req.param("format"))) {
+            Map<String, Object> out = new LinkedHashMap<>();
             Pattern fl = filter;
             stats.counterValues().forEach((k, v) -> { if (fl == null || fl.matcher(k).find()) out.put(k, v); });
             stats.gaugeValues().forEach((k, v) -> { if (fl == null || fl.matcher(k).find()) out.put(k, v); });
-            reply(req, 200, "application/json", out.encodePrettily() + "\n");
+            reply(req, 200, "application/json", Json.pretty(out) + "\n");
             return;
         }
         reply(req, 200, "text/plain", StatsFormat.text(stats, filter));
     }
 
-    private JsonArray clusters() {
-        JsonArray out = new JsonArray();
+    private List<Object> clusters() {
+        List<Object> out = new ArrayList<>();
         long now = System.nanoTime();
         for (ClusterRuntime c : proxy.clusters().values()) {
-            JsonArray eps = new JsonArray();
+            List<Object> eps = new ArrayList<>();
             for (Endpoint e : c.endpoints()) {
-                JsonObject hostStats = new JsonObject();
-                e.stats().values().forEach(hostStats::put);
-                JsonObject ep = new JsonObject().put("address", e.connectHost());
+                Map<String, Object> ep = new LinkedHashMap<>();
+                ep.put("address", e.connectHost());
                 if (!e.hostname().equals(e.connectHost())) ep.put("hostname", e.hostname());
-                eps.add(ep.put("port", e.port()).put("weight", e.weight())
-                        .put("health", e.health().state(now))
-                        .put("consecutive_connect_failures", e.health().consecutiveFailures()).put("stats", hostStats));
+                ep.put("port", e.port());
+                ep.put("weight", e.weight());
+                ep.put("health", e.health().state(now));
+                ep.put("consecutive_connect_failures", e.health().consecutiveFailures());
+                ep.put("stats", new LinkedHashMap<>(e.stats().values()));
+                eps.add(ep);
             }
             String p = "cluster." + c.name() + ".";
-            JsonObject counters = new JsonObject();
+            Map<String, Object> counters = new LinkedHashMap<>();
             stats.counterValues().forEach((k, v) -> { if (k.startsWith(p)) counters.put(k.substring(p.length()), v); });
             stats.gaugeValues().forEach((k, v) -> { if (k.startsWith(p)) counters.put(k.substring(p.length()), v); });
-            out.add(new JsonObject().put("name", c.name()).put("flavor", SocketFlavors.configName(c.flavor()))
-                    .put("lb_policy", c.lbPolicy()).put("endpoints", eps).put("stats", counters)
-                    .put("circuit_breakers", breakers(c)));
+            Map<String, Object> cluster = new LinkedHashMap<>();
+            cluster.put("name", c.name());
+            cluster.put("flavor", SocketFlavors.configName(c.flavor()));
+            cluster.put("lb_policy", c.lbPolicy());
+            cluster.put("endpoints", eps);
+            cluster.put("stats", counters);
+            cluster.put("circuit_breakers", breakers(c));
+            out.add(cluster);
         }
         return out;
     }
 
     /** Envoy's default-priority thresholds and what is in use against them, across workers. */
-    private static JsonObject breakers(ClusterRuntime c) {
+    private static Map<String, Object> breakers(ClusterRuntime c) {
         var b = c.breakers().state();
-        return new JsonObject()
-                .put("max_connections", b.maxConnections()).put("connections", b.connections())
-                .put("max_pending_requests", b.maxPendingRequests()).put("pending_requests", b.pendingRequests())
-                .put("max_requests", b.maxRequests()).put("requests", b.requests())
-                .put("max_retries", b.maxRetries()).put("retries", b.retries());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("max_connections", b.maxConnections());
+        out.put("connections", b.connections());
+        out.put("max_pending_requests", b.maxPendingRequests());
+        out.put("pending_requests", b.pendingRequests());
+        out.put("max_requests", b.maxRequests());
+        out.put("requests", b.requests());
+        out.put("max_retries", b.maxRetries());
+        out.put("retries", b.retries());
+        return out;
     }
 
     /**
      * Envoy's /server_info, in short: what runs, since when, on how many workers; with a
      * lifecycle (the server process), its pid, drain state and open connections too.
      */
-    private JsonObject serverInfo() {
-        JsonObject info = new JsonObject().put("version", LivePage.version()).put("state", ready.getAsBoolean() ? "LIVE" : "NOT READY")
-                .put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
-        if (lifecycle != null) lifecycle.serverInfo().forEach(info::put);
-        return info.put("workers", stats.workerCount()).put("java", Runtime.version().toString());
+    private Map<String, Object> serverInfo() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("version", LivePage.version());
+        info.put("state", ready.getAsBoolean() ? "LIVE" : "NOT READY");
+        info.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
+        if (lifecycle != null) info.putAll(lifecycle.serverInfo());
+        info.put("workers", stats.workerCount());
+        info.put("java", Runtime.version().toString());
+        return info;
     }
 
-    private JsonArray listeners() {
-        JsonArray out = new JsonArray();
+    private List<Object> listeners() {
+        List<Object> out = new ArrayList<>();
         for (Listener l : proxy.config().getListenersList()) {
             String p = "listener." + l.getName() + ".";
-            out.add(new JsonObject().put("name", l.getName())
-                    .put("address", l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress()).put("port", l.getPort())
-                    .put("flavor", SocketFlavors.configName(l.getFlavor()))
-                    .put("kind", l.hasHttp() ? "http" : "tcp")
-                    .put("downstream_cx_active", stats.value(p + "downstream_cx_active"))
-                    .put("downstream_cx_total", stats.value(p + "downstream_cx_total")));
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("name", l.getName());
+            o.put("address", l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress());
+            o.put("port", l.getPort());
+            o.put("flavor", SocketFlavors.configName(l.getFlavor()));
+            o.put("kind", l.hasHttp() ? "http" : "tcp");
+            o.put("downstream_cx_active", stats.value(p + "downstream_cx_active"));
+            o.put("downstream_cx_total", stats.value(p + "downstream_cx_total"));
+            out.add(o);
         }
         return out;
     }
@@ -278,22 +293,27 @@ public final class AdminServer implements AutoCloseable {
         try {
             String running = JsonFormat.printer().preservingProtoFieldNames().print(proxy.config());
             if (xdsDump == null) return running;
-            return new JsonObject(running).put("xds", new JsonObject(xdsDump.get())).encodePrettily();
+            return withMember(running, "xds", xdsDump.get());
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static void reply(HttpServerRequest req, int status, String type, String body) {
-        req.response().setStatusCode(status).putHeader("content-type", type).end(body);
+    /** {@code object} (a JSON object's text) with one more member whose value is the JSON text {@code value}. */
+    static String withMember(String object, String name, String value) {
+        String body = object.strip();
+        if (!body.endsWith("}")) throw new IllegalArgumentException("not a JSON object: " + body);
+        String head = body.substring(0, body.length() - 1).stripTrailing();
+        String sep = head.endsWith("{") ? "" : ",";
+        return head + sep + "\n  \"" + name + "\": " + value.strip() + "\n}";
+    }
+
+    private static void reply(Exchange req, int status, String type, String body) {
+        req.reply(status, type, body);
     }
 
     @Override
     public void close() {
-        try {
-            vertx.close().await(5, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            LOG.log(System.Logger.Level.WARNING, "admin: shutdown timed out");
-        }
+        http.close();
     }
 }

@@ -23,8 +23,7 @@ final class Logging {
         Logger root = Logger.getLogger("");
         root.addHandler(h);
         root.setLevel(Level.INFO);
-        // Netty and Vert.x are chatty at INFO about internals operators cannot act on.
+        // Netty is chatty at INFO about internals operators cannot act on.
         Logger.getLogger("io.netty").setLevel(Level.WARNING);
-        Logger.getLogger("io.vertx").setLevel(Level.WARNING);
     }
 }

@@ -1,6 +1,8 @@
 package yastack.server.cli;
 
-import io.vertx.core.json.JsonObject;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,13 +36,20 @@ final class Upgrade {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/server_info"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) throw new IllegalStateException(base + "/server_info answered " + r.statusCode());
-            JsonObject info = new JsonObject(r.body());
-            Long pid = info.getLong("pid");
-            if (pid == null) throw new IllegalStateException(base + "/server_info has no pid");
-            if (!"LIVE".equals(info.getString("state"))) {
-                throw new IllegalStateException("the instance at " + base + " is " + info.getString("state") + ", not LIVE");
+            JsonObject info;
+            try {
+                info = JsonParser.parseString(r.body()).getAsJsonObject();
+            } catch (JsonParseException | IllegalStateException e) {
+                throw new IllegalStateException(base + "/server_info is not a JSON object: " + e.getMessage(), e);
             }
-            return new Old(base, pid);
+            if (!info.has("pid") || !info.get("pid").isJsonPrimitive()) {
+                throw new IllegalStateException(base + "/server_info has no pid");
+            }
+            String state = info.has("state") ? info.get("state").getAsString() : null;
+            if (!"LIVE".equals(state)) {
+                throw new IllegalStateException("the instance at " + base + " is " + state + ", not LIVE");
+            }
+            return new Old(base, info.get("pid").getAsLong());
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot reach the running instance's admin API at " + base + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
