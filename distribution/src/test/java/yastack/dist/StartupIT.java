@@ -155,6 +155,53 @@ class StartupIT {
     }
 
     @Test
+    void aScriptlessStartLeavesJavaScriptOutAndAReloadThatAddsAScriptIsRefusedSayingHow() throws Exception {
+        try (var js = Files.list(Dist.HOME.resolve("lib/js"))) {
+            assertTrue(js.anyMatch(j -> j.getFileName().toString().startsWith("js-language-")), "GraalJS ships in lib/js");
+        }
+        try (var lib = Files.list(Dist.HOME.resolve("lib"))) {
+            assertFalse(lib.anyMatch(j -> j.getFileName().toString().matches("(js-language|truffle-api|polyglot|yastack-scripting)-.*")),
+                    "and not in lib/, which is always on the module path");
+        }
+        Path config = config(false);
+        Path log = dir.resolve("reload.log");
+        Process p = Dist.startRun(config, log, List.of());
+        try {
+            Dist.awaitReady(adminPort(config), p, log);
+            String cmdline = Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).replace('\0', ' ');
+            assertFalse(cmdline.contains("lib/js"), cmdline);
+            Files.writeString(config, Files.readString(config).replace("      route_config:",
+                    "      filters: [{script: " + dir.resolve("filter.js") + "}]\n      route_config:"));
+            try (var client = java.net.http.HttpClient.newHttpClient()) {
+                var r = client.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + adminPort(config) + "/reload"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(400, r.statusCode(), r.body());
+                assertTrue(r.body().contains("no script runtime in this process") && r.body().contains("YASTACK_JS"), r.body());
+                var ready = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + adminPort(config) + "/ready")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, ready.statusCode(), "the old config keeps serving");
+            }
+        } finally {
+            Dist.stop(p);
+        }
+        // Asked for, JavaScript is there without a script in the config (and without the cache,
+        // which was trained on the module path without it).
+        String out = startAndStop(config(false), "-Xlog:aot=info");
+        assertTrue(out.contains("Opened AOT cache"), out);
+        Path forced = dir.resolve("forced.log");
+        Process q = Dist.startRun(config(false), forced, List.of("YASTACK_JS=interpreted"));
+        try {
+            Dist.awaitReady(adminPort(dir.resolve("c.yaml")), q, forced);
+            assertTrue(Files.readString(Path.of("/proc/" + q.pid() + "/cmdline")).contains("lib/js"));
+        } finally {
+            Dist.stop(q);
+        }
+    }
+
+    @Test
     void aCacheTrainedElsewhereIsLeftAlone() throws Exception {
         Path key = Dist.HOME.resolve("lib/yastack.aot.key");
         String trained = Files.readString(key);
