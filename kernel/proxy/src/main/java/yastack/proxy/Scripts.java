@@ -88,7 +88,7 @@ public final class Scripts implements AutoCloseable {
         if (runtime != null) return runtime;
         ScriptRuntimeProvider p = provider().orElseThrow(() -> new PluginConfigException(fieldPath
                 + ".script: no script runtime in this process (the yastack.scripting module is not on the module path:"
-                + " bin/yastack adds lib/js when the config it starts with names a script, or with YASTACK_JS=interpreted"
+                + " bin/yastack adds lib/js when the config it starts with names a script or a control plane, or with YASTACK_JS=interpreted"
                 + " or optimized; a reload cannot add it, restart)"));
         runtime = p.start(new ScriptRuntime.Settings(baseDir, TIME_LIMIT, stats::counter, new ClusterCalls(clusters), WATCH));
         return runtime;
