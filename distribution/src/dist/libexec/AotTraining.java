@@ -11,8 +11,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes the distribution's AOT cache (lib/yastack.aot, JEP 483/514/515): starts bin/yastack
- * with YASTACK_AOT=train on a small proxy config, sends it the traffic a proxy serves (requests
+ * Writes the distribution's AOT caches (lib/yastack.aot, and lib/yastack-js.aot for starts with
+ * JavaScript on the module path; JEP 483/514/515): starts bin/yastack with YASTACK_AOT=train
+ * (then train-js) on a small proxy config, sends it the traffic a proxy serves (requests
  * through a listener to a cluster, admin calls), and stops it; the JVM writes the cache at exit.
  * The classes loaded and linked on that path are then ready at the next start.
  *
@@ -51,23 +52,29 @@ public final class AotTraining {
                     lb_policy: round_robin
                     endpoints: [{address: 127.0.0.1, port: %d}]
                 """.formatted(admin, listener, admin));
-        Path log = work.resolve("yastack.log");
-        Path cache = dist.resolve("lib/yastack.aot");
-        try {
-            train(dist, config, admin, listener, log);
-        } catch (Exception | Error e) {
-            // A half-written cache must not be mapped by the next start.
-            Files.deleteIfExists(cache);
-            Files.deleteIfExists(dist.resolve("lib/yastack.aot.key"));
-            throw e;
+        // One cache per module path the launcher uses: without JavaScript, and with lib/js
+        // (interpreted JavaScript, as a control plane's start has it). The same traffic for both.
+        String[][] caches = {{"train", "lib/yastack.aot"}, {"train-js", "lib/yastack-js.aot"}};
+        for (String[] c : caches) {
+            Path log = work.resolve(c[0] + ".log");
+            Path cache = dist.resolve(c[1]);
+            try {
+                train(dist, config, admin, listener, log, c[0], cache);
+            } catch (Exception | Error e) {
+                // A half-written cache must not be mapped by the next start.
+                Files.deleteIfExists(cache);
+                Files.deleteIfExists(dist.resolve(c[1] + ".key"));
+                throw e;
+            }
+            System.out.printf("aot-training: %s (%d MiB) from %d requests%n", cache, Files.size(cache) >> 20, REQUESTS);
         }
-        System.out.printf("aot-training: %s (%d MiB) from %d requests%n", cache, Files.size(cache) >> 20, REQUESTS);
     }
 
-    private static void train(Path dist, Path config, int admin, int listener, Path log) throws Exception {
+    private static void train(Path dist, Path config, int admin, int listener, Path log, String mode, Path cache)
+            throws Exception {
         var pb = new ProcessBuilder(dist.resolve("bin/yastack").toString(), "run", "--config=" + config)
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("YASTACK_AOT", "train");
+        pb.environment().put("YASTACK_AOT", mode);
         Process proxy = pb.start();
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -87,7 +94,6 @@ public final class AotTraining {
                 throw new IllegalStateException("yastack did not exit after SIGTERM; log: " + log);
             }
         }
-        Path cache = dist.resolve("lib/yastack.aot");
         if (!Files.isRegularFile(cache) || Files.size(cache) == 0) {
             throw new IllegalStateException("no AOT cache written; log: " + log + "\n" + Files.readString(log));
         }

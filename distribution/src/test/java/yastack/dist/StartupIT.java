@@ -70,6 +70,7 @@ class StartupIT {
     @Test
     void theBuildTrainsACacheThatAScriptlessConfigStartsWith() throws Exception {
         assertTrue(Files.size(Dist.HOME.resolve("lib/yastack.aot")) > 1 << 20, "the build trains lib/yastack.aot");
+        assertTrue(Files.size(Dist.HOME.resolve("lib/yastack-js.aot")) > 1 << 20, "and lib/yastack-js.aot");
         String out = startAndStop(config(false));
         assertTrue(out.contains("Opened AOT cache"), out);
         assertFalse(out.contains("[error][aot]"), out);
@@ -187,18 +188,20 @@ class StartupIT {
         } finally {
             Dist.stop(p);
         }
-        // Asked for, JavaScript is there without a script in the config (and without the cache,
-        // which was trained on the module path without it).
-        String out = startAndStop(config(false), "-Xlog:aot=info");
-        assertTrue(out.contains("Opened AOT cache"), out);
+        // Asked for, JavaScript is there without a script in the config, interpreted, with the
+        // cache trained on that module path (as a control plane's start, which may get scripts).
         Path forced = dir.resolve("forced.log");
-        Process q = Dist.startRun(config(false), forced, List.of("YASTACK_JS=interpreted"));
+        Process q = Dist.startRun(config(false), forced, List.of("YASTACK_JS=interpreted", "YASTACK_JAVA_OPTS=-Xlog:aot=info"));
         try {
             Dist.awaitReady(adminPort(dir.resolve("c.yaml")), q, forced);
-            assertTrue(Files.readString(Path.of("/proc/" + q.pid() + "/cmdline")).contains("lib/js"));
+            String cmdline = Files.readString(Path.of("/proc/" + q.pid() + "/cmdline")).replace('\0', ' ');
+            assertTrue(cmdline.contains("lib/js") && cmdline.contains("lib/yastack-js.aot"), cmdline);
         } finally {
             Dist.stop(q);
         }
+        String forcedOut = Files.readString(forced);
+        assertTrue(forcedOut.contains("Opened AOT cache"), forcedOut);
+        assertFalse(forcedOut.contains("[error]"), forcedOut);
     }
 
     @Test
