@@ -112,6 +112,9 @@ image="$work/oci:yastack"
 umoci insert --image "$image" --history.created_by "jlink ($modules)" "$jre" /opt/java
 mkdir -p "$work/dist"
 cp -a "$dist"/. "$work/dist/"
+# The AOT caches are valid only for the JDK and the directory they were trained with (the
+# launcher checks their keys and ignores them elsewhere): in the image they would be dead weight.
+rm -f "$work/dist"/lib/*.aot "$work/dist"/lib/*.aot.key
 chown -R 0:0 "$work/dist"
 umoci insert --image "$image" --history.created_by "yastack $version distribution" "$work/dist" /opt/yastack
 umoci config --image "$image" --author "yastack" --os linux --architecture amd64 \
