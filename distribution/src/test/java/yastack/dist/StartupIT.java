@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -173,16 +177,16 @@ class StartupIT {
             assertFalse(cmdline.contains("lib/js"), cmdline);
             Files.writeString(config, Files.readString(config).replace("      route_config:",
                     "      filters: [{script: " + dir.resolve("filter.js") + "}]\n      route_config:"));
-            try (var client = java.net.http.HttpClient.newHttpClient()) {
-                var r = client.send(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://127.0.0.1:" + adminPort(config) + "/reload"))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            try (var client = HttpClient.newHttpClient()) {
+                var r = client.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + adminPort(config) + "/reload"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(400, r.statusCode(), r.body());
                 assertTrue(r.body().contains("no script runtime in this process") && r.body().contains("YASTACK_JS"), r.body());
-                var ready = client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + adminPort(config) + "/ready")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                var ready = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPort(config) + "/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, ready.statusCode(), "the old config keeps serving");
             }
         } finally {

@@ -2,17 +2,19 @@ package yastack.server;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.TestUpstream;
 
 /** The admin contract: /ready, /stats, /stats/prometheus, /clusters, /listeners, /config_dump. */
@@ -171,10 +173,10 @@ class AdminApiTest {
 
     /** Writes {@code request} and reads until the server closes (bounded by a 5 s read timeout). */
     private static String exchange(int port, String request) throws Exception {
-        try (var s = new java.net.Socket("127.0.0.1", port)) {
+        try (var s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }

@@ -123,11 +123,11 @@ final class AdminHttp implements AutoCloseable {
         private void serve(ChannelHandlerContext ctx, FullHttpRequest req) {
             busy = true;
             try {
+                Answer answer = new Answer(ctx, req);
                 if (req.decoderResult().isFailure()) {
-                    new Answer(ctx, req).send(400, "text/plain", "bad request\n", false);
+                    answer.send(400, "text/plain", "bad request\n", false);
                     return;
                 }
-                Answer answer = new Answer(ctx, req);
                 try {
                     handler.accept(answer);
                 } catch (RuntimeException e) {

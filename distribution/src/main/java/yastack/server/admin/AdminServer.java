@@ -95,23 +95,23 @@ public final class AdminServer implements AutoCloseable {
         String path = req.path();
         try {
             switch (path) {
-                case "/ready" -> reply(req, ready.getAsBoolean() ? 200 : 503, "text/plain",
+                case "/ready" -> req.reply(ready.getAsBoolean() ? 200 : 503, "text/plain",
                         ready.getAsBoolean() ? "LIVE\n" : "NOT READY\n");
                 case "/stats" -> stats(req);
-                case "/stats/prometheus" -> reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", PrometheusFormat.render(stats));
-                case "/clusters" -> reply(req, 200, "application/json", Json.pretty(clusters()) + "\n");
-                case "/listeners" -> reply(req, 200, "application/json", Json.pretty(listeners()) + "\n");
-                case "/overload" -> reply(req, 200, "application/json", Json.pretty(proxy.overload().report()) + "\n");
-                case "/config_dump" -> req.offLoop(this::configDump, r -> reply(req, r.succeeded() ? 200 : 500,
+                case "/stats/prometheus" -> req.reply(200, "text/plain; version=0.0.4; charset=utf-8", PrometheusFormat.render(stats));
+                case "/clusters" -> req.reply(200, "application/json", Json.pretty(clusters()) + "\n");
+                case "/listeners" -> req.reply(200, "application/json", Json.pretty(listeners()) + "\n");
+                case "/overload" -> req.reply(200, "application/json", Json.pretty(proxy.overload().report()) + "\n");
+                case "/config_dump" -> req.offLoop(this::configDump, r -> req.reply(r.succeeded() ? 200 : 500,
                         "application/json", r.succeeded() ? r.value() + "\n" : r.failure().getMessage() + "\n"));
                 case "/reload" -> {
                     if (!"POST".equals(req.method())) {
-                        reply(req, 405, "text/plain", "use POST\n");
+                        req.reply(405, "text/plain", "use POST\n");
                     } else {
                         req.offLoop(() -> {
                             reload.run();
                             return null;
-                        }, r -> reply(req, r.succeeded() ? 200 : 400, "text/plain",
+                        }, r -> req.reply(r.succeeded() ? 200 : 400, "text/plain",
                                 r.succeeded() ? "reloaded\n" : r.failure().getMessage() + "\n"));
                     }
                 }
@@ -130,55 +130,55 @@ public final class AdminServer implements AutoCloseable {
                 });
                 case "/reopen_logs" -> {
                     if (!"POST".equals(req.method())) {
-                        reply(req, 405, "text/plain", "use POST\n");
+                        req.reply(405, "text/plain", "use POST\n");
                     } else {
                         proxy.reopenLogs();
-                        reply(req, 200, "text/plain", "OK\n");
+                        req.reply(200, "text/plain", "OK\n");
                     }
                 }
                 case "/workers" -> withDataplane(req, () -> Json.pretty(dataplane.workers()));
                 case "/stack" -> withDataplane(req, () -> Json.pretty(dataplane.stack()));
-                case "/" -> reply(req, 200, "text/html; charset=utf-8", LivePage.html());
-                case "/server_info" -> reply(req, 200, "application/json", Json.pretty(serverInfo()) + "\n");
+                case "/" -> req.reply(200, "text/html; charset=utf-8", LivePage.html());
+                case "/server_info" -> req.reply(200, "application/json", Json.pretty(serverInfo()) + "\n");
                 default -> {
                     Object[] drain = DataplaneReport.parseDrainPath(path);
                     if (drain == null) {
-                        reply(req, 404, "text/plain", "no such admin endpoint: " + path + "\n");
+                        req.reply(404, "text/plain", "no such admin endpoint: " + path + "\n");
                     } else if (!"POST".equals(req.method())) {
-                        reply(req, 405, "text/plain", "use POST\n");
+                        req.reply(405, "text/plain", "use POST\n");
                     } else {
                         withDataplane(req, () -> Json.pretty(dataplane.drain((Integer) drain[0], (Boolean) drain[1])));
                     }
                 }
             }
         } catch (RuntimeException e) {
-            reply(req, 500, "text/plain", "admin error: " + e + "\n");
+            req.reply(500, "text/plain", "admin error: " + e + "\n");
         }
     }
 
     /** A lifecycle endpoint: {@code post} ones refuse other methods; 404 when this server has no lifecycle. */
     private void lifecycle(Exchange req, boolean post, Function<Lifecycle, String> action) {
         if (lifecycle == null) {
-            reply(req, 404, "text/plain", "not available here\n");
+            req.reply(404, "text/plain", "not available here\n");
         } else if (post && !"POST".equals(req.method())) {
-            reply(req, 405, "text/plain", "use POST\n");
+            req.reply(405, "text/plain", "use POST\n");
         } else {
             String body = action.apply(lifecycle);
-            reply(req, 200, body.startsWith("{") ? "application/json" : "text/plain", body);
+            req.reply(200, body.startsWith("{") ? "application/json" : "text/plain", body);
         }
     }
 
     /** Data-plane answers may wait for the workers, so they are computed off the admin event loop. */
     private void withDataplane(Exchange req, Callable<String> json) {
         if (dataplane == null) {
-            reply(req, 404, "text/plain", "no userspace stack: configure stack.interfaces\n");
+            req.reply(404, "text/plain", "no userspace stack: configure stack.interfaces\n");
             return;
         }
         req.offLoop(json, r -> {
             if (r.succeeded()) {
-                reply(req, 200, "application/json", r.value() + "\n");
+                req.reply(200, "application/json", r.value() + "\n");
             } else {
-                reply(req, r.failure() instanceof IllegalArgumentException ? 404 : 500, "text/plain", r.failure().getMessage() + "\n");
+                req.reply(r.failure() instanceof IllegalArgumentException ? 404 : 500, "text/plain", r.failure().getMessage() + "\n");
             }
         });
     }
@@ -190,7 +190,7 @@ public final class AdminServer implements AutoCloseable {
             try {
                 filter = Pattern.compile(f);
             } catch (PatternSyntaxException e) {
-                reply(req, 400, "text/plain", "bad filter: " + e.getDescription() + "\n");
+                req.reply(400, "text/plain", "bad filter: " + e.getDescription() + "\n");
                 return;
             }
         }
@@ -199,10 +199,10 @@ public final class AdminServer implements AutoCloseable {
             Pattern fl = filter;
             stats.counterValues().forEach((k, v) -> { if (fl == null || fl.matcher(k).find()) out.put(k, v); });
             stats.gaugeValues().forEach((k, v) -> { if (fl == null || fl.matcher(k).find()) out.put(k, v); });
-            reply(req, 200, "application/json", Json.pretty(out) + "\n");
+            req.reply(200, "application/json", Json.pretty(out) + "\n");
             return;
         }
-        reply(req, 200, "text/plain", StatsFormat.text(stats, filter));
+        req.reply(200, "text/plain", StatsFormat.text(stats, filter));
     }
 
     private List<Object> clusters() {
@@ -306,10 +306,6 @@ public final class AdminServer implements AutoCloseable {
         String head = body.substring(0, body.length() - 1).stripTrailing();
         String sep = head.endsWith("{") ? "" : ",";
         return head + sep + "\n  \"" + name + "\": " + value.strip() + "\n}";
-    }
-
-    private static void reply(Exchange req, int status, String type, String body) {
-        req.reply(status, type, body);
     }
 
     @Override

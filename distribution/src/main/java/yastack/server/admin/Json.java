@@ -1,5 +1,6 @@
 package yastack.server.admin;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
@@ -25,7 +26,7 @@ public final class Json {
             case null -> out.append("null");
             case Map<?, ?> m -> object(out, m, depth);
             case Collection<?> c -> array(out, c.iterator(), c.isEmpty(), depth);
-            case Object[] a -> array(out, java.util.Arrays.asList(a).iterator(), a.length == 0, depth);
+            case Object[] a -> array(out, Arrays.asList(a).iterator(), a.length == 0, depth);
             case Boolean b -> out.append(b);
             case Double d when d.isNaN() || d.isInfinite() -> string(out, d.toString());
             case Float f when f.isNaN() || f.isInfinite() -> string(out, f.toString());
