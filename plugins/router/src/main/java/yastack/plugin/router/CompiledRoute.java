@@ -20,9 +20,10 @@ final class CompiledRoute {
     private final String path;
     private final Pattern regex;
     private final boolean caseInsensitive;
-    private final List<Map.Entry<String, StringMatch>> headers = new ArrayList<>();
-    private final List<Map.Entry<String, StringMatch>> query = new ArrayList<>();
-    private final List<String> methods;
+    /** Arrays, so that matching a request makes no iterator. */
+    private final Map.Entry<String, StringMatch>[] headers;
+    private final Map.Entry<String, StringMatch>[] query;
+    private final String[] methods;
     private final Action action;
 
     CompiledRoute(VirtualHost vh, Route r) {
@@ -32,14 +33,18 @@ final class CompiledRoute {
         regex = m.getRegex().isEmpty() ? null : Pattern.compile(m.getRegex(), caseInsensitive ? Pattern.CASE_INSENSITIVE : 0);
         path = m.getPath().isEmpty() ? null : m.getPath();
         prefix = (regex == null && path == null) ? (m.getPrefix().isEmpty() ? "/" : m.getPrefix()) : null;
+        List<Map.Entry<String, StringMatch>> headers = new ArrayList<>();
         for (HeaderMatcher h : m.getHeadersList()) {
             headers.add(Map.entry(h.getName(), StringMatch.of(h.getExact(), h.getPrefix(), h.getSuffix(), h.getContains(),
                     h.getRegex(), h.getInvert())));
         }
+        List<Map.Entry<String, StringMatch>> query = new ArrayList<>();
         for (QueryParameterMatcher q : m.getQueryParametersList()) {
             query.add(Map.entry(q.getName(), StringMatch.of(q.getExact(), q.getPrefix(), "", "", q.getRegex(), false)));
         }
-        methods = m.getMethodsList().stream().map(s -> s.toUpperCase(Locale.ROOT)).toList();
+        this.headers = entries(headers);
+        this.query = entries(query);
+        methods = m.getMethodsList().stream().map(s -> s.toUpperCase(Locale.ROOT)).toArray(String[]::new);
         action = Action.compile(vh, r, prefix);
     }
 
@@ -60,7 +65,7 @@ final class CompiledRoute {
         } else if (!regex.matcher(p).matches()) {
             return false;
         }
-        if (!methods.isEmpty() && !methods.contains(req.method())) return false;
+        if (methods.length > 0 && !hasMethod(req.method())) return false;
         for (Map.Entry<String, StringMatch> h : headers) {
             if (!matchesHeader(req, h.getKey(), h.getValue())) return false;
         }
@@ -68,6 +73,16 @@ final class CompiledRoute {
             if (!q.getValue().matches(req.queryParameter(q.getKey()))) return false;
         }
         return true;
+    }
+
+    private boolean hasMethod(String method) {
+        for (String m : methods) if (m.equals(method)) return true;
+        return false;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map.Entry<String, StringMatch>[] entries(List<Map.Entry<String, StringMatch>> list) {
+        return list.toArray(new Map.Entry[0]);
     }
 
     private static boolean matchesHeader(HttpRequestHead req, String name, StringMatch match) {

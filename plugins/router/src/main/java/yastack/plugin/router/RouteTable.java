@@ -20,25 +20,30 @@ import yastack.api.config.VirtualHost;
  * redirect's is built here once, so routing a request allocates nothing.
  */
 final class RouteTable implements Router {
-    private final Map<String, List<CompiledRoute>> exact = new HashMap<>();
-    private final List<Map.Entry<String, List<CompiledRoute>>> suffixes = new ArrayList<>();
-    private final List<Map.Entry<String, List<CompiledRoute>>> prefixes = new ArrayList<>();
-    private List<CompiledRoute> fallback;
+    /** A virtual host's routes in order, by domain pattern; arrays so that matching makes no iterator. */
+    private record Domain(String pattern, CompiledRoute[] routes) {}
+
+    private final Map<String, CompiledRoute[]> exact = new HashMap<>();
+    private final Domain[] suffixes;
+    private final Domain[] prefixes;
+    private CompiledRoute[] fallback;
 
     RouteTable(RouteConfig config) {
+        List<Domain> suffixes = new ArrayList<>();
+        List<Domain> prefixes = new ArrayList<>();
         for (VirtualHost vh : config.getVirtualHostsList()) {
-            List<CompiledRoute> routes = vh.getRoutesList().stream().map(r -> new CompiledRoute(vh, r)).toList();
+            CompiledRoute[] routes = vh.getRoutesList().stream().map(r -> new CompiledRoute(vh, r)).toArray(CompiledRoute[]::new);
             for (String domain : vh.getDomainsList()) {
                 String d = domain.toLowerCase(Locale.ROOT);
                 if (d.equals("*")) fallback = routes;
-                else if (d.startsWith("*")) suffixes.add(Map.entry(d.substring(1), routes));
-                else if (d.endsWith("*")) prefixes.add(Map.entry(d.substring(0, d.length() - 1), routes));
+                else if (d.startsWith("*")) suffixes.add(new Domain(d.substring(1), routes));
+                else if (d.endsWith("*")) prefixes.add(new Domain(d.substring(0, d.length() - 1), routes));
                 else exact.put(d, routes);
             }
         }
-        Comparator<Map.Entry<String, List<CompiledRoute>>> longestFirst = Comparator.comparingInt(e -> -e.getKey().length());
-        suffixes.sort(longestFirst);
-        prefixes.sort(longestFirst);
+        Comparator<Domain> longestFirst = Comparator.comparingInt(e -> -e.pattern().length());
+        this.suffixes = suffixes.stream().sorted(longestFirst).toArray(Domain[]::new);
+        this.prefixes = prefixes.stream().sorted(longestFirst).toArray(Domain[]::new);
     }
 
     @Override
@@ -54,20 +59,20 @@ final class RouteTable implements Router {
     }
 
     private CompiledRoute match(HttpRequestHead request) {
-        List<CompiledRoute> routes = hostFor(request.host());
+        CompiledRoute[] routes = hostFor(request.host());
         if (routes == null) return null;
         for (CompiledRoute r : routes) if (r.matches(request)) return r;
         return null;
     }
 
-    private List<CompiledRoute> hostFor(String authority) {
-        List<CompiledRoute> h = exact.get(authority);
+    private CompiledRoute[] hostFor(String authority) {
+        CompiledRoute[] h = exact.get(authority);
         if (h != null) return h;
-        for (Map.Entry<String, List<CompiledRoute>> e : suffixes) {
-            if (authority.endsWith(e.getKey()) && authority.length() > e.getKey().length()) return e.getValue();
+        for (Domain d : suffixes) {
+            if (authority.endsWith(d.pattern()) && authority.length() > d.pattern().length()) return d.routes();
         }
-        for (Map.Entry<String, List<CompiledRoute>> e : prefixes) {
-            if (authority.startsWith(e.getKey()) && authority.length() > e.getKey().length()) return e.getValue();
+        for (Domain d : prefixes) {
+            if (authority.startsWith(d.pattern()) && authority.length() > d.pattern().length()) return d.routes();
         }
         return fallback;
     }
