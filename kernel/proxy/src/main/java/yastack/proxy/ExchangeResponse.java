@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
@@ -137,13 +136,14 @@ final class ExchangeResponse {
         upstreamKeepAlive = HeaderRules.keepAlive(r) && ex.upgrade() == null;
         HttpHeaders h = r.headers();
         boolean chunked = HeaderRules.chunked(r);
-        long length = chunked ? -1 : HttpUtil.getContentLength(r, -1L);
+        long length = chunked ? -1 : HeaderRules.contentLength(r, -1L);
+        Object lengthValue = length >= 0 ? HeaderRules.contentLengthValue(h, length) : null;
         HeaderRules.stripHopByHop(h);
         if (leg.http2()) h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
         boolean bodiless = ex.request.method().equals(HttpMethod.HEAD) || status == 204 || status == 304;
         boolean http10 = ex.request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (length >= 0 && status != 204) {
-            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+            h.set(HttpHeaderNames.CONTENT_LENGTH, lengthValue);
         } else if (!bodiless) {
             if (http10) ex.closeConnectionAfter(); // close-delimited for HTTP/1.0 clients
             else h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

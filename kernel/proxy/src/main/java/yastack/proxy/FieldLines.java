@@ -11,10 +11,11 @@ import java.util.TreeMap;
 import yastack.proxy.Http1Grammar.Malformed;
 
 /**
- * Field lines (RFC 9112 5) read out of one copy of a head's bytes: each name and value is an
- * {@link AsciiString} view of that copy, and the names most heads carry are shared constants,
- * so a field costs one view for its value and the head one array, where a decoder making
- * Strings costs two objects and two arrays per field; the encoder copies views as arrays.
+ * Field lines (RFC 9112 5) read out of one copy of a head's bytes: a value stays a place in
+ * that copy until someone asks for it (then an {@link AsciiString} view of it), and the names
+ * most heads carry are shared constants, so a field nobody reads costs no object and the head
+ * one array, where a decoder making Strings costs two objects and two arrays per field; the
+ * encoder copies the bytes as they are.
  *
  * <p>Two dialects. Requests are read strictly: any deviation could be read differently by
  * the next hop (request smuggling), so it is {@link Malformed}. Responses are read as RFC
@@ -71,6 +72,7 @@ final class FieldLines {
         for (byte c : b) {
             if (c == '\n') lines++;
         }
+        if (endsWithEmptyLine(b)) lines--; // it holds no field
         headers.reserve(lines + spare);
         int i = 0;
         while (i < b.length) {
@@ -91,18 +93,32 @@ final class FieldLines {
                 throw new Malformed("field name looks like a framing field: " + name);
             }
             int next = lf + 1;
-            AsciiString value = value(b, colon + 1, lineEnd);
+            long span = value(b, colon + 1, lineEnd);
+            AsciiString folded = null; // only an obs-fold makes the value an object here
             while (lenient && next < b.length && (b[next] == ' ' || b[next] == '\t')) {
+                if (folded == null) folded = view(b, span);
                 int foldLf = indexOfLf(b, next);
                 int foldEnd = foldLf > next && b[foldLf - 1] == '\r' ? foldLf - 1 : foldLf;
-                AsciiString more = value(b, next, foldEnd);
-                if (!more.isEmpty()) value = value.isEmpty() ? more : value.concat(" ").concat(more);
+                AsciiString more = view(b, value(b, next, foldEnd));
+                if (!more.isEmpty()) folded = folded.isEmpty() ? more : folded.concat(" ").concat(more);
                 next = foldLf + 1;
             }
             // A trailer may not carry framing, routing or authentication fields: those are dropped.
-            if (!trailers || !FORBIDDEN_TRAILERS.contains(name.toString().toLowerCase(Locale.ROOT))) headers.addParsed(name, value);
+            if (!trailers || !FORBIDDEN_TRAILERS.contains(name.toString().toLowerCase(Locale.ROOT))) {
+                int start = (int) (span >>> 32);
+                if (folded != null) headers.addParsed(name, folded);
+                else headers.addParsed(name, b, start, (int) span - start);
+            }
             i = next;
         }
+    }
+
+    /** Whether {@code b} is field lines and then an empty line (CRLF or, in a response, a bare LF), or that line alone. */
+    private static boolean endsWithEmptyLine(byte[] b) {
+        int n = b.length;
+        if (n == 0) return false;
+        if (b[0] == '\r' || b[0] == '\n') return true;
+        return n >= 2 && b[n - 2] == '\n' || n >= 3 && b[n - 3] == '\n' && b[n - 2] == '\r';
     }
 
     private static int indexOfLf(byte[] b, int from) {
@@ -135,14 +151,23 @@ final class FieldLines {
         return true;
     }
 
-    /** The value in [start, end) without surrounding whitespace; control characters but HTAB refused. */
-    private static AsciiString value(byte[] b, int start, int end) {
+    /**
+     * Where the value in [start, end) is without surrounding whitespace, as start << 32 | end;
+     * control characters but HTAB refused.
+     */
+    private static long value(byte[] b, int start, int end) {
         while (start < end && isOws(b[start])) start++;
         while (end > start && isOws(b[end - 1])) end--;
         for (int j = start; j < end; j++) {
             int c = b[j] & 0xff;
             if ((c < 0x20 && c != '\t') || c == 0x7f) throw new Malformed("invalid character in field value");
         }
+        return (long) start << 32 | end;
+    }
+
+    private static AsciiString view(byte[] b, long span) {
+        int start = (int) (span >>> 32);
+        int end = (int) span;
         return start == end ? AsciiString.EMPTY_STRING : new AsciiString(b, start, end - start, false);
     }
 }

@@ -1,8 +1,10 @@
 package yastack.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,9 +33,19 @@ import java.util.Set;
 final class FlatHttpHeaders extends TextualHttpHeaders {
     /** Name and value of field i are names[i] and values[i]: no object per field. */
     private CharSequence[] names;
+    /** Null for a value still in {@link #raw} (see {@link #value}). */
     private CharSequence[] values;
-    /** keys[i] is {@link #key} of names[i]: a scan compares ints and reads a name only when they match. */
-    private int[] keys;
+    /**
+     * Per field: its {@link #key} in the low 32 bits (a scan compares ints and reads a name only
+     * when they match) and, for a value still in {@link #raw}, where it is there (offset and
+     * length, 16 bits each) in the high 32.
+     */
+    private long[] meta;
+    /**
+     * The head's bytes the parsed values are in: a value becomes a view of them only when asked
+     * for, and the encoder copies the bytes as they are, so a field nobody reads costs no object.
+     */
+    private byte[] raw;
     private int size;
 
     FlatHttpHeaders() {
@@ -41,13 +53,13 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     }
 
     private static final CharSequence[] NO_TEXT = {};
-    private static final int[] NO_KEYS = {};
+    private static final long[] NO_META = {};
 
     /** With room for {@code capacity} fields; 0 allocates nothing until {@link #reserve} or a first field. */
     FlatHttpHeaders(int capacity) {
         names = capacity == 0 ? NO_TEXT : new CharSequence[capacity];
         values = capacity == 0 ? NO_TEXT : new CharSequence[capacity];
-        keys = capacity == 0 ? NO_KEYS : new int[capacity];
+        meta = capacity == 0 ? NO_META : new long[capacity];
     }
 
     /** Room for {@code capacity} fields in all, so that many appends do not grow the arrays. */
@@ -55,7 +67,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         if (capacity <= names.length) return;
         names = Arrays.copyOf(names, capacity);
         values = Arrays.copyOf(values, capacity);
-        keys = Arrays.copyOf(keys, capacity);
+        meta = Arrays.copyOf(meta, capacity);
     }
 
     // ---- lookups
@@ -69,7 +81,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     int indexOf(CharSequence name, int from) {
         int key = key(name);
         for (int i = from; i < size; i++) {
-            if (keys[i] == key && AsciiString.contentEqualsIgnoreCase(names[i], name)) return i;
+            if ((int) meta[i] == key && AsciiString.contentEqualsIgnoreCase(names[i], name)) return i;
         }
         return -1;
     }
@@ -77,7 +89,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     @Override
     public String get(CharSequence name) {
         int i = indexOf(name, 0);
-        return i < 0 ? null : values[i].toString();
+        return i < 0 ? null : value(i).toString();
     }
 
     @Override
@@ -85,7 +97,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         int i = indexOf(name, 0);
         if (i < 0) return new ArrayList<>(0);
         List<String> all = new ArrayList<>(2);
-        for (; i >= 0; i = indexOf(name, i + 1)) all.add(values[i].toString());
+        for (; i >= 0; i = indexOf(name, i + 1)) all.add(value(i).toString());
         return all;
     }
 
@@ -98,21 +110,31 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     @Override
     public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-            CharSequence v = values[i];
+            CharSequence v = value(i);
             if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(v, value) : AsciiString.contentEquals(v, value)) return true;
         }
         return false;
     }
 
     CharSequence valueAt(int index) {
-        return values[index];
+        return value(index);
+    }
+
+    /** Field i's value; one still in {@link #raw} becomes a view of it now, and stays one. */
+    private CharSequence value(int i) {
+        CharSequence v = values[i];
+        if (v != null) return v;
+        int span = (int) (meta[i] >>> 32);
+        v = new AsciiString(raw, span >>> 16, span & 0xffff, false);
+        values[i] = v;
+        return v;
     }
 
     /** Whether a field {@code name} lists {@code value} among its comma-separated elements (HttpUtil.isKeepAlive asks per message). */
     @Override
     public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-            CharSequence v = values[i];
+            CharSequence v = value(i);
             for (int from = 0; from <= v.length(); ) {
                 int comma = AsciiString.indexOf(v, ',', from);
                 int end = comma < 0 ? v.length() : comma;
@@ -142,7 +164,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
             @Override
             public CharSequence next() {
                 if (next < 0) throw new NoSuchElementException();
-                CharSequence v = values[next];
+                CharSequence v = value(next);
                 next = indexOf(name, next + 1);
                 return v;
             }
@@ -169,7 +191,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     @Override
     public List<Map.Entry<String, String>> entries() {
         List<Map.Entry<String, String>> list = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) list.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
+        for (int i = 0; i < size; i++) list.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), value(i).toString()));
         return list;
     }
 
@@ -204,9 +226,32 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         }
 
         @Override public CharSequence getKey() { return names[current]; }
-        @Override public CharSequence getValue() { return values[current]; }
+        @Override public CharSequence getValue() { return value(current); }
         @Override public CharSequence setValue(CharSequence v) { throw new UnsupportedOperationException("read-only field"); }
-        @Override public String toString() { return names[current] + ": " + values[current]; }
+        @Override public String toString() { return names[current] + ": " + value(current); }
+    }
+
+    /** Writes the fields as Netty's encoder does (name ": " value CRLF, text as US-ASCII), with no cursor object. */
+    void encode(ByteBuf buf) {
+        for (int i = 0; i < size; i++) {
+            CharSequence name = names[i];
+            CharSequence value = values[i];
+            int span = (int) (meta[i] >>> 32);
+            buf.ensureWritable(name.length() + (value != null ? value.length() : span & 0xffff) + 4);
+            writeAscii(buf, name);
+            buf.writeShort(COLON_SP);
+            if (value != null) writeAscii(buf, value);
+            else buf.writeBytes(raw, span >>> 16, span & 0xffff);
+            buf.writeShort(CRLF);
+        }
+    }
+
+    private static final int COLON_SP = ':' << 8 | ' ';
+    private static final int CRLF = '\r' << 8 | '\n';
+
+    private static void writeAscii(ByteBuf buf, CharSequence text) {
+        if (text instanceof AsciiString a) buf.writeBytes(a.array(), a.arrayOffset(), a.length());
+        else buf.writeCharSequence(text, StandardCharsets.US_ASCII);
     }
 
     // ---- edits
@@ -215,16 +260,35 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         if (size == names.length) {
             names = Arrays.copyOf(names, Math.max(8, size * 2));
             values = Arrays.copyOf(values, names.length);
-            keys = Arrays.copyOf(keys, names.length);
+            meta = Arrays.copyOf(meta, names.length);
         }
         names[size] = name;
-        keys[size] = key(name);
+        meta[size] = key(name) & 0xffffffffL;
         values[size++] = value;
     }
 
     /** A field {@link FieldLines} has already checked. */
     void addParsed(CharSequence name, CharSequence value) {
         append(name, value);
+    }
+
+    /**
+     * A field {@link FieldLines} has already checked, its value {@code [start, start + length)}
+     * of {@code head}: kept as a place in those bytes while every parsed value is in the same
+     * array and within its first 64 KiB (else it is a view at once).
+     */
+    void addParsed(CharSequence name, byte[] head, int start, int length) {
+        if (length == 0) {
+            append(name, AsciiString.EMPTY_STRING);
+            return;
+        }
+        if (raw == null) raw = head;
+        if (raw != head || start + length > 0xffff) {
+            append(name, new AsciiString(head, start, length, false));
+            return;
+        }
+        append(name, null);
+        meta[size - 1] |= (long) (start << 16 | length) << 32;
     }
 
     private static CharSequence validName(CharSequence name) {
@@ -292,15 +356,15 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
 
     /** Drops, from index {@code first} on, the fields named in {@code set} or called {@code name} (one of them is null). */
     private void compact(int first, NameSet set, CharSequence name) {
-        int key = name == null ? 0 : keys[first]; // first is a field called name
+        int key = name == null ? 0 : (int) meta[first]; // first is a field called name
         int kept = first;
         for (int i = first; i < size; i++) {
-            boolean drop = set != null ? set.has(keys[i], names[i])
-                    : keys[i] == key && AsciiString.contentEqualsIgnoreCase(names[i], name);
+            boolean drop = set != null ? set.has((int) meta[i], names[i])
+                    : (int) meta[i] == key && AsciiString.contentEqualsIgnoreCase(names[i], name);
             if (!drop) {
                 names[kept] = names[i];
                 values[kept] = values[i];
-                keys[kept++] = keys[i];
+                meta[kept++] = meta[i];
             }
         }
         Arrays.fill(names, kept, size, null);
@@ -342,6 +406,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         }
         names[i] = name;
         values[i] = v;
+        meta[i] &= 0xffffffffL; // the key stays (the names are equal ignoring case); the value is no longer in raw
         removeFrom(name, i + 1);
         return this;
     }
@@ -378,10 +443,11 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     /** A copy of these fields (names and values are immutable, so the copy shares them). */
     @Override
     public HttpHeaders copy() {
-        FlatHttpHeaders c = new FlatHttpHeaders(Math.max(size + 4, 8));
+        FlatHttpHeaders c = new FlatHttpHeaders(size + 4); // room for what a proxy adds (X-Forwarded-*, X-Request-Id, Via)
         System.arraycopy(names, 0, c.names, 0, size);
         System.arraycopy(values, 0, c.values, 0, size);
-        System.arraycopy(keys, 0, c.keys, 0, size);
+        System.arraycopy(meta, 0, c.meta, 0, size);
+        c.raw = raw;
         c.size = size;
         return c;
     }

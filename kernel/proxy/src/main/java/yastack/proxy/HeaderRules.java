@@ -92,6 +92,36 @@ final class HeaderRules {
         return m.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.isTransferEncodingChunked(m);
     }
 
+    /**
+     * HttpUtil.getContentLength, without a String per call: a single plain-digits value (what
+     * the decoders let through) is read in place; anything else goes to Netty's reading.
+     */
+    static long contentLength(HttpMessage m, long absent) {
+        if (m.headers() instanceof FlatHttpHeaders flat) {
+            int i = flat.indexOf(HttpHeaderNames.CONTENT_LENGTH, 0);
+            if (i < 0) return absent;
+            long n = Http1Grammar.digits(flat.valueAt(i));
+            if (n >= 0) return n;
+        }
+        return HttpUtil.getContentLength(m, absent);
+    }
+
+    /**
+     * What to send as Content-Length {@code length}: the field's own text when the head says
+     * exactly that in one field (the usual case; asked before {@link #stripHopByHop} removes
+     * the field), so the number is not printed into a new String again; else the number.
+     */
+    static Object contentLengthValue(HttpHeaders h, long length) {
+        if (h instanceof FlatHttpHeaders flat) {
+            int i = flat.indexOf(HttpHeaderNames.CONTENT_LENGTH, 0);
+            if (i >= 0 && flat.indexOf(HttpHeaderNames.CONTENT_LENGTH, i + 1) < 0) {
+                CharSequence v = flat.valueAt(i);
+                if (Http1Grammar.digits(v) == length && (v.length() == 1 || v.charAt(0) != '0')) return v;
+            }
+        }
+        return length;
+    }
+
     /** HttpUtil.isKeepAlive, without allocating when the message has no Connection field. */
     static boolean keepAlive(HttpMessage m) {
         return m.headers().contains(HttpHeaderNames.CONNECTION) ? HttpUtil.isKeepAlive(m) : m.protocolVersion().isKeepAliveDefault();

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -68,35 +69,56 @@ final class Http1Grammar {
     }
 
     static HttpRequest parseRequestLine(ByteBuf in, int start, int end, FlatHttpHeaders headers) {
-        String line = in.toString(start, end - start, StandardCharsets.ISO_8859_1);
-        int sp1 = line.indexOf(' ');
-        int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
-        if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0 || sp2 == sp1 + 1) {
+        // Read in place: only the target becomes a String; the method and version are constants.
+        int sp1 = in.indexOf(start, end, (byte) ' ');
+        int sp2 = sp1 < 0 ? -1 : in.indexOf(sp1 + 1, end, (byte) ' ');
+        if (sp1 <= start || sp2 < 0 || in.indexOf(sp2 + 1, end, (byte) ' ') >= 0 || sp2 == sp1 + 1) {
             throw new Malformed("malformed request line");
         }
-        String method = line.substring(0, sp1);
-        for (int i = 0; i < method.length(); i++) {
-            if (!isTchar(method.charAt(i))) throw new Malformed("invalid method");
+        for (int i = start; i < sp1; i++) {
+            if (!isTchar((char) (in.getByte(i) & 0xff))) throw new Malformed("invalid method");
         }
-        String target = line.substring(sp1 + 1, sp2);
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
+        for (int i = sp1 + 1; i < sp2; i++) {
+            int c = in.getByte(i) & 0xff;
             if (c <= 0x20 || c >= 0x7f) throw new Malformed("invalid character in request target");
         }
-        HttpVersion version = parseVersion(line.substring(sp2 + 1));
-        return new DefaultHttpRequest(version, HttpMethod.valueOf(method), target, headers);
+        HttpVersion version = parseVersion(in, sp2 + 1, end);
+        String target = in.toString(sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1);
+        return new DefaultHttpRequest(version, method(in, start, sp1), target, headers);
     }
 
-    /** "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 2.3). Higher 1.x minors are read as 1.1 (RFC 9110 2.5). */
-    static HttpVersion parseVersion(String v) {
-        if (v.length() != 8 || !v.startsWith("HTTP/") || !isDigit(v.charAt(5)) || v.charAt(6) != '.' || !isDigit(v.charAt(7))) {
+    private static final HttpMethod[] KNOWN_METHODS = {HttpMethod.GET, HttpMethod.POST, HttpMethod.HEAD, HttpMethod.PUT,
+            HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT};
+
+    /** The method in [start, end): Netty's constant for the standard ones (case-sensitive, RFC 9110 9.1). */
+    private static HttpMethod method(ByteBuf in, int start, int end) {
+        for (HttpMethod m : KNOWN_METHODS) {
+            if (sameBytes(in, start, end, m.asciiName())) return m;
+        }
+        return HttpMethod.valueOf(in.toString(start, end - start, StandardCharsets.ISO_8859_1));
+    }
+
+    private static boolean sameBytes(ByteBuf in, int start, int end, AsciiString s) {
+        if (end - start != s.length()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            if (in.getByte(start + i) != s.byteAt(i)) return false;
+        }
+        return true;
+    }
+
+    /** "HTTP/" DIGIT "." DIGIT in [start, end), case-sensitive (RFC 9112 2.3). Higher 1.x minors are read as 1.1 (RFC 9110 2.5). */
+    static HttpVersion parseVersion(ByteBuf in, int start, int end) {
+        if (end - start != 8 || !sameBytes(in, start, start + 5, HTTP_SLASH) || !isDigit((char) in.getByte(start + 5))
+                || in.getByte(start + 6) != '.' || !isDigit((char) in.getByte(start + 7))) {
             throw new Malformed("malformed HTTP version");
         }
-        int major = v.charAt(5) - '0';
-        int minor = v.charAt(7) - '0';
+        int major = in.getByte(start + 5) - '0';
+        int minor = in.getByte(start + 7) - '0';
         if (major != 1) throw new Malformed(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "unsupported HTTP version");
         return minor == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
     }
+
+    private static final AsciiString HTTP_SLASH = AsciiString.cached("HTTP/");
 
     static boolean isFramingLookalike(String name) {
         String n = name.replace('_', '-');
@@ -122,11 +144,18 @@ final class Http1Grammar {
     }
 
     static long parseContentLength(CharSequence value) {
-        if (value.isEmpty() || value.length() > 18) throw new Malformed("invalid Content-Length");
+        long n = digits(value);
+        if (n < 0) throw new Malformed("invalid Content-Length");
+        return n;
+    }
+
+    /** The value as a decimal number of 1 to 18 digits (no sign, no whitespace), or -1. */
+    static long digits(CharSequence value) {
+        if (value.isEmpty() || value.length() > 18) return -1;
         long n = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (!isDigit(c)) throw new Malformed("invalid Content-Length");
+            if (!isDigit(c)) return -1;
             n = n * 10 + (c - '0');
         }
         return n;

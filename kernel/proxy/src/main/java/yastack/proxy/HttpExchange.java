@@ -72,7 +72,7 @@ final class HttpExchange {
         this.request = request;
         this.listener = listener;
         this.snapshot = snapshot;
-        this.requestHasBody = HeaderRules.chunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        this.requestHasBody = HeaderRules.chunked(request) || HeaderRules.contentLength(request, 0L) > 0;
         this.closeAfter = !HeaderRules.keepAlive(request);
         this.response = new ExchangeResponse(this);
         this.body = new RequestBody(this);
@@ -112,13 +112,13 @@ final class HttpExchange {
         target = RequestAdmission.admit(this, request, target);
         if (target == null) return;
         long limit = listener.maxRequestBodyBytes();
-        if (limit > 0 && HttpUtil.getContentLength(request, -1L) > limit) {
+        if (limit > 0 && HeaderRules.contentLength(request, -1L) > limit) {
             // Refused before a byte of it is read (and before a 100 Continue invites it).
             down.stats.rqTooLarge.inc();
             localReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large\n", true);
             return;
         }
-        head = new RequestHead(request, target);
+        head = new RequestHead(request, target, down.worker.authorities);
         if (listener.tracing() != null) trace = listener.tracing().start(request.headers(), down.stats.tracing(), down.worker.random, startNanos);
         if (!listener.filters().isEmpty()) {
             // Filters see the route the request would take (a per-route rate limit, a log line).

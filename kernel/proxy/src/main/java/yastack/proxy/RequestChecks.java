@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.util.Iterator;
 import java.util.Locale;
 
@@ -50,7 +51,7 @@ final class RequestChecks {
         }
         if (host != null) {
             if (several) return new Rejection(HttpResponseStatus.BAD_REQUEST, "multiple Host headers");
-            if (!validAuthority(host.toString())) return new Rejection(HttpResponseStatus.BAD_REQUEST, "invalid Host header");
+            if (!validAuthority(host)) return new Rejection(HttpResponseStatus.BAD_REQUEST, "invalid Host header");
         } else if (v.minorVersion() == 1) {
             return new Rejection(HttpResponseStatus.BAD_REQUEST, "missing Host header");
         }
@@ -92,11 +93,11 @@ final class RequestChecks {
     }
 
     /** uri-host [ ":" port ] (RFC 9110 7.2): no userinfo, a reg-name or bracketed IP literal, digits for the port. */
-    private static boolean validAuthority(String a) {
+    private static boolean validAuthority(CharSequence a) {
         if (a.isEmpty()) return true; // an empty Host is allowed (RFC 9110 7.2) and matches only "*"
         int i = 0;
         if (a.charAt(0) == '[') {
-            int close = a.indexOf(']');
+            int close = AsciiString.indexOf(a, ']', 0);
             if (close < 2) return false;
             for (i = 1; i < close; i++) {
                 char c = a.charAt(i);

@@ -1,6 +1,7 @@
 package yastack.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.List;
 import java.util.Set;
@@ -17,22 +18,31 @@ import yastack.proxy.filter.NettyHeadersView;
  */
 final class RequestHead implements HttpRequestHead {
     private final HttpRequest request;
+    private final AuthorityMemo authorities;
     private HttpHeadersView headers;
     private RequestChecks.Target target;
     private String authority;
     private String host;
 
     /** @param target the request's target as parsed by {@link RequestChecks#target} */
-    RequestHead(HttpRequest request, RequestChecks.Target target) {
+    RequestHead(HttpRequest request, RequestChecks.Target target, AuthorityMemo authorities) {
         this.request = request;
+        this.authorities = authorities;
         set(target);
     }
 
     private void set(RequestChecks.Target t) {
         this.target = t;
-        String a = t == null ? null : t.authority() != null ? t.authority() : request.headers().get(HttpHeaderNames.HOST);
+        String a = t == null ? null : t.authority() != null ? t.authority() : hostField();
         this.authority = a == null ? "" : a;
         this.host = null;
+    }
+
+    private String hostField() {
+        HttpHeaders h = request.headers();
+        if (!(h instanceof FlatHttpHeaders flat)) return h.get(HttpHeaderNames.HOST);
+        int i = flat.indexOf(HttpHeaderNames.HOST, 0);
+        return i < 0 ? null : authorities.authority(flat.valueAt(i));
     }
 
     /**
@@ -90,7 +100,7 @@ final class RequestHead implements HttpRequestHead {
 
     @Override
     public String host() {
-        if (host == null) host = HttpRequestHead.hostOf(authority);
+        if (host == null) host = authorities.host(authority);
         return host;
     }
 

@@ -1,7 +1,9 @@
 package yastack.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -30,6 +32,12 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<ResponseDecoder, 
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
             if (msg instanceof HttpRequest r) methods.add(r.method());
             super.encode(ctx, msg, out);
+        }
+
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof FlatHttpHeaders flat) flat.encode(buf);
+            else super.encodeHeaders(headers, buf);
         }
     }
 }

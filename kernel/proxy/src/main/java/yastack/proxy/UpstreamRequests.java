@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
@@ -42,7 +41,8 @@ final class UpstreamRequests {
         if (HeaderRules.chunked(request)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            h.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request, 0L));
+            h.set(HttpHeaderNames.CONTENT_LENGTH,
+                    HeaderRules.contentLengthValue(request.headers(), HeaderRules.contentLength(request, 0L)));
         }
         if (trust.appendsForwardedFor()) {
             String xff = h.get("x-forwarded-for");

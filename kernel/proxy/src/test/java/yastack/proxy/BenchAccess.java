@@ -11,7 +11,7 @@ public final class BenchAccess {
     private BenchAccess() {}
 
     public static HttpRequestHead head(HttpRequest request) {
-        return new RequestHead(request, RequestChecks.target(request));
+        return new RequestHead(request, RequestChecks.target(request), new AuthorityMemo());
     }
 
     /** What an exchange offers a balancer: its request, client and hash keys. */

@@ -156,6 +156,49 @@ class FlatHttpHeadersTest {
         in.release();
     }
 
+    /** Parsed fields whose values stay in the head's bytes until read: edits, copies and the encoder see them all alike. */
+    @Test
+    void parsedValuesReadEditAndEncodeAsTheyWouldAsObjects() {
+        String fields = "Server: a\r\nX-Empty:\r\nVary: b \r\nX-Obs: \u00e9t\u00e9\r\nVary: c\r\nX-Last:  z\r\n\r\n";
+        ByteBuf in = Unpooled.copiedBuffer(fields, StandardCharsets.ISO_8859_1);
+        FlatHttpHeaders h = new FlatHttpHeaders(0);
+        FieldLines.parse(in, 0, in.writerIndex(), h, true, false, 2);
+        in.release();
+        FlatHttpHeaders copy = (FlatHttpHeaders) h.copy();
+        assertEquals(List.of("b", "c"), h.getAll("vary"));
+        h.set("vary", "d"); // the first one's place, the second removed
+        h.remove("x-empty");
+        h.add("X-New", "n");
+        assertEquals("Server: a\r\nvary: d\r\nX-Obs: \u00e9t\u00e9\r\nX-Last: z\r\nX-New: n\r\n", encoded(h));
+        assertEquals("Server: a\r\nX-Empty: \r\nVary: b\r\nX-Obs: \u00e9t\u00e9\r\nVary: c\r\nX-Last: z\r\n", encoded(copy));
+        assertEquals("\u00e9t\u00e9", copy.get("x-obs"));
+        assertEquals("z", copy.valueAt(copy.indexOf("x-last", 0)).toString());
+        List<String> seen = new ArrayList<>();
+        copy.iteratorCharSequence().forEachRemaining(e -> seen.add(e.getKey() + "=" + e.getValue()));
+        assertEquals(List.of("Server=a", "X-Empty=", "Vary=b", "X-Obs=\u00e9t\u00e9", "Vary=c", "X-Last=z"), seen);
+    }
+
+    /** Past the first 64 KiB of a head a value is a view at once (its place would not fit); it reads the same. */
+    @Test
+    void valuesDeepInALargeHeadReadTheSame() {
+        String big = "X-Pad: " + "p".repeat(70_000) + "\r\nX-Far: far\r\n\r\n";
+        ByteBuf in = Unpooled.copiedBuffer(big, StandardCharsets.ISO_8859_1);
+        FlatHttpHeaders h = new FlatHttpHeaders(0);
+        FieldLines.parse(in, 0, in.writerIndex(), h, true, false, 0);
+        in.release();
+        assertEquals(70_000, h.get("x-pad").length());
+        assertEquals("far", h.get("x-far"));
+        assertEquals(big.substring(0, big.length() - 2), encoded(h));
+    }
+
+    private static String encoded(FlatHttpHeaders h) {
+        ByteBuf out = Unpooled.buffer();
+        h.encode(out);
+        String text = out.toString(StandardCharsets.ISO_8859_1);
+        out.release();
+        return text;
+    }
+
     private static List<String> toStrings(java.util.Iterator<? extends CharSequence> it) {
         List<String> out = new ArrayList<>();
         it.forEachRemaining(v -> out.add(v.toString()));
