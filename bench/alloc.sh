@@ -4,14 +4,17 @@
 # keep-alive load, and the proxy's counters `server.jvm.allocated_bytes` (every thread's
 # allocations since start) and `http.web.downstream_rq_total` are read before and after:
 # the quotient includes everything the process did meanwhile (admin reads, timers), so it is
-# an upper bound of the request path's own allocations.
+# an upper bound of the request path's own allocations. With UPSTREAM=nginx the upstream is
+# nginx serving a 100 B file, as in the http-keepalive suite (its response head has eight
+# fields where yastack's direct response has three, and the proxy reads and forwards each).
 #
-#   bench/alloc.sh [SECONDS] [CONNECTIONS]      (default 10 s, 16 connections; needs wrk, curl)
+#   [UPSTREAM=nginx] bench/alloc.sh [SECONDS] [CONNECTIONS]   (default 10 s, 16 connections; needs wrk, curl)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 secs=${1:-10}; conns=${2:-16}
 dist=${YASTACK_HOME:-distribution/target/yastack}
-for tool in wrk curl; do command -v $tool >/dev/null || { echo "alloc: needs $tool (apt-get install -y $tool)" >&2; exit 1; }; done
+upstream=${UPSTREAM:-yastack}
+for tool in wrk curl $([[ $upstream == nginx ]] && echo nginx); do command -v $tool >/dev/null || { echo "alloc: needs $tool (apt-get install -y $tool)" >&2; exit 1; }; done
 work=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -43,7 +46,18 @@ clusters:
   - name: up
     endpoints: [{address: 127.0.0.1, port: $up}]
 EOF
-"$dist/bin/yastack" run --config="$work/upstream.yaml" > "$work/upstream.log" 2>&1 & pids+=($!)
+if [[ $upstream == nginx ]]; then
+  mkdir -p "$work/www"; printf 'x%.0s' $(seq 100) > "$work/www/index.html"
+  cat > "$work/nginx.conf" <<EOF
+worker_processes 1; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 1024; }
+http { access_log off; server { listen 127.0.0.1:$up; root $work/www; keepalive_requests 100000000; } }
+EOF
+  nginx -c "$work/nginx.conf" > "$work/upstream.log" 2>&1 & pids+=($!)
+  up_admin=$admin # nothing of its own to wait for
+else
+  "$dist/bin/yastack" run --config="$work/upstream.yaml" > "$work/upstream.log" 2>&1 & pids+=($!)
+fi
 "$dist/bin/yastack" run --config="$work/proxy.yaml" > "$work/proxy.log" 2>&1 & pids+=($!)
 for port in $up_admin $admin; do
   for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/ready" && break; sleep 0.1; done
