@@ -17,4 +17,6 @@ module yastack.server {
     // sun.misc.Signal: SIGTERM drains and exits 0 instead of the JVM's immediate exit 143;
     // SIGUSR1 reopens the access logs (log rotation)
     requires jdk.unsupported;
+    // System.Logger -> java.util.logging, found among the modules' services (no class-path search at start-up)
+    provides java.lang.System.LoggerFinder with yastack.server.cli.JulLoggerFinder;
 }

@@ -14,6 +14,7 @@ module yastack.kernel {
     requires io.netty.transport.classes.io_uring;
     requires io.netty.transport.unix.common;
     requires HdrHistogram;
+    requires java.logging; // Logs: the proxy's loggers write to java.util.logging
 
     // Only the proxy engine and the server see the kernel: plugins (automatic modules read
     // every module) must not be able to use it.
@@ -27,7 +28,7 @@ module yastack.kernel {
     exports yastack.kernel.plugin to yastack.proxy, yastack.server;
     exports yastack.kernel.stats to yastack.proxy, yastack.server;
     exports yastack.kernel.transport to yastack.proxy, yastack.server;
-    exports yastack.kernel.util to yastack.proxy, yastack.server;
+    exports yastack.kernel.util to yastack.proxy, yastack.server, yastack.xds;
 
     // Plugin kinds the loader looks up in the boot layer and in plugin layers.
     uses yastack.api.HttpFilterFactory;

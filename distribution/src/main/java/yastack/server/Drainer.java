@@ -4,6 +4,7 @@ import com.google.protobuf.util.Durations;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import yastack.api.config.Drain;
+import yastack.kernel.util.Logs;
 import yastack.proxy.ProxyServer;
 
 /**
@@ -13,7 +14,7 @@ import yastack.proxy.ProxyServer;
  * (counted from its start), when what is left is cut and logged.
  */
 final class Drainer {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private final ProxyServer proxy;
     private final long delayNanos;

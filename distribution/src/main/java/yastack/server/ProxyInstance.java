@@ -17,6 +17,7 @@ import yastack.kernel.dataplane.Dataplane;
 import yastack.kernel.plugin.PluginLoader;
 import yastack.kernel.plugin.PluginRegistry;
 import yastack.kernel.util.FileWatcher;
+import yastack.kernel.util.Logs;
 import yastack.proxy.ProxyEngine;
 import yastack.proxy.ProxyServer;
 import yastack.server.admin.AdminServer;
@@ -27,7 +28,7 @@ import yastack.xds.XdsClient;
  * {@code run} and {@code quickstart} and the server's tests all start it this way.
  */
 public final class ProxyInstance implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private final LoadedConfig loaded;
     private final ProxyEngine engine;

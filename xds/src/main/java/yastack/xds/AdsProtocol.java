@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import yastack.api.config.Cluster;
+import yastack.kernel.util.Logs;
 
 /**
  * The wire protocol of the ADS stream: state of the world ({@link SotwProtocol}) or delta
@@ -55,7 +56,7 @@ abstract class AdsProtocol<Q, R> implements AutoCloseable {
     static XdsType typeOf(String typeUrl) {
         XdsType type = XdsType.of(typeUrl);
         if (type == null) {
-            System.getLogger("yastack.xds").log(System.Logger.Level.WARNING, "xds: ignoring a response of type " + typeUrl + ", not subscribed");
+            Logs.get("yastack.xds").log(System.Logger.Level.WARNING, "xds: ignoring a response of type " + typeUrl + ", not subscribed");
         }
         return type;
     }

@@ -19,6 +19,7 @@ import java.util.function.BiFunction;
 import javax.net.ssl.SSLException;
 import yastack.api.config.Cluster;
 import yastack.api.config.Endpoint;
+import yastack.kernel.util.Logs;
 
 /**
  * The gRPC side of ADS: one {@code StreamAggregatedResources} (state of the world, {@code Q}
@@ -29,7 +30,7 @@ import yastack.api.config.Endpoint;
  * and a report from a stream that has since been replaced is dropped.
  */
 final class AdsStream<Q, R> implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("yastack.xds");
+    private static final System.Logger LOG = Logs.get("yastack.xds");
     /** Big route tables and endpoint sets are legitimate; gRPC's default is 4 MiB. */
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
 

@@ -22,6 +22,7 @@ import yastack.api.config.Bootstrap;
 import yastack.api.config.ConfigSource;
 import yastack.config.ConfigLoader;
 import yastack.config.LoadedConfig;
+import yastack.kernel.util.Logs;
 import yastack.proxy.ProxyServer;
 import yastack.xds.translate.ClusterResource;
 import yastack.xds.translate.InlineScripts;
@@ -41,7 +42,7 @@ import yastack.xds.translate.Rejection;
  * <p>Everything runs on one thread of its own ("xds"), never on a worker.
  */
 public final class XdsClient implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("yastack.xds");
+    private static final System.Logger LOG = Logs.get("yastack.xds");
     private static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(15);
     private static final long INITIAL_BACKOFF_MILLIS = 500;
     private static final long MAX_BACKOFF_MILLIS = 30_000;

@@ -18,6 +18,7 @@ import yastack.api.config.Listener;
 import yastack.kernel.dataplane.Dataplane;
 import yastack.kernel.dataplane.DataplaneReport;
 import yastack.kernel.stats.StatsStore;
+import yastack.kernel.util.Logs;
 import yastack.proxy.ProxyServer;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
@@ -28,7 +29,7 @@ import yastack.server.admin.AdminHttp.Exchange;
  * ({@link AdminHttp}) so operators can always look, however busy the workers are.
  */
 public final class AdminServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private final ProxyServer proxy;
     private final StatsStore stats;

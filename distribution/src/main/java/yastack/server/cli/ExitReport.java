@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import yastack.kernel.stats.StatsStore;
+import yastack.kernel.util.Logs;
 
 /**
  * The last log line of a process: the totals an operator would otherwise have to have
  * scraped just before it went, so nothing counted is lost with the process.
  */
 final class ExitReport {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private ExitReport() {}
 

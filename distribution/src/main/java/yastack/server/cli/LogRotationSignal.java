@@ -1,6 +1,7 @@
 package yastack.server.cli;
 
 import sun.misc.Signal;
+import yastack.kernel.util.Logs;
 import yastack.server.ProxyInstance;
 
 /**
@@ -8,7 +9,7 @@ import yastack.server.ProxyInstance;
  * logrotate's {@code postrotate} runs after renaming the files.
  */
 final class LogRotationSignal {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private LogRotationSignal() {}
 

@@ -1,24 +1,35 @@
 package yastack.server.cli;
 
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
 
 /**
- * One line per log record on stderr: time, level, logger, message. The code logs through
- * {@link System.Logger}, whose records go to java.util.logging, the backend configured here.
+ * One line per log record on stderr ({@link LineFormatter}). The code logs through
+ * {@link System.Logger}, whose records go to java.util.logging ({@link JulLoggerFinder}),
+ * the backend configured here; {@code -Djava.util.logging.config.file} replaces all of it.
  */
 final class Logging {
     private Logging() {}
 
     static void configure() {
         if (System.getProperty("java.util.logging.config.file") != null) return;
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         LogManager.getLogManager().reset();
-        ConsoleHandler h = new ConsoleHandler();
-        h.setFormatter(new SimpleFormatter());
+        // A StreamHandler given its formatter makes none of its own (ConsoleHandler would make a SimpleFormatter).
+        StreamHandler h = new StreamHandler(System.err, new LineFormatter()) {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                super.publish(record);
+                flush(); // a line is on stderr when it is logged, as ConsoleHandler does
+            }
+
+            @Override
+            public synchronized void close() {
+                flush(); // never close stderr
+            }
+        };
         h.setLevel(Level.ALL);
         Logger root = Logger.getLogger("");
         root.addHandler(h);

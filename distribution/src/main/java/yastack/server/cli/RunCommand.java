@@ -8,11 +8,12 @@ import org.apache.commons.cli.Options;
 import yastack.config.ConfigException;
 import yastack.config.ConfigLoader;
 import yastack.config.LoadedConfig;
+import yastack.kernel.util.Logs;
 import yastack.server.ProxyInstance;
 
 /** {@code yastack run}: the proxy, until SIGTERM or SIGINT. */
 final class RunCommand extends Subcommand {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     RunCommand() {
         super("run", "Starts the proxy with a config file. The config file is watched: a valid change is applied, "

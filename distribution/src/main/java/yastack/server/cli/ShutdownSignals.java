@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
+import yastack.kernel.util.Logs;
 import yastack.server.ProxyInstance;
 
 /**
@@ -13,7 +14,7 @@ import yastack.server.ProxyInstance;
  * cuts what is still open and exits at once with 128 + its number.
  */
 final class ShutdownSignals {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private ShutdownSignals() {}
 

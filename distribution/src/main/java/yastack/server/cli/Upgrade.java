@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import yastack.kernel.util.Logs;
 
 /**
  * {@code yastack run --upgrade-from ADMIN}: a new process takes over from a running one on
@@ -21,7 +22,7 @@ import java.time.Duration;
  * address once that is free.
  */
 final class Upgrade {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     /** The process being replaced. */
     record Old(String admin, long pid) {}

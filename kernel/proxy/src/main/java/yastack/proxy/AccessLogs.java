@@ -7,6 +7,7 @@ import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;
 import yastack.api.config.AccessLog;
 import yastack.kernel.plugin.PluginRegistry;
+import yastack.kernel.util.Logs;
 import yastack.proxy.filter.FilterChain;
 
 /**
@@ -18,7 +19,7 @@ import yastack.proxy.filter.FilterChain;
 final class AccessLogs {
     /** The built-in logger plugin behind {@code access_log}. */
     static final String PLUGIN = "access-log";
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private AccessLogs() {}
 

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import yastack.kernel.util.Logs;
 
 /**
  * The downstream side of a graceful drain (Envoy's drain manager), over the connections
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * is cut, and said so.
  */
 final class ConnectionDrain {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
     /** After the first GOAWAY, how long a client has to notice it before the connection closes behind its streams. */
     private static final long GOAWAY_GRACE_MILLIS = 1000;
 

@@ -35,6 +35,7 @@ import yastack.api.config.Cluster;
 import yastack.api.config.DiscoveryType;
 import yastack.api.config.Cluster.DnsLookupFamily;
 import yastack.kernel.stats.Counter;
+import yastack.kernel.util.Logs;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
 import yastack.proxy.cluster.EndpointHealth;
@@ -49,7 +50,7 @@ import yastack.proxy.cluster.EndpointHealth;
  * answer and is counted; a name that does not exist (NXDOMAIN, no records) is an empty answer.
  */
 final class DnsCluster {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
     private static final long MIN_REFRESH_MILLIS = 1000;
     private static final long DEFAULT_REFRESH_MILLIS = 5000;
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import yastack.kernel.util.Logs;
 import yastack.proxy.cluster.ClusterRuntime;
 
 /**
@@ -17,7 +18,7 @@ import yastack.proxy.cluster.ClusterRuntime;
  * answers into the current snapshot.
  */
 final class DnsDiscovery {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
     /** The longest a start or reload waits for first answers; a cluster without one starts empty and keeps asking. */
     private static final long FIRST_ANSWER_MILLIS = 6000;
 

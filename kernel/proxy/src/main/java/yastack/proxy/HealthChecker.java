@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import yastack.api.config.HealthCheck;
 import yastack.kernel.stats.Counter;
+import yastack.kernel.util.Logs;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
 import yastack.proxy.tls.ClientTls;
@@ -36,7 +37,7 @@ import yastack.proxy.tls.ClientTls;
  * once, no answer (refused, reset, timeout) only after {@code unhealthy_threshold} in a row.
  */
 final class HealthChecker {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private final ClusterRuntime runtime;
     private final ClientTls tls;

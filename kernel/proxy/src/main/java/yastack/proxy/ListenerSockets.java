@@ -24,6 +24,7 @@ import yastack.api.config.Listener;
 import yastack.api.config.SocketFlavor;
 import yastack.kernel.stats.Counter;
 import yastack.kernel.transport.Sockets;
+import yastack.kernel.util.Logs;
 import yastack.proxy.edge.AdmissionStats;
 import yastack.proxy.tls.ServerTls;
 import yastack.proxy.tls.TlsStatsHandler;
@@ -35,7 +36,7 @@ import yastack.proxy.tls.TlsStatsHandler;
  * Connections already accepted finish on the config they started with.
  */
 final class ListenerSockets {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     /** A bound listener: the config it was bound with and its server channels. */
     private record Bound(Listener config, List<Channel> channels) {}

@@ -13,6 +13,7 @@ import yastack.api.HashKey;
 import yastack.api.LoadBalancer;
 import yastack.api.PluginConfigException;
 import yastack.kernel.loop.TimerWheel;
+import yastack.kernel.util.Logs;
 import yastack.proxy.cluster.Balanced;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
@@ -28,7 +29,7 @@ import yastack.proxy.tls.ClientTls;
  * endpoint; when none does, it is closed so that a waiting request can open one to its own.
  */
 final class UpstreamCluster {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     final ClusterRuntime runtime;
     final ClusterStats stats;

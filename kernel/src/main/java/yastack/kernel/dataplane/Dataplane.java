@@ -16,6 +16,7 @@ import yastack.api.config.Stack;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.loop.WorkerGroup;
 import yastack.kernel.stats.StatsStore;
+import yastack.kernel.util.Logs;
 import yastack.stack.NetStack;
 import yastack.stack.Stat;
 
@@ -27,7 +28,7 @@ import yastack.stack.Stat;
  * admin API drains workers.
  */
 public final class Dataplane implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private final DataplaneHost host;
     private final WorkerStates states;

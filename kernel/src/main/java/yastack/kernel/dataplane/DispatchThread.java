@@ -3,6 +3,7 @@ package yastack.kernel.dataplane;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import yastack.kernel.loop.Affinity;
+import yastack.kernel.util.Logs;
 
 /**
  * The software distributor on a thread of its own ({@code rss.dispatch_core}), pinned to that
@@ -10,7 +11,7 @@ import yastack.kernel.loop.Affinity;
  * then park for a time that doubles up to 1 ms.
  */
 final class DispatchThread {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
     private final List<Distributor> distributors;
     private final int core;
     private final Thread thread;

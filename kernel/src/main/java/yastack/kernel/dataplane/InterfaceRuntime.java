@@ -12,6 +12,7 @@ import yastack.kernel.io.rss.RedirectionTable;
 import yastack.kernel.io.rss.Toeplitz;
 import yastack.kernel.stats.StatsStore;
 import yastack.kernel.stats.WorkerStats;
+import yastack.kernel.util.Logs;
 import yastack.stack.Clock;
 import yastack.stack.FlowFilter;
 import yastack.stack.FrameSink;
@@ -24,7 +25,7 @@ import yastack.stack.StackConfig;
  * single worker), or the software distributor and per-worker rings.
  */
 final class InterfaceRuntime {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
     private static final int TCP = 6;
     static final int RING_FRAMES = 1024;
     static final int FLOW_TABLE = 1 << 17;

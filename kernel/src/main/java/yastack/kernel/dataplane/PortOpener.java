@@ -9,6 +9,7 @@ import yastack.kernel.io.dpdk.DpdkPort;
 import yastack.kernel.io.dpdk.DpdkPortConfig;
 import yastack.kernel.io.tap.TapConfig;
 import yastack.kernel.io.tap.TapPort;
+import yastack.kernel.util.Logs;
 
 /** Opens the packet port behind an interface, with the number of queue pairs the data plane asks for. */
 @FunctionalInterface
@@ -35,7 +36,7 @@ public interface PortOpener {
 
     /** Backend helpers. */
     final class Backends {
-        private static final System.Logger LOG = System.getLogger("yastack");
+        private static final System.Logger LOG = Logs.get("yastack");
 
         private Backends() {
         }

@@ -6,10 +6,11 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import yastack.kernel.util.Logs;
 
 /** Pins the calling thread to one CPU with sched_setaffinity(2), through FFM. */
 public final class Affinity {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
     private static final MethodHandle SET_AFFINITY;
 
     static {

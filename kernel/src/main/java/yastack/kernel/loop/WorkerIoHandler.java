@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import yastack.kernel.util.Logs;
 
 /**
  * One worker's I/O: YAStack's "one loop polls both stacks", as a Netty {@link IoHandler}.
@@ -80,7 +81,7 @@ public final class WorkerIoHandler implements IoHandler {
     public void initialize() {
         // Runs on the worker's own thread as it starts: the place to pin it.
         if (cpu >= 0 && !Affinity.pinCurrentThread(cpu)) {
-            System.getLogger("yastack").log(System.Logger.Level.WARNING, "could not pin worker thread to CPU " + cpu);
+            Logs.get("yastack").log(System.Logger.Level.WARNING, "could not pin worker thread to CPU " + cpu);
         }
         host.initialize();
     }
@@ -135,7 +136,7 @@ public final class WorkerIoHandler implements IoHandler {
             try {
                 r.handle.close();
             } catch (Exception e) {
-                System.getLogger("yastack").log(System.Logger.Level.WARNING, "closing " + r.handle + " failed: " + e);
+                Logs.get("yastack").log(System.Logger.Level.WARNING, "closing " + r.handle + " failed: " + e);
             }
         }
     }

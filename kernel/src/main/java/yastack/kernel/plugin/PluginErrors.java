@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import yastack.kernel.util.Logs;
 
 /**
  * Failures of plugin code at run time: each one counts as
@@ -13,7 +14,7 @@ import java.util.function.LongSupplier;
  * fails on every request cannot flood it.
  */
 public final class PluginErrors {
-    private static final System.Logger LOG = System.getLogger("yastack.plugin");
+    private static final System.Logger LOG = Logs.get("yastack.plugin");
 
     private final PluginStatsRegistry stats;
     private final long intervalNanos;

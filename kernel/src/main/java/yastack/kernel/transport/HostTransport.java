@@ -18,6 +18,7 @@ import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import yastack.kernel.util.Logs;
 
 /**
  * How the workers drive host-flavor sockets. io_uring first: one system call per loop round
@@ -47,7 +48,7 @@ public record HostTransport(String name, IoHandlerFactory ioHandlerFactory, Clas
                 if (auto) {
                     // Operators look for this when a pod runs slower than a bare host: say why.
                     Throwable cause = IoUring.unavailabilityCause();
-                    System.getLogger("yastack").log(System.Logger.Level.INFO, "io_uring unavailable ("
+                    Logs.get("yastack").log(System.Logger.Level.INFO, "io_uring unavailable ("
                             + (cause == null ? "unknown reason" : cause.getMessage()) + "); host sockets use epoll");
                 }
                 return epoll();
@@ -56,7 +57,7 @@ public record HostTransport(String name, IoHandlerFactory ioHandlerFactory, Clas
         }
         if (!auto && !p.equals("nio")) throw new IllegalArgumentException("unknown host transport '" + p + "'");
         if (auto) {
-            System.getLogger("yastack").log(System.Logger.Level.WARNING, "native io_uring and epoll unavailable ("
+            Logs.get("yastack").log(System.Logger.Level.WARNING, "native io_uring and epoll unavailable ("
                     + Epoll.unavailabilityCause() + "); using NIO with one accept socket");
         }
         return new HostTransport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, false);

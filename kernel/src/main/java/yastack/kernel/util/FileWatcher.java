@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * directories are looked up again after each change (the ones behind a swapped link are new).
  */
 public final class FileWatcher implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
     /** Links followed while looking for directories to watch; more means a loop. */
     private static final int MAX_LINKS = 16;
 

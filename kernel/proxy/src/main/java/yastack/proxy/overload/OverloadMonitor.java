@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import yastack.api.config.MemoryWatermarks;
 import yastack.api.config.OverloadManager;
 import yastack.kernel.stats.StatsStore;
+import yastack.kernel.util.Logs;
 
 /**
  * Envoy's overload manager for a JVM proxy. A thread of its own samples heap (after GC) and
@@ -33,7 +34,7 @@ import yastack.kernel.stats.StatsStore;
  * {@code max_active_downstream_connections}.
  */
 public final class OverloadMonitor implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
     private static final long GC_PROBE_MILLIS = 1000;
     private static final long GC_PROBE_MAX_MILLIS = 8_000;
 

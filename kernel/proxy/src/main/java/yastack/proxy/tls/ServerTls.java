@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import yastack.api.config.ListenerTls;
 import yastack.api.config.TlsCertificate;
 import yastack.kernel.util.FileWatcher;
+import yastack.kernel.util.Logs;
 
 /**
  * A listener's TLS termination: one context per certificate, picked by SNI (exact name,
@@ -27,7 +28,7 @@ import yastack.kernel.util.FileWatcher;
  * rebuilt and swapped in for new handshakes; a broken new file keeps the old contexts.
  */
 public final class ServerTls implements Mapping<String, SslContext>, AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("yastack");
+    private static final System.Logger LOG = Logs.get("yastack");
 
     private final String listener;
     private final ListenerTls config;
