@@ -12,6 +12,9 @@ import java.util.logging.StreamHandler;
  * the backend configured here; {@code -Djava.util.logging.config.file} replaces all of it.
  */
 final class Logging {
+    /** Held: java.util.logging keeps loggers weakly, and a collected one would lose the level set here. */
+    private static final Logger NETTY = Logger.getLogger("io.netty");
+
     private Logging() {}
 
     static void configure() {
@@ -35,6 +38,6 @@ final class Logging {
         root.addHandler(h);
         root.setLevel(Level.INFO);
         // Netty is chatty at INFO about internals operators cannot act on.
-        Logger.getLogger("io.netty").setLevel(Level.WARNING);
+        NETTY.setLevel(Level.WARNING);
     }
 }
