@@ -1,0 +1,93 @@
+package yastack.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A downstream h2 request head converted into our header arrays reads as Netty's own conversion would. */
+class Http2RequestCodecTest {
+    private static Http2Headers get(String path) {
+        return new DefaultHttp2Headers().method("GET").path(path).scheme("https").authority("example.com:8443")
+                .add("accept", "*/*").add("cookie", "a=1").add("cookie", "b=2").add("x-multi", "1").add("x-multi", "2");
+    }
+
+    @Test
+    void aHeadEndingTheStreamIsAFullRequestLikeNettys() throws Exception {
+        Http2Headers h2 = get("/p?q=1");
+        HttpRequest r = Http2RequestCodec.request(new DefaultHttp2HeadersFrame(h2, true));
+        FullHttpRequest netty = HttpConversionUtil.toFullHttpRequest(0, h2, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, true);
+        try {
+            assertInstanceOf(FullHttpRequest.class, r);
+            assertInstanceOf(FlatHttpHeaders.class, r.headers());
+            assertEquals(0, ((FullHttpRequest) r).content().readableBytes());
+            assertEquals(HttpMethod.GET, r.method());
+            assertEquals(netty.uri(), r.uri());
+            assertEquals(netty.protocolVersion(), r.protocolVersion());
+            // The same fields as Netty's conversion, but the cookies joined into one (RFC 9113 8.2.3).
+            DefaultHttpHeaders ours = new DefaultHttpHeaders();
+            ours.add(r.headers());
+            ours.remove(HttpHeaderNames.COOKIE);
+            netty.headers().remove(HttpHeaderNames.COOKIE);
+            assertEquals(netty.headers().entries().toString(), ours.entries().toString());
+            assertEquals("example.com:8443", r.headers().get(HttpHeaderNames.HOST));
+            assertEquals(List.of("a=1; b=2"), r.headers().getAll(HttpHeaderNames.COOKIE));
+            assertEquals(List.of("1", "2"), r.headers().getAll("x-multi"), "other repeated fields stay as they came");
+        } finally {
+            netty.release();
+        }
+    }
+
+    @Test
+    void aHeadWithABodyToFollowIsChunkedUnlessItGivesALength() throws Exception {
+        HttpRequest chunked = Http2RequestCodec.request(new DefaultHttp2HeadersFrame(
+                new DefaultHttp2Headers().method("POST").path("/up").scheme("https").authority("h"), false));
+        assertFalse(chunked instanceof FullHttpRequest);
+        assertEquals(HttpMethod.POST, chunked.method());
+        assertEquals("chunked", chunked.headers().get(HttpHeaderNames.TRANSFER_ENCODING));
+
+        HttpRequest sized = Http2RequestCodec.request(new DefaultHttp2HeadersFrame(
+                new DefaultHttp2Headers().method("PUT").path("/up").scheme("https").authority("h").add("content-length", "5"), false));
+        assertFalse(sized.headers().contains(HttpHeaderNames.TRANSFER_ENCODING));
+        assertEquals("5", sized.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+    }
+
+    @Test
+    void connectTakesItsTargetFromTheAuthorityAndOtherMethodsAreKept() throws Exception {
+        HttpRequest connect = Http2RequestCodec.request(new DefaultHttp2HeadersFrame(
+                new DefaultHttp2Headers().method("CONNECT").authority("backend:443"), true));
+        assertEquals(HttpMethod.CONNECT, connect.method());
+        assertEquals("backend:443", connect.uri());
+
+        HttpRequest custom = Http2RequestCodec.request(new DefaultHttp2HeadersFrame(
+                new DefaultHttp2Headers().method("PURGE").path("/x").scheme("https").authority("h"), true));
+        assertEquals("PURGE", custom.method().name());
+    }
+
+    @Test
+    void aHeadThatCannotBeConvertedIsAStreamProtocolError() {
+        Http2Exception noPath = assertThrows(Http2Exception.class, () -> Http2RequestCodec.request(
+                new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").scheme("https").authority("h"), true)));
+        assertEquals(Http2Error.PROTOCOL_ERROR, noPath.error());
+        assertTrue(noPath.getCause().getMessage().contains("path"), noPath.getCause().getMessage());
+
+        Http2Exception badValue = assertThrows(Http2Exception.class, () -> Http2RequestCodec.request(new DefaultHttp2HeadersFrame(
+                new DefaultHttp2Headers(false).method("GET").path("/").scheme("https").authority("h").add("x-bad", "a\u0001b"), true)));
+        assertEquals(Http2Error.PROTOCOL_ERROR, badValue.error());
+    }
+}
