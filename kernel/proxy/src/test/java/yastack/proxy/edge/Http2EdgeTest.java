@@ -73,6 +73,24 @@ class Http2EdgeTest {
         }
     }
 
+    /** RFC 9113 8.2.3: Cookie split over several h2 fields is one field on the HTTP/1.1 hop, joined with "; ". */
+    @Test
+    void splitCookieFieldsReachAnHttp11UpstreamAsOne() throws Exception {
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            c.await(H2Wire.SETTINGS, 3000);
+            c.request(1, "GET", "/echo", true, "cookie", "a=1", "x-other", "o", "cookie", "b=2");
+            StringBuilder body = new StringBuilder();
+            for (H2Wire.Frame f; (f = c.await(H2Wire.DATA, 5000)) != null && f != H2Wire.CLOSED; ) {
+                body.append(new String(f.payload(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                if ((f.flags() & H2Wire.END_STREAM) != 0) break;
+            }
+            String echoed = body.toString().toLowerCase(java.util.Locale.ROOT);
+            assertTrue(echoed.contains("h:cookie=a=1; b=2"), echoed); // the upstream echoes each field as h:name=value
+            assertEquals(1, echoed.split("h:cookie=", -1).length - 1, "one Cookie field: " + echoed);
+            assertTrue(echoed.contains("h:x-other=o"), echoed);
+        }
+    }
+
     @AfterAll
     static void stop() throws Exception {
         proxy.close();
