@@ -87,7 +87,8 @@ final class Http1Grammar {
         return new DefaultHttpRequest(version, method(in, start, sp1), target, headers);
     }
 
-    private static final HttpMethod[] KNOWN_METHODS = {HttpMethod.GET, HttpMethod.POST, HttpMethod.HEAD, HttpMethod.PUT,
+    /** The methods RFC 9110 9.3 and RFC 5789 define, as Netty's constants: what a parsed method name is matched against. */
+    static final HttpMethod[] KNOWN_METHODS = {HttpMethod.GET, HttpMethod.POST, HttpMethod.HEAD, HttpMethod.PUT,
             HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT};
 
     /** The method in [start, end): Netty's constant for the standard ones (case-sensitive, RFC 9110 9.1). */

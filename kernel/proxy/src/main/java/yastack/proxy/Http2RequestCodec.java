@@ -30,9 +30,6 @@ import java.util.List;
  * joined into one. Bodies, trailers and the response side are the parent's.
  */
 final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
-    private static final HttpMethod[] KNOWN_METHODS = {HttpMethod.GET, HttpMethod.POST, HttpMethod.HEAD, HttpMethod.PUT,
-            HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT};
-
     Http2RequestCodec() {
         super(true, true);
     }
@@ -88,7 +85,7 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     }
 
     private static HttpMethod method(CharSequence name) {
-        for (HttpMethod m : KNOWN_METHODS) {
+        for (HttpMethod m : Http1Grammar.KNOWN_METHODS) {
             if (m.asciiName().contentEquals(name)) return m;
         }
         return HttpMethod.valueOf(name.toString());
