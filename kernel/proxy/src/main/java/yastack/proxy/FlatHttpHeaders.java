@@ -1,16 +1,13 @@
 package yastack.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Calendar;
 import java.util.Collections;
-import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,7 +70,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     // ---- lookups
 
     /** A name's length and lower-cased first character: equal for names equal ignoring case, and few others. */
-    private static int key(CharSequence name) {
+    static int key(CharSequence name) {
         return name.isEmpty() ? 0 : name.length() << 8 | (AsciiString.toLowerCase(name.charAt(0)) & 0xff);
     }
 
@@ -291,56 +288,8 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         meta[size - 1] |= (long) (start << 16 | length) << 32;
     }
 
-    private static CharSequence validName(CharSequence name) {
-        if (name == null || name.isEmpty()) throw new IllegalArgumentException("empty header name");
-        for (int i = 0; i < name.length(); i++) {
-            if (!Http1Grammar.isTchar(name.charAt(i))) {
-                throw new IllegalArgumentException("a header name must be a token: '" + name + "'");
-            }
-        }
-        return name;
-    }
-
-    /** The value as text, as Netty's converter writes it; refused if it could end the field. */
-    private static CharSequence validValue(Object value) {
-        if (value == null) throw new NullPointerException("header value");
-        CharSequence v = switch (value) {
-            case CharSequence cs -> cs;
-            case Date d -> DateFormatter.format(d);
-            case Calendar c -> DateFormatter.format(c.getTime());
-            default -> value.toString();
-        };
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                throw new IllegalArgumentException("a header value may not contain control characters (0x"
-                        + Integer.toHexString(c) + ")");
-            }
-        }
-        return v;
-    }
-
-    /** Names to remove in one pass ({@link #removeEach}): their keys computed once. */
-    static final class NameSet {
-        private final CharSequence[] names;
-        private final int[] keys;
-
-        NameSet(CharSequence... names) {
-            this.names = names.clone();
-            this.keys = new int[names.length];
-            for (int i = 0; i < names.length; i++) keys[i] = key(names[i]);
-        }
-
-        boolean has(int key, CharSequence name) {
-            for (int j = 0; j < keys.length; j++) {
-                if (keys[j] == key && AsciiString.contentEqualsIgnoreCase(names[j], name)) return true;
-            }
-            return false;
-        }
-    }
-
     /** Removes every field named in {@code set}, keeping the order of the rest: one pass, however many names. */
-    void removeEach(NameSet set) {
+    void removeEach(HeaderNameSet set) {
         compact(0, set, null);
     }
 
@@ -355,7 +304,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     }
 
     /** Drops, from index {@code first} on, the fields named in {@code set} or called {@code name} (one of them is null). */
-    private void compact(int first, NameSet set, CharSequence name) {
+    private void compact(int first, HeaderNameSet set, CharSequence name) {
         int key = name == null ? 0 : (int) meta[first]; // first is a field called name
         int kept = first;
         for (int i = first; i < size; i++) {
@@ -374,14 +323,14 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
 
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
-        append(validName(name), validValue(value));
+        append(FieldText.validName(name), FieldText.validValue(value));
         return this;
     }
 
     @Override
     public HttpHeaders add(CharSequence name, Iterable<?> values) {
-        validName(name);
-        for (Object v : values) append(name, validValue(v));
+        FieldText.validName(name);
+        for (Object v : values) append(name, FieldText.validValue(v));
         return this;
     }
 
@@ -398,8 +347,8 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     /** Replaces the fields named {@code name}; the new one takes the first one's place (or goes last). */
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
-        CharSequence v = validValue(value);
-        int i = indexOf(validName(name), 0);
+        CharSequence v = FieldText.validValue(value);
+        int i = indexOf(FieldText.validName(name), 0);
         if (i < 0) {
             append(name, v);
             return this;
@@ -413,9 +362,9 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Iterable<?> values) {
-        validName(name);
+        FieldText.validName(name);
         removeAll(name);
-        for (Object v : values) append(name, validValue(v));
+        for (Object v : values) append(name, FieldText.validValue(v));
         return this;
     }
 

@@ -22,7 +22,7 @@ final class HeaderRules {
     private static final CharSequence[] HOP_BY_HOP_NAMES = {HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION,
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.CONTENT_LENGTH};
-    private static final FlatHttpHeaders.NameSet HOP_BY_HOP = new FlatHttpHeaders.NameSet(HOP_BY_HOP_NAMES);
+    private static final HeaderNameSet HOP_BY_HOP = new HeaderNameSet(HOP_BY_HOP_NAMES);
 
     private HeaderRules() {}
 

@@ -23,7 +23,7 @@ final class UpstreamRequests {
     /** Netty's HTTP/2 -> HTTP/1 annotations, kept once (values() would copy its array per request). */
     private static final AsciiString[] HTTP2_CONVERSION_NAMES = Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
             .map(HttpConversionUtil.ExtensionHeaderNames::text).toArray(AsciiString[]::new);
-    private static final FlatHttpHeaders.NameSet HTTP2_CONVERSION_FIELDS = new FlatHttpHeaders.NameSet(HTTP2_CONVERSION_NAMES);
+    private static final HeaderNameSet HTTP2_CONVERSION_FIELDS = new HeaderNameSet(HTTP2_CONVERSION_NAMES);
 
     private UpstreamRequests() {}
 

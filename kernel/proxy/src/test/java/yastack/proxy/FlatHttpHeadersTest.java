@@ -91,7 +91,7 @@ class FlatHttpHeadersTest {
         h.set("X-C", "6");
         assertEquals("6", h.copy().get("x-c"));
         FlatHttpHeaders many = of("Connection", "close", "X-Keep", "1", "te", "trailers", "x-keep", "2", "UPGRADE", "h2c");
-        many.removeEach(new FlatHttpHeaders.NameSet(HttpHeaderNames.CONNECTION, "TE", HttpHeaderNames.UPGRADE, "x-none"));
+        many.removeEach(new HeaderNameSet(HttpHeaderNames.CONNECTION, "TE", HttpHeaderNames.UPGRADE, "x-none"));
         assertEquals(List.of("1", "2"), many.getAll("x-keep"));
         assertEquals(2, many.size());
     }
