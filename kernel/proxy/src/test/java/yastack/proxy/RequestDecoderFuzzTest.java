@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,12 @@ import java.util.Map;
  */
 class RequestDecoderFuzzTest {
     private static final int MAX_HEADER_BYTES = 2048;
+    /**
+     * Netty refuses Transfer-Encoding in any version but exactly 1.1, so it cannot read an
+     * HTTP/1.5 chunked request, which RFC 9110 2.5 (and nginx) read as HTTP/1.1, as we do: past
+     * that point the oracle has nothing to compare with.
+     */
+    private static final String NETTY_REFUSES_TE_ABOVE_1_1 = "NETTY-REFUSES-TE-ABOVE-1.1";
 
     @FuzzTest(maxDuration = "60s", maxExecutions = 40000)
     void decodesConsistently(byte[] input) {
@@ -52,6 +59,9 @@ class RequestDecoderFuzzTest {
             String message = whole.get(i);
             if (message.startsWith("FAIL")) {
                 break; // the connection ends here: nothing after it is read
+            }
+            if (i < lenient.size() && lenient.get(i).equals(NETTY_REFUSES_TE_ABOVE_1_1)) {
+                break; // Netty stops there; what it does not read it cannot read differently
             }
             assertTrue(i < lenient.size(), () -> "Netty's decoder did not read accepted message " + message);
             assertEquals(message, lenient.get(i), "Netty's decoder reads an accepted message differently");
@@ -173,6 +183,11 @@ class RequestDecoderFuzzTest {
             Object o;
             while ((o = ch.readInbound()) != null) {
                 try {
+                    if (o instanceof HttpRequest r && r.decoderResult().cause() instanceof TransferEncodingNotAllowedException
+                            && r.protocolVersion().majorVersion() == 1 && r.protocolVersion().minorVersion() > 1) {
+                        messages.add(NETTY_REFUSES_TE_ABOVE_1_1);
+                        break;
+                    }
                     if (o instanceof HttpRequest r && !r.decoderResult().isFailure()) {
                         current = new Message(r);
                     }
