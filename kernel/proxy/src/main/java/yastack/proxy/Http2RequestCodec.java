@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -61,7 +62,8 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
             HttpMethod m = method(method);
             String uri = target.toString();
             if (frame.isEndStream()) {
-                return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, m, uri, Unpooled.EMPTY_BUFFER, headers, new FlatHttpHeaders(0));
+                // No body and no trailers: the shared empty ones, as Http1BodyDecoder gives a fixed-length body.
+                return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, m, uri, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
             }
             HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, m, uri, headers);
             // DATA frames follow, delimited by the stream's end: as HTTP/1.1, chunked unless a length is given.
