@@ -206,8 +206,6 @@ public final class ProxyInstance implements AutoCloseable {
         @Override
         public Map<String, Object> serverInfo() {
             Map<String, Object> info = new LinkedHashMap<>();
-            info.put("version", ProxyInstance.class.getPackage().getImplementationVersion() == null ? "dev"
-                    : ProxyInstance.class.getPackage().getImplementationVersion());
             info.put("pid", ProcessHandle.current().pid());
             info.put("state", state());
             info.put("uptime_seconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));

@@ -1,6 +1,7 @@
 package yastack.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,6 +134,15 @@ class ObservabilityIT {
             got = Files.exists(file) ? Files.readAllLines(file) : List.of();
         }
         return got;
+    }
+
+    @Test
+    void serverInfoNamesTheVersionTheCliPrints() throws Exception {
+        String cli = Dist.run("version").out().lines().findFirst().orElseThrow(); // "yastack 0.1.0-SNAPSHOT"
+        String version = cli.substring("yastack ".length());
+        assertNotEquals("dev", version, cli);
+        String info = admin("/server_info");
+        assertTrue(info.matches("(?s).*\"version\"\\s*:\\s*\"" + java.util.regex.Pattern.quote(version) + "\".*"), info);
     }
 
     @Test

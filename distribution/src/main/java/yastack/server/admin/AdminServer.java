@@ -259,7 +259,7 @@ public final class AdminServer implements AutoCloseable {
      */
     private Map<String, Object> serverInfo() {
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("version", LivePage.version());
+        info.put("version", Version.current());
         info.put("state", ready.getAsBoolean() ? "LIVE" : "NOT READY");
         info.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
         if (lifecycle != null) info.putAll(lifecycle.serverInfo());

@@ -19,12 +19,6 @@ final class LivePage {
         return HTML;
     }
 
-    /** The server module's version, or {@code dev} when run from classes (tests). */
-    static String version() {
-        var d = LivePage.class.getModule().getDescriptor();
-        return d == null ? "dev" : d.rawVersion().orElse("dev");
-    }
-
     private static String load() {
         try (InputStream in = LivePage.class.getResourceAsStream("index.html")) {
             if (in == null) throw new IllegalStateException("admin page index.html missing from the server jar");

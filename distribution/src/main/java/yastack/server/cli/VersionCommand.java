@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import org.apache.commons.cli.CommandLine;
 import yastack.proxy.ProxyServer;
 import yastack.proxy.Scripts;
+import yastack.server.admin.Version;
 
 /** {@code yastack version} (and every command's --version). */
 final class VersionCommand extends Subcommand {
@@ -18,10 +19,7 @@ final class VersionCommand extends Subcommand {
     }
 
     static void print(PrintStream out) {
-        String v = Main.class.getModule().getDescriptor() != null
-                ? Main.class.getModule().getDescriptor().rawVersion().orElse("0.1.0-SNAPSHOT")
-                : "0.1.0-SNAPSHOT";
-        out.println("yastack " + v);
+        out.println("yastack " + Version.current());
         out.println("java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
         out.println(Scripts.describe());
         out.println(ProxyServer.describeTracing());
