@@ -181,7 +181,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     String remoteAddress() {
         if (remote == null) {
             InetSocketAddress client = ProxyProtocolReader.clientAddress(ctx.channel());
-            remote = client != null ? client.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+            remote = client != null ? worker.clientAddresses.text(client.getAddress()) : String.valueOf(ctx.channel().remoteAddress());
         }
         return remote;
     }

@@ -1,6 +1,7 @@
 package yastack.proxy;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -28,10 +29,14 @@ import java.util.List;
  * empty body (~1.4 KB of the ~8.4 KB allocated per proxied h2 request, measured). The field
  * translation itself is Netty's ({@link HttpConversionUtil#addHttp2ToHttpHeaders}): pseudo-
  * headers to the request line and Host, the stream id added; split Cookie fields are then
- * joined into one. Bodies, trailers and the response side are the parent's.
+ * joined into one. Bodies, trailers and the response side are the parent's. Like its parent it
+ * keeps no state of its own, so one instance serves every stream.
  */
+@ChannelHandler.Sharable
 final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
-    Http2RequestCodec() {
+    static final Http2RequestCodec INSTANCE = new Http2RequestCodec();
+
+    private Http2RequestCodec() {
         super(true, true);
     }
 

@@ -79,7 +79,7 @@ final class HttpPipelines {
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast("h2-http", new Http2RequestCodec());
+                ch.pipeline().addLast("h2-http", Http2RequestCodec.INSTANCE);
                 ch.pipeline().addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, true));
             }
         }));

@@ -102,8 +102,11 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
     /** The client of a connection (or of an HTTP/2 stream's connection): the PROXY header's source, else the peer. */
     static InetSocketAddress clientAddress(Channel ch) {
         Channel c = ch instanceof Http2StreamChannel s ? s.parent() : ch;
-        InetSocketAddress source = c.attr(SOURCE).get();
-        if (source != null) return source;
+        // hasAttr first: attr() would add an attribute to every connection just to read it.
+        if (c.hasAttr(SOURCE)) {
+            InetSocketAddress source = c.attr(SOURCE).get();
+            if (source != null) return source;
+        }
         return c.remoteAddress() instanceof InetSocketAddress a ? a : null;
     }
 

@@ -31,6 +31,7 @@ final class ProxyWorker {
     /** Request timeouts: armed and cancelled once per request, so they skip the loop's scheduler. */
     final TimerWheel timeouts;
     final AuthorityMemo authorities = new AuthorityMemo();
+    final AddressMemo clientAddresses = new AddressMemo();
     /** Shared by every worker: whether connections should close as they finish (a drain). */
     final ConnectionDrain drain;
     private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();

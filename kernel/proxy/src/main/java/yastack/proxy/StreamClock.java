@@ -10,15 +10,15 @@ import yastack.proxy.edge.EdgeStats;
  * comes before it, so with the default five-minute idle timeout a keep-alive connection
  * re-arms once every five minutes, not once per request. When it fires it checks the exchange
  * in flight and either ends it or sleeps until its next deadline (up to one wheel tick late).
+ * It is itself the wheel's timeout: one object per connection or stream.
  */
-final class StreamClock {
-    private final TimerWheel wheel;
-    private final TimerWheel.Timeout task = new TimerWheel.Timeout(this::tick);
-    private long taskAt;
+final class StreamClock extends TimerWheel.Timeout {
+    private final TimerWheel timers;
+    private long armedAt;
     private HttpExchange current;
 
-    StreamClock(TimerWheel wheel) {
-        this.wheel = wheel;
+    StreamClock(TimerWheel timers) {
+        this.timers = timers;
     }
 
     /** {@code ex} is the exchange in flight now. */
@@ -34,12 +34,13 @@ final class StreamClock {
 
     private void arm(long at) {
         if (at == Long.MAX_VALUE) return;
-        if (task.armed() && taskAt - at <= 0) return;
-        taskAt = at;
-        wheel.armNanos(task, at - System.nanoTime());
+        if (armed() && armedAt - at <= 0) return;
+        armedAt = at;
+        timers.armNanos(this, at - System.nanoTime());
     }
 
-    private void tick() {
+    @Override
+    protected void fire() {
         HttpExchange ex = current;
         if (ex == null || ex.finished()) return;
         long now = System.nanoTime();
@@ -71,6 +72,6 @@ final class StreamClock {
 
     void stop() {
         current = null;
-        wheel.cancel(task);
+        timers.cancel(this);
     }
 }

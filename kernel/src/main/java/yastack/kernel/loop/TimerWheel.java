@@ -43,7 +43,7 @@ public final class TimerWheel {
     }
 
     /** One timeout an owner arms and cancels again and again; its action runs on the loop. */
-    public static final class Timeout {
+    public static class Timeout {
         private final Runnable action;
         private TimerWheel wheel;
         private Timeout prev;
@@ -55,7 +55,20 @@ public final class TimerWheel {
             this.action = action;
         }
 
-        public boolean armed() {
+        /**
+         * For an owner that is itself the timeout and overrides {@link #fire()}: one object per
+         * connection or stream instead of a timeout and an action beside it.
+         */
+        protected Timeout() {
+            this.action = null;
+        }
+
+        /** Runs when the timeout is due (on the loop, already disarmed). */
+        protected void fire() {
+            action.run();
+        }
+
+        public final boolean armed() {
             return wheel != null;
         }
     }
@@ -123,7 +136,7 @@ public final class TimerWheel {
                 if (t.deadlineTick <= processedTick) {
                     cancel(t);
                     // An action may arm or cancel others (even `next`): re-read the slot then.
-                    t.action.run();
+                    t.fire();
                     next = slots[(int) (processedTick & (SLOTS - 1))];
                     while (next != null && next.deadlineTick > processedTick) next = next.next;
                 }

@@ -58,6 +58,27 @@ class TimerWheelTest {
     }
 
     @Test
+    void anOwnerThatIsItsOwnTimeoutFiresThroughItsOverride() {
+        class Owner extends TimerWheel.Timeout {
+            int fires;
+
+            @Override
+            protected void fire() {
+                fires++;
+                if (fires == 1) wheel.arm(this, 20); // re-arms itself from inside its own firing
+            }
+        }
+        Owner o = new Owner();
+        wheel.arm(o, 15);
+        passMillis(20);
+        assertEquals(1, o.fires);
+        assertTrue(o.armed());
+        passMillis(30);
+        assertEquals(2, o.fires);
+        assertFalse(o.armed());
+    }
+
+    @Test
     void aCancelledTimeoutNeverFires() {
         TimerWheel.Timeout a = timeout("a");
         wheel.arm(a, 20);
