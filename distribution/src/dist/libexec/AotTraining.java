@@ -1,21 +1,12 @@
 import java.io.IOException;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -33,36 +24,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AotTraining {
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
-    /*
-     * Enough requests for the request path to reach the JIT's top tier during training: the
-     * cache then holds those methods' profiles, and a start compiles them at once instead of
-     * after seconds of load. Measured on one core (bench/README.md, "Warm-up"): the first
-     * seconds of keep-alive load after a start ran at ~2x the requests/s with 20,000 training
-     * requests against 300, with the same cache size, start-up time and idle memory.
-     */
-    private static final int REQUESTS = 20_000;
-    private static final int CLIENTS = 4;
+    private static final int REQUESTS = 300;
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) throw new IllegalArgumentException("usage: java AotTraining.java DIST_DIR");
         Path dist = Path.of(args[0]).toAbsolutePath();
         Path work = Files.createTempDirectory("yastack-aot-training");
         int admin = freePort(), listener = freePort();
-        // The upstream: a small static-file-like server of the JDK's (100 B, keep-alive), so the
-        // profiles the cache keeps are those of proxying a typical upstream's responses.
-        HttpServer upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()), 128);
-        byte[] body = "x".repeat(100).getBytes(StandardCharsets.US_ASCII);
-        upstream.createContext("/", exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-            exchange.getResponseHeaders().set("Last-Modified", "Sun, 06 Dec 2026 00:00:00 GMT");
-            exchange.sendResponseHeaders(200, body.length);
-            try (var out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        ExecutorService upstreamThreads = Executors.newFixedThreadPool(CLIENTS);
-        upstream.setExecutor(upstreamThreads);
-        upstream.start();
+        // The listener's cluster is the admin server itself, so the training needs no upstream.
         Path config = Files.writeString(work.resolve("training.yaml"), """
                 admin: {address: 127.0.0.1, port: %d}
                 workers: 1
@@ -77,32 +46,27 @@ public final class AotTraining {
                             domains: ["*"]
                             routes:
                               - match: {prefix: "/"}
-                                route: {cluster: upstream, timeout: 5s, retry_policy: {retry_on: "5xx", num_retries: 1}}
+                                route: {cluster: admin, timeout: 5s, retry_policy: {retry_on: "5xx", num_retries: 1}}
                 clusters:
-                  - name: upstream
+                  - name: admin
                     lb_policy: round_robin
                     endpoints: [{address: 127.0.0.1, port: %d}]
-                """.formatted(admin, listener, upstream.getAddress().getPort()));
+                """.formatted(admin, listener, admin));
         // One cache per module path the launcher uses: without JavaScript, and with lib/js
         // (interpreted JavaScript, as a control plane's start has it). The same traffic for both.
         String[][] caches = {{"train", "lib/yastack.aot"}, {"train-js", "lib/yastack-js.aot"}};
-        try {
-            for (String[] c : caches) {
-                Path log = work.resolve(c[0] + ".log");
-                Path cache = dist.resolve(c[1]);
-                try {
-                    train(dist, config, admin, listener, log, c[0], cache);
-                } catch (Exception | Error e) {
-                    // A half-written cache must not be mapped by the next start.
-                    Files.deleteIfExists(cache);
-                    Files.deleteIfExists(dist.resolve(c[1] + ".key"));
-                    throw e;
-                }
-                System.out.printf("aot-training: %s (%d MiB) from %d requests%n", cache, Files.size(cache) >> 20, REQUESTS);
+        for (String[] c : caches) {
+            Path log = work.resolve(c[0] + ".log");
+            Path cache = dist.resolve(c[1]);
+            try {
+                train(dist, config, admin, listener, log, c[0], cache);
+            } catch (Exception | Error e) {
+                // A half-written cache must not be mapped by the next start.
+                Files.deleteIfExists(cache);
+                Files.deleteIfExists(dist.resolve(c[1] + ".key"));
+                throw e;
             }
-        } finally {
-            upstream.stop(0);
-            upstreamThreads.shutdownNow();
+            System.out.printf("aot-training: %s (%d MiB) from %d requests%n", cache, Files.size(cache) >> 20, REQUESTS);
         }
     }
 
@@ -113,24 +77,10 @@ public final class AotTraining {
         pb.environment().put("YASTACK_AOT", mode);
         Process proxy = pb.start();
         try {
-            // HTTP/1.1 keep-alive, as proxies are mostly spoken to (the JDK client would otherwise
-            // ask every new connection for an h2c upgrade).
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             awaitReady(client, proxy, admin, log);
-            // A few clients at once, so the worker also sees reads from several connections per round.
-            try (ExecutorService clients = Executors.newFixedThreadPool(CLIENTS)) {
-                List<Future<?>> done = new ArrayList<>();
-                for (int c = 0; c < CLIENTS; c++) {
-                    int first = c;
-                    done.add(clients.submit(() -> {
-                        for (int i = first; i < REQUESTS; i += CLIENTS) {
-                            expect200(client, "http://127.0.0.1:" + listener + "/100b?i=" + i);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : done) f.get();
+            for (int i = 0; i < REQUESTS; i++) {
+                expect200(client, "http://127.0.0.1:" + listener + "/ready?i=" + i);
             }
             // Not /config_dump: its JSON printer brings ~150 gson classes that every start would
             // then map and load, for an endpoint an operator calls now and then.
