@@ -142,6 +142,7 @@ class StartupIT {
         assertEquals("true", flag(defaults, "UseParallelGC"));
         assertEquals("false", flag(defaults, "UseAdaptiveSizePolicy"), "eden is not resized under load");
         assertEquals(String.valueOf(16 << 20), flag(defaults, "MaxNewSize"));
+        assertEquals("1000", flag(defaults, "TrimNativeHeapInterval"), "what the JIT frees goes back to the system");
 
         String youngOverridden = startAndStop(config(false), "-Xmn32m -XX:+PrintFlagsFinal");
         assertEquals(String.valueOf(32 << 20), flag(youngOverridden, "MaxNewSize"), "the user's option comes last and wins");
