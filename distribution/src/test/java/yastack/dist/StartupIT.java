@@ -141,7 +141,8 @@ class StartupIT {
         String defaults = startAndStop(config(false), "-XX:+PrintFlagsFinal");
         assertEquals("true", flag(defaults, "UseParallelGC"));
         assertEquals("false", flag(defaults, "UseAdaptiveSizePolicy"), "eden is not resized under load");
-        assertEquals(String.valueOf(16 << 20), flag(defaults, "MaxNewSize"));
+        assertEquals(String.valueOf(24 << 20), flag(defaults, "MaxNewSize"));
+        assertEquals("2", flag(defaults, "SurvivorRatio"), "survivors big enough for HTTP/2's streams in flight");
         assertEquals("1000", flag(defaults, "TrimNativeHeapInterval"), "what the JIT frees goes back to the system");
 
         String youngOverridden = startAndStop(config(false), "-Xmn32m -XX:+PrintFlagsFinal");
