@@ -4,12 +4,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -71,7 +74,7 @@ final class HttpPipelines {
         // Closing waits for the connection's streams (a drain's GOAWAY); a drain's timeout cuts them.
         // The codec's own empty-DATA check (2 by default) stays behind the guard's, so the
         // configured limit is the one in force (the guard, in front, counts it first).
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().validateHeaders(true).initialSettings(limits.settings())
+        Http2FrameCodec codec = new FrameCodecBuilder(uniformlyFlowing(new DefaultHttp2Connection(true))).validateHeaders(true).initialSettings(limits.settings())
                 .encoderEnforceMaxQueuedControlFrames(limits.flood().maxOutboundControlFrames())
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(Math.max(1, limits.flood().maxConsecutiveEmptyFrames()))
                 .gracefulShutdownTimeoutMillis(-1).build();
@@ -91,6 +94,24 @@ final class HttpPipelines {
         if (raise > 0) p.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(raise));
         DownstreamHandler.limitConnectionAge(p.channel(), rt.edge().maxConnectionMillis(), stats);
         worker.drain.http2Started(p.channel());
+    }
+
+    /**
+     * Streams share the connection's send window in equal turns. RFC 9113 (5.3) deprecates the
+     * priority scheme, clients' signals are advisory and peers ignore them; Netty's default
+     * distributor still keeps a weighted priority tree, with a state and a priority queue per
+     * stream (~150 B of each stream's garbage, and its scans on every write).
+     */
+    private static Http2Connection uniformlyFlowing(Http2Connection connection) {
+        connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+        return connection;
+    }
+
+    /** Netty's builder, for a connection made here (its setter is protected). */
+    private static final class FrameCodecBuilder extends Http2FrameCodecBuilder {
+        FrameCodecBuilder(Http2Connection connection) {
+            connection(connection);
+        }
     }
 
     /**

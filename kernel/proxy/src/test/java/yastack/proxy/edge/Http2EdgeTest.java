@@ -140,6 +140,36 @@ class Http2EdgeTest {
         }
     }
 
+    /**
+     * RFC 9113 5.2 / 6.9: what the proxy sends on two streams never passes the client's
+     * connection window, and a WINDOW_UPDATE lets the rest of both go. (Which stream fills the
+     * window first is up to whose upstream answers first.)
+     */
+    @Test
+    void concurrentStreamsShareTheClientsConnectionWindowAndFinishWhenItOpens() throws Exception {
+        int size = 200_000;
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            c.await(H2Wire.SETTINGS, 3000);
+            c.request(1, "GET", "/bytes/" + size, true);
+            c.request(3, "GET", "/bytes/" + size, true);
+            Map<Integer, Long> got = new HashMap<>(Map.of(1, 0L, 3, 0L));
+            for (H2Wire.Frame f; (f = c.await(H2Wire.DATA, 1500)) != null && f != H2Wire.CLOSED; ) {
+                got.merge(f.stream(), (long) f.payload().length, Long::sum);
+            }
+            // The client announced nothing: 65,535 bytes of connection window (6.9.2), for both streams together.
+            assertEquals(65_535L, got.get(1) + got.get(3), "the connection window is filled, not passed: " + got);
+            c.frame(H2Wire.WINDOW_UPDATE, 0, 0, H2Wire.int32(2 * size));
+            c.frame(H2Wire.WINDOW_UPDATE, 0, 1, H2Wire.int32(size));
+            c.frame(H2Wire.WINDOW_UPDATE, 0, 3, H2Wire.int32(size));
+            int ended = 0;
+            for (H2Wire.Frame f; ended < 2 && (f = c.await(H2Wire.DATA, 5000)) != null && f != H2Wire.CLOSED; ) {
+                got.merge(f.stream(), (long) f.payload().length, Long::sum);
+                if ((f.flags() & H2Wire.END_STREAM) != 0) ended++;
+            }
+            assertEquals(Map.of(1, (long) size, 3, (long) size), got, "both responses whole once the window opened");
+        }
+    }
+
     @Test
     void streamsBeyondMaxConcurrentStreamsAreRefused() throws Exception {
         try (H2Wire c = new H2Wire(proxy.port)) {
