@@ -90,15 +90,6 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
     }
 
     void start() {
-        if (!requestSlot) {
-            if (!cluster.runtime.breakers().tryRequest()) {
-                cluster.stats.rqOverflow.inc();
-                overflowed("upstream request limit reached\n");
-                return;
-            }
-            requestSlot = true;
-            cluster.stats.rqActive.inc();
-        }
         attempts++;
         ExchangeTrace trace = exchange.trace();
         if (trace != null) {
@@ -126,6 +117,13 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
             cluster.release(channel, endpointIndex);
             return;
         }
+        if (!takeRequestSlot()) {
+            cluster.release(channel, endpointIndex);
+            endLb();
+            cluster.stats.rqOverflow.inc();
+            overflowed("upstream request limit reached\n");
+            return;
+        }
         this.upstream = channel;
         this.reused = reused;
         this.handler = channel.pipeline().get(UpstreamHandler.class);
@@ -143,6 +141,20 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
         if (requestForwarded) armTimeouts();
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
+    }
+
+    /**
+     * max_requests counts requests on a connection, as Envoy's does: one waiting for a
+     * connection is bounded by max_pending_requests instead, so on HTTP/1.1 (a request per
+     * connection) max_connections and max_pending_requests decide, and 2,000 clients at once
+     * are served by 1,024 connections and a queue rather than refused. Kept across retries.
+     */
+    private boolean takeRequestSlot() {
+        if (requestSlot) return true;
+        if (!cluster.runtime.breakers().tryRequest()) return false;
+        requestSlot = true;
+        cluster.stats.rqActive.inc();
+        return true;
     }
 
     @Override

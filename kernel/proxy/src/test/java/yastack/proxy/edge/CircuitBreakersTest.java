@@ -36,6 +36,10 @@ class CircuitBreakersTest {
     }
 
     static ProxyHarness proxy(String breakers) throws Exception {
+        return proxy(breakers, 2);
+    }
+
+    static ProxyHarness proxy(String breakers, int workers) throws Exception {
         return new ProxyHarness("""
                 listeners:
                   - name: web
@@ -46,7 +50,7 @@ class CircuitBreakersTest {
                         virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: up}}]}]
                 clusters:
                   - {name: up, circuit_breakers: %s, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(breakers, up.port()), 2);
+                """.formatted(breakers, up.port()), workers);
     }
 
     /** {@code n} requests for /delay/{@code ms} at once, each on its own connection. */
@@ -82,6 +86,23 @@ class CircuitBreakersTest {
             assertTrue(p.stat("cluster.up.upstream_cx_overflow") >= 2);
             assertTrue(p.stat("cluster.up.upstream_cx_total") <= 2, "at most one connection at a time");
             assertEquals(0, p.awaitStatValue("cluster.up.upstream_rq_pending_active", 0));
+        }
+    }
+
+    /**
+     * As in Envoy, a request waiting for a connection is not yet in flight: max_requests does
+     * not refuse it, max_pending_requests bounds it (so on HTTP/1.1 a burst beyond the
+     * connections waits instead of getting 503s).
+     */
+    @Test
+    void requestsWaitingForAConnectionDoNotCountAgainstMaxRequests() throws Exception {
+        // One worker: the one connection is its pool's, handed from each request to the next.
+        try (ProxyHarness p = proxy("{max_connections: 1, max_requests: 1, max_pending_requests: 5}", 1)) {
+            List<HttpResponse<String>> rs = concurrently(p, 3, 300);
+            assertEquals(List.of(200, 200, 200), rs.stream().map(HttpResponse::statusCode).toList(), "one at a time, none refused: " + rs.stream().map(HttpResponse::body).toList());
+            assertEquals(0, p.stat("cluster.up.upstream_rq_pending_overflow"));
+            assertTrue(p.stat("cluster.up.upstream_cx_overflow") >= 2, "two of them waited for the one connection");
+            assertEquals(0, p.awaitStatValue("cluster.up.upstream_rq_active", 0));
         }
     }
 
