@@ -68,7 +68,7 @@ final class Http2Connections {
 
     private void connect(int endpoint) {
         ArrayDeque<UpstreamCluster.Acquired> queue = waiting.get(endpoint);
-        if (!cluster.connector.mayConnect()) {
+        if (!cluster.connector.reserve()) {
             // HTTP/2 requests do not wait for a connection: every stream it could carry is taken.
             cluster.stats.cxOverflow.inc();
             UpstreamCluster.Acquired a;

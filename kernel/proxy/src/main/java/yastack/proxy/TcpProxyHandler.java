@@ -90,6 +90,11 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             downstream.close();
             return;
         }
+        if (!cluster.connector.reserveRaw()) { // the cluster's max_connections breaker
+            cluster.stats.cxOverflow.inc();
+            downstream.close();
+            return;
+        }
         int pp = runtime.proxyProtocolVersion();
         cluster.connector.connectRaw(cluster.endpoint(index), pp == 0 ? new Relay() : ProxyProtocolReader.sending(pp, downstream, new Relay()), (ch, cause) -> {
             if (cause != null) downstream.close();

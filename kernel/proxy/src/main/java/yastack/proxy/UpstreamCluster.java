@@ -139,7 +139,7 @@ final class UpstreamCluster {
             callback.ready(ch, true);
             return;
         }
-        if (!connector.mayConnect()) {
+        if (!connector.reserve()) {
             stats.cxOverflow.inc();
             if (!runtime.breakers().tryPending()) {
                 stats.rqOverflow.inc();
@@ -161,6 +161,7 @@ final class UpstreamCluster {
         return null;
     }
 
+    /** Opens a pooled connection in a slot {@link UpstreamConnector#reserve} took. */
     private void open(int endpointIndex, Acquired callback) {
         connector.connectPooled(endpoints.get(endpointIndex), p -> {
             p.addLast("codec", new UpstreamCodec());
@@ -217,7 +218,7 @@ final class UpstreamCluster {
         while (!waiting.isEmpty()) {
             Waiter w = waiting.peek();
             Channel ch = pooled(w.endpoint());
-            if (ch == null && !connector.mayConnect()) {
+            if (ch == null && !connector.reserve()) {
                 // Its close comes back here through the breakers; until then the slot is not free.
                 closeAnIdleConnection();
                 return;

@@ -47,6 +47,27 @@ final class UpstreamConnector {
         return connections < runtime.maxConnectionsPerWorker() && runtime.breakers().roomForConnection();
     }
 
+    /**
+     * Takes the slot a pooled or HTTP/2 connection needs (as {@link #mayConnect}); false, with
+     * nothing taken, when there is none. The next {@link #connectPooled} or {@link #connectHttp2}
+     * uses it.
+     */
+    boolean reserve() {
+        if (connections >= runtime.maxConnectionsPerWorker() || !runtime.breakers().tryConnection()) return false;
+        connections++;
+        return true;
+    }
+
+    /**
+     * Takes the cluster's max_connections slot an L4 connection needs (the per-worker pool
+     * limit is HTTP's); false when there is none, as Envoy's TCP proxy refuses then.
+     */
+    boolean reserveRaw() {
+        if (!runtime.breakers().tryConnection()) return false;
+        connections++;
+        return true;
+    }
+
     /** A pooled connection moved to the cluster's next version, which counts it from now on. */
     void handedOver() {
         connections--;
@@ -66,7 +87,7 @@ final class UpstreamConnector {
         runtime.breakers().connectionClosed();
     }
 
-    /** Opens a connection whose pipeline {@code pipeline} sets up after TLS; the caller uncounts it when it closes. */
+    /** Opens a connection ({@link #reserve} first) whose pipeline {@code pipeline} sets up after TLS; the caller uncounts it when it closes. */
     void connectPooled(Endpoint ep, Consumer<ChannelPipeline> pipeline, BiConsumer<Channel, Throwable> done) {
         connect(ep, b -> b.option(ChannelOption.SO_KEEPALIVE, true).handler(new ChannelInitializer<Channel>() {
             @Override
@@ -77,7 +98,7 @@ final class UpstreamConnector {
         }), done);
     }
 
-    /** Opens an HTTP/2 connection ({@code init} sets up its pipeline after TLS, if any); it counts until it closes. */
+    /** Opens an HTTP/2 connection ({@link #reserve} first; {@code init} sets up its pipeline after TLS, if any); it counts until it closes. */
     void connectHttp2(Endpoint ep, ChannelInitializer<Channel> init, BiConsumer<Channel, Throwable> done) {
         connectUncountedOnClose(ep, b -> b.option(ChannelOption.SO_KEEPALIVE, true).handler(new ChannelInitializer<Channel>() {
             @Override
@@ -88,7 +109,7 @@ final class UpstreamConnector {
         }), done);
     }
 
-    /** Opens a plain (L4) connection to an endpoint on this worker's loop; not pooled. */
+    /** Opens a plain (L4) connection ({@link #reserveRaw} first) to an endpoint on this worker's loop; not pooled. */
     void connectRaw(Endpoint ep, ChannelHandler handler, BiConsumer<Channel, Throwable> done) {
         connectUncountedOnClose(ep, b -> b.option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
@@ -135,14 +156,12 @@ final class UpstreamConnector {
     }
 
     /**
-     * Counts and opens one connection; {@code done} gets the channel once it is usable (after
+     * Opens one connection, its slot already reserved; {@code done} gets the channel once it is usable (after
      * channel-active; TLS: after the handshake and name check, so a failed handshake is a
      * connect failure, 503, as in Envoy) or the failure, which is counted against the
      * endpoint's health.
      */
     private void connect(Endpoint ep, UnaryOperator<Bootstrap> configure, BiConsumer<Channel, Throwable> done) {
-        connections++;
-        runtime.breakers().connectionOpened();
         stats.cxTotal.inc();
         stats.cxActive.inc();
         EndpointStats.Cells host = ep.stats().cells(worker.index);

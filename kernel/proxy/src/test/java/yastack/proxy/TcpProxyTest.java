@@ -115,4 +115,38 @@ class TcpProxyTest {
         assertEquals(rx + 150, proxy.awaitStatValue(L4 + "downstream_cx_rx_bytes_total", rx + 150));
         assertEquals(0, proxy.awaitStatValue(L4 + "downstream_cx_active", 0));
     }
+
+    /** As Envoy's TCP proxy: past the cluster's max_connections a new connection is closed, counted, and the slot comes back. */
+    @Test
+    void maxConnectionsClosesTheConnectionBeyondIt() throws Exception {
+        try (ProxyHarness limited = new ProxyHarness("""
+                listeners:
+                  - name: l4
+                    address: 127.0.0.1
+                    port: ${PORT}
+                    tcp: {cluster: echo}
+                clusters:
+                  - {name: echo, circuit_breakers: {max_connections: 1}, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(upstream.getLocalPort()), 2);
+             Socket first = new Socket("127.0.0.1", limited.port)) {
+            first.setSoTimeout(10_000);
+            first.getOutputStream().write(new byte[] {5});
+            limited.awaitStat("cluster.echo.upstream_cx_active", 1);
+            try (Socket second = new Socket("127.0.0.1", limited.port)) {
+                second.setSoTimeout(10_000);
+                assertEquals(-1, second.getInputStream().read(), "closed: the one connection is taken");
+            }
+            assertEquals(1, limited.awaitStat("cluster.echo.upstream_cx_overflow", 1));
+            first.shutdownOutput();
+            assertArrayEquals("got 1 bytes sum 5".getBytes(StandardCharsets.UTF_8), first.getInputStream().readAllBytes());
+            assertEquals(0, limited.awaitStatValue("cluster.echo.upstream_cx_active", 0));
+            try (Socket third = new Socket("127.0.0.1", limited.port)) {
+                third.setSoTimeout(10_000);
+                third.getOutputStream().write(new byte[] {7});
+                third.shutdownOutput();
+                assertArrayEquals("got 1 bytes sum 7".getBytes(StandardCharsets.UTF_8), third.getInputStream().readAllBytes());
+            }
+            assertEquals(1, limited.stat("cluster.echo.upstream_cx_overflow"));
+        }
+    }
 }

@@ -9,8 +9,8 @@ import yastack.api.config.CircuitBreakers;
  * A cluster's circuit breakers, Envoy's default-priority thresholds, counted across every
  * worker: connections to its endpoints ({@code max_connections}), requests waiting for a
  * connection ({@code max_pending_requests}), requests in flight ({@code max_requests}) and
- * retries in flight ({@code max_retries}). Like Envoy's they are not coordinated between
- * workers beyond the shared counts, so connections may overshoot by a few while workers race.
+ * retries in flight ({@code max_retries}). Each slot is taken atomically before what it
+ * counts starts, so no two workers take the last one.
  * When a request starts waiting, or a connection closes while requests wait, every worker
  * is told: one holding a waiting request may connect, one holding only an idle connection
  * may give its slot up.
@@ -45,6 +45,15 @@ public final class ClusterBreakers {
         return connections.get() < maxConnections;
     }
 
+    /**
+     * Takes a connection slot for a connect about to start; false when max_connections are
+     * open. One atomic step, so workers racing for the last slot cannot both win it.
+     */
+    public boolean tryConnection() {
+        return tryTake(connections, maxConnections);
+    }
+
+    /** A connection counts from now on whatever the limit (one adopted from a cluster's previous version). */
     public void connectionOpened() {
         connections.incrementAndGet();
     }

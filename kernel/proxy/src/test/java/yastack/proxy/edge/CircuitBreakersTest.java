@@ -106,6 +106,24 @@ class CircuitBreakersTest {
         }
     }
 
+    /**
+     * Two workers share one connection slot: a worker takes it atomically before it connects,
+     * so the upstream never sees two at once, and a worker whose request finished gives the
+     * slot up to the other worker's waiting request.
+     */
+    @Test
+    void workersNeverOpenMoreThanMaxConnectionsBetweenThem() throws Exception {
+        try (ProxyHarness p = proxy("{max_connections: 1, max_requests: 1, max_pending_requests: 10}", 2)) {
+            up.mostInFlight.set(0);
+            List<HttpResponse<String>> rs = concurrently(p, 6, 150);
+            assertEquals(List.of(200, 200, 200, 200, 200, 200), rs.stream().map(HttpResponse::statusCode).toList(),
+                    rs.stream().map(HttpResponse::body).toList().toString());
+            assertEquals(1, up.mostInFlight.get(), "one connection, so one request at a time");
+            assertEquals(0, p.stat("cluster.up.upstream_rq_pending_overflow"));
+            assertEquals(0, p.awaitStatValue("cluster.up.upstream_rq_pending_active", 0));
+        }
+    }
+
     @Test
     void maxRequestsBoundsWhatIsInFlight() throws Exception {
         try (ProxyHarness p = proxy("{max_requests: 2}")) {
