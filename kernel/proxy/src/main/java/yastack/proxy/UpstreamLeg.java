@@ -22,7 +22,7 @@ import yastack.proxy.trace.ExchangeTrace;
  * after a back-off, on another endpoint when there is one. Lives on the exchange's worker
  * thread, as do the connection and every callback here.
  */
-final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.Acquired {
+final class UpstreamLeg extends UpstreamLegSlots implements UpstreamCluster.Acquired {
     private final HttpExchange exchange;
     private final DownstreamHandler down;
     private final ChannelHandlerContext dctx;
@@ -44,19 +44,16 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
     private boolean reused;
     private boolean staleRetried;
     private boolean retryLimitHit;
-    /** This leg holds a max_retries slot (from its first retry to its end). */
-    private boolean retrying;
     private boolean lbActive;
     private boolean requestForwarded;
-    /** This leg holds one of the cluster's max_requests slots (from its start to its end). */
-    private boolean requestSlot;
     /** Tries so far: the first, retries, not a stale pooled connection's second send. */
     private int attempts;
 
     UpstreamLeg(HttpExchange exchange, DownstreamHandler down, ChannelHandlerContext dctx, UpstreamCluster cluster,
                 int endpointIndex, Balanced target, HttpRequest upstreamRequest, RouteDecision.ToCluster forward, boolean staleRetriable,
                 boolean upgrade) {
-        super(down.worker.timeouts, dctx.executor(), forward.timeoutMillis(), forward.retry() == null || upgrade ? null : forward.retry());
+        super(down.worker.timeouts, dctx.executor(), forward.timeoutMillis(), forward.retry() == null || upgrade ? null : forward.retry(),
+                cluster.runtime.breakers(), cluster.stats);
         this.exchange = exchange;
         this.down = down;
         this.dctx = dctx;
@@ -141,20 +138,6 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
         if (requestForwarded) armTimeouts();
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
         if (!upstream.isWritable()) down.pause(DownstreamHandler.PAUSE_BACKPRESSURE);
-    }
-
-    /**
-     * max_requests counts requests on a connection, as Envoy's does: one waiting for a
-     * connection is bounded by max_pending_requests instead, so on HTTP/1.1 (a request per
-     * connection) max_connections and max_pending_requests decide, and 2,000 clients at once
-     * are served by 1,024 connections and a queue rather than refused. Kept across retries.
-     */
-    private boolean takeRequestSlot() {
-        if (requestSlot) return true;
-        if (!cluster.runtime.breakers().tryRequest()) return false;
-        requestSlot = true;
-        cluster.stats.rqActive.inc();
-        return true;
     }
 
     @Override
@@ -324,12 +307,7 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
             }
             return false;
         }
-        // The circuit breaker: a retry holds one of the cluster's max_retries slots until it ends.
-        if (!retrying && !cluster.runtime.breakers().tryRetry()) {
-            cluster.stats.rqRetryOverflow.inc();
-            return false;
-        }
-        retrying = true;
+        if (!takeRetrySlot()) return false;
         if (exchange.trace() != null) exchange.trace().tryEnded(flag);
         endLb();
         detach(false);
@@ -383,15 +361,7 @@ final class UpstreamLeg extends UpstreamLegTimeouts implements UpstreamCluster.A
 
     /** The exchange is over: the connection is pooled ({@code reuse}, if the whole request went) or closed. */
     void end(boolean reuse) {
-        if (retrying) {
-            retrying = false;
-            cluster.runtime.breakers().retryEnded();
-        }
-        if (requestSlot) {
-            requestSlot = false;
-            cluster.runtime.breakers().requestEnded();
-            cluster.stats.rqActive.dec();
-        }
+        releaseSlots();
         if (upstream == null) cluster.cancelWaiting(this);
         endLb();
         detach(reuse && requestForwarded);

@@ -1,0 +1,63 @@
+package yastack.proxy;
+
+import io.netty.util.concurrent.EventExecutor;
+import yastack.api.RetryRules;
+import yastack.kernel.loop.TimerWheel;
+import yastack.proxy.cluster.ClusterBreakers;
+
+/**
+ * The circuit-breaker slots an upstream leg holds: one of the cluster's max_requests from the
+ * moment its request has a connection to the exchange's end (kept across retries), and one
+ * of max_retries from its first retry to the end. A base class, as its timeouts are, so a
+ * request costs no extra object.
+ */
+abstract class UpstreamLegSlots extends UpstreamLegTimeouts {
+    private final ClusterBreakers breakers;
+    private final ClusterStats stats;
+    private boolean requestSlot;
+    private boolean retrySlot;
+
+    UpstreamLegSlots(TimerWheel timers, EventExecutor executor, long timeoutMillis, RetryRules rules,
+                     ClusterBreakers breakers, ClusterStats stats) {
+        super(timers, executor, timeoutMillis, rules);
+        this.breakers = breakers;
+        this.stats = stats;
+    }
+
+    /**
+     * max_requests counts requests on a connection, as Envoy's does: one waiting for a
+     * connection is bounded by max_pending_requests instead, so on HTTP/1.1 (a request per
+     * connection) max_connections and max_pending_requests decide, and 2,000 clients at once
+     * are served by 1,024 connections and a queue rather than refused.
+     */
+    final boolean takeRequestSlot() {
+        if (requestSlot) return true;
+        if (!breakers.tryRequest()) return false;
+        requestSlot = true;
+        stats.rqActive.inc();
+        return true;
+    }
+
+    /** A retry holds a max_retries slot until the leg ends; false (counted) when none is free. */
+    final boolean takeRetrySlot() {
+        if (retrySlot) return true;
+        if (!breakers.tryRetry()) {
+            stats.rqRetryOverflow.inc();
+            return false;
+        }
+        retrySlot = true;
+        return true;
+    }
+
+    final void releaseSlots() {
+        if (retrySlot) {
+            retrySlot = false;
+            breakers.retryEnded();
+        }
+        if (requestSlot) {
+            requestSlot = false;
+            breakers.requestEnded();
+            stats.rqActive.dec();
+        }
+    }
+}
