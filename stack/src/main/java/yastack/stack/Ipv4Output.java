@@ -93,15 +93,16 @@ final class Ipv4Output {
         Wire.putMac(f, 0, Math.max(dmac, 0));
         Wire.putMac(f, 6, mac);
         Wire.put16(f, 12, NetStack.ETH_IPV4);
+        int id = ipId++;
+        int flags = proto == NetStack.PROTO_TCP ? 0x4000 : 0;
         Wire.put32(f, 14, 0x45000000 | total);
-        Wire.put16(f, 18, ipId++);
-        Wire.put16(f, 20, proto == NetStack.PROTO_TCP ? 0x4000 : 0);
+        Wire.put16(f, 18, id);
+        Wire.put16(f, 20, flags);
         Wire.put8(f, 22, cfg.ttl);
         Wire.put8(f, 23, proto);
-        Wire.put16(f, 24, 0);
+        Wire.put16(f, 24, Wire.ipv4HeaderChecksum(total, id, flags, cfg.ttl, proto, address, dst));
         Wire.put32(f, 26, address);
         Wire.put32(f, 30, dst);
-        Wire.put16(f, 24, Wire.checksum(f, 14, 20));
         return f;
     }
 

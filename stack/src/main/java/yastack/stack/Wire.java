@@ -79,6 +79,18 @@ final class Wire {
         return (int) (~acc) & 0xffff;
     }
 
+    /**
+     * The checksum of a 20-byte IPv4 header (no options) summed from its fields' values, for a
+     * header just written: summing it back from a fresh transmit buffer loads 8-byte words over
+     * the narrower stores still in flight, which waits for them (4.5% of a worker's user time
+     * in the flavors profile).
+     */
+    static int ipv4HeaderChecksum(int totalLength, int id, int flagsAndOffset, int ttl, int proto, int src, int dst) {
+        long acc = 0x4500L + totalLength + (id & 0xffff) + flagsAndOffset + ((ttl & 0xff) << 8 | proto & 0xff)
+                + (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+        return fold(acc);
+    }
+
     static int checksum(MemorySegment s, long off, long len) {
         return fold(sum(s, off, len, 0));
     }

@@ -45,7 +45,7 @@ final class QueuePoller extends StoppablePoller {
                 if (fanout != null && ArpFrames.isArp(buf, off, len) && ArpFrames.forAllShards(buf, off, address)) {
                     fanout.publish(shard.worker, buf, off, len);
                 }
-                shard.stack.input(rx.frame(i), len);
+                shard.stack.input(rx.frame(i), len, now);
             }
             rx.release();
         }

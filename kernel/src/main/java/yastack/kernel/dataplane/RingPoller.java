@@ -28,7 +28,7 @@ final class RingPoller extends StoppablePoller {
                 int len = ring.length(i);
                 c.rxPackets.inc();
                 c.rxBytes.add(len);
-                shard.stack.input(ring.slot(i), len);
+                shard.stack.input(ring.slot(i), len, now);
             }
             ring.release(n);
         }
