@@ -118,6 +118,24 @@ final class ByteRing {
         }
     }
 
+    /**
+     * As {@link #copyOut}, adding the copied bytes' one's-complement sum to {@code acc} (the
+     * bytes start 2-byte aligned in the segment's checksum) from this ring's side of the copy.
+     */
+    long copyOutSummed(long offsetFromHead, MemorySegment dst, long dstOff, int len, long acc) {
+        int pos = index(offsetFromHead);
+        int first = Math.min(len, data.length - pos);
+        MemorySegment.copy(seg, pos, dst, dstOff, first);
+        acc = Wire.sum(seg, pos, first, acc);
+        if (len > first) {
+            MemorySegment.copy(seg, 0, dst, dstOff + first, len - first);
+            long rest = Wire.sum(seg, 0, len - first, 0);
+            // After an odd first part the rest starts on a low byte: its sum, byte-swapped (RFC 1071 2(B)).
+            acc += (first & 1) == 0 ? rest : Wire.swapped(rest);
+        }
+        return acc;
+    }
+
     /** Moves up to dst.remaining() contiguous bytes into dst and drops them from the ring. */
     int read(ByteBuffer dst) {
         int n = Math.min(dst.remaining(), size);

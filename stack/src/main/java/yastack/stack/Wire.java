@@ -72,6 +72,12 @@ final class Wire {
     }
 
     /** Folds the accumulator and returns the complemented 16-bit checksum. */
+    /** A partial sum with its bytes swapped: the same words' sum counted from an odd offset. */
+    static long swapped(long acc) {
+        int v = 0xffff & ~fold(acc);
+        return ((v & 0xff) << 8) | (v >>> 8);
+    }
+
     static int fold(long acc) {
         while ((acc >>> 16) != 0) {
             acc = (acc & 0xffff) + (acc >>> 16);
