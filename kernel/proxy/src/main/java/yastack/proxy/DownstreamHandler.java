@@ -54,7 +54,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** The listener's idle_timeout (HTTP/1.1 connections only; null when off). */
     private TimerWheel.Timeout idleTimer;
     private long idleNanos;
-    /** When the connection last read bytes or finished an exchange (System.nanoTime). */
+    /** When the connection last read bytes or finished an exchange (the worker's loop clock). */
     private long lastActive;
 
     /** @param stream true for an HTTP/2 stream (counted as a request, not a connection) */
@@ -92,7 +92,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             if (rt != null && rt.idleTimeoutMillis() > 0) {
                 idleNanos = TimeUnit.MILLISECONDS.toNanos(rt.idleTimeoutMillis());
                 idleTimer = new TimerWheel.Timeout(this::idleCheck);
-                lastActive = System.nanoTime();
+                lastActive = worker.timeouts.now();
                 worker.timeouts.arm(idleTimer, rt.idleTimeoutMillis());
             }
         }
@@ -131,7 +131,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      */
     private void idleCheck() {
         if (closing || !ctx.channel().isActive()) return;
-        long quiet = System.nanoTime() - lastActive;
+        long quiet = worker.timeouts.now() - lastActive;
         boolean busy = current != null || !queued.isEmpty();
         if (!busy && quiet >= idleNanos) {
             stats.cxIdleTimeout.inc();
@@ -233,7 +233,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (idleTimer != null) lastActive = System.nanoTime();
+        if (idleTimer != null) lastActive = worker.timeouts.now();
         if (current != null) current.flushUpstream();
         ctx.flush();
     }
@@ -306,7 +306,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (current != ex) return;
         current = null;
         clock.finished(ex);
-        if (idleTimer != null) lastActive = System.nanoTime();
+        if (idleTimer != null) lastActive = worker.timeouts.now();
         close |= draining;
         if (stream && !worker.overload.keepAlive()) goAwayParent();
         // A process drain does not close here: a response that started before it promised

@@ -67,7 +67,7 @@ final class ExchangeResponse {
             ReferenceCountUtil.release(msg);
             return;
         }
-        ex.timeouts().activity();
+        ex.activity();
         if (msg instanceof HttpResponse r && !onHead(r)) return;
         if (msg instanceof HttpContent c) {
             if (interim) {

@@ -94,6 +94,8 @@ final class HttpExchange {
     RouteDecision.ToCluster forward() { return forward; }
     String upgrade() { return upgrade; }
     StreamTimeouts timeouts() { return timeouts; }
+    /** Bytes moved: the stream's idle timeout restarts (on the worker's loop clock). */
+    void activity() { timeouts.activity(down.worker.timeouts.now()); }
     ExchangeTrace trace() { return trace; }
 
     // ---- request path ----

@@ -49,7 +49,7 @@ final class ProxyWorker {
         this.plugins = plugins;
         this.random = new SplittableRandom(0x9E3779B97F4A7C15L * (index + 1) ^ System.nanoTime());
         this.pluginView = new EventLoopWorkerContext(index, loop);
-        this.timeouts = new TimerWheel(loop);
+        this.timeouts = new TimerWheel(loop, sockets.workers().clock(index));
     }
 
     /**

@@ -46,7 +46,7 @@ final class RequestBody {
     }
 
     void onContent(HttpContent content) {
-        ex.timeouts().activity();
+        ex.activity();
         if (content.decoderResult().isFailure()) {
             onMalformed(content);
             return;

@@ -36,14 +36,14 @@ final class StreamClock extends TimerWheel.Timeout {
         if (at == Long.MAX_VALUE) return;
         if (armed() && armedAt - at <= 0) return;
         armedAt = at;
-        timers.armNanos(this, at - System.nanoTime());
+        timers.armNanos(this, at - timers.now());
     }
 
     @Override
     protected void fire() {
         HttpExchange ex = current;
         if (ex == null || ex.finished()) return;
-        long now = System.nanoTime();
+        long now = timers.now();
         StreamTimeouts.Expired expired = ex.timeouts().expired(now, ex.requestComplete());
         if (expired != null) timedOut(ex, expired);
         else arm(ex.timeouts().nextDeadline(ex.requestComplete()));

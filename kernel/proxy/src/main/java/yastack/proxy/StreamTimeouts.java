@@ -33,9 +33,9 @@ final class StreamTimeouts {
         return millis <= 0 ? NONE : millis * 1_000_000L;
     }
 
-    /** Bytes moved (request body in, response bytes from upstream). */
-    void activity() {
-        lastActivity = System.nanoTime();
+    /** Bytes moved (request body in, response bytes from upstream) at {@code nowNanos}. */
+    void activity(long nowNanos) {
+        lastActivity = nowNanos;
     }
 
     /** The route's idle timeout replaces the listener's; 0: none. */

@@ -115,7 +115,7 @@ final class UpstreamCluster {
      */
     int pick(Balanced target, HashKey routeKey, int avoid) {
         if (endpoints.isEmpty()) return -1; // a DNS cluster whose names resolve to nothing (yet)
-        hosts.refresh(System.nanoTime(), avoid);
+        hosts.refresh(timeouts.now(), avoid);
         return balancer.choose(hosts, pickContext.reset(target, routeKey));
     }
 

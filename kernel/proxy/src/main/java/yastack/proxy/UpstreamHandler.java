@@ -54,7 +54,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     void detach() {
         this.owner = null;
         if (wheel == null || tunnelled) return;
-        idleSince = System.nanoTime();
+        idleSince = wheel.now();
         if (idleTimer == null) idleTimer = new TimerWheel.Timeout(this::idleCheck);
         wheel.armNanos(idleTimer, idleNanos);
     }
@@ -68,7 +68,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private void idleCheck() {
         if (owner != null || tunnelled || ctx == null || !ctx.channel().isActive()) return;
-        long quiet = System.nanoTime() - idleSince;
+        long quiet = wheel.now() - idleSince;
         if (quiet >= idleNanos) ctx.close();
         else wheel.armNanos(idleTimer, idleNanos - quiet);
     }

@@ -22,7 +22,7 @@ abstract class UpstreamLegTimeouts {
     private TimerWheel.Timeout timeout;
     private TimerWheel.Timeout perTryTimeout;
     private ScheduledFuture<?> perTryIdle;
-    /** When this try last received upstream bytes (System.nanoTime); per_try_idle_timeout counts from it. */
+    /** When this try last received upstream bytes (the loop clock); per_try_idle_timeout counts from it. */
     private long lastUpstreamBytes;
 
     UpstreamLegTimeouts(TimerWheel timers, EventExecutor executor, long timeoutMillis, RetryRules rules) {
@@ -55,7 +55,7 @@ abstract class UpstreamLegTimeouts {
             timers.arm(perTryTimeout, rules.perTryTimeout().toMillis());
         }
         if (perTryIdle == null && rules != null && !rules.perTryIdleTimeout().isZero()) {
-            lastUpstreamBytes = System.nanoTime();
+            lastUpstreamBytes = timers.now();
             perTryIdle = executor.schedule(this::checkPerTryIdle, rules.perTryIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
@@ -69,7 +69,7 @@ abstract class UpstreamLegTimeouts {
 
     /** Upstream bytes arrived: the idle clock starts over. */
     final void upstreamBytes() {
-        if (perTryIdle != null) lastUpstreamBytes = System.nanoTime();
+        if (perTryIdle != null) lastUpstreamBytes = timers.now();
     }
 
     /**
@@ -80,7 +80,7 @@ abstract class UpstreamLegTimeouts {
         perTryIdle = null;
         if (exchangeFinished() || !connected()) return;
         long idle = rules.perTryIdleTimeout().toNanos();
-        long left = lastUpstreamBytes + idle - System.nanoTime();
+        long left = lastUpstreamBytes + idle - timers.now();
         if (left > 0) {
             perTryIdle = executor.schedule(this::checkPerTryIdle, left, TimeUnit.NANOSECONDS);
             return;

@@ -35,11 +35,21 @@ public final class TimerWheel {
         this(loop, System::nanoTime);
     }
 
+    /** On a worker's loop, with its {@link LoopClock}: a timeout armed or fired reads no real clock. */
+    public TimerWheel(EventExecutor loop, LoopClock clock) {
+        this(loop, clock::nanoTime);
+    }
+
     /** With a clock of its own (tests). */
     TimerWheel(EventExecutor loop, LongSupplier clock) {
         this.loop = loop;
         this.clock = clock;
         this.start = clock.getAsLong();
+    }
+
+    /** The wheel's clock (a worker's {@link LoopClock}): what deadlines armed on it count from. */
+    public long now() {
+        return clock.getAsLong();
     }
 
     /** One timeout an owner arms and cancels again and again; its action runs on the loop. */

@@ -64,6 +64,11 @@ public final class WorkerGroup implements AutoCloseable {
         return loops.get(index);
     }
 
+    /** Worker {@code index}'s {@link LoopClock} (read on that worker's thread). */
+    public LoopClock clock(int index) {
+        return handlers.get(index).clock();
+    }
+
     /** Runs tasks on worker {@code index}'s thread, in order with its polling. */
     public Executor executor(int index) {
         return loops.get(index);

@@ -28,6 +28,7 @@ public final class WorkerIoHandler implements IoHandler {
     private final List<DataPathPoller> pollers = new ArrayList<>();
     private DataPathPoller[] pollerArray = new DataPathPoller[0];
     private final ClampedContext clamped = new ClampedContext();
+    private final LoopClock clock = new LoopClock();
     private final Set<PolledRegistration> polled = new LinkedHashSet<>();
 
     private final int cpu;
@@ -72,6 +73,11 @@ public final class WorkerIoHandler implements IoHandler {
         pollerArray = pollers.toArray(new DataPathPoller[0]);
     }
 
+    /** This worker's {@link LoopClock}; read it on the worker's thread only. */
+    public LoopClock clock() {
+        return clock;
+    }
+
     /** Userspace channels ({@link PolledIoHandle}s) registered on this loop now; call on the loop's thread. */
     public int polledRegistrations() {
         return polled.size();
@@ -89,6 +95,7 @@ public final class WorkerIoHandler implements IoHandler {
     @Override
     public int run(IoHandlerContext context) {
         long start = System.nanoTime();
+        clock.set(start);
         int work = 0;
         long nextTimer = Long.MAX_VALUE;
         for (DataPathPoller p : pollerArray) {
@@ -108,6 +115,7 @@ public final class WorkerIoHandler implements IoHandler {
         DataPathPoller[] ps = pollerArray;
         for (DataPathPoller p : ps) p.holdTransmit();
         int hostWork;
+        if (park != 0) clock.mayWait(); // the host handler may block before it handles what it finds
         try {
             hostWork = host.run(park < 0 ? context : clamped.with(context, park));
         } finally {

@@ -32,6 +32,36 @@ class WorkerIoHandlerTest {
                 i -> IdleStrategy.of(idle, false), i -> new LoopStats(stats.worker(i), i), i -> -1, handlers::add));
     }
 
+    /**
+     * The loop clock holds still within a round (two reads in one task agree) and moves on
+     * after the loop may have waited: a task scheduled 50 ms later sees it at least 50 ms on.
+     */
+    @Test
+    void loopClockHoldsWithinARoundAndMovesAfterAWait() throws Exception {
+        for (String idle : new String[] {"", "adaptive"}) { // host sockets only; with a poller's idle strategy
+            StatsStore stats = new StatsStore(1);
+            List<WorkerIoHandler> handlers = Collections.synchronizedList(new ArrayList<>());
+            MultiThreadIoEventLoopGroup g = group(idle, stats, handlers);
+            try {
+                EventLoop loop = g.next();
+                if (!idle.isEmpty()) loop.submit(() -> handlers.getFirst().addPoller(now -> 0)).sync();
+                LoopClock clock = loop.submit(() -> handlers.getFirst().clock()).get();
+                long[] first = loop.submit(() -> {
+                    long a = clock.nanoTime();
+                    Thread.sleep(5);
+                    return new long[] {a, clock.nanoTime(), System.nanoTime()};
+                }).get();
+                assertEquals(first[0], first[1], "one value through a round");
+                assertTrue(first[2] - first[1] >= 5_000_000L, "the real clock moved meanwhile");
+                long later = loop.schedule(clock::nanoTime, 50, TimeUnit.MILLISECONDS).get();
+                assertTrue(later - first[0] >= 50_000_000L, idle + ": after the wait the clock moved on: " + (later - first[0]));
+                assertTrue(System.nanoTime() - later >= 0, "never ahead of the real clock");
+            } finally {
+                g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            }
+        }
+    }
+
     @Test
     void pollerAndNettyTasksShareOneThread() throws Exception {
         StatsStore stats = new StatsStore(1);
