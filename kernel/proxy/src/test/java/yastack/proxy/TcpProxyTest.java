@@ -34,15 +34,20 @@ class TcpProxyTest {
                 }
             }
         });
-        proxy = new ProxyHarness("""
+        proxy = new ProxyHarness(config(""), 2);
+    }
+
+    /** An L4 listener in front of the echo upstream; {@code clusterExtra}: more of the cluster's fields. */
+    private static String config(String clusterExtra) {
+        return """
                 listeners:
                   - name: l4
                     address: 127.0.0.1
                     port: ${PORT}
                     tcp: {cluster: echo}
                 clusters:
-                  - {name: echo, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(upstream.getLocalPort()), 2);
+                  - {name: echo, %sendpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(clusterExtra, upstream.getLocalPort());
     }
 
     private static void serve(Socket s) {
@@ -119,15 +124,7 @@ class TcpProxyTest {
     /** As Envoy's TCP proxy: past the cluster's max_connections a new connection is closed, counted, and the slot comes back. */
     @Test
     void maxConnectionsClosesTheConnectionBeyondIt() throws Exception {
-        try (ProxyHarness limited = new ProxyHarness("""
-                listeners:
-                  - name: l4
-                    address: 127.0.0.1
-                    port: ${PORT}
-                    tcp: {cluster: echo}
-                clusters:
-                  - {name: echo, circuit_breakers: {max_connections: 1}, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(upstream.getLocalPort()), 2);
+        try (ProxyHarness limited = new ProxyHarness(config("circuit_breakers: {max_connections: 1}, "), 2);
              Socket first = new Socket("127.0.0.1", limited.port)) {
             first.setSoTimeout(10_000);
             first.getOutputStream().write(new byte[] {5});
