@@ -105,22 +105,10 @@ final class ByteRing {
         extent = Math.max(extent, size);
     }
 
-    /** Copies len bytes starting offsetFromHead into dst. */
-    void copyOut(long offsetFromHead, MemorySegment dst, long dstOff, int len) {
-        if (len <= 0) {
-            return;
-        }
-        int pos = index(offsetFromHead);
-        int first = Math.min(len, data.length - pos);
-        MemorySegment.copy(seg, pos, dst, dstOff, first);
-        if (len > first) {
-            MemorySegment.copy(seg, 0, dst, dstOff + first, len - first);
-        }
-    }
-
     /**
-     * As {@link #copyOut}, adding the copied bytes' one's-complement sum to {@code acc} (the
-     * bytes start 2-byte aligned in the segment's checksum) from this ring's side of the copy.
+     * Copies len bytes starting offsetFromHead into dst and returns {@code acc} plus their
+     * one's-complement sum (the bytes start 2-byte aligned in the segment's checksum), summed
+     * on this ring's side of the copy.
      */
     long copyOutSummed(long offsetFromHead, MemorySegment dst, long dstOff, int len, long acc) {
         int pos = index(offsetFromHead);

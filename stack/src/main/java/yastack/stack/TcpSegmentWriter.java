@@ -139,9 +139,14 @@ final class TcpSegmentWriter {
         return v & 0xffffffffL;
     }
 
+    /** Checksums a segment summing it back from the frame (handshakes and resets, built once) and sends it. */
     private static void finish(NetStack st, MemorySegment f, int remoteIp, int l4Len) {
-        long acc = Wire.pseudo(st.address, remoteIp, NetStack.PROTO_TCP, l4Len);
-        Wire.put16(f, L4 + 16, Wire.fold(Wire.sum(f, L4, l4Len, acc)));
+        send(st, f, l4Len, Wire.sum(f, L4, l4Len, Wire.pseudo(st.address, remoteIp, NetStack.PROTO_TCP, l4Len)));
+    }
+
+    /** Puts the checksum of a segment whose sum (pseudo-header included) is {@code acc} and sends it. */
+    private static void send(NetStack st, MemorySegment f, int l4Len, long acc) {
+        Wire.put16(f, L4 + 16, Wire.fold(acc));
         st.ipOut.endIp(f, L4 + l4Len);
         st.stats.inc(Stat.TCP_TX);
     }
@@ -209,9 +214,7 @@ final class TcpSegmentWriter {
         if (len > 0) {
             acc = c.sendBuf.copyOutSummed(seq - c.sndBufSeq, f, o + hdr, len, acc);
         }
-        Wire.put16(f, L4 + 16, Wire.fold(acc));
-        st.ipOut.endIp(f, L4 + hdr + len);
-        st.stats.inc(Stat.TCP_TX);
+        send(st, f, hdr + len, acc);
         if ((flags & TcpSegment.ACK) != 0) {
             c.lastAckSent = c.rcvNxt;
             c.unackedSegments = 0;
