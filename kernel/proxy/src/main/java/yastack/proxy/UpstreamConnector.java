@@ -53,9 +53,7 @@ final class UpstreamConnector {
      * uses it.
      */
     boolean reserve() {
-        if (connections >= runtime.maxConnectionsPerWorker() || !runtime.breakers().tryConnection()) return false;
-        connections++;
-        return true;
+        return connections < runtime.maxConnectionsPerWorker() && reserveRaw();
     }
 
     /**
