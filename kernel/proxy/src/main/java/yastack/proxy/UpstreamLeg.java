@@ -26,7 +26,6 @@ final class UpstreamLeg extends UpstreamLegSlots implements UpstreamCluster.Acqu
     private final HttpExchange exchange;
     private final DownstreamHandler down;
     private final ChannelHandlerContext dctx;
-    final UpstreamCluster cluster;
     private final HttpRequest upstreamRequest;
     private final Balanced target;
     private final HashKey hashKey;
@@ -53,11 +52,10 @@ final class UpstreamLeg extends UpstreamLegSlots implements UpstreamCluster.Acqu
                 int endpointIndex, Balanced target, HttpRequest upstreamRequest, RouteDecision.ToCluster forward, boolean staleRetriable,
                 boolean upgrade) {
         super(down.worker.timeouts, dctx.executor(), forward.timeoutMillis(), forward.retry() == null || upgrade ? null : forward.retry(),
-                cluster.runtime.breakers(), cluster.stats);
+                cluster);
         this.exchange = exchange;
         this.down = down;
         this.dctx = dctx;
-        this.cluster = cluster;
         this.endpointIndex = endpointIndex;
         this.target = target;
         this.hashKey = forward.hashKey();

@@ -3,7 +3,6 @@ package yastack.proxy;
 import io.netty.util.concurrent.EventExecutor;
 import yastack.api.RetryRules;
 import yastack.kernel.loop.TimerWheel;
-import yastack.proxy.cluster.ClusterBreakers;
 
 /**
  * The circuit-breaker slots an upstream leg holds: one of the cluster's max_requests from the
@@ -12,16 +11,15 @@ import yastack.proxy.cluster.ClusterBreakers;
  * request costs no extra object.
  */
 abstract class UpstreamLegSlots extends UpstreamLegTimeouts {
-    private final ClusterBreakers breakers;
-    private final ClusterStats stats;
+    /** The cluster whose breakers these slots are (the leg's own cluster). */
+    final UpstreamCluster cluster;
     private boolean requestSlot;
     private boolean retrySlot;
 
     UpstreamLegSlots(TimerWheel timers, EventExecutor executor, long timeoutMillis, RetryRules rules,
-                     ClusterBreakers breakers, ClusterStats stats) {
+                     UpstreamCluster cluster) {
         super(timers, executor, timeoutMillis, rules);
-        this.breakers = breakers;
-        this.stats = stats;
+        this.cluster = cluster;
     }
 
     /**
@@ -32,17 +30,17 @@ abstract class UpstreamLegSlots extends UpstreamLegTimeouts {
      */
     final boolean takeRequestSlot() {
         if (requestSlot) return true;
-        if (!breakers.tryRequest()) return false;
+        if (!cluster.runtime.breakers().tryRequest()) return false;
         requestSlot = true;
-        stats.rqActive.inc();
+        cluster.stats.rqActive.inc();
         return true;
     }
 
     /** A retry holds a max_retries slot until the leg ends; false (counted) when none is free. */
     final boolean takeRetrySlot() {
         if (retrySlot) return true;
-        if (!breakers.tryRetry()) {
-            stats.rqRetryOverflow.inc();
+        if (!cluster.runtime.breakers().tryRetry()) {
+            cluster.stats.rqRetryOverflow.inc();
             return false;
         }
         retrySlot = true;
@@ -52,12 +50,12 @@ abstract class UpstreamLegSlots extends UpstreamLegTimeouts {
     final void releaseSlots() {
         if (retrySlot) {
             retrySlot = false;
-            breakers.retryEnded();
+            cluster.runtime.breakers().retryEnded();
         }
         if (requestSlot) {
             requestSlot = false;
-            breakers.requestEnded();
-            stats.rqActive.dec();
+            cluster.runtime.breakers().requestEnded();
+            cluster.stats.rqActive.dec();
         }
     }
 }

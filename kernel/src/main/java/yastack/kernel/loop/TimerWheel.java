@@ -31,10 +31,6 @@ public final class TimerWheel {
     private int idleTicks;
     private ScheduledFuture<?> ticking;
 
-    public TimerWheel(EventExecutor loop) {
-        this(loop, System::nanoTime);
-    }
-
     /** On a worker's loop, with its {@link LoopClock}: a timeout armed or fired reads no real clock. */
     public TimerWheel(EventExecutor loop, LoopClock clock) {
         this(loop, clock::nanoTime);
