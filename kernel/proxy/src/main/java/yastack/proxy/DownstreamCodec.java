@@ -2,68 +2,45 @@ package yastack.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http.HttpStatusClass;
 import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The downstream HTTP/1.1 codec: the strict {@link RequestDecoder} and Netty's response
- * encoder. Like Netty's HttpServerCodec it remembers request methods so responses to
- * HEAD carry no body.
+ * The downstream HTTP/1.1 codec: the strict {@link RequestDecoder} in, the
+ * {@link ResponseEncoder} out. It remembers the method of each request it decoded so the
+ * response to a HEAD carries no body.
  */
-final class DownstreamCodec extends CombinedChannelDuplexHandler<DownstreamCodec.Decoder, DownstreamCodec.Encoder> {
+final class DownstreamCodec extends RequestDecoder implements Http1Codec {
     static final int MAX_REQUEST_LINE = 16 * 1024;
     static final int MAX_BODY_PIECE = 64 * 1024;
 
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2); // one per response still to write: usually one
+    private final ResponseEncoder encoder = new ResponseEncoder(methods);
+
     /** @param headersTimeoutMillis request_headers_timeout: from a head's first byte to its last (0: none) */
     DownstreamCodec(int maxHeaderBytes, long headersTimeoutMillis) {
-        ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2); // one per response still to write: usually one
-        init(new Decoder(maxHeaderBytes, headersTimeoutMillis, methods), new Encoder(methods));
+        super(MAX_REQUEST_LINE, maxHeaderBytes, MAX_BODY_PIECE, headersTimeoutMillis);
     }
 
-    static final class Decoder extends RequestDecoder {
-        private final ArrayDeque<HttpMethod> methods;
+    @Override
+    public Http1Encoder encoder() {
+        return encoder;
+    }
 
-        Decoder(int maxHeaderBytes, long headersTimeoutMillis, ArrayDeque<HttpMethod> methods) {
-            super(MAX_REQUEST_LINE, maxHeaderBytes, MAX_BODY_PIECE, headersTimeoutMillis);
-            this.methods = methods;
-        }
-
-        @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) {
-            int before = out.size();
-            super.decode(ctx, buffer, out);
-            for (int i = before; i < out.size(); i++) {
-                if (out.get(i) instanceof HttpRequest r) methods.add(r.method());
-            }
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) {
+        int before = out.size();
+        super.decode(ctx, buffer, out);
+        for (int i = before; i < out.size(); i++) {
+            if (out.get(i) instanceof HttpRequest r) methods.add(r.method());
         }
     }
 
-    static final class Encoder extends HttpResponseEncoder {
-        private final ArrayDeque<HttpMethod> methods;
-
-        Encoder(ArrayDeque<HttpMethod> methods) {
-            this.methods = methods;
-        }
-
-        @Override
-        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
-            // Interim (1xx) responses precede the final one for the same request.
-            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) return super.isContentAlwaysEmpty(msg);
-            HttpMethod method = methods.poll();
-            return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
-        }
-
-        @Override
-        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-            if (headers instanceof FlatHttpHeaders flat) flat.encode(buf);
-            else super.encodeHeaders(headers, buf);
-        }
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        encoder.writePending(ctx); // the pipeline changes (an upgrade): what was written still goes out
+        super.handlerRemoved0(ctx);
     }
 }

@@ -230,17 +230,27 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
 
     /** Writes the fields as Netty's encoder does (name ": " value CRLF, text as US-ASCII), with no cursor object. */
     void encode(ByteBuf buf) {
+        buf.ensureWritable(encodedLength());
         for (int i = 0; i < size; i++) {
             CharSequence name = names[i];
             CharSequence value = values[i];
             int span = (int) (meta[i] >>> 32);
-            buf.ensureWritable(name.length() + (value != null ? value.length() : span & 0xffff) + 4);
             writeAscii(buf, name);
             buf.writeShort(COLON_SP);
             if (value != null) writeAscii(buf, value);
             else buf.writeBytes(raw, span >>> 16, span & 0xffff);
             buf.writeShort(CRLF);
         }
+    }
+
+    /** The bytes {@link #encode} writes. */
+    int encodedLength() {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            CharSequence value = values[i];
+            n += names[i].length() + (value != null ? value.length() : (int) (meta[i] >>> 32) & 0xffff) + 4;
+        }
+        return n;
     }
 
     private static final int COLON_SP = ':' << 8 | ' ';

@@ -31,7 +31,7 @@ import yastack.proxy.Http1Grammar.Malformed;
  * the connection (an exception, which closes it): the client's response is then cut short
  * rather than ended as though it were whole.
  */
-final class ResponseDecoder extends Http1BodyDecoder {
+class ResponseDecoder extends Http1BodyDecoder {
     static final int MAX_HEAD_BYTES = 80 * 1024;
     private static final int MAX_PIECE_BYTES = 64 * 1024;
 

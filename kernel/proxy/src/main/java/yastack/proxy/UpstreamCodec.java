@@ -1,43 +1,34 @@
 package yastack.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.util.ArrayDeque;
-import java.util.List;
 
 /**
- * The codec of an HTTP/1.1 connection to an upstream: Netty's request encoder, and our
- * {@link ResponseDecoder}, which learns from the encoder which method each response answers
+ * The codec of an HTTP/1.1 connection to an upstream: the {@link RequestEncoder} out, the
+ * {@link ResponseDecoder} in, which learns from the encoder which method each response answers
  * (a response to HEAD has no body whatever its fields say).
  */
-final class UpstreamCodec extends CombinedChannelDuplexHandler<ResponseDecoder, UpstreamCodec.Encoder> {
+final class UpstreamCodec extends ResponseDecoder implements Http1Codec {
+    private final RequestEncoder encoder;
+
     UpstreamCodec() {
-        ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2); // one request at a time on a pooled connection
-        init(new ResponseDecoder(methods), new Encoder(methods));
+        this(new ArrayDeque<>(2)); // one request at a time on a pooled connection
     }
 
-    static final class Encoder extends HttpRequestEncoder {
-        private final ArrayDeque<HttpMethod> methods;
+    private UpstreamCodec(ArrayDeque<HttpMethod> methods) {
+        super(methods);
+        this.encoder = new RequestEncoder(methods);
+    }
 
-        Encoder(ArrayDeque<HttpMethod> methods) {
-            this.methods = methods;
-        }
+    @Override
+    public Http1Encoder encoder() {
+        return encoder;
+    }
 
-        @Override
-        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
-            if (msg instanceof HttpRequest r) methods.add(r.method());
-            super.encode(ctx, msg, out);
-        }
-
-        @Override
-        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-            if (headers instanceof FlatHttpHeaders flat) flat.encode(buf);
-            else super.encodeHeaders(headers, buf);
-        }
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        encoder.writePending(ctx); // the pipeline changes (a tunnel): what was written still goes out
+        super.handlerRemoved0(ctx);
     }
 }
