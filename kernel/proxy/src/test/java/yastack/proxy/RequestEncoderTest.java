@@ -1,10 +1,11 @@
 package yastack.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static yastack.proxy.CodecWire.bytes;
+import static yastack.proxy.CodecWire.sent;
+import static yastack.proxy.CodecWire.write;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -32,74 +33,57 @@ class RequestEncoderTest {
     }
 
     private static HttpRequest head(HttpMethod method, String uri, String... fields) {
-        FlatHttpHeaders h = new FlatHttpHeaders();
-        for (int i = 0; i < fields.length; i += 2) h.add(fields[i], fields[i + 1]);
+        FlatHttpHeaders h = CodecWire.fields(fields);
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, h);
     }
 
-    private void write(Object msg) {
-        ch.write(msg, ch.voidPromise());
-    }
 
-    private List<String> sent() {
-        ch.flush();
-        List<String> out = new ArrayList<>();
-        ByteBuf b;
-        while ((b = ch.readOutbound()) != null) {
-            if (b.isReadable()) out.add(b.toString(StandardCharsets.UTF_8));
-            b.release();
-        }
-        return out;
-    }
 
-    private static ByteBuf bytes(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
-    }
 
     @Test
     void aRequestWithoutBodyIsOneBuffer() {
-        write(head(HttpMethod.GET, "/a?b=c", "host", "up", "x-request-id", "1"));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
-        assertEquals(List.of("GET /a?b=c HTTP/1.1\r\nhost: up\r\nx-request-id: 1\r\n\r\n"), sent());
+        write(ch, head(HttpMethod.GET, "/a?b=c", "host", "up", "x-request-id", "1"));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertEquals(List.of("GET /a?b=c HTTP/1.1\r\nhost: up\r\nx-request-id: 1\r\n\r\n"), sent(ch));
     }
 
     @Test
     void aSmallBodyTravelsWithItsHead() {
-        write(head(HttpMethod.POST, "/p", "content-length", "5"));
-        write(new DefaultLastHttpContent(bytes("hello")));
-        assertEquals(List.of("POST /p HTTP/1.1\r\ncontent-length: 5\r\n\r\nhello"), sent());
+        write(ch, head(HttpMethod.POST, "/p", "content-length", "5"));
+        write(ch, new DefaultLastHttpContent(bytes("hello")));
+        assertEquals(List.of("POST /p HTTP/1.1\r\ncontent-length: 5\r\n\r\nhello"), sent(ch));
     }
 
     @Test
     void aChunkedBodyIsFramedPieceByPiece() {
-        write(head(HttpMethod.PUT, "/u", "transfer-encoding", "chunked"));
-        write(new DefaultHttpContent(bytes("abc")));
-        assertEquals(List.of("PUT /u HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n"), sent());
-        write(new DefaultLastHttpContent(bytes("de")));
-        assertEquals(List.of("2\r\nde\r\n0\r\n\r\n"), sent());
+        write(ch, head(HttpMethod.PUT, "/u", "transfer-encoding", "chunked"));
+        write(ch, new DefaultHttpContent(bytes("abc")));
+        assertEquals(List.of("PUT /u HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n"), sent(ch));
+        write(ch, new DefaultLastHttpContent(bytes("de")));
+        assertEquals(List.of("2\r\nde\r\n0\r\n\r\n"), sent(ch));
     }
 
     @Test
     void aTargetWithoutPathGetsTheSlashItsPathMustHave() {
-        write(head(HttpMethod.GET, ""));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
-        write(head(HttpMethod.GET, "http://a.example?q=1"));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
-        write(head(HttpMethod.GET, "http://a.example/x?q=/"));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
-        write(head(HttpMethod.OPTIONS, "*"));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
+        write(ch, head(HttpMethod.GET, ""));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
+        write(ch, head(HttpMethod.GET, "http://a.example?q=1"));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
+        write(ch, head(HttpMethod.GET, "http://a.example/x?q=/"));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
+        write(ch, head(HttpMethod.OPTIONS, "*"));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
         assertEquals(List.of("GET / HTTP/1.1\r\n\r\n", "GET http://a.example/?q=1 HTTP/1.1\r\n\r\n",
-                "GET http://a.example/x?q=/ HTTP/1.1\r\n\r\n", "OPTIONS * HTTP/1.1\r\n\r\n"), sent());
+                "GET http://a.example/x?q=/ HTTP/1.1\r\n\r\n", "OPTIONS * HTTP/1.1\r\n\r\n"), sent(ch));
     }
 
     @Test
     void theResponseToAHeadRequestIsReadWithoutItsAnnouncedBody() {
-        write(head(HttpMethod.HEAD, "/h"));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
-        write(head(HttpMethod.GET, "/g"));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
-        sent();
+        write(ch, head(HttpMethod.HEAD, "/h"));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
+        write(ch, head(HttpMethod.GET, "/g"));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
+        sent(ch);
         ch.writeInbound(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
         List<String> in = new ArrayList<>();
         Object o;

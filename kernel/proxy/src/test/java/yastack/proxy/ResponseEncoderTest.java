@@ -1,6 +1,9 @@
 package yastack.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static yastack.proxy.CodecWire.bytes;
+import static yastack.proxy.CodecWire.sent;
+import static yastack.proxy.CodecWire.write;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,115 +52,97 @@ class ResponseEncoderTest {
         }
     }
 
-    private void write(Object msg) {
-        ch.write(msg, ch.voidPromise());
-    }
 
-    /** The buffers handed to the socket since the last call, each as text. */
-    private List<String> sent() {
-        ch.flush();
-        List<String> out = new ArrayList<>();
-        ByteBuf b;
-        while ((b = ch.readOutbound()) != null) {
-            if (b.isReadable()) out.add(b.toString(StandardCharsets.US_ASCII));
-            b.release();
-        }
-        return out;
-    }
 
     private static HttpResponse head(HttpResponseStatus status, String... fields) {
-        FlatHttpHeaders h = new FlatHttpHeaders();
-        for (int i = 0; i < fields.length; i += 2) h.add(fields[i], fields[i + 1]);
+        FlatHttpHeaders h = CodecWire.fields(fields);
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, h);
     }
 
-    private static ByteBuf bytes(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
-    }
 
     @Test
     void aSmallBodyLeavesInTheBufferOfItsHead() {
         request("GET");
-        write(head(HttpResponseStatus.OK, "content-length", "5", "server", "up"));
-        write(new DefaultLastHttpContent(bytes("hello")));
-        assertEquals(List.of("HTTP/1.1 200 OK\r\ncontent-length: 5\r\nserver: up\r\n\r\nhello"), sent());
+        write(ch, head(HttpResponseStatus.OK, "content-length", "5", "server", "up"));
+        write(ch, new DefaultLastHttpContent(bytes("hello")));
+        assertEquals(List.of("HTTP/1.1 200 OK\r\ncontent-length: 5\r\nserver: up\r\n\r\nhello"), sent(ch));
     }
 
     @Test
     void aLargeBodyFollowsItsHeadAsItIs() {
         request("GET");
         String body = "x".repeat(Http1Encoder.COPY_LIMIT + 1);
-        write(head(HttpResponseStatus.OK, "content-length", Integer.toString(body.length())));
-        write(new DefaultLastHttpContent(bytes(body)));
-        assertEquals(List.of("HTTP/1.1 200 OK\r\ncontent-length: " + body.length() + "\r\n\r\n", body), sent());
+        write(ch, head(HttpResponseStatus.OK, "content-length", Integer.toString(body.length())));
+        write(ch, new DefaultLastHttpContent(bytes(body)));
+        assertEquals(List.of("HTTP/1.1 200 OK\r\ncontent-length: " + body.length() + "\r\n\r\n", body), sent(ch));
     }
 
     @Test
     void aFlushBeforeTheBodySendsTheHeadAlone() {
         request("GET");
-        write(head(HttpResponseStatus.OK, "content-length", "2"));
-        assertEquals(List.of("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n"), sent());
-        write(new DefaultLastHttpContent(bytes("ok")));
-        assertEquals(List.of("ok"), sent());
+        write(ch, head(HttpResponseStatus.OK, "content-length", "2"));
+        assertEquals(List.of("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n"), sent(ch));
+        write(ch, new DefaultLastHttpContent(bytes("ok")));
+        assertEquals(List.of("ok"), sent(ch));
     }
 
     @Test
     void theResponseToHeadHasNoBodyWhateverComes() {
         request("HEAD");
         request("GET");
-        write(head(HttpResponseStatus.OK, "content-length", "5"));
-        write(new DefaultLastHttpContent(bytes("hello")));
-        write(head(HttpResponseStatus.OK, "content-length", "3"));
-        write(new DefaultLastHttpContent(bytes("abc")));
-        assertEquals(List.of("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n", "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc"), sent());
+        write(ch, head(HttpResponseStatus.OK, "content-length", "5"));
+        write(ch, new DefaultLastHttpContent(bytes("hello")));
+        write(ch, head(HttpResponseStatus.OK, "content-length", "3"));
+        write(ch, new DefaultLastHttpContent(bytes("abc")));
+        assertEquals(List.of("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n", "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc"), sent(ch));
     }
 
     @Test
     void chunkedPiecesAreFramedAndTheLastCarriesTheTrailers() {
         request("GET");
-        write(head(HttpResponseStatus.OK, "transfer-encoding", "chunked"));
-        write(new DefaultHttpContent(bytes("hello")));
-        write(new DefaultHttpContent(Unpooled.EMPTY_BUFFER)); // an empty piece must not end the body early
+        write(ch, head(HttpResponseStatus.OK, "transfer-encoding", "chunked"));
+        write(ch, new DefaultHttpContent(bytes("hello")));
+        write(ch, new DefaultHttpContent(Unpooled.EMPTY_BUFFER)); // an empty piece must not end the body early
         LastHttpContent last = new DefaultLastHttpContent(bytes("!"));
         last.trailingHeaders().add("checksum", "x1");
-        write(last);
+        write(ch, last);
         assertEquals(List.of("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n",
-                "1\r\n!\r\n0\r\nchecksum: x1\r\n\r\n"), sent());
+                "1\r\n!\r\n0\r\nchecksum: x1\r\n\r\n"), sent(ch));
     }
 
     @Test
     void aLargeChunkIsFramedAroundTheBufferItCameIn() {
         request("GET");
         String body = "y".repeat(Http1Encoder.COPY_LIMIT + 10);
-        write(head(HttpResponseStatus.OK, "transfer-encoding", "chunked"));
-        write(new DefaultHttpContent(bytes(body)));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
+        write(ch, head(HttpResponseStatus.OK, "transfer-encoding", "chunked"));
+        write(ch, new DefaultHttpContent(bytes(body)));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
         String hex = Integer.toHexString(body.length());
-        assertEquals(List.of("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n" + hex + "\r\n", body, "\r\n", "0\r\n\r\n"), sent());
+        assertEquals(List.of("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n" + hex + "\r\n", body, "\r\n", "0\r\n\r\n"), sent(ch));
     }
 
     @Test
     void noContentAndResetContentFramingFollowTheirStatus() {
         request("GET");
         request("GET");
-        write(head(HttpResponseStatus.NO_CONTENT, "content-length", "4", "a", "b"));
-        write(new DefaultLastHttpContent(bytes("junk")));
-        write(head(HttpResponseStatus.RESET_CONTENT, "transfer-encoding", "chunked"));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
-        assertEquals(List.of("HTTP/1.1 204 No Content\r\na: b\r\n\r\n", "HTTP/1.1 205 Reset Content\r\ncontent-length: 0\r\n\r\n"), sent());
+        write(ch, head(HttpResponseStatus.NO_CONTENT, "content-length", "4", "a", "b"));
+        write(ch, new DefaultLastHttpContent(bytes("junk")));
+        write(ch, head(HttpResponseStatus.RESET_CONTENT, "transfer-encoding", "chunked"));
+        write(ch, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertEquals(List.of("HTTP/1.1 204 No Content\r\na: b\r\n\r\n", "HTTP/1.1 205 Reset Content\r\ncontent-length: 0\r\n\r\n"), sent(ch));
     }
 
     @Test
     void anInterimResponseComesBeforeTheFinalOneOfTheSameRequest() {
         request("HEAD");
         request("GET");
-        write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(103), Unpooled.EMPTY_BUFFER));
-        write(head(HttpResponseStatus.OK, "content-length", "1"));
-        write(new DefaultLastHttpContent(bytes("z"))); // the HEAD's: dropped
-        write(head(HttpResponseStatus.valueOf(299, "Odd"), "content-length", "1"));
-        write(new DefaultLastHttpContent(bytes("z")));
+        write(ch, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(103), Unpooled.EMPTY_BUFFER));
+        write(ch, head(HttpResponseStatus.OK, "content-length", "1"));
+        write(ch, new DefaultLastHttpContent(bytes("z"))); // the HEAD's: dropped
+        write(ch, head(HttpResponseStatus.valueOf(299, "Odd"), "content-length", "1"));
+        write(ch, new DefaultLastHttpContent(bytes("z")));
         assertEquals(List.of("HTTP/1.1 103 Early Hints\r\n\r\n", "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n",
-                "HTTP/1.1 299 Odd\r\ncontent-length: 1\r\n\r\nz"), sent());
+                "HTTP/1.1 299 Odd\r\ncontent-length: 1\r\n\r\nz"), sent(ch));
     }
 
     @Test
@@ -167,7 +152,7 @@ class ResponseEncoderTest {
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4);
         ChannelFuture f = ch.writeAndFlush(r);
         assertTrue(f.isSuccess());
-        assertEquals(List.of("HTTP/1.1 404 Not Found\r\ncontent-length: 4\r\n\r\nnope"), sent());
+        assertEquals(List.of("HTTP/1.1 404 Not Found\r\ncontent-length: 4\r\n\r\nnope"), sent(ch));
     }
 
     @Test
@@ -201,7 +186,7 @@ class ResponseEncoderTest {
             }
         });
         request("GET");
-        write(head(HttpResponseStatus.OK, "content-length", "9"));
+        write(ch, head(HttpResponseStatus.OK, "content-length", "9"));
         assertEquals(1, allocated.size());
         assertEquals(1, allocated.getFirst().refCnt(), "the head waits for its body");
         ch.close();
