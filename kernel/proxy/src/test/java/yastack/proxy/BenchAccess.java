@@ -1,5 +1,6 @@
 package yastack.proxy;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
 import yastack.api.HashKey;
@@ -12,6 +13,16 @@ public final class BenchAccess {
 
     public static HttpRequestHead head(HttpRequest request) {
         return new RequestHead(request, RequestChecks.target(request), new AuthorityMemo());
+    }
+
+    /** A downstream connection's HTTP/1.1 codec, as a listener installs it. */
+    public static ChannelHandler downstreamCodec() {
+        return new DownstreamCodec(64 * 1024, 0);
+    }
+
+    /** An upstream connection's HTTP/1.1 codec, as a cluster's pool installs it. */
+    public static ChannelHandler upstreamCodec() {
+        return new UpstreamCodec();
     }
 
     /** What an exchange offers a balancer: its request, client and hash keys. */
