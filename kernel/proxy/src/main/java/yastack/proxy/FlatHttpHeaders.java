@@ -228,9 +228,11 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         @Override public String toString() { return names[current] + ": " + value(current); }
     }
 
-    /** Writes the fields as Netty's encoder does (name ": " value CRLF, text as US-ASCII), with no cursor object. */
+    /**
+     * Writes the fields as Netty's encoder does (name ": " value CRLF, text as US-ASCII), with no
+     * cursor object, into a buffer the caller sized with {@link #encodedLength} (it grows if not).
+     */
     void encode(ByteBuf buf) {
-        buf.ensureWritable(encodedLength());
         for (int i = 0; i < size; i++) {
             CharSequence name = names[i];
             CharSequence value = values[i];

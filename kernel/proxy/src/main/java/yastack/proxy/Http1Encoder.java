@@ -39,7 +39,10 @@ abstract class Http1Encoder {
     /** A head not yet written, waiting for its body's first piece. */
     private ByteBuf pendingHead;
 
-    /** Readies {@code head}'s fields for the wire; true when no body may follow it (whatever is written as one is dropped). */
+    /**
+     * Readies {@code head} for the wire (its fields, and whatever its start line needs); true when
+     * no body may follow it (whatever is written as one is dropped). Called first for each head.
+     */
     abstract boolean bodiless(HttpMessage head);
 
     /** At most how many bytes {@link #writeStartLine} writes. */

@@ -22,6 +22,8 @@ final class ResponseEncoder extends Http1Encoder {
 
     /** Methods of the requests still to be answered, oldest first. */
     private final ArrayDeque<HttpMethod> methods;
+    /** The status line of the head being written. */
+    private byte[] line;
 
     ResponseEncoder(ArrayDeque<HttpMethod> methods) {
         this.methods = methods;
@@ -29,6 +31,7 @@ final class ResponseEncoder extends Http1Encoder {
 
     @Override
     boolean bodiless(HttpMessage head) {
+        line = statusLine((HttpResponse) head);
         int code = ((HttpResponse) head).status().code();
         boolean interim = code >= 100 && code < 200;
         HttpMethod method = interim ? null : methods.poll(); // an interim head precedes its request's final one
@@ -45,12 +48,12 @@ final class ResponseEncoder extends Http1Encoder {
 
     @Override
     int startLineSize(HttpMessage head) {
-        return statusLine((HttpResponse) head).length;
+        return line.length;
     }
 
     @Override
     void writeStartLine(ByteBuf buf, HttpMessage head) {
-        buf.writeBytes(statusLine((HttpResponse) head));
+        buf.writeBytes(line);
     }
 
     private static byte[] statusLine(HttpResponse r) {
