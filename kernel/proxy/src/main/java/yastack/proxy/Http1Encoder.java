@@ -143,6 +143,11 @@ abstract class Http1Encoder {
     /** A chunk: its size line, its data, CRLF; after the last piece, the last chunk and any trailers. */
     private void writeChunk(ChannelHandlerContext ctx, ByteBuf head, ByteBuf content, LastHttpContent last, ChannelPromise promise) {
         int n = content.readableBytes();
+        if (n == 0 && last == null) { // an empty piece is not the last chunk: it writes nothing of its own
+            content.release();
+            writeOrComplete(ctx, head != null ? head : Unpooled.EMPTY_BUFFER, promise);
+            return;
+        }
         boolean inline = n <= COPY_LIMIT;
         HttpHeaders trailers = last != null ? last.trailingHeaders() : null;
         int tail = last == null ? 0 : LAST_CHUNK.length + 2 + (trailers.isEmpty() ? 0 : fieldsLength(trailers));
@@ -162,7 +167,7 @@ abstract class Http1Encoder {
                 buf.writeShort(CRLF);
             }
         } else {
-            content.release(); // an empty piece is not the last chunk: it writes nothing
+            content.release();
         }
         if (last != null) {
             buf.ensureWritable(tail).writeBytes(LAST_CHUNK);
@@ -181,7 +186,7 @@ abstract class Http1Encoder {
         int n = from.readableBytes();
         byte[] scratch = SCRATCH.get();
         from.getBytes(from.readerIndex(), scratch, 0, n);
-        to.ensureWritable(n + 2).writeBytes(scratch, 0, n); // + 2: a chunk's CRLF
+        to.ensureWritable(n + 2).writeBytes(scratch, 0, n); // + 2: room for a chunk's CRLF
     }
 
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[COPY_LIMIT]);
@@ -195,8 +200,7 @@ abstract class Http1Encoder {
     /** The start line and the fields, in a buffer with {@code extra} bytes to spare for the body. */
     private ByteBuf encodeHead(ChannelHandlerContext ctx, HttpMessage m, int extra) {
         HttpHeaders h = m.headers();
-        int fields = h instanceof FlatHttpHeaders flat ? flat.encodedLength() : 32 * h.size();
-        ByteBuf buf = ctx.alloc().buffer(startLineSize(m) + fields + 2 + extra);
+        ByteBuf buf = ctx.alloc().buffer(startLineSize(m) + fieldsLength(h) + 2 + extra);
         writeStartLine(buf, m);
         encodeFields(buf, h);
         buf.writeShort(CRLF);
