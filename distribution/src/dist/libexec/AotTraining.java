@@ -1,21 +1,38 @@
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Writes the distribution's AOT caches (lib/yastack.aot, and lib/yastack-js.aot for starts with
  * JavaScript on the module path; JEP 483/514/515): starts bin/yastack with YASTACK_AOT=train
- * (then train-js) on a small proxy config, sends it the traffic a proxy serves (requests
- * through a listener to a cluster, admin calls), and stops it; the JVM writes the cache at exit.
- * The classes loaded and linked on that path are then ready at the next start.
+ * (then train-js) on a small proxy config, sends it the traffic a proxy serves, and stops it;
+ * the JVM writes the cache at exit. The classes loaded and linked on that path are then ready at
+ * the next start, and the method profiles recorded (JEP 515) are the JIT's first ones.
+ *
+ * <p>The traffic is what a loaded proxy sees, not a few requests in a row: a cache trained on one
+ * connection held profiles (one connection type, one buffer type, no connection set-up or
+ * teardown between requests) that the JIT compiled by and then threw away under real load,
+ * recompiling the request path 30-60 s into it on the core the requests wait for. So: keep-alive
+ * requests on several connections at once, a share of one-connection-per-request ones, through a
+ * listener to an upstream answering with a typical web server's head (TrainingUpstream), then
+ * admin calls.
  *
  * Run by the distribution build, and by `bin/yastack train-aot` after the directory moved or the
  * JDK changed (the cache is valid for one JDK build and one location only).
@@ -24,14 +41,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AotTraining {
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
-    private static final int REQUESTS = 300;
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) throw new IllegalArgumentException("usage: java AotTraining.java DIST_DIR");
         Path dist = Path.of(args[0]).toAbsolutePath();
         Path work = Files.createTempDirectory("yastack-aot-training");
         int admin = freePort(), listener = freePort();
-        // The listener's cluster is the admin server itself, so the training needs no upstream.
+        TrainingUpstream upstream = TrainingUpstream.start();
         Path config = Files.writeString(work.resolve("training.yaml"), """
                 admin: {address: 127.0.0.1, port: %d}
                 workers: 1
@@ -46,12 +62,12 @@ public final class AotTraining {
                             domains: ["*"]
                             routes:
                               - match: {prefix: "/"}
-                                route: {cluster: admin, timeout: 5s, retry_policy: {retry_on: "5xx", num_retries: 1}}
+                                route: {cluster: upstream, timeout: 5s, retry_policy: {retry_on: "5xx", num_retries: 1}}
                 clusters:
-                  - name: admin
+                  - name: upstream
                     lb_policy: round_robin
                     endpoints: [{address: 127.0.0.1, port: %d}]
-                """.formatted(admin, listener, admin));
+                """.formatted(admin, listener, upstream.port()));
         // One cache per module path the launcher uses: without JavaScript, and with lib/js
         // (interpreted JavaScript, as a control plane's start has it). The same traffic for both.
         String[][] caches = {{"train", "lib/yastack.aot"}, {"train-js", "lib/yastack-js.aot"}};
@@ -66,8 +82,10 @@ public final class AotTraining {
                 Files.deleteIfExists(dist.resolve(c[1] + ".key"));
                 throw e;
             }
-            System.out.printf("aot-training: %s (%d MiB) from %d requests%n", cache, Files.size(cache) >> 20, REQUESTS);
+            System.out.printf("aot-training: %s (%d MiB) from %d requests%n", cache, Files.size(cache) >> 20,
+                    TrainingLoad.REQUESTS);
         }
+        upstream.close();
     }
 
     private static void train(Path dist, Path config, int admin, int listener, Path log, String mode, Path cache)
@@ -79,9 +97,7 @@ public final class AotTraining {
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             awaitReady(client, proxy, admin, log);
-            for (int i = 0; i < REQUESTS; i++) {
-                expect200(client, "http://127.0.0.1:" + listener + "/ready?i=" + i);
-            }
+            TrainingLoad.run(listener);
             // Not /config_dump: its JSON printer brings ~150 gson classes that every start would
             // then map and load, for an endpoint an operator calls now and then.
             for (String path : new String[] {"/stats", "/stats/prometheus", "/clusters", "/listeners"}) {
@@ -114,11 +130,6 @@ public final class AotTraining {
         throw new IllegalStateException("yastack not ready within " + READY_WITHIN + ": " + Files.readString(log));
     }
 
-    private static void expect200(HttpClient client, String url) throws Exception {
-        int status = client.send(get(url), HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status != 200) throw new IllegalStateException(url + " answered " + status);
-    }
-
     private static HttpRequest get(String url) {
         return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build();
     }
@@ -138,5 +149,127 @@ public final class AotTraining {
             }
         }
         throw new IOException("no free port in 10000..32000");
+    }
+
+    /** The load: {@link #CONNECTIONS} keep-alive clients at once, then clients closing after each request. */
+    static final class TrainingLoad {
+        static final int CONNECTIONS = 16, KEEP_ALIVE_EACH = 1_500, CLOSING = 2_000;
+        static final int REQUESTS = CONNECTIONS * KEEP_ALIVE_EACH + CLOSING;
+
+        static void run(int port) throws Exception {
+            Thread[] clients = new Thread[CONNECTIONS];
+            Exception[] failure = new Exception[1];
+            for (int c = 0; c < CONNECTIONS; c++) {
+                int id = c;
+                clients[c] = Thread.ofPlatform().start(() -> {
+                    try {
+                        if (id % 4 == 0) {
+                            for (int i = 0; i < CLOSING / (CONNECTIONS / 4); i++) exchange(port, 1, true);
+                        }
+                        exchange(port, KEEP_ALIVE_EACH, false);
+                    } catch (Exception e) {
+                        synchronized (failure) { failure[0] = e; }
+                    }
+                });
+            }
+            for (Thread t : clients) t.join();
+            if (failure[0] != null) throw failure[0];
+        }
+
+        /** {@code requests} GETs on one connection, as a load generator sends them; each answer read whole. */
+        private static void exchange(int port, int requests, boolean close) throws IOException {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setTcpNoDelay(true);
+                var out = s.getOutputStream();
+                var in = new BufferedInputStream(s.getInputStream());
+                byte[] request = ("GET /100b HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                        + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < requests; i++) {
+                    out.write(request);
+                    out.flush();
+                    String head = TrainingUpstream.readHead(in);
+                    if (head == null || !head.startsWith("HTTP/1.1 200")) throw new IOException("training request answered " + head);
+                    in.readNBytes(TrainingUpstream.contentLength(head));
+                }
+            }
+        }
+    }
+
+    /**
+     * The cluster's endpoint: answers every request with 100 bytes and the head fields nginx
+     * sends for a static file, on keep-alive connections (a thread each).
+     */
+    static final class TrainingUpstream implements AutoCloseable {
+        private final ServerSocket server;
+
+        private TrainingUpstream(ServerSocket server) {
+            this.server = server;
+        }
+
+        static TrainingUpstream start() throws IOException {
+            var upstream = new TrainingUpstream(new ServerSocket(freePort(), 256, InetAddress.getLoopbackAddress()));
+            Thread.ofPlatform().daemon().start(upstream::accept);
+            return upstream;
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    Thread.ofPlatform().daemon().start(() -> serve(s));
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }
+
+        private static void serve(Socket s) {
+            byte[] body = "x".repeat(100).getBytes(StandardCharsets.US_ASCII);
+            try (s) {
+                s.setTcpNoDelay(true);
+                var in = new BufferedInputStream(s.getInputStream());
+                var out = s.getOutputStream();
+                for (String head; (head = readHead(in)) != null; ) {
+                    boolean close = head.toLowerCase(Locale.ROOT).contains("\r\nconnection: close");
+                    String response = "HTTP/1.1 200 OK\r\nServer: training\r\nDate: "
+                            + DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))
+                            + "\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n"
+                            + "Last-Modified: Mon, 07 Dec 2026 00:00:00 GMT\r\nConnection: " + (close ? "close" : "keep-alive")
+                            + "\r\nETag: \"6957a1c0-64\"\r\nAccept-Ranges: bytes\r\n\r\n";
+                    out.write(response.getBytes(StandardCharsets.US_ASCII));
+                    out.write(body);
+                    out.flush();
+                    if (close) return;
+                }
+            } catch (IOException gone) {
+                // the proxy closed its connection
+            }
+        }
+
+        /** A head up to its empty line, or null at the end of the stream. */
+        static String readHead(InputStream in) throws IOException {
+            var head = new StringBuilder();
+            for (int c; (c = in.read()) >= 0; ) {
+                head.append((char) c);
+                if (c == '\n' && head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) return head.toString();
+            }
+            return null;
+        }
+
+        static int contentLength(String head) {
+            for (String line : head.split("\r\n")) {
+                if (line.regionMatches(true, 0, "content-length:", 0, 15)) return Integer.parseInt(line.substring(15).trim());
+            }
+            throw new IllegalStateException("no content-length in " + head);
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
     }
 }
