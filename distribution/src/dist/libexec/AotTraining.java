@@ -151,12 +151,28 @@ public final class AotTraining {
         throw new IOException("no free port in 10000..32000");
     }
 
-    /** The load: {@link #CONNECTIONS} keep-alive clients at once, then clients closing after each request. */
+    /**
+     * The load: {@link #CONNECTIONS} keep-alive clients at once, a quarter of them first
+     * closing after each request, one of them staying on its connection for {@link #LONG}
+     * requests; then a pause and a shorter second round, so that the worker is seen going idle
+     * (its loop waiting with a timeout) and loaded again. The long connection is for Netty's
+     * io_uring channels, which number their ring operations with a 16-bit counter that passes
+     * its reserved zero after 32,768 operations: a profile that never saw it made the JIT
+     * deoptimise and recompile the whole completion path 30-60 s into a load, on every start.
+     */
     static final class TrainingLoad {
-        static final int CONNECTIONS = 16, KEEP_ALIVE_EACH = 1_500, CLOSING = 2_000;
-        static final int REQUESTS = CONNECTIONS * KEEP_ALIVE_EACH + CLOSING;
+        static final int CONNECTIONS = 16, KEEP_ALIVE_EACH = 1_500, CLOSING = 2_000, LONG = 40_000, SECOND_ROUND = 300;
+        static final int REQUESTS = CONNECTIONS * KEEP_ALIVE_EACH + CLOSING + LONG - KEEP_ALIVE_EACH
+                + CONNECTIONS * SECOND_ROUND;
 
         static void run(int port) throws Exception {
+            round(port, KEEP_ALIVE_EACH, LONG, CLOSING, false);
+            Thread.sleep(1_500);
+            round(port, SECOND_ROUND, SECOND_ROUND, 0, true);
+        }
+
+        /** With {@code reset}, each keep-alive client ends by resetting its connection, as a stopped load generator's do. */
+        private static void round(int port, int keepAliveEach, int longOne, int closing, boolean reset) throws Exception {
             Thread[] clients = new Thread[CONNECTIONS];
             Exception[] failure = new Exception[1];
             for (int c = 0; c < CONNECTIONS; c++) {
@@ -164,9 +180,9 @@ public final class AotTraining {
                 clients[c] = Thread.ofPlatform().start(() -> {
                     try {
                         if (id % 4 == 0) {
-                            for (int i = 0; i < CLOSING / (CONNECTIONS / 4); i++) exchange(port, 1, true);
+                            for (int i = 0; i < closing / (CONNECTIONS / 4); i++) exchange(port, 1, true, false);
                         }
-                        exchange(port, KEEP_ALIVE_EACH, false);
+                        exchange(port, id == 1 ? longOne : keepAliveEach, false, reset);
                     } catch (Exception e) {
                         synchronized (failure) { failure[0] = e; }
                     }
@@ -177,9 +193,10 @@ public final class AotTraining {
         }
 
         /** {@code requests} GETs on one connection, as a load generator sends them; each answer read whole. */
-        private static void exchange(int port, int requests, boolean close) throws IOException {
+        private static void exchange(int port, int requests, boolean close, boolean reset) throws IOException {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.setTcpNoDelay(true);
+                if (reset) s.setSoLinger(true, 0);
                 var out = s.getOutputStream();
                 var in = new BufferedInputStream(s.getInputStream());
                 byte[] request = ("GET /100b HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
