@@ -26,13 +26,9 @@ import java.util.concurrent.TimeUnit;
  * the JVM writes the cache at exit. The classes loaded and linked on that path are then ready at
  * the next start, and the method profiles recorded (JEP 515) are the JIT's first ones.
  *
- * <p>The traffic is what a loaded proxy sees, not a few requests in a row: a cache trained on one
- * connection held profiles (one connection type, one buffer type, no connection set-up or
- * teardown between requests) that the JIT compiled by and then threw away under real load,
- * recompiling the request path 30-60 s into it on the core the requests wait for. So: keep-alive
- * requests on several connections at once, a share of one-connection-per-request ones, through a
- * listener to an upstream answering with a typical web server's head (TrainingUpstream), then
- * admin calls.
+ * <p>The traffic is what a loaded proxy sees ({@link TrainingLoad}, to {@link TrainingUpstream}),
+ * then admin calls: profiles from a few hundred requests in a row on one connection made the JIT
+ * recompile the request path under real load, on the core the requests wait for.
  *
  * Run by the distribution build, and by `bin/yastack train-aot` after the directory moved or the
  * JDK changed (the cache is valid for one JDK build and one location only).
