@@ -133,7 +133,10 @@ suite_resources() {
         sleep 0.1
       done
       held=$(jq -r '.held // 0' "$ready" 2>/dev/null || echo 0)
-      sleep 1   # let the proxy settle after the last request
+      # Measured at rest: a JVM compiles the accept path during the burst of new connections,
+      # and its compiler's arenas are freed and handed back (-XX:TrimNativeHeapInterval) a few
+      # seconds later; 1 s after the last connection they were still 2.2 KiB per connection.
+      sleep "$IDLE_SETTLE"
       after=$(tree_pss_kib "$pid"); rss_after=$(tree_rss_kib "$pid")
       stop_tree "$client"; untrack "$client"
       if (( held > 0 )); then
