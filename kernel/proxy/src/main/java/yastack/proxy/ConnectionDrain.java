@@ -14,13 +14,15 @@ import yastack.kernel.util.Logs;
  * {@link ConnectionAdmission} admitted and has not seen close. While draining, HTTP/1 responses carry {@code Connection: close} and the
  * connection closes after them, HTTP/2 connections get GOAWAY and close once their streams
  * are done, and TCP connections are left to finish. When the listeners close, HTTP/1
- * connections with nothing in flight close too; what is still open at the drain's timeout
- * is cut, and said so.
+ * connections with nothing in flight close too (one that has not sent its first request yet
+ * gets a second to send it); what is still open at the drain's timeout is cut, and said so.
  */
 final class ConnectionDrain {
     private static final System.Logger LOG = Logs.get("yastack");
     /** After the first GOAWAY, how long a client has to notice it before the connection closes behind its streams. */
     private static final long GOAWAY_GRACE_MILLIS = 1000;
+    /** When the listeners close, how long a connection that has not sent its first request yet has to send it. */
+    static final long FIRST_REQUEST_GRACE_MILLIS = 1000;
 
     /** The user event that asks an HTTP/1 connection to close if nothing is in flight. */
     static final Object CLOSE_IDLE = new Object() {

@@ -252,11 +252,25 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (evt == ConnectionDrain.CLOSE_IDLE) {
-            if (current == null && queued.isEmpty()) {
-                closing = true;
-                ctx.close();
+            if (requests == 0) {
+                // Accepted just before the listeners closed: its first request may be on its way
+                // or already in the socket, unread. Closed now, that request would be reset on a
+                // fresh connection, which a client does not retry; so its response closes it, or
+                // the grace ends it.
+                draining = true;
+                ctx.executor().schedule(() -> closeIfIdle(ctx), ConnectionDrain.FIRST_REQUEST_GRACE_MILLIS,
+                        TimeUnit.MILLISECONDS);
+                return;
             }
+            closeIfIdle(ctx);
             return;
+        }
+    }
+
+    private void closeIfIdle(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive() && current == null && queued.isEmpty()) {
+            closing = true;
+            ctx.close();
         }
     }
 

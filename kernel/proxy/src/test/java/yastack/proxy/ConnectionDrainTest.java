@@ -166,6 +166,32 @@ class ConnectionDrainTest {
     }
 
     @Test
+    void aConnectionAcceptedBeforeTheListenersClosedStillGetsItsFirstRequestAnswered() throws Exception {
+        // Accepted, its request not sent yet (or not read yet) when the listeners close: a
+        // client does not retry a request reset on a fresh connection, so it is answered.
+        Socket fresh = new Socket("127.0.0.1", proxy.port);
+        fresh.setSoTimeout(5000);
+        Socket silent = new Socket("127.0.0.1", proxy.port);
+        silent.setSoTimeout(5000);
+        awaitOpen(2);
+
+        server().drainConnections(true);
+        server().closeListeners();
+        Thread.sleep(200); // the close-if-idle has gone round the workers
+        fresh.getOutputStream().write(GET.getBytes(StandardCharsets.US_ASCII));
+        String answer = ProxyHarness.readResponse(fresh.getInputStream());
+        assertTrue(answer.startsWith("HTTP/1.1 200") && answer.toLowerCase().contains("connection: close"), answer);
+        assertEquals(-1, fresh.getInputStream().read(), "closed after that response");
+
+        long t0 = System.nanoTime();
+        assertEquals(-1, silent.getInputStream().read(), "one that sends nothing closes after the grace");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3));
+        awaitOpen(0);
+        fresh.close();
+        silent.close();
+    }
+
+    @Test
     void tcpConnectionsFinishOnTheirOwnOrAreCut() throws Exception {
         try (Socket s = new Socket("127.0.0.1", tcpPort)) {
             s.setSoTimeout(5000);
