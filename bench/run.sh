@@ -192,7 +192,7 @@ write_report() {
     --arg cpu_model "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
     --argjson cpus "$NCPU" --arg kernel "$(uname -r)" \
     --argjson rounds "$ROUNDS" --argjson duration "$DURATION" --argjson warmup "$WARMUP" \
-    --argjson connections "$CONNECTIONS" --argjson idle_conns "$IDLE_CONNS" \
+    --argjson connections "$CONNECTIONS" --argjson idle_conns "$IDLE_CONNS" --argjson idle_settle "$IDLE_SETTLE" \
     --arg sizes "$SIZES" --arg systems "${SYSTEMS[*]}" --arg suites "${SUITES[*]}" \
     --argjson upstream_workers "$UPSTREAM_WORKERS" --argjson pinned "$PIN" \
     --arg loadgen_cpus "$LOADGEN_CPUS" --arg upstream_cpus "$UPSTREAM_CPUS" \
@@ -202,7 +202,7 @@ write_report() {
     '{started:$started, finished:$finished, complete:$complete, smoke:($smoke == 1),
       host:{cpu_model:$cpu_model, cpus:$cpus, kernel:$kernel},
       config:{rounds:$rounds, duration_s:$duration, warmup_s:$warmup, connections:$connections,
-              idle_connections:$idle_conns, sizes:($sizes | split(" ")), systems:($systems | split(" ")),
+              idle_connections:$idle_conns, idle_settle_s:$idle_settle, sizes:($sizes | split(" ")), systems:($systems | split(" ")),
               suites:($suites | split(" ")), upstream_workers:$upstream_workers},
       pinning:{enabled:($pinned == 1), loadgen_cpus:$loadgen_cpus, upstream_cpus:$upstream_cpus,
                proxy_cpus:"1 per worker from core 1, or all cores when there are not enough"},
