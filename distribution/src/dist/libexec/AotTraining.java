@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes the distribution's AOT caches (lib/yastack.aot, and lib/yastack-js.aot for starts with
@@ -43,7 +44,12 @@ public final class AotTraining {
         Path dist = Path.of(args[0]).toAbsolutePath();
         Path work = Files.createTempDirectory("yastack-aot-training");
         int admin = freePort(), listener = freePort();
-        TrainingUpstream upstream = TrainingUpstream.start();
+        try (TrainingUpstream upstream = TrainingUpstream.start()) {
+            trainEach(dist, work, admin, listener, upstream.port());
+        }
+    }
+
+    private static void trainEach(Path dist, Path work, int admin, int listener, int upstreamPort) throws Exception {
         Path config = Files.writeString(work.resolve("training.yaml"), """
                 admin: {address: 127.0.0.1, port: %d}
                 workers: 1
@@ -63,37 +69,38 @@ public final class AotTraining {
                   - name: upstream
                     lb_policy: round_robin
                     endpoints: [{address: 127.0.0.1, port: %d}]
-                """.formatted(admin, listener, upstream.port()));
+                """.formatted(admin, listener, upstreamPort));
         // One cache per module path the launcher uses: without JavaScript, and with lib/js
         // (interpreted JavaScript, as a control plane's start has it). The same traffic for both.
         String[][] caches = {{"train", "lib/yastack.aot"}, {"train-js", "lib/yastack-js.aot"}};
         for (String[] c : caches) {
             Path log = work.resolve(c[0] + ".log");
             Path cache = dist.resolve(c[1]);
+            long requests;
             try {
-                train(dist, config, admin, listener, log, c[0], cache);
+                requests = train(dist, config, admin, listener, log, c[0], cache);
             } catch (Exception | Error e) {
                 // A half-written cache must not be mapped by the next start.
                 Files.deleteIfExists(cache);
                 Files.deleteIfExists(dist.resolve(c[1] + ".key"));
                 throw e;
             }
-            System.out.printf("aot-training: %s (%d MiB) from %d requests%n", cache, Files.size(cache) >> 20,
-                    TrainingLoad.REQUESTS);
+            System.out.printf("aot-training: %s (%d MiB) from %d requests%n", cache, Files.size(cache) >> 20, requests);
         }
-        upstream.close();
     }
 
-    private static void train(Path dist, Path config, int admin, int listener, Path log, String mode, Path cache)
+    /** Trains one cache; returns how many proxied requests were answered. */
+    private static long train(Path dist, Path config, int admin, int listener, Path log, String mode, Path cache)
             throws Exception {
         var pb = new ProcessBuilder(dist.resolve("bin/yastack").toString(), "run", "--config=" + config)
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("YASTACK_AOT", mode);
         Process proxy = pb.start();
+        long requests;
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             awaitReady(client, proxy, admin, log);
-            TrainingLoad.run(listener);
+            requests = TrainingLoad.run(listener);
             // Not /config_dump: its JSON printer brings ~150 gson classes that every start would
             // then map and load, for an endpoint an operator calls now and then.
             for (String path : new String[] {"/stats", "/stats/prometheus", "/clusters", "/listeners"}) {
@@ -109,6 +116,7 @@ public final class AotTraining {
         if (!Files.isRegularFile(cache) || Files.size(cache) == 0) {
             throw new IllegalStateException("no AOT cache written; log: " + log + "\n" + Files.readString(log));
         }
+        return requests;
     }
 
     private static void awaitReady(HttpClient client, Process proxy, int admin, Path log) throws Exception {
@@ -158,13 +166,15 @@ public final class AotTraining {
      */
     static final class TrainingLoad {
         static final int CONNECTIONS = 16, KEEP_ALIVE_EACH = 1_500, CLOSING = 2_000, LONG = 40_000, SECOND_ROUND = 300;
-        static final int REQUESTS = CONNECTIONS * KEEP_ALIVE_EACH + CLOSING + LONG - KEEP_ALIVE_EACH
-                + CONNECTIONS * SECOND_ROUND;
+        private static final AtomicLong answered = new AtomicLong();
 
-        static void run(int port) throws Exception {
+        /** Returns how many requests were answered (for the build's log). */
+        static long run(int port) throws Exception {
+            answered.set(0);
             round(port, KEEP_ALIVE_EACH, LONG, CLOSING, false);
             Thread.sleep(1_500);
             round(port, SECOND_ROUND, SECOND_ROUND, 0, true);
+            return answered.get();
         }
 
         /** With {@code reset}, each keep-alive client ends by resetting its connection, as a stopped load generator's do. */
@@ -203,6 +213,7 @@ public final class AotTraining {
                     String head = TrainingUpstream.readHead(in);
                     if (head == null || !head.startsWith("HTTP/1.1 200")) throw new IOException("training request answered " + head);
                     in.readNBytes(TrainingUpstream.contentLength(head));
+                    answered.incrementAndGet();
                 }
             }
         }

@@ -105,10 +105,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) return;
         stats.edge.cxMaxDuration.inc();
         draining = true;
-        if (current == null && queued.isEmpty()) {
-            closing = true;
-            ctx.close();
-        }
+        closeIfIdle(ctx);
     }
 
     /**
@@ -267,6 +264,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Closes the connection if it is open and nothing is in flight or waiting on it. */
     private void closeIfIdle(ChannelHandlerContext ctx) {
         if (ctx.channel().isActive() && current == null && queued.isEmpty()) {
             closing = true;
