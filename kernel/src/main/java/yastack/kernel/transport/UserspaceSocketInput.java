@@ -27,6 +27,8 @@ final class UserspaceSocketInput {
     /** A read() that has not yet delivered anything. */
     private boolean readPending;
     private boolean readTaskQueued;
+    /** The peer's FIN arrived while reading was paused: read on to the end regardless of autoRead. */
+    private boolean drainToEnd;
     /** The connection failed (reset, timeout) and the failure was not reported yet. */
     private IOException failure;
 
@@ -77,11 +79,20 @@ final class UserspaceSocketInput {
         }
     }
 
-    /** The peer's FIN arrived; it is reported once the data before it has been read. */
+    /**
+     * The peer's FIN arrived; it is reported once the data before it has been read. When reading
+     * is paused, the data and the end are read all the same, as Netty's epoll and io_uring
+     * transports do on EPOLLRDHUP/POLLRDHUP (armed whatever autoRead says): a proxy that stopped
+     * reading a client because its upstream is slow learns at once that the client went away.
+     */
     void onPeerClosed() {
-        if (readInterest && ch.isRegistered() && !shutdown) {
-            readInput();
+        if (!ch.isRegistered() || shutdown) {
+            return;
         }
+        if (!readInterest) {
+            drainToEnd = true;
+        }
+        readInput();
     }
 
     /** The connection failed; the error is reported after the data that arrived before it. */
@@ -144,7 +155,7 @@ final class UserspaceSocketInput {
                 ByteBuf delivered = buf;
                 buf = null;
                 pipeline.fireChannelRead(delivered);
-            } while (h.continueReading() && ch.isOpen());
+            } while ((drainToEnd || h.continueReading()) && ch.isOpen());
             h.readComplete();
             pipeline.fireChannelReadComplete();
             if (failure != null && c.readableBytes() == 0) {

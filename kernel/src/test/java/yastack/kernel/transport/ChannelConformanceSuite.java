@@ -5,21 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -32,21 +26,14 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,113 +42,10 @@ import org.junit.jupiter.api.Timeout;
  * behaviour a Netty pipeline relies on and must hold for host sockets and userspace sockets alike,
  * and for every server x client pairing of them: host/host, userspace/userspace (two loops or
  * one), and across a TAP link host server/userspace client and userspace server/host client
- * ({@link CrossFlavorFixture}, root only).
+ * ({@link CrossFlavorFixture}, root only). The data tests are here; the lifecycle ones in
+ * {@link ChannelLifecycleSuite}, which this extends, so every fixture runs both.
  */
-abstract class ChannelConformanceSuite {
-    protected Fixture fx;
-    private final List<Channel> opened = new ArrayList<>();
-
-    protected abstract Fixture newFixture() throws Exception;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fx = newFixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        try {
-            for (Channel c : opened) {
-                c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-            }
-        } finally {
-            if (fx != null) {
-                fx.close(); // also when a test failed: workers, devices and addresses go
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private Channel listen(ServerBootstrap b, Supplier<ChannelHandler> child) {
-        Channel s = b.childHandler(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(child.get());
-            }
-        }).bind(fx.bindAddress()).syncUninterruptibly().channel();
-        opened.add(s);
-        return s;
-    }
-
-    private Channel listen(Supplier<ChannelHandler> child) {
-        return listen(fx.server(), child);
-    }
-
-    private ChannelFuture connect(InetSocketAddress to, ChannelHandler handler, int timeoutMillis) {
-        ChannelFuture f = fx.client().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true).handler(handler).connect(to);
-        opened.add(f.channel());
-        return f;
-    }
-
-    private Channel connect(Channel server, ChannelHandler handler) {
-        return connect((InetSocketAddress) server.localAddress(), handler, 5000).syncUninterruptibly().channel();
-    }
-
-    private static <T> T await(CompletableFuture<T> f, int seconds) throws Exception {
-        return f.get(seconds, TimeUnit.SECONDS);
-    }
-
-    private static void onLoop(Channel ch, Runnable r) throws Exception {
-        ch.eventLoop().submit(r).get(5, TimeUnit.SECONDS);
-    }
-
-    /** Collects received bytes; completes when {@code expected} arrived. */
-    private static final class Collect extends ChannelInboundHandlerAdapter {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final int expected;
-        final CompletableFuture<byte[]> done = new CompletableFuture<>();
-        final CompletableFuture<Void> inputShutdown = new CompletableFuture<>();
-        final CompletableFuture<Throwable> error = new CompletableFuture<>();
-        final CompletableFuture<Void> inactive = new CompletableFuture<>();
-
-        Collect(int expected) {
-            this.expected = expected;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf b = (ByteBuf) msg;
-            byte[] a = new byte[b.readableBytes()];
-            b.readBytes(a).release();
-            synchronized (bytes) {
-                bytes.writeBytes(a);
-                if (bytes.size() >= expected) {
-                    done.complete(bytes.toByteArray());
-                }
-            }
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == ChannelInputShutdownEvent.INSTANCE) {
-                inputShutdown.complete(null);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            error.complete(cause);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            inactive.complete(null);
-        }
-    }
-
-    // ---------------------------------------------------------------- tests
+abstract class ChannelConformanceSuite extends ChannelLifecycleSuite {
 
     @Test
     @Timeout(30)
@@ -231,123 +115,6 @@ abstract class ChannelConformanceSuite {
         assertEquals(size, clientSink.received);
         WriteBufferWaterMark wm = WriteBufferWaterMark.DEFAULT;
         assertTrue(clientSource.maxPending <= wm.high() + 65536, "writer buffered " + clientSource.maxPending);
-    }
-
-    @Test
-    @Timeout(30)
-    void halfCloseDeliversInputShutdownAndKeepsTheOtherDirection() throws Exception {
-        CompletableFuture<Integer> serverSaw = new CompletableFuture<>();
-        Channel server = listen(fx.server().childOption(ChannelOption.ALLOW_HALF_CLOSURE, true),
-                () -> new ChannelInboundHandlerAdapter() {
-                    int count;
-
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        count += ((ByteBuf) msg).readableBytes();
-                        ((ByteBuf) msg).release();
-                    }
-
-                    @Override
-                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                        if (evt == ChannelInputShutdownEvent.INSTANCE) {
-                            assertTrue(((DuplexChannel) ctx.channel()).isInputShutdown());
-                            serverSaw.complete(count);
-                            ctx.writeAndFlush(Unpooled.copiedBuffer("got " + count, java.nio.charset.StandardCharsets.US_ASCII))
-                                    .addListener(f -> ctx.close());
-                        }
-                    }
-                });
-        Collect got = new Collect(Integer.MAX_VALUE);
-        SocketChannel client = (SocketChannel) connect(server, got);
-        client.writeAndFlush(Unpooled.wrappedBuffer(TestHandlers.randomBytes(100_000, 3))).sync();
-        client.shutdownOutput().sync();
-        assertTrue(client.isOutputShutdown());
-        assertEquals(100_000, await(serverSaw, 10));
-        await(got.inputShutdown, 10);
-        synchronized (got.bytes) {
-            assertEquals("got 100000", got.bytes.toString(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-        assertTrue(client.isInputShutdown() && client.isShutdown());
-        assertTrue(client.isOpen(), "half-closure keeps the channel open until closed");
-        assertFalse(got.error.isDone(), () -> "unexpected error " + got.error.join());
-    }
-
-    @Test
-    @Timeout(30)
-    void withoutHalfClosureThePeersFinClosesTheChannel() throws Exception {
-        CompletableFuture<Void> serverInactive = new CompletableFuture<>();
-        AtomicInteger events = new AtomicInteger();
-        Channel server = listen(() -> new ChannelInboundHandlerAdapter() {
-            @Override
-            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                if (evt == ChannelInputShutdownEvent.INSTANCE) {
-                    events.incrementAndGet();
-                }
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                serverInactive.complete(null);
-            }
-        });
-        Collect got = new Collect(Integer.MAX_VALUE);
-        SocketChannel client = (SocketChannel) connect(server, got);
-        client.shutdownOutput().sync();
-        await(serverInactive, 10);
-        assertEquals(0, events.get());
-        await(got.inputShutdown, 10); // the server's close is a FIN the half-closing client sees
-    }
-
-    @Test
-    @Timeout(30)
-    void abortWithLingerZeroIsAResetForThePeer() throws Exception {
-        CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        Collect serverSide = new Collect(1);
-        Channel server = listen(() -> new ChannelInboundHandlerAdapter() {
-            @Override
-            public void handlerAdded(ChannelHandlerContext ctx) {
-                ctx.pipeline().addLast(serverSide);
-                accepted.complete(ctx.channel());
-            }
-        });
-        Channel client = connect(server, new ChannelInboundHandlerAdapter());
-        client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {42})).sync();
-        await(serverSide.done, 10);
-        client.config().setOption(ChannelOption.SO_LINGER, 0);
-        client.close().sync();
-        Throwable t = await(serverSide.error, 10);
-        assertInstanceOf(IOException.class, t);
-        assertTrue(String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("reset"), t.toString());
-        await(serverSide.inactive, 10);
-        assertFalse(await(accepted, 1).isOpen());
-    }
-
-    @Test
-    @Timeout(30)
-    void aWriterWhosePeerAbortsGetsAnIOExceptionAndCloses() throws Exception {
-        Channel server = listen(fx.server().childOption(ChannelOption.SO_LINGER, 0), () -> new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                ((ByteBuf) msg).release();
-                ctx.close(); // linger 0: RST
-            }
-        });
-        CompletableFuture<Throwable> failure = new CompletableFuture<>();
-        Collect got = new Collect(Integer.MAX_VALUE);
-        Channel client = connect(server, got);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (client.isActive() && System.nanoTime() < deadline) {
-            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[1024])).addListener(f -> {
-                if (f.cause() != null) {
-                    failure.complete(f.cause());
-                }
-            });
-            Thread.sleep(5);
-        }
-        await(got.inactive, 10);
-        Throwable t = got.error.isDone() ? got.error.join() : await(failure, 5);
-        assertInstanceOf(IOException.class, t, t.toString());
-        assertFalse(client.isOpen());
     }
 
     @Test
@@ -430,32 +197,6 @@ abstract class ChannelConformanceSuite {
         }
         for (ChannelFuture f : connects) {
             f.channel().closeFuture().await(5, TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
-    @Timeout(30)
-    void connectionRefusedFailsTheConnectWithConnectException() throws Exception {
-        ChannelFuture f = connect(fx.refusingAddress(), new ChannelInboundHandlerAdapter(), 5000).awaitUninterruptibly();
-        assertFalse(f.isSuccess());
-        assertInstanceOf(ConnectException.class, f.cause());
-        assertFalse(f.cause() instanceof ConnectTimeoutException, f.cause().toString());
-        f.channel().closeFuture().await(5, TimeUnit.SECONDS);
-        assertFalse(f.channel().isOpen());
-    }
-
-    @Test
-    @Timeout(30)
-    void unansweredConnectTimesOutAfterConnectTimeoutMillis() throws Exception {
-        try (Fixture.Blackhole hole = fx.blackhole()) {
-            long start = System.nanoTime();
-            ChannelFuture f = connect(hole.address(), new ChannelInboundHandlerAdapter(), 300).awaitUninterruptibly();
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertFalse(f.isSuccess());
-            assertInstanceOf(ConnectTimeoutException.class, f.cause());
-            assertTrue(ms >= 250 && ms < 3000, "timed out after " + ms + " ms");
-            f.channel().closeFuture().await(5, TimeUnit.SECONDS);
-            assertFalse(f.channel().isOpen());
         }
     }
 
