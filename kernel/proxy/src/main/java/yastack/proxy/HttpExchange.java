@@ -101,25 +101,8 @@ final class HttpExchange {
     // ---- request path ----
 
     void start() {
-        RequestChecks.Rejection rejection = RequestChecks.check(request);
-        if (rejection != null) {
-            rejected(rejection.status(), rejection.reason());
-            return;
-        }
-        RequestChecks.Target target = RequestChecks.target(request);
-        if (target == null) {
-            rejected(HttpResponseStatus.BAD_REQUEST, "invalid request target");
-            return;
-        }
-        target = RequestAdmission.admit(this, request, target);
+        RequestChecks.Target target = RequestAdmission.admit(this);
         if (target == null) return;
-        long limit = listener.maxRequestBodyBytes();
-        if (limit > 0 && HeaderRules.contentLength(request, -1L) > limit) {
-            // Refused before a byte of it is read (and before a 100 Continue invites it).
-            down.stats.rqTooLarge.inc();
-            localReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large\n", true);
-            return;
-        }
         head = new RequestHead(request, target, down.worker.authorities);
         if (listener.tracing() != null) trace = listener.tracing().start(request.headers(), down.stats.tracing(), down.worker.random, startNanos);
         if (!listener.filters().isEmpty()) {

@@ -9,15 +9,43 @@ import yastack.proxy.edge.HttpEdgeSettings;
 import yastack.proxy.edge.PathNormalizer;
 
 /**
- * The edge's checks on a request head, after framing and before filters and routing see
- * it: overload shedding, the header-field limits, and path normalization (so the route
- * that matches is the resource the upstream serves).
+ * The checks on a request head, after framing and before filters and routing see it: its
+ * grammar and target, overload shedding, the header-field limits, path normalization (so
+ * the route that matches is the resource the upstream serves) and the body limit.
  */
 final class RequestAdmission {
     private RequestAdmission() {}
 
+    /**
+     * The target to route, or null when {@code ex} has been answered: the head's grammar and
+     * target checks, then the edge's, then the body limit (refused before a byte of the body is
+     * read, and before a 100 Continue invites it).
+     */
+    static RequestChecks.Target admit(HttpExchange ex) {
+        HttpRequest request = ex.request;
+        RequestChecks.Rejection rejection = RequestChecks.check(request);
+        if (rejection != null) {
+            ex.rejected(rejection.status(), rejection.reason());
+            return null;
+        }
+        RequestChecks.Target target = RequestChecks.target(request);
+        if (target == null) {
+            ex.rejected(HttpResponseStatus.BAD_REQUEST, "invalid request target");
+            return null;
+        }
+        target = edgeChecks(ex, request, target);
+        if (target == null) return null;
+        long limit = ex.listener.maxRequestBodyBytes();
+        if (limit > 0 && HeaderRules.contentLength(request, -1L) > limit) {
+            ex.down.stats.rqTooLarge.inc();
+            ex.reply(ex.localResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large\n"), "-", true);
+            return null;
+        }
+        return target;
+    }
+
     /** The target to route (its path normalized), or null when {@code ex} has been answered. */
-    static RequestChecks.Target admit(HttpExchange ex, HttpRequest request, RequestChecks.Target target) {
+    private static RequestChecks.Target edgeChecks(HttpExchange ex, HttpRequest request, RequestChecks.Target target) {
         EdgeStats s = ex.down.stats.edge;
         HttpEdgeSettings edge = ex.listener.edge();
         if (!ex.down.worker.overload.acceptingRequests()) {
