@@ -1,19 +1,14 @@
 package yastack.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.nio.charset.StandardCharsets;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Set;
 
 /**
  * The header fields of a proxied message as two arrays (names, values) in arrival order,
@@ -44,6 +39,12 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
      */
     private byte[] raw;
     private int size;
+    /**
+     * Slots below this index are shared with another instance ({@link #copy}) and are written
+     * only after {@link #detach}: a copy costs no arrays until one side changes a field both
+     * see, and a proxied request whose fields are only added to is never copied at all.
+     */
+    private int sharedBelow;
 
     FlatHttpHeaders() {
         this(12);
@@ -65,6 +66,17 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         names = Arrays.copyOf(names, capacity);
         values = Arrays.copyOf(values, capacity);
         meta = Arrays.copyOf(meta, capacity);
+        sharedBelow = 0;
+    }
+
+    /** Slot {@code index} is about to be written: arrays shared with a copy become this instance's own first. */
+    private void writable(int index) {
+        if (index < sharedBelow) {
+            names = names.clone();
+            values = values.clone();
+            meta = meta.clone();
+            sharedBelow = 0;
+        }
     }
 
     // ---- lookups
@@ -178,25 +190,6 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         return size;
     }
 
-    @Override
-    public Set<String> names() {
-        Set<String> distinct = new LinkedHashSet<>();
-        for (int i = 0; i < size; i++) distinct.add(names[i].toString());
-        return distinct;
-    }
-
-    @Override
-    public List<Map.Entry<String, String>> entries() {
-        List<Map.Entry<String, String>> list = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) list.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), value(i).toString()));
-        return list;
-    }
-
-    @Override
-    public Iterator<Map.Entry<String, String>> iterator() {
-        return entries().iterator();
-    }
-
     /**
      * The fields in order. The entry each {@code next()} returns is the iterator itself, moved
      * on by the next call: read it before then (as Netty's encoder and converters do).
@@ -228,49 +221,31 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         @Override public String toString() { return names[current] + ": " + value(current); }
     }
 
-    /**
-     * Writes the fields as Netty's encoder does (name ": " value CRLF, text as US-ASCII), with no
-     * cursor object, into a buffer the caller sized with {@link #encodedLength} (it grows if not).
-     */
-    void encode(ByteBuf buf) {
-        for (int i = 0; i < size; i++) {
-            CharSequence name = names[i];
-            CharSequence value = values[i];
-            int span = (int) (meta[i] >>> 32);
-            writeAscii(buf, name);
-            buf.writeShort(COLON_SP);
-            if (value != null) writeAscii(buf, value);
-            else buf.writeBytes(raw, span >>> 16, span & 0xffff);
-            buf.writeShort(CRLF);
-        }
+    // ---- for FieldWriter, which writes the fields out
+
+    CharSequence nameAt(int i) {
+        return names[i];
     }
 
-    /** The bytes {@link #encode} writes. */
-    int encodedLength() {
-        int n = 0;
-        for (int i = 0; i < size; i++) {
-            CharSequence value = values[i];
-            n += names[i].length() + (value != null ? value.length() : (int) (meta[i] >>> 32) & 0xffff) + 4;
-        }
-        return n;
+    /** Field i's value, or null while it is only a place in {@link #raw} ({@link #rawSpan}). */
+    CharSequence valueObjectAt(int i) {
+        return values[i];
     }
 
-    private static final int COLON_SP = ':' << 8 | ' ';
-    private static final int CRLF = '\r' << 8 | '\n';
+    /** Where field i's value is in {@link #raw}: offset in the high 16 bits, length in the low 16. */
+    int rawSpan(int i) {
+        return (int) (meta[i] >>> 32);
+    }
 
-    private static void writeAscii(ByteBuf buf, CharSequence text) {
-        if (text instanceof AsciiString a) buf.writeBytes(a.array(), a.arrayOffset(), a.length());
-        else buf.writeCharSequence(text, StandardCharsets.US_ASCII);
+    byte[] raw() {
+        return raw;
     }
 
     // ---- edits
 
     private void append(CharSequence name, CharSequence value) {
-        if (size == names.length) {
-            names = Arrays.copyOf(names, Math.max(8, size * 2));
-            values = Arrays.copyOf(values, names.length);
-            meta = Arrays.copyOf(meta, names.length);
-        }
+        if (size == names.length) reserve(Math.max(8, size * 2));
+        else writable(size);
         names[size] = name;
         meta[size] = key(name) & 0xffffffffL;
         values[size++] = value;
@@ -318,6 +293,11 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     /** Drops, from index {@code first} on, the fields named in {@code set} or called {@code name} (one of them is null). */
     private void compact(int first, HeaderNameSet set, CharSequence name) {
         int key = name == null ? 0 : (int) meta[first]; // first is a field called name
+        if (set != null) {
+            while (first < size && !set.has((int) meta[first], names[first])) first++;
+            if (first == size) return; // nothing to drop: shared arrays stay shared
+        }
+        writable(first);
         int kept = first;
         for (int i = first; i < size; i++) {
             boolean drop = set != null ? set.has((int) meta[i], names[i])
@@ -346,16 +326,6 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
         return this;
     }
 
-    @Override
-    public HttpHeaders add(HttpHeaders headers) {
-        if (headers == this) throw new IllegalArgumentException("can't add to itself");
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            add(e.getKey(), e.getValue());
-        }
-        return this;
-    }
-
     /** Replaces the fields named {@code name}; the new one takes the first one's place (or goes last). */
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
@@ -365,6 +335,7 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
             append(name, v);
             return this;
         }
+        writable(i);
         names[i] = name;
         values[i] = v;
         meta[i] &= 0xffffffffL; // the key stays (the names are equal ignoring case); the value is no longer in raw
@@ -381,13 +352,6 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     }
 
     @Override
-    public HttpHeaders set(HttpHeaders headers) {
-        if (headers == this) return this;
-        clear();
-        return add(headers);
-    }
-
-    @Override
     public HttpHeaders remove(CharSequence name) {
         removeAll(name);
         return this;
@@ -395,21 +359,30 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
 
     @Override
     public HttpHeaders clear() {
+        writable(0);
         Arrays.fill(names, 0, size, null);
         Arrays.fill(values, 0, size, null);
         size = 0;
         return this;
     }
 
-    /** A copy of these fields (names and values are immutable, so the copy shares them). */
+    /**
+     * A copy of these fields that shares the arrays until either side writes a slot both see
+     * (names and values are immutable, and a value view cached by either is the same text).
+     * Appends to the copy go to the free slots behind this instance's fields when this one had
+     * them to give (no earlier copy took them); either way this one's next write of any kind
+     * makes its arrays its own first.
+     */
     @Override
     public HttpHeaders copy() {
-        FlatHttpHeaders c = new FlatHttpHeaders(size + 4); // room for what a proxy adds (X-Forwarded-*, X-Request-Id, Via)
-        System.arraycopy(names, 0, c.names, 0, size);
-        System.arraycopy(values, 0, c.values, 0, size);
-        System.arraycopy(meta, 0, c.meta, 0, size);
+        FlatHttpHeaders c = new FlatHttpHeaders(0);
+        c.names = names;
+        c.values = values;
+        c.meta = meta;
         c.raw = raw;
         c.size = size;
+        c.sharedBelow = sharedBelow <= size ? size : Integer.MAX_VALUE;
+        sharedBelow = Integer.MAX_VALUE;
         return c;
     }
 }

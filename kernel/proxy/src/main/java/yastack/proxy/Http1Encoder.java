@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -189,7 +190,15 @@ abstract class Http1Encoder {
         to.ensureWritable(n + 2).writeBytes(scratch, 0, n); // + 2: room for a chunk's CRLF
     }
 
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[COPY_LIMIT]);
+    /** A body copied through it is at most {@link #COPY_LIMIT}; fields put in it, at most this. */
+    private static final int SCRATCH_SIZE = 8192;
+    /** Netty's thread-local: an index into the worker thread's own table, not a hash lookup. */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_SIZE];
+        }
+    };
 
     /** Writes {@code buf}; an empty one only when someone waits on the promise (nothing would go out). */
     private static void writeOrComplete(ChannelHandlerContext ctx, ByteBuf buf, ChannelPromise promise) {
@@ -200,16 +209,26 @@ abstract class Http1Encoder {
     /** The start line and the fields, in a buffer with {@code extra} bytes to spare for the body. */
     private ByteBuf encodeHead(ChannelHandlerContext ctx, HttpMessage m, int extra) {
         HttpHeaders h = m.headers();
-        ByteBuf buf = ctx.alloc().buffer(startLineSize(m) + fieldsLength(h) + 2 + extra);
+        int fields = fieldsLength(h);
+        ByteBuf buf = ctx.alloc().buffer(startLineSize(m) + fields + 2 + extra);
         writeStartLine(buf, m);
-        encodeFields(buf, h);
-        buf.writeShort(CRLF);
+        if (h instanceof FlatHttpHeaders flat && fields + 2 <= SCRATCH_SIZE) {
+            // Fields and the empty line put in an array, then one copy into the buffer.
+            byte[] scratch = SCRATCH.get();
+            int end = FieldWriter.encode(flat, scratch, 0);
+            scratch[end++] = '\r';
+            scratch[end++] = '\n';
+            buf.writeBytes(scratch, 0, end);
+        } else {
+            encodeFields(buf, h);
+            buf.writeShort(CRLF);
+        }
         return buf;
     }
 
     private static void encodeFields(ByteBuf buf, HttpHeaders h) {
         if (h instanceof FlatHttpHeaders flat) {
-            flat.encode(buf);
+            FieldWriter.encode(flat, buf);
             return;
         }
         for (Map.Entry<CharSequence, CharSequence> e : (Iterable<Map.Entry<CharSequence, CharSequence>>) h::iteratorCharSequence) {
@@ -221,7 +240,7 @@ abstract class Http1Encoder {
     }
 
     private static int fieldsLength(HttpHeaders h) {
-        if (h instanceof FlatHttpHeaders flat) return flat.encodedLength();
+        if (h instanceof FlatHttpHeaders flat) return FieldWriter.encodedLength(flat);
         int n = 0;
         for (Map.Entry<CharSequence, CharSequence> e : (Iterable<Map.Entry<CharSequence, CharSequence>>) h::iteratorCharSequence) {
             n += e.getKey().length() + e.getValue().length() + 4;

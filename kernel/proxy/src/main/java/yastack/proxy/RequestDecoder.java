@@ -136,8 +136,10 @@ class RequestDecoder extends Http1BodyDecoder {
         if (headEnd - lineEnd - 4 > maxHeaderBytes) throw tooLargeHeaders();
         FlatHttpHeaders headers = new FlatHttpHeaders(0);
         HttpRequest request = Http1Grammar.parseRequestLine(in, start, lineEnd, headers);
-        // Room for what framing may set on it (Content-Length, Transfer-Encoding) and a filter or two.
-        FieldLines.parse(in, lineEnd + 2, headEnd, headers, false, false, 2);
+        // Room for what framing may set on it (Content-Length, Transfer-Encoding) and for the four
+        // fields a proxied request gains (X-Forwarded-For, X-Forwarded-Proto, X-Request-Id, Via): the
+        // upstream request's copy of these fields then shares their arrays (FlatHttpHeaders.copy).
+        FieldLines.parse(in, lineEnd + 2, headEnd, headers, false, false, 6);
         boolean bodyless = frame(request);
         cancelHeadTimer();
         in.readerIndex(headEnd);

@@ -2,17 +2,64 @@ package yastack.proxy;
 
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * The part of Netty's {@link HttpHeaders} contract that follows from the rest: the String
- * overloads, and the typed getters and setters as parsings and renderings of the text value.
+ * overloads, the typed getters and setters as parsings and renderings of the text value, and
+ * the copies out (names, entries) and in (whole header sets) through the field cursor.
  * {@link FlatHttpHeaders} implements the storage.
  */
 abstract class TextualHttpHeaders extends HttpHeaders {
+    @Override
+    public Set<String> names() {
+        Set<String> distinct = new LinkedHashSet<>();
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = iteratorCharSequence(); it.hasNext(); ) {
+            distinct.add(it.next().getKey().toString());
+        }
+        return distinct;
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> entries() {
+        List<Map.Entry<String, String>> list = new ArrayList<>(size());
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            list.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey().toString(), e.getValue().toString()));
+        }
+        return list;
+    }
+
+    @Override
+    public Iterator<Map.Entry<String, String>> iterator() {
+        return entries().iterator();
+    }
+
+    @Override
+    public HttpHeaders add(HttpHeaders headers) {
+        if (headers == this) throw new IllegalArgumentException("can't add to itself");
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            add(e.getKey(), e.getValue());
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(HttpHeaders headers) {
+        if (headers == this) return this;
+        clear();
+        return add(headers);
+    }
+
     @Override
     public String get(String name) {
         return get((CharSequence) name);

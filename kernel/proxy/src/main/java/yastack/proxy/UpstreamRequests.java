@@ -53,7 +53,9 @@ final class UpstreamRequests {
         // Via names the protocol we received: an HTTP/2 stream arrives converted to a 1.1 message.
         if (via != null) h.add(HttpHeaderNames.VIA, via.value(request.protocolVersion(), h2Stream));
         if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
-        else if (!head.authority().isEmpty()) h.set(HttpHeaderNames.HOST, head.authority());
+        else if (!head.authority().isEmpty() && !h.contains(HttpHeaderNames.HOST, head.authority(), false)) {
+            h.set(HttpHeaderNames.HOST, head.authority()); // unless it is there already, which keeps a copy's arrays shared
+        }
         HeaderRules.apply(h, f.headers().requestAdd(), f.headers().requestRemove());
         if (upgrade != null) UpgradeTunnel.requestUpgrade(h, upgrade);
         if (teTrailers) h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
