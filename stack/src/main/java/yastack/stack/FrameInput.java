@@ -87,6 +87,20 @@ final class FrameInput {
             stats.inc(Stat.IP_DROP_BAD_SOURCE);
             return;
         }
+        if (ihl > 20) {
+            int verdict = Ipv4Options.check(f, off, ihl);
+            if (verdict == Ipv4Options.SOURCE_ROUTED) {
+                stats.inc(Stat.IP_DROP_SOURCE_ROUTED);
+                return;
+            }
+            if (verdict != Ipv4Options.OK) {
+                stats.inc(Stat.IP_DROP_BAD_OPTIONS);
+                if (!bcast && !l2bcast) {
+                    icmp.sendParameterProblem(f, off, total, src, verdict);
+                }
+                return;
+            }
+        }
         int proto = Wire.u8(f, off + 9);
         int frag = Wire.u16(f, off + 6);
         MemorySegment b = f;

@@ -38,7 +38,7 @@ public final class Icmp {
             return;
         }
         long o = NetStack.L4_OFFSET;
-        int msOfDay = (int) Math.floorMod(stack.cfg.wallClockMillis.getAsLong(), 86_400_000L);
+        int msOfDay = msOfDay();
         Wire.put8(f, o, 14);
         Wire.put8(f, o + 1, 0);
         Wire.put16(f, o + 2, 0);
@@ -49,46 +49,6 @@ public final class Icmp {
         Wire.put16(f, o + 2, Wire.checksum(f, o, 20));
         stack.ipOut.endIp(f, NetStack.L4_OFFSET + 20);
         st.inc(Stat.ICMP_TX);
-    }
-
-    /**
-     * RFC 1122 3.2.2.6: the Record Route option of an echo request goes back in the reply, with our address
-     * recorded for the way in and for the way out while there is room (as Linux). Other options are not echoed.
-     * Returns the option padded to a multiple of 4 bytes, or null when the request has none.
-     */
-    private static byte[] recordRoute(MemorySegment b, long ipOff, long end, int self) {
-        long p = ipOff + 20;
-        while (p < end) {
-            int kind = Wire.u8(b, p);
-            if (kind == 0) {
-                break;
-            }
-            if (kind == 1) {
-                p++;
-                continue;
-            }
-            int l = p + 1 < end ? Wire.u8(b, p + 1) : 0;
-            if (l < 2 || p + l > end) {
-                break;
-            }
-            if (kind == 7 && l >= 3) {
-                byte[] o = new byte[(l + 3) & ~3];
-                MemorySegment.copy(b, p, MemorySegment.ofArray(o), 0, l);
-                for (int pass = 0; pass < 2; pass++) {
-                    int ptr = o[2] & 0xff; // 1-based offset of the next free slot
-                    if (ptr >= 4 && ptr + 3 <= l) {
-                        o[ptr - 1] = (byte) (self >>> 24);
-                        o[ptr] = (byte) (self >>> 16);
-                        o[ptr + 1] = (byte) (self >>> 8);
-                        o[ptr + 2] = (byte) self;
-                        o[2] = (byte) (ptr + 4);
-                    }
-                }
-                return o;
-            }
-            p += l;
-        }
-        return null;
     }
 
     void input(MemorySegment b, long ipOff, long off, int len, int src, boolean bcast) {
@@ -110,20 +70,14 @@ public final class Icmp {
                     st.inc(Stat.ICMP_DROP_BROADCAST_ECHO);
                     return;
                 }
-                byte[] opts = off - ipOff > 20 ? recordRoute(b, ipOff, off, stack.address) : null;
+                // RFC 1122 3.2.2.6: Record Route and Timestamp come back, with our entries (as Linux).
+                byte[] opts = replyOptions(b, ipOff, (int) (off - ipOff));
                 int optLen = opts == null || 20 + opts.length + len > stack.cfg.mtu ? 0 : opts.length;
                 MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, optLen + len);
                 if (f == null) {
                     return;
                 }
-                if (optLen > 0) {
-                    // the header grows by the options; the total length beginIp wrote already counts them
-                    MemorySegment.copy(MemorySegment.ofArray(opts), 0, f, NetStack.L4_OFFSET, optLen);
-                    Wire.put8(f, 14, 0x40 | (5 + optLen / 4));
-                    Wire.put16(f, 24, 0);
-                    Wire.put16(f, 24, Wire.checksum(f, 14, 20 + optLen));
-                }
-                long o = NetStack.L4_OFFSET + optLen;
+                long o = putOptions(f, opts, optLen);
                 MemorySegment.copy(b, off, f, o, len);
                 Wire.put8(f, o, 0);
                 Wire.put8(f, o + 1, 0);
@@ -173,6 +127,28 @@ public final class Icmp {
         }
     }
 
+    /** The options a reply to the datagram at {@code ipOff} carries (see {@link Ipv4Options#forReply}), or null. */
+    private byte[] replyOptions(MemorySegment b, long ipOff, int limit) {
+        return limit > 20 ? Ipv4Options.forReply(b, ipOff, limit, stack.address, msOfDay()) : null;
+    }
+
+    /** Writes {@code optLen} bytes of {@code opts} as the options of the frame beginIp started; returns where ICMP begins. */
+    private static long putOptions(MemorySegment f, byte[] opts, int optLen) {
+        if (optLen > 0) {
+            // the header grows by the options; the total length beginIp wrote already counts them
+            MemorySegment.copy(MemorySegment.ofArray(opts), 0, f, NetStack.L4_OFFSET, optLen);
+            Wire.put8(f, 14, 0x40 | (5 + optLen / 4));
+            Wire.put16(f, 24, 0);
+            Wire.put16(f, 24, Wire.checksum(f, 14, 20 + optLen));
+        }
+        return NetStack.L4_OFFSET + optLen;
+    }
+
+    /** Milliseconds since midnight UT, the time ICMP timestamps and the IP Timestamp option carry (RFC 791, 792). */
+    private int msOfDay() {
+        return (int) Math.floorMod(stack.cfg.wallClockMillis.getAsLong(), 86_400_000L);
+    }
+
     private boolean allow() {
         long now = stack.now;
         if (now - windowStart >= 1_000_000_000L) {
@@ -189,25 +165,56 @@ public final class Icmp {
 
     /** Destination unreachable (code 2 protocol, 3 port) quoting the offending datagram (RFC 1812 4.3.2.3 style, up to 576 bytes). */
     void sendUnreachable(MemorySegment b, long ipOff, int total, int dst, int code) {
+        if (sendError(b, ipOff, total, dst, 3, code, 0, (Wire.u8(b, ipOff) & 15) * 4)) {
+            stack.stats.inc(Stat.ICMP_UNREACH_SENT);
+        }
+    }
+
+    /**
+     * Parameter problem (RFC 792, RFC 1122 3.2.2.5) pointing at byte {@code pointer} of the
+     * datagram's header; never about an ICMP error message (RFC 1122 3.2.2), so two hosts that
+     * disagree cannot bounce errors between them.
+     */
+    void sendParameterProblem(MemorySegment b, long ipOff, int total, int dst, int pointer) {
+        int ihl = (Wire.u8(b, ipOff) & 15) * 4;
+        if (Wire.u8(b, ipOff + 9) == NetStack.PROTO_ICMP && total >= ihl + 1) {
+            int type = Wire.u8(b, ipOff + ihl);
+            if (type > 18 || type == 3 || type == 4 || type == 5 || type == 11 || type == 12) {
+                return; // an error (or a type we cannot tell is not one), as Linux's icmp_send decides
+            }
+        }
+        if (sendError(b, ipOff, total, dst, 12, 0, pointer << 24, pointer)) {
+            stack.stats.inc(Stat.ICMP_PARAMETER_PROBLEMS_SENT);
+        }
+    }
+
+    /**
+     * An ICMP error quoting the datagram (up to 576 bytes in all), rate limited and never about
+     * a later fragment. Like Linux, it carries back the Record Route and Timestamp options the
+     * datagram had before {@code optionsLimit} (the offset of a bad option, or the header's end).
+     */
+    private boolean sendError(MemorySegment b, long ipOff, int total, int dst, int type, int code, int rest, int optionsLimit) {
         int fragOff = Wire.u16(b, ipOff + 6) & 0x1fff;
         if (fragOff != 0 || !allow()) {
-            return;
+            return false;
         }
-        int quote = Math.min(total, 576 - 28);
-        MemorySegment f = stack.ipOut.beginIp(dst, NetStack.PROTO_ICMP, 8 + quote);
+        byte[] opts = replyOptions(b, ipOff, optionsLimit);
+        int optLen = opts == null ? 0 : opts.length;
+        int quote = Math.min(total, 576 - 28 - optLen);
+        MemorySegment f = stack.ipOut.beginIp(dst, NetStack.PROTO_ICMP, optLen + 8 + quote);
         if (f == null) {
-            return;
+            return false;
         }
-        long o = NetStack.L4_OFFSET;
-        Wire.put8(f, o, 3);
+        long o = putOptions(f, opts, optLen);
+        Wire.put8(f, o, type);
         Wire.put8(f, o + 1, code);
         Wire.put16(f, o + 2, 0);
-        Wire.put32(f, o + 4, 0);
+        Wire.put32(f, o + 4, rest);
         MemorySegment.copy(b, ipOff, f, o + 8, quote);
         Wire.put16(f, o + 2, Wire.checksum(f, o, 8 + quote));
-        stack.ipOut.endIp(f, NetStack.L4_OFFSET + 8 + quote);
+        stack.ipOut.endIp(f, (int) o + 8 + quote);
         stack.stats.inc(Stat.ICMP_TX);
-        stack.stats.inc(Stat.ICMP_UNREACH_SENT);
+        return true;
     }
 
     void sendEcho(int dst, int id, int seq, int payloadLength) {

@@ -70,20 +70,37 @@ final class IpDifferentialRows {
                 Pkt.tcpFrame(0xFFFF_FFFF_FFFFL, Probe.PEER_MAC, Probe.PEER, BROADCAST, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null))));
         rows.add(row("IP: TTL 0 to us", p -> p.frame("echo ttl 0", ip(Probe.STACK_MAC, Probe.STACK, 1, 0, echo(8, 8, 8), false))));
         rows.add(row("IP: for another host on the link", p -> p.frame("echo to .77", ip(Probe.STACK_MAC, Probe.STACK + 75, 1, 64, echo(8, 9, 8), false))));
-        rows.add(row("IP: echo request with IP options (record route)", p -> {
-            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 10, 8), false);
-            byte[] g = new byte[f.length + 12];
-            System.arraycopy(f, 0, g, 0, 34);
-            System.arraycopy(f, 34, g, 46, f.length - 34);
-            g[14] = 0x48;
-            g[34] = 7; // record route, length 11, pointer 4, two slots; then end of options
-            g[35] = 11;
-            g[36] = 4;
-            ByteBuffer b = ByteBuffer.wrap(g);
-            b.putShort(16, (short) (g.length - 14)).putShort(24, (short) 0);
-            b.putShort(24, (short) Pkt.csum(g, 14, 32, 0));
-            p.frame("echo + RR", g);
-        }));
+        // RFC 791 options, checked as Linux's ip_options_compile does (RFC 1122 3.2.1.8, 3.2.2.5).
+        rows.add(row("IP: echo request with IP options (record route)",
+                p -> p.frame("echo + RR", withOptions(echo(8, 10, 8), opt(7, 11, 4)))));
+        rows.add(row("IP: echo request with a timestamp option",
+                p -> p.frame("echo + TS", withOptions(echo(8, 13, 8), opt(68, 12, 5, 0)))));
+        rows.add(row("IP: echo request with a full timestamp option",
+                p -> p.frame("echo + TS full", withOptions(echo(8, 14, 8), opt(68, 12, 13, 0)))));
+        rows.add(row("IP: echo request with NOPs and an early end of options",
+                p -> p.frame("echo + NOP NOP EOL", withOptions(echo(8, 15, 8), 1, 1, 0, 0))));
+        rows.add(row("IP: echo request with a stream id option",
+                p -> p.frame("echo + SID", withOptions(echo(8, 16, 8), opt(136, 4, 0, 1)))));
+        rows.add(row("IP: echo request with a loose source route",
+                p -> p.frame("echo + LSRR", withOptions(echo(8, 17, 8), opt(131, 7, 4, 10, 9, 9, 9)))));
+        rows.add(row("IP: echo request with a strict source route",
+                p -> p.frame("echo + SSRR", withOptions(echo(8, 18, 8), opt(137, 7, 4, 10, 9, 9, 9)))));
+        rows.add(row("IP: option longer than the header's options",
+                p -> p.frame("echo + RA of 12 in 4", withOptions(echo(8, 19, 8), 148, 12, 0, 0))));
+        rows.add(row("IP: option length below 2",
+                p -> p.frame("echo + length 1", withOptions(echo(8, 20, 8), 7, 1, 0, 0))));
+        rows.add(row("IP: record route with a pointer below 4",
+                p -> p.frame("echo + RR ptr 3", withOptions(echo(8, 21, 8), opt(7, 7, 3)))));
+        rows.add(row("IP: two record route options",
+                p -> p.frame("echo + RR RR", withOptions(echo(8, 22, 8), 7, 3, 4, 7, 3, 4))));
+        rows.add(row("IP: timestamp option that overflowed 15 times",
+                p -> p.frame("echo + TS overflow 15", withOptions(echo(8, 23, 8), opt(68, 4, 5, 0xf0)))));
+        rows.add(row("IP: UDP to a closed port with record route",
+                p -> p.frame("UDP :9 + RR", withOptions(Probe.STACK, 17, udp(9, 20), opt(7, 11, 4)))));
+        rows.add(row("IP: unknown protocol with a timestamp option",
+                p -> p.frame("proto 253 + TS", withOptions(Probe.STACK, 253, new byte[16], opt(68, 12, 5, 1)))));
+        rows.add(row("IP: UDP to a closed port with a malformed option",
+                p -> p.frame("UDP :9 + bad option", withOptions(Probe.STACK, 17, udp(9, 20), opt(7, 7, 3)))));
         rows.add(row("IP: TCP segment with a bad checksum to a closed port", p -> {
             byte[] f = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null);
             f[f.length - 3] ^= 1;
@@ -112,6 +129,35 @@ final class IpDifferentialRows {
         byte[] d = new byte[8 + len];
         ByteBuffer.wrap(d).putShort(0, (short) 33000).putShort(2, (short) port).putShort(4, (short) d.length);
         return d;
+    }
+
+    /** Option {@code type} of {@code length} bytes: its type, length and then {@code first}, zeros after. */
+    static int[] opt(int type, int length, int... first) {
+        int[] o = new int[length];
+        o[0] = type;
+        o[1] = length;
+        System.arraycopy(first, 0, o, 2, first.length);
+        return o;
+    }
+
+    /** An ICMP {@link #ip} frame to us carrying {@code options} (padded with end-of-options to a multiple of 4). */
+    static byte[] withOptions(byte[] icmp, int... options) {
+        return withOptions(Probe.STACK, 1, icmp, options);
+    }
+
+    /** An {@link #ip} frame to {@code dst} carrying {@code options} (padded with end-of-options to a multiple of 4). */
+    static byte[] withOptions(int dst, int proto, byte[] payload, int... options) {
+        byte[] f = ip(Probe.STACK_MAC, dst, proto, 64, payload, false);
+        int optLen = (options.length + 3) & ~3;
+        byte[] g = new byte[f.length + optLen];
+        System.arraycopy(f, 0, g, 0, 34);
+        for (int i = 0; i < options.length; i++) g[34 + i] = (byte) options[i];
+        System.arraycopy(f, 34, g, 34 + optLen, f.length - 34);
+        g[14] = (byte) (0x40 | (20 + optLen) / 4);
+        ByteBuffer b = ByteBuffer.wrap(g);
+        b.putShort(16, (short) (g.length - 14)).putShort(24, (short) 0);
+        b.putShort(24, (short) Pkt.csum(g, 14, 20 + optLen, 0));
+        return g;
     }
 
     /** Makes an {@link #ip} frame a fragment at byte {@code offset} (a multiple of 8) of the datagram with id 0x77. */
@@ -160,7 +206,7 @@ final class IpDifferentialRows {
         int icmpType = f[t] & 0xff;
         String s = ip + ((frag & 0x2000) != 0 ? " MF" : "") + " ICMP " + icmpType + "/" + (f[t + 1] & 0xff);
         if (icmpType == 3 || icmpType == 11 || icmpType == 12) {
-            s += " quoting " + (total - ihl - 8) + " B";
+            s += " quoting " + (total - ihl - 8) + " B" + (icmpType == 12 ? " pointer " + (f[t + 4] & 0xff) : "");
         } else if (icmpType == 0 || icmpType == 14) {
             s += " id=" + Integer.toHexString(b.getShort(t + 4) & 0xffff) + " seq=" + b.getShort(t + 6);
         }
