@@ -122,7 +122,7 @@ final class FrameInput {
                     stats.inc(Stat.IP_DROP_NOT_FOR_US);
                     return;
                 }
-                tcp.input(b, l4, l4len, src, dst);
+                tcp.input(b, l4, l4len, src, dst, Wire.u8(b, ipOff + 1));
             }
             // RFC 1122 3.2.2: no ICMP error for a datagram sent as a link-layer broadcast either
             case NetStack.PROTO_UDP -> udp.input(b, ipOff, l4, l4len, src, dst, bcast || l2bcast);

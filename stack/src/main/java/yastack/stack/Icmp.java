@@ -23,7 +23,7 @@ public final class Icmp {
      * RFC 792 timestamp reply (optional in RFC 1122 3.2.2.8; Linux answers): the originate timestamp copied,
      * receive and transmit timestamps in milliseconds since midnight UT. Never to a broadcast, like echo.
      */
-    private void timestampReply(MemorySegment b, long off, int len, int src, boolean bcast) {
+    private void timestampReply(MemorySegment b, long off, int len, int src, boolean bcast, int tos) {
         StackStats st = stack.stats;
         if (bcast) {
             st.inc(Stat.ICMP_DROP_BROADCAST_ECHO);
@@ -37,6 +37,7 @@ public final class Icmp {
         if (f == null) {
             return;
         }
+        Ipv4Output.setTos(f, tos);
         long o = NetStack.L4_OFFSET;
         int msOfDay = msOfDay();
         Wire.put8(f, o, 14);
@@ -77,6 +78,7 @@ public final class Icmp {
                 if (f == null) {
                     return;
                 }
+                Ipv4Output.setTos(f, Wire.u8(b, ipOff + 1)); // the request's, as Linux answers
                 long o = putOptions(f, opts, optLen);
                 MemorySegment.copy(b, off, f, o, len);
                 Wire.put8(f, o, 0);
@@ -87,7 +89,7 @@ public final class Icmp {
                 st.inc(Stat.ICMP_TX);
                 st.inc(Stat.ICMP_ECHO_REPLIES);
             }
-            case 13 -> timestampReply(b, off, len, src, bcast);
+            case 13 -> timestampReply(b, off, len, src, bcast, Wire.u8(b, ipOff + 1));
             case 0 -> {
                 if (echoListener != null) {
                     echoListener.onEchoReply(src, Wire.u16(b, off + 4), Wire.u16(b, off + 6), len - 8);
@@ -205,6 +207,8 @@ public final class Icmp {
         if (f == null) {
             return false;
         }
+        // Precedence 6, internetwork control (RFC 1812 4.3.2.5), and the datagram's TOS bits, as Linux sends errors.
+        Ipv4Output.setTos(f, 0xc0 | Wire.u8(b, ipOff + 1) & 0x1e);
         long o = putOptions(f, opts, optLen);
         Wire.put8(f, o, type);
         Wire.put8(f, o + 1, code);

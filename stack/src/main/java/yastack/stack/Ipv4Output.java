@@ -106,6 +106,20 @@ final class Ipv4Output {
         return f;
     }
 
+    /**
+     * Sets the type of service of a frame {@link #beginIp} started (20-byte header): what a reply
+     * carries back of the datagram it answers, as Linux's do (echo replies and RSTs its TOS, ICMP
+     * errors precedence 6 with its TOS bits).
+     */
+    static void setTos(MemorySegment f, int tos) {
+        if (tos == 0) {
+            return;
+        }
+        Wire.put8(f, 15, tos);
+        Wire.put16(f, 24, 0);
+        Wire.put16(f, 24, Wire.checksum(f, 14, 20));
+    }
+
     void endIp(MemorySegment f, int frameLen) {
         stats.inc(Stat.IP_TX);
         if (txFragment) {

@@ -205,7 +205,7 @@ final class TcpHandshake {
         if (s.has(TcpSegment.ACK)) {
             if (Seq.le(s.ack, c.iss) || Seq.gt(s.ack, c.sndMax)) {
                 if (!s.has(TcpSegment.RST)) {
-                    TcpSegmentWriter.sendBare(layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
+                    TcpSegmentWriter.sendBare(layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST, s.tos);
                     st.inc(Stat.TCP_RST_SENT);
                 }
                 st.inc(Stat.TCP_DROP_BAD_ACK);

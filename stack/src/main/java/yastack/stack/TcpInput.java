@@ -95,7 +95,7 @@ final class TcpInput {
         }
         if (c.state == TcpState.SYN_RECEIVED) {
             if (!(Seq.lt(c.sndUna, s.ack) && Seq.le(s.ack, c.sndMax))) {
-                TcpSegmentWriter.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST);
+                TcpSegmentWriter.sendBare(c.layer, c.localPort, c.remoteIp, c.remotePort, s.ack, 0, TcpSegment.RST, s.tos);
                 st.inc(Stat.TCP_RST_SENT);
                 return false;
             }

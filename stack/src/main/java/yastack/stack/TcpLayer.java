@@ -126,7 +126,7 @@ final class TcpLayer {
 
     // ---------------------------------------------------------------- input
 
-    void input(MemorySegment b, long off, int len, int src, int dst) {
+    void input(MemorySegment b, long off, int len, int src, int dst, int tos) {
         StackStats st = stack.stats;
         st.inc(Stat.TCP_RX);
         if (len < 20) {
@@ -149,6 +149,7 @@ final class TcpLayer {
             st.inc(Stat.TCP_DROP_BAD_OPTIONS);
             return;
         }
+        s.tos = tos;
         if (s.srcPort == 0 || s.dstPort == 0) {
             st.inc(Stat.TCP_DROP_BAD_PORT);
             return;

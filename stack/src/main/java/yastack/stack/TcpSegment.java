@@ -13,6 +13,8 @@ final class TcpSegment {
     int payloadLen;
     int mss, wscale, tsVal, tsEcr, sackCount;
     boolean sackOk, hasTs;
+    /** The type of service of the datagram it came in, which a RST sent in answer carries back (as Linux's). */
+    int tos;
     final int[] sackStart = new int[4];
     final int[] sackEnd = new int[4];
 

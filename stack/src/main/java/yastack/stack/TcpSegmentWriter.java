@@ -240,17 +240,18 @@ final class TcpSegmentWriter {
             ack = s.seq + s.seqLen();
             flags = TcpSegment.RST | TcpSegment.ACK;
         }
-        sendBare(layer, s.dstPort, s.srcIp, s.srcPort, seq, ack, flags);
+        sendBare(layer, s.dstPort, s.srcIp, s.srcPort, seq, ack, flags, s.tos);
         layer.stack.stats.inc(Stat.TCP_RST_SENT);
     }
 
-    /** An option-less segment not tied to a connection (RSTs, TIME_WAIT ACKs). */
-    static void sendBare(TcpLayer layer, int localPort, int remoteIp, int remotePort, int seq, int ack, int flags) {
+    /** An option-less segment not tied to a connection (RSTs, TIME_WAIT ACKs), with type of service {@code tos}. */
+    static void sendBare(TcpLayer layer, int localPort, int remoteIp, int remotePort, int seq, int ack, int flags, int tos) {
         NetStack st = layer.stack;
         MemorySegment f = st.ipOut.beginIp(remoteIp, NetStack.PROTO_TCP, 20);
         if (f == null) {
             return;
         }
+        Ipv4Output.setTos(f, tos);
         writeHeader(f, L4, localPort, remotePort, seq, ack, 20, flags, 0);
         finish(st, f, remoteIp, 20);
     }

@@ -66,7 +66,7 @@ final class DiffPeer {
             if (p == null) {
                 shown.add(IpDifferentialRows.describe(a));
             } else if (p.sport() == dport && p.dport() == sport) {
-                shown.add(describe(p)); // not the retransmissions of other rows' connections
+                shown.add(describe(p) + IpDifferentialRows.tos(a)); // not the retransmissions of other rows' connections
             }
         }
         transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));

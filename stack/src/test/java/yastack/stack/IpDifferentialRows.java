@@ -99,6 +99,17 @@ final class IpDifferentialRows {
                 p -> p.frame("UDP :9 + RR", withOptions(Probe.STACK, 17, udp(9, 20), opt(7, 11, 4)))));
         rows.add(row("IP: unknown protocol with a timestamp option",
                 p -> p.frame("proto 253 + TS", withOptions(Probe.STACK, 253, new byte[16], opt(68, 12, 5, 1)))));
+        // The type of service a reply carries (RFC 1122 3.2.1.6, RFC 2474): Linux echoes a request's and marks errors.
+        rows.add(row("IP: echo request with DSCP AF11", p -> p.frame("echo tos 0x28", withTos(ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 24, 8), false), 0x28))));
+        rows.add(row("IP: echo request marked ECN CE", p -> p.frame("echo tos 0x03", withTos(ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 25, 8), false), 0x03))));
+        rows.add(row("IP: UDP to a closed port with DSCP AF11", p -> p.frame("UDP :9 tos 0x28", withTos(ip(Probe.STACK_MAC, Probe.STACK, 17, 64, udp(9, 20), false), 0x28))));
+        rows.add(row("IP: TCP SYN to a closed port with DSCP AF11", p -> p.frame("SYN tos 0x28", withTos(
+                Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null), 0x28))));
+        rows.add(new LinuxDifferentialRows.Row("IP: bare ACK with DSCP AF11 to a listening port", true, p -> p.frame("ACK tos 0x28", withTos(
+                Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 77, Pkt.ACK, 1000, null, null), 0x28))));
+        rows.add(new LinuxDifferentialRows.Row("IP: SYN with DSCP AF11 to a listening port", true, p -> p.frame("SYN tos 0x28", withTos(
+                Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null), 0x28))));
+        rows.add(row("IP: ICMP timestamp request with DSCP AF11", p -> p.frame("timestamp tos 0x28", withTos(ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(13, 26, 12), false), 0x28))));
         rows.add(row("IP: UDP to a closed port with a malformed option",
                 p -> p.frame("UDP :9 + bad option", withOptions(Probe.STACK, 17, udp(9, 20), opt(7, 7, 3)))));
         rows.add(row("IP: TCP segment with a bad checksum to a closed port", p -> {
@@ -160,6 +171,15 @@ final class IpDifferentialRows {
         return g;
     }
 
+    /** {@code f} with type of service {@code tos}, its header checksum redone. */
+    static byte[] withTos(byte[] f, int tos) {
+        ByteBuffer b = ByteBuffer.wrap(f);
+        f[15] = (byte) tos;
+        b.putShort(24, (short) 0);
+        b.putShort(24, (short) Pkt.csum(f, 14, (f[14] & 15) * 4, 0));
+        return f;
+    }
+
     /** Makes an {@link #ip} frame a fragment at byte {@code offset} (a multiple of 8) of the datagram with id 0x77. */
     static void fragment(byte[] f, int offset, boolean more) {
         ByteBuffer b = ByteBuffer.wrap(f);
@@ -181,6 +201,11 @@ final class IpDifferentialRows {
         return f;
     }
 
+    /** " tos=0x.." for an IPv4 frame whose type of service is not 0, else nothing. */
+    static String tos(byte[] f) {
+        return f.length > 15 && f[15] != 0 ? " tos=0x" + Integer.toHexString(f[15] & 0xff) : "";
+    }
+
     /** What a peer sees of a frame: ARP operation, or IPv4 protocol, TTL, DF and length, and for ICMP type and code. */
     static String describe(byte[] f) {
         ByteBuffer b = ByteBuffer.wrap(f);
@@ -194,7 +219,7 @@ final class IpDifferentialRows {
         }
         int ihl = (f[14] & 15) * 4;
         int total = b.getShort(16) & 0xffff;
-        String ip = "IPv4 ttl=" + (f[22] & 0xff) + ((b.getShort(20) & 0x4000) != 0 ? " DF" : "") + " len=" + total;
+        String ip = "IPv4 ttl=" + (f[22] & 0xff) + ((b.getShort(20) & 0x4000) != 0 ? " DF" : "") + " len=" + total + tos(f);
         int frag = b.getShort(20) & 0x3fff;
         if ((frag & 0x1fff) != 0) {
             return ip + " fragment at " + (frag & 0x1fff) * 8 + ((frag & 0x2000) != 0 ? " MF" : "");
