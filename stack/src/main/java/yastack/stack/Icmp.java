@@ -172,6 +172,13 @@ public final class Icmp {
         }
     }
 
+    /** Time exceeded (code 1: fragment reassembly) quoting the datagram's first fragment at {@code ipOff}. */
+    void sendTimeExceeded(MemorySegment b, long ipOff, int total, int dst, int code) {
+        if (sendError(b, ipOff, total, dst, 11, code, 0, (Wire.u8(b, ipOff) & 15) * 4)) {
+            stack.stats.inc(Stat.ICMP_TIME_EXCEEDED_SENT);
+        }
+    }
+
     /**
      * Parameter problem (RFC 792, RFC 1122 3.2.2.5) pointing at byte {@code pointer} of the
      * datagram's header; never about an ICMP error message (RFC 1122 3.2.2), so two hosts that

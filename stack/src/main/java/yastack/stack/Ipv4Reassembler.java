@@ -4,7 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * IPv4 fragment reassembly (RFC 791, RFC 815 style hole tracking) with a bounded number of datagrams in progress,
- * a timeout, and overlapping fragments treated as an attack (the whole datagram is dropped, as Linux does).
+ * a timeout, and overlapping fragments treated as an attack (the whole datagram is dropped, as Linux does). A
+ * datagram whose first fragment came but not the rest in time earns its sender an ICMP time exceeded (RFC 792,
+ * RFC 1122 3.3.2), quoting that fragment, as Linux sends.
  */
 final class Ipv4Reassembler {
     private static final int MAX_PAYLOAD = 65535 - 20;
@@ -15,6 +17,10 @@ final class Ipv4Reassembler {
         int src, dst, id, proto;
         long deadline;
         int totalPayload = -1;
+        /** The first fragment's header (firstIhl bytes) and payload length, once it came; its payload is in buf. */
+        final byte[] firstHeader = new byte[60];
+        int firstIhl;
+        int firstLen;
         byte[] buf;
         MemorySegment seg;
         final SeqRanges ranges = new SeqRanges(MAX_FRAGMENTS);
@@ -23,6 +29,8 @@ final class Ipv4Reassembler {
     private final NetStack stack;
     private final Slot[] slots;
     int completeLength;
+    /** A first fragment as a time exceeded quotes it: its header, then its payload (as much as ICMP quotes). */
+    private final MemorySegment quote = MemorySegment.ofArray(new byte[60 + 576]);
 
     Ipv4Reassembler(NetStack stack) {
         this.stack = stack;
@@ -36,6 +44,19 @@ final class Ipv4Reassembler {
         s.used = false;
         s.ranges.clear();
         s.totalPayload = -1;
+        s.firstIhl = 0;
+    }
+
+    /** The datagram's time ran out: dropped, and its sender told when the first fragment came. */
+    private void expire(Slot s) {
+        stack.stats.inc(Stat.IP_FRAG_DROP_TIMEOUT);
+        if (s.firstIhl > 0 && !stack.isBroadcast(s.dst)) {
+            int data = Math.min(s.firstLen, 576);
+            MemorySegment.copy(MemorySegment.ofArray(s.firstHeader), 0, quote, 0, s.firstIhl);
+            MemorySegment.copy(s.seg, 20, quote, s.firstIhl, data);
+            stack.icmp.sendTimeExceeded(quote, 0, s.firstIhl + data, s.src, 1);
+        }
+        free(s);
     }
 
     /** Adds one fragment; returns the whole datagram (IP header at 0, length in completeLength) or null. */
@@ -59,8 +80,7 @@ final class Ipv4Reassembler {
         for (Slot x : slots) {
             if (x.used) {
                 if (now >= x.deadline) {
-                    st.inc(Stat.IP_FRAG_DROP_TIMEOUT);
-                    free(x);
+                    expire(x);
                 } else if (x.src == src && x.dst == dst && x.id == id && x.proto == proto) {
                     s = x;
                     break;
@@ -114,12 +134,17 @@ final class Ipv4Reassembler {
             return null;
         }
         MemorySegment.copy(b, ipOff + ihl, s.seg, 20 + off, len);
+        if (off == 0) {
+            MemorySegment.copy(b, ipOff, MemorySegment.ofArray(s.firstHeader), 0, ihl);
+            s.firstIhl = ihl;
+            s.firstLen = len;
+        }
         if (s.totalPayload < 0 || r.count != 1 || r.start[0] != 0 || r.end[0] != s.totalPayload) {
             return null;
         }
         MemorySegment d = s.seg;
         Wire.put8(d, 0, 0x45);
-        Wire.put8(d, 1, 0);
+        Wire.put8(d, 1, s.firstHeader[1]); // the first fragment's type of service, which a reply carries back
         Wire.put16(d, 2, 20 + s.totalPayload);
         Wire.put16(d, 4, id);
         Wire.put16(d, 6, 0);
@@ -139,8 +164,7 @@ final class Ipv4Reassembler {
         for (Slot x : slots) {
             if (x.used) {
                 if (now >= x.deadline) {
-                    stack.stats.inc(Stat.IP_FRAG_DROP_TIMEOUT);
-                    free(x);
+                    expire(x);
                 } else {
                     next = Math.min(next, x.deadline);
                 }

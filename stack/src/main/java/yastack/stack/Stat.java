@@ -20,7 +20,7 @@ public enum Stat {
     ICMP_DROP_BAD_CHECKSUM("icmp.drop.bad_checksum"), ICMP_DROP_TRUNCATED("icmp.drop.truncated"),
     ICMP_DROP_BROADCAST_ECHO("icmp.drop.broadcast_echo"), ICMP_UNREACH_SENT("icmp.unreachable_sent"),
     ICMP_UNREACH_RATE_LIMITED("icmp.unreachable_rate_limited"),
-    ICMP_PARAMETER_PROBLEMS_SENT("icmp.parameter_problems_sent"),
+    ICMP_PARAMETER_PROBLEMS_SENT("icmp.parameter_problems_sent"), ICMP_TIME_EXCEEDED_SENT("icmp.time_exceeded_sent"),
     ICMP_FRAG_NEEDED_RX("icmp.frag_needed_rx"), ICMP_FRAG_NEEDED_IGNORED("icmp.frag_needed_ignored"), ICMP_UNREACH_RX("icmp.unreachable_rx"),
     UDP_RX("udp.rx"), UDP_TX("udp.tx"), UDP_DROP_TRUNCATED("udp.drop.truncated"), UDP_DROP_BAD_LENGTH("udp.drop.bad_length"),
     UDP_DROP_BAD_CHECKSUM("udp.drop.bad_checksum"), UDP_DROP_NO_SOCKET("udp.drop.no_socket"),

@@ -72,6 +72,17 @@ final class DiffPeer {
         transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
     }
 
+    /** Lets {@code ms} pass; records every frame the target sends meanwhile. */
+    void idle(String label, long ms) throws Throwable {
+        List<String> shown = new ArrayList<>();
+        for (byte[] a : target.idle(ms)) {
+            if (Pkt.parse(a) == null) {
+                shown.add(IpDifferentialRows.describe(a));
+            }
+        }
+        transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
+    }
+
     /** The application closes the accepted connection; records what the target sends. */
     void appClose() throws Throwable {
         record("app close", target.appClose(dport));

@@ -28,6 +28,9 @@ interface DiffTarget extends AutoCloseable {
     /** Injects one Ethernet frame from the peer; returns every frame the target sends at once (ARP, ICMP, ...). */
     List<byte[]> sendFrame(byte[] frame) throws Throwable;
 
+    /** Lets {@code ms} pass with nothing sent; returns every frame the target sent meanwhile (timers firing). */
+    List<byte[]> idle(long ms) throws Throwable;
+
     /** The application accepts the connection on {@code port}, reads what arrived and closes it: the target's answers. */
     List<Pkt> appClose(int port) throws Throwable;
 

@@ -30,6 +30,20 @@ final class IpDifferentialRows {
                 p.frame("fragment at " + off, f);
             }
         }));
+        rows.add(row("ICMP: the first fragment alone, until reassembly gives up", p -> {
+            byte[] icmp = echo(8, 27, 2992);
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, 0, 1480), false);
+            fragment(f, 0, true);
+            p.frame("fragment at 0", f);
+            p.idle("1.5 s later", 1500);
+        }));
+        rows.add(row("ICMP: a later fragment alone, until reassembly gives up", p -> {
+            byte[] icmp = echo(8, 28, 2992);
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, 1480, 2960), false);
+            fragment(f, 1480, true);
+            p.frame("fragment at 1480", f);
+            p.idle("1.5 s later", 1500);
+        }));
         rows.add(row("ICMP: overlapping fragments", p -> {
             byte[] icmp = echo(8, 12, 2000);
             byte[] a = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, 0, 1200), false);

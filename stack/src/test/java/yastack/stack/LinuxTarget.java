@@ -107,7 +107,7 @@ final class LinuxTarget implements DiffTarget {
             sysctl("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
                     "net.ipv4.tcp_challenge_ack_limit=1000", "net.ipv4.tcp_invalid_ratelimit=0",
                     "net.ipv4.tcp_timestamps=1", "net.ipv4.tcp_sack=1", "net.ipv4.tcp_window_scaling=1",
-                    "net.ipv4.icmp_ratelimit=0", "net.ipv4.conf.all.accept_source_route=0");
+                    "net.ipv4.icmp_ratelimit=0", "net.ipv4.conf.all.accept_source_route=0", "net.ipv4.ipfrag_time=1");
             inNamespace(() -> {
                 try {
                     enter();
@@ -215,6 +215,12 @@ final class LinuxTarget implements DiffTarget {
             answers.addAll(collect());
         }
         return answers;
+    }
+
+    @Override
+    public List<byte[]> idle(long ms) throws Throwable {
+        Thread.sleep(ms);
+        return collectFrames();
     }
 
     @Override

@@ -11,7 +11,8 @@ import java.util.Map;
  * to settle, so timers fire as they would in the (short) real time the kernel's run of the same row takes.
  */
 final class StackTarget implements DiffTarget {
-    final Probe probe = new Probe(null);
+    /** Reassembly gives up after a second, as the kernel's namespace is told to ({@link LinuxTarget}). */
+    final Probe probe = new Probe(c -> c.reassemblyTimeoutNanos(1_000_000_000L));
     private final Map<Integer, TcpConnection> accepted = new HashMap<>();
 
     @Override
@@ -46,6 +47,12 @@ final class StackTarget implements DiffTarget {
     @Override
     public List<byte[]> sendFrame(byte[] frame) {
         probe.inject(frame);
+        return probe.drain();
+    }
+
+    @Override
+    public List<byte[]> idle(long ms) {
+        probe.advance(ms * Probe.MS);
         return probe.drain();
     }
 

@@ -206,7 +206,13 @@ class WireIpTest {
         p.advance(31_000 * Probe.MS);
         assertEquals(2, p.stack.stats().get("ip.frag.drop.timeout"), "the tail of 600 and the lone 601 fragment");
         assertEquals(0, p.stack.stats().get("ip.frag.reassembled"));
-        assertTrue(p.drain().stream().noneMatch(f -> type(f) == 0x0800));
+        // 601's first fragment came: its sender learns the reassembly timed out; 600's tail alone earns nothing
+        List<byte[]> out = p.drain().stream().filter(f -> type(f) == 0x0800).toList();
+        assertEquals(1, out.size());
+        assertEquals(11, out.get(0)[34], "time exceeded");
+        assertEquals(1, out.get(0)[35], "in reassembly");
+        assertEquals(601, ByteBuffer.wrap(out.get(0)).getShort(34 + 8 + 4), "quoting the first fragment of 601");
+        assertEquals(1, p.stack.stats().get("icmp.time_exceeded_sent"));
     }
 
     @Test
