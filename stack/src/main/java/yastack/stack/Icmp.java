@@ -81,8 +81,7 @@ public final class Icmp {
                 Ipv4Output.setTos(f, Wire.u8(b, ipOff + 1)); // the request's, as Linux answers
                 long o = putOptions(f, opts, optLen);
                 MemorySegment.copy(b, off, f, o, len);
-                Wire.put8(f, o, 0);
-                Wire.put8(f, o + 1, 0);
+                Wire.put8(f, o, 0); // the request's code stays, as in Linux's replies
                 Wire.put16(f, o + 2, 0);
                 Wire.put16(f, o + 2, Wire.checksum(f, o, len));
                 stack.ipOut.endIp(f, (int) o + len);

@@ -74,6 +74,49 @@ final class IpDifferentialRows {
             ByteBuffer.wrap(d).putShort(6, (short) 0x1234);
             p.frame("UDP :9, bad checksum", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
         }));
+        rows.add(row("UDP: length field past the datagram", p -> {
+            byte[] d = udp(9, 20);
+            ByteBuffer.wrap(d).putShort(4, (short) 40);
+            p.frame("UDP :9 length 40 of 28", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
+        }));
+        rows.add(row("UDP: length field short of the datagram", p -> {
+            byte[] d = udp(9, 20);
+            ByteBuffer.wrap(d).putShort(4, (short) 12);
+            p.frame("UDP :9 length 12 of 28", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
+        }));
+        rows.add(row("UDP: length field below the header", p -> {
+            byte[] d = udp(9, 20);
+            ByteBuffer.wrap(d).putShort(4, (short) 4);
+            p.frame("UDP :9 length 4", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
+        }));
+        rows.add(row("UDP: a header cut short", p -> p.frame("UDP 6 B", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, new byte[] {(byte) 0x80, (byte) 0xe8, 0, 9, 0, 8}, false))));
+        rows.add(row("ICMP: echo request with an odd length", p -> p.frame("echo 9 B", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 29, 9), false))));
+        rows.add(row("ICMP: echo request with no data", p -> p.frame("echo 0 B", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 30, 0), false))));
+        rows.add(row("ICMP: echo request with code 5", p -> {
+            byte[] e = echo(8, 31, 8);
+            e[1] = 5;
+            ByteBuffer.wrap(e).putShort(2, (short) 0).putShort(2, (short) Pkt.csum(e, 0, e.length, 0));
+            p.frame("echo code 5", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, e, false));
+        }));
+        rows.add(row("ICMP: information request", p -> p.frame("type 15", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(15, 32, 0), false))));
+        rows.add(row("ICMP: address mask request", p -> p.frame("type 17", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(17, 33, 4), false))));
+        rows.add(row("ICMP: timestamp request cut short", p -> p.frame("timestamp 8 B", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(13, 34, 0), false))));
+        rows.add(row("ICMP: an unknown type", p -> p.frame("type 42", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(42, 35, 8), false))));
+        rows.add(row("IP: total length below the header's", p -> {
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 36, 8), false);
+            ByteBuffer b = ByteBuffer.wrap(f);
+            b.putShort(16, (short) 16).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
+            p.frame("echo, total length 16", f);
+        }));
+        rows.add(row("IP: frame longer than the total length (padding)", p -> {
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 37, 8), false);
+            p.frame("echo + 20 B of padding", java.util.Arrays.copyOf(f, f.length + 20));
+        }));
+        rows.add(row("IP: fragment that would pass 65535 bytes", p -> {
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, new byte[1000], false);
+            fragment(f, 65528 - 8, false);
+            p.frame("fragment at 65520 of 1000 B", f);
+        }));
         rows.add(row("IP: UDP to a closed port at the broadcast address",
                 p -> p.frame("UDP .255:9", ip(0xFFFF_FFFF_FFFFL, BROADCAST, 17, 64, udp(9, 20), false))));
         rows.add(row("IP: UDP to a closed port, Ethernet broadcast",
