@@ -145,10 +145,7 @@ final class TcpLayer {
         // No flag combination is rejected here: each state decides (RFC 9293 3.10.7 checks RST before SYN before
         // ACK, so SYN+RST is a RST and SYN+FIN a SYN), and a closed port answers anything but a RST with a RST.
         TcpSegment s = seg;
-        if (!s.parse(b, off, len, src, dst)) {
-            st.inc(Stat.TCP_DROP_BAD_OPTIONS);
-            return;
-        }
+        s.parse(b, off, len, src, dst);
         s.tos = tos;
         if (s.srcPort == 0 || s.dstPort == 0) {
             st.inc(Stat.TCP_DROP_BAD_PORT);
@@ -160,13 +157,24 @@ final class TcpLayer {
         }
         long now = stack.now;
         TcpConnection c = table.get(TcpTable.key(src, s.srcPort, s.dstPort));
-        if (c != null && !TcpInput.segmentArrives(c, s, now)) {
-            return;
+        if (c != null) {
+            // Option lengths Linux refuses before a socket's state sees them; TIME_WAIT is spared there too.
+            if (s.badOptionLength && c.state != TcpState.TIME_WAIT) {
+                st.inc(Stat.TCP_DROP_BAD_OPTIONS);
+                return;
+            }
+            if (!TcpInput.segmentArrives(c, s, now)) {
+                return;
+            }
         }
         TcpListener l = listeners[s.dstPort];
         if (l == null) {
             st.inc(Stat.TCP_DROP_NO_SOCKET);
-            TcpSegmentWriter.sendRstFor(this, s);
+            TcpSegmentWriter.sendRstFor(this, s); // a closed port resets whatever the options
+            return;
+        }
+        if (s.badOptionLength) {
+            st.inc(Stat.TCP_DROP_BAD_OPTIONS);
             return;
         }
         handshake.passiveOpen(l, s, now);

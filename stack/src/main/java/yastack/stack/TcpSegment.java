@@ -13,6 +13,8 @@ final class TcpSegment {
     int payloadLen;
     int mss, wscale, tsVal, tsEcr, sackCount;
     boolean sackOk, hasTs;
+    /** Options whose lengths Linux drops the segment for, when a socket would take it (see {@link #parse}). */
+    boolean badOptionLength;
     /** The type of service of the datagram it came in, which a RST sent in answer carries back (as Linux's). */
     int tos;
     final int[] sackStart = new int[4];
@@ -27,8 +29,14 @@ final class TcpSegment {
         return payloadLen + ((flags & SYN) != 0 ? 1 : 0) + ((flags & FIN) != 0 ? 1 : 0);
     }
 
-    /** Points the view at a TCP header whose length/checksum were already validated; false when options are malformed. */
-    boolean parse(MemorySegment b, long o, int len, int src, int dst) {
+    /**
+     * Points the view at a TCP header whose length and checksum were already validated, and reads
+     * its options as Linux does: a length below 2 or past the header ends the walk (what came
+     * before it stands), a known option of the wrong size is skipped, and MSS, window scale and
+     * SACK-permitted count only on a SYN. {@link #badOptionLength} tells of the lengths that make
+     * Linux drop the segment before any state sees it ({@code tcp_parse_auth_options}).
+     */
+    void parse(MemorySegment b, long o, int len, int src, int dst) {
         buf = b;
         off = o;
         srcIp = src;
@@ -47,9 +55,10 @@ final class TcpSegment {
         sackOk = false;
         hasTs = false;
         sackCount = 0;
-        long p = o + 20;
         long end = o + hdrLen;
-        while (p < end) {
+        badOptionLength = badLength(b, o + 20, end);
+        boolean syn = (flags & SYN) != 0;
+        for (long p = o + 20; p < end; ) {
             int kind = Wire.u8(b, p);
             if (kind == 0) {
                 break;
@@ -58,50 +67,39 @@ final class TcpSegment {
                 p++;
                 continue;
             }
-            if (p + 1 >= end) {
-                return false;
-            }
-            int olen = Wire.u8(b, p + 1);
-            if (olen < 2 || p + olen > end) {
-                return false;
+            int olen = end - p >= 2 ? Wire.u8(b, p + 1) : 0;
+            if (olen < 2 || olen > end - p) {
+                break;
             }
             switch (kind) {
                 case 2 -> {
-                    if (olen != 4) {
-                        return false;
+                    int m = olen == 4 && syn ? Wire.u16(b, p + 2) : 0;
+                    if (m > 0) {
+                        mss = m;
                     }
-                    mss = Wire.u16(b, p + 2);
                 }
                 case 3 -> {
-                    if (olen != 3) {
-                        return false;
+                    if (olen == 3 && syn) {
+                        wscale = Math.min(14, Wire.u8(b, p + 2)); // RFC 7323 2.3: treat > 14 as 14
                     }
-                    wscale = Math.min(14, Wire.u8(b, p + 2)); // RFC 7323 2.3: treat > 14 as 14
                 }
-                case 4 -> {
-                    if (olen != 2) {
-                        return false;
-                    }
-                    sackOk = true;
-                }
+                case 4 -> sackOk |= olen == 2 && syn;
                 case 5 -> {
-                    if ((olen - 2) % 8 != 0 || olen == 2) {
-                        return false;
+                    if (olen > 2 && (olen - 2) % 8 == 0) {
+                        int n = Math.min(4, (olen - 2) / 8);
+                        for (int i = 0; i < n; i++) {
+                            sackStart[i] = Wire.i32(b, p + 2 + 8L * i);
+                            sackEnd[i] = Wire.i32(b, p + 6 + 8L * i);
+                        }
+                        sackCount = n;
                     }
-                    int n = Math.min(4, (olen - 2) / 8);
-                    for (int i = 0; i < n; i++) {
-                        sackStart[i] = Wire.i32(b, p + 2 + 8L * i);
-                        sackEnd[i] = Wire.i32(b, p + 6 + 8L * i);
-                    }
-                    sackCount = n;
                 }
                 case 8 -> {
-                    if (olen != 10) {
-                        return false;
+                    if (olen == 10) {
+                        hasTs = true;
+                        tsVal = Wire.i32(b, p + 2);
+                        tsEcr = Wire.i32(b, p + 6);
                     }
-                    hasTs = true;
-                    tsVal = Wire.i32(b, p + 2);
-                    tsEcr = Wire.i32(b, p + 6);
                 }
                 default -> {
                     // unknown options are skipped (RFC 9293 3.1)
@@ -109,6 +107,31 @@ final class TcpSegment {
             }
             p += olen;
         }
-        return true;
+    }
+
+    /**
+     * Whether an option whose length is below 2 or runs past the header starts while 18 or more
+     * bytes of options are left: Linux's walk for MD5 signatures ({@code tcp_parse_md5sig_option},
+     * which looks no further than an 18-byte MD5 option could start) drops the segment for such a
+     * length. Kernels built with TCP-AO look until 5 bytes are left; the kernel this stack is
+     * checked against (LinuxDifferentialTest) is built without it.
+     */
+    private static boolean badLength(MemorySegment b, long p, long end) {
+        while (end - p >= 18) {
+            int kind = Wire.u8(b, p);
+            if (kind == 0) {
+                return false;
+            }
+            if (kind == 1) {
+                p++;
+                continue;
+            }
+            int olen = Wire.u8(b, p + 1);
+            if (olen < 2 || olen > end - p) {
+                return true;
+            }
+            p += olen;
+        }
+        return false;
     }
 }

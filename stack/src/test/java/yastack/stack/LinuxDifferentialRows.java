@@ -158,10 +158,33 @@ final class LinuxDifferentialRows {
             p.seg("handshake ACK", p.snd, p.rcv, ACK, null);
             p.data("data", "hello", 0);
         }));
+        // Malformed or ill-sized options (RFC 9293 3.1, MUST-7): each SYN offers MSS, SACK, timestamps and
+        // window scaling around the bad one, and the SYN-ACK shows which of them were taken.
+        synWithOptions(rows, "an option of length 0", 2, 4, 5, 180, 30, 0, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1);
+        synWithOptions(rows, "an option running past the header", 2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 1, 30, 8, 0);
+        synWithOptions(rows, "an MSS of length 3", 2, 3, 5, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1, 1, 1);
+        synWithOptions(rows, "a window scale of length 4", 2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 4, 7, 0);
+        synWithOptions(rows, "SACK permitted of length 3", 2, 4, 5, 180, 4, 3, 0, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7);
+        synWithOptions(rows, "timestamps of length 8", 2, 4, 5, 180, 4, 2, 8, 8, 0, 0, 0, 9, 0, 0, 3, 3, 7, 1);
+        rows.add(new Row("CLOSED: SYN with an option of length 0", false, p -> p.frame("SYN", Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC,
+                Probe.PEER, Probe.STACK, p.sport, p.dport, PISS, 0, SYN, 65535, new byte[] {2, 4, 5, (byte) 180, 99, 0, 1, 1, 1, 1, 1, 1}, null))));
+        synWithOptions(rows, "an unknown option of length 0", 2, 4, 5, 180, 99, 0, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1);
+        synWithOptions(rows, "an unknown option of length 1", 2, 4, 5, 180, 99, 1, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1);
+        synWithOptions(rows, "an option of length 0 last", 2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 99, 0, 0);
+        synWithOptions(rows, "an unknown option", 2, 4, 5, 180, 99, 4, 0, 0, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1);
         rows.add(new Row("SYN-RECEIVED: ACK with data and FIN completes", true, p -> {
             p.syn();
             p.data("data+FIN", "hello", FIN);
         }));
+    }
+
+    /** A listener's answer to a SYN from PISS with {@code options} (padded with NOPs to a multiple of 4 bytes). */
+    private static void synWithOptions(List<Row> rows, String what, int... options) {
+        byte[] o = new byte[(options.length + 3) & ~3];
+        java.util.Arrays.fill(o, (byte) 1);
+        for (int i = 0; i < options.length; i++) o[i] = (byte) options[i];
+        rows.add(new Row("LISTEN: SYN with " + what, true, p -> p.frame("SYN", Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC,
+                Probe.PEER, Probe.STACK, p.sport, p.dport, PISS, 0, SYN, 65535, o, null))));
     }
 
     private static void established(List<Row> rows) {
