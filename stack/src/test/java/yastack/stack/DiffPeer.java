@@ -155,8 +155,8 @@ final class DiffPeer {
 
     private String describe(Pkt a) {
         StringBuilder sb = new StringBuilder();
-        String[] names = {"FIN", "SYN", "RST", "PSH", "ACK"};
-        for (int i : new int[] {1, 0, 2, 4}) {
+        String[] names = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+        for (int i : new int[] {1, 0, 2, 4, 6, 7}) {
             if (a.has(1 << i)) {
                 sb.append(sb.isEmpty() ? "" : "|").append(names[i]);
             }

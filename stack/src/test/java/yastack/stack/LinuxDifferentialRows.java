@@ -23,7 +23,9 @@ final class LinuxDifferentialRows {
     /** Rows where we deliberately answer unlike Linux, and why. */
     static final Map<String, String> EXPECTED_DIFFERENCES = Map.of(
             "ESTABLISHED: data without the negotiated timestamps",
-            "RFC 7323 3.2: a non-RST segment without the negotiated TSopt SHOULD be dropped silently; Linux accepts it");
+            "RFC 7323 3.2: a non-RST segment without the negotiated TSopt SHOULD be dropped silently; Linux accepts it",
+            "LISTEN: SYN asking for ECN (ECE and CWR)",
+            "ECN (RFC 3168) is not implemented: the SYN-ACK without ECE leaves it off (6.1.1); Linux's tcp_ecn=2 accepts it");
 
     private static final byte[] TEN = "0123456789".getBytes();
 
@@ -168,6 +170,8 @@ final class LinuxDifferentialRows {
         synWithOptions(rows, "timestamps of length 8", 2, 4, 5, 180, 4, 2, 8, 8, 0, 0, 0, 9, 0, 0, 3, 3, 7, 1);
         rows.add(new Row("CLOSED: SYN with an option of length 0", false, p -> p.frame("SYN", Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC,
                 Probe.PEER, Probe.STACK, p.sport, p.dport, PISS, 0, SYN, 65535, new byte[] {2, 4, 5, (byte) 180, 99, 0, 1, 1, 1, 1, 1, 1}, null))));
+        rows.add(new Row("LISTEN: SYN asking for ECN (ECE and CWR)", true, p -> p.frame("SYN|ECE|CWR", Pkt.tcpFrame(Probe.STACK_MAC,
+                Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, PISS, 0, SYN | ECE_CWR, 65535, Probe.synOpts(1), null))));
         synWithOptions(rows, "an unknown option of length 0", 2, 4, 5, 180, 99, 0, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1);
         synWithOptions(rows, "an unknown option of length 1", 2, 4, 5, 180, 99, 1, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1);
         synWithOptions(rows, "an option of length 0 last", 2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 99, 0, 0);
