@@ -265,7 +265,9 @@ final class ArpTable {
     void input(MemorySegment b, long off, long len, long now) {
         StackStats st = stack.stats;
         st.inc(Stat.ARP_RX);
-        if (len < 28 || Wire.u16(b, off) != 1 || Wire.u16(b, off + 2) != NetStack.ETH_IPV4
+        int htype = len < 28 ? 0 : Wire.u16(b, off);
+        // Ethernet (1) or IEEE 802 (6), as Linux takes on an Ethernet device (RFC 1042 hosts send 6)
+        if (len < 28 || (htype != 1 && htype != 6) || Wire.u16(b, off + 2) != NetStack.ETH_IPV4
                 || Wire.u8(b, off + 4) != 6 || Wire.u8(b, off + 5) != 4) {
             st.inc(Stat.ARP_DROP_MALFORMED);
             return;
@@ -275,6 +277,7 @@ final class ArpTable {
         int spa = Wire.i32(b, off + 14);
         int tpa = Wire.i32(b, off + 24);
         if ((op != 1 && op != 2) || (sha & 0x0100_0000_0000L) != 0 || sha == 0) {
+            // A group or zero sender MAC maps no host (RFC 1812 3.3.2); Linux answers and learns it, we do not.
             st.inc(Stat.ARP_DROP_MALFORMED);
             return;
         }

@@ -20,6 +20,36 @@ final class IpDifferentialRows {
         rows.add(row("ARP: probe for our address (sender 0.0.0.0)", p -> p.frame("probe", Probe.arp(1, Probe.PEER_MAC, 0, 0, Probe.STACK))));
         rows.add(row("ARP: request from another subnet", p -> p.frame("who-has from 192.168.5.5",
                 Probe.arp(1, Probe.PEER_MAC, Wire.parseIp("192.168.5.5"), 0, Probe.STACK))));
+        rows.add(row("ARP: request with a hardware type other than Ethernet", p -> {
+            byte[] f = Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK);
+            f[15] = 6; // IEEE 802
+            p.frame("who-has, htype 6", f);
+        }));
+        rows.add(row("ARP: request with a protocol other than IPv4", p -> {
+            byte[] f = Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK);
+            f[16] = (byte) 0x86;
+            f[17] = (byte) 0xdd;
+            p.frame("who-has, ptype IPv6", f);
+        }));
+        rows.add(row("ARP: request with a hardware length of 8", p -> {
+            byte[] f = Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK);
+            f[18] = 8;
+            p.frame("who-has, hlen 8", f);
+        }));
+        rows.add(row("ARP: request from a broadcast sender address", p -> p.frame("who-has from .255",
+                Probe.arp(1, Probe.PEER_MAC, BROADCAST, 0, Probe.STACK))));
+        rows.add(row("ARP: request from a multicast sender MAC", p -> p.frame("who-has from 01:00:5e..",
+                Probe.arp(1, 0x01_00_5e_00_00_01L, Probe.PEER, 0, Probe.STACK))));
+        rows.add(row("ARP: an operation other than request or reply", p -> {
+            byte[] f = Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK);
+            f[21] = 3; // RARP request
+            p.frame("op 3", f);
+        }));
+        rows.add(row("ARP: request sent to our MAC (unicast)", p -> {
+            byte[] f = Probe.arp(1, Probe.PEER_MAC, Probe.PEER, 0, Probe.STACK);
+            ByteBuffer.wrap(f).putShort(0, (short) (Probe.STACK_MAC >>> 32)).putInt(2, (int) Probe.STACK_MAC);
+            p.frame("unicast who-has", f);
+        }));
         rows.add(row("ICMP: echo request of 3000 bytes in three fragments", p -> {
             byte[] icmp = echo(8, 11, 2992);
             List<String> all = new java.util.ArrayList<>();

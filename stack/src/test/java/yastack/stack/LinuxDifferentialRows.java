@@ -25,7 +25,9 @@ final class LinuxDifferentialRows {
             "ESTABLISHED: data without the negotiated timestamps",
             "RFC 7323 3.2: a non-RST segment without the negotiated TSopt SHOULD be dropped silently; Linux accepts it",
             "LISTEN: SYN asking for ECN (ECE and CWR)",
-            "ECN (RFC 3168) is not implemented: the SYN-ACK without ECE leaves it off (6.1.1); Linux's tcp_ecn=2 accepts it");
+            "ECN (RFC 3168) is not implemented: the SYN-ACK without ECE leaves it off (6.1.1); Linux's tcp_ecn=2 accepts it",
+            "ARP: request from a multicast sender MAC",
+            "a group MAC maps no host (RFC 1812 3.3.2): not learnt nor answered; Linux answers and learns it");
 
     private static final byte[] TEN = "0123456789".getBytes();
 
@@ -93,6 +95,14 @@ final class LinuxDifferentialRows {
         cases.put("SYN+RST+ACK", p -> p.seg("SYN+RST+ACK", PISS, p.rcv, SYN | RST | ACK, null));
         cases.put("SYN+ACK with data", p -> p.seg("SYN+ACK+data", PISS, p.rcv, SYN | ACK | PSH, TEN));
         cases.put("no flags", p -> p.seg("no flags", PISS, 0, 0, null));
+        cases.put("SYN+ACK with an option of length 0", p -> {
+            byte[] o = new byte[20];
+            java.util.Arrays.fill(o, (byte) 1);
+            o[0] = 99;
+            o[1] = 0;
+            p.frame("SYN+ACK, silly option", Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport,
+                    PISS, p.iss + 1, SYN | ACK, 65535, o, null));
+        });
         cases.put("FIN alone", p -> p.seg("FIN", PISS, 0, FIN, null));
         for (var e : cases.entrySet()) {
             rows.add(new Row("SYN-SENT: " + e.getKey(), false, p -> {
