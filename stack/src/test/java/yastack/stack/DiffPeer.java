@@ -119,6 +119,15 @@ final class DiffPeer {
         snd += b.length + ((moreFlags & FIN) != 0 ? 1 : 0);
     }
 
+    /** Sends data at SND.NXT with {@code options} whatever was negotiated, waits for a delayed ACK, and moves SND.NXT on. */
+    void dataWithOptions(String label, String text, byte[] options) throws Throwable {
+        byte[] b = text.getBytes();
+        byte[] frame = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, sport, dport, snd, rcv, ACK | PSH, 512,
+                options, b);
+        record(label, target.send(frame, true));
+        snd += b.length;
+    }
+
     /** Acknowledges everything the target sent. */
     void ackAll(String label) throws Throwable {
         rcv = targetNext;

@@ -186,6 +186,13 @@ final class LinuxDifferentialRows {
         synWithOptions(rows, "an unknown option of length 1", 2, 4, 5, 180, 99, 1, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1);
         synWithOptions(rows, "an option of length 0 last", 2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 99, 0, 0);
         synWithOptions(rows, "an unknown option", 2, 4, 5, 180, 99, 4, 0, 0, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 3, 3, 7, 1);
+        rows.add(new Row("ESTABLISHED without timestamps: data carrying a timestamp option", true, p -> {
+            p.bareSyn = true;
+            p.syn();
+            p.seg("handshake ACK", p.snd, p.rcv, ACK, null);
+            p.dataWithOptions("data + TSopt", "hello", Probe.tsOpts(5000, 0)); // RFC 7323 3.2: ignored, processed
+            p.data("data", "world", 0);
+        }));
         rows.add(new Row("SYN-RECEIVED: ACK with data and FIN completes", true, p -> {
             p.syn();
             p.data("data+FIN", "hello", FIN);
