@@ -60,20 +60,8 @@ final class IpDifferentialRows {
                 p.frame("fragment at " + off, f);
             }
         }));
-        rows.add(row("ICMP: the first fragment alone, until reassembly gives up", p -> {
-            byte[] icmp = echo(8, 27, 2992);
-            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, 0, 1480), false);
-            fragment(f, 0, true);
-            p.frame("fragment at 0", f);
-            p.idle("1.5 s later", 1500);
-        }));
-        rows.add(row("ICMP: a later fragment alone, until reassembly gives up", p -> {
-            byte[] icmp = echo(8, 28, 2992);
-            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, 1480, 2960), false);
-            fragment(f, 1480, true);
-            p.frame("fragment at 1480", f);
-            p.idle("1.5 s later", 1500);
-        }));
+        rows.add(row("ICMP: the first fragment alone, until reassembly gives up", p -> loneFragment(p, 27, 0)));
+        rows.add(row("ICMP: a later fragment alone, until reassembly gives up", p -> loneFragment(p, 28, 1480)));
         rows.add(row("ICMP: overlapping fragments", p -> {
             byte[] icmp = echo(8, 12, 2000);
             byte[] a = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, 0, 1200), false);
@@ -204,6 +192,15 @@ final class IpDifferentialRows {
             f[f.length - 3] ^= 1;
             p.frame("SYN, bad checksum", f);
         }));
+    }
+
+    /** The 1480 bytes at {@code offset} of a 3000-byte echo request, alone; then a wait past the one-second reassembly timeout. */
+    private static void loneFragment(DiffPeer p, int seq, int offset) throws Throwable {
+        byte[] icmp = echo(8, seq, 2992);
+        byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, java.util.Arrays.copyOfRange(icmp, offset, offset + 1480), false);
+        fragment(f, offset, true);
+        p.frame("fragment at " + offset, f);
+        p.idle("1.5 s later", 1500);
     }
 
     private static LinuxDifferentialRows.Row row(String name, LinuxDifferentialRows.Script s) {
