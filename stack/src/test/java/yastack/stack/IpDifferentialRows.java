@@ -87,26 +87,10 @@ final class IpDifferentialRows {
                 p -> p.frame("UDP :9 1000 B", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, udp(9, 1000), false))));
         rows.add(row("IP: unknown protocol 253", p -> p.frame("proto 253", ip(Probe.STACK_MAC, Probe.STACK, 253, 64, new byte[16], false))));
         rows.add(row("IP: bad header checksum", p -> p.frame("bad csum", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 7, 8), true))));
-        rows.add(row("IP: UDP with a bad checksum to a closed port", p -> {
-            byte[] d = udp(9, 20);
-            ByteBuffer.wrap(d).putShort(6, (short) 0x1234);
-            p.frame("UDP :9, bad checksum", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
-        }));
-        rows.add(row("UDP: length field past the datagram", p -> {
-            byte[] d = udp(9, 20);
-            ByteBuffer.wrap(d).putShort(4, (short) 40);
-            p.frame("UDP :9 length 40 of 28", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
-        }));
-        rows.add(row("UDP: length field short of the datagram", p -> {
-            byte[] d = udp(9, 20);
-            ByteBuffer.wrap(d).putShort(4, (short) 12);
-            p.frame("UDP :9 length 12 of 28", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
-        }));
-        rows.add(row("UDP: length field below the header", p -> {
-            byte[] d = udp(9, 20);
-            ByteBuffer.wrap(d).putShort(4, (short) 4);
-            p.frame("UDP :9 length 4", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false));
-        }));
+        rows.add(row("IP: UDP with a bad checksum to a closed port", p -> p.frame("UDP :9, bad checksum", udpWith(6, 0x1234))));
+        rows.add(row("UDP: length field past the datagram", p -> p.frame("UDP :9 length 40 of 28", udpWith(4, 40))));
+        rows.add(row("UDP: length field short of the datagram", p -> p.frame("UDP :9 length 12 of 28", udpWith(4, 12))));
+        rows.add(row("UDP: length field below the header", p -> p.frame("UDP :9 length 4", udpWith(4, 4))));
         rows.add(row("UDP: a header cut short", p -> p.frame("UDP 6 B", ip(Probe.STACK_MAC, Probe.STACK, 17, 64, new byte[] {(byte) 0x80, (byte) 0xe8, 0, 9, 0, 8}, false))));
         rows.add(row("ICMP: echo request with an odd length", p -> p.frame("echo 9 B", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 29, 9), false))));
         rows.add(row("ICMP: echo request with no data", p -> p.frame("echo 0 B", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 30, 0), false))));
@@ -192,6 +176,13 @@ final class IpDifferentialRows {
             f[f.length - 3] ^= 1;
             p.frame("SYN, bad checksum", f);
         }));
+    }
+
+    /** A frame with 20 bytes of UDP to closed port 9 whose header field at {@code at} (length 4, checksum 6) says {@code value}. */
+    private static byte[] udpWith(int at, int value) {
+        byte[] d = udp(9, 20);
+        ByteBuffer.wrap(d).putShort(at, (short) value);
+        return ip(Probe.STACK_MAC, Probe.STACK, 17, 64, d, false);
     }
 
     /** The 1480 bytes at {@code offset} of a 3000-byte echo request, alone; then a wait past the one-second reassembly timeout. */
