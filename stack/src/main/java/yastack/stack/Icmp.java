@@ -12,11 +12,11 @@ public final class Icmp {
 
     private final NetStack stack;
     EchoReplyListener echoListener;
-    private long windowStart;
-    private int sentInWindow;
+    private final IcmpRateLimiter limiter;
 
     Icmp(NetStack stack) {
         this.stack = stack;
+        this.limiter = new IcmpRateLimiter(stack.cfg, stack.stats);
     }
 
     /**
@@ -150,20 +150,6 @@ public final class Icmp {
         return (int) Math.floorMod(stack.cfg.wallClockMillis.getAsLong(), 86_400_000L);
     }
 
-    private boolean allow() {
-        long now = stack.now;
-        if (now - windowStart >= 1_000_000_000L) {
-            windowStart = now;
-            sentInWindow = 0;
-        }
-        if (sentInWindow >= stack.cfg.icmpErrorsPerSecond) {
-            stack.stats.inc(Stat.ICMP_UNREACH_RATE_LIMITED);
-            return false;
-        }
-        sentInWindow++;
-        return true;
-    }
-
     /** Destination unreachable (code 2 protocol, 3 port) quoting the offending datagram (RFC 1812 4.3.2.3 style, up to 576 bytes). */
     void sendUnreachable(MemorySegment b, long ipOff, int total, int dst, int code) {
         if (sendError(b, ipOff, total, dst, 3, code, 0, (Wire.u8(b, ipOff) & 15) * 4)) {
@@ -203,7 +189,7 @@ public final class Icmp {
      */
     private boolean sendError(MemorySegment b, long ipOff, int total, int dst, int type, int code, int rest, int optionsLimit) {
         int fragOff = Wire.u16(b, ipOff + 6) & 0x1fff;
-        if (fragOff != 0 || !allow()) {
+        if (fragOff != 0 || !limiter.allow(dst, stack.now)) {
             return false;
         }
         byte[] opts = replyOptions(b, ipOff, optionsLimit);

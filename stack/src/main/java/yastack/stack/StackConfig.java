@@ -30,6 +30,7 @@ public final class StackConfig {
     int reassemblyMaxDatagrams = 16;
     // ICMP
     int icmpErrorsPerSecond = 1000;
+    long icmpRateLimitNanos = 1_000_000_000L;
     // TCP
     int tcpSendBuffer = 256 * 1024;
     int tcpReceiveBuffer = 256 * 1024;
@@ -86,6 +87,8 @@ public final class StackConfig {
     public StackConfig reassemblyTimeoutNanos(long v) { this.reassemblyTimeoutNanos = v; return this; }
     public StackConfig reassemblyMaxDatagrams(int v) { this.reassemblyMaxDatagrams = v; return this; }
     public StackConfig icmpErrorsPerSecond(int v) { this.icmpErrorsPerSecond = v; return this; }
+    /** Per destination, one ICMP error per this long after a burst of six (Linux's icmp_ratelimit); 0: no per-destination limit. */
+    public StackConfig icmpRateLimitNanos(long v) { this.icmpRateLimitNanos = v; return this; }
     public StackConfig tcpSendBuffer(int v) { this.tcpSendBuffer = checkBuffer(v); return this; }
     public StackConfig tcpReceiveBuffer(int v) { this.tcpReceiveBuffer = checkBuffer(v); return this; }
     /** 0 disables delayed ACKs (every segment is acknowledged at once). */

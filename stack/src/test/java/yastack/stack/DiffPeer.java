@@ -72,6 +72,11 @@ final class DiffPeer {
         transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
     }
 
+    /** Sets a sysctl of the kernel's namespace (nothing for our stack, whose defaults a row compares with). */
+    void kernelSetting(String setting) throws Exception {
+        target.kernelSetting(setting);
+    }
+
     /** Lets {@code ms} pass; records every frame the target sends meanwhile. */
     void idle(String label, long ms) throws Throwable {
         List<String> shown = new ArrayList<>();

@@ -28,6 +28,10 @@ interface DiffTarget extends AutoCloseable {
     /** Injects one Ethernet frame from the peer; returns every frame the target sends at once (ARP, ICMP, ...). */
     List<byte[]> sendFrame(byte[] frame) throws Throwable;
 
+    /** Sets a sysctl of the kernel's namespace ({@code name=value}); our stack has its settings in its config. */
+    default void kernelSetting(String setting) throws Exception {
+    }
+
     /** Lets {@code ms} pass with nothing sent; returns every frame the target sent meanwhile (timers firing). */
     List<byte[]> idle(long ms) throws Throwable;
 

@@ -119,6 +119,19 @@ final class IpDifferentialRows {
             fragment(f, 65528 - 8, false);
             p.frame("fragment at 65520 of 1000 B", f);
         }));
+        rows.add(row("ICMP: unreachables to one peer, rate limited as by default", p -> {
+            // The namespace runs with icmp_ratelimit=0 (see LinuxTarget); this row puts Linux's default back
+            // and waits until the peer's budget is full again (six errors, refilled at one per second).
+            p.kernelSetting("net.ipv4.icmp_ratelimit=1000");
+            try {
+                p.idle("6.5 s later", 6500);
+                for (int i = 0; i < 9; i++) {
+                    p.frame("UDP :9 #" + i, ip(Probe.STACK_MAC, Probe.STACK, 17, 64, udp(9, 20), false));
+                }
+            } finally {
+                p.kernelSetting("net.ipv4.icmp_ratelimit=0");
+            }
+        }));
         rows.add(row("IP: UDP to a closed port at the broadcast address",
                 p -> p.frame("UDP .255:9", ip(0xFFFF_FFFF_FFFFL, BROADCAST, 17, 64, udp(9, 20), false))));
         rows.add(row("IP: UDP to a closed port, Ethernet broadcast",

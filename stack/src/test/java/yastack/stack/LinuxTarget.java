@@ -218,6 +218,11 @@ final class LinuxTarget implements DiffTarget {
     }
 
     @Override
+    public void kernelSetting(String setting) throws Exception {
+        sysctl(setting);
+    }
+
+    @Override
     public List<byte[]> idle(long ms) throws Throwable {
         Thread.sleep(ms);
         return collectFrames();
