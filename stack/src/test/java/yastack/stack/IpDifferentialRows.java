@@ -114,6 +114,36 @@ final class IpDifferentialRows {
             byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 37, 8), false);
             p.frame("echo + 20 B of padding", java.util.Arrays.copyOf(f, f.length + 20));
         }));
+        rows.add(row("IP: echo request with the reserved flag set", p -> {
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 38, 8), false);
+            ByteBuffer b = ByteBuffer.wrap(f);
+            b.putShort(20, (short) 0x8000).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
+            p.frame("echo, evil bit", f);
+        }));
+        rows.add(row("IP: echo request with DF set", p -> {
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 39, 8), false);
+            ByteBuffer b = ByteBuffer.wrap(f);
+            b.putShort(20, (short) 0x4000).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
+            p.frame("echo, DF", f);
+        }));
+        rows.add(row("IP: echo request with 40 bytes of NOP options", p -> p.frame("echo + 40 NOPs",
+                withOptions(echo(8, 40, 8), 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1))));
+        rows.add(row("IP: total length past the frame", p -> {
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 41, 8), false);
+            ByteBuffer b = ByteBuffer.wrap(f);
+            b.putShort(16, (short) 200).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
+            p.frame("echo, total length 200 in 36", f);
+        }));
+        rows.add(row("IP: a datagram from a multicast source", p -> {
+            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 42, 8), false);
+            ByteBuffer b = ByteBuffer.wrap(f);
+            b.putInt(26, Wire.parseIp("224.0.0.9")).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
+            p.frame("echo from 224.0.0.9", f);
+        }));
+        rows.add(row("IP: a datagram to a multicast address", p -> {
+            byte[] f = ip(0x01_00_5e_00_00_01L, Wire.parseIp("224.0.0.1"), 1, 64, echo(8, 43, 8), false);
+            p.frame("echo to 224.0.0.1", f);
+        }));
         rows.add(row("IP: fragment that would pass 65535 bytes", p -> {
             byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, new byte[1000], false);
             fragment(f, 65528 - 8, false);
