@@ -81,8 +81,11 @@ final class DiffPeer {
     void idle(String label, long ms) throws Throwable {
         List<String> shown = new ArrayList<>();
         for (byte[] a : target.idle(ms)) {
-            if (Pkt.parse(a) == null) {
+            Pkt p = Pkt.parse(a);
+            if (p == null) {
                 shown.add(IpDifferentialRows.describe(a));
+            } else if (p.sport() == dport && p.dport() == sport) {
+                shown.add(describe(p)); // a retransmission of this row's connection
             }
         }
         transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));

@@ -193,6 +193,15 @@ final class LinuxDifferentialRows {
             p.dataWithOptions("data + TSopt", "hello", Probe.tsOpts(5000, 0)); // RFC 7323 3.2: ignored, processed
             p.data("data", "world", 0);
         }));
+        // RFC 6298 2.1 and 5.7: the first retransmission of a SYN or SYN-ACK after the initial 1 s RTO.
+        rows.add(new Row("SYN-SENT: no answer, the SYN again after a second", false, p -> {
+            p.connect();
+            p.idle("1.5 s later", 1500);
+        }));
+        rows.add(new Row("SYN-RECEIVED: no handshake ACK, the SYN-ACK again after a second", true, p -> {
+            p.syn();
+            p.idle("1.5 s later", 1500);
+        }));
         rows.add(new Row("SYN-RECEIVED: ACK with data and FIN completes", true, p -> {
             p.syn();
             p.data("data+FIN", "hello", FIN);
