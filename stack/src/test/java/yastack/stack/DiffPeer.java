@@ -60,13 +60,18 @@ final class DiffPeer {
 
     /** Sends a hand-made frame of any kind and records every frame the target sends in answer. */
     void frame(String label, byte[] frame) throws Throwable {
+        recordFrames(label, target.sendFrame(frame));
+    }
+
+    /** Records {@code frames} under {@code label}: all but TCP segments of other rows' connections (their retransmissions). */
+    private void recordFrames(String label, List<byte[]> frames) {
         List<String> shown = new ArrayList<>();
-        for (byte[] a : target.sendFrame(frame)) {
+        for (byte[] a : frames) {
             Pkt p = Pkt.parse(a);
             if (p == null) {
                 shown.add(IpDifferentialRows.describe(a));
             } else if (p.sport() == dport && p.dport() == sport) {
-                shown.add(describe(p) + IpDifferentialRows.tos(a)); // not the retransmissions of other rows' connections
+                shown.add(describe(p) + IpDifferentialRows.tos(a));
             }
         }
         transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
@@ -79,16 +84,7 @@ final class DiffPeer {
 
     /** Lets {@code ms} pass; records every frame the target sends meanwhile. */
     void idle(String label, long ms) throws Throwable {
-        List<String> shown = new ArrayList<>();
-        for (byte[] a : target.idle(ms)) {
-            Pkt p = Pkt.parse(a);
-            if (p == null) {
-                shown.add(IpDifferentialRows.describe(a));
-            } else if (p.sport() == dport && p.dport() == sport) {
-                shown.add(describe(p)); // a retransmission of this row's connection
-            }
-        }
-        transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
+        recordFrames(label, target.idle(ms));
     }
 
     /** The application closes the accepted connection; records what the target sends. */

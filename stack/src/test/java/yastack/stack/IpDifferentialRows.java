@@ -104,42 +104,18 @@ final class IpDifferentialRows {
         rows.add(row("ICMP: address mask request", p -> p.frame("type 17", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(17, 33, 4), false))));
         rows.add(row("ICMP: timestamp request cut short", p -> p.frame("timestamp 8 B", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(13, 34, 0), false))));
         rows.add(row("ICMP: an unknown type", p -> p.frame("type 42", ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(42, 35, 8), false))));
-        rows.add(row("IP: total length below the header's", p -> {
-            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 36, 8), false);
-            ByteBuffer b = ByteBuffer.wrap(f);
-            b.putShort(16, (short) 16).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
-            p.frame("echo, total length 16", f);
-        }));
+        rows.add(row("IP: total length below the header's", p -> p.frame("echo, total length 16", echoWith(36, b -> b.putShort(16, (short) 16)))));
         rows.add(row("IP: frame longer than the total length (padding)", p -> {
             byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 37, 8), false);
             p.frame("echo + 20 B of padding", java.util.Arrays.copyOf(f, f.length + 20));
         }));
-        rows.add(row("IP: echo request with the reserved flag set", p -> {
-            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 38, 8), false);
-            ByteBuffer b = ByteBuffer.wrap(f);
-            b.putShort(20, (short) 0x8000).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
-            p.frame("echo, evil bit", f);
-        }));
-        rows.add(row("IP: echo request with DF set", p -> {
-            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 39, 8), false);
-            ByteBuffer b = ByteBuffer.wrap(f);
-            b.putShort(20, (short) 0x4000).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
-            p.frame("echo, DF", f);
-        }));
+        rows.add(row("IP: echo request with the reserved flag set", p -> p.frame("echo, evil bit", echoWith(38, b -> b.putShort(20, (short) 0x8000)))));
+        rows.add(row("IP: echo request with DF set", p -> p.frame("echo, DF", echoWith(39, b -> b.putShort(20, (short) 0x4000)))));
         rows.add(row("IP: echo request with 40 bytes of NOP options", p -> p.frame("echo + 40 NOPs",
                 withOptions(echo(8, 40, 8), 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1))));
-        rows.add(row("IP: total length past the frame", p -> {
-            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 41, 8), false);
-            ByteBuffer b = ByteBuffer.wrap(f);
-            b.putShort(16, (short) 200).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
-            p.frame("echo, total length 200 in 36", f);
-        }));
-        rows.add(row("IP: a datagram from a multicast source", p -> {
-            byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, 42, 8), false);
-            ByteBuffer b = ByteBuffer.wrap(f);
-            b.putInt(26, Wire.parseIp("224.0.0.9")).putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
-            p.frame("echo from 224.0.0.9", f);
-        }));
+        rows.add(row("IP: total length past the frame", p -> p.frame("echo, total length 200 in 36", echoWith(41, b -> b.putShort(16, (short) 200)))));
+        rows.add(row("IP: a datagram from a multicast source",
+                p -> p.frame("echo from 224.0.0.9", echoWith(42, b -> b.putInt(26, Wire.parseIp("224.0.0.9"))))));
         rows.add(row("IP: a datagram to a multicast address", p -> {
             byte[] f = ip(0x01_00_5e_00_00_01L, Wire.parseIp("224.0.0.1"), 1, 64, echo(8, 43, 8), false);
             p.frame("echo to 224.0.0.1", f);
@@ -219,6 +195,15 @@ final class IpDifferentialRows {
             f[f.length - 3] ^= 1;
             p.frame("SYN, bad checksum", f);
         }));
+    }
+
+    /** An echo request ({@code seq}, 8 bytes) whose IPv4 header {@code edit} changes; its checksum redone after. */
+    private static byte[] echoWith(int seq, java.util.function.Consumer<ByteBuffer> edit) {
+        byte[] f = ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(8, seq, 8), false);
+        ByteBuffer b = ByteBuffer.wrap(f);
+        edit.accept(b);
+        b.putShort(24, (short) 0).putShort(24, (short) Pkt.csum(f, 14, 20, 0));
+        return f;
     }
 
     /** A frame with 20 bytes of UDP to closed port 9 whose header field at {@code at} (length 4, checksum 6) says {@code value}. */
