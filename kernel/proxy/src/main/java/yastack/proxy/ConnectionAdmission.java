@@ -1,6 +1,7 @@
 package yastack.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,16 @@ final class ConnectionAdmission {
     private static final class Open {
         final AtomicInteger count = new AtomicInteger();
         final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+        /** Shared by all of them (a listener per connection would cost each one more object). */
+        final ChannelFutureListener closed;
+
+        Open(OverloadMonitor overload) {
+            closed = f -> {
+                channels.remove(f.channel());
+                count.decrementAndGet();
+                overload.releaseConnection();
+            };
+        }
 
         boolean tryAcquire(int max) {
             while (true) {
@@ -56,7 +67,7 @@ final class ConnectionAdmission {
 
     private Open open(String listener) {
         return listeners.computeIfAbsent(listener, name -> {
-            Open o = new Open();
+            Open o = new Open(overload);
             stats.registerComputed("listener." + name + ".downstream_cx_tx_bytes_buffered", o::bufferedBytes);
             return o;
         });
@@ -86,11 +97,7 @@ final class ConnectionAdmission {
             return false;
         }
         o.channels.add(ch);
-        ch.closeFuture().addListener(f -> {
-            o.channels.remove(ch);
-            o.count.decrementAndGet();
-            overload.releaseConnection();
-        });
+        ch.closeFuture().addListener(o.closed);
         return true;
     }
 

@@ -2,9 +2,7 @@ package yastack.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -16,8 +14,7 @@ final class DownstreamCodec extends RequestDecoder implements Http1Codec {
     static final int MAX_REQUEST_LINE = 16 * 1024;
     static final int MAX_BODY_PIECE = 64 * 1024;
 
-    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2); // one per response still to write: usually one
-    private final ResponseEncoder encoder = new ResponseEncoder(methods);
+    private final ResponseEncoder encoder = new ResponseEncoder();
 
     /** @param headersTimeoutMillis request_headers_timeout: from a head's first byte to its last (0: none) */
     DownstreamCodec(int maxHeaderBytes, long headersTimeoutMillis) {
@@ -34,7 +31,7 @@ final class DownstreamCodec extends RequestDecoder implements Http1Codec {
         int before = out.size();
         super.decode(ctx, buffer, out);
         for (int i = before; i < out.size(); i++) {
-            if (out.get(i) instanceof HttpRequest r) methods.add(r.method());
+            if (out.get(i) instanceof HttpRequest r) encoder.expect(r.method());
         }
     }
 

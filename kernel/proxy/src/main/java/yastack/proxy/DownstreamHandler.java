@@ -20,14 +20,13 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import yastack.api.RouteDecision;
-import yastack.kernel.loop.TimerWheel;
 
 /**
  * One downstream HTTP/1.1 connection. Requests are served strictly one at a time;
  * pipelined requests that arrive early wait (already decoded) until the response before
  * them is complete, so responses can never be reordered.
  */
-final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+final class DownstreamHandler extends ChannelInboundHandlerAdapter implements StreamClock.IdleConnection {
     static final int PAUSE_PIPELINE = 1;
     static final int PAUSE_UPSTREAM = 2;
     static final int PAUSE_BACKPRESSURE = 4;
@@ -38,7 +37,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final String listenerName;
     private final Supplier<ProxySnapshot> snapshots;
     // Pipelined requests are rare: start small (the default holds 16 slots per idle connection).
-    private final ArrayDeque<Object> queued = new ArrayDeque<>(1);
+    /** Messages read after the current request (pipelined), waiting their turn; made by the first one. */
+    private ArrayDeque<Object> queued;
     private ChannelHandlerContext ctx;
     private HttpExchange current;
     private int paused;
@@ -52,10 +52,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** max_connection_duration passed: the connection closes after the exchange in flight. */
     private boolean draining;
     /** The listener's idle_timeout (HTTP/1.1 connections only; null when off). */
-    private TimerWheel.Timeout idleTimer;
-    private long idleNanos;
     /** When the connection last read bytes or finished an exchange (the worker's loop clock). */
-    private long lastActive;
 
     /** @param stream true for an HTTP/2 stream (counted as a request, not a connection) */
     DownstreamHandler(ProxyWorker worker, ListenerStats stats, String listenerName, Supplier<ProxySnapshot> snapshots,
@@ -89,14 +86,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             if (rt != null && rt.edge().maxConnectionMillis() > 0) {
                 ctx.executor().schedule(this::maxDurationReached, rt.edge().maxConnectionMillis(), TimeUnit.MILLISECONDS);
             }
-            if (rt != null && rt.idleTimeoutMillis() > 0) {
-                idleNanos = TimeUnit.MILLISECONDS.toNanos(rt.idleTimeoutMillis());
-                idleTimer = new TimerWheel.Timeout(this::idleCheck);
-                lastActive = worker.timeouts.now();
-                worker.timeouts.arm(idleTimer, rt.idleTimeoutMillis());
-            }
+            this.clock = new StreamClock(worker.timeouts);
+            if (rt != null && rt.idleTimeoutMillis() > 0) clock.watchIdle(this, TimeUnit.MILLISECONDS.toNanos(rt.idleTimeoutMillis()));
+        } else {
+            this.clock = new StreamClock(worker.timeouts);
         }
-        this.clock = new StreamClock(worker.timeouts);
         ctx.fireChannelActive();
     }
 
@@ -121,33 +115,22 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }, millis, TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * idle_timeout (Envoy's): a connection with no exchange in flight closes once it has been
-     * quiet (nothing read, no exchange finished) that long. It is a wheel timeout that only
-     * checks when it fires, so a read costs a clock read rather than a re-arm.
-     */
-    private void idleCheck() {
-        if (closing || !ctx.channel().isActive()) return;
-        long quiet = worker.timeouts.now() - lastActive;
-        boolean busy = current != null || !queued.isEmpty();
-        if (!busy && quiet >= idleNanos) {
-            stats.cxIdleTimeout.inc();
-            closing = true;
-            ctx.close();
-            return;
-        }
-        long wait = busy ? idleNanos : idleNanos - quiet;
-        worker.timeouts.armNanos(idleTimer, wait);
+    @Override
+    public boolean busy() {
+        return current != null || hasQueued();
     }
 
-    private void stopIdleTimer() {
-        if (idleTimer != null) worker.timeouts.cancel(idleTimer);
-        idleTimer = null;
+    /** idle_timeout (Envoy's): quiet that long (nothing read, no exchange finished) with nothing in flight. */
+    @Override
+    public void idleExpired() {
+        if (closing || !ctx.channel().isActive()) return;
+        stats.cxIdleTimeout.inc();
+        closing = true;
+        ctx.close();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        stopIdleTimer();
         if (!stream) stats.cxActive.dec();
         if (clock != null) clock.stop();
         if (current != null) {
@@ -155,6 +138,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             current.onDownstreamClosed();
             current = null;
         }
+        dropQueued();
+    }
+
+    private void dropQueued() {
+        if (queued == null) return;
         queued.forEach(ReferenceCountUtil::release);
         queued.clear();
     }
@@ -189,7 +177,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (current != null && current.requestComplete() || !queued.isEmpty()) {
+        if (current != null && current.requestComplete() || hasQueued()) {
+            if (queued == null) queued = new ArrayDeque<>(2);
             queued.add(msg);
             pause(PAUSE_PIPELINE);
             return;
@@ -230,7 +219,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (idleTimer != null) lastActive = worker.timeouts.now();
+        clock.active();
         if (current != null) current.flushUpstream();
         ctx.flush();
     }
@@ -266,7 +255,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** Closes the connection if it is open and nothing is in flight or waiting on it. */
     private void closeIfIdle(ChannelHandlerContext ctx) {
-        if (ctx.channel().isActive() && current == null && queued.isEmpty()) {
+        if (ctx.channel().isActive() && current == null && !hasQueued()) {
             closing = true;
             ctx.close();
         }
@@ -279,14 +268,14 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** Requests read after the current one (pipelined), waiting their turn. */
     boolean hasQueued() {
-        return !queued.isEmpty();
+        return queued != null && !queued.isEmpty();
     }
 
     /** The current exchange switched protocols (its 101 is written): the connection becomes a tunnel to {@code upstream}. */
     void becomeTunnel(Channel upstream, long idleMillis) {
         current = null;
         paused = 0;
-        stopIdleTimer(); // the tunnel has an idle timeout of its own
+        clock.stopIdle(); // the tunnel has an idle timeout of its own
         stats.upgradesTotal.inc();
         UpgradeTunnel.open(ctx.channel(), upstream, idleMillis, stats.upgradesActive);
     }
@@ -318,7 +307,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (current != ex) return;
         current = null;
         clock.finished(ex);
-        if (idleTimer != null) lastActive = worker.timeouts.now();
+        clock.active();
         close |= draining;
         if (stream && !worker.overload.keepAlive()) goAwayParent();
         // A process drain does not close here: a response that started before it promised
@@ -327,18 +316,17 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         // connection closes with the listeners.
         if (close) {
             closing = true;
-            queued.forEach(ReferenceCountUtil::release);
-            queued.clear();
+            dropQueued();
             if (!ex.requestComplete() && ctx.channel() instanceof SocketChannel) lingerClose();
             else ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         // Hand over queued messages: the next request head and then its body pieces, which
         // were decoded along with it and are needed before that request can complete.
-        while (!queued.isEmpty() && (current == null || !current.requestComplete())) dispatch(queued.poll());
+        while (hasQueued() && (current == null || !current.requestComplete())) dispatch(queued.poll());
         // Not inside a read, so channelReadComplete will not flush what was written upstream.
         if (current != null) current.flushUpstream();
-        if (queued.isEmpty() && (current == null || !current.requestComplete())) resume(PAUSE_PIPELINE);
+        if (!hasQueued() && (current == null || !current.requestComplete())) resume(PAUSE_PIPELINE);
         closeIfNothingLeft();
     }
 
@@ -377,7 +365,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** After the client half-closed: close once every complete request is answered; an incomplete one never will be. */
     private void closeIfNothingLeft() {
-        if (!inputShutdown || closing || !queued.isEmpty() || (current != null && current.requestComplete())) return;
+        if (!inputShutdown || closing || hasQueued() || (current != null && current.requestComplete())) return;
         closing = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }

@@ -20,13 +20,29 @@ final class ResponseEncoder extends Http1Encoder {
     /** "HTTP/1.1 200 OK\r\n" and the like, for the standard statuses by code (built on first use). */
     private static final byte[][] STATUS_LINES = new byte[600][];
 
-    /** Methods of the requests still to be answered, oldest first. */
-    private final ArrayDeque<HttpMethod> methods;
+    /**
+     * The method of the oldest request still to be answered, and of those read after it: a
+     * queue made only when a client pipelines, so a connection holds none while idle.
+     */
+    private HttpMethod oldest;
+    private ArrayDeque<HttpMethod> later;
     /** The status line of the head being written. */
     private byte[] line;
 
-    ResponseEncoder(ArrayDeque<HttpMethod> methods) {
-        this.methods = methods;
+    /** A request was read: its response comes after the ones still owed. */
+    void expect(HttpMethod method) {
+        if (oldest == null) {
+            oldest = method;
+            return;
+        }
+        if (later == null) later = new ArrayDeque<>(2);
+        later.add(method);
+    }
+
+    private HttpMethod answered() {
+        HttpMethod method = oldest;
+        oldest = later == null ? null : later.poll();
+        return method;
     }
 
     @Override
@@ -34,7 +50,7 @@ final class ResponseEncoder extends Http1Encoder {
         line = statusLine((HttpResponse) head);
         int code = ((HttpResponse) head).status().code();
         boolean interim = code >= 100 && code < 200;
-        HttpMethod method = interim ? null : methods.poll(); // an interim head precedes its request's final one
+        HttpMethod method = interim ? null : answered(); // an interim head precedes its request's final one
         HttpHeaders h = head.headers();
         if (interim || code == 204) {
             h.remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9110 8.6, 6.1

@@ -10,12 +10,26 @@ import yastack.proxy.edge.EdgeStats;
  * comes before it, so with the default five-minute idle timeout a keep-alive connection
  * re-arms once every five minutes, not once per request. When it fires it checks the exchange
  * in flight and either ends it or sleeps until its next deadline (up to one wheel tick late).
- * It is itself the wheel's timeout: one object per connection or stream.
+ * It is itself the wheel's timeout: one object per connection or stream. A connection's own
+ * idle timeout rides on it too ({@link #watchIdle}), so a kept-alive connection holds one timeout,
+ * not two.
  */
 final class StreamClock extends TimerWheel.Timeout {
+    /** The connection whose idle timeout this clock keeps. */
+    interface IdleConnection {
+        /** An exchange is in flight or waiting: not idle, however quiet. */
+        boolean busy();
+
+        /** It has been quiet for the whole idle timeout. */
+        void idleExpired();
+    }
+
     private final TimerWheel timers;
     private long armedAt;
     private HttpExchange current;
+    private IdleConnection idle;
+    private long idleNanos;
+    private long lastActive;
 
     StreamClock(TimerWheel timers) {
         this.timers = timers;
@@ -39,14 +53,50 @@ final class StreamClock extends TimerWheel.Timeout {
         timers.armNanos(this, at - timers.now());
     }
 
+    /**
+     * Envoy's idle_timeout for {@code connection}: it is told once it has had no exchange in
+     * flight and nothing read for {@code nanos}. Activity costs a clock read ({@link #active}),
+     * not a re-arm: the clock looks only when it fires.
+     */
+    void watchIdle(IdleConnection connection, long nanos) {
+        idle = connection;
+        idleNanos = nanos;
+        lastActive = timers.now();
+        arm(lastActive + nanos);
+    }
+
+    /** Something was read or an exchange ended: the idle timeout starts again. */
+    void active() {
+        if (idle != null) lastActive = timers.now();
+    }
+
+    /** The connection stops being watched for idleness (it became a tunnel, with a timeout of its own). */
+    void stopIdle() {
+        idle = null;
+    }
+
     @Override
     protected void fire() {
-        HttpExchange ex = current;
-        if (ex == null || ex.finished()) return;
         long now = timers.now();
-        StreamTimeouts.Expired expired = ex.timeouts().expired(now, ex.requestComplete());
-        if (expired != null) timedOut(ex, expired);
-        else arm(ex.timeouts().nextDeadline(ex.requestComplete()));
+        long next = Long.MAX_VALUE;
+        HttpExchange ex = current;
+        if (ex != null && !ex.finished()) {
+            StreamTimeouts.Expired expired = ex.timeouts().expired(now, ex.requestComplete());
+            if (expired != null) timedOut(ex, expired);
+            else next = ex.timeouts().nextDeadline(ex.requestComplete());
+        }
+        IdleConnection connection = idle;
+        if (connection != null) {
+            if (connection.busy()) {
+                next = Math.min(next, now + idleNanos);
+            } else if (now - lastActive >= idleNanos) {
+                idle = null;
+                connection.idleExpired();
+            } else {
+                next = Math.min(next, lastActive + idleNanos);
+            }
+        }
+        arm(next);
     }
 
     /** 408 when the client is late with its request, 504 when the answer is, a cut connection once it has begun. */
@@ -72,6 +122,7 @@ final class StreamClock extends TimerWheel.Timeout {
 
     void stop() {
         current = null;
+        idle = null;
         timers.cancel(this);
     }
 }

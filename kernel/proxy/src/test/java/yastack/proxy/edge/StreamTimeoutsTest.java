@@ -149,6 +149,44 @@ class StreamTimeoutsTest {
         }
     }
 
+    /**
+     * The connection's idle timeout and its exchanges' deadlines share one wheel timeout: a
+     * request deadline that comes first must not lose the idle timeout, and an idle timeout that
+     * comes first must not cut an exchange.
+     */
+    @Test
+    void listenerIdleTimeoutAndExchangeDeadlinesShareTheConnectionsClock() throws Exception {
+        try (ProxyHarness p = proxy("idle_timeout: 600ms\n      stream_idle_timeout: 250ms", "")) {
+            try (Socket s = new Socket("127.0.0.1", p.port)) {
+                s.setSoTimeout(4000);
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                // The stream deadline (250 ms) fires before the idle one: 504, and the connection stays.
+                out.write("GET /silent/1500 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertTrue(ProxyHarness.readResponse(in).startsWith("HTTP/1.1 504 "));
+                // Then a quiet connection still closes once the idle timeout is up.
+                long t0 = System.nanoTime();
+                assertEquals(-1, in.read(), "the quiet connection is closed");
+                long quietMillis = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(quietMillis >= 500 && quietMillis < 2500, "closed after " + quietMillis + " ms");
+            }
+            assertEquals(1, p.awaitStat("http.web.downstream_cx_idle_timeout", 1));
+        }
+        try (ProxyHarness p = proxy("idle_timeout: 250ms", "")) {
+            try (Socket s = new Socket("127.0.0.1", p.port)) {
+                s.setSoTimeout(4000);
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                // A response dripping for 1.2 s outlives several idle periods without being cut.
+                out.write("GET /drip HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                String response = ProxyHarness.readResponse(in);
+                assertTrue(response.startsWith("HTTP/1.1 200 ") && response.endsWith("xxxxxxxxxxxx"), response);
+                assertEquals(-1, in.read(), "then the idle timeout closes it");
+            }
+            assertEquals(1, p.awaitStat("http.web.downstream_cx_idle_timeout", 1));
+        }
+    }
+
     @Test
     void maxConnectionDurationClosesIdleAndDrainsBusyConnections() throws Exception {
         try (ProxyHarness p = proxy("max_connection_duration: 400ms", "")) {
