@@ -7,7 +7,7 @@ import yastack.kernel.stats.WorkerStats;
 final class ClusterStats {
     final Counter rqTotal, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqTimeout, rqReset, rqOverflow, rqRetry;
     final Counter rqRetrySuccess, rqRetryLimitExceeded, rqPerTryTimeout, rqPerTryIdleTimeout, rqRetryOverflow, ejections5xx;
-    final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone, cxOverflow, rqPendingActive, rqActive;
+    final Counter cxTotal, cxActive, cxConnectFail, cxConnectTimeout, cxNone, cxOverflow, cxProtocolError, rqPendingActive, rqActive;
 
     ClusterStats(WorkerStats s, String cluster) {
         String p = "cluster." + cluster + ".";
@@ -33,6 +33,7 @@ final class ClusterStats {
         cxConnectTimeout = s.counter(p + "upstream_cx_connect_timeout");
         cxNone = s.counter(p + "upstream_cx_none_healthy");
         cxOverflow = s.counter(p + "upstream_cx_overflow");
+        cxProtocolError = s.counter(p + "upstream_cx_protocol_error");
         rqPendingActive = s.gauge(p + "upstream_rq_pending_active");
         rqActive = s.gauge(p + "upstream_rq_active");
     }

@@ -271,6 +271,7 @@ final class HttpExchange {
     void upstreamInvalid() {
         leg.drop();
         cluster.stats.rqReset.inc();
+        cluster.stats.cxProtocolError.inc();
         upstreamFailed("UPE", HttpResponseStatus.BAD_GATEWAY, "invalid upstream response\n");
     }
 

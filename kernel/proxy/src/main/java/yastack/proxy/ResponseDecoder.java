@@ -70,6 +70,13 @@ class ResponseDecoder extends Http1BodyDecoder {
             in.skipBytes(in.getByte(in.readerIndex()) == '\n' ? 1 : 2);
         }
         if (!in.isReadable()) return;
+        if (methods.isEmpty()) {
+            // Bytes no request asked for (a body longer than its framing said, a second answer):
+            // kept, they would be read as the start of the next request's answer. Dropped, so
+            // the close does not find them again.
+            in.skipBytes(in.readableBytes());
+            throw new DecoderException("upstream sent bytes with no request outstanding");
+        }
         int start = in.readerIndex();
         int lineEnd = lineEnd(in, start, MAX_HEAD_BYTES);
         int headEnd = lineEnd < 0 ? -1 : sectionEnd(in, lineEnd);

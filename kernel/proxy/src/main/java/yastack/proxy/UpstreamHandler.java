@@ -2,6 +2,7 @@ package yastack.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 import yastack.kernel.loop.TimerWheel;
@@ -108,6 +109,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // The response decoder's: a body that broke its framing, or bytes no request asked for.
+        if (cause instanceof DecoderException) cluster.stats.cxProtocolError.inc();
         UpstreamLeg ex = owner;
         owner = null;
         ctx.close();

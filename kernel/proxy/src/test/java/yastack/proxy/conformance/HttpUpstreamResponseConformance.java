@@ -58,6 +58,9 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
         upstream.on("/truncated", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", false);
         upstream.on("/bad-chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokX0\r\n\r\n", true);
         upstream.on("/reset", "", false);
+        // A 204's fields cannot give it a body (RFC 9112 6.3), and a body ends where its length says.
+        upstream.on("/no-content-body", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nEVIL!", true);
+        upstream.on("/overlong", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEVIL", true);
     }
 
     private static RawClient.Response get(RawClient c, String path) throws IOException {
@@ -289,6 +292,26 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
             String all = c.drain(3000);
             assertTrue(all.startsWith("HTTP/1.1 200 "), all);
             assertTrue(all.endsWith("\r\n2\r\nok\r\n"), "the good chunk, then the close, no last chunk: " + all);
+        }
+    }
+
+    /**
+     * Bytes after a complete response answer no request: were the connection pooled, they
+     * would be read as the start of the next request's answer, and that request would get a 502
+     * (or worse, an answer that is not its own). The connection is closed and counted instead.
+     */
+    @Test
+    void bytesAfterACompleteResponseEndTheUpstreamConnection() throws Exception {
+        for (String path : new String[] {"/no-content-body", "/overlong"}) {
+            long before = stat("cluster.up.upstream_cx_protocol_error");
+            try (RawClient c = client()) {
+                RawClient.Response r = get(c, path);
+                assertEquals(path.equals("/overlong") ? 200 : 204, r.status(), r.toString());
+                RawClient.Response next = get(c, "/after" + path);
+                assertEquals(200, next.status(), "the next request gets its own answer: " + next);
+                assertTrue(next.body().startsWith("GET /after" + path + " "), next.body());
+            }
+            assertEquals(before + 1, stat("cluster.up.upstream_cx_protocol_error"), path);
         }
     }
 
