@@ -61,6 +61,7 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
         // A 204's fields cannot give it a body (RFC 9112 6.3), and a body ends where its length says.
         upstream.on("/no-content-body", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nEVIL!", true);
         upstream.on("/overlong", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEVIL", true);
+        upstream.on("/head-body", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nEVIL!", true);
     }
 
     private static RawClient.Response get(RawClient c, String path) throws IOException {
@@ -296,17 +297,20 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
     }
 
     /**
-     * Bytes after a complete response answer no request: were the connection pooled, they
+     * Bytes after a complete response (a body after a 204 or an answer to HEAD, more body than
+     * its length said) answer no request: were the connection pooled, they
      * would be read as the start of the next request's answer, and that request would get a 502
      * (or worse, an answer that is not its own). The connection is closed and counted instead.
      */
     @Test
     void bytesAfterACompleteResponseEndTheUpstreamConnection() throws Exception {
-        for (String path : new String[] {"/no-content-body", "/overlong"}) {
+        for (String path : new String[] {"/no-content-body", "/overlong", "/head-body"}) {
             long before = stat("cluster.up.upstream_cx_protocol_error");
             try (RawClient c = client()) {
-                RawClient.Response r = get(c, path);
-                assertEquals(path.equals("/overlong") ? 200 : 204, r.status(), r.toString());
+                String method = path.equals("/head-body") ? "HEAD" : "GET";
+                c.send(method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                RawClient.Response r = method.equals("HEAD") ? c.read(true) : c.readFinal();
+                assertEquals(path.equals("/no-content-body") ? 204 : 200, r.status(), r.toString());
                 RawClient.Response next = get(c, "/after" + path);
                 assertEquals(200, next.status(), "the next request gets its own answer: " + next);
                 assertTrue(next.body().startsWith("GET /after" + path + " "), next.body());
