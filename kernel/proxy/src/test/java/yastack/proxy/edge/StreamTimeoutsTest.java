@@ -157,33 +157,29 @@ class StreamTimeoutsTest {
     @Test
     void listenerIdleTimeoutAndExchangeDeadlinesShareTheConnectionsClock() throws Exception {
         try (ProxyHarness p = proxy("idle_timeout: 600ms\n      stream_idle_timeout: 250ms", "")) {
-            try (Socket s = new Socket("127.0.0.1", p.port)) {
-                s.setSoTimeout(4000);
-                OutputStream out = s.getOutputStream();
-                InputStream in = s.getInputStream();
-                // The stream deadline (250 ms) fires before the idle one: 504, and the connection stays.
-                out.write("GET /silent/1500 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                assertTrue(ProxyHarness.readResponse(in).startsWith("HTTP/1.1 504 "));
-                // Then a quiet connection still closes once the idle timeout is up.
-                long t0 = System.nanoTime();
-                assertEquals(-1, in.read(), "the quiet connection is closed");
-                long quietMillis = (System.nanoTime() - t0) / 1_000_000;
-                assertTrue(quietMillis >= 500 && quietMillis < 2500, "closed after " + quietMillis + " ms");
-            }
+            // The stream deadline (250 ms) fires before the idle one: 504, and the connection
+            // stays; then, quiet, it still closes once the idle timeout is up.
+            long quietMillis = answerThenIdleClose(p, "/silent/1500", "HTTP/1.1 504 ", "");
+            assertTrue(quietMillis >= 500 && quietMillis < 2500, "closed after " + quietMillis + " ms");
             assertEquals(1, p.awaitStat("http.web.downstream_cx_idle_timeout", 1));
         }
         try (ProxyHarness p = proxy("idle_timeout: 250ms", "")) {
-            try (Socket s = new Socket("127.0.0.1", p.port)) {
-                s.setSoTimeout(4000);
-                OutputStream out = s.getOutputStream();
-                InputStream in = s.getInputStream();
-                // A response dripping for 1.2 s outlives several idle periods without being cut.
-                out.write("GET /drip HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                String response = ProxyHarness.readResponse(in);
-                assertTrue(response.startsWith("HTTP/1.1 200 ") && response.endsWith("xxxxxxxxxxxx"), response);
-                assertEquals(-1, in.read(), "then the idle timeout closes it");
-            }
+            // A response dripping for 1.2 s outlives several idle periods without being cut.
+            answerThenIdleClose(p, "/drip", "HTTP/1.1 200 ", "xxxxxxxxxxxx");
             assertEquals(1, p.awaitStat("http.web.downstream_cx_idle_timeout", 1));
+        }
+    }
+
+    /** {@code path}'s answer on a fresh connection, then how long (ms) the quiet connection stayed open. */
+    private static long answerThenIdleClose(ProxyHarness p, String path, String start, String end) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", p.port)) {
+            s.setSoTimeout(4000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String response = ProxyHarness.readResponse(s.getInputStream());
+            assertTrue(response.startsWith(start) && response.endsWith(end), response);
+            long t0 = System.nanoTime();
+            assertEquals(-1, s.getInputStream().read(), "the quiet connection is closed");
+            return (System.nanoTime() - t0) / 1_000_000;
         }
     }
 
