@@ -45,7 +45,9 @@ public enum Stat {
     TCP_CONN_CLOSED("tcp.connections_closed"), TCP_CONN_RESET("tcp.connections_reset"),
     TCP_CONN_TIMED_OUT("tcp.connections_timed_out"), TCP_CONN_REFUSED("tcp.connections_refused"),
     TCP_SYN_COOKIES_SENT("tcp.syn_cookies_sent"), TCP_SYN_COOKIES_ACCEPTED("tcp.syn_cookies_accepted"),
-    TCP_TIME_WAIT_REUSED("tcp.time_wait_reused"), TCP_PMTU_UPDATES("tcp.pmtu_updates");
+    TCP_TIME_WAIT_REUSED("tcp.time_wait_reused"), TCP_PMTU_UPDATES("tcp.pmtu_updates"),
+    TCP_ECN_CONNECTIONS("tcp.ecn_connections"), TCP_ECN_CE_RECEIVED("tcp.ecn_ce_received"),
+    TCP_ECN_WINDOW_REDUCTIONS("tcp.ecn_window_reductions");
 
     final String key;
 

@@ -162,9 +162,13 @@ final class TcpSegmentWriter {
         int opt = optionLength(c);
         int hdr = 20 + opt;
         NetStack st = c.layer.stack;
-        MemorySegment f = st.ipOut.beginIp(c.remoteIp, NetStack.PROTO_TCP, hdr + len);
+        int ecnField = Ecn.field(c, seq, len);
+        MemorySegment f = st.ipOut.beginIp(c.remoteIp, NetStack.PROTO_TCP, hdr + len, ecnField);
         if (f == null) {
             return false;
+        }
+        if (c.ecnOn) {
+            flags = Ecn.flags(c, flags, ecnField);
         }
         long o = L4;
         int ackNo = (flags & TcpSegment.ACK) != 0 ? c.rcvNxt : 0;
