@@ -7,6 +7,7 @@ import static yastack.stack.DiffPeer.ECE;
 import static yastack.stack.DiffPeer.ECE_CWR;
 import static yastack.stack.DiffPeer.FIN;
 import static yastack.stack.DiffPeer.PISS;
+import static yastack.stack.DiffPeer.RST;
 import static yastack.stack.DiffPeer.SYN;
 
 import java.util.List;
@@ -27,6 +28,7 @@ final class EcnDifferentialRows {
         negotiation(rows);
         receiver(rows);
         sender(rows);
+        cookies(rows);
     }
 
     /** The peer asks with {@code synFlags} from a datagram with type of service {@code tos}; CE data shows what was agreed. */
@@ -201,5 +203,33 @@ final class EcnDifferentialRows {
             p.appWrite("world");
             p.ackAll("ACK");
         }));
+    }
+
+    /**
+     * SYN cookies: twenty SYNs from other ports fill the listener's backlog of 16 (Linux answers with cookies once
+     * more than 16 wait, we once 16 do), so the row's SYN gets a cookie; RSTs take the others away after. The row
+     * without timestamps shows that the kernel's answer was a cookie: its SYN-ACK would have ECE otherwise.
+     */
+    private static Row cookie(String name, boolean timestamps) {
+        return new Row("ECN: " + name, true, p -> {
+            for (int k = 0; k < 20; k++) {
+                p.target.sendFrame(Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, 20000 + k, p.dport,
+                        PISS, 0, SYN, 65535, Probe.synOpts(1), null));
+            }
+            p.synFlags = SYN | ECE_CWR;
+            p.bareSyn = !timestamps;
+            p.establish();
+            p.nextTos = CE;
+            p.data("data, CE", "hello", 0);
+            for (int k = 0; k < 20; k++) {
+                p.target.sendFrame(Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, 20000 + k, p.dport,
+                        PISS + 1, 0, RST, 0, null, null));
+            }
+        });
+    }
+
+    private static void cookies(List<Row> rows) {
+        rows.add(cookie("SYN cookie with timestamps, which carry ECN", true));
+        rows.add(cookie("SYN cookie without timestamps, no room for ECN", false));
     }
 }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ECN (RFC 3168) on one stack against a scripted peer: what the differential rows cannot show, the sender's window
- * (reduced once per window of data), CWR on exactly one segment, ECT never on a retransmission, ACK timing and the
- * {@code StackConfig.ecn} knob.
+ * (reduced once per window of data), CWR on exactly one segment, ECT never on a retransmission, ACK timing, the SYN
+ * cookie's echo and the {@code StackConfig.ecn} knob.
  */
 class EcnTest {
     static final int SPORT = 33000, PORT = 80, PISS = 0x7000_0000;
@@ -210,5 +210,22 @@ class EcnTest {
         Pkt syn = p.lastTcp();
         assertTrue(syn.has(Pkt.SYN));
         assertFalse(syn.has(ECE) || syn.has(CWR), "tcp_ecn=2: accept, never ask");
+    }
+
+    @Test
+    void aSynCookieCarriesEcnInTheTimestampEcho() {
+        Peer c = new Peer(new Probe(cfg -> cfg.synCookieThreshold(0)), true);
+        assertEquals(1, c.stat(Stat.TCP_SYN_COOKIES_ACCEPTED));
+        assertTrue(c.synAck.has(ECE));
+        assertEquals(0x20, Probe.tsVal(c.synAck) & 0x20, "the bit Linux uses");
+        assertTrue(c.app.conn.ecn());
+        assertEquals(1, c.stat(Stat.TCP_ECN_CONNECTIONS));
+        c.data("marked", c.base, 0, CE);
+        assertTrue(c.p.lastTcp().has(ECE));
+
+        Probe p = new Probe(cfg -> cfg.synCookieThreshold(0));
+        p.stack.listen(PORT, 16, conn -> new Endpoint(2));
+        p.sendTcp(SPORT, PORT, PISS, 0, Pkt.SYN | ECE | CWR, 65535, null, null);
+        assertFalse(p.lastTcp().has(ECE), "without timestamps a cookie has no room for ECN");
     }
 }
