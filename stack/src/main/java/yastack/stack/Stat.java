@@ -15,7 +15,7 @@ public enum Stat {
     IP_DROP_BAD_OPTIONS("ip.drop.bad_options"), IP_DROP_SOURCE_ROUTED("ip.drop.source_routed"),
     IP_FRAG_RX("ip.frag.rx"), IP_FRAG_REASSEMBLED("ip.frag.reassembled"), IP_FRAG_DROP_TIMEOUT("ip.frag.drop.timeout"),
     IP_FRAG_DROP_OVERLAP("ip.frag.drop.overlap"), IP_FRAG_DROP_LIMIT("ip.frag.drop.limit"),
-    IP_FRAG_DROP_BAD("ip.frag.drop.malformed"),
+    IP_FRAG_DROP_BAD("ip.frag.drop.malformed"), IP_FRAG_DROP_ECN("ip.frag.drop.ecn_mismatch"),
     ICMP_RX("icmp.rx"), ICMP_TX("icmp.tx"), ICMP_ECHO_REPLIES("icmp.echo_replies_sent"),
     ICMP_DROP_BAD_CHECKSUM("icmp.drop.bad_checksum"), ICMP_DROP_TRUNCATED("icmp.drop.truncated"),
     ICMP_DROP_BROADCAST_ECHO("icmp.drop.broadcast_echo"), ICMP_UNREACH_SENT("icmp.unreachable_sent"),

@@ -49,6 +49,16 @@ final class DiffPeer {
 
     /** Sends one segment (with timestamps once they are negotiated) and records the answer under {@code label}. */
     List<Pkt> seg(String label, int seq, int ack, int flags, byte[] payload) throws Throwable {
+        byte[] frame = segFrame(seq, ack, flags, payload);
+        // data and FIN may be acknowledged late (delayed ACK; Linux delays the ACK of a FIN that moves it to
+        // CLOSE_WAIT, hoping to send it with its own FIN): wait for answers a while
+        List<Pkt> answers = target.send(frame, (payload != null && payload.length > 0) || (flags & FIN) != 0);
+        record(label, answers);
+        return answers;
+    }
+
+    /** The frame {@link #seg} sends, for a row that alters it (e.g. into fragments) and sends it with {@link #frame}. */
+    byte[] segFrame(int seq, int ack, int flags, byte[] payload) {
         int tsv = nextTsVal != null ? nextTsVal : ++tsVal;
         nextTsVal = null;
         byte[] opts = (flags & SYN) != 0 ? (bareSyn ? null : Probe.synOpts(tsv))
@@ -60,11 +70,7 @@ final class DiffPeer {
             IpDifferentialRows.withTos(frame, nextTos);
             nextTos = 0;
         }
-        // data and FIN may be acknowledged late (delayed ACK; Linux delays the ACK of a FIN that moves it to
-        // CLOSE_WAIT, hoping to send it with its own FIN): wait for answers a while
-        List<Pkt> answers = target.send(frame, (payload != null && payload.length > 0) || (flags & FIN) != 0);
-        record(label, answers);
-        return answers;
+        return frame;
     }
 
     /** Sends a hand-made frame of any kind and records every frame the target sends in answer. */

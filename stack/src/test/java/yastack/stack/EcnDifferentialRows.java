@@ -138,11 +138,40 @@ final class EcnDifferentialRows {
             p.seg("ACK with CWR", p.snd, p.rcv, ACK | CWR, null);
             p.appWrite("again");
         }));
+        // RFC 3168 5.3: reassembly marks the datagram CE if a fragment was, and drops one partly not ECN-capable
+        rows.add(ecn("CE on the second fragment of a data segment", p -> {
+            byte[][] f = fragments(p.segFrame(p.snd, p.rcv, ACK | DiffPeer.PSH, "hello".getBytes()), ECT0, CE);
+            p.frame("first fragment, ECT(0)", f[0]);
+            p.frame("second fragment, CE", f[1]);
+            p.snd += 5;
+            p.data("then data", "world", 0);
+        }));
+        rows.add(ecn("a data segment in fragments, one not ECN-capable", p -> {
+            byte[][] f = fragments(p.segFrame(p.snd, p.rcv, ACK | DiffPeer.PSH, "hello".getBytes()), ECT0, 0);
+            p.frame("first fragment, ECT(0)", f[0]);
+            p.frame("second fragment, not ECT", f[1]);
+            p.data("the same data again", "hello", 0);
+        }));
         rows.add(plain("CE-marked data on a connection without ECN", p -> {
             p.nextTos = CE;
             p.data("data, CE", "hello", 0);
             p.data("then data", "world", 0);
         }));
+    }
+
+    /** A TCP frame as two IP fragments, the first holding the TCP header, with type of service {@code tos1} and {@code tos2}. */
+    private static byte[][] fragments(byte[] whole, int tos1, int tos2) {
+        int l4 = whole.length - 34;
+        int n = ((whole[34 + 12] & 0xff) >>> 4) * 4; // a multiple of 8 with the timestamp option
+        byte[] a = java.util.Arrays.copyOf(whole, 34 + n);
+        byte[] b = new byte[34 + l4 - n];
+        System.arraycopy(whole, 0, b, 0, 34);
+        System.arraycopy(whole, 34 + n, b, 34, l4 - n);
+        java.nio.ByteBuffer.wrap(a).putShort(16, (short) (20 + n));
+        java.nio.ByteBuffer.wrap(b).putShort(16, (short) (20 + l4 - n));
+        IpDifferentialRows.fragment(a, 0, true);
+        IpDifferentialRows.fragment(b, n, false);
+        return new byte[][] {IpDifferentialRows.withTos(a, tos1), IpDifferentialRows.withTos(b, tos2)};
     }
 
     private static void sender(List<Row> rows) {
