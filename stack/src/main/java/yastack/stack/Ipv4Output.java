@@ -41,6 +41,11 @@ final class Ipv4Output {
      * returns the buffer (L4 header goes at {@link NetStack#L4_OFFSET}), or null when it cannot be sent.
      */
     MemorySegment beginIp(int dst, int proto, int l4Len) {
+        return beginIp(dst, proto, l4Len, 0);
+    }
+
+    /** {@link #beginIp(int, int, int)} with type of service {@code tos} (a TCP segment's ECN field, RFC 3168 5). */
+    MemorySegment beginIp(int dst, int proto, int l4Len, int tos) {
         int total = 20 + l4Len;
         boolean fragment = false;
         if (total > cfg.mtu) {
@@ -95,12 +100,12 @@ final class Ipv4Output {
         Wire.put16(f, 12, NetStack.ETH_IPV4);
         int id = ipId++;
         int flags = proto == NetStack.PROTO_TCP ? 0x4000 : 0;
-        Wire.put32(f, 14, 0x45000000 | total);
+        Wire.put32(f, 14, 0x45000000 | tos << 16 | total);
         Wire.put16(f, 18, id);
         Wire.put16(f, 20, flags);
         Wire.put8(f, 22, cfg.ttl);
         Wire.put8(f, 23, proto);
-        Wire.put16(f, 24, Wire.ipv4HeaderChecksum(total, id, flags, cfg.ttl, proto, address, dst));
+        Wire.put16(f, 24, Wire.ipv4HeaderChecksum(tos, total, id, flags, cfg.ttl, proto, address, dst));
         Wire.put32(f, 26, address);
         Wire.put32(f, 30, dst);
         return f;

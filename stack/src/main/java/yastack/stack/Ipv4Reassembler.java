@@ -6,7 +6,9 @@ import java.lang.foreign.MemorySegment;
  * IPv4 fragment reassembly (RFC 791, RFC 815 style hole tracking) with a bounded number of datagrams in progress,
  * a timeout, and overlapping fragments treated as an attack (the whole datagram is dropped, as Linux does). A
  * datagram whose first fragment came but not the rest in time earns its sender an ICMP time exceeded (RFC 792,
- * RFC 1122 3.3.2), quoting that fragment, as Linux sends.
+ * RFC 1122 3.3.2), quoting that fragment, as Linux sends. The fragments' ECN fields combine as RFC 3168 5.3 asks
+ * and Linux does: a CE mark on any fragment of an ECN-capable datagram marks it, and a datagram whose fragments
+ * are partly not ECN-capable is dropped.
  */
 final class Ipv4Reassembler {
     private static final int MAX_PAYLOAD = 65535 - 20;
@@ -21,6 +23,8 @@ final class Ipv4Reassembler {
         final byte[] firstHeader = new byte[60];
         int firstIhl;
         int firstLen;
+        /** One bit per ECN field seen among its fragments (1 << field). */
+        int ecnSeen;
         byte[] buf;
         MemorySegment seg;
         final SeqRanges ranges = new SeqRanges(MAX_FRAGMENTS);
@@ -45,6 +49,7 @@ final class Ipv4Reassembler {
         s.ranges.clear();
         s.totalPayload = -1;
         s.firstIhl = 0;
+        s.ecnSeen = 0;
     }
 
     /** The datagram's time ran out: dropped, and its sender told when the first fragment came. */
@@ -134,6 +139,7 @@ final class Ipv4Reassembler {
             return null;
         }
         MemorySegment.copy(b, ipOff + ihl, s.seg, 20 + off, len);
+        s.ecnSeen |= 1 << (Wire.u8(b, ipOff + 1) & Ecn.MASK);
         if (off == 0) {
             MemorySegment.copy(b, ipOff, MemorySegment.ofArray(s.firstHeader), 0, ihl);
             s.firstIhl = ihl;
@@ -142,9 +148,16 @@ final class Ipv4Reassembler {
         if (s.totalPayload < 0 || r.count != 1 || r.start[0] != 0 || r.end[0] != s.totalPayload) {
             return null;
         }
+        int notEct = 1 << Ecn.NOT_ECT;
+        if ((s.ecnSeen & notEct) != 0 && s.ecnSeen != notEct) {
+            st.inc(Stat.IP_FRAG_DROP_ECN); // a path that clears the field on some fragments only
+            free(s);
+            return null;
+        }
+        int tos = (s.firstHeader[1] & 0xff) | ((s.ecnSeen & 1 << Ecn.CE) != 0 ? Ecn.CE : 0);
         MemorySegment d = s.seg;
         Wire.put8(d, 0, 0x45);
-        Wire.put8(d, 1, s.firstHeader[1]); // the first fragment's type of service, which a reply carries back
+        Wire.put8(d, 1, tos); // the first fragment's type of service, which a reply carries back, marked CE if one was
         Wire.put16(d, 2, 20 + s.totalPayload);
         Wire.put16(d, 4, id);
         Wire.put16(d, 6, 0);

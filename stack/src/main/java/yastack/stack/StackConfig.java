@@ -50,6 +50,7 @@ public final class StackConfig {
     boolean timestamps = true;
     boolean sack = true;
     boolean synCookies = true;
+    boolean ecn = true;
     int synCookieThreshold = 1024;
     int maxOooRanges = 64;
     int challengeAcksPerSecond = 1000;
@@ -111,6 +112,11 @@ public final class StackConfig {
     public StackConfig timestamps(boolean v) { this.timestamps = v; return this; }
     public StackConfig sack(boolean v) { this.sack = v; return this; }
     public StackConfig synCookies(boolean v) { this.synCookies = v; return this; }
+    /**
+     * ECN (RFC 3168) as Linux's default {@code tcp_ecn=2}: agree when a peer's SYN asks for it (then mark data
+     * ECT(0), echo CE with ECE, answer ECE by reducing the window); our own SYNs never ask. false: never agree.
+     */
+    public StackConfig ecn(boolean v) { this.ecn = v; return this; }
     /** Half-open connections per shard above which SYNs are answered with cookies instead of state. */
     public StackConfig synCookieThreshold(int v) { this.synCookieThreshold = v; return this; }
     /** Most disjoint out-of-order ranges a connection keeps; segments that would need more are dropped. */

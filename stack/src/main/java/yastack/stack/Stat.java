@@ -15,7 +15,7 @@ public enum Stat {
     IP_DROP_BAD_OPTIONS("ip.drop.bad_options"), IP_DROP_SOURCE_ROUTED("ip.drop.source_routed"),
     IP_FRAG_RX("ip.frag.rx"), IP_FRAG_REASSEMBLED("ip.frag.reassembled"), IP_FRAG_DROP_TIMEOUT("ip.frag.drop.timeout"),
     IP_FRAG_DROP_OVERLAP("ip.frag.drop.overlap"), IP_FRAG_DROP_LIMIT("ip.frag.drop.limit"),
-    IP_FRAG_DROP_BAD("ip.frag.drop.malformed"),
+    IP_FRAG_DROP_BAD("ip.frag.drop.malformed"), IP_FRAG_DROP_ECN("ip.frag.drop.ecn_mismatch"),
     ICMP_RX("icmp.rx"), ICMP_TX("icmp.tx"), ICMP_ECHO_REPLIES("icmp.echo_replies_sent"),
     ICMP_DROP_BAD_CHECKSUM("icmp.drop.bad_checksum"), ICMP_DROP_TRUNCATED("icmp.drop.truncated"),
     ICMP_DROP_BROADCAST_ECHO("icmp.drop.broadcast_echo"), ICMP_UNREACH_SENT("icmp.unreachable_sent"),
@@ -45,7 +45,9 @@ public enum Stat {
     TCP_CONN_CLOSED("tcp.connections_closed"), TCP_CONN_RESET("tcp.connections_reset"),
     TCP_CONN_TIMED_OUT("tcp.connections_timed_out"), TCP_CONN_REFUSED("tcp.connections_refused"),
     TCP_SYN_COOKIES_SENT("tcp.syn_cookies_sent"), TCP_SYN_COOKIES_ACCEPTED("tcp.syn_cookies_accepted"),
-    TCP_TIME_WAIT_REUSED("tcp.time_wait_reused"), TCP_PMTU_UPDATES("tcp.pmtu_updates");
+    TCP_TIME_WAIT_REUSED("tcp.time_wait_reused"), TCP_PMTU_UPDATES("tcp.pmtu_updates"),
+    TCP_ECN_CONNECTIONS("tcp.ecn_connections"), TCP_ECN_CE_RECEIVED("tcp.ecn_ce_received"),
+    TCP_ECN_WINDOW_REDUCTIONS("tcp.ecn_window_reductions");
 
     final String key;
 

@@ -3,8 +3,8 @@ package yastack.stack;
 /**
  * SYN cookies: when the backlog is full, a passive open keeps no state until the handshake's final ACK. The
  * SYN-ACK's ISN carries a 5-bit time counter, a 3-bit MSS index and a 24-bit keyed hash of the flow, so the ACK
- * alone rebuilds the connection. Window scale and SACK, which the ISN has no room for, ride in the low bits of our
- * timestamp and come back in the peer's echo; without timestamps they are lost, as in Linux.
+ * alone rebuilds the connection. Window scale, SACK and ECN, which the ISN has no room for, ride in the low bits of
+ * our timestamp and come back in the peer's echo (the bits Linux uses); without timestamps they are lost, as in Linux.
  */
 final class SynCookies {
     private static final int[] COOKIE_MSS = {536, 1200, 1360, 1400, 1440, 1460, 4312, 8960};
@@ -47,14 +47,16 @@ final class SynCookies {
         boolean ts = cfg.timestamps && s.hasTs;
         boolean ws = cfg.windowScaling && s.wscale >= 0 && ts;
         boolean sack = cfg.sack && s.sackOk && ts;
+        boolean ecn = Ecn.accepts(cfg, s) && ts;
         int tsVal = 0;
         if (ts) {
             int off = isns.tsOffset(s.srcIp, s.srcPort, s.dstPort);
             // the peer echoes this value: its low bits carry the options we cannot keep state for
-            tsVal = (((int) (now / 1_000_000L) + off) & ~0x3F) | (ws ? s.wscale : 0xF) | (sack ? 0x10 : 0);
+            tsVal = (((int) (now / 1_000_000L) + off) & ~0x3F) | (ws ? s.wscale : 0xF) | (sack ? 0x10 : 0) | (ecn ? 0x20 : 0);
         }
+        int flags = TcpSegment.SYN | TcpSegment.ACK | (ecn ? TcpSegment.ECE : 0);
         TcpSegmentWriter.writeSynFrame(layer, s.dstPort, s.srcIp, s.srcPort, iss, s.seq + 1,
-                TcpSegment.SYN | TcpSegment.ACK, Math.min(cfg.tcpReceiveBuffer, 65535), stack.pathMtu(s.srcIp) - 40,
+                flags, Math.min(cfg.tcpReceiveBuffer, 65535), stack.pathMtu(s.srcIp) - 40,
                 ws ? TcpHandshake.scaleFor(cfg.tcpReceiveBuffer) : -1, sack, ts, tsVal, s.tsVal);
         stack.stats.inc(Stat.TCP_SYN_COOKIES_SENT);
     }
@@ -93,6 +95,7 @@ final class SynCookies {
                 c.rcvWscale = TcpHandshake.scaleFor(c.recvBuf.capacity());
             }
             c.sackOn = cfg.sack && (s.tsEcr & 0x10) != 0;
+            c.ecnOn = cfg.ecn && (s.tsEcr & 0x20) != 0;
         }
         c.sndWnd = (long) s.window << c.sndWscale;
         c.maxSndWnd = c.sndWnd;

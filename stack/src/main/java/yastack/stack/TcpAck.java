@@ -27,6 +27,12 @@ final class TcpAck {
         StackStats st = c.layer.stack.stats;
         int ack = s.ack;
         long newWnd = (long) s.window << c.sndWscale;
+        long flightBefore = c.sndMax - c.sndUna;
+        // RFC 3168 6.1.2: ECE counts when it concerns data in flight (not the SYN's ACK); Linux ignores it otherwise
+        boolean echo = c.ecnOn && s.has(TcpSegment.ECE) && flightBefore != 0 && Seq.gt(c.sndUna, c.iss);
+        if (c.ecnOn && s.has(TcpSegment.CWR) && Seq.ge(ack, c.sndUna)) {
+            Ecn.cwrArrived(c, s);
+        }
         if (c.sackOn && s.sackCount > 0) {
             for (int i = 0; i < s.sackCount; i++) {
                 int a = s.sackStart[i];
@@ -49,7 +55,6 @@ final class TcpAck {
         if (Seq.gt(ack, c.sndUna)) {
             c.rtxMarkValid = false;
             int acked = ack - c.sndUna;
-            long flightBefore = c.sndMax - c.sndUna;
             if (c.tsOn && s.hasTs && s.tsEcr != 0) {
                 rttSample(c, ((long) (TcpSegmentWriter.tsNow(c, now) - s.tsEcr)) * 1_000_000L);
             } else if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
@@ -72,6 +77,7 @@ final class TcpAck {
                 c.rtxNext = ack;
             }
             c.sacked.removeBelow(ack);
+            Ecn.acked(c, ack);
             if (c.inRecovery) {
                 if (Seq.ge(ack, c.recover)) {
                     c.inRecovery = false;
@@ -86,8 +92,9 @@ final class TcpAck {
                 }
             } else {
                 c.dupAcks = 0;
-                // RFC 7661 spirit: only a window that is actually used may grow
-                if (flightBefore * 2 >= c.cc.cwnd()) {
+                // RFC 7661 spirit: only a window that is actually used may grow; not on ECE, nor while the window
+                // reduced for one is still out (RFC 3168 6.1.2, as Linux's CWR state)
+                if (flightBefore * 2 >= c.cc.cwnd() && !echo && c.ecnHold != Ecn.HOLD_ECE) {
                     c.cc.onAck(acked, flightBefore, c.srtt, now);
                 }
             }
@@ -110,6 +117,9 @@ final class TcpAck {
                 && c.sacked.totalBytes() >= 3L * c.sndMss && Seq.gt(ack, c.recover)) {
             enterRecovery(c, now);
         }
+        if (echo) {
+            Ecn.echoArrived(c, flightBefore, now);
+        }
         // RFC 9293 3.10.7.4: update the send window from the newest segment only
         if (Seq.lt(c.sndWl1, s.seq) || (c.sndWl1 == s.seq && Seq.le(c.sndWl2, ack))) {
             boolean opened = c.sndWnd == 0 && newWnd > 0;
@@ -131,7 +141,9 @@ final class TcpAck {
         st.inc(Stat.TCP_FAST_RETRANSMITS);
         c.inRecovery = true;
         c.recover = c.sndMax;
-        c.cc.onCongestion(c.sndMax - c.sndUna, now);
+        if (Ecn.lossReduces(c)) {
+            c.cc.onCongestion(c.sndMax - c.sndUna, now);
+        }
         c.rtxNext = c.sndUna;
         TcpOutput.retransmitFirst(c, now);
         TcpOutput.armRto(c, now);

@@ -59,6 +59,13 @@ public final class TcpConnection {
     boolean dsackPending;  // report a duplicate in the next ACK (RFC 2883)
     int dsackStart, dsackEnd;
 
+    // ECN (RFC 3168), see Ecn
+    boolean ecnOn;         // negotiated
+    boolean ecnEcho;       // CE arrived: ECE on what we send until the peer's CWR
+    boolean ecnSendCwr;    // the window was reduced: CWR on the next new data
+    int ecnHold;           // Ecn.HOLD_*: why ECE is not acted on until SND.UNA passes ecnRecover
+    int ecnRecover;
+
     // RTT / RTO (RFC 6298)
     long srtt, rttvar, rto;
     int rtoBackoff;
@@ -337,6 +344,11 @@ public final class TcpConnection {
 
     public boolean sack() {
         return sackOn;
+    }
+
+    /** True when ECN (RFC 3168) was negotiated. */
+    public boolean ecn() {
+        return ecnOn;
     }
 
     public int mss() {

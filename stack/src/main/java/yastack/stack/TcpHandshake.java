@@ -68,6 +68,7 @@ final class TcpHandshake {
                     layer.register(nc);
                     layer.setState(nc, TcpState.ESTABLISHED);
                     st.inc(Stat.TCP_CONN_OPENED_PASSIVE);
+                    Ecn.opened(nc);
                     if (acceptAndNotify(l, nc)) {
                         if (s.payloadLen > 0 || s.has(TcpSegment.FIN)) {
                             TcpInput.segmentArrives(nc, s, now);
@@ -117,6 +118,7 @@ final class TcpHandshake {
         c.advMss = stack.pathMtu(s.srcIp) - 40;
         c.tsOffset = isns.tsOffset(s.srcIp, s.srcPort, s.dstPort);
         negotiate(c, s);
+        c.ecnOn = Ecn.accepts(cfg, s); // only here: an active open never asks (tcp_ecn=2)
         if (c.tsOn) {
             c.tsRecent = s.tsVal;
             c.tsRecentNanos = now;
@@ -156,6 +158,7 @@ final class TcpHandshake {
             c.handler.onConnected(c);
         } else {
             stack.stats.inc(Stat.TCP_CONN_OPENED_PASSIVE);
+            Ecn.opened(c);
             if (!acceptAndNotify(c.listener, c)) {
                 return false;
             }

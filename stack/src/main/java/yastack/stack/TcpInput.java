@@ -306,6 +306,7 @@ final class TcpInput {
             c.ackNow = true;
             return false;
         }
+        Ecn.dataArrived(c, s);
         if (len > room) {
             len = room;
             c.ackNow = true;

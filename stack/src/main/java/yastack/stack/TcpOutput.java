@@ -216,7 +216,8 @@ final class TcpOutput {
         boolean ts = synAck ? c.tsOn : c.cfg.timestamps;
         boolean sack = synAck ? c.sackOn : c.cfg.sack;
         boolean ws = synAck ? c.wsOn : c.cfg.windowScaling;
-        int flags = TcpSegment.SYN | (synAck ? TcpSegment.ACK : 0);
+        // a SYN-ACK agreeing to ECN carries ECE alone (RFC 3168 6.1.1); ours never asks, so never ECE with CWR
+        int flags = TcpSegment.SYN | (synAck ? TcpSegment.ACK : 0) | (synAck && c.ecnOn ? TcpSegment.ECE : 0);
         int tsVal = TcpSegmentWriter.tsNow(c, now);
         int window = TcpSegmentWriter.windowField(c, true);
         if (synAck && Seq.lt(c.rcvAdvEdge, c.rcvNxt + window)) {

@@ -4,11 +4,13 @@ import java.lang.foreign.MemorySegment;
 
 /** Flyweight view of one received TCP segment; a single instance per shard is re-pointed at each packet. */
 final class TcpSegment {
-    static final int FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16, URG = 32;
+    static final int FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16, URG = 32, ECE = 64, CWR = 128;
 
     MemorySegment buf;
     long off;
     int srcIp, dstIp, srcPort, dstPort, seq, ack, flags, window, hdrLen;
+    /** The four reserved header bits (RFC 9293 3.1), AccECN's AE the lowest. */
+    int reserved;
     long payloadOff;
     int payloadLen;
     int mss, wscale, tsVal, tsEcr, sackCount;
@@ -45,7 +47,9 @@ final class TcpSegment {
         dstPort = Wire.u16(b, o + 2);
         seq = Wire.i32(b, o + 4);
         ack = Wire.i32(b, o + 8);
-        hdrLen = (Wire.u8(b, o + 12) >>> 4) * 4;
+        int offsetByte = Wire.u8(b, o + 12);
+        hdrLen = (offsetByte >>> 4) * 4;
+        reserved = offsetByte & 0x0F;
         flags = Wire.u8(b, o + 13);
         window = Wire.u16(b, o + 14);
         payloadOff = o + hdrLen;

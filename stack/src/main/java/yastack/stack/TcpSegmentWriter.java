@@ -162,9 +162,13 @@ final class TcpSegmentWriter {
         int opt = optionLength(c);
         int hdr = 20 + opt;
         NetStack st = c.layer.stack;
-        MemorySegment f = st.ipOut.beginIp(c.remoteIp, NetStack.PROTO_TCP, hdr + len);
+        int ecnField = Ecn.field(c, seq, len);
+        MemorySegment f = st.ipOut.beginIp(c.remoteIp, NetStack.PROTO_TCP, hdr + len, ecnField);
         if (f == null) {
             return false;
+        }
+        if (c.ecnOn) {
+            flags = Ecn.flags(c, flags, ecnField);
         }
         long o = L4;
         int ackNo = (flags & TcpSegment.ACK) != 0 ? c.rcvNxt : 0;
@@ -244,14 +248,17 @@ final class TcpSegmentWriter {
         layer.stack.stats.inc(Stat.TCP_RST_SENT);
     }
 
-    /** An option-less segment not tied to a connection (RSTs, TIME_WAIT ACKs), with type of service {@code tos}. */
+    /**
+     * A RST not tied to a connection's output, answering a segment that came with type of service {@code tos}: it
+     * carries that back without the ECN field (a RST is never ECN-capable, RFC 3168 6.1.1), as Linux's do.
+     */
     static void sendBare(TcpLayer layer, int localPort, int remoteIp, int remotePort, int seq, int ack, int flags, int tos) {
         NetStack st = layer.stack;
         MemorySegment f = st.ipOut.beginIp(remoteIp, NetStack.PROTO_TCP, 20);
         if (f == null) {
             return;
         }
-        Ipv4Output.setTos(f, tos);
+        Ipv4Output.setTos(f, tos & ~3);
         writeHeader(f, L4, localPort, remotePort, seq, ack, 20, flags, 0);
         finish(st, f, remoteIp, 20);
     }

@@ -103,6 +103,7 @@ final class TcpTimers {
         }
         // RFC 6298 5.5-5.6 and RFC 5681 3.1: back off, collapse the window, go back to SND.UNA
         c.cc.onRto(c.sndMax - c.sndUna, now);
+        Ecn.timedOut(c);
         c.inRecovery = false;
         c.dupAcks = 0;
         c.recover = c.sndMax;

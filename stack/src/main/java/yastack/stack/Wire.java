@@ -91,8 +91,8 @@ final class Wire {
      * the narrower stores still in flight, which waits for them (4.5% of a worker's user time
      * in the flavors profile).
      */
-    static int ipv4HeaderChecksum(int totalLength, int id, int flagsAndOffset, int ttl, int proto, int src, int dst) {
-        long acc = 0x4500L + totalLength + (id & 0xffff) + flagsAndOffset + ((ttl & 0xff) << 8 | proto & 0xff)
+    static int ipv4HeaderChecksum(int tos, int totalLength, int id, int flagsAndOffset, int ttl, int proto, int src, int dst) {
+        long acc = 0x4500L + (tos & 0xff) + totalLength + (id & 0xffff) + flagsAndOffset + ((ttl & 0xff) << 8 | proto & 0xff)
                 + (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
         return fold(acc);
     }

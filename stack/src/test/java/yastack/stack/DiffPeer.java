@@ -12,7 +12,8 @@ import java.util.List;
  */
 final class DiffPeer {
     static final int PISS = 1_000_000;
-    static final int FIN = Pkt.FIN, SYN = Pkt.SYN, RST = Pkt.RST, PSH = Pkt.PSH, ACK = Pkt.ACK, ECE_CWR = 0xC0;
+    static final int FIN = Pkt.FIN, SYN = Pkt.SYN, RST = Pkt.RST, PSH = Pkt.PSH, ACK = Pkt.ACK, ECE = Pkt.ECE, CWR = Pkt.CWR,
+            ECE_CWR = ECE | CWR, AE = Pkt.AE;
 
     final DiffTarget target;
     final int sport;
@@ -32,6 +33,10 @@ final class DiffPeer {
     boolean bareSyn;
     /** When set, the TSval of the next segment (then cleared): an old one trips PAWS. */
     Integer nextTsVal;
+    /** The IP type of service of the next segment (then cleared); its low two bits are the ECN field. */
+    int nextTos;
+    /** The flags of the SYN {@link #syn()} sends: with ECE and CWR it asks for ECN (RFC 3168 6.1.1). */
+    int synFlags = SYN;
     private int tsVal = 1000;
     private int tsEcr;
     final List<String> transcript = new ArrayList<>();
@@ -44,6 +49,16 @@ final class DiffPeer {
 
     /** Sends one segment (with timestamps once they are negotiated) and records the answer under {@code label}. */
     List<Pkt> seg(String label, int seq, int ack, int flags, byte[] payload) throws Throwable {
+        byte[] frame = segFrame(seq, ack, flags, payload);
+        // data and FIN may be acknowledged late (delayed ACK; Linux delays the ACK of a FIN that moves it to
+        // CLOSE_WAIT, hoping to send it with its own FIN): wait for answers a while
+        List<Pkt> answers = target.send(frame, (payload != null && payload.length > 0) || (flags & FIN) != 0);
+        record(label, answers);
+        return answers;
+    }
+
+    /** The frame {@link #seg} sends, for a row that alters it (e.g. into fragments) and sends it with {@link #frame}. */
+    byte[] segFrame(int seq, int ack, int flags, byte[] payload) {
         int tsv = nextTsVal != null ? nextTsVal : ++tsVal;
         nextTsVal = null;
         byte[] opts = (flags & SYN) != 0 ? (bareSyn ? null : Probe.synOpts(tsv))
@@ -51,11 +66,11 @@ final class DiffPeer {
         bareSyn = false;
         byte[] frame = Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, sport, dport, seq, ack, flags,
                 (flags & SYN) != 0 ? 65535 : 512, opts, payload);
-        // data and FIN may be acknowledged late (delayed ACK; Linux delays the ACK of a FIN that moves it to
-        // CLOSE_WAIT, hoping to send it with its own FIN): wait for answers a while
-        List<Pkt> answers = target.send(frame, (payload != null && payload.length > 0) || (flags & FIN) != 0);
-        record(label, answers);
-        return answers;
+        if (nextTos != 0) {
+            IpDifferentialRows.withTos(frame, nextTos);
+            nextTos = 0;
+        }
+        return frame;
     }
 
     /** Sends a hand-made frame of any kind and records every frame the target sends in answer. */
@@ -71,7 +86,7 @@ final class DiffPeer {
             if (p == null) {
                 shown.add(IpDifferentialRows.describe(a));
             } else if (p.sport() == dport && p.dport() == sport) {
-                shown.add(describe(p) + IpDifferentialRows.tos(a));
+                shown.add(describe(p));
             }
         }
         transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
@@ -92,6 +107,11 @@ final class DiffPeer {
         record("app close", target.appClose(dport));
     }
 
+    /** The application writes {@code text} on the accepted connection; records what the target sends. */
+    void appWrite(String text) throws Throwable {
+        record("app writes " + text.length() + " B", target.appWrite(dport, text.getBytes()));
+    }
+
     /** The target's application connects to the peer; learns the target's ISN from its SYN. */
     void connect() throws Throwable {
         record("app connect", target.connect(dport, sport));
@@ -100,9 +120,9 @@ final class DiffPeer {
         }
     }
 
-    /** SYN from the peer's ISN; learns the target's ISN from the SYN-ACK. */
+    /** SYN ({@link #synFlags}) from the peer's ISN; learns the target's ISN from the SYN-ACK. */
     void syn() throws Throwable {
-        seg("SYN", PISS, 0, SYN, null);
+        seg(flagNames(synFlags), PISS, 0, synFlags, null);
         if (iss == null) {
             throw new AssertionError(target.name() + " did not answer the SYN with a SYN-ACK: " + transcript);
         }
@@ -166,14 +186,20 @@ final class DiffPeer {
         transcript.add(label + " -> " + (shown.isEmpty() ? "nothing" : String.join(", ", shown)));
     }
 
-    private String describe(Pkt a) {
+    /** The flags a transcript shows (PSH and URG left out), e.g. {@code SYN|ACK|ECE}. */
+    static String flagNames(int flags) {
         StringBuilder sb = new StringBuilder();
-        String[] names = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
-        for (int i : new int[] {1, 0, 2, 4, 6, 7}) {
-            if (a.has(1 << i)) {
+        String[] names = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};
+        for (int i : new int[] {1, 0, 2, 4, 6, 7, 8}) {
+            if ((flags & 1 << i) != 0) {
                 sb.append(sb.isEmpty() ? "" : "|").append(names[i]);
             }
         }
+        return sb.toString();
+    }
+
+    private String describe(Pkt a) {
+        StringBuilder sb = new StringBuilder(flagNames(a.flags()));
         sb.append(" seq=");
         if (a.has(SYN)) {
             // the options offered, and the MSS; the window scale's value follows the buffer sizes, not the protocol
@@ -203,6 +229,9 @@ final class DiffPeer {
             for (int i = 0; i + 8 <= sack.length; i += 8) {
                 sb.append(i == 0 ? "" : ",").append("P+").append(b.getInt(i) - PISS).append("..P+").append(b.getInt(i + 4) - PISS);
             }
+        }
+        if (a.tos() != 0) {
+            sb.append(" tos=0x").append(Integer.toHexString(a.tos())); // ECT(0) on data is 0x2 (RFC 3168 5)
         }
         return sb.toString();
     }

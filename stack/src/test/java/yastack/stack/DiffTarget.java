@@ -35,6 +35,9 @@ interface DiffTarget extends AutoCloseable {
     /** Lets {@code ms} pass with nothing sent; returns every frame the target sent meanwhile (timers firing). */
     List<byte[]> idle(long ms) throws Throwable;
 
+    /** The application (accepting the connection on {@code port} first) writes {@code data}: the segments the target sends. */
+    List<Pkt> appWrite(int port, byte[] data) throws Throwable;
+
     /** The application accepts the connection on {@code port}, reads what arrived and closes it: the target's answers. */
     List<Pkt> appClose(int port) throws Throwable;
 

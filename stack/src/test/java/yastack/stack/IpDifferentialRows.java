@@ -187,6 +187,11 @@ final class IpDifferentialRows {
                 Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 77, Pkt.ACK, 1000, null, null), 0x28))));
         rows.add(new LinuxDifferentialRows.Row("IP: SYN with DSCP AF11 to a listening port", true, p -> p.frame("SYN tos 0x28", withTos(
                 Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null), 0x28))));
+        // a RST carries back the DSCP of what it answers but not its ECN field (RFC 3168 6.1.1: a RST is not ECN-capable)
+        rows.add(row("IP: TCP SYN to a closed port with DSCP AF11, marked CE", p -> p.frame("SYN tos 0x2b", withTos(
+                Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 0, Pkt.SYN, 1000, null, null), 0x2b))));
+        rows.add(new LinuxDifferentialRows.Row("IP: bare ACK with DSCP AF11 to a listening port, marked ECT(0)", true, p -> p.frame("ACK tos 0x2a",
+                withTos(Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, p.sport, p.dport, 1, 77, Pkt.ACK, 1000, null, null), 0x2a))));
         rows.add(row("IP: ICMP timestamp request with DSCP AF11", p -> p.frame("timestamp tos 0x28", withTos(ip(Probe.STACK_MAC, Probe.STACK, 1, 64, echo(13, 26, 12), false), 0x28))));
         rows.add(row("IP: UDP to a closed port with a malformed option",
                 p -> p.frame("UDP :9 + bad option", withOptions(Probe.STACK, 17, udp(9, 20), opt(7, 7, 3)))));

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The namespace is tuned so the comparison with our stack's defaults is fair: challenge ACKs limited to 1000
  * per second like {@code StackConfig.challengeAcksPerSecond} ({@code tcp_challenge_ack_limit}), no per-socket
  * 500 ms limit on ACKs to out-of-window segments ({@code tcp_invalid_ratelimit=0}; ours has none), timestamps,
- * SACK and window scaling on (both defaults), IPv6 off so the device carries no unrelated traffic.
+ * SACK and window scaling on (both defaults), ECN accepted when asked and never asked for ({@code tcp_ecn=2}, the
+ * kernel's default and {@code StackConfig.ecn}'s), IPv6 off so the device carries no unrelated traffic.
  */
 final class LinuxTarget implements DiffTarget {
     private static final int CLONE_NEWNET = 0x40000000, O_RDONLY = 0;
@@ -107,7 +108,8 @@ final class LinuxTarget implements DiffTarget {
             sysctl("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
                     "net.ipv4.tcp_challenge_ack_limit=1000", "net.ipv4.tcp_invalid_ratelimit=0",
                     "net.ipv4.tcp_timestamps=1", "net.ipv4.tcp_sack=1", "net.ipv4.tcp_window_scaling=1",
-                    "net.ipv4.icmp_ratelimit=0", "net.ipv4.conf.all.accept_source_route=0", "net.ipv4.ipfrag_time=1");
+                    "net.ipv4.icmp_ratelimit=0", "net.ipv4.conf.all.accept_source_route=0", "net.ipv4.ipfrag_time=1",
+                    "net.ipv4.tcp_ecn=2");
             inNamespace(() -> {
                 try {
                     enter();
@@ -229,10 +231,18 @@ final class LinuxTarget implements DiffTarget {
     }
 
     @Override
-    public List<Pkt> appClose(int port) throws Throwable {
-        ServerSocketChannel l = listeners.get(port);
+    public List<Pkt> appWrite(int port, byte[] data) throws Throwable {
+        if (connection(port).write(ByteBuffer.wrap(data)) != data.length) {
+            throw new IllegalStateException("short write on port " + port);
+        }
+        return collect();
+    }
+
+    /** The connection on {@code port}: the one the application opened, or the listener's, accepted once. */
+    private SocketChannel connection(int port) throws Exception {
         SocketChannel c = clients.get(port);
-        for (int i = 0; i < 100 && c == null; i++) {
+        ServerSocketChannel l = listeners.get(port);
+        for (int i = 0; i < 100 && c == null && l != null; i++) {
             c = l.accept();
             if (c == null) {
                 Thread.sleep(5);
@@ -241,10 +251,17 @@ final class LinuxTarget implements DiffTarget {
         if (c == null) {
             throw new IllegalStateException("nothing to accept on port " + port);
         }
+        clients.put(port, c);
         c.configureBlocking(false);
         if (c.isConnectionPending() && !c.finishConnect()) {
             throw new IllegalStateException("the connection from port " + port + " is not established");
         }
+        return c;
+    }
+
+    @Override
+    public List<Pkt> appClose(int port) throws Throwable {
+        SocketChannel c = connection(port);
         ByteBuffer b = ByteBuffer.allocate(65536);
         while (c.read(b.clear()) > 0) {
             // read what arrived, so closing sends a FIN rather than a RST

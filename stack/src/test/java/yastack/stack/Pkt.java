@@ -2,9 +2,14 @@ package yastack.stack;
 
 import java.nio.ByteBuffer;
 
-/** Test-side TCP/IPv4 frame decoder and builder, written independently of the stack's own code paths. */
-record Pkt(int src, int dst, int sport, int dport, int seq, int ack, int flags, int window, byte[] options, byte[] payload, int ttl, boolean df) {
-    static final int FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16;
+/**
+ * Test-side TCP/IPv4 frame decoder and builder, written independently of the stack's own code paths. {@code flags}
+ * holds the eight flag bits and, above them, the four reserved ones (AccECN's AE is {@link #AE}); {@code tos} is the
+ * IP type of service, its low two bits the ECN field (RFC 3168 5).
+ */
+record Pkt(int src, int dst, int sport, int dport, int seq, int ack, int flags, int window, byte[] options, byte[] payload, int ttl,
+           boolean df, int tos) {
+    static final int FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16, ECE = 0x40, CWR = 0x80, AE = 0x100;
 
     static Pkt parse(byte[] f) {
         ByteBuffer b = ByteBuffer.wrap(f);
@@ -20,7 +25,8 @@ record Pkt(int src, int dst, int sport, int dport, int seq, int ack, int flags, 
         byte[] pl = new byte[total - ihl - doff];
         System.arraycopy(f, t + doff, pl, 0, pl.length);
         return new Pkt(b.getInt(26), b.getInt(30), b.getShort(t) & 0xffff, b.getShort(t + 2) & 0xffff, b.getInt(t + 4),
-                b.getInt(t + 8), f[t + 13] & 0xff, b.getShort(t + 14) & 0xffff, opt, pl, f[22] & 0xff, (b.getShort(20) & 0x4000) != 0);
+                b.getInt(t + 8), (f[t + 12] & 0x0f) << 8 | f[t + 13] & 0xff, b.getShort(t + 14) & 0xffff, opt, pl, f[22] & 0xff,
+                (b.getShort(20) & 0x4000) != 0, f[15] & 0xff);
     }
 
     boolean has(int fl) {
@@ -63,7 +69,7 @@ record Pkt(int src, int dst, int sport, int dport, int seq, int ack, int flags, 
         return (int) (~acc & 0xffff);
     }
 
-    /** Builds an Ethernet+IPv4+TCP frame with correct checksums. */
+    /** Builds an Ethernet+IPv4+TCP frame with correct checksums; flags above the low eight are the reserved bits. */
     static byte[] tcpFrame(long dstMac, long srcMac, int src, int dst, int sport, int dport, int seq, int ack, int flags,
                            int window, byte[] options, byte[] payload) {
         int optLen = options == null ? 0 : options.length;
@@ -79,7 +85,7 @@ record Pkt(int src, int dst, int sport, int dport, int seq, int ack, int flags, 
         b.putShort(24, (short) csum(f, 14, 20, 0));
         int t = 34;
         b.putShort(t, (short) sport).putShort(t + 2, (short) dport).putInt(t + 4, seq).putInt(t + 8, ack);
-        b.put(t + 12, (byte) (((20 + optLen) / 4) << 4)).put(t + 13, (byte) flags).putShort(t + 14, (short) window);
+        b.put(t + 12, (byte) (((20 + optLen) / 4) << 4 | (flags >>> 8) & 0x0f)).put(t + 13, (byte) flags).putShort(t + 14, (short) window);
         if (optLen > 0) {
             System.arraycopy(options, 0, f, t + 20, optLen);
         }

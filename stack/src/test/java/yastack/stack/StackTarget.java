@@ -57,11 +57,25 @@ final class StackTarget implements DiffTarget {
     }
 
     @Override
-    public List<Pkt> appClose(int port) {
+    public List<Pkt> appWrite(int port, byte[] data) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        if (connection(port).write(b) != data.length) {
+            throw new IllegalStateException("short write on port " + port);
+        }
+        return probe.tcpOut();
+    }
+
+    private TcpConnection connection(int port) {
         TcpConnection c = accepted.get(port);
         if (c == null) {
             throw new IllegalStateException("nothing accepted on port " + port);
         }
+        return c;
+    }
+
+    @Override
+    public List<Pkt> appClose(int port) {
+        TcpConnection c = connection(port);
         ByteBuffer b = ByteBuffer.allocate(65536);
         while (c.read(b.clear()) > 0) {
             // the application reads what arrived, so closing sends a FIN rather than a RST

@@ -13,6 +13,7 @@ class WireChecksumTest {
         SplittableRandom r = new SplittableRandom(42);
         MemorySegment h = MemorySegment.ofArray(new byte[20]);
         for (int i = 0; i < 100_000; i++) {
+            int tos = i < 4 ? 0 : r.nextInt(256);
             int total = i < 4 ? new int[] {20, 65535, 21, 1500}[i] : 20 + r.nextInt(65516);
             int id = r.nextInt();
             int flags = r.nextBoolean() ? 0x4000 : r.nextInt(0x10000);
@@ -20,7 +21,7 @@ class WireChecksumTest {
             int proto = r.nextInt(256);
             int src = i == 0 ? -1 : r.nextInt();
             int dst = i == 0 ? -1 : r.nextInt();
-            Wire.put32(h, 0, 0x45000000 | total);
+            Wire.put32(h, 0, 0x45000000 | tos << 16 | total);
             Wire.put16(h, 4, id);
             Wire.put16(h, 6, flags);
             Wire.put8(h, 8, ttl);
@@ -29,7 +30,7 @@ class WireChecksumTest {
             Wire.put32(h, 12, src);
             Wire.put32(h, 16, dst);
             int expected = Wire.checksum(h, 0, 20);
-            assertEquals(expected, Wire.ipv4HeaderChecksum(total, id, flags, ttl, proto, src, dst), "header " + i);
+            assertEquals(expected, Wire.ipv4HeaderChecksum(tos, total, id, flags, ttl, proto, src, dst), "header " + i);
             Wire.put16(h, 10, expected);
             assertEquals(0, Wire.checksum(h, 0, 20), "a header with its checksum sums to zero");
         }
