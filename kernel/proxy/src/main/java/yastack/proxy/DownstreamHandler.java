@@ -36,8 +36,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
     final ListenerStats stats;
     private final String listenerName;
     private final Supplier<ProxySnapshot> snapshots;
-    // Pipelined requests are rare: start small (the default holds 16 slots per idle connection).
-    /** Messages read after the current request (pipelined), waiting their turn; made by the first one. */
+    /** Messages read after the current request (pipelined, rare), waiting their turn; made by the first one. */
     private ArrayDeque<Object> queued;
     private ChannelHandlerContext ctx;
     private HttpExchange current;
@@ -51,8 +50,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
     private StreamClock clock;
     /** max_connection_duration passed: the connection closes after the exchange in flight. */
     private boolean draining;
-    /** The listener's idle_timeout (HTTP/1.1 connections only; null when off). */
-    /** When the connection last read bytes or finished an exchange (the worker's loop clock). */
 
     /** @param stream true for an HTTP/2 stream (counted as a request, not a connection) */
     DownstreamHandler(ProxyWorker worker, ListenerStats stats, String listenerName, Supplier<ProxySnapshot> snapshots,
@@ -79,6 +76,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
         this.ctx = ctx;
         // A client that half-closes after its requests (RFC 9112 9.6) still gets the answers.
         if (ctx.channel().config() instanceof SocketChannelConfig c) c.setAllowHalfClosure(true);
+        this.clock = new StreamClock(worker.timeouts);
         if (!stream) {
             stats.cxTotal.inc();
             stats.cxActive.inc();
@@ -86,10 +84,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
             if (rt != null && rt.edge().maxConnectionMillis() > 0) {
                 ctx.executor().schedule(this::maxDurationReached, rt.edge().maxConnectionMillis(), TimeUnit.MILLISECONDS);
             }
-            this.clock = new StreamClock(worker.timeouts);
             if (rt != null && rt.idleTimeoutMillis() > 0) clock.watchIdle(this, TimeUnit.MILLISECONDS.toNanos(rt.idleTimeoutMillis()));
-        } else {
-            this.clock = new StreamClock(worker.timeouts);
         }
         ctx.fireChannelActive();
     }
