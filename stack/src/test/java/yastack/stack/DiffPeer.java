@@ -34,7 +34,13 @@ final class DiffPeer {
     /** When set, the TSval of the next segment (then cleared): an old one trips PAWS. */
     Integer nextTsVal;
     /** The IP type of service of the next segment (then cleared); its low two bits are the ECN field. */
-    int nextTos;
+    private int nextTos;
+
+    /** The next frame goes with type of service {@code tos} (an ECN mark, say); then back to 0. */
+    DiffPeer marked(int tos) {
+        nextTos = tos;
+        return this;
+    }
     /** The flags of the SYN {@link #syn()} sends: with ECE and CWR it asks for ECN (RFC 3168 6.1.1). */
     int synFlags = SYN;
     private int tsVal = 1000;

@@ -35,10 +35,9 @@ final class EcnDifferentialRows {
     private static Script asking(int synFlags, int tos) {
         return p -> {
             p.synFlags = synFlags;
-            p.nextTos = tos;
+            p.marked(tos);
             p.establish();
-            p.nextTos = CE;
-            p.data("data, CE", "hello", 0);
+            p.marked(CE).data("data, CE", "hello", 0);
         };
     }
 
@@ -79,60 +78,44 @@ final class EcnDifferentialRows {
 
     private static void receiver(List<Row> rows) {
         rows.add(ecn("CE-marked data is echoed with ECE until CWR", p -> {
-            p.nextTos = CE;
-            p.data("data, CE", "hello", 0);
-            p.nextTos = ECT0;
-            p.data("data", "world", 0);
-            p.nextTos = ECT0;
-            p.data("data with CWR", "again", CWR);
-            p.nextTos = ECT0;
-            p.data("then data", "more", 0);
+            p.marked(CE).data("data, CE", "hello", 0);
+            p.marked(ECT0).data("data", "world", 0);
+            p.marked(ECT0).data("data with CWR", "again", CWR);
+            p.marked(ECT0).data("then data", "more", 0);
         }));
         rows.add(ecn("CWR with new CE in the same segment", p -> {
-            p.nextTos = CE;
-            p.data("data, CE", "hello", 0);
-            p.nextTos = CE;
-            p.data("data with CWR, CE", "world", CWR);
-            p.nextTos = ECT0;
-            p.data("data", "again", 0);
-            p.nextTos = ECT0;
-            p.data("data with CWR", "more", CWR);
-            p.nextTos = ECT0;
-            p.data("then data", "last", 0);
+            p.marked(CE).data("data, CE", "hello", 0);
+            p.marked(CE).data("data with CWR, CE", "world", CWR);
+            p.marked(ECT0).data("data", "again", 0);
+            p.marked(ECT0).data("data with CWR", "more", CWR);
+            p.marked(ECT0).data("then data", "last", 0);
         }));
         rows.add(ecn("CWR on a bare ACK ends the echo", p -> {
-            p.nextTos = CE;
-            p.data("data, CE", "hello", 0);
+            p.marked(CE).data("data, CE", "hello", 0);
             p.seg("ACK with CWR", p.snd, p.rcv, ACK | CWR, null);
             p.data("then data", "world", 0);
         }));
         rows.add(ecn("CE on a bare ACK", p -> {
-            p.nextTos = CE;
-            p.seg("ACK, CE", p.snd, p.rcv, ACK, null);
+            p.marked(CE).seg("ACK, CE", p.snd, p.rcv, ACK, null);
             p.data("then data", "hello", 0);
         }));
         rows.add(ecn("CE-marked FIN", p -> {
-            p.nextTos = CE;
-            p.data("FIN, CE", "", FIN);
+            p.marked(CE).data("FIN, CE", "", FIN);
             p.seg("then an ACK", p.snd, p.rcv, ACK, null);
         }));
         rows.add(ecn("CE-marked data out of order, then the hole filled", p -> {
-            p.nextTos = CE;
-            p.seg("data +5, CE", p.snd + 5, p.rcv, ACK | DiffPeer.PSH, "world".getBytes());
-            p.nextTos = ECT0;
-            p.data("data +0", "hello", 0);
+            p.marked(CE).seg("data +5, CE", p.snd + 5, p.rcv, ACK | DiffPeer.PSH, "world".getBytes());
+            p.marked(ECT0).data("data +0", "hello", 0);
             p.snd += 5;
             p.data("then data", "more", CWR);
         }));
         rows.add(ecn("CE on a duplicate segment", p -> {
             p.data("data", "hello", 0);
-            p.nextTos = CE;
-            p.seg("the same again, CE", p.snd - 5, p.rcv, ACK | DiffPeer.PSH, "hello".getBytes());
+            p.marked(CE).seg("the same again, CE", p.snd - 5, p.rcv, ACK | DiffPeer.PSH, "hello".getBytes());
             p.data("then data", "world", 0);
         }));
         rows.add(ecn("our data carries ECE while the peer owes CWR", p -> {
-            p.nextTos = CE;
-            p.data("data, CE", "hello", 0);
+            p.marked(CE).data("data, CE", "hello", 0);
             p.appWrite("reply");
             p.rcv = p.targetNext;
             p.seg("ACK with CWR", p.snd, p.rcv, ACK | CWR, null);
@@ -153,8 +136,7 @@ final class EcnDifferentialRows {
             p.data("the same data again", "hello", 0);
         }));
         rows.add(plain("CE-marked data on a connection without ECN", p -> {
-            p.nextTos = CE;
-            p.data("data, CE", "hello", 0);
+            p.marked(CE).data("data, CE", "hello", 0);
             p.data("then data", "world", 0);
         }));
     }
@@ -248,8 +230,7 @@ final class EcnDifferentialRows {
             p.synFlags = SYN | ECE_CWR;
             p.bareSyn = !timestamps;
             p.establish();
-            p.nextTos = CE;
-            p.data("data, CE", "hello", 0);
+            p.marked(CE).data("data, CE", "hello", 0);
             for (int k = 0; k < 20; k++) {
                 p.target.sendFrame(Pkt.tcpFrame(Probe.STACK_MAC, Probe.PEER_MAC, Probe.PEER, Probe.STACK, 20000 + k, p.dport,
                         PISS + 1, 0, RST, 0, null, null));
