@@ -92,6 +92,58 @@ class Http2EdgeTest {
         }
     }
 
+    /**
+     * An HTTP/2 field value may carry bytes an HTTP/1.1 line cannot (RFC 9113 8.2.1), and an
+     * HTTP/2 request may name connection-specific fields (8.2.2): either could split or reframe
+     * the HTTP/1.1 request made from it, so the stream is refused and nothing reaches the upstream.
+     */
+    @Test
+    void fieldsThatCouldSplitTheHttp11RequestAreRefused() throws Exception {
+        String[][] cases = {
+                {"x-inj", "a\r\nx-smuggled: 1"},
+                {"x-inj", "a\nx-smuggled: 1"},
+                {"x-inj", "a\u0000b"},
+                {"transfer-encoding", "chunked"},
+                {"connection", "keep-alive"},
+                {"te", "gzip"},
+        };
+        int before = up.requests.get();
+        for (String[] field : cases) {
+            try (H2Wire c = new H2Wire(proxy.port)) {
+                c.await(H2Wire.SETTINGS, 3000);
+                c.request(1, "GET", "/echo", true, field[0], field[1]);
+                H2Wire.Frame answer = firstOn(c, 1);
+                assertNotNull(answer, "no answer to " + field[0]);
+                assertTrue(answer.type() == H2Wire.RST_STREAM, field[0] + " with a value of "
+                        + field[1].length() + " bytes: frame type " + answer.type() + ", not a reset stream");
+            }
+        }
+        assertEquals(before, up.requests.get(), "nothing reached the upstream");
+        // A body longer than its content-length (8.1.1) is malformed too: the stream is reset
+        // (its head may have gone upstream already, as bodies stream).
+        try (H2Wire c = new H2Wire(proxy.port)) {
+            c.await(H2Wire.SETTINGS, 3000);
+            c.request(1, "POST", "/echo", false, "content-length", "3");
+            c.frame(H2Wire.DATA, H2Wire.END_STREAM, 1, "hello".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            H2Wire.Frame answer = firstOn(c, 1);
+            assertNotNull(answer, "no answer to a body longer than its content-length");
+            assertEquals(H2Wire.RST_STREAM, answer.type(), "a body longer than its content-length");
+        }
+        assertEquals("2 200", curl(), "other requests are served");
+    }
+
+    /** The first HEADERS or RST_STREAM of {@code stream}, else a GOAWAY or the close, whichever comes first. */
+    private static H2Wire.Frame firstOn(H2Wire c, int stream) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            H2Wire.Frame f = c.received.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (f == null) continue;
+            if (f == H2Wire.CLOSED || f.type() == H2Wire.GOAWAY) return f;
+            if (f.stream() == stream && (f.type() == H2Wire.HEADERS || f.type() == H2Wire.RST_STREAM)) return f;
+        }
+        return null;
+    }
+
     @AfterAll
     static void stop() throws Exception {
         proxy.close();
