@@ -94,8 +94,9 @@ class Http2EdgeTest {
 
     /**
      * An HTTP/2 field value may carry bytes an HTTP/1.1 line cannot (RFC 9113 8.2.1), and an
-     * HTTP/2 request may name connection-specific fields (8.2.2): either could split or reframe
-     * the HTTP/1.1 request made from it, so the stream is refused and nothing reaches the upstream.
+     * HTTP/2 request may name connection-specific fields (8.2.2) or a Host other than its
+     * :authority (8.3.1): each could split, reframe or misdirect the HTTP/1.1 request made from
+     * it, so the stream is refused and nothing reaches the upstream.
      */
     @Test
     void fieldsThatCouldSplitTheHttp11RequestAreRefused() throws Exception {
@@ -106,6 +107,7 @@ class Http2EdgeTest {
                 {"transfer-encoding", "chunked"},
                 {"connection", "keep-alive"},
                 {"te", "gzip"},
+                {"host", "elsewhere"},
         };
         int before = up.requests.get();
         for (String[] field : cases) {
