@@ -3,6 +3,7 @@ package yastack.proxy.edge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.DataInputStream;
@@ -44,6 +45,7 @@ final class H2Wire implements AutoCloseable {
     private final SSLSocket socket;
     private final OutputStream out;
     private final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
+    private final DefaultHttp2HeadersDecoder hpackIn = new DefaultHttp2HeadersDecoder(false);
 
     H2Wire(int port) throws Exception {
         SSLContext tls = SSLContext.getInstance("TLS");
@@ -109,6 +111,19 @@ final class H2Wire implements AutoCloseable {
             byte[] b = new byte[buf.readableBytes()];
             buf.readBytes(b);
             return b;
+        } finally {
+            buf.release();
+        }
+    }
+
+    /**
+     * The fields of a HEADERS frame the server sent (a whole block, no padding or priority, as
+     * Netty sends them). Decode every block in the order received: HPACK's table is the connection's.
+     */
+    Http2Headers headers(Frame f) throws Exception {
+        ByteBuf buf = Unpooled.wrappedBuffer(f.payload());
+        try {
+            return hpackIn.decodeHeaders(f.stream(), buf);
         } finally {
             buf.release();
         }

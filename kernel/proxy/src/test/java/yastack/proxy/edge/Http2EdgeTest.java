@@ -120,6 +120,20 @@ class Http2EdgeTest {
                         + field[1].length() + " bytes: frame type " + answer.type() + ", not a reset stream");
             }
         }
+        // Pseudo-headers become the HTTP/1.1 request line: no whitespace or controls in them.
+        String[][] lines = {{"GET", "/a b"}, {"GET", "/a\tb"}, {"GET /x", "/a"}, {"GET", "/a\r\nx: y"}, {"GET", ""}};
+        for (String[] line : lines) {
+            try (H2Wire c = new H2Wire(proxy.port)) {
+                c.await(H2Wire.SETTINGS, 3000);
+                c.request(1, line[0], line[1], true);
+                H2Wire.Frame answer = firstOn(c, 1);
+                assertNotNull(answer, "no answer to " + line[0] + " " + line[1]);
+                // RFC 9113 8.1.1: a server may answer a malformed request before resetting it
+                String status = answer.type() == H2Wire.HEADERS ? String.valueOf(c.headers(answer).status()) : null;
+                assertTrue(answer.type() == H2Wire.RST_STREAM || "400".equals(status), "method of " + line[0].length()
+                        + ", path of " + line[1].length() + " bytes: frame type " + answer.type() + ", status " + status);
+            }
+        }
         assertEquals(before, up.requests.get(), "nothing reached the upstream");
         // A body longer than its content-length (8.1.1) is malformed too: the stream is reset
         // (its head may have gone upstream already, as bodies stream).
