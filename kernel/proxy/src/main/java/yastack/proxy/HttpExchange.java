@@ -182,7 +182,7 @@ final class HttpExchange {
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
         HttpRequest upstreamRequest = UpstreamRequests.build(request, head, f, listener.scheme(), down.remoteAddress(), requestId,
                 listener.via(), down.isHttp2Stream(), upgrade, runtime.http2(), listener.edge().trust());
-        if (HttpUtil.is100ContinueExpected(request) && requestHasBody) {
+        if (answeredExpectation()) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know
             // the request will be forwarded, and do not pass it upstream.
             dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
@@ -191,6 +191,11 @@ final class HttpExchange {
                 !requestHasBody && RequestChecks.isIdempotent(request.method()), upgrade != null);
         body.routed(leg);
         leg.start();
+    }
+
+    /** The client's 100-continue expectation is the proxy's to answer (a body follows); it does once routed. */
+    boolean answeredExpectation() {
+        return requestHasBody && HttpUtil.is100ContinueExpected(request);
     }
 
     // ---- the request body ----
