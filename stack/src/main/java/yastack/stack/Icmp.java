@@ -33,11 +33,10 @@ public final class Icmp {
             st.inc(Stat.ICMP_DROP_TRUNCATED);
             return;
         }
-        MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, 20);
+        MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, 20, tos);
         if (f == null) {
             return;
         }
-        Ipv4Output.setTos(f, tos);
         long o = NetStack.L4_OFFSET;
         int msOfDay = msOfDay();
         Wire.put8(f, o, 14);
@@ -74,11 +73,11 @@ public final class Icmp {
                 // RFC 1122 3.2.2.6: Record Route and Timestamp come back, with our entries (as Linux).
                 byte[] opts = replyOptions(b, ipOff, (int) (off - ipOff));
                 int optLen = opts == null || 20 + opts.length + len > stack.cfg.mtu ? 0 : opts.length;
-                MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, optLen + len);
+                // the request's type of service, as Linux answers
+                MemorySegment f = stack.ipOut.beginIp(src, NetStack.PROTO_ICMP, optLen + len, Wire.u8(b, ipOff + 1));
                 if (f == null) {
                     return;
                 }
-                Ipv4Output.setTos(f, Wire.u8(b, ipOff + 1)); // the request's, as Linux answers
                 long o = putOptions(f, opts, optLen);
                 MemorySegment.copy(b, off, f, o, len);
                 Wire.put8(f, o, 0); // the request's code stays, as in Linux's replies
@@ -195,12 +194,12 @@ public final class Icmp {
         byte[] opts = replyOptions(b, ipOff, optionsLimit);
         int optLen = opts == null ? 0 : opts.length;
         int quote = Math.min(total, 576 - 28 - optLen);
-        MemorySegment f = stack.ipOut.beginIp(dst, NetStack.PROTO_ICMP, optLen + 8 + quote);
+        // Precedence 6, internetwork control (RFC 1812 4.3.2.5), and the datagram's TOS bits, as Linux sends errors.
+        int tos = 0xc0 | Wire.u8(b, ipOff + 1) & 0x1e;
+        MemorySegment f = stack.ipOut.beginIp(dst, NetStack.PROTO_ICMP, optLen + 8 + quote, tos);
         if (f == null) {
             return false;
         }
-        // Precedence 6, internetwork control (RFC 1812 4.3.2.5), and the datagram's TOS bits, as Linux sends errors.
-        Ipv4Output.setTos(f, 0xc0 | Wire.u8(b, ipOff + 1) & 0x1e);
         long o = putOptions(f, opts, optLen);
         Wire.put8(f, o, type);
         Wire.put8(f, o + 1, code);

@@ -44,7 +44,11 @@ final class Ipv4Output {
         return beginIp(dst, proto, l4Len, 0);
     }
 
-    /** {@link #beginIp(int, int, int)} with type of service {@code tos} (a TCP segment's ECN field, RFC 3168 5). */
+    /**
+     * {@link #beginIp(int, int, int)} with type of service {@code tos}: a TCP segment's ECN field (RFC 3168 5), or
+     * what a reply carries back of the datagram it answers, as Linux's do (echo replies and RSTs its TOS, ICMP errors
+     * precedence 6 with its TOS bits).
+     */
     MemorySegment beginIp(int dst, int proto, int l4Len, int tos) {
         int total = 20 + l4Len;
         boolean fragment = false;
@@ -109,20 +113,6 @@ final class Ipv4Output {
         Wire.put32(f, 26, address);
         Wire.put32(f, 30, dst);
         return f;
-    }
-
-    /**
-     * Sets the type of service of a frame {@link #beginIp} started (20-byte header): what a reply
-     * carries back of the datagram it answers, as Linux's do (echo replies and RSTs its TOS, ICMP
-     * errors precedence 6 with its TOS bits).
-     */
-    static void setTos(MemorySegment f, int tos) {
-        if (tos == 0) {
-            return;
-        }
-        Wire.put8(f, 15, tos);
-        Wire.put16(f, 24, 0);
-        Wire.put16(f, 24, Wire.checksum(f, 14, 20));
     }
 
     void endIp(MemorySegment f, int frameLen) {

@@ -254,11 +254,10 @@ final class TcpSegmentWriter {
      */
     static void sendBare(TcpLayer layer, int localPort, int remoteIp, int remotePort, int seq, int ack, int flags, int tos) {
         NetStack st = layer.stack;
-        MemorySegment f = st.ipOut.beginIp(remoteIp, NetStack.PROTO_TCP, 20);
+        MemorySegment f = st.ipOut.beginIp(remoteIp, NetStack.PROTO_TCP, 20, tos & ~Ecn.MASK);
         if (f == null) {
             return;
         }
-        Ipv4Output.setTos(f, tos & ~3);
         writeHeader(f, L4, localPort, remotePort, seq, ack, 20, flags, 0);
         finish(st, f, remoteIp, 20);
     }
