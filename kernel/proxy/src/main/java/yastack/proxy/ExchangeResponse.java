@@ -111,7 +111,7 @@ final class ExchangeResponse {
             interim = true;
             // A proxy forwards the 1xx it did not ask for (RFC 9110 15.2), but none to an HTTP/1.0 client,
             // and no 100 where we answered the client's expectation ourselves (it would be a second one).
-            if (!ex.request.protocolVersion().equals(HttpVersion.HTTP_1_0) && !(code == 100 && ex.answeredExpectation())) {
+            if (!ex.request.protocolVersion().equals(HttpVersion.HTTP_1_0) && !(code == 100 && ex.answersExpectation())) {
                 HttpHeaders interimHeaders = r.headers().copy();
                 HeaderRules.stripHopByHop(interimHeaders);
                 // A full message: the encoder expects every response head to be ended before the next one.

@@ -182,7 +182,7 @@ final class HttpExchange {
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
         HttpRequest upstreamRequest = UpstreamRequests.build(request, head, f, listener.scheme(), down.remoteAddress(), requestId,
                 listener.via(), down.isHttp2Stream(), upgrade, runtime.http2(), listener.edge().trust());
-        if (answeredExpectation()) {
+        if (answersExpectation()) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know
             // the request will be forwarded, and do not pass it upstream.
             dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
@@ -194,7 +194,7 @@ final class HttpExchange {
     }
 
     /** The client's 100-continue expectation is the proxy's to answer (a body follows); it does once routed. */
-    boolean answeredExpectation() {
+    boolean answersExpectation() {
         return requestHasBody && HttpUtil.is100ContinueExpected(request);
     }
 
