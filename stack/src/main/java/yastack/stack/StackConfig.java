@@ -129,6 +129,16 @@ public final class StackConfig {
     public int address() { return address; }
     public int prefixLength() { return prefixLength; }
     public int mtu() { return mtu; }
+    public boolean sack() { return sack; }
+    public boolean timestamps() { return timestamps; }
+    public boolean windowScaling() { return windowScaling; }
+    public boolean ecn() { return ecn; }
+    public boolean synCookies() { return synCookies; }
+    public int tcpSendBuffer() { return tcpSendBuffer; }
+    public int tcpReceiveBuffer() { return tcpReceiveBuffer; }
+    public long keepaliveIdleNanos() { return keepaliveIdleNanos; }
+    public long keepaliveIntervalNanos() { return keepaliveIntervalNanos; }
+    public int keepaliveProbes() { return keepaliveProbes; }
 
     private static int checkBuffer(int v) {
         if (v < 2048 || v > (1 << 30)) {

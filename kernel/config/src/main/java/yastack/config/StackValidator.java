@@ -1,5 +1,6 @@
 package yastack.config;
 
+import com.google.protobuf.Duration;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import yastack.api.config.Bootstrap;
 import yastack.api.config.Interface;
 import yastack.api.config.Rss;
 import yastack.api.config.Stack;
+import yastack.api.config.StackTcp;
 import yastack.api.config.SteeringRef;
 
 /** Semantic checks for the userspace stack section and its interfaces. */
@@ -60,6 +62,7 @@ final class StackValidator {
             if (!cores.add(s.getCores(i))) f.error("stack.cores[" + i + "]", "core " + s.getCores(i) + " is listed twice");
         }
         if (s.hasRss()) rss("stack.rss", s.getRss());
+        if (s.hasTcp()) tcp("stack.tcp", s.getTcp());
         Map<String, Integer> names = new HashMap<>();
         for (int i = 0; i < s.getInterfacesCount(); i++) {
             String path = "stack.interfaces[" + i + "]";
@@ -89,6 +92,44 @@ final class StackValidator {
             if (f.given(p + ".script", st.getScript())) f.existingFile(p + ".script", st.getScript(), "steering script");
         }
         if (rss.getDispatchCore() < 0) f.error(path + ".dispatch_core", "must not be negative");
+    }
+
+    /** Linux's ranges for the sysctls these mirror; RFC 9293 3.8.6.3 for the delayed ACK. */
+    private void tcp(String path, StackTcp t) {
+        if (t.hasSynBacklog()) range(path + ".syn_backlog", t.getSynBacklog(), 1, Integer.MAX_VALUE);
+        if (t.hasSendBuffer()) range(path + ".send_buffer", t.getSendBuffer(), MIN_BUFFER, MAX_BUFFER);
+        if (t.hasReceiveBuffer()) range(path + ".receive_buffer", t.getReceiveBuffer(), MIN_BUFFER, MAX_BUFFER);
+        if (t.hasSynRetries()) range(path + ".syn_retries", t.getSynRetries(), 1, 127);
+        if (t.hasSynackRetries()) range(path + ".synack_retries", t.getSynackRetries(), 0, 255);
+        if (t.hasRetries()) range(path + ".retries", t.getRetries(), 1, 255);
+        if (t.hasKeepaliveProbes()) range(path + ".keepalive_probes", t.getKeepaliveProbes(), 1, 127);
+        f.nonNegative(path + ".delayed_ack", t.hasDelayedAck(), t.getDelayedAck());
+        if (t.hasDelayedAck() && millis(t.getDelayedAck()) >= 500) {
+            f.error(path + ".delayed_ack", "must be below 500ms (RFC 9293 3.8.6.3)");
+        }
+        f.positive(path + ".initial_rto", t.hasInitialRto(), t.getInitialRto());
+        f.positive(path + ".min_rto", t.hasMinRto(), t.getMinRto());
+        f.positive(path + ".max_rto", t.hasMaxRto(), t.getMaxRto());
+        f.positive(path + ".time_wait", t.hasTimeWait(), t.getTimeWait());
+        f.positive(path + ".fin_timeout", t.hasFinTimeout(), t.getFinTimeout());
+        f.positive(path + ".keepalive_time", t.hasKeepaliveTime(), t.getKeepaliveTime());
+        f.positive(path + ".keepalive_interval", t.hasKeepaliveInterval(), t.getKeepaliveInterval());
+        long min = t.hasMinRto() ? millis(t.getMinRto()) : 200, max = t.hasMaxRto() ? millis(t.getMaxRto()) : 120_000;
+        long initial = t.hasInitialRto() ? millis(t.getInitialRto()) : 1_000;
+        if (t.hasMaxRto() && max < min) f.error(path + ".max_rto", "must be at least min_rto (" + min + "ms)");
+        else if (t.hasMinRto() && min > max) f.error(path + ".min_rto", "must be at most max_rto (" + max + "ms)");
+        if (t.hasInitialRto() && initial > max) f.error(path + ".initial_rto", "must be at most max_rto (" + max + "ms)");
+    }
+
+    private static final long MIN_BUFFER = 2048, MAX_BUFFER = 1L << 30;
+
+    private void range(String path, int value, long min, long max) {
+        long v = Integer.toUnsignedLong(value);
+        if (v < min || v > max) f.error(path, "must be " + min + ".." + max + ", got " + v);
+    }
+
+    private static long millis(Duration d) {
+        return d.getSeconds() * 1000 + d.getNanos() / 1_000_000;
     }
 
     private void iface(String path, Interface itf) {

@@ -92,6 +92,52 @@ class StackConfigErrorsTest extends ConfigErrorAssertions {
     }
 
     @Test
+    void tcpKnobsOutOfTheirRanges() {
+        List<ConfigError> es = errors("""
+                stack:
+                  tcp:
+                    sack: false
+                    send_buffer: 1024
+                    receive_buffer: 2147483648
+                    syn_retries: 0
+                    keepalive_probes: 200
+                    delayed_ack: 500ms
+                    min_rto: 2s
+                    max_rto: 1s
+                    initial_rto: 5s
+                    time_wait: 0s
+                    fin_timeout: -1s
+                """);
+        assertEquals(9, es.size(), es::toString);
+        assertError(es.get(0), "stack.tcp.send_buffer", 4, "must be 2048..1073741824, got 1024");
+        assertError(es.get(1), "stack.tcp.receive_buffer", 5, "must be 2048..1073741824, got 2147483648");
+        assertError(es.get(2), "stack.tcp.syn_retries", 6, "must be 1..127, got 0");
+        assertError(es.get(3), "stack.tcp.keepalive_probes", 7, "must be 1..127, got 200");
+        assertError(es.get(4), "stack.tcp.delayed_ack", 8, "must be below 500ms (RFC 9293 3.8.6.3)");
+        assertError(es.get(5), "stack.tcp.max_rto", 10, "must be at least min_rto (2000ms)");
+        assertError(es.get(6), "stack.tcp.initial_rto", 11, "must be at most max_rto (1000ms)");
+        assertError(es.get(7), "stack.tcp.time_wait", 12, "must be greater than 0");
+        assertError(es.get(8), "stack.tcp.fin_timeout", 13, "must be greater than 0");
+    }
+
+    @Test
+    void tcpKnobsWithinTheirRangesAreAccepted() throws ConfigException {
+        var tcp = ConfigLoader.parse("""
+                stack:
+                  tcp: {sack: false, timestamps: false, window_scaling: false, ecn: false, syn_cookies: true,
+                        syn_backlog: 64, send_buffer: 65536, receive_buffer: 1073741824, delayed_ack: 0s,
+                        initial_rto: 200ms, min_rto: 100ms, max_rto: 10s, syn_retries: 3, synack_retries: 0,
+                        retries: 8, time_wait: 2s, fin_timeout: 5s, challenge_ack_limit: 0,
+                        keepalive_time: 30s, keepalive_interval: 5s, keepalive_probes: 3}
+                """, dir, () -> true).bootstrap().getStack().getTcp();
+        assertEquals(false, tcp.getSack());
+        assertEquals(true, tcp.hasSack());
+        assertEquals(0, tcp.getSynackRetries());
+        assertEquals(true, tcp.hasSynackRetries(), "an explicit 0 is kept apart from unset");
+        assertEquals(10, tcp.getMaxRto().getSeconds());
+    }
+
+    @Test
     void stackModes() {
         List<ConfigError> es = errors("""
                 stack:

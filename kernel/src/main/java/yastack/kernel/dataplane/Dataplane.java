@@ -66,7 +66,7 @@ public final class Dataplane implements AutoCloseable {
                 InterfaceSpec spec = InterfaceSpec.of(itf);
                 PacketPort port = opener.open(spec, workers, hardware);
                 try {
-                    InterfaceRuntime rt = new InterfaceRuntime(spec, port, hardware, steering, states, stats, distributorCells);
+                    InterfaceRuntime rt = new InterfaceRuntime(spec, cfg.getTcp(), port, hardware, steering, states, stats, distributorCells);
                     interfaces.put(spec.name(), rt);
                     if (rt.distributor != null) distributors.add(rt.distributor);
                     LOG.log(System.Logger.Level.INFO, "stack: interface " + spec.name() + " " + spec.addressText() + "/" + spec.prefixLength()

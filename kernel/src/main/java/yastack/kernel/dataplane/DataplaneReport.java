@@ -12,6 +12,7 @@ import yastack.kernel.io.PortStats;
 import yastack.kernel.stats.StatsStore;
 import yastack.stack.ArpEntry;
 import yastack.stack.NetStack;
+import yastack.stack.StackConfig;
 import yastack.stack.Stat;
 
 /**
@@ -155,6 +156,7 @@ public final class DataplaneReport {
                     .with("ip", rt.spec.addressText() + "/" + rt.spec.prefixLength())
                     .with("gateway", rt.spec.gateway() == 0 ? null : Ipv4Addresses.text(rt.spec.gateway()))
                     .with("mac", rt.stackMac.toString()).with("mtu", rt.shards[0].stack.config().mtu())
+                    .with("tcp", tcpOptions(rt.shards[0].stack.config()))
                     .with("link_up", rt.port.linkUp()).with("queues", rt.port.queueCount())
                     .with("rss", new Obj().with("configured", dp.configuredRssMode()).with("effective", dp.rssMode(name))
                             .with("note", rt.modeNote))
@@ -169,6 +171,13 @@ public final class DataplaneReport {
                     .with("flows_in_distributor", rt.distributor == null ? null : rt.distributor.table().size()));
         }
         return new Obj().with("workers", workers).with("interfaces", ifaces);
+    }
+
+    /** What the interface's TCP offers in a handshake and holds per connection (stack.tcp, or the defaults). */
+    private static Obj tcpOptions(StackConfig c) {
+        return new Obj().with("sack", c.sack()).with("timestamps", c.timestamps()).with("window_scaling", c.windowScaling())
+                .with("ecn", c.ecn()).with("syn_cookies", c.synCookies())
+                .with("send_buffer", c.tcpSendBuffer()).with("receive_buffer", c.tcpReceiveBuffer());
     }
 
     private record ShardView(Map<String, Long> counters, List<ArpEntry> arp) {

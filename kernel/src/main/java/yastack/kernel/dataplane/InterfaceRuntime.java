@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import yastack.api.SteeringPolicy;
+import yastack.api.config.StackTcp;
 import yastack.kernel.io.MacAddress;
 import yastack.kernel.io.PacketPort;
 import yastack.kernel.io.dpdk.DpdkPort;
@@ -33,6 +34,7 @@ final class InterfaceRuntime {
     enum Mode { SINGLE, HARDWARE, SOFTWARE }
 
     final InterfaceSpec spec;
+    private final StackTcp tcp;
     final PacketPort port;
     final Mode mode;
     final String modeNote;
@@ -44,9 +46,10 @@ final class InterfaceRuntime {
     private final RedirectionTable reta;
     private final List<TxSink> txSinks = new ArrayList<>();
 
-    InterfaceRuntime(InterfaceSpec spec, PacketPort port, boolean hardwareRequested, Supplier<SteeringPolicy> steering,
-                     WorkerStates states, StatsStore stats, int distributorCells) {
+    InterfaceRuntime(InterfaceSpec spec, StackTcp tcp, PacketPort port, boolean hardwareRequested,
+                     Supplier<SteeringPolicy> steering, WorkerStates states, StatsStore stats, int distributorCells) {
         this.spec = spec;
+        this.tcp = tcp;
         this.port = port;
         int workers = states.size();
         RedirectionTable hwReta = null;
@@ -127,7 +130,7 @@ final class InterfaceRuntime {
     }
 
     private StackConfig stackConfig(int worker) {
-        StackConfig c = new StackConfig()
+        StackConfig c = TcpTuning.apply(tcp, new StackConfig())
                 .mac(stackMac.bits())
                 .address(spec.address(), spec.prefixLength())
                 .mtu(spec.mtu() != 0 ? spec.mtu() : Math.max(576, Math.min(9216, port.mtu())))
