@@ -15,6 +15,7 @@ module yastack.proxy {
     requires io.netty.resolver.dns;
     requires io.netty.transport.classes.epoll;
     requires com.google.protobuf.util;
+    requires org.bouncycastle.pkix; // OCSP staples (tls.OcspStaple)
     requires java.net.http;
     // The overload monitor reads heap use after GC (com.sun.management.GcInfo).
     requires java.management;

@@ -172,6 +172,12 @@ final class ConfigValidator {
             String p = path + ".certificates[" + i + "]";
             f.existingFile(p + ".cert", tls.getCertificates(i).getCert(), "certificate");
             f.existingFile(p + ".key", tls.getCertificates(i).getKey(), "private key");
+            String staple = tls.getCertificates(i).getOcspStaple();
+            if (!staple.isEmpty()) {
+                f.existingFile(p + ".ocsp_staple", staple, "OCSP response");
+            } else if (tls.getOcspStaplePolicy() == ListenerTls.OcspStaplePolicy.MUST_STAPLE) {
+                f.error(p, "ocsp_staple_policy must_staple needs an ocsp_staple for every certificate");
+            }
         }
         for (int i = 0; i < tls.getAlpnCount(); i++) {
             if (!ALPN.contains(tls.getAlpn(i))) {

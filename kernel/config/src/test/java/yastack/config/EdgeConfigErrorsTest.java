@@ -214,4 +214,25 @@ class EdgeConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(2), "listeners[0].tls.ecdh_curves[1]", 7, "unknown or weak curve 'secp192r1'");
         assertError(es.get(3), "listeners[1].tls.cipher_suites", 11, "TLS 1.3 suites are fixed");
     }
+
+    @Test
+    void mustStapleNeedsAStapleForEveryCertificateAndTheFileMustExist() throws Exception {
+        Files.writeString(dir.resolve("c.pem"), "x");
+        Files.writeString(dir.resolve("k.pem"), "x");
+        List<ConfigError> es = errors("""
+                listeners:
+                  - name: web
+                    port: 443
+                    tls:
+                      ocsp_staple_policy: must_staple
+                      certificates:
+                        - {cert: c.pem, key: k.pem, ocsp_staple: gone.der}
+                        - {cert: c.pem, key: k.pem}
+                    http: {route_config: {virtual_hosts: [{domains: ["*"], routes: [{direct_response: {status: 200}}]}]}}
+                """);
+        assertEquals(2, es.size(), es::toString);
+        assertError(es.get(0), "listeners[0].tls.certificates[0].ocsp_staple", 7, "OCSP response file not found");
+        assertError(es.get(1), "listeners[0].tls.certificates[1]", 8,
+                "ocsp_staple_policy must_staple needs an ocsp_staple for every certificate");
+    }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.ssl.SniHandler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -222,7 +221,7 @@ final class ListenerSockets {
                 pipelines.http1(p);
                 return;
             }
-            p.addLast("tls", new SniHandler(serverTls));
+            p.addLast("tls", serverTls.newHandler(w.stats, "listener." + listener));
             p.addLast("tls-stats", new TlsStatsHandler(w.stats, "listener." + listener));
             p.addLast("alpn", pipelines.alpn());
         };

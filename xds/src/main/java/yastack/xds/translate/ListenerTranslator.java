@@ -134,17 +134,24 @@ public final class ListenerTranslator {
     private static ListenerTls tls(Any any, String path) throws Rejection {
         if (!any.getTypeUrl().equals(DOWNSTREAM_TLS)) throw new Rejection(path, "only DownstreamTlsContext is supported, got " + any.getTypeUrl());
         DownstreamTlsContext d = unpack(any, DownstreamTlsContext.class, path);
-        only(d, path, "common_tls_context", "require_client_certificate");
+        only(d, path, "common_tls_context", "require_client_certificate", "ocsp_staple_policy");
         var ctx = d.getCommonTlsContext();
         String p = child(path, "common_tls_context");
         only(ctx, p, "tls_certificates", "alpn_protocols", "validation_context");
-        var out = ListenerTls.newBuilder().addAllAlpn(ctx.getAlpnProtocolsList());
+        var out = ListenerTls.newBuilder().addAllAlpn(ctx.getAlpnProtocolsList()).setOcspStaplePolicy(switch (d.getOcspStaplePolicy()) {
+            case LENIENT_STAPLING -> ListenerTls.OcspStaplePolicy.LENIENT_STAPLING;
+            case STRICT_STAPLING -> ListenerTls.OcspStaplePolicy.STRICT_STAPLING;
+            case MUST_STAPLE -> ListenerTls.OcspStaplePolicy.MUST_STAPLE;
+            case UNRECOGNIZED -> throw new Rejection(child(path, "ocsp_staple_policy"), "unknown policy " + d.getOcspStaplePolicyValue());
+        });
         for (int i = 0; i < ctx.getTlsCertificatesCount(); i++) {
             var c = ctx.getTlsCertificates(i);
             String cp = element(p, "tls_certificates", i);
-            only(c, cp, "certificate_chain", "private_key");
-            out.addCertificates(TlsCertificate.newBuilder().setCert(file(c.getCertificateChain(), child(cp, "certificate_chain")))
-                    .setKey(file(c.getPrivateKey(), child(cp, "private_key"))));
+            only(c, cp, "certificate_chain", "private_key", "ocsp_staple");
+            var cert = TlsCertificate.newBuilder().setCert(file(c.getCertificateChain(), child(cp, "certificate_chain")))
+                    .setKey(file(c.getPrivateKey(), child(cp, "private_key")));
+            if (c.hasOcspStaple()) cert.setOcspStaple(file(c.getOcspStaple(), child(cp, "ocsp_staple")));
+            out.addCertificates(cert);
         }
         if (ctx.hasValidationContext()) {
             only(ctx.getValidationContext(), child(p, "validation_context"), "trusted_ca");

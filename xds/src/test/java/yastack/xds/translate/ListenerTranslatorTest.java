@@ -76,8 +76,10 @@ class ListenerTranslatorTest {
     @Test
     void anHttpListenerFieldByField() throws Rejection {
         DownstreamTlsContext tls = DownstreamTlsContext.newBuilder().setRequireClientCertificate(BoolValue.of(true))
+                .setOcspStaplePolicy(DownstreamTlsContext.OcspStaplePolicy.MUST_STAPLE)
                 .setCommonTlsContext(CommonTlsContext.newBuilder().addAlpnProtocols("h2").addAlpnProtocols("http/1.1")
-                        .addTlsCertificates(TlsCertificate.newBuilder().setCertificateChain(file("/etc/a.pem")).setPrivateKey(file("/etc/a.key")))
+                        .addTlsCertificates(TlsCertificate.newBuilder().setCertificateChain(file("/etc/a.pem")).setPrivateKey(file("/etc/a.key"))
+                                .setOcspStaple(file("/etc/a.ocsp")))
                         .setValidationContext(CertificateValidationContext.newBuilder().setTrustedCa(file("/etc/ca.pem"))))
                 .build();
         Listener l = listener(hcm("routes")).setMetadata(flavor(struct("flavor", string("userspace"))))
@@ -96,6 +98,8 @@ class ListenerTranslatorTest {
         assertEquals(List.of("h2", "http/1.1"), out.getTls().getAlpnList());
         assertEquals("/etc/a.pem", out.getTls().getCertificates(0).getCert());
         assertEquals("/etc/a.key", out.getTls().getCertificates(0).getKey());
+        assertEquals("/etc/a.ocsp", out.getTls().getCertificates(0).getOcspStaple());
+        assertEquals(yastack.api.config.ListenerTls.OcspStaplePolicy.MUST_STAPLE, out.getTls().getOcspStaplePolicy());
         assertEquals("/etc/ca.pem", out.getTls().getClientCa());
         assertTrue(out.hasHttp());
         assertFalse(out.getHttp().hasRouteConfig(), "the routes come from RDS");

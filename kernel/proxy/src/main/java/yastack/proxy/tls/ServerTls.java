@@ -1,31 +1,42 @@
 package yastack.proxy.tls;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Mapping;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLHandshakeException;
 import yastack.api.config.ListenerTls;
+import yastack.api.config.ListenerTls.OcspStaplePolicy;
 import yastack.api.config.TlsCertificate;
+import yastack.kernel.stats.WorkerStats;
 import yastack.kernel.util.FileWatcher;
 import yastack.kernel.util.Logs;
 
 /**
  * A listener's TLS termination: one context per certificate, picked by SNI (exact name,
  * then wildcard, else the first certificate), TLS 1.2/1.3 with strong suites and curves only
- * ({@link TlsParameters}), ALPN as configured, optional client-certificate verification. When the files change the contexts are
- * rebuilt and swapped in for new handshakes; a broken new file keeps the old contexts.
+ * ({@link TlsParameters}), ALPN as configured, optional client-certificate verification, OCSP
+ * staples ({@link OcspStaple}) under the listener's staple policy. When the files change the
+ * contexts are rebuilt and swapped in for new handshakes; a broken new file keeps the old contexts.
  */
 public final class ServerTls implements Mapping<String, SslContext>, AutoCloseable {
     private static final System.Logger LOG = Logs.get("yastack");
@@ -37,7 +48,8 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
     private final AtomicReference<Contexts> current = new AtomicReference<>();
     private final FileWatcher watcher;
 
-    private record Contexts(SslContext fallback, Map<String, SslContext> exact, Map<String, SslContext> wildcard) {}
+    private record Contexts(SslContext fallback, Map<String, SslContext> exact, Map<String, SslContext> wildcard,
+                            Map<SslContext, OcspStaple> staples) {}
 
     public ServerTls(String listener, ListenerTls config, Path baseDir) {
         this.listener = listener;
@@ -49,6 +61,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         for (TlsCertificate c : config.getCertificatesList()) {
             files.add(resolve(c.getCert()));
             files.add(resolve(c.getKey()));
+            if (!c.getOcspStaple().isEmpty()) files.add(resolve(c.getOcspStaple()));
         }
         if (!config.getClientCa().isEmpty()) files.add(resolve(config.getClientCa()));
         watcher = FileWatcher.start("tls-" + listener, files, this::reload);
@@ -68,28 +81,57 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         SslContext fallback = null;
         Map<String, SslContext> exact = new HashMap<>();
         Map<String, SslContext> wildcard = new HashMap<>();
-        for (TlsCertificate c : config.getCertificatesList()) {
-            SslContext ctx = context(resolve(c.getCert()), resolve(c.getKey()));
+        Map<SslContext, OcspStaple> staples = new IdentityHashMap<>();
+        for (int i = 0; i < config.getCertificatesCount(); i++) {
+            TlsCertificate c = config.getCertificates(i);
+            OcspStaple staple = c.getOcspStaple().isEmpty() ? null : staple(i, c);
+            SslContext ctx = context(resolve(c.getCert()), resolve(c.getKey()), staple != null);
             if (fallback == null) fallback = ctx;
+            if (staple != null) staples.put(ctx, staple);
             try {
                 for (String name : CertificateNames.of(resolve(c.getCert()))) {
                     if (name.startsWith("*.")) wildcard.putIfAbsent(name.substring(2), ctx);
                     else exact.putIfAbsent(name, ctx);
                 }
             } catch (Exception e) {
-                throw new IllegalStateException("listener " + listener + ": cannot read " + c.getCert() + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot read " + c.getCert() + ": " + e.getMessage(), e);
             }
         }
-        return new Contexts(fallback, Map.copyOf(exact), Map.copyOf(wildcard));
+        return new Contexts(fallback, Map.copyOf(exact), Map.copyOf(wildcard), staples);
     }
 
-    private SslContext context(Path cert, Path key) {
+    private OcspStaple staple(int index, TlsCertificate c) {
+        String where = "tls.certificates[" + index + "].ocsp_staple " + c.getOcspStaple() + ": ";
+        OcspStaple staple;
+        try {
+            staple = OcspStaple.read(resolve(c.getOcspStaple()), resolve(c.getCert()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(where + e.getMessage(), e);
+        }
+        if (staple.expired(System.currentTimeMillis())) {
+            if (config.getOcspStaplePolicy() != OcspStaplePolicy.LENIENT_STAPLING) {
+                throw new IllegalStateException(where + "expired, which ocsp_staple_policy " + policyName() + " refuses");
+            }
+            LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": " + where + "expired; handshakes go without it until the file is renewed");
+        }
+        if (!OpenSsl.isAvailable() || !OpenSsl.isOcspSupported()) {
+            LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": " + where + "no OpenSSL with OCSP here: handshakes go without it");
+        }
+        return staple;
+    }
+
+    private String policyName() {
+        return config.getOcspStaplePolicy().name().toLowerCase(Locale.ROOT);
+    }
+
+    private SslContext context(Path cert, Path key, boolean stapled) {
         try {
             boolean openSsl = OpenSsl.isAvailable();
             SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile())
                     .sslProvider(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols(parameters.protocols()).ciphers(parameters.ciphers());
             if (openSsl) b.option(OpenSslContextOption.GROUPS, parameters.curves().toArray(new String[0]));
+            if (stapled && openSsl && OpenSsl.isOcspSupported()) b.enableOcsp(true);
             if (!config.getAlpnList().isEmpty()) {
                 b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
@@ -100,7 +142,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
             }
             return b.build();
         } catch (Exception e) {
-            throw new IllegalStateException("listener " + listener + ": cannot load certificate " + cert + " / key " + key
+            throw new IllegalStateException("cannot load certificate " + cert + " / key " + key
                     + ": " + e.getMessage() + " (keys must be PEM PKCS#8, e.g. from openssl genpkey)", e);
         }
     }
@@ -119,6 +161,49 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
             if (ctx != null) return ctx;
         }
         return c.fallback();
+    }
+
+    /**
+     * The handler that terminates TLS on one connection: picks the context by SNI and staples
+     * its certificate's OCSP response. An expired staple is left out under lenient stapling
+     * ({@code <prefix>.ssl.ocsp_staple_omitted}) and fails the handshake otherwise
+     * ({@code <prefix>.ssl.ocsp_staple_failed}), as Envoy's policies do.
+     */
+    public SniHandler newHandler(WorkerStats stats, String prefix) {
+        return new SniHandler(this) {
+            /** The ClientHello stays unread once refused, so the decoder may offer it again until the close. */
+            private boolean refused;
+
+            @Override
+            protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext context) throws Exception {
+                if (refused) return;
+                OcspStaple staple = current.get().staples().get(context);
+                if (staple != null && staple.expired(System.currentTimeMillis())
+                        && config.getOcspStaplePolicy() != OcspStaplePolicy.LENIENT_STAPLING) {
+                    // Failed as any handshake fails: the event (counted, the connection closed) and no TLS handler.
+                    refused = true;
+                    stats.counter(prefix + ".ssl.ocsp_staple_failed").inc();
+                    ctx.fireUserEventTriggered(new SslHandshakeCompletionEvent(new SSLHandshakeException(
+                            "the certificate's OCSP staple expired (" + policyName() + ")")));
+                    ctx.close();
+                    return;
+                }
+                super.replaceHandler(ctx, hostname, context);
+            }
+
+            @Override
+            protected SslHandler newSslHandler(SslContext context, ByteBufAllocator allocator) {
+                SslHandler h = super.newSslHandler(context, allocator);
+                OcspStaple staple = current.get().staples().get(context);
+                if (staple == null) return h;
+                if (staple.expired(System.currentTimeMillis())) {
+                    stats.counter(prefix + ".ssl.ocsp_staple_omitted").inc();
+                } else if (h.engine() instanceof ReferenceCountedOpenSslEngine e) {
+                    e.setOcspResponse(staple.der());
+                }
+                return h;
+            }
+        };
     }
 
     /** Rebuilds from the files; keeps the running contexts when they do not load. */
