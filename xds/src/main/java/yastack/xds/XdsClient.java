@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -24,9 +23,7 @@ import yastack.config.ConfigLoader;
 import yastack.config.LoadedConfig;
 import yastack.kernel.util.Logs;
 import yastack.proxy.ProxyServer;
-import yastack.xds.translate.ClusterResource;
 import yastack.xds.translate.InlineScripts;
-import yastack.xds.translate.ListenerResource;
 import yastack.xds.translate.ListenerTranslator;
 import yastack.xds.translate.Rejection;
 
@@ -55,7 +52,7 @@ public final class XdsClient implements AutoCloseable {
     private final ProxyServer proxy;
     private final Path baseDir;
     private final Node node;
-    private final Map<XdsType, TypeState> states = new EnumMap<>(XdsType.class);
+    private final Subscriptions subscriptions;
     private final Composer composer;
     private final XdsStats stats = new XdsStats();
     private final AdsProtocol<?, ?> protocol;
@@ -77,10 +74,6 @@ public final class XdsClient implements AutoCloseable {
         this.baseDir = loaded.baseDir();
         this.file = loaded.bootstrap();
         var d = file.getDynamicResources();
-        if (d.hasCdsConfig()) states.put(XdsType.CLUSTER, new TypeState(XdsType.CLUSTER));
-        if (d.hasCdsConfig()) states.put(XdsType.ENDPOINT, new TypeState(XdsType.ENDPOINT));
-        if (d.hasLdsConfig()) states.put(XdsType.LISTENER, new TypeState(XdsType.LISTENER));
-        if (d.hasLdsConfig()) states.put(XdsType.ROUTE, new TypeState(XdsType.ROUTE));
         Duration lds = timeout(d.hasLdsConfig() ? d.getLdsConfig() : null);
         Duration cds = timeout(d.hasCdsConfig() ? d.getCdsConfig() : null);
         this.initialFetchTimeout = lds.compareTo(cds) > 0 ? lds : cds;
@@ -92,6 +85,7 @@ public final class XdsClient implements AutoCloseable {
         this.protocol = d.getAdsConfig().getApiType() == ApiType.DELTA_GRPC
                 ? new DeltaProtocol(node, nodeOnFirstMessageOnly, cluster, baseDir, executor)
                 : new SotwProtocol(node, nodeOnFirstMessageOnly, cluster, baseDir, executor);
+        this.subscriptions = new Subscriptions(d, protocol);
         this.current = new Composer.Result(file, Map.of(), Map.of(), Set.of(), Set.of(), null);
         stats.set("control_plane.connected_state", 0);
     }
@@ -126,7 +120,7 @@ public final class XdsClient implements AutoCloseable {
 
     /** The static and dynamic resources with their versions, as JSON, for {@code /config_dump}. */
     public String configDumpJson() {
-        return call(() -> ConfigDump.json(file, states, current, protocol.nextTarget(), connectedSince));
+        return call(() -> ConfigDump.json(file, subscriptions.byType(), current, protocol.nextTarget(), connectedSince));
     }
 
     /**
@@ -138,8 +132,8 @@ public final class XdsClient implements AutoCloseable {
             Bootstrap old = file;
             file = next.toBuilder().setDynamicResources(old.getDynamicResources()).setNode(old.getNode()).build();
             try {
-                checkStaticNames(XdsType.LISTENER, states.get(XdsType.LISTENER));
-                checkStaticNames(XdsType.CLUSTER, states.get(XdsType.CLUSTER));
+                checkStaticNames(XdsType.LISTENER, subscriptions.get(XdsType.LISTENER));
+                checkStaticNames(XdsType.CLUSTER, subscriptions.get(XdsType.CLUSTER));
                 apply(compose(null, null));
             } catch (Rejection e) {
                 file = old;
@@ -180,16 +174,7 @@ public final class XdsClient implements AutoCloseable {
         }
         streamId++;
         receivedOnStream = false;
-        for (TypeState s : states.values()) {
-            s.nonce = "";
-            s.rejectedVersion = null;
-            s.rejections = 0;
-        }
-        // Envoy's order: clusters and their endpoints, then listeners and their routes.
-        for (XdsType t : XdsType.values()) {
-            TypeState s = states.get(t);
-            if (s != null && (t.wildcard || !s.names.isEmpty())) protocol.subscribe(s);
-        }
+        subscriptions.streamOpened();
         LOG.log(System.Logger.Level.INFO, "xds: ADS stream (" + (protocol instanceof DeltaProtocol ? "delta" : "state of the world")
                 + ") to " + target + " opened (node " + node.getId() + ")");
     }
@@ -197,7 +182,7 @@ public final class XdsClient implements AutoCloseable {
     private void onClosed(String target, Throwable cause) {
         stats.set("control_plane.connected_state", 0);
         connectedSince = null;
-        for (TypeState s : states.values()) if (s.type.statsPrefix != null) stats.inc(s.type.statsPrefix + ".update_failure");
+        for (TypeState s : subscriptions.all()) if (s.type.statsPrefix != null) stats.inc(s.type.statsPrefix + ".update_failure");
         if (closed) return;
         long delay = reconnectLater();
         LOG.log(System.Logger.Level.WARNING, "xds: ADS stream to " + target + " ended ("
@@ -225,7 +210,7 @@ public final class XdsClient implements AutoCloseable {
             stats.set("control_plane.connected_state", 1);
         }
         XdsType type = update.type();
-        TypeState s = states.get(type);
+        TypeState s = subscriptions.get(type);
         if (s == null) {
             LOG.log(System.Logger.Level.WARNING, "xds: ignoring a response of type " + type.typeUrl + ", not subscribed");
             return;
@@ -251,7 +236,7 @@ public final class XdsClient implements AutoCloseable {
         count(type, names, "update_success");
         if (candidate.isEmpty() && type.statsPrefix == null) count(type, names, "update_empty");
         protocol.ack(s);
-        followReferences();
+        subscriptions.followReferences();
         checkInitialized();
     }
 
@@ -280,46 +265,13 @@ public final class XdsClient implements AutoCloseable {
         else executor.schedule(send, Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(5, s.rejections - 2)), TimeUnit.MILLISECONDS);
     }
 
-    /** Subscribes to the routes and endpoints the accepted listeners and clusters name. */
-    private void followReferences() {
-        TypeState routes = states.get(XdsType.ROUTE);
-        if (routes != null) {
-            Set<String> names = new TreeSet<>();
-            states.get(XdsType.LISTENER).resources.values().forEach(a -> {
-                String rds = ((ListenerResource) a.translated()).rdsName();
-                if (rds != null) names.add(rds);
-            });
-            resubscribe(routes, names);
-        }
-        TypeState endpoints = states.get(XdsType.ENDPOINT);
-        if (endpoints != null) {
-            Set<String> names = new TreeSet<>();
-            states.get(XdsType.CLUSTER).resources.values().forEach(a -> {
-                String eds = ((ClusterResource) a.translated()).edsServiceName();
-                if (eds != null) names.add(eds);
-            });
-            resubscribe(endpoints, names);
-        }
-    }
-
-    private void resubscribe(TypeState s, Set<String> names) {
-        if (names.equals(s.names)) return;
-        Set<String> added = new TreeSet<>(names);
-        added.removeAll(s.names);
-        Set<String> removed = new TreeSet<>(s.names);
-        removed.removeAll(names);
-        s.names = names;
-        s.resources.keySet().retainAll(names);
-        protocol.resubscribe(s, added, removed);
-    }
-
     // ---- composing and applying ----
 
     /** The config with {@code type}'s resources replaced by {@code candidate} (null: as they are). */
     private Composer.Result compose(XdsType type, Map<String, Accepted> candidate) {
         Map<XdsType, Map<String, Accepted>> view = new EnumMap<>(XdsType.class);
         for (XdsType t : XdsType.values()) {
-            TypeState s = states.get(t);
+            TypeState s = subscriptions.get(t);
             view.put(t, t == type ? candidate : s == null ? Map.of() : s.resources);
         }
         return composer.compose(file, view.get(XdsType.LISTENER), view.get(XdsType.ROUTE), view.get(XdsType.CLUSTER),
@@ -366,7 +318,7 @@ public final class XdsClient implements AutoCloseable {
 
     private void checkInitialized() {
         if (initialized) return;
-        for (TypeState s : states.values()) if (s.type.wildcard && !s.fetched) return;
+        for (TypeState s : subscriptions.all()) if (s.type.wildcard && !s.fetched) return;
         if (!current.warmingListeners().isEmpty() || !current.warmingClusters().isEmpty()) return;
         initialized = true;
         LOG.log(System.Logger.Level.INFO, "xds: initial config applied: " + current.listeners().size() + " dynamic listeners, "
@@ -376,13 +328,13 @@ public final class XdsClient implements AutoCloseable {
     private void initialFetchTimedOut() {
         if (initialized) return;
         initialized = true;
-        for (TypeState s : states.values()) if (s.type.statsPrefix != null && !s.fetched) stats.inc(s.type.statsPrefix + ".init_fetch_timeout");
+        for (TypeState s : subscriptions.all()) if (s.type.statsPrefix != null && !s.fetched) stats.inc(s.type.statsPrefix + ".init_fetch_timeout");
         LOG.log(System.Logger.Level.WARNING, "xds: initial fetch not complete after " + initialFetchTimeout.toMillis()
                 + " ms; serving what has arrived (static resources at least) and going on waiting");
     }
 
     private void count(XdsType type, Set<String> names, String stat) {
-        stats.countUpdate(type, names, stat, states.get(XdsType.LISTENER).resources, states.get(XdsType.CLUSTER).resources);
+        stats.countUpdate(type, names, stat, subscriptions.get(XdsType.LISTENER).resources, subscriptions.get(XdsType.CLUSTER).resources);
     }
 
     @Override

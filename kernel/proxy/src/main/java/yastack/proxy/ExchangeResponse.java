@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
@@ -23,7 +25,8 @@ import yastack.api.RouteDecision;
  * HTTP/1.x answer we can re-frame passes), interim 1xx answers passed or dropped, framed
  * again for the client (Content-Length kept, else chunked, or close-delimited for HTTP/1.0),
  * hop-by-hop fields dropped, Via and the route's edits added, compressed when the listener
- * says so, and a protocol switch turned into a tunnel.
+ * says so, and a protocol switch turned into a tunnel. A local reply (the proxy answering in
+ * the upstream's place) goes down here too.
  */
 final class ExchangeResponse {
     private final HttpExchange ex;
@@ -48,13 +51,24 @@ final class ExchangeResponse {
         return bytesOut;
     }
 
-    void countBytes(long n) {
-        bytesOut += n;
-    }
-
-    /** A local reply went out instead. */
-    void sent(HttpResponse reply) {
-        head = reply;
+    /** The proxy's own answer goes down in place of the upstream's, and the exchange is done. */
+    void sendLocal(FullHttpResponse r, boolean close) {
+        ex.respondingLocally(r.status().code());
+        head = r;
+        // A request whose body is still arriving: drain it unless the client waits for
+        // 100-continue (then it may never send it, so close instead).
+        if (!ex.requestComplete()) {
+            if (HttpUtil.is100ContinueExpected(ex.request) || close) ex.closeConnectionAfter();
+            ex.body().discardRest();
+        }
+        if (close) ex.closeConnectionAfter();
+        if (ex.closeAfterResponse()) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        else if (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        bytesOut += r.content().readableBytes();
+        ex.dctx.writeAndFlush(r);
+        ex.finish(false);
     }
 
     /** A retry begins: whatever the last try answered is forgotten. */

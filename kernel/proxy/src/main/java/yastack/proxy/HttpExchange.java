@@ -5,25 +5,21 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import yastack.api.AccessLogger;
 import yastack.api.RouteDecision;
 import yastack.proxy.cluster.ClusterRuntime;
-import yastack.proxy.filter.NettyResponseHead;
 import yastack.proxy.trace.ExchangeTrace;
 
 /**
  * One request/response through the proxy, from the decoded request head to the last byte of
  * the response: checks, filters, routing, the request body, local replies and the end. The
  * response on its way down is its {@link ExchangeResponse}; the upstream side (connection,
- * timeouts, tries) is its {@link UpstreamLeg}. Lives on the downstream connection's worker
- * thread, as does every callback here.
+ * timeouts, tries) is its {@link UpstreamLeg}; the record of how it ended is its
+ * {@link ExchangeCompletion}. Lives on the downstream connection's worker thread, as does
+ * every callback here.
  */
 final class HttpExchange {
     /**
@@ -57,9 +53,7 @@ final class HttpExchange {
     private ExchangeStream stream;
     /** Close the client connection once this exchange is done. */
     private boolean closeAfter;
-    private boolean localReplied;
-    private int status;
-    private String responseFlags = "-";
+    private final ExchangeCompletion completion = new ExchangeCompletion(this);
     /** The client as the listener trusts it, and the request as balancers see it. */
     final ExchangeClient client = new ExchangeClient(this);
     /** The request's trace when the listener traces, else null. */
@@ -90,6 +84,7 @@ final class HttpExchange {
     ExchangeResponse response() { return response; }
     RequestBody body() { return body; }
     UpstreamLeg leg() { return leg; }
+    UpstreamCluster cluster() { return cluster; }
     ExchangeFilters filters() { return filters; }
     RouteDecision.ToCluster forward() { return forward; }
     String upgrade() { return upgrade; }
@@ -121,7 +116,8 @@ final class HttpExchange {
         localReply(s, reason + "\n", true);
     }
 
-    private ExchangeStream stream() {
+    /** The stream filters, routers and loggers see, made when first asked for. */
+    ExchangeStream stream() {
         if (stream == null) {
             stream = down.newStream(startNanos, client.address());
             if (trace != null) stream.span(trace);
@@ -148,10 +144,10 @@ final class HttpExchange {
                 stream().routeName(c.routeName());
                 forward(c);
             }
-            case RouteDecision.Respond r -> sendLocal(LocalReplies.of(r.reply(), listener.serverName()), false);
+            case RouteDecision.Respond r -> response.sendLocal(LocalReplies.of(r.reply(), listener.serverName()), false);
             case RouteDecision.NoRoute n -> {
                 down.stats.noRoute.inc();
-                responseFlags = "NR";
+                completion.flags("NR");
                 localReply(HttpResponseStatus.NOT_FOUND, "no route matched\n", false);
             }
         }
@@ -161,7 +157,7 @@ final class HttpExchange {
         this.forward = f;
         ClusterRuntime runtime = snapshot.clusters().get(f.cluster());
         if (runtime == null) {
-            responseFlags = "NC";
+            completion.flags("NC");
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster " + f.cluster() + "\n", false);
             return;
         }
@@ -173,7 +169,7 @@ final class HttpExchange {
         int endpointIndex = cluster.pick(client, f.hashKey(), -1);
         if (endpointIndex < 0) {
             cluster.stats.cxNone.inc();
-            responseFlags = "UH";
+            completion.flags("UH");
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n", false);
             return;
         }
@@ -243,7 +239,7 @@ final class HttpExchange {
 
     /** The upstream leg gave up (connect failure, reset, timeout, no endpoint): answer or abort. */
     void upstreamFailed(String flags, HttpResponseStatus s, String reason) {
-        responseFlags = flags;
+        completion.flags(flags);
         if (!responseStarted()) localReply(s, reason, false);
         else abortDownstream();
     }
@@ -262,13 +258,13 @@ final class HttpExchange {
             r.release();
             return;
         }
-        responseFlags = flags;
+        completion.flags(flags);
         if (leg != null) leg.drop();
         if (responseStarted()) {
             r.release();
             abortDownstream();
         } else {
-            sendLocal(r, close);
+            response.sendLocal(r, close);
         }
     }
 
@@ -287,8 +283,8 @@ final class HttpExchange {
             return;
         }
         if (leg != null) leg.drop();
-        responseFlags = "FR";
-        sendLocal(r, false);
+        completion.flags("FR");
+        response.sendLocal(r, false);
     }
 
     /** A filter stopped the stream after the response head went out. */
@@ -297,28 +293,7 @@ final class HttpExchange {
     }
 
     private void localReply(HttpResponseStatus s, String text, boolean close) {
-        sendLocal(localResponse(s, text), close);
-    }
-
-    private void sendLocal(FullHttpResponse r, boolean close) {
-        status = r.status().code();
-        response.sent(r);
-        localReplied = true;
-        phase = Phase.RESPONDING;
-        // A request whose body is still arriving: drain it unless the client waits for
-        // 100-continue (then it may never send it, so close instead).
-        if (!body.complete()) {
-            if (HttpUtil.is100ContinueExpected(request) || close) closeAfter = true;
-            body.discardRest();
-        }
-        closeAfter |= close;
-        if (closeAfterResponse()) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        response.countBytes(r.content().readableBytes());
-        dctx.writeAndFlush(r);
-        finish(false);
+        response.sendLocal(localResponse(s, text), close);
     }
 
     /** Whether the response being started must carry {@code Connection: close}; decides it for good. */
@@ -334,7 +309,13 @@ final class HttpExchange {
 
     /** The upstream's response head goes to the client: no more tries. */
     void responding(int code) {
-        status = code;
+        completion.status(code);
+        phase = Phase.RESPONDING;
+    }
+
+    /** The proxy's own answer goes to the client in place of the upstream's. */
+    void respondingLocally(int code) {
+        completion.repliedLocally(code);
         phase = Phase.RESPONDING;
     }
 
@@ -347,48 +328,29 @@ final class HttpExchange {
         endUpstream(reuseUpstream);
         // A local answer while an upstream was being connected to leaves reads paused for it.
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
-        if (leg != null && leg.retryLimitHit()) addFlag("URX");
-        recordCompletion(false);
+        if (leg != null && leg.retryLimitHit()) completion.addFlag("URX");
+        completion.record(false);
         if (body.complete() || closeAfter) down.exchangeDone(this, closeAfter);
         // else: the rest of the request body is discarded, then onRequestContent completes it
     }
 
     /** The response was a protocol switch: the exchange is done and the connection becomes a tunnel. */
     void tunnelled(int code) {
-        status = code;
+        completion.status(code);
         phase = Phase.DONE;
         body.release();
-        recordCompletion(false);
+        completion.record(false);
     }
 
     void flagProtocolError() {
-        responseFlags = "DPE";
-    }
-
-    private void addFlag(String flag) {
-        responseFlags = responseFlags.equals("-") ? flag : responseFlags + "," + flag;
-    }
-
-    /** Stats, the filters' completion hook and the access log; {@code reset}: the stream was cut, not completed. */
-    private void recordCompletion(boolean reset) {
-        long nanos = System.nanoTime() - startNanos;
-        down.recordCompletion(this, status, nanos);
-        if (filters == null && listener.loggers().isEmpty() && (trace == null || !trace.recording())) return;
-        HttpResponse sent = response.head();
-        ExchangeSummary summary = new ExchangeSummary(reset ? 0 : status, body.bytes(), response.bytesOut(), nanos,
-                cluster == null ? "" : cluster.runtime.name(),
-                leg == null ? null : cluster.endpoint(leg.endpointIndex()).resolve(), localReplied, reset, head,
-                sent == null ? null : new NettyResponseHead(sent), responseFlags, requestId(), leg == null ? 0 : leg.attempts());
-        if (filters != null) filters.complete(summary);
-        for (AccessLogger l : listener.loggers()) l.log(stream(), summary);
-        if (trace != null) trace.finish(stream(), summary, down.stats.tracing());
+        completion.flags("DPE");
     }
 
     /** Tears the client connection down mid-response. */
     void abortDownstream() {
         phase = Phase.ABORTED;
         endUpstream(false);
-        recordCompletion(true);
+        completion.record(true);
         down.abort();
     }
 
@@ -400,8 +362,8 @@ final class HttpExchange {
         }
         phase = Phase.ABORTED;
         endUpstream(false);
-        addFlag("DC");
-        recordCompletion(true);
+        completion.addFlag("DC");
+        completion.record(true);
     }
 
     /**
