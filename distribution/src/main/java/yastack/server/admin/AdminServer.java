@@ -217,6 +217,7 @@ public final class AdminServer implements AutoCloseable {
                 if (!e.hostname().equals(e.connectHost())) ep.put("hostname", e.hostname());
                 ep.put("port", e.port());
                 ep.put("weight", e.weight());
+                ep.put("priority", e.priority());
                 ep.put("health", e.health().state(now));
                 ep.put("consecutive_connect_failures", e.health().consecutiveFailures());
                 ep.put("stats", new LinkedHashMap<>(e.stats().values()));

@@ -29,6 +29,8 @@ import yastack.api.config.TcpProxy;
  */
 final class ConfigValidator {
     static final int DEFAULT_ADMIN_PORT = 9901;
+    /** Envoy's highest priority level (its EDS validation allows 0..127). */
+    static final int MAX_PRIORITY = 127;
     static final String DEFAULT_ADMIN_ADDRESS = "127.0.0.1";
     static final String NEEDS_STACK = "flavor userspace needs a stack: section with an interface";
     private static final Set<String> ALPN = Set.of("h2", "http/1.1");
@@ -195,6 +197,9 @@ final class ConfigValidator {
             if (e.getAddress().isEmpty()) f.error(p + ".address", "an endpoint address is required");
             else f.address(p + ".address", e.getAddress());
             f.port(p + ".port", e.getPort());
+            if (Integer.compareUnsigned(e.getPriority(), MAX_PRIORITY) > 0) {
+                f.error(p + ".priority", "must be 0.." + MAX_PRIORITY + ", got " + Integer.toUnsignedString(e.getPriority()));
+            }
         }
         if (c.getFlavor() == SocketFlavor.USERSPACE) stack.requireInterfaces(path + ".flavor");
         discovery.cluster(path, c);

@@ -71,6 +71,19 @@ class ConfigErrorsTest extends ConfigErrorAssertions {
     }
 
     @Test
+    void priorityLevelsStopAt127() {
+        assertError(single("""
+                listeners:
+                  - {name: web, port: 8080, tcp: {cluster: c}}
+                clusters:
+                  - name: c
+                    endpoints:
+                      - {address: 127.0.0.1, port: 80}
+                      - {address: 127.0.0.2, port: 80, priority: 128}
+                """), "clusters[0].endpoints[1].priority", 7, "must be 0..127, got 128");
+    }
+
+    @Test
     void portOutOfRange() {
         List<ConfigError> es = errors("""
                 listeners:

@@ -318,8 +318,8 @@ final class DnsCluster {
             for (InetAddress a : found.get(i).addresses()) {
                 String ip = a.getHostAddress();
                 if (!seen.add(ip + ":" + configured.getPort())) continue;
-                endpoints.add(new Endpoint(endpoints.size(), ip, configured.getPort(), configured.getWeight(), configured.getAddress(),
-                        healthOf(rt, ip, configured.getPort())));
+                endpoints.add(new Endpoint(endpoints.size(), ip, configured.getPort(), configured.getWeight(), configured.getPriority(),
+                        configured.getAddress(), healthOf(rt, ip, configured.getPort())));
             }
         }
         if (endpoints.isEmpty()) empty.inc();

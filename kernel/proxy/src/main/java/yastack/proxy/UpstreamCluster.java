@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import yastack.api.HashKey;
@@ -115,8 +116,23 @@ final class UpstreamCluster {
      */
     int pick(Balanced target, HashKey routeKey, int avoid) {
         if (endpoints.isEmpty()) return -1; // a DNS cluster whose names resolve to nothing (yet)
-        hosts.refresh(timeouts.now(), avoid);
-        return balancer.choose(hosts, pickContext.reset(target, routeKey));
+        PickContext context = pickContext.reset(target, routeKey);
+        if (hosts.hasLevels()) hosts.refresh(timeouts.now(), avoid, levelRoll(context));
+        else hosts.refresh(timeouts.now(), avoid);
+        return balancer.choose(hosts, context);
+    }
+
+    /**
+     * What picks the priority level (0..99): a hashing balancer's key, as Envoy does, so a key
+     * stays on its level while the levels' shares hold; a random roll otherwise.
+     */
+    private int levelRoll(PickContext context) {
+        String lb = runtime.lbPolicy();
+        if (lb.equals("ring_hash") || lb.equals("maglev")) {
+            long key = context.hashKey();
+            if (key != LoadBalancer.LbContext.NO_HASH_KEY) return (int) Long.remainderUnsigned(key, 100);
+        }
+        return ThreadLocalRandom.current().nextInt(100);
     }
 
     interface Acquired {

@@ -14,7 +14,7 @@ import yastack.api.config.Endpoint;
 /**
  * Envoy's {@code ClusterLoadAssignment} as a cluster's endpoints. Endpoints whose health
  * status is UNHEALTHY, DRAINING or TIMEOUT are left out: they take no new requests, and
- * requests already on them finish. One priority (0); localities are flattened.
+ * requests already on them finish. Each keeps its group's priority; localities are flattened.
  */
 public final class EndpointTranslator {
     private EndpointTranslator() {}
@@ -22,12 +22,17 @@ public final class EndpointTranslator {
     public static List<Endpoint> translate(ClusterLoadAssignment cla, String path) throws Rejection {
         only(cla, path, "cluster_name", "endpoints", "policy");
         if (cla.hasPolicy()) only(cla.getPolicy(), child(path, "policy"), "overprovisioning_factor");
+        boolean levels = cla.getEndpointsList().stream().anyMatch(g -> g.getPriority() != 0);
+        if (levels && cla.getPolicy().hasOverprovisioningFactor() && cla.getPolicy().getOverprovisioningFactor().getValue() != 140) {
+            throw new Rejection(child(path, "policy.overprovisioning_factor"),
+                    "only the default, 140, is supported where endpoints have priorities");
+        }
         List<Endpoint> out = new ArrayList<>();
         for (int i = 0; i < cla.getEndpointsCount(); i++) {
             var group = cla.getEndpointsList().get(i);
             String gp = element(path, "endpoints", i);
             only(group, gp, "locality", "lb_endpoints", "priority", "load_balancing_weight");
-            if (group.getPriority() != 0) throw new Rejection(child(gp, "priority"), "only priority 0 is supported");
+            if (group.getPriority() > 127) throw new Rejection(child(gp, "priority"), "must be 0..127, got " + group.getPriority());
             for (int j = 0; j < group.getLbEndpointsCount(); j++) {
                 var lb = group.getLbEndpoints(j);
                 String p = element(gp, "lb_endpoints", j);
@@ -44,7 +49,8 @@ public final class EndpointTranslator {
                     throw new Rejection(child(sp, "protocol"), "only TCP is supported");
                 }
                 out.add(Endpoint.newBuilder().setAddress(s.getAddress()).setPort(s.getPortValue())
-                        .setWeight(lb.hasLoadBalancingWeight() ? lb.getLoadBalancingWeight().getValue() : 1).build());
+                        .setWeight(lb.hasLoadBalancingWeight() ? lb.getLoadBalancingWeight().getValue() : 1)
+                        .setPriority(group.getPriority()).build());
             }
         }
         return out;

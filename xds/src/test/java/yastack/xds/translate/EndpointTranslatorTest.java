@@ -48,14 +48,28 @@ class EndpointTranslatorTest {
     }
 
     @Test
+    void eachEndpointKeepsItsGroupsPriority() throws Rejection {
+        var out = EndpointTranslator.translate(cla(
+                LocalityLbEndpoints.newBuilder().addLbEndpoints(lb("10.0.0.1", 80)),
+                LocalityLbEndpoints.newBuilder().setPriority(2).addLbEndpoints(lb("10.0.0.2", 80)).addLbEndpoints(lb("10.0.0.3", 80))),
+                "");
+        assertEquals(List.of("10.0.0.1@0", "10.0.0.2@2", "10.0.0.3@2"),
+                out.stream().map(e -> e.getAddress() + "@" + e.getPriority()).toList());
+        refused("policy.overprovisioning_factor: only the default, 140, is supported where endpoints have priorities",
+                () -> EndpointTranslator.translate(cla(LocalityLbEndpoints.newBuilder().setPriority(1).addLbEndpoints(lb("10.0.0.1", 80)))
+                        .toBuilder().setPolicy(ClusterLoadAssignment.Policy.newBuilder().setOverprovisioningFactor(UInt32Value.of(200)))
+                        .build(), ""));
+    }
+
+    @Test
     void anEmptyAssignmentIsNoEndpoints() throws Rejection {
         assertEquals(List.of(), EndpointTranslator.translate(ClusterLoadAssignment.newBuilder().setClusterName("api").build(), ""));
     }
 
     @Test
     void refusalsNameTheField() {
-        refused("endpoints[0].priority: only priority 0 is supported", () -> EndpointTranslator.translate(
-                cla(LocalityLbEndpoints.newBuilder().setPriority(1).addLbEndpoints(lb("10.0.0.1", 80))), ""));
+        refused("endpoints[0].priority: must be 0..127, got 128", () -> EndpointTranslator.translate(
+                cla(LocalityLbEndpoints.newBuilder().setPriority(128).addLbEndpoints(lb("10.0.0.1", 80))), ""));
         refused("endpoints[0].lb_endpoints[1].endpoint.address.socket_address.protocol: only TCP is supported",
                 () -> EndpointTranslator.translate(cla(LocalityLbEndpoints.newBuilder().addLbEndpoints(lb("10.0.0.1", 80))
                         .addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()

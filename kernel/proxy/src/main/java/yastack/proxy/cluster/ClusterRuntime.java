@@ -95,11 +95,12 @@ public final class ClusterRuntime {
         List<Endpoint> eps = new ArrayList<>();
         for (int i = 0; i < c.getEndpointsCount(); i++) {
             var e = c.getEndpoints(i);
-            Endpoint fresh = new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight());
+            Endpoint fresh = new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight(),
+                    e.getPriority(), e.getAddress(), new EndpointHealth());
             Endpoint known = previous == null ? null
                     : previous.endpoints.stream().filter(fresh::sameAddress).findFirst().orElse(null);
             if (known != null) {
-                fresh = new Endpoint(i, e.getAddress(), e.getPort(), fresh.weight(), e.getAddress(), known.health());
+                fresh = new Endpoint(i, e.getAddress(), e.getPort(), fresh.weight(), e.getPriority(), e.getAddress(), known.health());
             } else if (c.hasHealthCheck()) {
                 // Actively checked endpoints take no traffic until a check passes (panic mode aside).
                 fresh.health().failedActiveCheck(true);

@@ -10,6 +10,7 @@ public final class Endpoint {
     private final String hostname;
     private final int port;
     private final int weight;
+    private final int priority;
     private volatile InetSocketAddress literal;
     private final EndpointHealth health;
     private final EndpointStats stats = new EndpointStats();
@@ -23,7 +24,13 @@ public final class Endpoint {
      * found under (TLS verifies that), and {@code health} what it had under the last answer.
      */
     public Endpoint(int index, String host, int port, int weight, String hostname, EndpointHealth health) {
+        this(index, host, port, weight, 0, hostname, health);
+    }
+
+    /** As above, at priority level {@code priority} (0 first). */
+    public Endpoint(int index, String host, int port, int weight, int priority, String hostname, EndpointHealth health) {
         this.index = index;
+        this.priority = priority;
         this.host = host;
         this.hostname = hostname;
         this.port = port;
@@ -40,6 +47,7 @@ public final class Endpoint {
     public String hostname() { return hostname; }
     public int port() { return port; }
     public int weight() { return weight; }
+    public int priority() { return priority; }
     public EndpointHealth health() { return health; }
     public EndpointStats stats() { return stats; }
 
