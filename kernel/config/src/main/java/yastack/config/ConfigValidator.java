@@ -172,8 +172,9 @@ final class ConfigValidator {
         if (tls.getCertificatesCount() == 0) f.error(path + ".certificates", "TLS needs at least one certificate");
         for (int i = 0; i < tls.getCertificatesCount(); i++) {
             String p = path + ".certificates[" + i + "]";
-            f.existingFile(p + ".cert", tls.getCertificates(i).getCert(), "certificate");
-            f.existingFile(p + ".key", tls.getCertificates(i).getKey(), "private key");
+            var c = tls.getCertificates(i);
+            pem(p, "cert", c.getCert(), c.getCertPem(), "certificate", true);
+            pem(p, "key", c.getKey(), c.getKeyPem(), "private key", true);
             String staple = tls.getCertificates(i).getOcspStaple();
             if (!staple.isEmpty()) {
                 f.existingFile(p + ".ocsp_staple", staple, "OCSP response");
@@ -186,7 +187,19 @@ final class ConfigValidator {
                 f.error(path + ".alpn[" + i + "]", "unknown ALPN protocol '" + tls.getAlpn(i) + "'; expected h2 or http/1.1");
             }
         }
-        if (!tls.getClientCa().isEmpty()) f.existingFile(path + ".client_ca", tls.getClientCa(), "client CA");
+        pem(path, "client_ca", tls.getClientCa(), tls.getClientCaPem(), "client CA", false);
+    }
+
+    /** A PEM given as a file ({@code name}) or inline ({@code name_pem}): one of them, and the file there. */
+    private void pem(String path, String name, String file, String inline, String what, boolean required) {
+        boolean hasFile = f.given(path + "." + name, file), hasInline = f.given(path + "." + name + "_pem", inline);
+        if (hasFile && hasInline) {
+            f.error(path, "has " + name + " and " + name + "_pem; give one");
+        } else if (hasInline) {
+            if (!inline.contains("-----BEGIN ")) f.error(path + "." + name + "_pem", "is not PEM text (no -----BEGIN line)");
+        } else if (hasFile || required) {
+            f.existingFile(path + "." + name, file, what);
+        }
     }
 
     private void cluster(String path, Cluster c) {

@@ -235,4 +235,22 @@ class EdgeConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(1), "listeners[0].tls.certificates[1]", 8,
                 "ocsp_staple_policy must_staple needs an ocsp_staple for every certificate");
     }
+
+    @Test
+    void aPemIsAFileOrInlineNotBoth() throws Exception {
+        Files.writeString(dir.resolve("c.pem"), "x");
+        List<ConfigError> es = errors("""
+                listeners:
+                  - name: web
+                    port: 443
+                    tls:
+                      certificates:
+                        - {cert: c.pem, cert_pem: "-----BEGIN CERTIFICATE-----", key_pem: "not pem"}
+                      client_ca_pem: "-----BEGIN CERTIFICATE-----"
+                    http: {route_config: {virtual_hosts: [{domains: ["*"], routes: [{direct_response: {status: 200}}]}]}}
+                """);
+        assertEquals(2, es.size(), es::toString);
+        assertError(es.get(0), "listeners[0].tls.certificates[0]", 6, "has cert and cert_pem; give one");
+        assertError(es.get(1), "listeners[0].tls.certificates[0].key_pem", 6, "is not PEM text (no -----BEGIN line)");
+    }
 }

@@ -2,8 +2,6 @@ package yastack.proxy.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
@@ -21,9 +19,9 @@ final class CertificateNames {
 
     private CertificateNames() {}
 
-    static Set<String> of(Path pem) throws IOException, CertificateException {
+    static Set<String> of(Pem pem) throws IOException, CertificateException {
         X509Certificate cert;
-        try (InputStream in = Files.newInputStream(pem)) {
+        try (InputStream in = pem.open()) {
             cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
         Set<String> names = new LinkedHashSet<>();

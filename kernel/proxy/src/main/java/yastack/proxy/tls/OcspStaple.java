@@ -29,10 +29,10 @@ record OcspStaple(byte[] der, long nextUpdateMillis) {
         return nowMillis >= nextUpdateMillis;
     }
 
-    static OcspStaple read(Path file, Path certFile) {
+    static OcspStaple read(Path file, Pem certificate) {
         byte[] der;
         X509Certificate cert;
-        try (InputStream in = Files.newInputStream(certFile)) {
+        try (InputStream in = certificate.open()) {
             der = Files.readAllBytes(file);
             cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         } catch (IOException | CertificateException e) {

@@ -15,6 +15,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Mapping;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,17 +60,35 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         current.set(build());
         List<Path> files = new ArrayList<>();
         for (TlsCertificate c : config.getCertificatesList()) {
-            files.add(resolve(c.getCert()));
-            files.add(resolve(c.getKey()));
+            addFile(files, cert(c));
+            addFile(files, key(c));
             if (!c.getOcspStaple().isEmpty()) files.add(resolve(c.getOcspStaple()));
         }
-        if (!config.getClientCa().isEmpty()) files.add(resolve(config.getClientCa()));
-        watcher = FileWatcher.start("tls-" + listener, files, this::reload);
+        if (clientCa() != null) addFile(files, clientCa());
+        watcher = files.isEmpty() ? null : FileWatcher.start("tls-" + listener, files, this::reload);
     }
 
     /** Whether the listener negotiates HTTP/2 via ALPN. */
     public boolean offersH2() {
         return config.getAlpnList().contains(ApplicationProtocolNames.HTTP_2);
+    }
+
+    private static void addFile(List<Path> files, Pem pem) {
+        if (pem.file() != null) files.add(pem.file());
+    }
+
+    private Pem cert(TlsCertificate c) {
+        return Pem.of(c.getCert(), c.getCertPem(), baseDir);
+    }
+
+    private Pem key(TlsCertificate c) {
+        return Pem.of(c.getKey(), c.getKeyPem(), baseDir);
+    }
+
+    /** The CA client certificates must chain to, or null when none are asked for. */
+    private Pem clientCa() {
+        return config.getClientCa().isEmpty() && config.getClientCaPem().isEmpty() ? null
+                : Pem.of(config.getClientCa(), config.getClientCaPem(), baseDir);
     }
 
     private Path resolve(String file) {
@@ -85,16 +104,16 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         for (int i = 0; i < config.getCertificatesCount(); i++) {
             TlsCertificate c = config.getCertificates(i);
             OcspStaple staple = c.getOcspStaple().isEmpty() ? null : staple(i, c);
-            SslContext ctx = context(resolve(c.getCert()), resolve(c.getKey()), staple != null);
+            SslContext ctx = context(cert(c), key(c), staple != null);
             if (fallback == null) fallback = ctx;
             if (staple != null) staples.put(ctx, staple);
             try {
-                for (String name : CertificateNames.of(resolve(c.getCert()))) {
+                for (String name : CertificateNames.of(cert(c))) {
                     if (name.startsWith("*.")) wildcard.putIfAbsent(name.substring(2), ctx);
                     else exact.putIfAbsent(name, ctx);
                 }
             } catch (Exception e) {
-                throw new IllegalStateException("cannot read " + c.getCert() + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot read " + cert(c) + ": " + e.getMessage(), e);
             }
         }
         return new Contexts(fallback, Map.copyOf(exact), Map.copyOf(wildcard), staples);
@@ -104,7 +123,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         String where = "tls.certificates[" + index + "].ocsp_staple " + c.getOcspStaple() + ": ";
         OcspStaple staple;
         try {
-            staple = OcspStaple.read(resolve(c.getOcspStaple()), resolve(c.getCert()));
+            staple = OcspStaple.read(resolve(c.getOcspStaple()), cert(c));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(where + e.getMessage(), e);
         }
@@ -124,10 +143,10 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         return config.getOcspStaplePolicy().name().toLowerCase(Locale.ROOT);
     }
 
-    private SslContext context(Path cert, Path key, boolean stapled) {
-        try {
+    private SslContext context(Pem cert, Pem key, boolean stapled) {
+        try (InputStream certIn = cert.open(); InputStream keyIn = key.open()) {
             boolean openSsl = OpenSsl.isAvailable();
-            SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile())
+            SslContextBuilder b = SslContextBuilder.forServer(certIn, keyIn)
                     .sslProvider(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols(parameters.protocols()).ciphers(parameters.ciphers());
             if (openSsl) b.option(OpenSslContextOption.GROUPS, parameters.curves().toArray(new String[0]));
@@ -137,8 +156,12 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, config.getAlpnList()));
             }
-            if (!config.getClientCa().isEmpty()) {
-                b.trustManager(resolve(config.getClientCa()).toFile()).clientAuth(ClientAuth.REQUIRE);
+            Pem ca = clientCa();
+            if (ca != null) {
+                try (InputStream caIn = ca.open()) {
+                    b.trustManager(caIn).clientAuth(ClientAuth.REQUIRE);
+                    return b.build();
+                }
             }
             return b.build();
         } catch (Exception e) {

@@ -174,4 +174,28 @@ class TlsTest {
         assertTrue(seen.contains(expected), "serving " + seen + ", expected serial " + expected);
         assertTrue(proxy.proxy().stats().value("listener.secure.ssl.handshake") >= 1);
     }
+
+    @Test
+    void certificatesWrittenInlineServeLikeFiles() throws Exception {
+        int port = free();
+        String yaml = """
+                listeners:
+                  - name: inline
+                    address: 127.0.0.1
+                    port: %d
+                    tls: {certificates: [{cert_pem: "%s", key_pem: "%s"}]}
+                    http:
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: "inline ok"}}]}]
+                """.formatted(port, yamlQuoted(Files.readString(dir.resolve("b.pem"))), yamlQuoted(Files.readString(dir.resolve("b.key"))));
+        try (ProxyEngine inline = Engines.start(ConfigLoader.parse(yaml, dir), 1)) {
+            String out = curl("--cacert", dir.resolve("ca.pem").toString(), "--resolve", resolve("b.test", port),
+                    "https://b.test:" + port + "/");
+            assertEquals("inline ok", out.trim());
+        }
+    }
+
+    private static String yamlQuoted(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
 }
