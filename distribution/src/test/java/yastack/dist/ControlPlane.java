@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -72,7 +73,13 @@ public final class ControlPlane implements AutoCloseable {
     /** Serves {@code version} of these resources to the node {@code nodeId}. */
     public void set(String nodeId, String version, List<Cluster> clusters, List<ClusterLoadAssignment> endpoints,
                     List<Listener> listeners, List<RouteConfiguration> routes) {
-        cache.setSnapshot(nodeId, Snapshot.create(clusters, endpoints, listeners, routes, List.of(), version));
+        set(nodeId, version, clusters, endpoints, listeners, routes, List.of());
+    }
+
+    /** As above, with SDS secrets. */
+    public void set(String nodeId, String version, List<Cluster> clusters, List<ClusterLoadAssignment> endpoints,
+                    List<Listener> listeners, List<RouteConfiguration> routes, List<Secret> secrets) {
+        cache.setSnapshot(nodeId, Snapshot.create(clusters, endpoints, listeners, routes, secrets, version));
     }
 
     /** Waits (at most 20 s) for a request matching {@code p}; returns it. */

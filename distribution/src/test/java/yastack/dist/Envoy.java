@@ -2,6 +2,7 @@ package yastack.dist;
 
 import com.github.xds.type.v3.TypedStruct;
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
@@ -10,8 +11,10 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -28,6 +31,11 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 
 /** Envoy resources as a control plane writes them, for the tests. */
 public final class Envoy {
@@ -100,5 +108,21 @@ public final class Envoy {
     public static HttpFilter javascript(String name, String source) {
         return extension(name, "yastack.dev/javascript", Struct.newBuilder()
                 .putFields("source", Value.newBuilder().setStringValue(source).build()).build());
+    }
+
+    /** {@code l} terminating TLS with the certificate of SDS secret {@code secret} (over ADS). */
+    public static Listener withSdsCertificate(Listener l, String secret) {
+        DownstreamTlsContext tls = DownstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+                .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS))).build();
+        FilterChain chain = l.getFilterChains(0).toBuilder().setTransportSocket(TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(tls))).build();
+        return l.toBuilder().setFilterChains(0, chain).build();
+    }
+
+    /** An SDS secret holding a certificate chain and its key as inline PEM. */
+    public static Secret certificateSecret(String name, String certPem, String keyPem) {
+        return Secret.newBuilder().setName(name).setTlsCertificate(TlsCertificate.newBuilder()
+                .setCertificateChain(DataSource.newBuilder().setInlineString(certPem))
+                .setPrivateKey(DataSource.newBuilder().setInlineBytes(ByteString.copyFromUtf8(keyPem)))).build();
     }
 }

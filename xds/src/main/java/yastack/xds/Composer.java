@@ -12,17 +12,21 @@ import yastack.api.config.Bootstrap;
 import yastack.api.config.Cluster;
 import yastack.api.config.Endpoint;
 import yastack.api.config.Listener;
+import yastack.api.config.ListenerTls;
 import yastack.api.config.RouteConfig;
 import yastack.xds.translate.ClusterResource;
 import yastack.xds.translate.ListenerResource;
+import yastack.xds.translate.Rejection;
 import yastack.xds.translate.RouteTranslator;
+import yastack.xds.translate.SecretResource;
 
 /**
  * Puts the config together: the file's static part plus the dynamic resources that are
  * warm. A cluster is warm once its endpoints (EDS) have arrived; a listener once its routes
- * (RDS) and every cluster it names have. Until then an earlier version keeps serving, and a
- * new resource waits, at most for the initial fetch timeout, after which it is used as it
- * is (a listener without routes answers 404, a cluster without endpoints 503), as Envoy does.
+ * (RDS), its TLS secrets (SDS) and every cluster it names have. Until then an earlier version
+ * keeps serving, and a new resource waits, at most for the initial fetch timeout, after which
+ * it is used as it is (a listener without routes answers 404, a cluster without endpoints
+ * 503), as Envoy does; a listener without its secrets has nothing to serve TLS with and waits on.
  */
 final class Composer {
     /** What one composition decided. */
@@ -40,9 +44,9 @@ final class Composer {
         this.clusterTimeout = clusterTimeout;
     }
 
-    Result compose(Bootstrap file, Map<String, Accepted> listeners, Map<String, Accepted> routes,
+    Result compose(Bootstrap file, Map<String, Accepted> listeners, Map<String, Accepted> routes, Map<String, Accepted> secrets,
                    Map<String, Accepted> clusters, Map<String, Accepted> endpoints,
-                   Map<String, Listener> activeListeners, Map<String, Cluster> activeClusters, Instant now) {
+                   Map<String, Listener> activeListeners, Map<String, Cluster> activeClusters, Instant now) throws Rejection {
         Map<String, Instant> since = new HashMap<>();
         Instant[] next = {null};
         Map<String, Cluster> outClusters = new LinkedHashMap<>();
@@ -72,6 +76,15 @@ final class Composer {
             ListenerResource lr = (ListenerResource) e.getValue().translated();
             Listener candidate = lr.listener();
             Set<String> named = lr.clusters();
+            if (!secrets.keySet().containsAll(lr.secrets().names())) {
+                if (activeListeners.containsKey(e.getKey())) outListeners.put(e.getKey(), activeListeners.get(e.getKey()));
+                warmingListeners.add(e.getKey());
+                continue;
+            }
+            if (!lr.secrets().isEmpty()) {
+                ListenerTls tls = lr.secrets().fill(candidate.getTls(), name -> (SecretResource) secrets.get(name).translated());
+                candidate = candidate.toBuilder().setTls(tls).build();
+            }
             boolean routesHere = true;
             if (lr.rdsName() != null) {
                 Accepted rc = routes.get(lr.rdsName());

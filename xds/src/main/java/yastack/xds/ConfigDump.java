@@ -8,11 +8,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.TypeRegistry;
 import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.time.Instant;
@@ -55,7 +57,7 @@ final class ConfigDump {
                 r.addProperty("state", warming(t, name, current) ? "warming" : "active");
                 r.addProperty("version_info", a.version());
                 r.addProperty("last_updated", a.lastUpdated().toString());
-                r.add("resource", envoyJson(a.resource()));
+                r.add("resource", envoyJson(redacted(a.resource())));
                 dynamic.add(r);
             });
             section.add("dynamic", dynamic);
@@ -76,6 +78,7 @@ final class ConfigDump {
             case ROUTE -> "route_configs";
             case CLUSTER -> "clusters";
             case ENDPOINT -> "endpoint_configs";
+            case SECRET -> "secrets";
         };
     }
 
@@ -98,6 +101,13 @@ final class ConfigDump {
         JsonArray a = new JsonArray();
         values.forEach(a::add);
         return a;
+    }
+
+    /** A secret's private key is never shown (Envoy prints "[redacted]" too). */
+    private static Message redacted(Message m) {
+        if (!(m instanceof Secret s) || !s.hasTlsCertificate() || !s.getTlsCertificate().hasPrivateKey()) return m;
+        return s.toBuilder().setTlsCertificate(s.getTlsCertificate().toBuilder()
+                .setPrivateKey(DataSource.newBuilder().setInlineString("[redacted]"))).build();
     }
 
     private static JsonObject envoyJson(Message m) {

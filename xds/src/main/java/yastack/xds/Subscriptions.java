@@ -10,9 +10,9 @@ import yastack.xds.translate.ClusterResource;
 import yastack.xds.translate.ListenerResource;
 
 /**
- * The client's subscriptions, one per resource type: CDS brings EDS and LDS brings RDS, as
- * {@code dynamic_resources} asks. Listeners and clusters are wildcards; the routes and
- * endpoints subscribed to are those the accepted listeners and clusters name.
+ * The client's subscriptions, one per resource type: CDS brings EDS and LDS brings RDS and SDS,
+ * as {@code dynamic_resources} asks. Listeners and clusters are wildcards; the routes, secrets
+ * and endpoints subscribed to are those the accepted listeners and clusters name.
  */
 final class Subscriptions {
     private final Map<XdsType, TypeState> states = new EnumMap<>(XdsType.class);
@@ -24,6 +24,7 @@ final class Subscriptions {
         if (d.hasCdsConfig()) states.put(XdsType.ENDPOINT, new TypeState(XdsType.ENDPOINT));
         if (d.hasLdsConfig()) states.put(XdsType.LISTENER, new TypeState(XdsType.LISTENER));
         if (d.hasLdsConfig()) states.put(XdsType.ROUTE, new TypeState(XdsType.ROUTE));
+        if (d.hasLdsConfig()) states.put(XdsType.SECRET, new TypeState(XdsType.SECRET));
     }
 
     /** {@code type}'s subscription, or null when the file does not ask for it. */
@@ -64,6 +65,12 @@ final class Subscriptions {
                 if (rds != null) names.add(rds);
             });
             resubscribe(routes, names);
+        }
+        TypeState secrets = states.get(XdsType.SECRET);
+        if (secrets != null) {
+            Set<String> names = new TreeSet<>();
+            states.get(XdsType.LISTENER).resources.values().forEach(a -> names.addAll(((ListenerResource) a.translated()).secrets().names()));
+            resubscribe(secrets, names);
         }
         TypeState endpoints = states.get(XdsType.ENDPOINT);
         if (endpoints != null) {

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import yastack.xds.translate.EndpointTranslator;
 import yastack.xds.translate.ListenerTranslator;
 import yastack.xds.translate.Rejection;
 import yastack.xds.translate.RouteTranslator;
+import yastack.xds.translate.SecretTranslator;
 
 /**
  * Turns one response of a type into that type's next set of accepted resources: unpacks and
@@ -93,6 +95,7 @@ final class UpdateDecoder {
             case RouteConfiguration r -> RouteTranslator.translate(r, "");
             case Cluster c -> ClusterTranslator.translate(c);
             case ClusterLoadAssignment a -> EndpointTranslator.translate(a, "");
+            case Secret x -> SecretTranslator.translate(x);
             default -> throw new IllegalArgumentException(m.getClass().getName());
         };
     }

@@ -268,13 +268,13 @@ public final class XdsClient implements AutoCloseable {
     // ---- composing and applying ----
 
     /** The config with {@code type}'s resources replaced by {@code candidate} (null: as they are). */
-    private Composer.Result compose(XdsType type, Map<String, Accepted> candidate) {
+    private Composer.Result compose(XdsType type, Map<String, Accepted> candidate) throws Rejection {
         Map<XdsType, Map<String, Accepted>> view = new EnumMap<>(XdsType.class);
         for (XdsType t : XdsType.values()) {
             TypeState s = subscriptions.get(t);
             view.put(t, t == type ? candidate : s == null ? Map.of() : s.resources);
         }
-        return composer.compose(file, view.get(XdsType.LISTENER), view.get(XdsType.ROUTE), view.get(XdsType.CLUSTER),
+        return composer.compose(file, view.get(XdsType.LISTENER), view.get(XdsType.ROUTE), view.get(XdsType.SECRET), view.get(XdsType.CLUSTER),
                 view.get(XdsType.ENDPOINT), current.listeners(), current.clusters(), Instant.now());
     }
 

@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 
 /**
  * The four resource types the client subscribes to over ADS, in the order Envoy sends its
@@ -16,7 +17,8 @@ enum XdsType {
     CLUSTER("type.googleapis.com/envoy.config.cluster.v3.Cluster", Cluster.class, true, "cluster_manager.cds"),
     ENDPOINT("type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment", ClusterLoadAssignment.class, false, null),
     LISTENER("type.googleapis.com/envoy.config.listener.v3.Listener", Listener.class, true, "listener_manager.lds"),
-    ROUTE("type.googleapis.com/envoy.config.route.v3.RouteConfiguration", RouteConfiguration.class, false, null);
+    ROUTE("type.googleapis.com/envoy.config.route.v3.RouteConfiguration", RouteConfiguration.class, false, null),
+    SECRET("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", Secret.class, false, null);
 
     final String typeUrl;
     final Class<? extends Message> messageClass;
@@ -43,6 +45,7 @@ enum XdsType {
             case RouteConfiguration r -> r.getName();
             case Cluster c -> c.getName();
             case ClusterLoadAssignment a -> a.getClusterName();
+            case Secret x -> x.getName();
             default -> throw new IllegalArgumentException(m.getClass().getName());
         };
     }

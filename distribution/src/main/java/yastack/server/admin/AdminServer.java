@@ -14,7 +14,9 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import yastack.api.SocketFlavors;
+import yastack.api.config.Bootstrap;
 import yastack.api.config.Listener;
+import yastack.api.config.TlsCertificate;
 import yastack.kernel.dataplane.Dataplane;
 import yastack.kernel.dataplane.DataplaneReport;
 import yastack.kernel.stats.StatsStore;
@@ -293,12 +295,24 @@ public final class AdminServer implements AutoCloseable {
      */
     private String configDump() {
         try {
-            String running = JsonFormat.printer().preservingProtoFieldNames().print(proxy.config());
+            String running = JsonFormat.printer().preservingProtoFieldNames().print(withoutKeys(proxy.config()));
             if (xdsDump == null) return running;
             return withMember(running, "xds", xdsDump.get());
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The config with every inline private key (an SDS secret's, or a file's key_pem) shown as "[redacted]", as Envoy does. */
+    static Bootstrap withoutKeys(Bootstrap config) {
+        Bootstrap.Builder b = config.toBuilder();
+        for (Listener.Builder l : b.getListenersBuilderList()) {
+            if (!l.hasTls()) continue;
+            for (TlsCertificate.Builder c : l.getTlsBuilder().getCertificatesBuilderList()) {
+                if (!c.getKeyPem().isEmpty()) c.setKeyPem("[redacted]");
+            }
+        }
+        return b.build();
     }
 
     /** {@code object} (a JSON object's text) with one more member whose value is the JSON text {@code value}. */

@@ -10,5 +10,6 @@ import yastack.api.config.Listener;
  * @param rdsName    the RouteConfiguration it waits for, or null
  * @param clusters   the clusters its inline routes or TCP proxy name
  * @param statPrefix the connection manager's (or TCP proxy's) stat_prefix, for RDS stats
+ * @param secrets    the SDS secrets its TLS waits for: certificates in order, then the client CA
  */
-public record ListenerResource(Listener listener, String rdsName, Set<String> clusters, String statPrefix) {}
+public record ListenerResource(Listener listener, String rdsName, Set<String> clusters, String statPrefix, TlsSecrets secrets) {}

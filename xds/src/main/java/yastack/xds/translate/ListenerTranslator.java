@@ -18,8 +18,12 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import yastack.api.config.FilterRef;
 import yastack.api.config.ListenerTls;
@@ -72,7 +76,16 @@ public final class ListenerTranslator {
                     + (l.getFilterChainsCount() + (l.hasDefaultFilterChain() ? 1 : 0)));
         }
         only(chain, chainPath, "filters", "transport_socket", "name");
-        if (chain.hasTransportSocket()) out.setTls(tls(chain.getTransportSocket().getTypedConfig(), child(chainPath, "transport_socket.typed_config")));
+        TlsSecrets secrets = TlsSecrets.NONE;
+        if (chain.hasTransportSocket()) {
+            String tp = child(chainPath, "transport_socket.typed_config");
+            DownstreamTlsContext d = downstreamTls(chain.getTransportSocket().getTypedConfig(), tp);
+            out.setTls(tls(d, tp));
+            secrets = sdsSecrets(d.getCommonTlsContext(), child(tp, "common_tls_context"));
+            if (out.getTls().getCertificatesCount() == 0 && secrets.certificates().isEmpty()) {
+                throw new Rejection(child(tp, "common_tls_context"), "needs tls_certificates or tls_certificate_sds_secret_configs");
+            }
+        }
         if (chain.getFiltersCount() == 0) throw new Rejection(child(chainPath, "filters"), "needs a network filter");
         int last = chain.getFiltersCount() - 1;
         Filter terminal = chain.getFilters(last);
@@ -83,7 +96,7 @@ public final class ListenerTranslator {
             HttpConnectionManager hcm = unpack(terminal.getTypedConfig(), HttpConnectionManager.class, tpath);
             HttpTranslator.Result r = new HttpTranslator(scripts).translate(hcm, tpath);
             out.setHttp(r.http());
-            return new ListenerResource(out.build(), r.rdsName(), r.clusters(), hcm.getStatPrefix());
+            return new ListenerResource(out.build(), r.rdsName(), r.clusters(), hcm.getStatPrefix(), secrets);
         }
         if (url.equals(TCP_PROXY)) {
             TcpProxy tcp = unpack(terminal.getTypedConfig(), TcpProxy.class, tpath);
@@ -99,7 +112,7 @@ public final class ListenerTranslator {
             out.setTcp(t);
             Set<String> clusters = new LinkedHashSet<>();
             clusters.add(tcp.getCluster());
-            return new ListenerResource(out.build(), null, clusters, tcp.getStatPrefix());
+            return new ListenerResource(out.build(), null, clusters, tcp.getStatPrefix(), secrets);
         }
         throw new Rejection(tpath, "the last network filter must be envoy.filters.network.http_connection_manager "
                 + "or envoy.filters.network.tcp_proxy, got " + url);
@@ -131,13 +144,40 @@ public final class ListenerTranslator {
         };
     }
 
-    private static ListenerTls tls(Any any, String path) throws Rejection {
+    private static DownstreamTlsContext downstreamTls(Any any, String path) throws Rejection {
         if (!any.getTypeUrl().equals(DOWNSTREAM_TLS)) throw new Rejection(path, "only DownstreamTlsContext is supported, got " + any.getTypeUrl());
-        DownstreamTlsContext d = unpack(any, DownstreamTlsContext.class, path);
+        return unpack(any, DownstreamTlsContext.class, path);
+    }
+
+    /** The SDS secrets named, which must come over the same ADS stream ({@code sds_config: {ads: {}}}). */
+    private static TlsSecrets sdsSecrets(CommonTlsContext ctx, String path) throws Rejection {
+        List<String> certificates = new ArrayList<>();
+        for (int i = 0; i < ctx.getTlsCertificateSdsSecretConfigsCount(); i++) {
+            certificates.add(sdsName(ctx.getTlsCertificateSdsSecretConfigs(i), element(path, "tls_certificate_sds_secret_configs", i)));
+        }
+        String ca = ctx.hasValidationContextSdsSecretConfig()
+                ? sdsName(ctx.getValidationContextSdsSecretConfig(), child(path, "validation_context_sds_secret_config")) : null;
+        return certificates.isEmpty() && ca == null ? TlsSecrets.NONE : new TlsSecrets(List.copyOf(certificates), ca);
+    }
+
+    private static String sdsName(SdsSecretConfig c, String path) throws Rejection {
+        only(c, path, "name", "sds_config");
+        if (c.getName().isEmpty()) throw new Rejection(child(path, "name"), "is required");
+        if (!c.hasSdsConfig() || !c.getSdsConfig().hasAds()) {
+            throw new Rejection(child(path, "sds_config"), "only ads is supported (the secret comes over the ADS stream)");
+        }
+        return c.getName();
+    }
+
+    private static ListenerTls tls(DownstreamTlsContext d, String path) throws Rejection {
         only(d, path, "common_tls_context", "require_client_certificate", "ocsp_staple_policy");
         var ctx = d.getCommonTlsContext();
         String p = child(path, "common_tls_context");
-        only(ctx, p, "tls_certificates", "alpn_protocols", "validation_context");
+        only(ctx, p, "tls_certificates", "alpn_protocols", "validation_context", "tls_certificate_sds_secret_configs",
+                "validation_context_sds_secret_config");
+        if (ctx.hasValidationContext() && ctx.hasValidationContextSdsSecretConfig()) {
+            throw new Rejection(p, "has validation_context and validation_context_sds_secret_config; give one");
+        }
         var out = ListenerTls.newBuilder().addAllAlpn(ctx.getAlpnProtocolsList()).setOcspStaplePolicy(switch (d.getOcspStaplePolicy()) {
             case LENIENT_STAPLING -> ListenerTls.OcspStaplePolicy.LENIENT_STAPLING;
             case STRICT_STAPLING -> ListenerTls.OcspStaplePolicy.STRICT_STAPLING;
@@ -153,12 +193,14 @@ public final class ListenerTranslator {
             if (c.hasOcspStaple()) cert.setOcspStaple(file(c.getOcspStaple(), child(cp, "ocsp_staple")));
             out.addCertificates(cert);
         }
-        if (ctx.hasValidationContext()) {
-            only(ctx.getValidationContext(), child(p, "validation_context"), "trusted_ca");
-            out.setClientCa(file(ctx.getValidationContext().getTrustedCa(), child(p, "validation_context.trusted_ca")));
+        if (ctx.hasValidationContext() || ctx.hasValidationContextSdsSecretConfig()) {
             if (d.hasRequireClientCertificate() && !d.getRequireClientCertificate().getValue()) {
                 throw new Rejection(child(path, "require_client_certificate"), "a validation context always requires client certificates here");
             }
+        }
+        if (ctx.hasValidationContext()) {
+            only(ctx.getValidationContext(), child(p, "validation_context"), "trusted_ca");
+            out.setClientCa(file(ctx.getValidationContext().getTrustedCa(), child(p, "validation_context.trusted_ca")));
         }
         return out.build();
     }
