@@ -5,9 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static yastack.server.XdsFixture.NODE;
 
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,31 +26,46 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import yastack.dist.Envoy;
+import yastack.proxy.fixtures.ProxyHarness;
 import yastack.proxy.fixtures.TestPki;
 import yastack.proxy.fixtures.TestUpstream;
 
 /**
- * A listener's certificate from SDS over the ADS stream, through the real proxy and
- * java-control-plane: the listener waits for its secret, serves the secret's certificate once
- * it comes, serves the next one when the control plane rotates it, and the config dump never
- * shows the key.
+ * TLS secrets from SDS over the ADS stream, through the real proxy and java-control-plane: a
+ * listener waits for its certificate, serves it once it comes and the next one when the control
+ * plane rotates it, and the config dump never shows the key; a cluster gets its client
+ * certificate and CA for mutual TLS with its upstream.
  */
 class XdsSecretsTest {
     static final String SDS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+    static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
 
     TestUpstream a;
     XdsFixture xds;
     Path dir;
     TestPki pki;
 
+    /** A static listener that answers only clients with a certificate from the test CA: the cluster test's upstream. */
+    int meshPort;
+
     @BeforeEach
     void start() throws Exception {
         a = new TestUpstream("a");
-        xds = new XdsFixture("GRPC", "");
         dir = Files.createTempDirectory("yastack-sds");
         pki = new TestPki(dir);
         pki.issue("one", "sds.test");
         pki.issue("two", "sds.test");
+        pki.issue("up", "up.test");
+        pki.issue("client", "client.test");
+        meshPort = ProxyHarness.freePort();
+        xds = new XdsFixture("GRPC", """
+                listeners:
+                  - name: meshup
+                    address: 127.0.0.1
+                    port: %d
+                    tls: {certificates: [{cert: %s, key: %s}], client_ca: %s}
+                    http: {route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: "mtls ok"}}]}]}}
+                """.formatted(meshPort, dir.resolve("up.pem"), dir.resolve("up.key"), dir.resolve("ca.pem")));
     }
 
     @AfterEach
@@ -78,6 +104,37 @@ class XdsSecretsTest {
     }
 
     @Test
+    void aClustersClientCertificateAndCaComeOverSds() throws Exception {
+        UpstreamTlsContext tls = UpstreamTlsContext.newBuilder().setSni("up.test").setCommonTlsContext(CommonTlsContext.newBuilder()
+                .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("mesh-client").setSdsConfig(ADS))
+                .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("mesh-ca").setSdsConfig(ADS))).build();
+        Cluster meshed = Cluster.newBuilder().setName("meshed").setType(Cluster.DiscoveryType.STATIC)
+                .setLoadAssignment(Envoy.endpoints("meshed", "127.0.0.1", meshPort))
+                .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(tls))).build();
+        Secret ca = Secret.newBuilder().setName("mesh-ca").setValidationContext(CertificateValidationContext.newBuilder()
+                .setTrustedCa(DataSource.newBuilder().setInlineString(Files.readString(dir.resolve("ca.pem"))))).build();
+        Secret client = Envoy.certificateSecret("mesh-client", Files.readString(dir.resolve("client.pem")),
+                Files.readString(dir.resolve("client.key")));
+        xds.cp.set(NODE, "1", List.of(meshed), List.of(), List.of(Envoy.httpListener("web", xds.port, "routes")),
+                List.of(Envoy.routes("routes", "/", "meshed")), List.of(ca, client));
+        xds.cp.awaitAck(SDS, "1");
+        xds.cp.awaitAck(XdsFixture.LDS, "1");
+        // The listener binds once the cluster it routes to is warm, which is once both secrets came.
+        String answer = "";
+        for (int i = 0; i < 100 && !answer.equals("200 mtls ok"); i++) {
+            try {
+                HttpResponse<String> r = xds.get("/hello");
+                answer = r.statusCode() + " " + r.body();
+            } catch (java.io.IOException notYet) {
+                answer = notYet.toString();
+            }
+            if (!answer.equals("200 mtls ok")) Thread.sleep(100);
+        }
+        assertEquals("200 mtls ok", answer,
+                "the upstream accepted the client certificate from SDS, and the cluster verified the upstream with the CA from SDS");
+    }
+
+    @Test
     void aListenersCertificateComesOverSdsAndRotates() throws Exception {
         push("1", List.of());
         xds.cp.await(r -> r.getTypeUrl().equals(SDS) && r.getResourceNamesList().contains("edge-cert"), "the SDS subscription");
@@ -97,6 +154,7 @@ class XdsSecretsTest {
         xds.cp.awaitAck(SDS, "3");
         for (int i = 0; i < 50 && !(seen = served()).equals(serial("two")); i++) Thread.sleep(100);
         assertEquals(serial("two"), seen, "the rotated certificate is served");
+        assertEquals(2L, xds.stats().get("sds.edge-cert.update_success"), "Envoy's per-secret stats");
 
         String dump = xds.admin("/config_dump").body();
         JsonObject secrets = new JsonObject(dump).getJsonObject("xds").getJsonObject("secrets");

@@ -23,7 +23,8 @@ import yastack.xds.translate.SecretResource;
 /**
  * Puts the config together: the file's static part plus the dynamic resources that are
  * warm. A cluster is warm once its endpoints (EDS) have arrived; a listener once its routes
- * (RDS), its TLS secrets (SDS) and every cluster it names have. Until then an earlier version
+ * (RDS), its TLS secrets (SDS) and every cluster it names have; a cluster with TLS secrets
+ * waits for them too. Until then an earlier version
  * keeps serving, and a new resource waits, at most for the initial fetch timeout, after which
  * it is used as it is (a listener without routes answers 404, a cluster without endpoints
  * 503), as Envoy does; a listener without its secrets has nothing to serve TLS with and waits on.
@@ -53,17 +54,27 @@ final class Composer {
         Set<String> warmingClusters = new HashSet<>();
         for (var e : clusters.entrySet()) {
             ClusterResource cr = (ClusterResource) e.getValue().translated();
+            Cluster candidate = cr.cluster();
+            if (!secrets.keySet().containsAll(cr.secrets().names())) {
+                // Without its certificate or CA it cannot talk to its upstreams: the old version serves, or nothing.
+                if (activeClusters.containsKey(e.getKey())) outClusters.put(e.getKey(), activeClusters.get(e.getKey()));
+                warmingClusters.add(e.getKey());
+                continue;
+            }
+            if (!cr.secrets().isEmpty()) {
+                candidate = candidate.toBuilder().setTls(cr.secrets().fill(candidate.getTls(), name -> secret(secrets, name))).build();
+            }
             Cluster active = null;
             if (cr.edsServiceName() == null) {
-                active = cr.cluster();
+                active = candidate;
             } else if (endpoints.containsKey(cr.edsServiceName())) {
                 @SuppressWarnings("unchecked")
                 List<Endpoint> eps = (List<Endpoint>) endpoints.get(cr.edsServiceName()).translated();
-                active = cr.cluster().toBuilder().addAllEndpoints(eps).build();
+                active = candidate.toBuilder().addAllEndpoints(eps).build();
             } else if (activeClusters.containsKey(e.getKey())) {
                 active = activeClusters.get(e.getKey());
             } else if (waitedOut("c:" + e.getKey(), clusterTimeout, now, since, next)) {
-                active = cr.cluster();
+                active = candidate;
             }
             if (active != null) outClusters.put(e.getKey(), active);
             else warmingClusters.add(e.getKey());
@@ -82,7 +93,7 @@ final class Composer {
                 continue;
             }
             if (!lr.secrets().isEmpty()) {
-                ListenerTls tls = lr.secrets().fill(candidate.getTls(), name -> (SecretResource) secrets.get(name).translated());
+                ListenerTls tls = lr.secrets().fill(candidate.getTls(), name -> secret(secrets, name));
                 candidate = candidate.toBuilder().setTls(tls).build();
             }
             boolean routesHere = true;
@@ -113,6 +124,10 @@ final class Composer {
         since.forEach(warmingSince::putIfAbsent);
         Bootstrap config = file.toBuilder().addAllListeners(outListeners.values()).addAllClusters(outClusters.values()).build();
         return new Result(config, outListeners, outClusters, warmingListeners, warmingClusters, next[0]);
+    }
+
+    private static SecretResource secret(Map<String, Accepted> secrets, String name) {
+        return (SecretResource) secrets.get(name).translated();
     }
 
     private static Listener withRoutes(Listener l, RouteConfig routes) {

@@ -10,8 +10,8 @@ import yastack.xds.translate.ClusterResource;
 import yastack.xds.translate.ListenerResource;
 
 /**
- * The client's subscriptions, one per resource type: CDS brings EDS and LDS brings RDS and SDS,
- * as {@code dynamic_resources} asks. Listeners and clusters are wildcards; the routes, secrets
+ * The client's subscriptions, one per resource type: CDS brings EDS, LDS brings RDS, and
+ * either brings SDS, as {@code dynamic_resources} asks. Listeners and clusters are wildcards; the routes, secrets
  * and endpoints subscribed to are those the accepted listeners and clusters name.
  */
 final class Subscriptions {
@@ -24,7 +24,7 @@ final class Subscriptions {
         if (d.hasCdsConfig()) states.put(XdsType.ENDPOINT, new TypeState(XdsType.ENDPOINT));
         if (d.hasLdsConfig()) states.put(XdsType.LISTENER, new TypeState(XdsType.LISTENER));
         if (d.hasLdsConfig()) states.put(XdsType.ROUTE, new TypeState(XdsType.ROUTE));
-        if (d.hasLdsConfig()) states.put(XdsType.SECRET, new TypeState(XdsType.SECRET));
+        if (d.hasLdsConfig() || d.hasCdsConfig()) states.put(XdsType.SECRET, new TypeState(XdsType.SECRET));
     }
 
     /** {@code type}'s subscription, or null when the file does not ask for it. */
@@ -69,7 +69,9 @@ final class Subscriptions {
         TypeState secrets = states.get(XdsType.SECRET);
         if (secrets != null) {
             Set<String> names = new TreeSet<>();
-            states.get(XdsType.LISTENER).resources.values().forEach(a -> names.addAll(((ListenerResource) a.translated()).secrets().names()));
+            TypeState listeners = states.get(XdsType.LISTENER), clusters = states.get(XdsType.CLUSTER);
+            if (listeners != null) listeners.resources.values().forEach(a -> names.addAll(((ListenerResource) a.translated()).secrets().names()));
+            if (clusters != null) clusters.resources.values().forEach(a -> names.addAll(((ClusterResource) a.translated()).secrets().names()));
             resubscribe(secrets, names);
         }
         TypeState endpoints = states.get(XdsType.ENDPOINT);

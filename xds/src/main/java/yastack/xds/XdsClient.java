@@ -334,7 +334,8 @@ public final class XdsClient implements AutoCloseable {
     }
 
     private void count(XdsType type, Set<String> names, String stat) {
-        stats.countUpdate(type, names, stat, subscriptions.get(XdsType.LISTENER).resources, subscriptions.get(XdsType.CLUSTER).resources);
+        TypeState listeners = subscriptions.get(XdsType.LISTENER), clusters = subscriptions.get(XdsType.CLUSTER);
+        stats.countUpdate(type, names, stat, listeners == null ? Map.of() : listeners.resources, clusters == null ? Map.of() : clusters.resources);
     }
 
     @Override

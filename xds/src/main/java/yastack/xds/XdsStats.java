@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The client's stats in Envoy's names: {@code control_plane.connected_state},
  * {@code listener_manager.lds.*} and {@code cluster_manager.cds.*} (update_attempt,
  * update_success, update_rejected, update_failure, init_fetch_timeout),
- * {@code http.<stat_prefix>.rds.<route config>.*} and, for EDS, {@code cluster.<name>.update_*}.
+ * {@code http.<stat_prefix>.rds.<route config>.*}, for EDS {@code cluster.<name>.update_*} and for SDS
+ * {@code sds.<secret>.update_*}.
  * Read through the admin API's stats like every other counter.
  */
 final class XdsStats {
@@ -46,7 +47,9 @@ final class XdsStats {
             return;
         }
         for (String name : names) {
-            if (type == XdsType.ROUTE) {
+            if (type == XdsType.SECRET) {
+                inc("sds." + name + "." + stat);
+            } else if (type == XdsType.ROUTE) {
                 for (Accepted a : listeners.values()) {
                     ListenerResource l = (ListenerResource) a.translated();
                     if (name.equals(l.rdsName())) inc("http." + l.statPrefix() + ".rds." + name + "." + stat);

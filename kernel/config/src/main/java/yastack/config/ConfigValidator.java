@@ -279,6 +279,10 @@ final class ConfigValidator {
         if (!tls.getSni().isEmpty() && !NetText.isHostname(tls.getSni())) {
             f.error(path + ".sni", "'" + tls.getSni() + "' is not a host name");
         }
-        if (!tls.getCa().isEmpty()) f.existingFile(path + ".ca", tls.getCa(), "CA");
+        pem(path, "ca", tls.getCa(), tls.getCaPem(), "CA", false);
+        boolean cert = !tls.getCert().isEmpty() || !tls.getCertPem().isEmpty(), key = !tls.getKey().isEmpty() || !tls.getKeyPem().isEmpty();
+        if (cert != key) f.error(path, "a client certificate needs both " + (cert ? "a key (key or key_pem)" : "a certificate (cert or cert_pem)"));
+        pem(path, "cert", tls.getCert(), tls.getCertPem(), "client certificate", false);
+        pem(path, "key", tls.getKey(), tls.getKeyPem(), "client key", false);
     }
 }

@@ -253,4 +253,19 @@ class EdgeConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(0), "listeners[0].tls.certificates[0]", 6, "has cert and cert_pem; give one");
         assertError(es.get(1), "listeners[0].tls.certificates[0].key_pem", 6, "is not PEM text (no -----BEGIN line)");
     }
+
+    @Test
+    void aClusterClientCertificateNeedsItsKey() {
+        List<ConfigError> es = errors("""
+                listeners:
+                  - {name: web, port: 8080, tcp: {cluster: up}}
+                clusters:
+                  - name: up
+                    tls: {sni: up.internal, cert_pem: "-----BEGIN CERTIFICATE-----", ca: gone.pem}
+                    endpoints: [{address: 127.0.0.1, port: 443}]
+                """);
+        assertEquals(2, es.size(), es::toString);
+        assertError(es.get(0), "clusters[0].tls.ca", 5, "CA file not found");
+        assertError(es.get(1), "clusters[0].tls", 5, "a client certificate needs both a key (key or key_pem)");
+    }
 }

@@ -83,7 +83,13 @@ public final class ClusterTranslator {
                 if (t.hasMaxRetries()) out.setCircuitBreakers(CircuitBreakers.newBuilder().setMaxRetries(t.getMaxRetries().getValue()));
             }
         }
-        if (c.hasTransportSocket()) out.setTls(tls(c.getTransportSocket().getTypedConfig(), "transport_socket.typed_config"));
+        TlsSecrets secrets = TlsSecrets.NONE;
+        if (c.hasTransportSocket()) {
+            String tp = "transport_socket.typed_config";
+            UpstreamTlsContext u = upstreamTls(c.getTransportSocket().getTypedConfig(), tp);
+            out.setTls(tls(u, tp));
+            secrets = ListenerTranslator.sdsSecrets(u.getCommonTlsContext(), child(tp, "common_tls_context"));
+        }
         if (c.hasHttp2ProtocolOptions()) http2(c.getHttp2ProtocolOptions(), "http2_protocol_options", out);
         for (Map.Entry<String, Any> e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
             String p = "typed_extension_protocol_options['" + e.getKey() + "']";
@@ -102,7 +108,7 @@ public final class ClusterTranslator {
                 else if (x.hasHttpProtocolOptions()) only(x.getHttpProtocolOptions(), child(xp, "http_protocol_options"));
             }
         }
-        return new ClusterResource(out.build(), eds);
+        return new ClusterResource(out.build(), eds, secrets);
     }
 
     private static void http2(Http2ProtocolOptions o, String path, yastack.api.config.Cluster.Builder out) throws Rejection {
@@ -167,15 +173,32 @@ public final class ClusterTranslator {
         return out.build();
     }
 
-    private static ClusterTls tls(Any any, String path) throws Rejection {
+    private static UpstreamTlsContext upstreamTls(Any any, String path) throws Rejection {
         if (!any.getTypeUrl().equals(UPSTREAM_TLS)) throw new Rejection(path, "only UpstreamTlsContext is supported, got " + any.getTypeUrl());
-        UpstreamTlsContext u = ListenerTranslator.unpack(any, UpstreamTlsContext.class, path);
+        return ListenerTranslator.unpack(any, UpstreamTlsContext.class, path);
+    }
+
+    private static ClusterTls tls(UpstreamTlsContext u, String path) throws Rejection {
         only(u, path, "sni", "common_tls_context");
         var out = ClusterTls.newBuilder().setSni(u.getSni());
         var ctx = u.getCommonTlsContext();
         String p = child(path, "common_tls_context");
         // ALPN follows the cluster's HTTP version (h2 with HTTP/2 options), as Envoy's auto config does.
-        only(ctx, p, "validation_context", "alpn_protocols");
+        only(ctx, p, "validation_context", "alpn_protocols", "tls_certificates", "tls_certificate_sds_secret_configs",
+                "validation_context_sds_secret_config");
+        if (ctx.hasValidationContext() && ctx.hasValidationContextSdsSecretConfig()) {
+            throw new Rejection(p, "has validation_context and validation_context_sds_secret_config; give one");
+        }
+        if (ctx.getTlsCertificatesCount() + ctx.getTlsCertificateSdsSecretConfigsCount() > 1) {
+            throw new Rejection(p, "at most one client certificate (tls_certificates or tls_certificate_sds_secret_configs)");
+        }
+        if (ctx.getTlsCertificatesCount() == 1) {
+            var c = ctx.getTlsCertificates(0);
+            String cp = child(p, "tls_certificates[0]");
+            only(c, cp, "certificate_chain", "private_key");
+            out.setCert(ListenerTranslator.file(c.getCertificateChain(), child(cp, "certificate_chain")))
+                    .setKey(ListenerTranslator.file(c.getPrivateKey(), child(cp, "private_key")));
+        }
         if (ctx.hasValidationContext()) {
             only(ctx.getValidationContext(), child(p, "validation_context"), "trusted_ca");
             out.setCa(ListenerTranslator.file(ctx.getValidationContext().getTrustedCa(), child(p, "validation_context.trusted_ca")));

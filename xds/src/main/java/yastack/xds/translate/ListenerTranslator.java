@@ -150,7 +150,7 @@ public final class ListenerTranslator {
     }
 
     /** The SDS secrets named, which must come over the same ADS stream ({@code sds_config: {ads: {}}}). */
-    private static TlsSecrets sdsSecrets(CommonTlsContext ctx, String path) throws Rejection {
+    static TlsSecrets sdsSecrets(CommonTlsContext ctx, String path) throws Rejection {
         List<String> certificates = new ArrayList<>();
         for (int i = 0; i < ctx.getTlsCertificateSdsSecretConfigsCount(); i++) {
             certificates.add(sdsName(ctx.getTlsCertificateSdsSecretConfigs(i), element(path, "tls_certificate_sds_secret_configs", i)));

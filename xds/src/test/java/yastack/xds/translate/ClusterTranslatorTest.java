@@ -39,6 +39,7 @@ import io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3.CaresDnsReso
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
@@ -262,7 +263,8 @@ class ClusterTranslatorTest {
                 + "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", () -> ClusterTranslator.translate(
                 eds("a").setTransportSocket(TransportSocket.newBuilder().setName("tls")
                         .setTypedConfig(Any.pack(DownstreamTlsContext.getDefaultInstance()))).build()));
-        refused("transport_socket.typed_config.common_tls_context.tls_certificates: not supported", () -> ClusterTranslator.translate(
+        refused("transport_socket.typed_config.common_tls_context.tls_certificates[0].certificate_chain: only filename is supported",
+                () -> ClusterTranslator.translate(
                 eds("a").setTransportSocket(TransportSocket.newBuilder().setName("tls").setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
                         .setCommonTlsContext(CommonTlsContext.newBuilder().addTlsCertificates(
                                 TlsCertificate.getDefaultInstance())).build()))).build()));
@@ -306,5 +308,27 @@ class ClusterTranslatorTest {
                                 .toBuilder().setResolverName("custom"))).build()));
         refused("eds_cluster_config: is for type EDS", () -> ClusterTranslator.translate(dns(Cluster.DiscoveryType.STRICT_DNS, "a.example:80")
                 .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS)).build()));
+    }
+
+    @Test
+    void mutualTlsTakesAClientCertificateFromAFileOrFromSds() throws Rejection {
+        ConfigSource ads = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
+        var files = ClusterTranslator.translate(eds("a").setTransportSocket(TransportSocket.newBuilder().setName("tls").setTypedConfig(Any.pack(
+                UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder().addTlsCertificates(TlsCertificate.newBuilder()
+                        .setCertificateChain(DataSource.newBuilder().setFilename("/etc/c.pem"))
+                        .setPrivateKey(DataSource.newBuilder().setFilename("/etc/c.key")))).build()))).build());
+        assertEquals("/etc/c.pem", files.cluster().getTls().getCert());
+        assertEquals("/etc/c.key", files.cluster().getTls().getKey());
+        var sds = ClusterTranslator.translate(eds("a").setTransportSocket(TransportSocket.newBuilder().setName("tls").setTypedConfig(Any.pack(
+                UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("client").setSdsConfig(ads))
+                        .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("ca").setSdsConfig(ads))).build()))).build());
+        assertEquals(List.of("client"), sds.secrets().certificates());
+        assertEquals("ca", sds.secrets().clientCa());
+        refused("transport_socket.typed_config.common_tls_context: at most one client certificate (tls_certificates or "
+                + "tls_certificate_sds_secret_configs)", () -> ClusterTranslator.translate(eds("a").setTransportSocket(TransportSocket.newBuilder()
+                .setName("tls").setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("x").setSdsConfig(ads))
+                        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("y").setSdsConfig(ads))).build()))).build()));
     }
 }

@@ -8,12 +8,16 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import java.io.InputStream;
 import java.nio.file.Path;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import yastack.api.config.ClusterTls;
 
-/** TLS origination to a cluster: SNI, and certificate plus host-name verification against a CA. */
+/**
+ * TLS origination to a cluster: SNI, certificate plus host-name verification against a CA, and
+ * a client certificate for upstreams that ask for one (mutual TLS).
+ */
 public final class ClientTls {
     private final SslContext context;
     private final String sni;
@@ -32,9 +36,16 @@ public final class ClientTls {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2));
             }
-            if (!config.getCa().isEmpty()) {
-                Path ca = Path.of(config.getCa());
-                b.trustManager((ca.isAbsolute() ? ca : baseDir.resolve(ca)).toFile());
+            if (!config.getCa().isEmpty() || !config.getCaPem().isEmpty()) {
+                try (InputStream ca = Pem.of(config.getCa(), config.getCaPem(), baseDir).open()) {
+                    b.trustManager(ca);
+                }
+            }
+            if (!config.getCert().isEmpty() || !config.getCertPem().isEmpty()) {
+                try (InputStream cert = Pem.of(config.getCert(), config.getCertPem(), baseDir).open();
+                     InputStream key = Pem.of(config.getKey(), config.getKeyPem(), baseDir).open()) {
+                    b.keyManager(cert, key);
+                }
             }
             this.context = b.build();
         } catch (Exception e) {

@@ -73,12 +73,16 @@ class TlsTest {
                             domains: ["*"]
                             routes:
                               - {match: {prefix: "/wrongname"}, route: {cluster: wrong_sni}}
+                              - {match: {prefix: "/mutual"}, route: {cluster: mutual}}
+                              - {match: {prefix: "/nocert"}, route: {cluster: no_client_cert}}
                               - {match: {prefix: "/"}, route: {cluster: secure_up}}
                 clusters:
                   - {name: plain, endpoints: [{address: 127.0.0.1, port: %d}]}
                   - {name: secure_up, tls: {sni: b.test, ca: ca.pem}, endpoints: [{address: 127.0.0.1, port: %d}]}
                   - {name: wrong_sni, tls: {sni: nobody.test, ca: ca.pem}, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(tlsPort, mtlsPort, frontPort, upstream.port(), tlsPort, tlsPort);
+                  - {name: mutual, tls: {sni: b.test, ca: ca.pem, cert: client.pem, key: client.key}, endpoints: [{address: 127.0.0.1, port: %d}]}
+                  - {name: no_client_cert, tls: {sni: b.test, ca: ca.pem}, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(tlsPort, mtlsPort, frontPort, upstream.port(), tlsPort, tlsPort, mtlsPort, mtlsPort);
         Path cfg = dir.resolve("yastack.yaml");
         Files.writeString(cfg, yaml);
         proxy = Engines.start(ConfigLoader.load(cfg), 2);
@@ -173,6 +177,16 @@ class TlsTest {
         }
         assertTrue(seen.contains(expected), "serving " + seen + ", expected serial " + expected);
         assertTrue(proxy.proxy().stats().value("listener.secure.ssl.handshake") >= 1);
+    }
+
+    @Test
+    void aClusterPresentsItsClientCertificateToAnUpstreamThatRequiresOne() throws Exception {
+        String mutual = curl("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:" + frontPort + "/mutual");
+        assertEquals("200", mutual.trim(), "the mtls listener accepted the cluster's client certificate");
+        String refused = curl("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:" + frontPort + "/nocert");
+        // TLS 1.3: the client's side of the handshake completes, and the server's refusal comes
+        // as an alert and a close before any response (a reset before the response head: 502).
+        assertEquals("502", refused.trim(), "without a client certificate the upstream refuses the connection");
     }
 
     @Test
