@@ -132,6 +132,9 @@ class XdsSecretsTest {
         }
         assertEquals("200 mtls ok", answer,
                 "the upstream accepted the client certificate from SDS, and the cluster verified the upstream with the CA from SDS");
+        String dump = xds.admin("/config_dump").body();
+        assertTrue(dump.contains("[redacted]"), dump);
+        assertFalse(dump.contains("PRIVATE KEY"), "the client key is never dumped");
     }
 
     @Test

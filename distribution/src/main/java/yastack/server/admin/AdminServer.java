@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import yastack.api.SocketFlavors;
 import yastack.api.config.Bootstrap;
+import yastack.api.config.Cluster;
 import yastack.api.config.Listener;
 import yastack.api.config.TlsCertificate;
 import yastack.kernel.dataplane.Dataplane;
@@ -303,7 +304,7 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** The config with every inline private key (an SDS secret's, or a file's key_pem) shown as "[redacted]", as Envoy does. */
+    /** The config with every inline private key (an SDS secret's, or a key_pem) shown as "[redacted]", as Envoy does. */
     static Bootstrap withoutKeys(Bootstrap config) {
         Bootstrap.Builder b = config.toBuilder();
         for (Listener.Builder l : b.getListenersBuilderList()) {
@@ -311,6 +312,9 @@ public final class AdminServer implements AutoCloseable {
             for (TlsCertificate.Builder c : l.getTlsBuilder().getCertificatesBuilderList()) {
                 if (!c.getKeyPem().isEmpty()) c.setKeyPem("[redacted]");
             }
+        }
+        for (Cluster.Builder c : b.getClustersBuilderList()) {
+            if (c.hasTls() && !c.getTls().getKeyPem().isEmpty()) c.getTlsBuilder().setKeyPem("[redacted]");
         }
         return b.build();
     }
