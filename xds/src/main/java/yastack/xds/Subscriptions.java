@@ -2,9 +2,11 @@ package yastack.xds;
 
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import yastack.api.config.DynamicResources;
 import yastack.xds.translate.ClusterResource;
 import yastack.xds.translate.ListenerResource;
@@ -55,34 +57,34 @@ final class Subscriptions {
         }
     }
 
-    /** Subscribes to the routes and endpoints the accepted listeners and clusters name. */
+    /** Subscribes to the routes, secrets and endpoints the accepted listeners and clusters name. */
     void followReferences() {
-        TypeState routes = states.get(XdsType.ROUTE);
-        if (routes != null) {
-            Set<String> names = new TreeSet<>();
-            states.get(XdsType.LISTENER).resources.values().forEach(a -> {
-                String rds = ((ListenerResource) a.translated()).rdsName();
-                if (rds != null) names.add(rds);
-            });
-            resubscribe(routes, names);
-        }
-        TypeState secrets = states.get(XdsType.SECRET);
-        if (secrets != null) {
-            Set<String> names = new TreeSet<>();
-            TypeState listeners = states.get(XdsType.LISTENER), clusters = states.get(XdsType.CLUSTER);
-            if (listeners != null) listeners.resources.values().forEach(a -> names.addAll(((ListenerResource) a.translated()).secrets().names()));
-            if (clusters != null) clusters.resources.values().forEach(a -> names.addAll(((ClusterResource) a.translated()).secrets().names()));
-            resubscribe(secrets, names);
-        }
-        TypeState endpoints = states.get(XdsType.ENDPOINT);
-        if (endpoints != null) {
-            Set<String> names = new TreeSet<>();
-            states.get(XdsType.CLUSTER).resources.values().forEach(a -> {
-                String eds = ((ClusterResource) a.translated()).edsServiceName();
-                if (eds != null) names.add(eds);
-            });
-            resubscribe(endpoints, names);
-        }
+        follow(XdsType.ROUTE, names -> {
+            for (ListenerResource l : this.<ListenerResource>accepted(XdsType.LISTENER)) if (l.rdsName() != null) names.add(l.rdsName());
+        });
+        follow(XdsType.SECRET, names -> {
+            for (ListenerResource l : this.<ListenerResource>accepted(XdsType.LISTENER)) names.addAll(l.secrets().names());
+            for (ClusterResource c : this.<ClusterResource>accepted(XdsType.CLUSTER)) names.addAll(c.secrets().names());
+        });
+        follow(XdsType.ENDPOINT, names -> {
+            for (ClusterResource c : this.<ClusterResource>accepted(XdsType.CLUSTER)) if (c.edsServiceName() != null) names.add(c.edsServiceName());
+        });
+    }
+
+    /** When {@code type} is subscribed to: the names {@code collect} gathers become its subscription. */
+    private void follow(XdsType type, Consumer<Set<String>> collect) {
+        TypeState s = states.get(type);
+        if (s == null) return;
+        Set<String> names = new TreeSet<>();
+        collect.accept(names);
+        resubscribe(s, names);
+    }
+
+    /** The translations of {@code type}'s accepted resources (none when it is not subscribed to). */
+    @SuppressWarnings("unchecked")
+    private <T> List<T> accepted(XdsType type) {
+        TypeState s = states.get(type);
+        return s == null ? List.of() : s.resources.values().stream().map(a -> (T) a.translated()).toList();
     }
 
     private void resubscribe(TypeState s, Set<String> names) {
