@@ -224,6 +224,11 @@ public final class ProxyInstance implements AutoCloseable {
             if (xds != null) xds.replaceStatic(next.bootstrap());
             else engine.proxy().reload(next.bootstrap());
             LOG.log(System.Logger.Level.INFO, "config reloaded from " + loaded.file());
+            List<String> later = RestartOnly.changed(loaded.bootstrap(), next.bootstrap());
+            if (!later.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "config reload: " + String.join(", ", later)
+                        + " changed; the running process keeps what it started with until it is restarted");
+            }
         } catch (ConfigException e) {
             throw new IllegalStateException("config reload rejected, keeping the running config:\n" + e.getMessage());
         } catch (IllegalStateException e) {

@@ -11,6 +11,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,6 +114,35 @@ class ConfigReloadTest {
                     """.formatted(nameAndPort[i], nameAndPort[i + 1], nameAndPort[i]));
         }
         return sb.toString();
+    }
+
+    @Test
+    void aReloadSaysWhichChangesWaitForARestart() throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        int port = ProxyHarness.freePort();
+        Path file = dir.resolve("yastack.yaml");
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override public void publish(LogRecord r) {
+                if (r.getLevel() == Level.WARNING) warnings.add(r.getMessage());
+            }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        Logger yastack = Logger.getLogger("yastack");
+        try (TestUpstream one = new TestUpstream("one")) {
+            Files.writeString(file, config(port, one.port(), "workers: 1\n"));
+            try (ProxyInstance proxy = ProxyInstance.start(ConfigLoader.load(file), 1, 0, false)) {
+                yastack.addHandler(capture);
+                Files.writeString(file, config(port, one.port(), "workers: 2\nhost_transport: epoll\n"));
+                HttpResponse<String> r = post(client, URI.create("http://127.0.0.1:" + proxy.adminPort() + "/reload"));
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(warnings.contains("config reload: workers, host_transport changed; the running process keeps what it "
+                        + "started with until it is restarted"), warnings.toString());
+            } finally {
+                yastack.removeHandler(capture);
+            }
+        }
     }
 
     @Test
