@@ -21,7 +21,7 @@ import yastack.proxy.trace.ExchangeTrace;
  * {@link ExchangeCompletion}. Lives on the downstream connection's worker thread, as does
  * every callback here.
  */
-final class HttpExchange {
+final class HttpExchange extends ExchangeCompletion {
     /**
      * Where the response stands: PENDING (no head sent yet: checks, filters, routing, or
      * waiting for the upstream's head), RESPONDING (the head went out, the body follows),
@@ -53,7 +53,6 @@ final class HttpExchange {
     private ExchangeStream stream;
     /** Close the client connection once this exchange is done. */
     private boolean closeAfter;
-    private final ExchangeCompletion completion = new ExchangeCompletion(this);
     /** The client as the listener trusts it, and the request as balancers see it. */
     final ExchangeClient client = new ExchangeClient(this);
     /** The request's trace when the listener traces, else null. */
@@ -147,7 +146,7 @@ final class HttpExchange {
             case RouteDecision.Respond r -> response.sendLocal(LocalReplies.of(r.reply(), listener.serverName()), false);
             case RouteDecision.NoRoute n -> {
                 down.stats.noRoute.inc();
-                completion.flags("NR");
+                flags("NR");
                 localReply(HttpResponseStatus.NOT_FOUND, "no route matched\n", false);
             }
         }
@@ -157,7 +156,7 @@ final class HttpExchange {
         this.forward = f;
         ClusterRuntime runtime = snapshot.clusters().get(f.cluster());
         if (runtime == null) {
-            completion.flags("NC");
+            flags("NC");
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster " + f.cluster() + "\n", false);
             return;
         }
@@ -169,7 +168,7 @@ final class HttpExchange {
         int endpointIndex = cluster.pick(client, f.hashKey(), -1);
         if (endpointIndex < 0) {
             cluster.stats.cxNone.inc();
-            completion.flags("UH");
+            flags("UH");
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream\n", false);
             return;
         }
@@ -239,7 +238,7 @@ final class HttpExchange {
 
     /** The upstream leg gave up (connect failure, reset, timeout, no endpoint): answer or abort. */
     void upstreamFailed(String flags, HttpResponseStatus s, String reason) {
-        completion.flags(flags);
+        flags(flags);
         if (!responseStarted()) localReply(s, reason, false);
         else abortDownstream();
     }
@@ -258,7 +257,7 @@ final class HttpExchange {
             r.release();
             return;
         }
-        completion.flags(flags);
+        flags(flags);
         if (leg != null) leg.drop();
         if (responseStarted()) {
             r.release();
@@ -283,7 +282,7 @@ final class HttpExchange {
             return;
         }
         if (leg != null) leg.drop();
-        completion.flags("FR");
+        flags("FR");
         response.sendLocal(r, false);
     }
 
@@ -309,13 +308,13 @@ final class HttpExchange {
 
     /** The upstream's response head goes to the client: no more tries. */
     void responding(int code) {
-        completion.status(code);
+        status(code);
         phase = Phase.RESPONDING;
     }
 
     /** The proxy's own answer goes to the client in place of the upstream's. */
     void respondingLocally(int code) {
-        completion.repliedLocally(code);
+        repliedLocally(code);
         phase = Phase.RESPONDING;
     }
 
@@ -328,29 +327,29 @@ final class HttpExchange {
         endUpstream(reuseUpstream);
         // A local answer while an upstream was being connected to leaves reads paused for it.
         down.resume(DownstreamHandler.PAUSE_UPSTREAM);
-        if (leg != null && leg.retryLimitHit()) completion.addFlag("URX");
-        completion.record(false);
+        if (leg != null && leg.retryLimitHit()) addFlag("URX");
+        record(false);
         if (body.complete() || closeAfter) down.exchangeDone(this, closeAfter);
         // else: the rest of the request body is discarded, then onRequestContent completes it
     }
 
     /** The response was a protocol switch: the exchange is done and the connection becomes a tunnel. */
     void tunnelled(int code) {
-        completion.status(code);
+        status(code);
         phase = Phase.DONE;
         body.release();
-        completion.record(false);
+        record(false);
     }
 
     void flagProtocolError() {
-        completion.flags("DPE");
+        flags("DPE");
     }
 
     /** Tears the client connection down mid-response. */
     void abortDownstream() {
         phase = Phase.ABORTED;
         endUpstream(false);
-        completion.record(true);
+        record(true);
         down.abort();
     }
 
@@ -362,8 +361,8 @@ final class HttpExchange {
         }
         phase = Phase.ABORTED;
         endUpstream(false);
-        completion.addFlag("DC");
-        completion.record(true);
+        addFlag("DC");
+        record(true);
     }
 
     /**

@@ -53,7 +53,7 @@ final class RequestAdmission {
             ex.reply(LocalReplies.overloaded(ex.localResponse(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded\n")), "OM", true);
             return null;
         }
-        switch (edge.headers().check(request.headers(), s.underscoreDropped::inc)) {
+        switch (edge.headers().check(request.headers(), s.underscoreDropped)) {
             case TOO_MANY_HEADERS -> {
                 s.rqTooManyHeaders.inc();
                 ex.rejected(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many header fields");

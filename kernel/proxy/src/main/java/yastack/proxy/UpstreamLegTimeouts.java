@@ -9,17 +9,18 @@ import yastack.kernel.loop.TimerWheel;
 /**
  * When an upstream leg has waited too long: the route timeout (armed once, across every try),
  * the per-try timeout and per_try_idle_timeout (restarted with each try). This class keeps the
- * clocks; what a timeout does is {@link UpstreamLeg}'s. A base class rather than a field, so a
- * request costs no extra object; everything runs on the leg's worker thread.
+ * clocks; what a timeout does is {@link UpstreamLeg}'s. A base class rather than a field, and
+ * itself the route timeout's wheel entry, so a request costs no extra object for either;
+ * everything runs on the leg's worker thread.
  */
-abstract class UpstreamLegTimeouts {
+abstract class UpstreamLegTimeouts extends TimerWheel.Timeout {
     private final TimerWheel timers;
     private final EventExecutor executor;
     private final long timeoutMillis;
     /** The route's retry rules, null without a retry policy (then no per-try timeouts). */
     private final RetryRules rules;
-    /** The route timeout: armed once, when the request has been sent, across every try. */
-    private TimerWheel.Timeout timeout;
+    /** The route timeout (this object on the wheel) was armed: once, when the request has been sent, across every try. */
+    private boolean routeTimeoutArmed;
     private TimerWheel.Timeout perTryTimeout;
     private ScheduledFuture<?> perTryIdle;
     /** When this try last received upstream bytes (the loop clock); per_try_idle_timeout counts from it. */
@@ -61,10 +62,16 @@ abstract class UpstreamLegTimeouts {
     }
 
     final void armRouteTimeout() {
-        if (timeout == null && timeoutMillis > 0) {
-            timeout = new TimerWheel.Timeout(this::onTimeout);
-            timers.arm(timeout, timeoutMillis);
+        if (!routeTimeoutArmed && timeoutMillis > 0) {
+            routeTimeoutArmed = true;
+            timers.arm(this, timeoutMillis);
         }
+    }
+
+    /** The route timeout is due. */
+    @Override
+    protected final void fire() {
+        onTimeout();
     }
 
     /** Upstream bytes arrived: the idle clock starts over. */
@@ -100,7 +107,7 @@ abstract class UpstreamLegTimeouts {
     }
 
     final void cancelTimeouts() {
-        cancel(timeout);
+        timers.cancel(this);
         cancel(perTryTimeout);
         if (perTryIdle != null) perTryIdle.cancel(false);
     }

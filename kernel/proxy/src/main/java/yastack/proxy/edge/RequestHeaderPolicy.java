@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import yastack.api.config.HeadersWithUnderscoresAction;
+import yastack.kernel.stats.Counter;
 
 /**
  * A listener's limits on the header fields of a request head, checked before filters and
@@ -41,7 +42,7 @@ public final class RequestHeaderPolicy {
      * dropped} counts them). Cost: one pass over the names unless underscores are allowed
      * and the count is within the limit.
      */
-    public Verdict check(HttpHeaders headers, Runnable dropped) {
+    public Verdict check(HttpHeaders headers, Counter dropped) {
         if (headers.size() > maxHeadersCount && clientFields(headers) > maxHeadersCount) return Verdict.TOO_MANY_HEADERS;
         if (underscores == HeadersWithUnderscoresAction.ALLOW) return Verdict.OK;
         List<String> drop = null;
@@ -59,7 +60,7 @@ public final class RequestHeaderPolicy {
         if (drop != null) {
             for (String name : drop) {
                 headers.remove(name);
-                dropped.run();
+                dropped.inc();
             }
         }
         return Verdict.OK;
