@@ -97,6 +97,10 @@ class XdsSecretsTest {
                 .replace("serial=", "");
     }
 
+    private io.vertx.core.json.JsonArray certificates() throws Exception {
+        return new JsonObject(xds.admin("/certs").body()).getJsonArray("certificates");
+    }
+
     /** The status of an HTTPS request that verifies the certificate against the test CA. */
     private String curl() throws Exception {
         return pki.exec(false, "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "--cacert", dir.resolve("ca.pem").toString(),
@@ -158,6 +162,11 @@ class XdsSecretsTest {
         for (int i = 0; i < 50 && !(seen = served()).equals(serial("two")); i++) Thread.sleep(100);
         assertEquals(serial("two"), seen, "the rotated certificate is served");
         assertEquals(2L, xds.stats().get("sds.edge-cert.update_success"), "Envoy's per-secret stats");
+        JsonObject web = certificates().stream().map(JsonObject.class::cast)
+                .filter(c -> c.getString("owner").equals("listener web")).findFirst().orElseThrow();
+        assertEquals(serial("two"), web.getString("serial_number"), "/certs shows the rotated certificate");
+        assertEquals("inline", web.getString("source"));
+        assertEquals(1L, web.getLong("days_until_expiration"));
 
         String dump = xds.admin("/config_dump").body();
         JsonObject secrets = new JsonObject(dump).getJsonObject("xds").getJsonObject("secrets");

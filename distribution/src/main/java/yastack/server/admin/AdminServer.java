@@ -2,6 +2,7 @@ package yastack.server.admin;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import yastack.kernel.util.Logs;
 import yastack.proxy.ProxyServer;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
+import yastack.proxy.tls.LoadedCertificate;
 import yastack.server.admin.AdminHttp.Exchange;
 
 /**
@@ -144,6 +146,7 @@ public final class AdminServer implements AutoCloseable {
                 case "/stack" -> withDataplane(req, () -> Json.pretty(dataplane.stack()));
                 case "/" -> req.reply(200, "text/html; charset=utf-8", LivePage.html());
                 case "/server_info" -> req.reply(200, "application/json", Json.pretty(serverInfo()) + "\n");
+                case "/certs" -> req.reply(200, "application/json", Json.pretty(certs()) + "\n");
                 default -> {
                     Object[] drain = DataplaneReport.parseDrainPath(path);
                     if (drain == null) {
@@ -294,6 +297,14 @@ public final class AdminServer implements AutoCloseable {
      * one); under a control plane also {@code xds}: each type's version and every dynamic
      * resource as received, with its version, last update and state.
      */
+    /** Envoy's {@code /certs}: every certificate loaded, with its serial, names and days until it expires. */
+    private Map<String, Object> certs() {
+        Instant now = Instant.now();
+        List<Object> all = new ArrayList<>();
+        for (LoadedCertificate c : proxy.certificates()) all.add(c.describe(now));
+        return Map.of("certificates", all);
+    }
+
     private String configDump() {
         try {
             String running = JsonFormat.printer().preservingProtoFieldNames().print(withoutKeys(proxy.config()));

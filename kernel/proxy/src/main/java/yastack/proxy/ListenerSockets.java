@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.concurrent.ConcurrentHashMap;
 import yastack.api.SocketFlavors;
 import yastack.api.config.Bootstrap;
 import yastack.api.config.Listener;
@@ -27,6 +28,7 @@ import yastack.kernel.stats.Counter;
 import yastack.kernel.transport.Sockets;
 import yastack.kernel.util.Logs;
 import yastack.proxy.edge.AdmissionStats;
+import yastack.proxy.tls.LoadedCertificate;
 import yastack.proxy.tls.ServerTls;
 import yastack.proxy.tls.TlsStatsHandler;
 
@@ -47,7 +49,8 @@ final class ListenerSockets {
     private final Supplier<ProxySnapshot> snapshot;
     private final Path baseDir;
     private final Map<String, Bound> bound = new LinkedHashMap<>();
-    private final Map<String, ServerTls> tls = new HashMap<>();
+    /** Read by the admin API's {@code /certs} while a reload may change it. */
+    private final Map<String, ServerTls> tls = new ConcurrentHashMap<>();
     private final ConnectionAdmission admission;
 
     ListenerSockets(Sockets sockets, List<ProxyWorker> workers, Supplier<ProxySnapshot> snapshot, Path baseDir,
@@ -118,6 +121,13 @@ final class ListenerSockets {
             if (t != null) t.close();
             LOG.log(System.Logger.Level.INFO, "listener " + name + ": removed; its connections finish on the config they started with");
         }
+    }
+
+    /** The certificates of every TLS listener, as loaded. */
+    List<LoadedCertificate> certificates() {
+        List<LoadedCertificate> out = new ArrayList<>();
+        for (ServerTls t : List.copyOf(tls.values())) out.addAll(t.certificates());
+        return out;
     }
 
     void close() {

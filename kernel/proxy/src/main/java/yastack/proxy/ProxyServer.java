@@ -1,11 +1,13 @@
 package yastack.proxy;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import yastack.api.AccessLogger;
@@ -15,6 +17,8 @@ import yastack.kernel.stats.StatsStore;
 import yastack.kernel.transport.Sockets;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.overload.OverloadMonitor;
+import yastack.proxy.tls.ClientTls;
+import yastack.proxy.tls.LoadedCertificate;
 import yastack.proxy.trace.Tracers;
 
 /**
@@ -70,6 +74,20 @@ public final class ProxyServer implements AutoCloseable {
         this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir, admission);
         this.healthChecks = new HealthChecks(workers.getFirst());
         this.dns = new DnsDiscovery(workers.getFirst(), sockets.workers().hostTransport().datagramChannel(), this::replaceCluster);
+        // Envoy's gauge, there only while some certificate is loaded.
+        stats.registerSource(() -> {
+            Instant now = Instant.now();
+            OptionalLong days = certificates().stream().filter(c -> c.role().equals("cert_chain"))
+                    .mapToLong(c -> c.daysUntilExpiration(now)).min();
+            return days.isPresent() ? Map.of("server.days_until_first_cert_expiring", days.getAsLong()) : Map.of();
+        });
+    }
+
+    /** Every certificate loaded: listeners' chains and client CAs, clusters' client chains and CAs. */
+    public List<LoadedCertificate> certificates() {
+        List<LoadedCertificate> out = listeners.certificates();
+        for (ClientTls t : snapshot.get().clusterTls().values()) out.addAll(t.certificates());
+        return out;
     }
 
     /** Binds every listener; throws with a clear message (e.g. address in use) on failure. */

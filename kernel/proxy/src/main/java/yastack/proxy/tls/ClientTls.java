@@ -10,6 +10,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import yastack.api.config.ClusterTls;
@@ -21,6 +23,7 @@ import yastack.api.config.ClusterTls;
 public final class ClientTls {
     private final SslContext context;
     private final String sni;
+    private final List<LoadedCertificate> loaded = new ArrayList<>();
 
     /** @param http2 offer only h2 in ALPN (an HTTP/2 cluster) */
     public ClientTls(String cluster, ClusterTls config, Path baseDir, boolean http2) {
@@ -36,21 +39,30 @@ public final class ClientTls {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2));
             }
-            if (!config.getCa().isEmpty() || !config.getCaPem().isEmpty()) {
-                try (InputStream ca = Pem.of(config.getCa(), config.getCaPem(), baseDir).open()) {
-                    b.trustManager(ca);
-                }
-            }
+            String owner = "cluster " + cluster;
             if (!config.getCert().isEmpty() || !config.getCertPem().isEmpty()) {
-                try (InputStream cert = Pem.of(config.getCert(), config.getCertPem(), baseDir).open();
-                     InputStream key = Pem.of(config.getKey(), config.getKeyPem(), baseDir).open()) {
+                Pem chain = Pem.of(config.getCert(), config.getCertPem(), baseDir);
+                try (InputStream cert = chain.open(); InputStream key = Pem.of(config.getKey(), config.getKeyPem(), baseDir).open()) {
                     b.keyManager(cert, key);
                 }
+                loaded.addAll(LoadedCertificate.read(owner, "cert_chain", chain));
+            }
+            if (!config.getCa().isEmpty() || !config.getCaPem().isEmpty()) {
+                Pem ca = Pem.of(config.getCa(), config.getCaPem(), baseDir);
+                try (InputStream in = ca.open()) {
+                    b.trustManager(in);
+                }
+                loaded.addAll(LoadedCertificate.read(owner, "ca_cert", ca));
             }
             this.context = b.build();
         } catch (Exception e) {
             throw new IllegalStateException("cluster " + cluster + ": cannot set up TLS: " + e.getMessage(), e);
         }
+    }
+
+    /** The client certificate chain and CA this cluster's TLS was built from (none: the system's CAs). */
+    public List<LoadedCertificate> certificates() {
+        return List.copyOf(loaded);
     }
 
     /** A handler for one upstream connection to {@code host:port}; the name checked is the SNI, else the host. */

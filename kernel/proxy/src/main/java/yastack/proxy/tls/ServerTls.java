@@ -50,7 +50,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
     private final FileWatcher watcher;
 
     private record Contexts(SslContext fallback, Map<String, SslContext> exact, Map<String, SslContext> wildcard,
-                            Map<SslContext, OcspStaple> staples) {}
+                            Map<SslContext, OcspStaple> staples, List<LoadedCertificate> loaded) {}
 
     public ServerTls(String listener, ListenerTls config, Path baseDir) {
         this.listener = listener;
@@ -101,6 +101,8 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         Map<String, SslContext> exact = new HashMap<>();
         Map<String, SslContext> wildcard = new HashMap<>();
         Map<SslContext, OcspStaple> staples = new IdentityHashMap<>();
+        List<LoadedCertificate> loaded = new ArrayList<>();
+        String owner = "listener " + listener;
         for (int i = 0; i < config.getCertificatesCount(); i++) {
             TlsCertificate c = config.getCertificates(i);
             OcspStaple staple = c.getOcspStaple().isEmpty() ? null : staple(i, c);
@@ -112,11 +114,22 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
                     if (name.startsWith("*.")) wildcard.putIfAbsent(name.substring(2), ctx);
                     else exact.putIfAbsent(name, ctx);
                 }
+                loaded.addAll(LoadedCertificate.read(owner, "cert_chain", cert(c)));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot read " + cert(c) + ": " + e.getMessage(), e);
             }
         }
-        return new Contexts(fallback, Map.copyOf(exact), Map.copyOf(wildcard), staples);
+        try {
+            if (clientCa() != null) loaded.addAll(LoadedCertificate.read(owner, "ca_cert", clientCa()));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read client CA " + clientCa() + ": " + e.getMessage(), e);
+        }
+        return new Contexts(fallback, Map.copyOf(exact), Map.copyOf(wildcard), staples, List.copyOf(loaded));
+    }
+
+    /** The certificates the current contexts were built from (chains first, then the client CA). */
+    public List<LoadedCertificate> certificates() {
+        return current.get().loaded();
     }
 
     private OcspStaple staple(int index, TlsCertificate c) {

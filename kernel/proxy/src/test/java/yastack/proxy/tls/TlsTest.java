@@ -190,6 +190,20 @@ class TlsTest {
     }
 
     @Test
+    void loadedCertificatesAreListedWithWhenTheyExpire() throws Exception {
+        var all = proxy.proxy().certificates();
+        String clientSerial = pki.run("openssl", "x509", "-in", "client.pem", "-noout", "-serial").trim();
+        var mutual = all.stream().filter(c -> c.owner().equals("cluster mutual") && c.role().equals("cert_chain")).toList();
+        assertEquals(1, mutual.size(), all.toString());
+        assertEquals(clientSerial.substring(clientSerial.indexOf('=') + 1).toLowerCase(),
+                mutual.getFirst().describe(java.time.Instant.now()).get("serial_number"));
+        assertTrue(all.stream().anyMatch(c -> c.owner().equals("listener mtls") && c.role().equals("ca_cert")), all.toString());
+        assertTrue(all.stream().anyMatch(c -> c.owner().equals("listener secure") && c.role().equals("cert_chain")), all.toString());
+        // The test CA issues for two days: the first chain to expire has one whole day left.
+        assertEquals(1, proxy.proxy().stats().value("server.days_until_first_cert_expiring"));
+    }
+
+    @Test
     void certificatesWrittenInlineServeLikeFiles() throws Exception {
         int port = free();
         String yaml = """
