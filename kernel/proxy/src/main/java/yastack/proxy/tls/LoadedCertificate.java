@@ -48,13 +48,19 @@ public record LoadedCertificate(String owner, String role, String source, X509Ce
         m.put("owner", owner);
         m.put("role", role);
         m.put("source", source);
-        m.put("serial_number", certificate.getSerialNumber().toString(16));
+        m.put("serial_number", serialNumber());
         m.put("subject", certificate.getSubjectX500Principal().getName());
         m.put("subject_alt_names", subjectAltNames());
         m.put("valid_from", certificate.getNotBefore().toInstant().toString());
         m.put("expiration_time", expiration().toString());
         m.put("days_until_expiration", daysUntilExpiration(now));
         return m;
+    }
+
+    /** Lower-case hex in whole bytes, as {@code openssl x509 -serial} prints it (a leading 0 kept). */
+    public String serialNumber() {
+        String hex = certificate.getSerialNumber().toString(16);
+        return hex.length() % 2 == 0 ? hex : "0" + hex;
     }
 
     private List<String> subjectAltNames() {
