@@ -29,7 +29,7 @@ class PluginsIT {
     static TestUpstream stable, canary;
     static Process proxy;
     static Path dir, log;
-    static int port, adminPort, tcpPort, limitedPort;
+    static int port, adminPort, tcpPort, limitedPort, guardedPort;
     static final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -44,6 +44,7 @@ class PluginsIT {
         adminPort = Dist.freePort();
         tcpPort = Dist.freePort();
         limitedPort = Dist.freePort();
+        guardedPort = Dist.freePort();
         Path cfg = dir.resolve("yastack.yaml");
         Files.writeString(cfg, """
                 admin: {address: 127.0.0.1, port: %d}
@@ -72,6 +73,18 @@ class PluginsIT {
                           config: {max_tokens: 2, tokens_per_fill: 1, fill_interval: 60s}
                       route_config:
                         virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
+                  - name: guarded
+                    address: 127.0.0.1
+                    port: %d
+                    http:
+                      filters:
+                        - name: rbac
+                          config:
+                            policies:
+                              office: {permissions: [{url_path: {prefix: /admin}}], principals: [{remote_ip: 10.0.0.0/8}]}
+                              everyone: {permissions: [{not: {url_path: {prefix: /admin}}}], principals: [{any: true}]}
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
                   - name: l4
                     address: 127.0.0.1
                     port: %d
@@ -81,7 +94,7 @@ class PluginsIT {
                 clusters:
                   - {name: web-stable, lb_policy: {plugin: first-host}, endpoints: [{address: 127.0.0.1, port: %d}, {address: 127.0.0.1, port: 1}]}
                   - {name: web-canary, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(adminPort, port, limitedPort, tcpPort, stable.port(), canary.port()));
+                """.formatted(adminPort, port, limitedPort, guardedPort, tcpPort, stable.port(), canary.port()));
         log = dir.resolve("yastack.log");
         proxy = Dist.startRun(cfg, log, List.of(), "--workers", "2", "--plugins", plugins.toString());
         Dist.awaitReady(adminPort, proxy, log);
@@ -227,6 +240,20 @@ class PluginsIT {
     }
 
     @Test
+    void rbacAllowsOnlyWhatAPolicyMatches() throws Exception {
+        HttpResponse<String> admin = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guardedPort + "/admin/x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, admin.statusCode(), "127.0.0.1 is not in the office range");
+        assertEquals("RBAC: access denied\n", admin.body());
+        HttpResponse<String> shop = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guardedPort + "/shop")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, shop.statusCode(), shop.body());
+        String stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=rbac")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(stats.contains("plugin.rbac.denied: 1") && stats.contains("plugin.rbac.allowed: 1"), stats);
+    }
+
+    @Test
     void l4FilterSeesBytesAndCanCloseTheConnection() throws Exception {
         try (Socket s = new Socket("127.0.0.1", tcpPort)) {
             s.setSoTimeout(10_000);
@@ -252,7 +279,7 @@ class PluginsIT {
     void pluginsCommandListsWhatIsInstalled() throws Exception {
         Dist.Result r = Dist.run("plugins", "--plugins", dir.resolve("plugins").toString());
         assertEquals(0, r.exit(), r.out() + r.err());
-        for (String name : List.of("headers", "local-ratelimit", "cors", "access-log", "toeplitz", "ab-cookie", "ab-router", "first-host", "boom")) {
+        for (String name : List.of("headers", "local-ratelimit", "cors", "rbac", "access-log", "toeplitz", "ab-cookie", "ab-router", "first-host", "boom")) {
             assertTrue(r.out().contains(name), name + " in\n" + r.out());
         }
     }
