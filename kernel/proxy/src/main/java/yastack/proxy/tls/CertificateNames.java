@@ -1,11 +1,8 @@
 package yastack.proxy.tls;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -13,33 +10,36 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The DNS names a certificate serves (subjectAltName dNSName entries, else the CN), for SNI selection. */
+/** The names a certificate carries: its DNS names for SNI selection, every subjectAltName for /certs. */
 final class CertificateNames {
     private static final Pattern CN = Pattern.compile("(?:^|,)CN=([^,+]+)");
+    /** subjectAltName's GeneralName tag for dNSName (RFC 5280 4.2.1.6). */
+    private static final int DNS_NAME = 2;
 
     private CertificateNames() {}
 
-    static Set<String> of(Pem pem) throws IOException, CertificateException {
-        X509Certificate cert;
-        try (InputStream in = pem.open()) {
-            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
+    /** The DNS names it serves (subjectAltName dNSName entries, else the CN), lower-cased. */
+    static Set<String> of(X509Certificate cert) {
         Set<String> names = new LinkedHashSet<>();
-        try {
-            if (cert.getSubjectAlternativeNames() != null) {
-                for (List<?> san : cert.getSubjectAlternativeNames()) {
-                    if (san.size() >= 2 && Integer.valueOf(2).equals(san.get(0))) {
-                        names.add(san.get(1).toString().toLowerCase(Locale.ROOT));
-                    }
-                }
-            }
-        } catch (CertificateParsingException e) {
-            // fall back to the CN
-        }
+        for (String n : subjectAltNames(cert, DNS_NAME)) names.add(n.toLowerCase(Locale.ROOT));
         if (names.isEmpty()) {
             Matcher m = CN.matcher(cert.getSubjectX500Principal().getName());
             if (m.find()) names.add(m.group(1).toLowerCase(Locale.ROOT));
         }
         return names;
+    }
+
+    /** The subjectAltName entries of GeneralName tag {@code type}, or of every type for -1. */
+    static List<String> subjectAltNames(X509Certificate cert, int type) {
+        List<String> out = new ArrayList<>();
+        try {
+            if (cert.getSubjectAlternativeNames() == null) return out;
+            for (List<?> san : cert.getSubjectAlternativeNames()) {
+                if (san.size() >= 2 && (type < 0 || Integer.valueOf(type).equals(san.get(0)))) out.add(String.valueOf(san.get(1)));
+            }
+        } catch (CertificateParsingException e) {
+            // an unreadable extension names nothing
+        }
+        return out;
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +49,7 @@ public record LoadedCertificate(String owner, String role, String source, X509Ce
         m.put("source", source);
         m.put("serial_number", serialNumber());
         m.put("subject", certificate.getSubjectX500Principal().getName());
-        m.put("subject_alt_names", subjectAltNames());
+        m.put("subject_alt_names", CertificateNames.subjectAltNames(certificate, -1));
         m.put("valid_from", certificate.getNotBefore().toInstant().toString());
         m.put("expiration_time", expiration().toString());
         m.put("days_until_expiration", daysUntilExpiration(now));
@@ -61,19 +60,5 @@ public record LoadedCertificate(String owner, String role, String source, X509Ce
     public String serialNumber() {
         String hex = certificate.getSerialNumber().toString(16);
         return hex.length() % 2 == 0 ? hex : "0" + hex;
-    }
-
-    private List<String> subjectAltNames() {
-        List<String> names = new ArrayList<>();
-        try {
-            if (certificate.getSubjectAlternativeNames() != null) {
-                for (List<?> san : certificate.getSubjectAlternativeNames()) {
-                    if (san.size() >= 2) names.add(String.valueOf(san.get(1)));
-                }
-            }
-        } catch (CertificateParsingException e) {
-            // none to show
-        }
-        return names;
     }
 }

@@ -1,11 +1,8 @@
 package yastack.proxy.tls;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Date;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
@@ -29,13 +26,11 @@ record OcspStaple(byte[] der, long nextUpdateMillis) {
         return nowMillis >= nextUpdateMillis;
     }
 
-    static OcspStaple read(Path file, Pem certificate) {
+    static OcspStaple read(Path file, X509Certificate cert) {
         byte[] der;
-        X509Certificate cert;
-        try (InputStream in = certificate.open()) {
+        try {
             der = Files.readAllBytes(file);
-            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        } catch (IOException | CertificateException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         SingleResp answer;

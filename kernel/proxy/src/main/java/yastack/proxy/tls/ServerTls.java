@@ -17,6 +17,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Mapping;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -105,19 +106,23 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         String owner = "listener " + listener;
         for (int i = 0; i < config.getCertificatesCount(); i++) {
             TlsCertificate c = config.getCertificates(i);
-            OcspStaple staple = c.getOcspStaple().isEmpty() ? null : staple(i, c);
-            SslContext ctx = context(cert(c), key(c), staple != null);
+            SslContext ctx = context(cert(c), key(c), !c.getOcspStaple().isEmpty());
             if (fallback == null) fallback = ctx;
-            if (staple != null) staples.put(ctx, staple);
+            // The chain is read once here: SNI names, the staple's match and /certs all come from it.
+            List<LoadedCertificate> chain;
             try {
-                for (String name : CertificateNames.of(cert(c))) {
-                    if (name.startsWith("*.")) wildcard.putIfAbsent(name.substring(2), ctx);
-                    else exact.putIfAbsent(name, ctx);
-                }
-                loaded.addAll(LoadedCertificate.read(owner, "cert_chain", cert(c)));
+                chain = LoadedCertificate.read(owner, "cert_chain", cert(c));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot read " + cert(c) + ": " + e.getMessage(), e);
             }
+            if (chain.isEmpty()) throw new IllegalStateException("no certificate in " + cert(c));
+            X509Certificate leaf = chain.getFirst().certificate();
+            if (!c.getOcspStaple().isEmpty()) staples.put(ctx, staple(i, c, leaf));
+            for (String name : CertificateNames.of(leaf)) {
+                if (name.startsWith("*.")) wildcard.putIfAbsent(name.substring(2), ctx);
+                else exact.putIfAbsent(name, ctx);
+            }
+            loaded.addAll(chain);
         }
         try {
             if (clientCa() != null) loaded.addAll(LoadedCertificate.read(owner, "ca_cert", clientCa()));
@@ -132,11 +137,11 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         return current.get().loaded();
     }
 
-    private OcspStaple staple(int index, TlsCertificate c) {
+    private OcspStaple staple(int index, TlsCertificate c, X509Certificate leaf) {
         String where = "tls.certificates[" + index + "].ocsp_staple " + c.getOcspStaple() + ": ";
         OcspStaple staple;
         try {
-            staple = OcspStaple.read(resolve(c.getOcspStaple()), cert(c));
+            staple = OcspStaple.read(resolve(c.getOcspStaple()), leaf);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(where + e.getMessage(), e);
         }
