@@ -36,6 +36,9 @@ import yastack.proxy.tls.TlsStatsHandler;
  * The listening sockets of every configured listener, bound on every worker (or stack
  * shard) through the kernel's socket facade, and what a reload does to them: new listeners
  * bind, removed ones stop accepting, and ones whose socket settings changed bind again.
+ * A change of an HTTP listener's routes or TLS leaves its sockets bound: each connection
+ * reads both when it is accepted, so a rotated certificate (a file, an SDS secret) never
+ * closes a listening socket, which would reset the connections waiting in its accept queue.
  * Connections already accepted finish on the config they started with.
  */
 final class ListenerSockets {
@@ -65,7 +68,10 @@ final class ListenerSockets {
     /** Binds every listener of {@code config}; on failure closes what it bound and throws. */
     void bindAll(Bootstrap config) {
         try {
-            for (Listener l : config.getListenersList()) bound.put(l.getName(), new Bound(l, bind(l)));
+            for (Listener l : config.getListenersList()) {
+                installTls(l);
+                bound.put(l.getName(), new Bound(l, bind(l)));
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -81,17 +87,25 @@ final class ListenerSockets {
         Map<String, Listener> next = new LinkedHashMap<>();
         for (Listener l : config.getListenersList()) next.put(l.getName(), l);
         Map<String, Bound> fresh = new LinkedHashMap<>();
-        // TLS settings may have changed: rebound listeners get a ServerTls of their own.
+        // Listeners whose TLS alone changed: the same sockets, a new ServerTls.
+        Map<String, Listener> retlsed = new LinkedHashMap<>();
+        // TLS settings may have changed: touched listeners get a ServerTls of their own.
         Map<String, ServerTls> replacedTls = new HashMap<>();
         List<Bound> closedFirst = new ArrayList<>();
         List<String> touched = new ArrayList<>();
         try {
             for (Listener l : next.values()) {
                 Bound old = bound.get(l.getName());
-                if (old != null && sameSocket(old.config(), l)) continue;
+                boolean keepSockets = old != null && sameSocket(old.config(), l);
+                if (keepSockets && old.config().getTls().equals(l.getTls())) continue;
                 ServerTls t = tls.remove(l.getName());
                 if (t != null) replacedTls.put(l.getName(), t);
                 touched.add(l.getName());
+                installTls(l);
+                if (keepSockets) {
+                    retlsed.put(l.getName(), l);
+                    continue;
+                }
                 if (old != null && mustFreePort(old.config(), l)) {
                     closeAll(bound.remove(l.getName()).channels());
                     closedFirst.add(old);
@@ -112,7 +126,11 @@ final class ListenerSockets {
             Bound replaced = bound.put(name, b);
             if (replaced != null) closeAll(replaced.channels());
         });
-        // Their old server channels are closed: no new handshake uses them (live connections keep their engines).
+        retlsed.forEach((name, l) -> {
+            bound.put(name, new Bound(l, bound.get(name).channels()));
+            LOG.log(System.Logger.Level.INFO, "listener " + name + ": TLS settings changed; new handshakes use them, the sockets stay bound");
+        });
+        // No new connection looks these up any more (live ones keep their engines).
         replacedTls.values().forEach(ServerTls::close);
         for (String name : List.copyOf(bound.keySet())) {
             if (next.containsKey(name)) continue;
@@ -167,9 +185,28 @@ final class ListenerSockets {
                     || l.getFlavor() == SocketFlavor.USERSPACE);
     }
 
-    /** Everything that shapes the server socket and its channel setup; routes and HTTP settings come from the snapshot. */
+    /**
+     * Everything that shapes the server socket and its channel setup; an HTTP listener's routes
+     * and HTTP settings come from the snapshot and its TLS from {@link #tls}, per connection.
+     */
     private static boolean sameSocket(Listener a, Listener b) {
-        return a.hasHttp() == b.hasHttp() && a.toBuilder().clearHttp().build().equals(b.toBuilder().clearHttp().build());
+        return a.hasHttp() == b.hasHttp() && perSocket(a).equals(perSocket(b));
+    }
+
+    private static Listener perSocket(Listener l) {
+        Listener.Builder b = l.toBuilder().clearHttp();
+        if (l.hasHttp()) b.clearTls();
+        return b.build();
+    }
+
+    /** The listener's TLS termination, which its connections look up as they are accepted. */
+    private void installTls(Listener l) {
+        if (!l.hasHttp() || !l.hasTls()) return;
+        try {
+            tls.put(l.getName(), new ServerTls(l.getName(), l.getTls(), baseDir));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("listener " + l.getName() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Envoy's default per_connection_buffer_limit_bytes. */
@@ -224,9 +261,9 @@ final class ListenerSockets {
     private ChannelInitializer<Channel> httpInitializer(Listener l, ProxyWorker w) {
         String listener = l.getName();
         ListenerStats ls = new ListenerStats(w.stats, listener);
-        ServerTls serverTls = l.hasTls() ? tls.computeIfAbsent(listener, n -> new ServerTls(n, l.getTls(), baseDir)) : null;
         HttpPipelines pipelines = new HttpPipelines(w, ls, listener, snapshot);
         Consumer<ChannelPipeline> setup = p -> {
+            ServerTls serverTls = tls.get(listener);
             if (serverTls == null) {
                 pipelines.http1(p);
                 return;

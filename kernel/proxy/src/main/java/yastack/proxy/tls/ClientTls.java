@@ -42,10 +42,13 @@ public final class ClientTls {
             String owner = "cluster " + cluster;
             if (!config.getCert().isEmpty() || !config.getCertPem().isEmpty()) {
                 Pem chain = Pem.of(config.getCert(), config.getCertPem(), baseDir);
-                try (InputStream cert = chain.open(); InputStream key = Pem.of(config.getKey(), config.getKeyPem(), baseDir).open()) {
+                Pem keyPem = Pem.of(config.getKey(), config.getKeyPem(), baseDir);
+                try (InputStream cert = chain.open(); InputStream key = keyPem.open()) {
                     b.keyManager(cert, key);
                 }
-                loaded.addAll(LoadedCertificate.read(owner, "cert_chain", chain));
+                List<LoadedCertificate> certs = LoadedCertificate.read(owner, "cert_chain", chain);
+                if (!certs.isEmpty()) KeyMatch.check(keyPem, certs.getFirst().certificate());
+                loaded.addAll(certs);
             }
             if (!config.getCa().isEmpty() || !config.getCaPem().isEmpty()) {
                 Pem ca = Pem.of(config.getCa(), config.getCaPem(), baseDir);

@@ -117,6 +117,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
             }
             if (chain.isEmpty()) throw new IllegalStateException("no certificate in " + cert(c));
             X509Certificate leaf = chain.getFirst().certificate();
+            KeyMatch.check(key(c), leaf);
             if (!c.getOcspStaple().isEmpty()) staples.put(ctx, staple(i, c, leaf));
             for (String name : CertificateNames.of(leaf)) {
                 if (name.startsWith("*.")) wildcard.putIfAbsent(name.substring(2), ctx);
