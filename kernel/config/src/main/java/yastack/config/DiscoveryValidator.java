@@ -2,6 +2,7 @@ package yastack.config;
 
 import com.google.protobuf.util.Durations;
 import yastack.api.config.Cluster;
+import yastack.api.config.Endpoint;
 import yastack.api.config.DiscoveryType;
 import yastack.api.config.Drain;
 
@@ -20,6 +21,11 @@ final class DiscoveryValidator {
                 if (f.written(path + "." + field)) f.error(path + "." + field, "only for type strict_dns or logical_dns");
             }
             return;
+        }
+        for (int i = 0; i < c.getEndpointsCount(); i++) {
+            if (c.getEndpoints(i).getHealthStatus() != Endpoint.HealthStatus.UNKNOWN) {
+                f.error(path + ".endpoints[" + i + "].health_status", "only for static and EDS endpoints (a DNS answer's addresses have no status)");
+            }
         }
         if (c.getType() == DiscoveryType.LOGICAL_DNS && c.getEndpointsCount() > 1) {
             f.error(path + ".endpoints", "a logical_dns cluster has exactly one endpoint (one name), got " + c.getEndpointsCount());

@@ -84,6 +84,19 @@ class ConfigErrorsTest extends ConfigErrorAssertions {
     }
 
     @Test
+    void healthStatusIsForStaticAndEdsEndpoints() {
+        assertError(single("""
+                listeners:
+                  - {name: web, port: 8080, tcp: {cluster: c}}
+                clusters:
+                  - name: c
+                    type: strict_dns
+                    endpoints:
+                      - {address: localhost, port: 80, health_status: unhealthy}
+                """), "clusters[0].endpoints[0].health_status", 7, "only for static and EDS endpoints");
+    }
+
+    @Test
     void portOutOfRange() {
         List<ConfigError> es = errors("""
                 listeners:

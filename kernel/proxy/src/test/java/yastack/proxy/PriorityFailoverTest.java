@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,8 @@ import yastack.proxy.fixtures.TestUpstream;
  * Endpoint priorities through the real proxy, with active health checks deciding health: the
  * backup level takes everything while the primary level is down, the part the primary level
  * cannot carry when half of it is down (Envoy's 1.4 overprovisioning: 70% stays, 30% spills),
- * and nothing once the primary level is whole again.
+ * and nothing once the primary level is whole again; endpoints the config (or EDS) marks
+ * unhealthy count in their level without taking traffic, draining ones count nowhere.
  */
 class PriorityFailoverTest {
     static SwitchableUpstream primaryA, primaryB;
@@ -81,5 +83,35 @@ class PriorityFailoverTest {
         primaryB.healthStatus.set(200);
         assertEquals("healthy,healthy,healthy", awaitHealth("healthy,healthy,healthy"));
         assertEquals(0, toBackup(40), "a whole primary level takes everything");
+    }
+
+    @Test
+    void anEndpointConfiguredUnhealthyCountsInItsLevelAndADrainingOneNowhere() throws Exception {
+        TestUpstream primary = new TestUpstream("primary"), unhealthy = new TestUpstream("unhealthy"),
+                draining = new TestUpstream("draining"), spare = new TestUpstream("backup");
+        try (ProxyHarness p = new ProxyHarness(ProxyHarness.listenerWithRoutes("", """
+                - {match: {prefix: "/"}, route: {cluster: marked}}
+                """) + """
+                clusters:
+                  - name: marked
+                    endpoints:
+                      - {address: 127.0.0.1, port: %d}
+                      - {address: 127.0.0.1, port: %d, health_status: unhealthy}
+                      - {address: 127.0.0.1, port: %d, health_status: draining}
+                      - {address: 127.0.0.1, port: %d, priority: 1}
+                """.formatted(primary.port(), unhealthy.port(), draining.port(), spare.port()), 1)) {
+            assertEquals(List.of("healthy", "failed_eds_health", "healthy"), p.endpointHealth("marked"));
+            int spilled = 0, n = 400;
+            for (int i = 0; i < n; i++) {
+                HttpResponse<String> r = p.get("/m" + i);
+                assertEquals(200, r.statusCode());
+                assertTrue(!r.body().contains("unhealthy") && !r.body().contains("draining"), r.body());
+                if (r.body().contains("backup")) spilled++;
+            }
+            // 1 of 2 counted at level 0 is 70% health: ~120 of 400 spill (6 sigma: 60..180)
+            assertTrue(spilled >= 60 && spilled <= 180, "expected ~120 of 400 at the backup, got " + spilled);
+        } finally {
+            for (TestUpstream u : List.of(primary, unhealthy, draining, spare)) u.close();
+        }
     }
 }

@@ -12,9 +12,10 @@ import java.util.List;
 import yastack.api.config.Endpoint;
 
 /**
- * Envoy's {@code ClusterLoadAssignment} as a cluster's endpoints. Endpoints whose health
- * status is UNHEALTHY, DRAINING or TIMEOUT are left out: they take no new requests, and
- * requests already on them finish. Each keeps its group's priority; localities are flattened.
+ * Envoy's {@code ClusterLoadAssignment} as a cluster's endpoints, each with its group's
+ * priority and its {@code health_status} (UNHEALTHY and TIMEOUT ones count in their level but
+ * take no requests; DRAINING ones take no new requests and count nowhere; see the config's
+ * {@code Endpoint.health_status}); localities are flattened.
  */
 public final class EndpointTranslator {
     private EndpointTranslator() {}
@@ -37,7 +38,6 @@ public final class EndpointTranslator {
                 var lb = group.getLbEndpoints(j);
                 String p = element(gp, "lb_endpoints", j);
                 only(lb, p, "endpoint", "health_status", "load_balancing_weight");
-                if (!takesTraffic(lb.getHealthStatus())) continue;
                 var e = lb.getEndpoint();
                 only(e, child(p, "endpoint"), "address", "hostname");
                 var addr = e.getAddress();
@@ -50,13 +50,20 @@ public final class EndpointTranslator {
                 }
                 out.add(Endpoint.newBuilder().setAddress(s.getAddress()).setPort(s.getPortValue())
                         .setWeight(lb.hasLoadBalancingWeight() ? lb.getLoadBalancingWeight().getValue() : 1)
-                        .setPriority(group.getPriority()).build());
+                        .setPriority(group.getPriority()).setHealthStatus(status(lb.getHealthStatus())).build());
             }
         }
         return out;
     }
 
-    private static boolean takesTraffic(HealthStatus s) {
-        return s == HealthStatus.UNKNOWN || s == HealthStatus.HEALTHY || s == HealthStatus.DEGRADED;
+    private static Endpoint.HealthStatus status(HealthStatus s) {
+        return switch (s) {
+            case HEALTHY -> Endpoint.HealthStatus.HEALTHY;
+            case UNHEALTHY -> Endpoint.HealthStatus.UNHEALTHY;
+            case DRAINING -> Endpoint.HealthStatus.DRAINING;
+            case TIMEOUT -> Endpoint.HealthStatus.TIMEOUT;
+            case DEGRADED -> Endpoint.HealthStatus.DEGRADED;
+            case UNKNOWN, UNRECOGNIZED -> Endpoint.HealthStatus.UNKNOWN;
+        };
     }
 }

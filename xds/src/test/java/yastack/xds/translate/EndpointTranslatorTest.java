@@ -42,9 +42,10 @@ class EndpointTranslatorTest {
                 LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setZone("b"))
                         .addLbEndpoints(lb("10.0.0.5", 84).setHealthStatus(HealthStatus.DEGRADED))
                         .addLbEndpoints(lb("10.0.0.6", 85).setHealthStatus(HealthStatus.TIMEOUT))), "");
-        assertEquals(List.of("10.0.0.1:80/3", "10.0.0.2:81/1", "10.0.0.5:84/1"),
-                out.stream().map(e -> e.getAddress() + ":" + e.getPort() + "/" + e.getWeight()).toList(),
-                "localities flattened; UNHEALTHY, DRAINING and TIMEOUT endpoints take no traffic; weight 1 by default");
+        assertEquals(List.of("10.0.0.1:80/3 UNKNOWN", "10.0.0.2:81/1 HEALTHY", "10.0.0.3:82/1 UNHEALTHY", "10.0.0.4:83/1 DRAINING",
+                        "10.0.0.5:84/1 DEGRADED", "10.0.0.6:85/1 TIMEOUT"),
+                out.stream().map(e -> e.getAddress() + ":" + e.getPort() + "/" + e.getWeight() + " " + e.getHealthStatus()).toList(),
+                "localities flattened; every endpoint keeps its status (the cluster decides what it means); weight 1 by default");
     }
 
     @Test

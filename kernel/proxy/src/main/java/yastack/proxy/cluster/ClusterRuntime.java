@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import yastack.api.HashKey;
 import yastack.api.config.Cluster;
+import yastack.api.config.Endpoint.HealthStatus;
 import yastack.api.config.HealthCheck;
 import yastack.api.config.LbPolicyKind;
 import yastack.api.config.SocketFlavor;
@@ -93,8 +94,9 @@ public final class ClusterRuntime {
     /** The endpoints as written in the config, with what {@code previous} knew of the same addresses. */
     private static List<Endpoint> configured(Cluster c, ClusterRuntime previous) {
         List<Endpoint> eps = new ArrayList<>();
-        for (int i = 0; i < c.getEndpointsCount(); i++) {
-            var e = c.getEndpoints(i);
+        for (var e : c.getEndpointsList()) {
+            if (e.getHealthStatus() == HealthStatus.DRAINING) continue;
+            int i = eps.size();
             Endpoint fresh = new Endpoint(i, e.getAddress(), e.getPort(), e.getWeight() == 0 ? 1 : e.getWeight(),
                     e.getPriority(), e.getAddress(), new EndpointHealth());
             Endpoint known = previous == null ? null
@@ -105,9 +107,15 @@ public final class ClusterRuntime {
                 // Actively checked endpoints take no traffic until a check passes (panic mode aside).
                 fresh.health().failedActiveCheck(true);
             }
+            fresh.health().failedEdsHealth(failsEdsHealth(e.getHealthStatus()));
             eps.add(fresh);
         }
         return eps;
+    }
+
+    /** Whether an endpoint's {@code health_status} keeps it from traffic while counting in its level. */
+    public static boolean failsEdsHealth(HealthStatus s) {
+        return s == HealthStatus.UNHEALTHY || s == HealthStatus.TIMEOUT;
     }
 
     /**

@@ -17,9 +17,10 @@ public final class EndpointHealth {
     private volatile long ejectedUntil;
     private volatile int ejections;
     private volatile boolean failedActiveCheck;
+    private volatile boolean failedEdsHealth;
 
     public boolean healthy(long nowNanos) {
-        if (failedActiveCheck) return false;
+        if (failedActiveCheck || failedEdsHealth) return false;
         long until = ejectedUntil;
         return until == 0 || nowNanos - until >= 0;
     }
@@ -70,8 +71,17 @@ public final class EndpointHealth {
         return failedActiveCheck;
     }
 
-    /** What the admin API shows: healthy, failed_active_hc or ejected. */
+    /**
+     * Set from the config at each version (an EDS {@code health_status} of unhealthy or
+     * timeout): unhealthy whatever the checks say, until a version says otherwise.
+     */
+    public void failedEdsHealth(boolean failed) {
+        failedEdsHealth = failed;
+    }
+
+    /** What the admin API shows: healthy, failed_eds_health, failed_active_hc or ejected (Envoy's flags). */
     public String state(long nowNanos) {
+        if (failedEdsHealth) return "failed_eds_health";
         if (failedActiveCheck) return "failed_active_hc";
         return healthy(nowNanos) ? "healthy" : "ejected";
     }

@@ -66,6 +66,25 @@ class WorkerHostsTest {
     }
 
     @Test
+    void endpointsTheControlPlaneCallsUnhealthyCountInTheirLevelAndDrainingOnesNowhere() {
+        Cluster.Builder c = Cluster.newBuilder().setName("c");
+        Endpoint.HealthStatus[] status = {Endpoint.HealthStatus.HEALTHY, Endpoint.HealthStatus.UNHEALTHY,
+                Endpoint.HealthStatus.TIMEOUT, Endpoint.HealthStatus.UNKNOWN, Endpoint.HealthStatus.DRAINING,
+                Endpoint.HealthStatus.DEGRADED};
+        int[] levels = {0, 0, 0, 0, 0, 1};
+        for (int i = 0; i < status.length; i++) {
+            c.addEndpoints(Endpoint.newBuilder().setAddress("10.0.0." + (i + 1)).setPort(80).setPriority(levels[i]).setHealthStatus(status[i]));
+        }
+        ClusterRuntime rt = new ClusterRuntime(c.build());
+        assertEquals(5, rt.endpoints().size(), "the draining endpoint is left out");
+        assertEquals("healthy,failed_eds_health,failed_eds_health,healthy,healthy",
+                String.join(",", rt.endpoints().stream().map(e -> e.health().state(0)).toList()));
+        int[] p = {0, 0, 0, 0, 1};
+        // 2 of 4 at level 0 healthy: 70% stays, 30% spills to the degraded (usable) endpoint at level 1
+        assertEquals("[70, 30, 0]", shares(new WorkerHosts(rt), p));
+    }
+
+    @Test
     void aRetryAvoidsItsLastEndpointWithinTheChosenLevel() {
         WorkerHosts h = hosts(new int[] {0, 0, 1});
         h.refresh(0, 0, 0);
