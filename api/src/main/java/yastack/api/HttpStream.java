@@ -19,8 +19,19 @@ public interface HttpStream {
         return "http";
     }
 
-    /** The client's address as seen by the listener. */
+    /**
+     * The client's address as the listener trusts it: a PROXY protocol header's, or the
+     * address a trusted proxy put in {@code X-Forwarded-For}, else the TCP peer's.
+     */
     InetSocketAddress downstreamRemoteAddress();
+
+    /**
+     * The TCP peer itself, whatever {@link #downstreamRemoteAddress} believes (Envoy's direct
+     * remote address): the load balancer or proxy in front, when there is one.
+     */
+    default InetSocketAddress downstreamDirectRemoteAddress() {
+        return downstreamRemoteAddress();
+    }
 
     /** The listener's local address for this connection. */
     InetSocketAddress downstreamLocalAddress();

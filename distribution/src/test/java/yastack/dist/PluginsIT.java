@@ -77,11 +77,13 @@ class PluginsIT {
                     address: 127.0.0.1
                     port: %d
                     http:
+                      xff_num_trusted_hops: 1
                       filters:
                         - name: rbac
                           config:
                             policies:
-                              office: {permissions: [{url_path: {prefix: /admin}}], principals: [{remote_ip: 10.0.0.0/8}]}
+                              office: {permissions: [{url_path: {prefix: /admin}}],
+                                       principals: [{and: [{remote_ip: 10.0.0.0/8}, {direct_remote_ip: 127.0.0.1/32}]}]}
                               everyone: {permissions: [{not: {url_path: {prefix: /admin}}}], principals: [{any: true}]}
                       route_config:
                         virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
@@ -248,9 +250,13 @@ class PluginsIT {
         HttpResponse<String> shop = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guardedPort + "/shop")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, shop.statusCode(), shop.body());
+        // The office's address forwarded by the trusted proxy in front (127.0.0.1, the TCP peer).
+        HttpResponse<String> viaProxy = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guardedPort + "/admin/x"))
+                .header("X-Forwarded-For", "10.1.2.3").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, viaProxy.statusCode(), viaProxy.body());
         String stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=rbac")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(stats.contains("plugin.rbac.denied: 1") && stats.contains("plugin.rbac.allowed: 1"), stats);
+        assertTrue(stats.contains("plugin.rbac.denied: 1") && stats.contains("plugin.rbac.allowed: 2"), stats);
     }
 
     @Test

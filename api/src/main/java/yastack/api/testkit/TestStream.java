@@ -12,6 +12,7 @@ public final class TestStream implements HttpStream {
     private final TestWorker worker = new TestWorker();
     private final Map<String, Object> attributes = new HashMap<>();
     private InetSocketAddress remote = new InetSocketAddress("192.0.2.10", 50123);
+    private InetSocketAddress directRemote;
     private InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8080);
     private String listener = "edge";
     private String route = "";
@@ -20,6 +21,12 @@ public final class TestStream implements HttpStream {
 
     public TestStream remote(String ip, int port) {
         remote = new InetSocketAddress(ip, port);
+        return this;
+    }
+
+    /** The TCP peer, when it is not the client (a proxy in front); by default the same as {@link #remote}. */
+    public TestStream directRemote(String ip, int port) {
+        directRemote = new InetSocketAddress(ip, port);
         return this;
     }
 
@@ -66,6 +73,11 @@ public final class TestStream implements HttpStream {
     @Override
     public InetSocketAddress downstreamRemoteAddress() {
         return remote;
+    }
+
+    @Override
+    public InetSocketAddress downstreamDirectRemoteAddress() {
+        return directRemote != null ? directRemote : remote;
     }
 
     @Override

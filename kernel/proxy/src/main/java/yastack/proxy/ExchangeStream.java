@@ -1,5 +1,6 @@
 package yastack.proxy;
 
+import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,18 +14,21 @@ final class ExchangeStream implements HttpStream {
     private final String listener;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
+    /** The client's connection (an HTTP/2 stream's parent); its peer is asked for only when a plugin wants it. */
+    private final Channel connection;
     private final long startNanos;
     private final WorkerContext worker;
     private String routeName = "";
     private Map<String, Object> attributes;
     private TraceSpan span = TraceSpan.NONE;
 
-    ExchangeStream(long id, String listener, InetSocketAddress remote, InetSocketAddress local, long startNanos,
+    ExchangeStream(long id, String listener, InetSocketAddress remote, Channel connection, long startNanos,
                    WorkerContext worker) {
         this.id = id;
         this.listener = listener;
         this.remote = remote;
-        this.local = local;
+        this.connection = connection;
+        this.local = connection.localAddress() instanceof InetSocketAddress l ? l : null;
         this.startNanos = startNanos;
         this.worker = worker;
     }
@@ -42,6 +46,11 @@ final class ExchangeStream implements HttpStream {
     @Override public String listenerName() { return listener; }
     @Override public InetSocketAddress downstreamRemoteAddress() { return remote; }
     @Override public InetSocketAddress downstreamLocalAddress() { return local; }
+
+    @Override
+    public InetSocketAddress downstreamDirectRemoteAddress() {
+        return connection.remoteAddress() instanceof InetSocketAddress peer ? peer : remote;
+    }
     @Override public String routeName() { return routeName; }
     @Override public long startNanos() { return startNanos; }
     @Override public WorkerContext worker() { return worker; }

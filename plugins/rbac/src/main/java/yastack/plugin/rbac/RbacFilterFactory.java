@@ -34,7 +34,8 @@ import yastack.api.PluginStats;
  * Rules: {@code any: true}, {@code url_path} / {@code header: {name, ...}} with one of
  * {@code exact, prefix, suffix, contains, safe_regex} (and {@code ignore_case}), or
  * {@code present: true} for a header, {@code method}, {@code destination_port},
- * {@code remote_ip} (an address or CIDR range, the client as the listener trusts it), and
+ * {@code remote_ip} (an address or CIDR range, the client as the listener trusts it),
+ * {@code direct_remote_ip} (the same for the TCP peer itself, e.g. only from the load balancer), and
  * {@code not}, {@code and}, {@code or} around other rules.
  *
  * Stats: {@code plugin.rbac.allowed}, {@code .denied}; in shadow mode {@code .shadow_allowed},
@@ -91,7 +92,7 @@ public final class RbacFilterFactory implements HttpFilterFactory {
     private static Rule rule(PluginConfig r) throws PluginConfigException {
         if (r.keys().size() != 1) {
             throw new PluginConfigException(r.path() + ": a rule is one of any, url_path, method, header, destination_port, "
-                    + "remote_ip, not, and, or; got " + r.keys());
+                    + "remote_ip, direct_remote_ip, not, and, or; got " + r.keys());
         }
         String kind = r.keys().iterator().next();
         return switch (kind) {
@@ -111,18 +112,18 @@ public final class RbacFilterFactory implements HttpFilterFactory {
                 if (port < 1 || port > 65535) throw new PluginConfigException(r.path("destination_port") + ": must be 1..65535");
                 yield new Rule.DestinationPort((int) port);
             }
-            case "remote_ip" -> {
+            case "remote_ip", "direct_remote_ip" -> {
                 try {
-                    yield new Rule.RemoteIp(Cidr.parse(r.requireString("remote_ip")));
+                    yield new Rule.RemoteIp(Cidr.parse(r.requireString(kind)), kind.equals("direct_remote_ip"));
                 } catch (IllegalArgumentException e) {
-                    throw new PluginConfigException(r.path("remote_ip") + ": " + e.getMessage());
+                    throw new PluginConfigException(r.path(kind) + ": " + e.getMessage());
                 }
             }
             case "not" -> new Rule.Not(rule(r.object("not")));
             case "and" -> new Rule.And(rules(r, "and"));
             case "or" -> new Rule.Or(rules(r, "or"));
             default -> throw new PluginConfigException(r.path(kind) + ": unknown rule; one of any, url_path, method, header, "
-                    + "destination_port, remote_ip, not, and, or");
+                    + "destination_port, remote_ip, direct_remote_ip, not, and, or");
         };
     }
 

@@ -62,10 +62,13 @@ sealed interface Rule {
         }
     }
 
-    /** The client's address as the listener trusts it (PROXY protocol, trusted x-forwarded-for hops). */
-    record RemoteIp(Cidr range) implements Rule {
+    /**
+     * An address in {@code range}: the client's as the listener trusts it (PROXY protocol, trusted
+     * x-forwarded-for hops), or with {@code direct} the TCP peer's (Envoy's direct_remote_ip).
+     */
+    record RemoteIp(Cidr range, boolean direct) implements Rule {
         public boolean matches(HttpStream s, HttpRequestHead r) {
-            InetSocketAddress remote = s.downstreamRemoteAddress();
+            InetSocketAddress remote = direct ? s.downstreamDirectRemoteAddress() : s.downstreamRemoteAddress();
             return remote != null && remote.getAddress() != null && range.contains(remote.getAddress());
         }
     }

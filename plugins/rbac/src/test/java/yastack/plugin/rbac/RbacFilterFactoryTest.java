@@ -61,6 +61,19 @@ class RbacFilterFactoryTest {
     }
 
     @Test
+    void directRemoteIpIsTheTcpPeerNotTheClientItSpeaksFor() throws Exception {
+        String json = """
+                {"policies": {"via-lb": {"permissions": [{"any": true}], "principals": [{"direct_remote_ip": "10.0.0.0/8"}]}}}""";
+        HttpFilter f = new RbacFilterFactory().create(config(json), ctx).newStreamFilter(new TestStream());
+        TestStream behindLb = new TestStream().remote("203.0.113.5", 40000).directRemote("10.0.0.2", 51000);
+        assertEquals(FilterResult.proceed(), f.onRequestHeaders(behindLb, new TestRequest("GET", "/")));
+        TestStream aroundLb = new TestStream().remote("10.0.0.9", 40000).directRemote("192.0.2.9", 51000);
+        assertInstanceOf(FilterResult.Respond.class, f.onRequestHeaders(aroundLb, new TestRequest("GET", "/")),
+                "a forwarded-for address inside the range does not make the peer one");
+        assertEquals(403, verdict(json.replace("direct_remote_ip", "remote_ip"), "203.0.113.5", new TestRequest("GET", "/")));
+    }
+
+    @Test
     void headersCanBeRequiredToBePresent() throws Exception {
         String json = """
                 {"policies": {"signed": {"permissions": [{"any": true}], "principals": [{"header": {"name": "x-signature", "present": true}}]}}}""";
