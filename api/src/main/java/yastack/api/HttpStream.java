@@ -2,6 +2,7 @@ package yastack.api;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What a filter may know about and do with the stream it runs on. Valid until
@@ -48,6 +49,16 @@ public interface HttpStream {
 
     /** The worker thread this stream lives on: its executor and timers. */
     WorkerContext worker();
+
+    /**
+     * Sends {@code request} to a healthy endpoint of {@code cluster} (an authorization or lookup
+     * service): plain HTTP/1.1, completing on any thread with the answer, or exceptionally when
+     * the cluster is unknown or the call fails or times out. A filter waits for it without
+     * blocking its worker by returning {@code FilterResult.async(stage.thenApply(...))}.
+     */
+    default CompletionStage<ClusterCalls.Response> callCluster(String cluster, ClusterCalls.Request request) {
+        return ClusterCalls.NONE.call(cluster, request, worker());
+    }
 
     /**
      * Per-stream attributes shared by the filters of this stream and the

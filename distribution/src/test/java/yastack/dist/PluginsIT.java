@@ -3,7 +3,9 @@ package yastack.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import javax.tools.ToolProvider;
@@ -29,7 +32,9 @@ class PluginsIT {
     static TestUpstream stable, canary;
     static Process proxy;
     static Path dir, log;
-    static int port, adminPort, tcpPort, limitedPort, guardedPort;
+    static int port, adminPort, tcpPort, limitedPort, guardedPort, authzPort;
+    static HttpServer auth;
+    static final List<String> authSaw = new CopyOnWriteArrayList<>();
     static final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -45,6 +50,8 @@ class PluginsIT {
         tcpPort = Dist.freePort();
         limitedPort = Dist.freePort();
         guardedPort = Dist.freePort();
+        authzPort = Dist.freePort();
+        auth = authService();
         Path cfg = dir.resolve("yastack.yaml");
         Files.writeString(cfg, """
                 admin: {address: 127.0.0.1, port: %d}
@@ -87,6 +94,15 @@ class PluginsIT {
                               everyone: {permissions: [{not: {url_path: {prefix: /admin}}}], principals: [{any: true}]}
                       route_config:
                         virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
+                  - name: authz
+                    address: 127.0.0.1
+                    port: %d
+                    http:
+                      filters:
+                        - name: ext_authz
+                          config: {cluster: auth, path_prefix: /verify, allowed_upstream_headers: [x-user], timeout: 5s}
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
                   - name: l4
                     address: 127.0.0.1
                     port: %d
@@ -96,7 +112,9 @@ class PluginsIT {
                 clusters:
                   - {name: web-stable, lb_policy: {plugin: first-host}, endpoints: [{address: 127.0.0.1, port: %d}, {address: 127.0.0.1, port: 1}]}
                   - {name: web-canary, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(adminPort, port, limitedPort, guardedPort, tcpPort, stable.port(), canary.port()));
+                  - {name: auth, endpoints: [{address: 127.0.0.1, port: %d}]}
+                """.formatted(adminPort, port, limitedPort, guardedPort, authzPort, tcpPort, stable.port(), canary.port(),
+                auth.getAddress().getPort()));
         log = dir.resolve("yastack.log");
         proxy = Dist.startRun(cfg, log, List.of(), "--workers", "2", "--plugins", plugins.toString());
         Dist.awaitReady(adminPort, proxy, log);
@@ -187,6 +205,7 @@ class PluginsIT {
     @AfterAll
     static void stop() throws Exception {
         Dist.stop(proxy);
+        if (auth != null) auth.stop(0);
         if (stable != null) stable.close();
         if (canary != null) canary.close();
     }
@@ -257,6 +276,44 @@ class PluginsIT {
         String stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=rbac")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(stats.contains("plugin.rbac.denied: 1") && stats.contains("plugin.rbac.allowed: 2"), stats);
+    }
+
+    /** An authorization service: "Bearer good" is alice, anything else a 401 with a challenge. */
+    private static HttpServer authService() throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        s.createContext("/", ex -> {
+            authSaw.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " for " + ex.getRequestHeaders().getFirst("X-Forwarded-Uri"));
+            boolean good = "Bearer good".equals(ex.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = (good ? "" : "no entry\n").getBytes();
+            if (good) ex.getResponseHeaders().add("X-User", "alice");
+            else ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"it\"");
+            ex.sendResponseHeaders(good ? 200 : 401, body.length == 0 ? -1 : body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        s.start();
+        return s;
+    }
+
+    @Test
+    void extAuthzAsksTheServiceAndPassesItsVerdictOn() throws Exception {
+        HttpResponse<String> in = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + authzPort + "/private?q=1"))
+                .header("Authorization", "Bearer good").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, in.statusCode(), in.body());
+        assertTrue(in.body().contains("h:x-user=alice"), "the service's user reaches the upstream: " + in.body());
+        assertTrue(authSaw.contains("GET /verify/private?q=1 for /private?q=1"), authSaw.toString());
+        HttpResponse<String> posted = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + authzPort + "/orders"))
+                .header("Authorization", "Bearer good").POST(HttpRequest.BodyPublishers.ofString("one order")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(posted.statusCode() == 200 && posted.body().contains("body=one order"), "the body waits for the verdict: " + posted.body());
+        HttpResponse<String> out = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + authzPort + "/private")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, out.statusCode(), out.body());
+        assertEquals("no entry\n", out.body());
+        assertEquals("Bearer realm=\"it\"", out.headers().firstValue("www-authenticate").orElse(""));
+        String stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=ext_authz")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(stats.contains("plugin.ext_authz.ok: 2") && stats.contains("plugin.ext_authz.denied: 1"), stats);
     }
 
     @Test

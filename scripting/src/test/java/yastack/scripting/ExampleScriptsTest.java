@@ -25,7 +25,7 @@ import yastack.api.PluginConfig;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
 import yastack.api.SteeringPolicy;
-import yastack.api.script.ClusterCalls;
+import yastack.api.ClusterCalls;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestResponse;
 import yastack.api.testkit.TestStream;

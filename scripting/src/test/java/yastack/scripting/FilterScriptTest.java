@@ -22,7 +22,7 @@ import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
 import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
-import yastack.api.script.ClusterCalls;
+import yastack.api.ClusterCalls;
 import yastack.api.testkit.TestRequest;
 import yastack.api.testkit.TestResponse;
 import yastack.api.testkit.TestSpan;

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import yastack.api.RouteDecision;
-import yastack.api.script.ClusterCalls;
+import yastack.api.ClusterCalls;
 import yastack.scripting.internal.RouterImpl;
 
 /**

@@ -17,7 +17,7 @@ import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
-import yastack.api.script.ClusterCalls;
+import yastack.api.ClusterCalls;
 import yastack.api.script.FileWatch;
 import yastack.api.script.ScriptRuntime;
 import yastack.api.script.ScriptRuntimeProvider;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;
-import yastack.api.script.ClusterCalls;
+import yastack.api.ClusterCalls;
 import yastack.api.script.ScriptRuntime;
 import yastack.api.testkit.TestContext;
 import yastack.scripting.internal.FilterImpl;

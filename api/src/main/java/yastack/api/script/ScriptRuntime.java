@@ -3,6 +3,7 @@ package yastack.api.script;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import yastack.api.ClusterCalls;
 import yastack.api.ConfiguredHttpFilter;
 import yastack.api.PluginConfig;
 import yastack.api.PluginConfigException;

@@ -3,6 +3,8 @@ package yastack.api.testkit;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import yastack.api.ClusterCalls;
 import yastack.api.HttpStream;
 import yastack.api.TraceSpan;
 import yastack.api.WorkerContext;
@@ -18,6 +20,7 @@ public final class TestStream implements HttpStream {
     private String route = "";
     private long id = 1;
     private TraceSpan span = TraceSpan.NONE;
+    private ClusterCalls calls = ClusterCalls.NONE;
 
     public TestStream remote(String ip, int port) {
         remote = new InetSocketAddress(ip, port);
@@ -54,6 +57,17 @@ public final class TestStream implements HttpStream {
     @Override
     public TraceSpan span() {
         return span;
+    }
+
+    /** What {@link #callCluster} answers with: a fake service, e.g. {@code (cluster, request, worker) -> completedFuture(...)}. */
+    public TestStream calls(ClusterCalls calls) {
+        this.calls = calls;
+        return this;
+    }
+
+    @Override
+    public CompletionStage<ClusterCalls.Response> callCluster(String cluster, ClusterCalls.Request request) {
+        return calls.call(cluster, request, worker);
     }
 
     public TestWorker testWorker() {

@@ -144,7 +144,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
 
     /** The plugin view of a new stream on this connection; {@code client} as the listener trusts it. */
     ExchangeStream newStream(long startNanos, InetSocketAddress client) {
-        return new ExchangeStream(worker.nextStreamId(), listenerName, client, ctx.channel(), startNanos, worker.pluginWorker());
+        return new ExchangeStream(worker.nextStreamId(), listenerName, client, ctx.channel(), startNanos, worker.pluginWorker(), worker.calls);
     }
 
     /** A deadline of the exchange in flight may have come closer. */

@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import yastack.api.ClusterCalls;
 import yastack.api.HttpStream;
 import yastack.api.TraceSpan;
 import yastack.api.WorkerContext;
@@ -18,12 +20,14 @@ final class ExchangeStream implements HttpStream {
     private final Channel connection;
     private final long startNanos;
     private final WorkerContext worker;
+    private final ClusterCalls calls;
     private String routeName = "";
     private Map<String, Object> attributes;
     private TraceSpan span = TraceSpan.NONE;
 
     ExchangeStream(long id, String listener, InetSocketAddress remote, Channel connection, long startNanos,
-                   WorkerContext worker) {
+                   WorkerContext worker, ClusterCalls calls) {
+        this.calls = calls;
         this.id = id;
         this.listener = listener;
         this.remote = remote;
@@ -55,6 +59,11 @@ final class ExchangeStream implements HttpStream {
     @Override public long startNanos() { return startNanos; }
     @Override public WorkerContext worker() { return worker; }
     @Override public TraceSpan span() { return span; }
+
+    @Override
+    public CompletionStage<ClusterCalls.Response> callCluster(String cluster, ClusterCalls.Request request) {
+        return calls.call(cluster, request, worker);
+    }
 
     @Override
     public Map<String, Object> attributes() {

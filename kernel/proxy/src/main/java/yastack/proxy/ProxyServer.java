@@ -67,8 +67,9 @@ public final class ProxyServer implements AutoCloseable {
         this.overload = new OverloadMonitor(config.getOverloadManager(), stats);
         ConnectionAdmission admission = new ConnectionAdmission(overload, stats);
         this.drain = new ConnectionDrain(admission);
+        HttpClusterCalls calls = new HttpClusterCalls(() -> snapshot.get().clusters());
         for (int i = 0; i < sockets.workers().size(); i++) {
-            workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, overload, drain));
+            workers.add(new ProxyWorker(i, sockets, stats.worker(i), plugins, overload, drain, calls));
         }
         publish(first);
         this.listeners = new ListenerSockets(sockets, workers, snapshot::get, baseDir, admission);

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import yastack.api.ClusterCalls;
 import yastack.api.WorkerContext;
 import yastack.kernel.loop.EventLoopWorkerContext;
 import yastack.kernel.loop.TimerWheel;
@@ -36,10 +37,13 @@ final class ProxyWorker {
     final ConnectionDrain drain;
     private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
     private final WorkerContext pluginView;
+    /** What filter plugins' {@code callCluster} goes through (shared by the workers). */
+    final ClusterCalls calls;
     private long streamIds;
 
     ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins, OverloadMonitor overload,
-                ConnectionDrain drain) {
+                ConnectionDrain drain, ClusterCalls calls) {
+        this.calls = calls;
         this.drain = drain;
         this.index = index;
         this.overload = overload;

@@ -90,7 +90,7 @@ public final class Scripts implements AutoCloseable {
                 + ".script: no script runtime in this process (the yastack.scripting module is not on the module path:"
                 + " bin/yastack adds lib/js when the config it starts with names a script or a control plane, or with YASTACK_JS=interpreted"
                 + " or optimized; a reload cannot add it, restart)"));
-        runtime = p.start(new ScriptRuntime.Settings(baseDir, TIME_LIMIT, stats::counter, new ClusterCalls(clusters), WATCH));
+        runtime = p.start(new ScriptRuntime.Settings(baseDir, TIME_LIMIT, stats::counter, new HttpClusterCalls(clusters), WATCH));
         return runtime;
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.SandboxPolicy;
 import yastack.api.PluginStats;
-import yastack.api.script.ClusterCalls;
+import yastack.api.ClusterCalls;
 import yastack.api.script.FileWatch;
 import yastack.api.script.ScriptRuntime.CounterSink;
 

@@ -14,7 +14,7 @@ import org.graalvm.polyglot.proxy.ProxyObject;
 import yastack.api.HttpStream;
 import yastack.api.PluginStats;
 import yastack.api.WorkerContext;
-import yastack.api.script.ClusterCalls;
+import yastack.api.ClusterCalls;
 import yastack.api.testkit.TestContext;
 
 /**

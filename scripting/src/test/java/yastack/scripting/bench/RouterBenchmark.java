@@ -9,7 +9,7 @@ import yastack.api.HttpStream;
 import yastack.api.PluginConfig;
 import yastack.api.RouteDecision;
 import yastack.api.Router;
-import yastack.api.script.ClusterCalls;
+import yastack.api.ClusterCalls;
 import yastack.api.script.ScriptRuntime;
 import yastack.api.testkit.TestContext;
 import yastack.api.testkit.TestRequest;

@@ -13,17 +13,31 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import yastack.api.ClusterCalls;
 import yastack.api.WorkerContext;
 import yastack.proxy.cluster.ClusterRuntime;
 import yastack.proxy.cluster.Endpoint;
 
-/** A script's {@code ctx.httpCall(cluster, ...)}: plain HTTP/1.1 to a healthy endpoint of a host-flavor cluster. */
-final class ClusterCalls implements yastack.api.script.ClusterCalls {
+/**
+ * A script's {@code ctx.httpCall(cluster, ...)} or a filter plugin's {@code callCluster}: plain
+ * HTTP/1.1 to a healthy endpoint of a host-flavor cluster, through the JDK's client (made at the
+ * first call: its selector thread costs nothing to a proxy whose config makes none).
+ */
+final class HttpClusterCalls implements ClusterCalls {
     private final Supplier<Map<String, ClusterRuntime>> clusters;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private volatile HttpClient client;
 
-    ClusterCalls(Supplier<Map<String, ClusterRuntime>> clusters) {
+    HttpClusterCalls(Supplier<Map<String, ClusterRuntime>> clusters) {
         this.clusters = clusters;
+    }
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c != null) return c;
+        synchronized (this) {
+            if (client == null) client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            return client;
+        }
     }
 
     @Override
@@ -41,7 +55,7 @@ final class ClusterCalls implements yastack.api.script.ClusterCalls {
         request.headers().forEach((k, v) -> {
             if (!RESTRICTED.contains(k.toLowerCase(Locale.ROOT))) b.header(k, v);
         });
-        return client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+        return client().sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
             Map<String, String> headers = new HashMap<>();
             r.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
             return new Response(r.statusCode(), headers, r.body());

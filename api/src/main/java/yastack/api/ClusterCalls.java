@@ -1,16 +1,17 @@
-package yastack.api.script;
+package yastack.api;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import yastack.api.WorkerContext;
 
 /**
- * How a script's call to a cluster ({@code ctx.httpCall(cluster, request)}) reaches it: the
- * host picks a healthy endpoint of the named cluster. Scripts get no other network access.
- * The stage may complete on any thread; the script continues on the stream's worker.
+ * How a script's call to a cluster ({@code ctx.httpCall(cluster, request)}) or a filter
+ * plugin's ({@link HttpStream#callCluster}) reaches it: the host picks a healthy endpoint of
+ * the named cluster. Scripts and plugins get no other network access from the host. The stage
+ * may complete on any thread; a script continues on the stream's worker, and a filter returns
+ * {@link FilterResult#async} to be resumed there.
  */
 @FunctionalInterface
 public interface ClusterCalls {
