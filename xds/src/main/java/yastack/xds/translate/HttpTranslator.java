@@ -94,6 +94,12 @@ final class HttpTranslator {
                 only(r, p + ".typed_config");
                 return true;
             }
+            if (f.getTypedConfig().getTypeUrl().equals(ExtAuthzTranslator.TYPE)) {
+                if (last) throw new Rejection(p, "needs a router after it (envoy.filters.http.router)");
+                out.addFilters(FilterRef.newBuilder().setName("ext_authz")
+                        .setConfig(ExtAuthzTranslator.translate(f.getTypedConfig(), p + ".typed_config")));
+                continue;
+            }
             Extension e = Extension.of(f.getTypedConfig(), p + ".typed_config");
             if (last) {
                 var router = RouterRef.newBuilder().setConfig(e.config());

@@ -13,6 +13,7 @@ import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
@@ -22,6 +23,15 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.type.matcher.v3.ListStringMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.HttpStatus;
+import io.envoyproxy.envoy.type.v3.StatusCode;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.core.v3.HttpUri;
+import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.AuthorizationResponse;
+import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz;
+import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.HttpService;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.UpgradeConfig;
@@ -48,6 +58,40 @@ class HttpTranslatorTest {
     private static HttpConnectionManager.Builder rds(String name) {
         return HttpConnectionManager.newBuilder().setStatPrefix("web")
                 .setRds(Rds.newBuilder().setConfigSource(ADS).setRouteConfigName(name));
+    }
+
+    @Test
+    void envoysExtAuthzWithAnHttpServiceBecomesOurPlugin() throws Exception {
+        ExtAuthz ea = ExtAuthz.newBuilder()
+                .setHttpService(HttpService.newBuilder()
+                        .setServerUri(HttpUri.newBuilder().setUri("http://auth").setCluster("auth").setTimeout(Durations.fromMillis(250)))
+                        .setPathPrefix("/verify")
+                        .setAuthorizationResponse(AuthorizationResponse.newBuilder()
+                                .setAllowedUpstreamHeaders(exact("x-user"))
+                                .setAllowedClientHeaders(exact("www-authenticate"))))
+                .setAllowedHeaders(exact("authorization"))
+                .setFailureModeAllow(true)
+                .setStatusOnError(HttpStatus.newBuilder().setCode(StatusCode.ServiceUnavailable))
+                .build();
+        var out = translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.ext_authz")
+                .setTypedConfig(Any.pack(ea))).addHttpFilters(ROUTER).build(), "hcm").http();
+        assertEquals("ext_authz", out.getFilters(0).getName());
+        assertEquals("""
+                {"cluster":"auth","path_prefix":"/verify","timeout":"250ms","allowed_headers":["authorization"],\
+                "allowed_upstream_headers":["x-user"],"allowed_client_headers":["www-authenticate"],"failure_mode_allow":true,\
+                "status_on_error":503.0}""", JsonFormat.printer().omittingInsignificantWhitespace().print(out.getFilters(0).getConfig()));
+        refused("hcm.http_filters[0].typed_config.grpc_service: only http_service is supported", () -> translator.translate(
+                rds("r").addHttpFilters(HttpFilter.newBuilder().setName("authz").setTypedConfig(Any.pack(ExtAuthz.newBuilder()
+                        .setGrpcService(GrpcService.newBuilder().setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName("a")))
+                        .build()))).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.http_filters[0].typed_config.allowed_headers.patterns[0]: only exact header names are supported",
+                () -> translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("authz").setTypedConfig(Any.pack(
+                        ea.toBuilder().setAllowedHeaders(ListStringMatcher.newBuilder().addPatterns(StringMatcher.newBuilder().setPrefix("x-")))
+                                .build()))).addHttpFilters(ROUTER).build(), "hcm"));
+    }
+
+    private static ListStringMatcher exact(String name) {
+        return ListStringMatcher.newBuilder().addPatterns(StringMatcher.newBuilder().setExact(name)).build();
     }
 
     @Test
