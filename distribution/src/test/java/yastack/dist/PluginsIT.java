@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECPoint;
+import java.util.Base64;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -32,7 +40,8 @@ class PluginsIT {
     static TestUpstream stable, canary;
     static Process proxy;
     static Path dir, log;
-    static int port, adminPort, tcpPort, limitedPort, guardedPort, authzPort;
+    static int port, adminPort, tcpPort, limitedPort, guardedPort, authzPort, jwtPort;
+    static KeyPair tokenKey;
     static HttpServer auth;
     static final List<String> authSaw = new CopyOnWriteArrayList<>();
     static final HttpClient client = HttpClient.newHttpClient();
@@ -51,6 +60,10 @@ class PluginsIT {
         limitedPort = Dist.freePort();
         guardedPort = Dist.freePort();
         authzPort = Dist.freePort();
+        jwtPort = Dist.freePort();
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp256r1"));
+        tokenKey = ec.generateKeyPair();
         auth = authService();
         Path cfg = dir.resolve("yastack.yaml");
         Files.writeString(cfg, """
@@ -103,6 +116,19 @@ class PluginsIT {
                           config: {cluster: auth, path_prefix: /verify, allowed_upstream_headers: [x-user], timeout: 5s}
                       route_config:
                         virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
+                  - name: jwt
+                    address: 127.0.0.1
+                    port: %d
+                    http:
+                      filters:
+                        - name: jwt_authn
+                          config:
+                            providers:
+                              idp: {issuer: "https://idp.it", remote_jwks: {cluster: auth, path: /jwks},
+                                    claim_to_headers: [{header_name: x-user, claim_name: sub}]}
+                            rules: [{match: {prefix: /}, requires: idp}]
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
                   - name: l4
                     address: 127.0.0.1
                     port: %d
@@ -113,7 +139,7 @@ class PluginsIT {
                   - {name: web-stable, lb_policy: {plugin: first-host}, endpoints: [{address: 127.0.0.1, port: %d}, {address: 127.0.0.1, port: 1}]}
                   - {name: web-canary, endpoints: [{address: 127.0.0.1, port: %d}]}
                   - {name: auth, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(adminPort, port, limitedPort, guardedPort, authzPort, tcpPort, stable.port(), canary.port(),
+                """.formatted(adminPort, port, limitedPort, guardedPort, authzPort, jwtPort, tcpPort, stable.port(), canary.port(),
                 auth.getAddress().getPort()));
         log = dir.resolve("yastack.log");
         proxy = Dist.startRun(cfg, log, List.of(), "--workers", "2", "--plugins", plugins.toString());
@@ -291,8 +317,52 @@ class PluginsIT {
             ex.getResponseBody().write(body);
             ex.close();
         });
+        s.createContext("/jwks", ex -> {
+            ECPoint w = ((ECPublicKey) tokenKey.getPublic()).getW();
+            byte[] body = ("{\"keys\": [{\"kty\": \"EC\", \"kid\": \"k1\", \"crv\": \"P-256\", \"x\": \"" + coordinate(w.getAffineX())
+                    + "\", \"y\": \"" + coordinate(w.getAffineY()) + "\"}]}").getBytes();
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
         s.start();
         return s;
+    }
+
+    private static String coordinate(BigInteger c) {
+        byte[] b = c.toByteArray(), out = new byte[32];
+        int skip = b.length > 32 ? b.length - 32 : 0;
+        System.arraycopy(b, skip, out, 32 - (b.length - skip), b.length - skip);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+    }
+
+    /** An ES256 token from the test's identity provider for {@code sub}. */
+    private static String token(String sub) throws Exception {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        long exp = System.currentTimeMillis() / 1000 + 300;
+        String input = b64.encodeToString("{\"alg\":\"ES256\",\"kid\":\"k1\"}".getBytes()) + "."
+                + b64.encodeToString(("{\"iss\":\"https://idp.it\",\"sub\":\"" + sub + "\",\"exp\":" + exp + "}").getBytes());
+        Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
+        s.initSign(tokenKey.getPrivate());
+        s.update(input.getBytes());
+        return input + "." + b64.encodeToString(s.sign());
+    }
+
+    @Test
+    void jwtAuthnVerifiesTokensWithKeysFetchedFromTheProvider() throws Exception {
+        HttpResponse<String> in = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jwtPort + "/account"))
+                .header("Authorization", "Bearer " + token("bob")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, in.statusCode(), in.body());
+        assertTrue(in.body().contains("h:x-user=bob") && !in.body().contains("h:authorization"), in.body());
+        HttpResponse<String> out = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jwtPort + "/account")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, out.statusCode());
+        assertEquals("Jwt is missing", out.body());
+        assertTrue(out.headers().firstValue("www-authenticate").orElse("").startsWith("Bearer realm="), out.headers().toString());
+        String stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=jwt_authn")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(stats.contains("plugin.jwt_authn.allowed: 1") && stats.contains("plugin.jwt_authn.denied: 1")
+                && stats.contains("plugin.jwt_authn.jwks_fetch_success: 1"), stats);
     }
 
     @Test

@@ -1,0 +1,175 @@
+package yastack.plugin.jwtauthn;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import yastack.api.ConfiguredHttpFilter;
+import yastack.api.FilterResult;
+import yastack.api.HttpFilter;
+import yastack.api.HttpFilterFactory;
+import yastack.api.HttpRequestHead;
+import yastack.api.HttpStream;
+import yastack.api.LocalReply;
+import yastack.api.PluginConfig;
+import yastack.api.PluginConfigException;
+import yastack.api.PluginContext;
+import yastack.api.PluginStats;
+
+/**
+ * {@code jwt_authn}: Envoy's JWT authentication. Requests whose path a rule matches must carry
+ * a token (by default {@code Authorization: Bearer ...}) that one of the rule's providers signed
+ * (a key of its JWKS, given in the config or fetched from a cluster and cached), unexpired, from
+ * its issuer and for one of its audiences. The upstream then gets the claims it asks for as
+ * headers, and not the token unless {@code forward}. The first matching rule decides; a rule
+ * without requirements lets requests through, and so does a path no rule matches.
+ *
+ * <pre>
+ * config:
+ *   providers:
+ *     idp:
+ *       issuer: https://idp.example.com
+ *       audiences: [shop]
+ *       remote_jwks: {cluster: idp, path: /.well-known/jwks.json, timeout: 1s, cache_duration: 10m}
+ *       claim_to_headers: [{header_name: x-user, claim_name: sub}]
+ *   rules:
+ *     - {match: {prefix: /health}}
+ *     - {match: {prefix: /api}, requires: idp}
+ *     - {match: {prefix: /}, requires_any: [idp], allow_missing: true}
+ * </pre>
+ *
+ * A refused request gets 401 (403 when only its audience is wrong) with Envoy's reason as the
+ * body ({@code Jwt is missing}, {@code Jwt is expired}, {@code Jwt verification fails}, ...) and a
+ * {@code www-authenticate: Bearer} challenge. Stats: {@code plugin.jwt_authn.allowed},
+ * {@code .denied}, {@code .jwks_fetch_success}, {@code .jwks_fetch_failed}.
+ */
+public final class JwtAuthnFilterFactory implements HttpFilterFactory {
+    @Override
+    public String name() {
+        return "jwt_authn";
+    }
+
+    @Override
+    public String description() {
+        return "verify JSON Web Tokens (RS, PS, ES, EdDSA) against a JWKS, per path rule (Envoy's jwt_authn); 401";
+    }
+
+    record Rule(String prefix, String path, List<Provider> providers, boolean allowMissing) {
+        boolean matches(String requestPath) {
+            return path != null ? requestPath.equals(path) : requestPath.startsWith(prefix);
+        }
+    }
+
+    record Settings(List<Rule> rules) {}
+
+    /** The settings in {@code c}; {@code stats} null when only checking them. */
+    static Settings settings(PluginConfig c, PluginStats stats) throws PluginConfigException {
+        c.requireOnly("providers", "rules");
+        PluginConfig p = c.object("providers");
+        Map<String, Provider> providers = new LinkedHashMap<>();
+        for (String name : p.keys()) providers.put(name, Provider.of(name, p.object(name), stats));
+        if (providers.isEmpty()) throw new PluginConfigException(c.path("providers") + ": at least one provider");
+        List<Rule> rules = new ArrayList<>();
+        for (PluginConfig r : c.objects("rules")) {
+            r.requireOnly("match", "requires", "requires_any", "allow_missing");
+            PluginConfig m = r.object("match").requireOnly("prefix", "path");
+            if (m.has("prefix") == m.has("path")) throw new PluginConfigException(m.path() + ": give one of prefix and path");
+            List<String> names = new ArrayList<>(r.strings("requires_any"));
+            if (r.has("requires")) {
+                if (!names.isEmpty()) throw new PluginConfigException(r.path("requires") + ": give requires or requires_any, not both");
+                names.add(r.requireString("requires"));
+            }
+            List<Provider> required = new ArrayList<>();
+            for (String n : names) {
+                Provider found = providers.get(n);
+                if (found == null) throw new PluginConfigException(r.path() + ": no provider named " + n + " (providers: " + providers.keySet() + ")");
+                required.add(found);
+            }
+            boolean allowMissing = r.bool("allow_missing", false);
+            if (allowMissing && required.isEmpty()) throw new PluginConfigException(r.path("allow_missing") + ": goes with requires or requires_any");
+            rules.add(new Rule(m.has("prefix") ? m.requireString("prefix") : null, m.has("path") ? m.requireString("path") : null,
+                    List.copyOf(required), allowMissing));
+        }
+        if (rules.isEmpty()) throw new PluginConfigException(c.path("rules") + ": at least one rule (which paths need which provider)");
+        return new Settings(List.copyOf(rules));
+    }
+
+    @Override
+    public void validate(PluginConfig config) throws PluginConfigException {
+        settings(config, null);
+    }
+
+    @Override
+    public ConfiguredHttpFilter create(PluginConfig config, PluginContext context) throws PluginConfigException {
+        Settings s = settings(config, context.stats());
+        PluginStats.Counter allowed = context.stats().counter("allowed"), denied = context.stats().counter("denied");
+        return stream -> new HttpFilter() {
+            @Override
+            public FilterResult onRequestHeaders(HttpStream st, HttpRequestHead request) {
+                Rule rule = null;
+                String path = request.path();
+                for (Rule r : s.rules()) {
+                    if (r.matches(path)) {
+                        rule = r;
+                        break;
+                    }
+                }
+                if (rule == null || rule.providers().isEmpty()) return FilterResult.proceed();
+                Provider provider = null;
+                Provider.Found found = null;
+                Jwt jwt = null;
+                try {
+                    for (Provider p : rule.providers()) {
+                        Provider.Found f = p.find(request);
+                        if (f == null) continue;
+                        Jwt parsed = Jwt.parse(f.token());
+                        // With several providers, the token's issuer says whose it is.
+                        if (provider == null || (p.issuer() != null && p.issuer().equals(parsed.claimText("iss")))) {
+                            provider = p;
+                            found = f;
+                            jwt = parsed;
+                        }
+                    }
+                    if (jwt == null) {
+                        if (rule.allowMissing()) return allow();
+                        return deny(st, request, 401, "Jwt is missing", false);
+                    }
+                    jwt.checkClaims(provider.issuer(), provider.audiences(), System.currentTimeMillis() / 1000, provider.skewSeconds());
+                } catch (Jwt.Refusal r) {
+                    return deny(st, request, r.getMessage().startsWith("Audiences") ? 403 : 401, r.getMessage(), true);
+                }
+                Provider p = provider;
+                Provider.Found f = found;
+                Jwt token = jwt;
+                CompletableFuture<Jwks> keys = p.keys().keys(st, context.nanoTime()).toCompletableFuture();
+                if (keys.isDone() && !keys.isCompletedExceptionally()) return verified(st, request, p, f, token, keys.join());
+                return FilterResult.async(keys.handleAsync((jwks, failure) -> failure != null
+                        ? deny(st, request, 401, "Jwks remote fetch is failed", true)
+                        : verified(st, request, p, f, token, jwks), st.worker().executor()));
+            }
+
+            private FilterResult verified(HttpStream st, HttpRequestHead request, Provider p, Provider.Found f, Jwt jwt, Jwks jwks) {
+                try {
+                    jwt.verify(jwks);
+                } catch (Jwt.Refusal r) {
+                    return deny(st, request, 401, r.getMessage(), true);
+                }
+                p.apply(request, f, jwt);
+                return allow();
+            }
+
+            private FilterResult allow() {
+                allowed.inc();
+                return FilterResult.proceed();
+            }
+
+            private FilterResult deny(HttpStream st, HttpRequestHead request, int status, String reason, boolean invalid) {
+                denied.inc();
+                String challenge = "Bearer realm=\"" + st.scheme() + "://" + request.authority() + request.path() + "\""
+                        + (invalid ? ", error=\"invalid_token\"" : "");
+                return FilterResult.respond(LocalReply.of(status, reason).withHeader("www-authenticate", challenge));
+            }
+        };
+    }
+}

@@ -1,0 +1,155 @@
+package yastack.plugin.jwtauthn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import yastack.api.ClusterCalls;
+import yastack.api.FilterResult;
+import yastack.api.HttpFilter;
+import yastack.api.LocalReply;
+import yastack.api.PluginConfig;
+import yastack.api.PluginConfigException;
+import yastack.api.testkit.TestContext;
+import yastack.api.testkit.TestRequest;
+import yastack.api.testkit.TestStream;
+
+class JwtAuthnFilterFactoryTest {
+    static final TestIssuer ISSUER;
+
+    static {
+        try {
+            ISSUER = new TestIssuer();
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TestContext ctx = new TestContext("jwt_authn");
+
+    private static PluginConfig config(String json) throws Exception {
+        Struct.Builder b = Struct.newBuilder();
+        JsonFormat.parser().merge(json, b);
+        return PluginConfig.of(b.build());
+    }
+
+    private static String local(String rules) {
+        return """
+                {"providers": {"idp": {"issuer": "https://idp.test", "audiences": ["shop"],
+                   "local_jwks": {"inline_string": %s},
+                   "claim_to_headers": [{"header_name": "x-user", "claim_name": "sub"}]}},
+                 "rules": %s}""".formatted(new com.google.gson.Gson().toJson(ISSUER.jwks()), rules);
+    }
+
+    private static final String RULES = """
+            [{"match": {"prefix": "/health"}},
+             {"match": {"prefix": "/api"}, "requires": "idp"},
+             {"match": {"prefix": "/maybe"}, "requires": "idp", "allow_missing": true}]""";
+
+    private FilterResult decide(String json, TestRequest request) throws Exception {
+        TestStream stream = new TestStream();
+        HttpFilter f = new JwtAuthnFilterFactory().create(config(json), ctx).newStreamFilter(stream);
+        return f.onRequestHeaders(stream, request);
+    }
+
+    private static TestRequest bearer(String path, String token) {
+        return new TestRequest("GET", path).header("Host", "shop.test").header("Authorization", "Bearer " + token);
+    }
+
+    @Test
+    void aTokenSignedByTheProviderPassesWithItsClaimsAsHeaders() throws Exception {
+        for (String[] key : new String[][] {{"RS256", "rsa"}, {"ES256", "ec"}, {"EdDSA", "ed"}}) {
+            TestRequest r = bearer("/api/orders", ISSUER.token(key[0], key[1], TestIssuer.claims("https://idp.test", "shop", 300)));
+            assertEquals(FilterResult.proceed(), decide(local(RULES), r), key[0]);
+            assertEquals("alice", r.headers().get("x-user"));
+            assertNull(r.headers().get("authorization"), "the token is not forwarded by default");
+        }
+        assertEquals(3, ctx.stat("allowed"));
+    }
+
+    /** The status, body and challenge the client gets. */
+    private String refusal(FilterResult r) {
+        LocalReply reply = ((FilterResult.Respond) r).reply();
+        return reply.status() + " " + reply.body() + " | " + reply.header("www-authenticate");
+    }
+
+    @Test
+    void refusalsSayWhyAsEnvoyDoes() throws Exception {
+        assertEquals("401 Jwt is missing | Bearer realm=\"http://shop.test/api/x\"",
+                refusal(decide(local(RULES), new TestRequest("GET", "/api/x").header("Host", "shop.test"))));
+        assertEquals("401 Jwt is expired | Bearer realm=\"http://shop.test/api/x\", error=\"invalid_token\"",
+                refusal(decide(local(RULES), bearer("/api/x", ISSUER.token("RS256", "rsa", TestIssuer.claims("https://idp.test", "shop", -3600))))));
+        assertTrue(refusal(decide(local(RULES), bearer("/api/x", ISSUER.token("RS256", "rsa", TestIssuer.claims("https://idp.test", "other", 300)))))
+                .startsWith("403 Audiences in Jwt are not allowed"));
+        assertTrue(refusal(decide(local(RULES), bearer("/api/x", ISSUER.token("RS256", "rsa", TestIssuer.claims("https://evil.test", "shop", 300)))))
+                .startsWith("401 Jwt issuer is not configured"));
+        TestIssuer other = new TestIssuer();
+        assertTrue(refusal(decide(local(RULES), bearer("/api/x", other.token("RS256", "rsa", TestIssuer.claims("https://idp.test", "shop", 300)))))
+                .startsWith("401 Jwt verification fails"), "signed by a key the provider does not have");
+        assertTrue(refusal(decide(local(RULES), bearer("/api/x", "not.a-token"))).startsWith("401 Jwt is not in the form"));
+        String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(TestIssuer.claims("https://idp.test", "shop", 300).getBytes()) + ".";
+        assertTrue(refusal(decide(local(RULES), bearer("/api/x", unsigned))).startsWith("401 Jwt is not in the form"), "alg none has no signature");
+        assertEquals(7, ctx.stat("denied"));
+    }
+
+    @Test
+    void pathsWithoutRequirementsAndAllowMissingLetRequestsThrough() throws Exception {
+        assertEquals(FilterResult.proceed(), decide(local(RULES), new TestRequest("GET", "/health")));
+        assertEquals(FilterResult.proceed(), decide(local(RULES), new TestRequest("GET", "/elsewhere")), "no rule matches");
+        assertEquals(FilterResult.proceed(), decide(local(RULES), new TestRequest("GET", "/maybe/x")));
+        assertTrue(refusal(decide(local(RULES), bearer("/maybe/x", "a.b.c"))).startsWith("401"), "a token that is there must verify");
+    }
+
+    @Test
+    void aRemoteJwksIsFetchedOnceAndCached() throws Exception {
+        AtomicInteger fetches = new AtomicInteger();
+        String json = """
+                {"providers": {"idp": {"issuer": "https://idp.test",
+                   "remote_jwks": {"cluster": "idp", "path": "/.well-known/jwks.json", "cache_duration": "10m"}}},
+                 "rules": [{"match": {"prefix": "/"}, "requires": "idp"}]}""";
+        var filterConfig = new JwtAuthnFilterFactory().create(config(json), ctx);
+        for (int i = 0; i < 2; i++) {
+            TestStream stream = new TestStream().calls((cluster, request, worker) -> {
+                fetches.incrementAndGet();
+                assertEquals("idp", cluster);
+                assertEquals("/.well-known/jwks.json", request.path());
+                return CompletableFuture.completedFuture(new ClusterCalls.Response(200, Map.of(), ISSUER.jwks()));
+            });
+            FilterResult r = filterConfig.newStreamFilter(stream).onRequestHeaders(stream,
+                    bearer("/x", ISSUER.token("ES256", "ec", TestIssuer.claims("https://idp.test", "any", 300))));
+            assertEquals(FilterResult.proceed(), r, "round " + i);
+        }
+        assertEquals(1, fetches.get());
+        assertEquals(1, ctx.stat("jwks_fetch_success"));
+
+        var failing = new JwtAuthnFilterFactory().create(config(json), ctx);
+        TestStream stream = new TestStream().calls((cluster, request, worker) -> CompletableFuture.failedFuture(new IllegalStateException("down")));
+        FilterResult r = failing.newStreamFilter(stream).onRequestHeaders(stream,
+                bearer("/x", ISSUER.token("ES256", "ec", TestIssuer.claims("https://idp.test", "any", 300))));
+        assertEquals(1, stream.testWorker().runReady());
+        FilterResult decided = ((FilterResult.Async) r).stage().toCompletableFuture().getNow(null);
+        assertTrue(refusal(decided).startsWith("401 Jwks remote fetch is failed"), refusal(decided));
+        assertEquals(1, ctx.stat("jwks_fetch_failed"));
+    }
+
+    @Test
+    void badConfigsNameTheField() {
+        PluginConfigException e = assertThrows(PluginConfigException.class, () -> new JwtAuthnFilterFactory().validate(config("""
+                {"providers": {"idp": {"local_jwks": {"inline_string": "{\\"keys\\": []}"}}}, "rules": [{"match": {"prefix": "/"}}]}""")));
+        assertTrue(e.getMessage().startsWith("config.providers.idp.local_jwks: no usable key"), e.getMessage());
+        e = assertThrows(PluginConfigException.class, () -> new JwtAuthnFilterFactory().validate(config(local("""
+                [{"match": {"prefix": "/"}, "requires": "nobody"}]"""))));
+        assertTrue(e.getMessage().contains("no provider named nobody"), e.getMessage());
+        e = assertThrows(PluginConfigException.class, () -> new JwtAuthnFilterFactory().validate(config("""
+                {"providers": {"idp": {"remote_jwks": {"cluster": "c", "path": "jwks"}}}, "rules": [{"match": {"prefix": "/"}}]}""")));
+        assertTrue(e.getMessage().startsWith("config.providers.idp.remote_jwks.path:"), e.getMessage());
+    }
+}
