@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import yastack.kernel.util.Logs;
@@ -63,9 +64,17 @@ public record HostTransport(String name, IoHandlerFactory ioHandlerFactory, Clas
         return new HostTransport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, false);
     }
 
+    /**
+     * Netty's ring of 4,096 entries, with a completion queue four times that: a worker closing
+     * thousands of connections at once (a drain, a shutdown, a client's mass disconnect) gets a
+     * completion or two for each, which overflowed 4,096 slots (no completion is lost, the kernel
+     * holds the overflow, but each overflow took the slower path and logged a warning).
+     */
+    static final int COMPLETION_QUEUE_SIZE = 16_384;
+
     private static HostTransport ioUring() {
-        return new HostTransport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-                IoUringSocketChannel.class, true);
+        return new HostTransport("io_uring", IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setCqSize(COMPLETION_QUEUE_SIZE)),
+                IoUringServerSocketChannel.class, IoUringSocketChannel.class, true);
     }
 
     private static HostTransport epoll() {
