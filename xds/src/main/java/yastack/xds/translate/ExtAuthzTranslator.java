@@ -3,10 +3,12 @@ package yastack.xds.translate;
 import static yastack.xds.translate.Fields.child;
 import static yastack.xds.translate.Fields.element;
 import static yastack.xds.translate.Fields.only;
+import static yastack.xds.translate.PluginValues.flag;
+import static yastack.xds.translate.PluginValues.number;
+import static yastack.xds.translate.PluginValues.text;
+import static yastack.xds.translate.PluginValues.texts;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.Durations;
@@ -14,6 +16,8 @@ import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz;
 import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.HttpService;
 import io.envoyproxy.envoy.type.matcher.v3.ListStringMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Envoy's {@code envoy.filters.http.ext_authz} with an HTTP service as the config of our
@@ -27,12 +31,7 @@ final class ExtAuthzTranslator {
     private ExtAuthzTranslator() {}
 
     static Struct translate(Any any, String path) throws Rejection {
-        ExtAuthz ea;
-        try {
-            ea = ExtAuthz.parseFrom(any.getValue());
-        } catch (InvalidProtocolBufferException e) {
-            throw new Rejection(path, "cannot decode " + any.getTypeUrl() + ": " + e.getMessage());
-        }
+        ExtAuthz ea = ListenerTranslator.unpack(any, ExtAuthz.class, path);
         if (ea.hasGrpcService()) throw new Rejection(child(path, "grpc_service"), "only http_service is supported");
         only(ea, path, "http_service", "failure_mode_allow", "status_on_error", "transport_api_version", "allowed_headers");
         if (!ea.hasHttpService()) throw new Rejection(child(path, "http_service"), "is required");
@@ -67,27 +66,21 @@ final class ExtAuthzTranslator {
                 out.putFields("allowed_client_headers", names(r.getAllowedClientHeaders(), child(rp, "allowed_client_headers")));
             }
         }
-        if (ea.getFailureModeAllow()) out.putFields("failure_mode_allow", Value.newBuilder().setBoolValue(true).build());
-        if (ea.hasStatusOnError()) {
-            out.putFields("status_on_error", Value.newBuilder().setNumberValue(ea.getStatusOnError().getCodeValue()).build());
-        }
+        if (ea.getFailureModeAllow()) out.putFields("failure_mode_allow", flag(true));
+        if (ea.hasStatusOnError()) out.putFields("status_on_error", number(ea.getStatusOnError().getCodeValue()));
         return out.build();
     }
 
     /** Header names: exact matchers only (a prefix or a regex would need the plugin to match patterns). */
     private static Value names(ListStringMatcher m, String path) throws Rejection {
-        ListValue.Builder list = ListValue.newBuilder();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < m.getPatternsCount(); i++) {
             StringMatcher s = m.getPatterns(i);
             if (s.getMatchPatternCase() != StringMatcher.MatchPatternCase.EXACT) {
                 throw new Rejection(element(path, "patterns", i), "only exact header names are supported");
             }
-            list.addValues(text(s.getExact()));
+            names.add(s.getExact());
         }
-        return Value.newBuilder().setListValue(list).build();
-    }
-
-    private static Value text(String s) {
-        return Value.newBuilder().setStringValue(s).build();
+        return texts(names);
     }
 }

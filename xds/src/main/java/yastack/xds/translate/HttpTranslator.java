@@ -94,10 +94,13 @@ final class HttpTranslator {
                 only(r, p + ".typed_config");
                 return true;
             }
-            if (f.getTypedConfig().getTypeUrl().equals(ExtAuthzTranslator.TYPE)) {
+            String type = f.getTypedConfig().getTypeUrl();
+            if (type.equals(ExtAuthzTranslator.TYPE) || type.equals(JwtAuthnTranslator.TYPE)) {
                 if (last) throw new Rejection(p, "needs a router after it (envoy.filters.http.router)");
-                out.addFilters(FilterRef.newBuilder().setName("ext_authz")
-                        .setConfig(ExtAuthzTranslator.translate(f.getTypedConfig(), p + ".typed_config")));
+                boolean authz = type.equals(ExtAuthzTranslator.TYPE);
+                out.addFilters(FilterRef.newBuilder().setName(authz ? "ext_authz" : "jwt_authn").setConfig(authz
+                        ? ExtAuthzTranslator.translate(f.getTypedConfig(), p + ".typed_config")
+                        : JwtAuthnTranslator.translate(f.getTypedConfig(), p + ".typed_config")));
                 continue;
             }
             Extension e = Extension.of(f.getTypedConfig(), p + ".typed_config");

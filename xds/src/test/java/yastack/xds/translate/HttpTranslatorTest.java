@@ -10,6 +10,7 @@ import static yastack.xds.translate.Refusals.typedStruct;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.Empty;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
@@ -32,6 +33,13 @@ import io.envoyproxy.envoy.config.core.v3.HttpUri;
 import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.AuthorizationResponse;
 import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz;
 import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.HttpService;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtClaimToHeader;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtProvider;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirementOrList;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RemoteJwks;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RequirementRule;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.UpgradeConfig;
@@ -88,6 +96,35 @@ class HttpTranslatorTest {
                 () -> translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("authz").setTypedConfig(Any.pack(
                         ea.toBuilder().setAllowedHeaders(ListStringMatcher.newBuilder().addPatterns(StringMatcher.newBuilder().setPrefix("x-")))
                                 .build()))).addHttpFilters(ROUTER).build(), "hcm"));
+    }
+
+    @Test
+    void envoysJwtAuthnBecomesOurPlugin() throws Exception {
+        JwtAuthentication ja = JwtAuthentication.newBuilder()
+                .putProviders("idp", JwtProvider.newBuilder().setIssuer("https://idp.test").addAudiences("shop")
+                        .setRemoteJwks(RemoteJwks.newBuilder().setHttpUri(HttpUri.newBuilder()
+                                .setUri("https://idp.test/.well-known/jwks.json").setCluster("idp").setTimeout(Durations.fromSeconds(2)))
+                                .setCacheDuration(Durations.fromSeconds(300)))
+                        .addClaimToHeaders(JwtClaimToHeader.newBuilder().setHeaderName("x-user").setClaimName("sub")).build())
+                .addRules(RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/health")))
+                .addRules(RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRequires(JwtRequirement.newBuilder().setRequiresAny(JwtRequirementOrList.newBuilder()
+                                .addRequirements(JwtRequirement.newBuilder().setProviderName("idp"))
+                                .addRequirements(JwtRequirement.newBuilder().setAllowMissing(Empty.getDefaultInstance())))))
+                .build();
+        var out = translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.jwt_authn")
+                .setTypedConfig(Any.pack(ja))).addHttpFilters(ROUTER).build(), "hcm").http();
+        assertEquals("jwt_authn", out.getFilters(0).getName());
+        assertEquals("""
+                {"providers":{"idp":{"issuer":"https://idp.test","audiences":["shop"],"remote_jwks":{"cluster":"idp",\
+                "path":"/.well-known/jwks.json","timeout":"2000ms","cache_duration":"300000ms"},"claim_to_headers":[{"header_name":"x-user",\
+                "claim_name":"sub"}]}},"rules":[{"match":{"prefix":"/health"}},{"match":{"prefix":"/"},"requires_any":["idp"],\
+                "allow_missing":true}]}""", JsonFormat.printer().omittingInsignificantWhitespace().print(out.getFilters(0).getConfig()));
+        refused("hcm.http_filters[0].typed_config.rules[0].requires: only provider_name and requires_any are supported",
+                () -> translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("jwt").setTypedConfig(Any.pack(
+                        ja.toBuilder().clearRules().addRules(RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                                .setRequires(JwtRequirement.newBuilder().setAllowMissingOrFailed(Empty.getDefaultInstance()))).build())))
+                        .addHttpFilters(ROUTER).build(), "hcm"));
     }
 
     private static ListStringMatcher exact(String name) {
