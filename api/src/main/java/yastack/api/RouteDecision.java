@@ -1,6 +1,7 @@
 package yastack.api;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -51,16 +52,17 @@ public sealed interface RouteDecision {
      */
     record ToCluster(String cluster, String routeName, Duration timeout, String rewritePrefix, String rewriteTo,
                      String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers, Duration idleTimeout,
-                     String virtualHost)
+                     String virtualHost, List<Mirror> mirrors)
             implements RouteDecision {
-        /** Without a route idle timeout (the listener's stream_idle_timeout applies) or a virtual host. */
+        /** Without a route idle timeout (the listener's stream_idle_timeout applies), a virtual host or mirrors. */
         public ToCluster(String cluster, String routeName, Duration timeout, String rewritePrefix, String rewriteTo,
                          String hostRewrite, HashKey hashKey, RetryRules retry, HeaderEdits headers) {
-            this(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers, null, "");
+            this(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers, null, "", List.of());
         }
 
         public ToCluster {
             Objects.requireNonNull(virtualHost, "virtualHost");
+            mirrors = List.copyOf(mirrors);
             Objects.requireNonNull(cluster, "cluster");
             Objects.requireNonNull(routeName, "routeName");
             Objects.requireNonNull(rewritePrefix, "rewritePrefix");
@@ -94,7 +96,7 @@ public sealed interface RouteDecision {
 
         public Builder toBuilder() {
             Builder b = new Builder(cluster).routeName(routeName).timeout(timeout).hostRewrite(hostRewrite).hashKey(hashKey)
-                    .retry(retry).headers(headers).idleTimeout(idleTimeout).virtualHost(virtualHost);
+                    .retry(retry).headers(headers).idleTimeout(idleTimeout).virtualHost(virtualHost).mirrors(mirrors);
             b.rewritePrefix = rewritePrefix;
             b.rewriteTo = rewriteTo;
             return b;
@@ -113,6 +115,7 @@ public sealed interface RouteDecision {
             private HeaderEdits headers = HeaderEdits.NONE;
             private Duration idleTimeout;
             private String virtualHost = "";
+            private List<Mirror> mirrors = List.of();
 
             Builder(String cluster) {
                 this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -167,10 +170,28 @@ public sealed interface RouteDecision {
                 return this;
             }
 
+            /** Copies of the request to send to other clusters, their answers ignored (Envoy's request_mirror_policies). */
+            public Builder mirrors(List<Mirror> mirrors) {
+                this.mirrors = mirrors;
+                return this;
+            }
+
             public ToCluster build() {
                 return new ToCluster(cluster, routeName, timeout, rewritePrefix, rewriteTo, hostRewrite, hashKey, retry, headers,
-                        idleTimeout, virtualHost);
+                        idleTimeout, virtualHost, mirrors);
             }
+        }
+    }
+
+    /**
+     * A copy of a forwarded request sent to {@code cluster} as well, for {@code percent} of the
+     * requests (0..100), its answer ignored: shadow traffic for a new version (Envoy's
+     * request_mirror_policies, nginx's {@code mirror}).
+     */
+    record Mirror(String cluster, double percent) {
+        public Mirror {
+            Objects.requireNonNull(cluster, "cluster");
+            if (percent < 0 || percent > 100) throw new IllegalArgumentException("percent must be 0..100, got " + percent);
         }
     }
 

@@ -251,6 +251,13 @@ final class HttpValidator {
         f.nonNegative(path + ".timeout", a.hasTimeout(), a.getTimeout());
         f.nonNegative(path + ".idle_timeout", a.hasIdleTimeout(), a.getIdleTimeout());
         if (a.hasRetryPolicy()) retryPolicy(path + ".retry_policy", a.getRetryPolicy());
+        for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
+            var m = a.getRequestMirrorPolicies(i);
+            String p = path + ".request_mirror_policies[" + i + "]";
+            if (f.given(p + ".cluster", m.getCluster())) clusterRef(p + ".cluster", m.getCluster());
+            else f.error(p + ".cluster", "names the cluster the copies go to");
+            if (m.hasPercent() && !(m.getPercent() >= 0 && m.getPercent() <= 100)) f.error(p + ".percent", "must be 0..100, got " + m.getPercent());
+        }
         if (a.hasHashPolicy()) ConfigValidator.hashPolicy(f, path + ".hash_policy", a.getHashPolicy());
         if (!a.getHostRewrite().isEmpty() && !validHostHeader(a.getHostRewrite())) {
             f.error(path + ".host_rewrite", "'" + a.getHostRewrite() + "' is not a host name");

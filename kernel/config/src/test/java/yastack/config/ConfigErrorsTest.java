@@ -84,6 +84,25 @@ class ConfigErrorsTest extends ConfigErrorAssertions {
     }
 
     @Test
+    void aMirrorNamesAClusterThatExists() {
+        assertError(single("""
+                listeners:
+                  - name: web
+                    port: 8080
+                    http:
+                      route_config:
+                        virtual_hosts:
+                          - name: all
+                            domains: ["*"]
+                            routes:
+                              - {match: {prefix: /}, route: {cluster: c, request_mirror_policies: [{cluster: nowhere}]}}
+                clusters:
+                  - {name: c, endpoints: [{address: 127.0.0.1, port: 80}]}
+                """), "listeners[0].http.route_config.virtual_hosts[0].routes[0].route.request_mirror_policies[0].cluster", 10,
+                "unknown cluster 'nowhere'");
+    }
+
+    @Test
     void healthStatusIsForStaticAndEdsEndpoints() {
         assertError(single("""
                 listeners:

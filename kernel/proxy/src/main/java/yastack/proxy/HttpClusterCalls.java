@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,19 +43,14 @@ final class HttpClusterCalls implements ClusterCalls {
 
     @Override
     public CompletionStage<Response> call(String cluster, Request request, WorkerContext worker) {
-        ClusterRuntime c = clusters.get().get(cluster);
-        if (c == null) return CompletableFuture.failedFuture(new IllegalArgumentException("unknown cluster " + cluster));
-        long now = System.nanoTime();
-        List<Endpoint> healthy = c.endpoints().stream().filter(e -> e.health().healthy(now)).toList();
-        List<Endpoint> pool = healthy.isEmpty() ? c.endpoints() : healthy;
-        Endpoint ep = pool.get(ThreadLocalRandom.current().nextInt(pool.size()));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + ep.host() + ":" + ep.port() + request.path()))
-                .timeout(request.timeout())
-                .method(request.method(), request.body().isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(request.body()));
-        request.headers().forEach((k, v) -> {
-            if (!RESTRICTED.contains(k.toLowerCase(Locale.ROOT))) b.header(k, v);
-        });
+        HttpRequest.Builder b;
+        try {
+            b = request(cluster, request.method(), request.path(), request.timeout(), request.body().isEmpty()
+                    ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(request.body()));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        request.headers().forEach((k, v) -> header(b, k, v));
         return client().sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
             Map<String, String> headers = new HashMap<>();
             r.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
@@ -62,6 +58,48 @@ final class HttpClusterCalls implements ClusterCalls {
         });
     }
 
-    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
+    /** Sends a request whose answer nobody reads (a mirrored one); completes with its status. */
+    CompletableFuture<Integer> send(String cluster, String method, String target, List<Map.Entry<String, String>> headers,
+                                    byte[] body, Duration timeout) {
+        HttpRequest.Builder b;
+        try {
+            b = request(cluster, method, target, timeout, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        for (Map.Entry<String, String> h : headers) header(b, h.getKey(), h.getValue());
+        return client().sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+    }
+
+    /** To a healthy endpoint of {@code cluster} (any, when none is); throws when the cluster has none or the target is bad. */
+    private HttpRequest.Builder request(String cluster, String method, String target, Duration timeout, HttpRequest.BodyPublisher body) {
+        ClusterRuntime c = clusters.get().get(cluster);
+        if (c == null) throw new IllegalArgumentException("unknown cluster " + cluster);
+        if (c.endpoints().isEmpty()) throw new IllegalArgumentException("cluster " + cluster + " has no endpoints");
+        long now = System.nanoTime();
+        List<Endpoint> healthy = c.endpoints().stream().filter(e -> e.health().healthy(now)).toList();
+        List<Endpoint> pool = healthy.isEmpty() ? c.endpoints() : healthy;
+        Endpoint ep = pool.get(ThreadLocalRandom.current().nextInt(pool.size()));
+        return HttpRequest.newBuilder(URI.create("http://" + ep.host() + ":" + ep.port() + target)).timeout(timeout).method(method, body);
+    }
+
+    /**
+     * The JDK's client frames the request itself; {@code Host} goes through where the JVM allows it
+     * ({@code -Djdk.httpclient.allowRestrictedHeaders=host}, which {@code bin/yastack} sets), else the
+     * endpoint's address is the host.
+     */
+    private static void header(HttpRequest.Builder b, String name, String value) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (RESTRICTED.contains(lower)) return;
+        try {
+            b.header(name, value);
+        } catch (IllegalArgumentException e) {
+            // a restricted name this JVM does not let through (Host without the property above)
+        }
+    }
+
+    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "upgrade", "transfer-encoding",
+            "keep-alive", "te", "trailer", "proxy-connection");
 
 }

@@ -46,6 +46,8 @@ final class HttpExchange extends ExchangeCompletion {
     private RouteDecision.ToCluster forward;
     private UpstreamCluster cluster;
     private UpstreamLeg leg;
+    /** The copies the route mirrors, while the request body goes up; null for most requests. */
+    private RequestMirror mirror;
     /** The Upgrade sent upstream when this request may switch protocols, else null. */
     private String upgrade;
     private String requestId;
@@ -83,6 +85,7 @@ final class HttpExchange extends ExchangeCompletion {
     ExchangeResponse response() { return response; }
     RequestBody body() { return body; }
     UpstreamLeg leg() { return leg; }
+    RequestMirror mirror() { return mirror; }
     UpstreamCluster cluster() { return cluster; }
     ExchangeFilters filters() { return filters; }
     RouteDecision.ToCluster forward() { return forward; }
@@ -182,6 +185,7 @@ final class HttpExchange extends ExchangeCompletion {
             // the request will be forwarded, and do not pass it upstream.
             dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
+        if (!f.mirrors().isEmpty()) mirror = RequestMirror.of(f, upstreamRequest, requestHasBody, down.worker);
         leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, client, upstreamRequest, f,
                 !requestHasBody && RequestChecks.isIdempotent(request.method()), upgrade != null);
         body.routed(leg);

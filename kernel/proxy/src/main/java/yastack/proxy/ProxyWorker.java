@@ -4,7 +4,6 @@ import io.netty.channel.EventLoop;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import yastack.api.ClusterCalls;
 import yastack.api.WorkerContext;
 import yastack.kernel.loop.EventLoopWorkerContext;
 import yastack.kernel.loop.TimerWheel;
@@ -38,11 +37,11 @@ final class ProxyWorker {
     private final Map<ClusterRuntime, UpstreamCluster> clusters = new IdentityHashMap<>();
     private final WorkerContext pluginView;
     /** What filter plugins' {@code callCluster} goes through (shared by the workers). */
-    final ClusterCalls calls;
+    final HttpClusterCalls calls;
     private long streamIds;
 
     ProxyWorker(int index, Sockets sockets, WorkerStats stats, PluginRegistry plugins, OverloadMonitor overload,
-                ConnectionDrain drain, ClusterCalls calls) {
+                ConnectionDrain drain, HttpClusterCalls calls) {
         this.calls = calls;
         this.drain = drain;
         this.index = index;

@@ -77,8 +77,10 @@ final class RequestBody {
         }
         UpstreamLeg leg = ex.leg();
         // Without filters the downstream read-complete flushes; a chain may resume later.
-        if (leg != null) leg.body(content, last, ex.filters() != null);
-        else {
+        if (leg != null) {
+            if (ex.mirror() != null) ex.mirror().body(content, last);
+            leg.body(content, last, ex.filters() != null);
+        } else {
             if (early == null) early = new ArrayDeque<>();
             early.add(content);
         }
@@ -87,7 +89,11 @@ final class RequestBody {
     /** The request was routed: what arrived while it was not goes to its upstream leg first. */
     void routed(UpstreamLeg leg) {
         HttpContent c;
-        while (early != null && (c = early.poll()) != null) leg.body(c, c instanceof LastHttpContent, false);
+        while (early != null && (c = early.poll()) != null) {
+            boolean last = c instanceof LastHttpContent;
+            if (ex.mirror() != null) ex.mirror().body(c, last);
+            leg.body(c, last, false);
+        }
     }
 
     /**

@@ -44,6 +44,7 @@ public final class RouteTranslator {
                 if (!r.hasRoute()) continue;
                 if (!r.getRoute().getCluster().isEmpty()) out.add(r.getRoute().getCluster());
                 r.getRoute().getWeightedClustersList().forEach(w -> out.add(w.getName()));
+                r.getRoute().getRequestMirrorPoliciesList().forEach(m -> out.add(m.getCluster()));
             }
         }
         return out;
@@ -81,7 +82,7 @@ public final class RouteTranslator {
 
     private static yastack.api.config.RouteAction action(RouteAction a, String path) throws Rejection {
         only(a, path, "cluster", "weighted_clusters", "prefix_rewrite", "host_rewrite_literal", "timeout", "retry_policy",
-                "hash_policy");
+                "hash_policy", "request_mirror_policies");
         var out = yastack.api.config.RouteAction.newBuilder().setPrefixRewrite(a.getPrefixRewrite())
                 .setHostRewrite(a.getHostRewriteLiteral());
         if (a.getClusterSpecifierCase() == RouteAction.ClusterSpecifierCase.CLUSTER) {
@@ -108,6 +109,25 @@ public final class RouteTranslator {
             if (rp.hasNumRetries()) retry.setNumRetries(rp.getNumRetries().getValue());
             if (rp.hasPerTryTimeout()) retry.setPerTryTimeout(rp.getPerTryTimeout());
             out.setRetryPolicy(retry);
+        }
+        for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
+            var m = a.getRequestMirrorPolicies(i);
+            String p = element(path, "request_mirror_policies", i);
+            only(m, p, "cluster", "runtime_fraction");
+            var mirror = yastack.api.config.RequestMirrorPolicy.newBuilder().setCluster(m.getCluster());
+            if (m.hasRuntimeFraction()) {
+                // No runtime here: the fraction is its default value.
+                only(m.getRuntimeFraction(), child(p, "runtime_fraction"), "default_value", "runtime_key");
+                var f = m.getRuntimeFraction().getDefaultValue();
+                double scale = switch (f.getDenominator()) {
+                    case HUNDRED -> 100;
+                    case TEN_THOUSAND -> 10_000;
+                    case MILLION -> 1_000_000;
+                    case UNRECOGNIZED -> throw new Rejection(child(p, "runtime_fraction.default_value.denominator"), "unknown");
+                };
+                mirror.setPercent(Math.min(100, f.getNumerator() * 100 / scale));
+            }
+            out.addRequestMirrorPolicies(mirror);
         }
         if (a.getHashPolicyCount() > 1) throw new Rejection(child(path, "hash_policy"), "one hash policy is supported, got " + a.getHashPolicyCount());
         if (a.getHashPolicyCount() == 1) out.setHashPolicy(hashPolicy(a.getHashPolicy(0), element(path, "hash_policy", 0)));

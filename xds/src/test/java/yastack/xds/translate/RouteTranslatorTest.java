@@ -10,6 +10,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
@@ -23,6 +24,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.Vhds;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -82,7 +84,10 @@ class RouteTranslatorTest {
                         .setTimeout(Durations.fromMillis(2500))
                         .setRetryPolicy(RetryPolicy.newBuilder().setRetryOn("5xx,reset").setNumRetries(UInt32Value.of(2))
                                 .setPerTryTimeout(Durations.fromSeconds(1)).addRetriableStatusCodes(503))
-                        .addHashPolicy(RouteAction.HashPolicy.newBuilder().setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName("x-user")))),
+                        .addHashPolicy(RouteAction.HashPolicy.newBuilder().setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName("x-user")))
+                        .addRequestMirrorPolicies(RouteAction.RequestMirrorPolicy.newBuilder().setCluster("api-next")
+                                .setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(FractionalPercent.newBuilder()
+                                        .setNumerator(2500).setDenominator(FractionalPercent.DenominatorType.TEN_THOUSAND))))),
                 to(RouteAction.newBuilder().setWeightedClusters(WeightedCluster.newBuilder()
                         .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("blue").setWeight(UInt32Value.of(90)))
                         .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("green").setWeight(UInt32Value.of(10))))
@@ -102,6 +107,8 @@ class RouteTranslatorTest {
         assertEquals(1, a.getRetryPolicy().getPerTryTimeout().getSeconds());
         assertEquals(List.of(503), a.getRetryPolicy().getRetriableStatusCodesList());
         assertEquals("x-user", a.getHashPolicy().getHeader());
+        assertEquals("api-next", a.getRequestMirrorPolicies(0).getCluster());
+        assertEquals(25.0, a.getRequestMirrorPolicies(0).getPercent());
         var w = out.getVirtualHosts(0).getRoutes(1).getRoute();
         assertEquals("blue", w.getWeightedClusters(0).getName());
         assertEquals(90, w.getWeightedClusters(0).getWeight());
@@ -111,7 +118,7 @@ class RouteTranslatorTest {
         assertTrue(out.getVirtualHosts(0).getRoutes(2).getRoute().getHashPolicy().getSourceIp());
         assertEquals("u", out.getVirtualHosts(0).getRoutes(3).getRoute().getHashPolicy().getQueryParameter());
         assertFalse(out.getVirtualHosts(0).getRoutes(2).getRoute().hasRetryPolicy());
-        assertEquals(Set.of("api", "blue", "green", "c", "d"), RouteTranslator.clusters(out));
+        assertEquals(Set.of("api", "api-next", "blue", "green", "c", "d"), RouteTranslator.clusters(out), "mirrors' clusters too");
     }
 
     @Test

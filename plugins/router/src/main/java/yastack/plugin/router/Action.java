@@ -65,6 +65,10 @@ interface Action {
         if (!a.getPrefixRewrite().isEmpty() && matchedPrefix != null) b.prefixRewrite(matchedPrefix, a.getPrefixRewrite());
         if (a.hasHashPolicy()) b.hashKey(HashKey.of(a.getHashPolicy()));
         if (a.hasRetryPolicy()) b.retry(RetryRules.of(a.getRetryPolicy()));
+        if (a.getRequestMirrorPoliciesCount() > 0) {
+            b.mirrors(a.getRequestMirrorPoliciesList().stream()
+                    .map(m -> new RouteDecision.Mirror(m.getCluster(), m.hasPercent() ? m.getPercent() : 100)).toList());
+        }
         return b.build();
     }
 
