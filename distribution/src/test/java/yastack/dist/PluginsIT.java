@@ -40,7 +40,7 @@ class PluginsIT {
     static TestUpstream stable, canary;
     static Process proxy;
     static Path dir, log;
-    static int port, adminPort, tcpPort, limitedPort, guardedPort, authzPort, jwtPort;
+    static int port, adminPort, tcpPort, limitedPort, guardedPort, authzPort, jwtPort, chaosPort;
     static KeyPair tokenKey;
     static HttpServer auth;
     static final List<String> authSaw = new CopyOnWriteArrayList<>();
@@ -61,6 +61,7 @@ class PluginsIT {
         guardedPort = Dist.freePort();
         authzPort = Dist.freePort();
         jwtPort = Dist.freePort();
+        chaosPort = Dist.freePort();
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(new ECGenParameterSpec("secp256r1"));
         tokenKey = ec.generateKeyPair();
@@ -129,6 +130,15 @@ class PluginsIT {
                             rules: [{match: {prefix: /}, requires: idp}]
                       route_config:
                         virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
+                  - name: chaos
+                    address: 127.0.0.1
+                    port: %d
+                    http:
+                      filters:
+                        - name: fault
+                          config: {delay: {fixed_delay: 300ms}, abort: {header_abort: true}, header: x-chaos}
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web-canary}}]}]
                   - name: l4
                     address: 127.0.0.1
                     port: %d
@@ -139,7 +149,7 @@ class PluginsIT {
                   - {name: web-stable, lb_policy: {plugin: first-host}, endpoints: [{address: 127.0.0.1, port: %d}, {address: 127.0.0.1, port: 1}]}
                   - {name: web-canary, endpoints: [{address: 127.0.0.1, port: %d}]}
                   - {name: auth, endpoints: [{address: 127.0.0.1, port: %d}]}
-                """.formatted(adminPort, port, limitedPort, guardedPort, authzPort, jwtPort, tcpPort, stable.port(), canary.port(),
+                """.formatted(adminPort, port, limitedPort, guardedPort, authzPort, jwtPort, chaosPort, tcpPort, stable.port(), canary.port(),
                 auth.getAddress().getPort()));
         log = dir.resolve("yastack.log");
         proxy = Dist.startRun(cfg, log, List.of(), "--workers", "2", "--plugins", plugins.toString());
@@ -384,6 +394,20 @@ class PluginsIT {
         String stats = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=ext_authz")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(stats.contains("plugin.ext_authz.ok: 2") && stats.contains("plugin.ext_authz.denied: 1"), stats);
+    }
+
+    @Test
+    void faultInjectionDelaysAndAbortsWhatItIsAskedTo() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> aborted = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + chaosPort + "/x"))
+                .header("x-chaos", "1").header("x-envoy-fault-abort-request", "503").build(), HttpResponse.BodyHandlers.ofString());
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(503, aborted.statusCode());
+        assertEquals("fault filter abort", aborted.body());
+        assertTrue(tookMillis >= 300, "delayed first: " + tookMillis + " ms");
+        HttpResponse<String> spared = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + chaosPort + "/x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, spared.statusCode(), "without x-chaos no fault: " + spared.body());
     }
 
     @Test

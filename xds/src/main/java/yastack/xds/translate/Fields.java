@@ -2,6 +2,7 @@ package yastack.xds.translate;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.MessageOrBuilder;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.Set;
 
 /**
@@ -25,5 +26,16 @@ final class Fields {
 
     static String element(String path, String field, int i) {
         return child(path, field) + "[" + i + "]";
+    }
+
+    /** Envoy's fractional percent as a percentage (0..100); an absent one is 0, as Envoy reads it. */
+    static double percent(FractionalPercent f, String path) throws Rejection {
+        double scale = switch (f.getDenominator()) {
+            case HUNDRED -> 100;
+            case TEN_THOUSAND -> 10_000;
+            case MILLION -> 1_000_000;
+            case UNRECOGNIZED -> throw new Rejection(child(path, "denominator"), "unknown");
+        };
+        return Math.min(100, f.getNumerator() * 100 / scale);
     }
 }

@@ -95,12 +95,20 @@ final class HttpTranslator {
                 return true;
             }
             String type = f.getTypedConfig().getTypeUrl();
-            if (type.equals(ExtAuthzTranslator.TYPE) || type.equals(JwtAuthnTranslator.TYPE)) {
+            String envoyFilter = switch (type) {
+                case ExtAuthzTranslator.TYPE -> "ext_authz";
+                case JwtAuthnTranslator.TYPE -> "jwt_authn";
+                case FaultTranslator.TYPE -> "fault";
+                default -> null;
+            };
+            if (envoyFilter != null) {
                 if (last) throw new Rejection(p, "needs a router after it (envoy.filters.http.router)");
-                boolean authz = type.equals(ExtAuthzTranslator.TYPE);
-                out.addFilters(FilterRef.newBuilder().setName(authz ? "ext_authz" : "jwt_authn").setConfig(authz
-                        ? ExtAuthzTranslator.translate(f.getTypedConfig(), p + ".typed_config")
-                        : JwtAuthnTranslator.translate(f.getTypedConfig(), p + ".typed_config")));
+                String tp = p + ".typed_config";
+                out.addFilters(FilterRef.newBuilder().setName(envoyFilter).setConfig(switch (envoyFilter) {
+                    case "ext_authz" -> ExtAuthzTranslator.translate(f.getTypedConfig(), tp);
+                    case "jwt_authn" -> JwtAuthnTranslator.translate(f.getTypedConfig(), tp);
+                    default -> FaultTranslator.translate(f.getTypedConfig(), tp);
+                }));
                 continue;
             }
             Extension e = Extension.of(f.getTypedConfig(), p + ".typed_config");

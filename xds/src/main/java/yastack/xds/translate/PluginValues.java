@@ -16,7 +16,7 @@ final class PluginValues {
         return Value.newBuilder().setBoolValue(b).build();
     }
 
-    static Value number(long n) {
+    static Value number(double n) {
         return Value.newBuilder().setNumberValue(n).build();
     }
 

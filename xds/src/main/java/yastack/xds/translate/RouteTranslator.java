@@ -118,14 +118,7 @@ public final class RouteTranslator {
             if (m.hasRuntimeFraction()) {
                 // No runtime here: the fraction is its default value.
                 only(m.getRuntimeFraction(), child(p, "runtime_fraction"), "default_value", "runtime_key");
-                var f = m.getRuntimeFraction().getDefaultValue();
-                double scale = switch (f.getDenominator()) {
-                    case HUNDRED -> 100;
-                    case TEN_THOUSAND -> 10_000;
-                    case MILLION -> 1_000_000;
-                    case UNRECOGNIZED -> throw new Rejection(child(p, "runtime_fraction.default_value.denominator"), "unknown");
-                };
-                mirror.setPercent(Math.min(100, f.getNumerator() * 100 / scale));
+                mirror.setPercent(Fields.percent(m.getRuntimeFraction().getDefaultValue(), child(p, "runtime_fraction.default_value")));
             }
             out.addRequestMirrorPolicies(mirror);
         }

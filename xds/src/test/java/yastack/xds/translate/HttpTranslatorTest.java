@@ -26,6 +26,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.type.matcher.v3.ListStringMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
 import io.envoyproxy.envoy.type.v3.StatusCode;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
@@ -40,6 +41,10 @@ import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirementOrList;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RemoteJwks;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RequirementRule;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.UpgradeConfig;
@@ -125,6 +130,27 @@ class HttpTranslatorTest {
                         ja.toBuilder().clearRules().addRules(RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
                                 .setRequires(JwtRequirement.newBuilder().setAllowMissingOrFailed(Empty.getDefaultInstance()))).build())))
                         .addHttpFilters(ROUTER).build(), "hcm"));
+    }
+
+    @Test
+    void envoysFaultFilterBecomesOurPlugin() throws Exception {
+        HTTPFault fault = HTTPFault.newBuilder()
+                .setDelay(FaultDelay.newBuilder().setFixedDelay(Durations.fromMillis(1500))
+                        .setPercentage(FractionalPercent.newBuilder().setNumerator(10)))
+                .setAbort(FaultAbort.newBuilder().setHeaderAbort(FaultAbort.HeaderAbort.getDefaultInstance())
+                        .setPercentage(FractionalPercent.newBuilder().setNumerator(100)))
+                .addHeaders(HeaderMatcher.newBuilder().setName("x-chaos").setPresentMatch(true))
+                .setMaxActiveFaults(UInt32Value.of(20)).build();
+        var out = translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.fault")
+                .setTypedConfig(Any.pack(fault))).addHttpFilters(ROUTER).build(), "hcm").http();
+        assertEquals("fault", out.getFilters(0).getName());
+        assertEquals("""
+                {"delay":{"percentage":10.0,"fixed_delay":"1500ms"},"abort":{"percentage":100.0,"header_abort":true},\
+                "header":"x-chaos","max_active_faults":20.0}""", JsonFormat.printer().omittingInsignificantWhitespace()
+                .print(out.getFilters(0).getConfig()));
+        refused("hcm.http_filters[0].typed_config.abort.grpc_status: not supported", () -> translator.translate(rds("r")
+                .addHttpFilters(HttpFilter.newBuilder().setName("f").setTypedConfig(Any.pack(HTTPFault.newBuilder()
+                        .setAbort(FaultAbort.newBuilder().setGrpcStatus(14)).build()))).addHttpFilters(ROUTER).build(), "hcm"));
     }
 
     private static ListStringMatcher exact(String name) {
