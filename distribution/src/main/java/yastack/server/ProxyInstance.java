@@ -38,6 +38,8 @@ public final class ProxyInstance implements AutoCloseable {
     private volatile int adminPort;
     private volatile boolean closed;
     private final long startNanos = System.nanoTime();
+    /** Completed by the admin's /quitquitquit; whoever runs the process exits on it. */
+    private final CompletableFuture<Void> quit = new CompletableFuture<>();
     private volatile boolean healthCheckFailed;
     private Drainer drainer;
     /** The control plane's client when the config has dynamic_resources, else null. */
@@ -192,6 +194,11 @@ public final class ProxyInstance implements AutoCloseable {
     }
 
     /** What the admin API's lifecycle endpoints do to this instance. */
+    /** Completes when the admin API asks the process to exit (/quitquitquit). */
+    public CompletableFuture<Void> quitRequested() {
+        return quit;
+    }
+
     private final class Lifecycle implements AdminServer.Lifecycle {
         @Override
         public CompletableFuture<Void> drain(boolean graceful) {
@@ -201,6 +208,11 @@ public final class ProxyInstance implements AutoCloseable {
         @Override
         public void failHealthCheck(boolean failed) {
             ProxyInstance.this.failHealthCheck(failed);
+        }
+
+        @Override
+        public void quit() {
+            quit.complete(null);
         }
 
         @Override

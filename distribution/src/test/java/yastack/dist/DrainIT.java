@@ -140,4 +140,17 @@ class DrainIT {
         String log = Files.readString(r.log());
         assertTrue(log.contains("SIGTERM again: exiting now") && log.contains("cutting 1 connection"), log);
     }
+
+    @Test
+    void quitquitquitExitsAtOnceWithZero() throws Exception {
+        Running r = run("{delay: 5s, timeout: 30s}");
+        assertEquals(200, get(r, "/before").get(10, TimeUnit.SECONDS).statusCode());
+        HttpResponse<String> quit = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.adminPort() + "/quitquitquit"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, quit.statusCode());
+        assertTrue(r.process().waitFor(10, TimeUnit.SECONDS), "exited without waiting for the 5 s drain delay");
+        assertEquals(0, r.process().exitValue());
+        String log = Files.readString(r.log());
+        assertTrue(log.contains("admin: /quitquitquit, exiting") && log.contains("exiting with code 0"), log);
+    }
 }

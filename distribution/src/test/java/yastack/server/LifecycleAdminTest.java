@@ -3,6 +3,7 @@ package yastack.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
@@ -10,12 +11,14 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.TestUpstream;
 
-/** Envoy's lifecycle admin endpoints: /healthcheck/fail|ok, /drain_listeners[?graceful], /server_info. */
+/** Envoy's lifecycle and process admin endpoints: /healthcheck/fail|ok, /drain_listeners[?graceful], /server_info, /logging, /memory, /help, /quitquitquit. */
 class LifecycleAdminTest {
     TestUpstream up;
     ServerHarness proxy;
@@ -95,6 +98,35 @@ class LifecycleAdminTest {
         // The process does not exit (that is SIGTERM's job); the admin API still answers.
         assertEquals(503, proxy.admin("/ready").statusCode());
         proxy.instance.drain(true).get(5, TimeUnit.SECONDS); // joins the drain under way, which ends
+    }
+
+    @Test
+    void loggingLevelsChangeAtRunTimeAndBadOnesAreRefused() throws Exception {
+        Logger plugin = Logger.getLogger("yastack.plugin.rbac");
+        try {
+            assertFalse(plugin.isLoggable(Level.FINE));
+            HttpResponse<String> set = post("/logging?yastack.plugin.rbac=debug");
+            assertEquals(200, set.statusCode(), set.body());
+            assertTrue(plugin.isLoggable(Level.FINE), "the plugin's debug lines are logged now");
+            assertEquals("debug", new JsonObject(proxy.admin("/logging").body()).getJsonObject("active_loggers")
+                    .getString("yastack.plugin.rbac"));
+            assertEquals(400, post("/logging?yastack=verbose").statusCode());
+            assertEquals(400, post("/logging").statusCode());
+        } finally {
+            post("/logging?yastack.plugin.rbac=info");
+        }
+    }
+
+    @Test
+    void memoryHelpAndQuit() throws Exception {
+        JsonObject memory = new JsonObject(proxy.admin("/memory").body());
+        assertTrue(memory.getLong("heap_used_bytes") > 0 && memory.getLong("resident_bytes") > 0, memory.encode());
+        String help = proxy.admin("/help").body();
+        assertTrue(help.contains("/quitquitquit") && help.contains("/logging"), help);
+        assertEquals(405, proxy.admin("/quitquitquit").statusCode(), "a GET must not end the process");
+        assertFalse(proxy.instance.quitRequested().isDone());
+        assertEquals(200, post("/quitquitquit").statusCode());
+        proxy.instance.quitRequested().get(5, TimeUnit.SECONDS);
     }
 
     @Test

@@ -26,7 +26,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +55,9 @@ final class AdminHttp implements AutoCloseable {
         String param(String name);
 
         boolean hasParam(String name);
+
+        /** Every query parameter's first value, in order. */
+        Map<String, String> params();
 
         void reply(int status, String contentType, String body);
 
@@ -191,6 +196,13 @@ final class AdminHttp implements AutoCloseable {
             @Override
             public boolean hasParam(String name) {
                 return uri.parameters().containsKey(name);
+            }
+
+            @Override
+            public Map<String, String> params() {
+                Map<String, String> out = new LinkedHashMap<>();
+                uri.parameters().forEach((k, v) -> out.put(k, v.isEmpty() ? "" : v.getFirst()));
+                return out;
             }
 
             @Override

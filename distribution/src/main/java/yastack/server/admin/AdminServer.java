@@ -55,6 +55,9 @@ public final class AdminServer implements AutoCloseable {
         void failHealthCheck(boolean failed);
 
         Map<String, Object> serverInfo();
+
+        /** Ends the process now (Envoy's /quitquitquit): what is open is closed, not drained. */
+        void quit();
     }
 
     public AdminServer(ProxyServer proxy, BooleanSupplier ready, Runnable reload) {
@@ -147,6 +150,14 @@ public final class AdminServer implements AutoCloseable {
                 case "/" -> req.reply(200, "text/html; charset=utf-8", LivePage.html());
                 case "/server_info" -> req.reply(200, "application/json", Json.pretty(serverInfo()) + "\n");
                 case "/certs" -> req.reply(200, "application/json", Json.pretty(certs()) + "\n");
+                case "/memory" -> req.reply(200, "application/json", Json.pretty(ProcessEndpoints.memory()) + "\n");
+                case "/help" -> req.reply(200, "text/plain", ProcessEndpoints.help());
+                case "/logging" -> logging(req);
+                case "/quitquitquit" -> lifecycle(req, true, l -> {
+                    LOG.log(System.Logger.Level.INFO, "admin: /quitquitquit, exiting");
+                    l.quit();
+                    return "OK\n";
+                });
                 default -> {
                     Object[] drain = DataplaneReport.parseDrainPath(path);
                     if (drain == null) {
@@ -161,6 +172,18 @@ public final class AdminServer implements AutoCloseable {
         } catch (RuntimeException e) {
             req.reply(500, "text/plain", "admin error: " + e + "\n");
         }
+    }
+
+    private void logging(Exchange req) {
+        if ("POST".equals(req.method())) {
+            String wrong = ProcessEndpoints.set(req.params());
+            if (wrong != null) {
+                req.reply(400, "text/plain", wrong + "\n");
+                return;
+            }
+            LOG.log(System.Logger.Level.INFO, "admin: log levels set: " + req.params());
+        }
+        req.reply(200, "application/json", Json.pretty(ProcessEndpoints.levels()) + "\n");
     }
 
     /** A lifecycle endpoint: {@code post} ones refuse other methods; 404 when this server has no lifecycle. */

@@ -90,6 +90,7 @@ final class RunCommand extends Subcommand {
         }
         CompletableFuture<Integer> exitCode = new CompletableFuture<>();
         ShutdownSignals.install(instance, exitCode);
+        instance.quitRequested().thenRun(() -> exitCode.complete(0));
         LogRotationSignal.install(instance);
         started.run();
         if (old != null) {
