@@ -185,7 +185,8 @@ final class HttpExchange extends ExchangeCompletion {
             // the request will be forwarded, and do not pass it upstream.
             dctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
-        if (!f.mirrors().isEmpty()) mirror = RequestMirror.of(f, upstreamRequest, requestHasBody, down.worker);
+        // An upgrade becomes a tunnel, which a copy sent over the JDK's client could not follow.
+        if (!f.mirrors().isEmpty() && upgrade == null) mirror = RequestMirror.of(f, upstreamRequest, requestHasBody, down.worker);
         leg = new UpstreamLeg(this, down, dctx, cluster, endpointIndex, client, upstreamRequest, f,
                 !requestHasBody && RequestChecks.isIdempotent(request.method()), upgrade != null);
         body.routed(leg);
