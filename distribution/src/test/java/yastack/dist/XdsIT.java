@@ -3,8 +3,25 @@ package yastack.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.core.v3.HttpUri;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz;
+import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.HttpService;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtProvider;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RemoteJwks;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RequirementRule;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,6 +92,31 @@ class XdsIT {
             String out = Files.readString(log);
             assertTrue(out.contains("xds: NACK Cluster version 3") && out.contains("type: ORIGINAL_DST is not supported"),
                     "one log line per NACK with its reason:\n" + out);
+
+            // Envoy's own typed filters, read by reflection on the module path: fault injection and RBAC.
+            HttpFilter fault = HttpFilter.newBuilder().setName("envoy.filters.http.fault").setTypedConfig(Any.pack(HTTPFault.newBuilder()
+                    .setAbort(FaultAbort.newBuilder().setHeaderAbort(FaultAbort.HeaderAbort.getDefaultInstance())
+                            .setPercentage(FractionalPercent.newBuilder().setNumerator(100))).build())).build();
+            HttpFilter rbac = HttpFilter.newBuilder().setName("envoy.filters.http.rbac").setTypedConfig(Any.pack(RBAC.newBuilder()
+                    .setRules(io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder().setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.DENY)
+                            .putPolicies("bots", Policy.newBuilder().addPermissions(Permission.newBuilder().setAny(true))
+                                    .addPrincipals(Principal.newBuilder().setHeader(HeaderMatcher.newBuilder().setName("x-bot")
+                                            .setPresentMatch(true))).build())).build())).build();
+            // ext_authz asks the upstream itself (which answers 200); jwt_authn requires tokens nowhere.
+            HttpFilter authz = HttpFilter.newBuilder().setName("envoy.filters.http.ext_authz").setTypedConfig(Any.pack(ExtAuthz.newBuilder()
+                    .setHttpService(HttpService.newBuilder().setServerUri(HttpUri.newBuilder().setUri("http://api").setCluster("api")
+                            .setTimeout(com.google.protobuf.util.Durations.fromSeconds(5)))).build())).build();
+            HttpFilter jwt = HttpFilter.newBuilder().setName("envoy.filters.http.jwt_authn").setTypedConfig(Any.pack(JwtAuthentication.newBuilder()
+                    .putProviders("idp", JwtProvider.newBuilder().setRemoteJwks(RemoteJwks.newBuilder().setHttpUri(HttpUri.newBuilder()
+                            .setUri("http://api/jwks").setCluster("api"))).build())
+                    .addRules(RequirementRule.newBuilder().setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPrefix("/")))
+                    .build())).build();
+            cp.set("edge-1", "4", List.of(Envoy.edsCluster("api")), List.of(Envoy.endpoints("api", "127.0.0.1", a.port())),
+                    List.of(Envoy.httpListener("web", port, "routes", fault, rbac, authz, jwt)), List.of(Envoy.routes("routes", "/", "api")));
+            cp.awaitAck(LDS, "4");
+            assertEquals(418, get(port, "/f", "x-envoy-fault-abort-request", "418").statusCode());
+            assertEquals(403, get(port, "/r", "x-bot", "1").statusCode());
+            assertEquals(200, get(port, "/ok").statusCode());
         } finally {
             Dist.stop(proxy);
         }

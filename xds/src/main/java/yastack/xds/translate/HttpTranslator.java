@@ -99,6 +99,7 @@ final class HttpTranslator {
                 case ExtAuthzTranslator.TYPE -> "ext_authz";
                 case JwtAuthnTranslator.TYPE -> "jwt_authn";
                 case FaultTranslator.TYPE -> "fault";
+                case RbacTranslator.TYPE -> "rbac";
                 default -> null;
             };
             if (envoyFilter != null) {
@@ -107,6 +108,7 @@ final class HttpTranslator {
                 out.addFilters(FilterRef.newBuilder().setName(envoyFilter).setConfig(switch (envoyFilter) {
                     case "ext_authz" -> ExtAuthzTranslator.translate(f.getTypedConfig(), tp);
                     case "jwt_authn" -> JwtAuthnTranslator.translate(f.getTypedConfig(), tp);
+                    case "rbac" -> RbacTranslator.translate(f.getTypedConfig(), tp);
                     default -> FaultTranslator.translate(f.getTypedConfig(), tp);
                 }));
                 continue;

@@ -41,7 +41,13 @@ import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirementOrList;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RemoteJwks;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RequirementRule;
+import io.envoyproxy.envoy.config.core.v3.CidrRange;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
+import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
 import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
@@ -151,6 +157,35 @@ class HttpTranslatorTest {
         refused("hcm.http_filters[0].typed_config.abort.grpc_status: not supported", () -> translator.translate(rds("r")
                 .addHttpFilters(HttpFilter.newBuilder().setName("f").setTypedConfig(Any.pack(HTTPFault.newBuilder()
                         .setAbort(FaultAbort.newBuilder().setGrpcStatus(14)).build()))).addHttpFilters(ROUTER).build(), "hcm"));
+    }
+
+    @Test
+    void envoysRbacBecomesOurPlugin() throws Exception {
+        RBAC rbac = RBAC.newBuilder().setRules(io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
+                .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
+                .putPolicies("office", Policy.newBuilder()
+                        .addPermissions(Permission.newBuilder().setAndRules(Permission.Set.newBuilder()
+                                .addRules(Permission.newBuilder().setHeader(HeaderMatcher.newBuilder().setName(":method")
+                                        .setStringMatch(StringMatcher.newBuilder().setExact("GET"))))
+                                .addRules(Permission.newBuilder().setUrlPath(PathMatcher.newBuilder()
+                                        .setPath(StringMatcher.newBuilder().setPrefix("/admin").setIgnoreCase(true))))))
+                        .addPrincipals(Principal.newBuilder().setRemoteIp(CidrRange.newBuilder().setAddressPrefix("10.0.0.0")
+                                .setPrefixLen(UInt32Value.of(8))))
+                        .addPrincipals(Principal.newBuilder().setNotId(Principal.newBuilder().setHeader(HeaderMatcher.newBuilder()
+                                .setName("x-bot").setPresentMatch(true))))
+                        .build())).build();
+        var out = translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.rbac")
+                .setTypedConfig(Any.pack(rbac))).addHttpFilters(ROUTER).build(), "hcm").http();
+        assertEquals("rbac", out.getFilters(0).getName());
+        assertEquals("""
+                {"action":"allow","policies":{"office":{"permissions":[{"and":[{"method":"GET"},{"url_path":{"prefix":"/admin",\
+                "ignore_case":true}}]}],"principals":[{"remote_ip":"10.0.0.0/8"},{"not":{"header":{"present":true,"name":"x-bot"}}}]}}}""",
+                JsonFormat.printer().omittingInsignificantWhitespace().print(out.getFilters(0).getConfig()));
+        refused("hcm.http_filters[0].typed_config.rules.policies.office.condition: not supported", () -> translator.translate(rds("r")
+                .addHttpFilters(HttpFilter.newBuilder().setName("rbac").setTypedConfig(Any.pack(rbac.toBuilder().setRules(
+                        rbac.getRules().toBuilder().putPolicies("office", rbac.getRules().getPoliciesOrThrow("office").toBuilder()
+                                .setCondition(com.google.api.expr.v1alpha1.Expr.getDefaultInstance()).build())).build())))
+                .addHttpFilters(ROUTER).build(), "hcm"));
     }
 
     private static ListStringMatcher exact(String name) {
