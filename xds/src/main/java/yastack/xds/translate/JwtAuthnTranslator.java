@@ -44,7 +44,8 @@ final class JwtAuthnTranslator {
             providers.putFields(e.getKey(), struct(provider(e.getValue(), child(path, "providers." + e.getKey()))));
         }
         List<Value> rules = new ArrayList<>();
-        for (int i = 0; i < ja.getRulesCount(); i++) rules.add(struct(rule(ja.getRules(i), element(path, "rules", i))));
+        List<String> all = List.copyOf(ja.getProvidersMap().keySet());
+        for (int i = 0; i < ja.getRulesCount(); i++) rules.add(struct(rule(ja.getRules(i), all, element(path, "rules", i))));
         return Struct.newBuilder().putFields("providers", struct(providers.build())).putFields("rules", list(rules)).build();
     }
 
@@ -101,7 +102,8 @@ final class JwtAuthnTranslator {
         return out.build();
     }
 
-    private static Struct rule(RequirementRule r, String path) throws Rejection {
+    /** {@code providers}: every provider's name, which a bare allow_missing[_or_failed] means (Envoy picks by issuer). */
+    private static Struct rule(RequirementRule r, List<String> providers, String path) throws Rejection {
         only(r, path, "match", "requires");
         var m = r.getMatch();
         String mp = child(path, "match");
@@ -118,22 +120,25 @@ final class JwtAuthnTranslator {
         String qp = child(path, "requires");
         switch (q.getRequiresTypeCase()) {
             case PROVIDER_NAME -> out.putFields("requires", text(q.getProviderName()));
+            case ALLOW_MISSING -> out.putFields("requires_any", texts(providers)).putFields("allow_missing", flag(true));
+            case ALLOW_MISSING_OR_FAILED -> out.putFields("requires_any", texts(providers)).putFields("allow_missing_or_failed", flag(true));
             case REQUIRES_ANY -> {
                 List<String> names = new ArrayList<>();
-                boolean allowMissing = false;
+                String allow = null;
                 for (int i = 0; i < q.getRequiresAny().getRequirementsCount(); i++) {
                     JwtRequirement one = q.getRequiresAny().getRequirements(i);
                     switch (one.getRequiresTypeCase()) {
                         case PROVIDER_NAME -> names.add(one.getProviderName());
-                        case ALLOW_MISSING -> allowMissing = true;
+                        case ALLOW_MISSING -> allow = allow == null ? "allow_missing" : allow;
+                        case ALLOW_MISSING_OR_FAILED -> allow = "allow_missing_or_failed";
                         default -> throw new Rejection(element(child(qp, "requires_any"), "requirements", i),
-                                "only provider_name and allow_missing are supported in requires_any");
+                                "only provider_name, allow_missing and allow_missing_or_failed are supported in requires_any");
                     }
                 }
                 out.putFields("requires_any", texts(names));
-                if (allowMissing) out.putFields("allow_missing", flag(true));
+                if (allow != null) out.putFields(allow, flag(true));
             }
-            default -> throw new Rejection(qp, "only provider_name and requires_any are supported");
+            default -> throw new Rejection(qp, "only provider_name, requires_any, allow_missing and allow_missing_or_failed are supported");
         }
         return out.build();
     }

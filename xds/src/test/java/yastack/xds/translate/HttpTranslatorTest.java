@@ -38,6 +38,7 @@ import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthenticatio
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtClaimToHeader;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtProvider;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirementAndList;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirementOrList;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RemoteJwks;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RequirementRule;
@@ -131,10 +132,21 @@ class HttpTranslatorTest {
                 "path":"/.well-known/jwks.json","timeout":"2000ms","cache_duration":"300000ms"},"claim_to_headers":[{"header_name":"x-user",\
                 "claim_name":"sub"}]}},"rules":[{"match":{"prefix":"/health"}},{"match":{"prefix":"/"},"requires_any":["idp"],\
                 "allow_missing":true}]}""", JsonFormat.printer().omittingInsignificantWhitespace().print(out.getFilters(0).getConfig()));
-        refused("hcm.http_filters[0].typed_config.rules[0].requires: only provider_name and requires_any are supported",
+        var optional = translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("jwt").setTypedConfig(Any.pack(
+                ja.toBuilder().clearRules().addRules(RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRequires(JwtRequirement.newBuilder().setAllowMissingOrFailed(Empty.getDefaultInstance()))).build())))
+                .addHttpFilters(ROUTER).build(), "hcm").http();
+        assertEquals("""
+                [{"match":{"prefix":"/"},"requires_any":["idp"],"allow_missing_or_failed":true}]""",
+                JsonFormat.printer().omittingInsignificantWhitespace().print(optional.getFilters(0).getConfig().getFieldsOrThrow("rules")),
+                "a bare allow_missing_or_failed means any provider, never refusing");
+        refused("hcm.http_filters[0].typed_config.rules[0].requires: only provider_name, requires_any, allow_missing and "
+                        + "allow_missing_or_failed are supported",
                 () -> translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("jwt").setTypedConfig(Any.pack(
                         ja.toBuilder().clearRules().addRules(RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                                .setRequires(JwtRequirement.newBuilder().setAllowMissingOrFailed(Empty.getDefaultInstance()))).build())))
+                                .setRequires(JwtRequirement.newBuilder().setRequiresAll(JwtRequirementAndList.newBuilder()
+                                        .addRequirements(JwtRequirement.newBuilder().setProviderName("idp"))
+                                        .addRequirements(JwtRequirement.newBuilder().setProviderName("idp"))))).build())))
                         .addHttpFilters(ROUTER).build(), "hcm"));
     }
 

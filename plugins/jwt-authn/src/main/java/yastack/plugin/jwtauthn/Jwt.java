@@ -21,8 +21,16 @@ record Jwt(JsonObject header, JsonObject claims, String payloadPart, byte[] sign
 
     /** Why a token is refused: Envoy's wording, which clients and dashboards know. */
     static final class Refusal extends Exception {
+        /** No key of the set fits the token's kid or algorithm: a rotated key the set may not have yet. */
+        final boolean noMatchingKey;
+
         Refusal(String message) {
+            this(message, false);
+        }
+
+        Refusal(String message, boolean noMatchingKey) {
             super(message, null, false, false);
+            this.noMatchingKey = noMatchingKey;
         }
     }
 
@@ -78,7 +86,7 @@ record Jwt(JsonObject header, JsonObject claims, String payloadPart, byte[] sign
                 // a key of the wrong curve or size: the next one may fit
             }
         }
-        throw new Refusal(anyKey ? "Jwt verification fails" : "Jwks doesn't have key to match kid or alg from Jwt");
+        throw new Refusal(anyKey ? "Jwt verification fails" : "Jwks doesn't have key to match kid or alg from Jwt", !anyKey);
     }
 
     private static Signature signature(String alg) throws GeneralSecurityException {

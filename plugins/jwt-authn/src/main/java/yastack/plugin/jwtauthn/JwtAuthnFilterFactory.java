@@ -55,7 +55,7 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
         return "verify JSON Web Tokens (RS, PS, ES, EdDSA) against a JWKS, per path rule (Envoy's jwt_authn); 401";
     }
 
-    record Rule(String prefix, String path, List<Provider> providers, boolean allowMissing) {
+    record Rule(String prefix, String path, List<Provider> providers, boolean allowMissing, boolean allowFailed) {
         boolean matches(String requestPath) {
             return path != null ? requestPath.equals(path) : requestPath.startsWith(prefix);
         }
@@ -72,7 +72,7 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
         if (providers.isEmpty()) throw new PluginConfigException(c.path("providers") + ": at least one provider");
         List<Rule> rules = new ArrayList<>();
         for (PluginConfig r : c.objects("rules")) {
-            r.requireOnly("match", "requires", "requires_any", "allow_missing");
+            r.requireOnly("match", "requires", "requires_any", "allow_missing", "allow_missing_or_failed");
             PluginConfig m = r.object("match").requireOnly("prefix", "path");
             if (m.has("prefix") == m.has("path")) throw new PluginConfigException(m.path() + ": give one of prefix and path");
             List<String> names = new ArrayList<>(r.strings("requires_any"));
@@ -86,10 +86,13 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
                 if (found == null) throw new PluginConfigException(r.path() + ": no provider named " + n + " (providers: " + providers.keySet() + ")");
                 required.add(found);
             }
-            boolean allowMissing = r.bool("allow_missing", false);
-            if (allowMissing && required.isEmpty()) throw new PluginConfigException(r.path("allow_missing") + ": goes with requires or requires_any");
+            boolean allowFailed = r.bool("allow_missing_or_failed", false);
+            boolean allowMissing = allowFailed || r.bool("allow_missing", false);
+            if (allowMissing && required.isEmpty()) {
+                throw new PluginConfigException(r.path(allowFailed ? "allow_missing_or_failed" : "allow_missing") + ": goes with requires or requires_any");
+            }
             rules.add(new Rule(m.has("prefix") ? m.requireString("prefix") : null, m.has("path") ? m.requireString("path") : null,
-                    List.copyOf(required), allowMissing));
+                    List.copyOf(required), allowMissing, allowFailed));
         }
         if (rules.isEmpty()) throw new PluginConfigException(c.path("rules") + ": at least one rule (which paths need which provider)");
         return new Settings(List.copyOf(rules));
@@ -133,27 +136,38 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
                     }
                     if (jwt == null) {
                         if (rule.allowMissing()) return allow();
-                        return deny(st, request, 401, "Jwt is missing", false);
+                        return deny(rule, st, request, 401, "Jwt is missing", false);
                     }
                     jwt.checkClaims(provider.issuer(), provider.audiences(), System.currentTimeMillis() / 1000, provider.skewSeconds());
                 } catch (Jwt.Refusal r) {
-                    return deny(st, request, r.getMessage().startsWith("Audiences") ? 403 : 401, r.getMessage(), true);
+                    return deny(rule, st, request, r.getMessage().startsWith("Audiences") ? 403 : 401, r.getMessage(), true);
                 }
                 Provider p = provider;
                 Provider.Found f = found;
                 Jwt token = jwt;
+                Rule matched = rule;
                 CompletableFuture<Jwks> keys = p.keys().keys(st, context.nanoTime()).toCompletableFuture();
-                if (keys.isDone() && !keys.isCompletedExceptionally()) return verified(st, request, p, f, token, keys.join());
+                if (keys.isDone() && !keys.isCompletedExceptionally()) return verified(matched, st, request, p, f, token, keys.join(), true);
                 return FilterResult.async(keys.handleAsync((jwks, failure) -> failure != null
-                        ? deny(st, request, 401, "Jwks remote fetch is failed", true)
-                        : verified(st, request, p, f, token, jwks), st.worker().executor()));
+                        ? deny(matched, st, request, 401, "Jwks remote fetch is failed", true)
+                        : verified(matched, st, request, p, f, token, jwks, true), st.worker().executor()));
             }
 
-            private FilterResult verified(HttpStream st, HttpRequestHead request, Provider p, Provider.Found f, Jwt jwt, Jwks jwks) {
+            /** Checks the signature; a key the cached remote set lacks gets the set fetched again once ({@code mayRefetch}). */
+            private FilterResult verified(Rule rule, HttpStream st, HttpRequestHead request, Provider p, Provider.Found f, Jwt jwt,
+                                          Jwks jwks, boolean mayRefetch) {
                 try {
                     jwt.verify(jwks);
                 } catch (Jwt.Refusal r) {
-                    return deny(st, request, 401, r.getMessage(), true);
+                    if (r.noMatchingKey && mayRefetch && p.keys() instanceof KeySource.Remote remote) {
+                        var again = remote.refetch(st, context.nanoTime());
+                        if (again != null) {
+                            return FilterResult.async(again.handleAsync((fresh, failure) -> failure != null
+                                    ? deny(rule, st, request, 401, r.getMessage(), true)
+                                    : verified(rule, st, request, p, f, jwt, fresh, false), st.worker().executor()));
+                        }
+                    }
+                    return deny(rule, st, request, 401, r.getMessage(), true);
                 }
                 p.apply(request, f, jwt);
                 return allow();
@@ -164,7 +178,9 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
                 return FilterResult.proceed();
             }
 
-            private FilterResult deny(HttpStream st, HttpRequestHead request, int status, String reason, boolean invalid) {
+            /** A refusal, unless the rule lets requests through whatever their token ({@code allow_missing_or_failed}). */
+            private FilterResult deny(Rule rule, HttpStream st, HttpRequestHead request, int status, String reason, boolean invalid) {
+                if (rule.allowFailed()) return allow();
                 denied.inc();
                 String challenge = "Bearer realm=\"" + st.scheme() + "://" + request.authority() + request.path() + "\""
                         + (invalid ? ", error=\"invalid_token\"" : "");

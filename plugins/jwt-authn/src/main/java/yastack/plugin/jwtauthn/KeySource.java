@@ -53,6 +53,21 @@ sealed interface KeySource {
             this.failed = stats == null ? UNCOUNTED : stats.counter("jwks_fetch_failed");
         }
 
+        /** An identity provider rotating keys signs with the new one before our cached set has it: refetch, at most this often. */
+        static final long REFETCH_NANOS = 30_000_000_000L;
+
+        /**
+         * The keys fetched again for a token whose key the cached set lacks; null when they were
+         * fetched less than {@link #REFETCH_NANOS} ago (a stream of forged kids must not hammer
+         * the identity provider).
+         */
+        CompletionStage<Jwks> refetch(HttpStream stream, long nowNanos) {
+            synchronized (this) {
+                if (current != null && nowNanos - fetchedAt < REFETCH_NANOS) return null;
+            }
+            return fetch(stream, nowNanos);
+        }
+
         @Override
         public CompletionStage<Jwks> keys(HttpStream stream, long nowNanos) {
             Jwks have = current;

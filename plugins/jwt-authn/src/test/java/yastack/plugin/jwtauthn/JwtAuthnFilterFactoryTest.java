@@ -74,6 +74,15 @@ class JwtAuthnFilterFactoryTest {
         assertEquals(3, ctx.stat("allowed"));
     }
 
+    /** What an async decision comes to once the stream's worker has run it (as the kernel resumes it). */
+    private static FilterResult settled(TestStream stream, FilterResult r) {
+        while (r instanceof FilterResult.Async a) {
+            stream.testWorker().runReady();
+            r = a.stage().toCompletableFuture().getNow(null);
+        }
+        return r;
+    }
+
     /** The status, body and challenge the client gets. */
     private String refusal(FilterResult r) {
         LocalReply reply = ((FilterResult.Respond) r).reply();
@@ -138,6 +147,46 @@ class JwtAuthnFilterFactoryTest {
         FilterResult decided = ((FilterResult.Async) r).stage().toCompletableFuture().getNow(null);
         assertTrue(refusal(decided).startsWith("401 Jwks remote fetch is failed"), refusal(decided));
         assertEquals(1, ctx.stat("jwks_fetch_failed"));
+    }
+
+    @Test
+    void aKeyTheCachedSetLacksGetsTheSetFetchedAgainAtMostEvery30Seconds() throws Exception {
+        AtomicInteger fetches = new AtomicInteger();
+        String rsaOnly = ISSUER.jwks().replaceAll("(?s),\\s*\\{\"kty\": \"EC\".*?\\}(?=,)", "");
+        assertTrue(!rsaOnly.contains("\"EC\"") && rsaOnly.contains("\"RSA\""), rsaOnly);
+        var config = new JwtAuthnFilterFactory().create(config("""
+                {"providers": {"idp": {"remote_jwks": {"cluster": "idp", "path": "/jwks"}}},
+                 "rules": [{"match": {"prefix": "/"}, "requires": "idp"}]}"""), ctx);
+        ClusterCalls rotating = (cluster, request, worker) -> CompletableFuture.completedFuture(
+                new ClusterCalls.Response(200, Map.of(), fetches.incrementAndGet() <= 2 ? rsaOnly : ISSUER.jwks()));
+        String ecToken = ISSUER.token("ES256", "ec", TestIssuer.claims("https://idp.test", "any", 300));
+        TestStream first = new TestStream().calls(rotating);
+        assertTrue(refusal(config.newStreamFilter(first).onRequestHeaders(first, bearer("/x", ecToken)))
+                .startsWith("401 Jwks doesn't have key to match kid"), "fetched just now: no second fetch");
+        assertEquals(1, fetches.get());
+        ctx.advanceNanos(31_000_000_000L);
+        TestStream later = new TestStream().calls(rotating);
+        FilterResult r = settled(later, config.newStreamFilter(later).onRequestHeaders(later, bearer("/x", ecToken)));
+        assertTrue(refusal(r).startsWith("401"), "the set fetched again still lacks it");
+        assertEquals(2, fetches.get());
+        ctx.advanceNanos(31_000_000_000L);
+        TestStream rotated = new TestStream().calls(rotating);
+        FilterResult ok = settled(rotated, config.newStreamFilter(rotated).onRequestHeaders(rotated, bearer("/x", ecToken)));
+        assertEquals(FilterResult.proceed(), ok, "the provider's new key arrives with the refetch");
+        assertEquals(3, fetches.get());
+    }
+
+    @Test
+    void allowMissingOrFailedLetsEveryRequestThroughButOnlyVerifiedClaimsUpstream() throws Exception {
+        String rules = """
+                [{"match": {"prefix": "/"}, "requires": "idp", "allow_missing_or_failed": true}]""";
+        TestRequest bad = bearer("/x", "a.b.c");
+        assertEquals(FilterResult.proceed(), decide(local(rules), bad));
+        assertNull(bad.headers().get("x-user"));
+        TestRequest good = bearer("/x", ISSUER.token("RS256", "rsa", TestIssuer.claims("https://idp.test", "shop", 300)));
+        assertEquals(FilterResult.proceed(), decide(local(rules), good));
+        assertEquals("alice", good.headers().get("x-user"));
+        assertEquals(FilterResult.proceed(), decide(local(rules), new TestRequest("GET", "/x")));
     }
 
     @Test
