@@ -1,6 +1,7 @@
 package yastack.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,6 +127,33 @@ class CliIT {
             Dist.Result b = Dist.run(List.of("YASTACK_JAVA_OPTS=-Djava.net.preferIPv4Stack=true"), "run", "--config", cfg.toString(), "--workers", "1");
             assertNotEquals(0, b.exit());
             assertTrue(b.err().contains("cannot bind 127.0.0.1:" + busy.getLocalPort()), b.err());
+        }
+    }
+
+    @Test
+    void logLevelIsCheckedAndDecidesWhatIsLogged() throws Exception {
+        int adminPort = Dist.freePort();
+        Path cfg = dir.resolve("levels.yaml");
+        Files.writeString(cfg, """
+                admin: {address: 127.0.0.1, port: %d}
+                listeners:
+                  - name: web
+                    address: 127.0.0.1
+                    port: %d
+                    http:
+                      route_config:
+                        virtual_hosts: [{name: a, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200}}]}]
+                """.formatted(adminPort, Dist.freePort()));
+        Dist.Result bad = Dist.run("run", "--config", cfg.toString(), "--log-level", "verbose");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("--log-level: unknown level 'verbose'"), bad.err());
+        Path log = dir.resolve("quiet.log");
+        Process p = Dist.startRun(cfg, log, List.of(), "--workers", "1", "--log-level", "error");
+        try {
+            Dist.awaitReady(adminPort, p, log);
+            assertFalse(Files.readString(log).contains("listener web: http on"), "no INFO lines at level error:\n" + Files.readString(log));
+        } finally {
+            Dist.stop(p);
         }
     }
 

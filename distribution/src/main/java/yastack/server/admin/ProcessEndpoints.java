@@ -9,13 +9,12 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
+import yastack.server.LogLevels;
 
 /**
  * Envoy's admin endpoints about the process rather than the proxy: {@code /logging} (the log
@@ -28,34 +27,13 @@ final class ProcessEndpoints {
 
     private ProcessEndpoints() {}
 
-    /** Envoy's level names; {@code critical} is as severe as java.util.logging gets. */
-    static Level level(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "trace" -> Level.FINER;
-            case "debug" -> Level.FINE;
-            case "info" -> Level.INFO;
-            case "warning", "warn" -> Level.WARNING;
-            case "error", "critical" -> Level.SEVERE;
-            case "off" -> Level.OFF;
-            default -> null;
-        };
-    }
-
-    private static String name(Level l) {
-        if (l == null) return "inherited";
-        if (l.intValue() <= Level.FINER.intValue()) return "trace";
-        if (l.intValue() <= Level.FINE.intValue()) return "debug";
-        if (l.intValue() <= Level.INFO.intValue()) return "info";
-        if (l.intValue() <= Level.WARNING.intValue()) return "warning";
-        return l == Level.OFF ? "off" : "error";
-    }
 
     /** The root logger ({@code ""}) and every logger with a level of its own, as Envoy lists them. */
     static Map<String, Object> levels() {
         Map<String, Object> out = new TreeMap<>();
         for (String n : Collections.list(LogManager.getLogManager().getLoggerNames())) {
             Logger l = LogManager.getLogManager().getLogger(n);
-            if (l != null && (n.isEmpty() || l.getLevel() != null)) out.put(n, name(l.getLevel()));
+            if (l != null && (n.isEmpty() || l.getLevel() != null)) out.put(n, LogLevels.name(l.getLevel()));
         }
         return Map.of("active_loggers", out);
     }
@@ -66,14 +44,14 @@ final class ProcessEndpoints {
      * Returns null when done, else what was wrong.
      */
     static String set(Map<String, String> params) {
-        if (params.isEmpty()) return "give level=LEVEL or LOGGER=LEVEL (trace, debug, info, warning, error, critical, off)";
+        if (params.isEmpty()) return "give level=LEVEL or LOGGER=LEVEL (" + LogLevels.NAMES + ")";
         for (Map.Entry<String, String> p : params.entrySet()) {
-            if (level(p.getValue()) == null) return "unknown level '" + p.getValue() + "' for " + p.getKey();
+            if (LogLevels.parse(p.getValue()) == null) return "unknown level '" + p.getValue() + "' for " + p.getKey();
         }
         for (Map.Entry<String, String> p : params.entrySet()) {
             String logger = p.getKey().equals("level") ? "" : p.getKey();
             Logger l = SET.computeIfAbsent(logger, Logger::getLogger);
-            l.setLevel(level(p.getValue()));
+            l.setLevel(LogLevels.parse(p.getValue()));
         }
         return null;
     }

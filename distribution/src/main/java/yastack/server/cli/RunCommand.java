@@ -3,12 +3,15 @@ package yastack.server.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import yastack.config.ConfigException;
 import yastack.config.ConfigLoader;
 import yastack.config.LoadedConfig;
 import yastack.kernel.util.Logs;
+import yastack.server.LogLevels;
 import yastack.server.ProxyInstance;
 
 /** {@code yastack run}: the proxy, until SIGTERM or SIGINT. */
@@ -28,6 +31,8 @@ final class RunCommand extends Subcommand {
                 .addOption(option("plugins", "DIR", "plugin directory (jars or subdirectories)"))
                 .addOption(option("workers", "N", "worker event loops (default: config `workers`, else one per core)"))
                 .addOption(option("admin-port", "PORT", "override admin.port (0 = any free port)"))
+                .addOption(option("log-level", "LEVEL", "the lowest level logged: " + LogLevels.NAMES + " (default info; "
+                        + "POST /logging changes it at run time)"))
                 .addOption(option("upgrade-from", "ADMIN", "take over from the instance whose admin API is at ADMIN "
                         + "(host:port): bind beside it (SO_REUSEPORT), then send it SIGTERM so it drains and exits; "
                         + "the admin address is bound once free"));
@@ -40,6 +45,14 @@ final class RunCommand extends Subcommand {
         int workers = intValue(line, "workers", 0);
         Integer adminPort = line.hasOption("admin-port") ? intValue(line, "admin-port", 0) : null;
         String upgradeFrom = line.getOptionValue("upgrade-from");
+        if (line.hasOption("log-level")) {
+            Level level = LogLevels.parse(line.getOptionValue("log-level"));
+            if (level == null) {
+                System.err.println("yastack: --log-level: unknown level '" + line.getOptionValue("log-level") + "' (" + LogLevels.NAMES + ")");
+                return 1;
+            }
+            Logger.getLogger("").setLevel(level);
+        }
         LoadedConfig loaded;
         try {
             loaded = ConfigLoader.load(config);
