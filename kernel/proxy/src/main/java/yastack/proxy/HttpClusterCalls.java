@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import yastack.api.ClusterCalls;
@@ -25,6 +27,7 @@ import yastack.proxy.cluster.Endpoint;
  * first call: its selector thread costs nothing to a proxy whose config makes none).
  */
 final class HttpClusterCalls implements ClusterCalls {
+    private static final int EXECUTOR_THREADS = 2;
     private final Supplier<Map<String, ClusterRuntime>> clusters;
     private volatile HttpClient client;
 
@@ -36,7 +39,12 @@ final class HttpClusterCalls implements ClusterCalls {
         HttpClient c = client;
         if (c != null) return c;
         synchronized (this) {
-            if (client == null) client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            if (client == null) {
+                // The JDK's default executor is an unbounded cached pool: 64 concurrent checks grew it past 90 threads.
+                // Its work here is handing answers back to the workers, which two threads keep up with.
+                ExecutorService executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, Thread.ofPlatform().daemon().name("cluster-calls-", 0).factory());
+                client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor).build();
+            }
             return client;
         }
     }
