@@ -3,6 +3,8 @@ package yastack.proxy;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,9 +91,11 @@ final class RequestMirror {
                 for (Copy c : copies) c.tooLarge().inc();
                 return;
             }
-            byte[] bytes = new byte[n];
-            content.content().getBytes(content.content().readerIndex(), bytes);
-            body.writeBytes(bytes);
+            try {
+                content.content().getBytes(content.content().readerIndex(), body, n);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a ByteArrayOutputStream never throws
+            }
         }
         if (last) send();
     }

@@ -4,10 +4,13 @@ import static yastack.xds.translate.Fields.child;
 import static yastack.xds.translate.Fields.element;
 import static yastack.xds.translate.Fields.only;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.util.Map;
 import java.util.Set;
 import yastack.api.config.FilterRef;
 import yastack.api.config.RouterRef;
@@ -78,6 +81,20 @@ final class HttpTranslator {
         return new Result(out.build(), rdsName, clusters);
     }
 
+    /** Envoy's own config of a filter we have as a plugin, read into that plugin's config. */
+    private record EnvoyFilter(String plugin, Translation translation) {}
+
+    @FunctionalInterface
+    private interface Translation {
+        Struct translate(Any typedConfig, String path) throws Rejection;
+    }
+
+    private static final Map<String, EnvoyFilter> ENVOY_FILTERS = Map.of(
+            ExtAuthzTranslator.TYPE, new EnvoyFilter("ext_authz", ExtAuthzTranslator::translate),
+            JwtAuthnTranslator.TYPE, new EnvoyFilter("jwt_authn", JwtAuthnTranslator::translate),
+            FaultTranslator.TYPE, new EnvoyFilter("fault", FaultTranslator::translate),
+            RbacTranslator.TYPE, new EnvoyFilter("rbac", RbacTranslator::translate));
+
     /** Adds the filters and our router if any; true when Envoy's router ends the chain. */
     private boolean filters(HttpConnectionManager hcm, String path, yastack.api.config.HttpConnectionManager.Builder out)
             throws Rejection {
@@ -94,23 +111,11 @@ final class HttpTranslator {
                 only(r, p + ".typed_config");
                 return true;
             }
-            String type = f.getTypedConfig().getTypeUrl();
-            String envoyFilter = switch (type) {
-                case ExtAuthzTranslator.TYPE -> "ext_authz";
-                case JwtAuthnTranslator.TYPE -> "jwt_authn";
-                case FaultTranslator.TYPE -> "fault";
-                case RbacTranslator.TYPE -> "rbac";
-                default -> null;
-            };
-            if (envoyFilter != null) {
+            EnvoyFilter envoy = ENVOY_FILTERS.get(f.getTypedConfig().getTypeUrl());
+            if (envoy != null) {
                 if (last) throw new Rejection(p, "needs a router after it (envoy.filters.http.router)");
-                String tp = p + ".typed_config";
-                out.addFilters(FilterRef.newBuilder().setName(envoyFilter).setConfig(switch (envoyFilter) {
-                    case "ext_authz" -> ExtAuthzTranslator.translate(f.getTypedConfig(), tp);
-                    case "jwt_authn" -> JwtAuthnTranslator.translate(f.getTypedConfig(), tp);
-                    case "rbac" -> RbacTranslator.translate(f.getTypedConfig(), tp);
-                    default -> FaultTranslator.translate(f.getTypedConfig(), tp);
-                }));
+                out.addFilters(FilterRef.newBuilder().setName(envoy.plugin())
+                        .setConfig(envoy.translation().translate(f.getTypedConfig(), p + ".typed_config")));
                 continue;
             }
             Extension e = Extension.of(f.getTypedConfig(), p + ".typed_config");

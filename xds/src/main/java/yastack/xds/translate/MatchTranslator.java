@@ -54,33 +54,56 @@ final class MatchTranslator {
         return null;
     }
 
+    /**
+     * What an Envoy string or header matcher asks: {@code kind} is exact, prefix, suffix,
+     * contains, regex or present ({@code value} "true"/"false"); shared by routes and RBAC.
+     */
+    record Matched(String kind, String value, boolean ignoreCase) {}
+
     @SuppressWarnings("deprecation") // the *_match fields: deprecated in v3, still what many control planes send
-    private static yastack.api.config.HeaderMatcher header(HeaderMatcher h, String path) throws Rejection {
+    static Matched headerMatch(HeaderMatcher h, String path) throws Rejection {
         only(h, path, "name", "exact_match", "safe_regex_match", "present_match", "prefix_match", "suffix_match",
                 "contains_match", "string_match", "invert_match");
-        var out = yastack.api.config.HeaderMatcher.newBuilder().setName(h.getName()).setInvert(h.getInvertMatch());
-        switch (h.getHeaderMatchSpecifierCase()) {
-            case EXACT_MATCH -> out.setExact(h.getExactMatch());
-            case SAFE_REGEX_MATCH -> out.setRegex(regex(h.getSafeRegexMatch(), child(path, "safe_regex_match")));
-            case PRESENT_MATCH -> out.setPresent(h.getPresentMatch());
-            case PREFIX_MATCH -> out.setPrefix(h.getPrefixMatch());
-            case SUFFIX_MATCH -> out.setSuffix(h.getSuffixMatch());
-            case CONTAINS_MATCH -> out.setContains(h.getContainsMatch());
-            case STRING_MATCH -> {
-                StringMatcher s = h.getStringMatch();
-                String p = child(path, "string_match");
-                only(s, p, "exact", "prefix", "suffix", "contains", "safe_regex");
-                switch (s.getMatchPatternCase()) {
-                    case EXACT -> out.setExact(s.getExact());
-                    case PREFIX -> out.setPrefix(s.getPrefix());
-                    case SUFFIX -> out.setSuffix(s.getSuffix());
-                    case CONTAINS -> out.setContains(s.getContains());
-                    case SAFE_REGEX -> out.setRegex(regex(s.getSafeRegex(), child(p, "safe_regex")));
-                    default -> throw new Rejection(p, "needs exact, prefix, suffix, contains or safe_regex");
-                }
-            }
+        return switch (h.getHeaderMatchSpecifierCase()) {
+            case EXACT_MATCH -> new Matched("exact", h.getExactMatch(), false);
+            case SAFE_REGEX_MATCH -> new Matched("regex", regex(h.getSafeRegexMatch(), child(path, "safe_regex_match")), false);
+            case PRESENT_MATCH -> new Matched("present", Boolean.toString(h.getPresentMatch()), false);
+            case PREFIX_MATCH -> new Matched("prefix", h.getPrefixMatch(), false);
+            case SUFFIX_MATCH -> new Matched("suffix", h.getSuffixMatch(), false);
+            case CONTAINS_MATCH -> new Matched("contains", h.getContainsMatch(), false);
+            case STRING_MATCH -> stringMatch(h.getStringMatch(), child(path, "string_match"));
             // Envoy: no specifier means the header must be present.
-            default -> out.setPresent(true);
+            default -> new Matched("present", "true", false);
+        };
+    }
+
+    static Matched stringMatch(StringMatcher s, String path) throws Rejection {
+        only(s, path, "exact", "prefix", "suffix", "contains", "safe_regex", "ignore_case");
+        String value = switch (s.getMatchPatternCase()) {
+            case EXACT -> s.getExact();
+            case PREFIX -> s.getPrefix();
+            case SUFFIX -> s.getSuffix();
+            case CONTAINS -> s.getContains();
+            case SAFE_REGEX -> regex(s.getSafeRegex(), child(path, "safe_regex"));
+            default -> throw new Rejection(path, "needs exact, prefix, suffix, contains or safe_regex");
+        };
+        String kind = s.getMatchPatternCase() == StringMatcher.MatchPatternCase.SAFE_REGEX ? "regex"
+                : s.getMatchPatternCase().name().toLowerCase(java.util.Locale.ROOT);
+        return new Matched(kind, value, s.getIgnoreCase());
+    }
+
+    private static yastack.api.config.HeaderMatcher header(HeaderMatcher h, String path) throws Rejection {
+        Matched m = headerMatch(h, path);
+        // Route header matchers compare case-sensitively, as Envoy's do without ignore_case.
+        if (m.ignoreCase()) throw new Rejection(child(path, "string_match.ignore_case"), "not supported");
+        var out = yastack.api.config.HeaderMatcher.newBuilder().setName(h.getName()).setInvert(h.getInvertMatch());
+        switch (m.kind()) {
+            case "exact" -> out.setExact(m.value());
+            case "prefix" -> out.setPrefix(m.value());
+            case "suffix" -> out.setSuffix(m.value());
+            case "contains" -> out.setContains(m.value());
+            case "regex" -> out.setRegex(m.value());
+            default -> out.setPresent(Boolean.parseBoolean(m.value()));
         }
         return out.build();
     }

@@ -115,26 +115,15 @@ final class RbacTranslator {
 
     /** A header rule; {@code :method} is the method rule, {@code :authority} the host, other pseudo-headers are refused. */
     private static Struct header(HeaderMatcher h, String path) throws Rejection {
-        only(h, path, "name", "string_match", "present_match", "exact_match", "prefix_match", "suffix_match", "contains_match",
-                "safe_regex_match", "invert_match");
+        MatchTranslator.Matched m = MatchTranslator.headerMatch(h, path);
         String name = h.getName().toLowerCase(Locale.ROOT);
-        Struct.Builder rule = Struct.newBuilder();
-        switch (h.getHeaderMatchSpecifierCase()) {
-            case STRING_MATCH -> rule.mergeFrom(string(h.getStringMatch(), child(path, "string_match")));
-            case EXACT_MATCH -> rule.putFields("exact", text(h.getExactMatch()));
-            case PREFIX_MATCH -> rule.putFields("prefix", text(h.getPrefixMatch()));
-            case SUFFIX_MATCH -> rule.putFields("suffix", text(h.getSuffixMatch()));
-            case CONTAINS_MATCH -> rule.putFields("contains", text(h.getContainsMatch()));
-            case SAFE_REGEX_MATCH -> rule.putFields("safe_regex", text(h.getSafeRegexMatch().getRegex()));
-            case PRESENT_MATCH -> rule.putFields("present", flag(h.getPresentMatch()));
-            default -> rule.putFields("present", flag(true));
-        }
         Struct matched;
-        if (name.equals(":method") && rule.containsFields("exact") && rule.getFieldsCount() == 1) {
-            matched = one("method", rule.getFieldsOrThrow("exact"));
+        if (name.equals(":method") && m.kind().equals("exact") && !m.ignoreCase()) {
+            matched = one("method", text(m.value()));
         } else if (name.startsWith(":") && !name.equals(":authority")) {
             throw new Rejection(child(path, "name"), "pseudo-header " + h.getName() + " is not supported (:method exact, :authority)");
         } else {
+            Struct.Builder rule = rule(m);
             rule.putFields("name", text(name.equals(":authority") ? "host" : name));
             matched = one("header", struct(rule.build()));
         }
@@ -142,18 +131,16 @@ final class RbacTranslator {
     }
 
     private static Struct string(StringMatcher s, String path) throws Rejection {
-        only(s, path, "exact", "prefix", "suffix", "contains", "safe_regex", "ignore_case");
+        return rule(MatchTranslator.stringMatch(s, path)).build();
+    }
+
+    /** The rbac plugin's matcher keys for what an Envoy matcher asks. */
+    private static Struct.Builder rule(MatchTranslator.Matched m) {
         Struct.Builder out = Struct.newBuilder();
-        switch (s.getMatchPatternCase()) {
-            case EXACT -> out.putFields("exact", text(s.getExact()));
-            case PREFIX -> out.putFields("prefix", text(s.getPrefix()));
-            case SUFFIX -> out.putFields("suffix", text(s.getSuffix()));
-            case CONTAINS -> out.putFields("contains", text(s.getContains()));
-            case SAFE_REGEX -> out.putFields("safe_regex", text(s.getSafeRegex().getRegex()));
-            default -> throw new Rejection(path, "needs exact, prefix, suffix, contains or safe_regex");
-        }
-        if (s.getIgnoreCase()) out.putFields("ignore_case", flag(true));
-        return out.build();
+        if (m.kind().equals("present")) return out.putFields("present", flag(Boolean.parseBoolean(m.value())));
+        out.putFields(m.kind().equals("regex") ? "safe_regex" : m.kind(), text(m.value()));
+        if (m.ignoreCase()) out.putFields("ignore_case", flag(true));
+        return out;
     }
 
     private static String cidr(CidrRange c) {

@@ -114,7 +114,7 @@ public final class ClusterRuntime {
     }
 
     /** Whether an endpoint's {@code health_status} keeps it from traffic while counting in its level. */
-    public static boolean failsEdsHealth(HealthStatus s) {
+    private static boolean failsEdsHealth(HealthStatus s) {
         return s == HealthStatus.UNHEALTHY || s == HealthStatus.TIMEOUT;
     }
 
