@@ -1,5 +1,6 @@
 package yastack.proxy;
 
+import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 
@@ -11,14 +12,15 @@ import java.net.InetAddress;
  */
 final class AddressMemo {
     private InetAddress address;
-    private String text;
+    private AsciiString text;
 
-    String text(InetAddress a) {
+    /** As bytes: written into X-Forwarded-For with one array copy (its toString() is kept once made). */
+    AsciiString text(InetAddress a) {
         // Inet6Address.equals ignores the scope, which the text carries ("fe80::1%eth0").
         boolean scoped = a instanceof Inet6Address v6 && (v6.getScopeId() != 0 || v6.getScopedInterface() != null);
-        if (scoped) return a.getHostAddress();
+        if (scoped) return new AsciiString(a.getHostAddress());
         if (!a.equals(address)) {
-            text = a.getHostAddress();
+            text = new AsciiString(a.getHostAddress());
             address = a;
         }
         return text;

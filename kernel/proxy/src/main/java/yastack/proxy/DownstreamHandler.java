@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -45,7 +46,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
     private boolean closing;
     private boolean inputShutdown;
     private boolean lingering;
-    private String remote;
+    private AsciiString remote;
     private final boolean stream;
     private StreamClock clock;
     /** max_connection_duration passed: the connection closes after the exchange in flight. */
@@ -157,10 +158,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
         return stream;
     }
 
-    String remoteAddress() {
+    /** The client's address as text (the PROXY protocol's, if the listener reads it). */
+    AsciiString remoteAddress() {
         if (remote == null) {
             InetSocketAddress client = ProxyProtocolReader.clientAddress(ctx.channel());
-            remote = client != null ? worker.clientAddresses.text(client.getAddress()) : String.valueOf(ctx.channel().remoteAddress());
+            remote = client != null ? worker.clientAddresses.text(client.getAddress())
+                    : new AsciiString(String.valueOf(ctx.channel().remoteAddress()));
         }
         return remote;
     }

@@ -31,7 +31,7 @@ final class ExchangeClient implements Balanced {
 
     String ip() {
         InetSocketAddress a = address();
-        return a != null ? a.getAddress().getHostAddress() : ex.down.remoteAddress();
+        return a != null ? a.getAddress().getHostAddress() : ex.down.remoteAddress().toString();
     }
 
     @Override

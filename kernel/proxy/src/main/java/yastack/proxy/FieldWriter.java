@@ -61,6 +61,10 @@ final class FieldWriter {
             System.arraycopy(a.array(), a.arrayOffset(), to, at, a.length());
             return at + a.length();
         }
+        if (text instanceof String s) { // typed, so charAt is inlined rather than called per character
+            for (int i = 0, n = s.length(); i < n; i++) to[at++] = AsciiString.c2b(s.charAt(i));
+            return at;
+        }
         for (int i = 0, n = text.length(); i < n; i++) to[at++] = AsciiString.c2b(text.charAt(i));
         return at;
     }

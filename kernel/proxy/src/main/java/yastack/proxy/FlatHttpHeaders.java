@@ -329,18 +329,30 @@ final class FlatHttpHeaders extends TextualHttpHeaders {
     /** Replaces the fields named {@code name}; the new one takes the first one's place (or goes last). */
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
-        CharSequence v = FieldText.validValue(value);
-        int i = indexOf(FieldText.validName(name), 0);
+        replace(FieldText.validName(name), FieldText.validValue(value));
+        return this;
+    }
+
+    /**
+     * {@link #set(CharSequence, Object)} for a field the proxy itself makes: the name a token
+     * constant and the value text it produced (a request id, an address, a scheme), so neither is
+     * checked character by character again on every request.
+     */
+    void setOwn(AsciiString name, CharSequence value) {
+        replace(name, value);
+    }
+
+    private void replace(CharSequence name, CharSequence value) {
+        int i = indexOf(name, 0);
         if (i < 0) {
-            append(name, v);
-            return this;
+            append(name, value);
+            return;
         }
         writable(i);
         names[i] = name;
-        values[i] = v;
+        values[i] = value;
         meta[i] &= 0xffffffffL; // the key stays (the names are equal ignoring case); the value is no longer in raw
         removeFrom(name, i + 1);
-        return this;
     }
 
     @Override

@@ -50,7 +50,7 @@ final class HttpExchange extends ExchangeCompletion {
     private RequestMirror mirror;
     /** The Upgrade sent upstream when this request may switch protocols, else null. */
     private String upgrade;
-    private String requestId;
+    private CharSequence requestId;
     private ExchangeFilters filters;
     private ExchangeStream stream;
     /** Close the client connection once this exchange is done. */
@@ -76,7 +76,7 @@ final class HttpExchange extends ExchangeCompletion {
 
     /** The x-request-id sent upstream (generated when the client sent none), or the client's. */
     String requestId() {
-        return requestId != null ? requestId : request.headers().get("x-request-id");
+        return requestId != null ? requestId.toString() : request.headers().get("x-request-id");
     }
 
     boolean requestComplete() { return body.complete(); }

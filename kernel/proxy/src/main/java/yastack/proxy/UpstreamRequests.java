@@ -25,10 +25,16 @@ final class UpstreamRequests {
             .map(HttpConversionUtil.ExtensionHeaderNames::text).toArray(AsciiString[]::new);
     private static final HeaderNameSet HTTP2_CONVERSION_FIELDS = new HeaderNameSet(HTTP2_CONVERSION_NAMES);
 
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
+
     private UpstreamRequests() {}
 
     static HttpRequest build(HttpRequest request, RequestHead head, RouteDecision.ToCluster f, String scheme,
-                             String peer, String requestId, ViaValues via, boolean h2Stream, String upgrade,
+                             AsciiString peer, CharSequence requestId, ViaValues via, boolean h2Stream, String upgrade,
                              boolean http2Upstream, ForwardingTrust trust) {
         HttpHeaders h = request.headers().copy();
         // "te: trailers" is the one TE an HTTP/2 request may carry, and gRPC servers require it.
@@ -45,11 +51,13 @@ final class UpstreamRequests {
                     HeaderRules.contentLengthValue(request.headers(), HeaderRules.contentLength(request, 0L)));
         }
         if (trust.appendsForwardedFor()) {
-            String xff = h.get("x-forwarded-for");
-            h.set("x-forwarded-for", xff == null || xff.isBlank() ? peer : xff + ", " + peer);
+            String xff = h.get(X_FORWARDED_FOR);
+            setOwn(h, X_FORWARDED_FOR, xff == null || xff.isBlank() ? peer : xff + ", " + peer);
         }
-        if (trust.overwritesForwardedProto() || !h.contains("x-forwarded-proto")) h.set("x-forwarded-proto", scheme);
-        h.set("x-request-id", requestId);
+        if (trust.overwritesForwardedProto() || !h.contains(X_FORWARDED_PROTO)) {
+            setOwn(h, X_FORWARDED_PROTO, "https".equals(scheme) ? HTTPS : HTTP);
+        }
+        setOwn(h, X_REQUEST_ID, requestId);
         // Via names the protocol we received: an HTTP/2 stream arrives converted to a 1.1 message.
         if (via != null) h.add(HttpHeaderNames.VIA, via.value(request.protocolVersion(), h2Stream));
         if (!f.hostRewrite().isEmpty()) h.set(HttpHeaderNames.HOST, f.hostRewrite());
@@ -60,5 +68,11 @@ final class UpstreamRequests {
         if (upgrade != null) UpgradeTunnel.requestUpgrade(h, upgrade);
         if (teTrailers) h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), f.rewritePath(head.pathAndQuery()), h);
+    }
+
+    /** A field whose value the proxy made (text free of control characters by construction). */
+    private static void setOwn(HttpHeaders h, AsciiString name, CharSequence value) {
+        if (h instanceof FlatHttpHeaders flat) flat.setOwn(name, value);
+        else h.set(name, value);
     }
 }

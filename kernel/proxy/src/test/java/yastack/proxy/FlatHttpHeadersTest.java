@@ -191,10 +191,16 @@ class FlatHttpHeadersTest {
         assertThrows(IllegalArgumentException.class, () -> h.add("bad name", "v"));
         assertThrows(IllegalArgumentException.class, () -> h.add("x:y", "v"));
         assertThrows(IllegalArgumentException.class, () -> h.add("", "v"));
+        // The same checks for each kind of text (the checks loop over each kind on its own).
+        assertThrows(IllegalArgumentException.class, () -> h.add("x-a", AsciiString.of("v\r\nInjected: 1")));
+        assertThrows(IllegalArgumentException.class, () -> h.set("x-a", new StringBuilder("del\u007f")));
+        assertThrows(IllegalArgumentException.class, () -> h.add(AsciiString.of("bad name"), "v"));
+        assertThrows(IllegalArgumentException.class, () -> h.add(new StringBuilder("x:y"), "v"));
         assertTrue(h.isEmpty(), "nothing refused was kept");
         h.add("x-tab", "a\tb");
         h.add("x-latin", "caf\u00e9");
-        assertEquals(2, h.size());
+        h.add(AsciiString.of("x-bytes"), new AsciiString(new byte[] {'c', 'a', 'f', (byte) 0xe9, '\t', '!'}));
+        assertEquals(3, h.size());
     }
 
     @Test

@@ -16,7 +16,7 @@ class RequestIdsTest {
         SplittableRandom random = new SplittableRandom(42);
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
-            String id = RequestIds.next(random);
+            String id = RequestIds.next(random).toString();
             assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), id);
             UUID u = UUID.fromString(id);
             assertEquals(4, u.version());
