@@ -108,7 +108,7 @@ suite_tls() {
 # memory (PSS of the process tree) idle and with IDLE_CONNS idle keep-alive
 # connections, each of which has carried one request. A fresh start per round.
 suite_resources() {
-  local sys r w=1 pid before after rss_before rss_after ready held client
+  local sys r w=1 pid before after rest again rss_before rss_after held held_again
   set_layout "$w"
   for ((r = 1; r <= ROUNDS; r++)); do
     for sys in "${SYSTEMS[@]}"; do
@@ -121,24 +121,9 @@ suite_resources() {
       curl -s -o /dev/null -m 5 "http://127.0.0.1:${HTTP_PORTS[$sys]}/100b" || true
       sleep 1
       before=$(tree_pss_kib "$pid"); rss_before=$(tree_rss_kib "$pid")
-      ready=$WORK/hold-$sys-$r.json
-      pinned "$LOADGEN_CPUS" python3 "$BENCH_DIR/tools/hold_conns.py" --port "${HTTP_PORTS[$sys]}" \
-        --count "$IDLE_CONNS" --connect-timeout 60 --hold 120 --ready-file "$ready" \
-        >"$WORK/hold-$sys-$r.log" 2>&1 &
-      client=$!
-      track "$client"
-      local i=0
-      while [[ ! -s $ready ]] && (( i++ < 900 )); do   # at most 90 s
-        kill -0 "$client" 2>/dev/null || break
-        sleep 0.1
-      done
-      held=$(jq -r '.held // 0' "$ready" 2>/dev/null || echo 0)
-      # Measured at rest: a JVM compiles the accept path during the burst of new connections,
-      # and its compiler's arenas are freed and handed back (-XX:TrimNativeHeapInterval) a few
-      # seconds later; 1 s after the last connection they were still 2.2 KiB per connection.
-      sleep "$IDLE_SETTLE"
+      hold_idle_conns "$sys" "$r-first"; held=$HELD
       after=$(tree_pss_kib "$pid"); rss_after=$(tree_rss_kib "$pid")
-      stop_tree "$client"; untrack "$client"
+      release_idle_conns
       if (( held > 0 )); then
         record resources idle-conns "$sys" "$w" "$r" pss_idle_mib "$(calc "round($before / 1024, 1)")" MiB
         record resources idle-conns "$sys" "$w" "$r" pss_held_mib "$(calc "round($after / 1024, 1)")" MiB
@@ -147,13 +132,51 @@ suite_resources() {
         record resources idle-conns "$sys" "$w" "$r" held_conns "$held" count
         record resources idle-conns "$sys" "$w" "$r" kib_per_conn "$(calc "round(($after - $before) / $held, 2)")" KiB
         log "resources $sys r$r: startup ${START_MS} ms, PSS $((before / 1024)) -> $((after / 1024)) MiB with $held connections"
-        (( held < IDLE_CONNS )) && note "resources: $sys held only $held of $IDLE_CONNS connections in round $r: $(jq -c .errors "$ready" 2>/dev/null)"
+        (( held < IDLE_CONNS )) && note "resources: $sys held only $held of $IDLE_CONNS connections in round $r: $(jq -c .errors "$WORK/hold-$sys-$r-first.json" 2>/dev/null)"
+        # The same number again on the same process once the first ones are gone: what another
+        # 10,000 connections cost a proxy that has served connections before. The first burst
+        # also pays what a process pays once (a JVM's young generation touched for the first
+        # time, code compiled for the accept path), which the second does not.
+        sleep "$IDLE_SETTLE"
+        rest=$(tree_pss_kib "$pid")
+        hold_idle_conns "$sys" "$r-again"; held_again=$HELD
+        again=$(tree_pss_kib "$pid")
+        release_idle_conns
+        if (( held_again > 0 )); then
+          record resources idle-conns "$sys" "$w" "$r" kib_per_conn_again "$(calc "round(($again - $rest) / $held_again, 2)")" KiB
+          log "resources $sys r$r: PSS $((rest / 1024)) -> $((again / 1024)) MiB with $held_again connections again"
+        fi
       else
-        note "resources: no connections held against $sys in round $r: $(tail -c 300 "$WORK/hold-$sys-$r.log" | tr '\n' ' ')"
+        note "resources: no connections held against $sys in round $r: $(tail -c 300 "$WORK/hold-$sys-$r-first.log" | tr '\n' ' ')"
       fi
       stop_system "$sys"
     done
   done
+}
+
+# hold_idle_conns SYSTEM TAG: opens IDLE_CONNS keep-alive connections to SYSTEM (one request
+# each) from a client left running (HOLD_CLIENT; release_idle_conns stops it), waits until they
+# are open and IDLE_SETTLE seconds more, and sets HELD to how many are held.
+hold_idle_conns() {
+  local sys=$1 tag=$2 ready=$WORK/hold-$1-$2.json i=0
+  pinned "$LOADGEN_CPUS" python3 "$BENCH_DIR/tools/hold_conns.py" --port "${HTTP_PORTS[$sys]}" \
+    --count "$IDLE_CONNS" --connect-timeout 60 --hold 120 --ready-file "$ready" \
+    >"$WORK/hold-$sys-$tag.log" 2>&1 &
+  HOLD_CLIENT=$!
+  track "$HOLD_CLIENT"
+  while [[ ! -s $ready ]] && (( i++ < 900 )); do   # at most 90 s
+    kill -0 "$HOLD_CLIENT" 2>/dev/null || break
+    sleep 0.1
+  done
+  # Measured at rest: a JVM compiles the accept path during the burst of new connections,
+  # and its compiler's arenas are freed and handed back (-XX:TrimNativeHeapInterval) a few
+  # seconds later; 1 s after the last connection they were still 2.2 KiB per connection.
+  sleep "$IDLE_SETTLE"
+  HELD=$(jq -r '.held // 0' "$ready" 2>/dev/null || echo 0)
+}
+
+release_idle_conns() {
+  stop_tree "$HOLD_CLIENT"; untrack "$HOLD_CLIENT"
 }
 
 # The cost of programmability in yastack: the static route table against a

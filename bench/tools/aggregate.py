@@ -19,7 +19,7 @@ PRIMARY = ["rps", "handshakes_per_s", "gbit_per_s", "startup_ms", "rss_held_mib"
 # Columns shown in the summary, in this order, when a suite has them.
 COLUMNS = ["rps", "handshakes_per_s", "gbit_per_s", "latency_p50_us", "latency_p99_us",
            "latency_p999_us", "cpu_us_per_req", "cpu_s_per_gbyte", "startup_ms",
-           "rss_idle_mib", "rss_held_mib", "pss_idle_mib", "pss_held_mib", "kib_per_conn", "held_conns", "upstream_conns_per_kreq", "proxy_core_busy_pct",
+           "rss_idle_mib", "rss_held_mib", "pss_idle_mib", "pss_held_mib", "kib_per_conn", "kib_per_conn_again", "held_conns", "upstream_conns_per_kreq", "proxy_core_busy_pct",
            "loadgen_core_busy_pct", "errors"]
 
 LABELS = {
@@ -28,7 +28,7 @@ LABELS = {
     "cpu_us_per_req": "CPU µs/req", "cpu_s_per_gbyte": "CPU s/GB", "startup_ms": "startup ms",
     "rss_idle_mib": "RSS idle MiB", "rss_held_mib": "RSS 10k conns MiB",
     "pss_idle_mib": "PSS idle MiB", "pss_held_mib": "PSS 10k conns MiB",
-    "kib_per_conn": "KiB/conn", "held_conns": "conns held", "errors": "errors",
+    "kib_per_conn": "KiB/conn", "kib_per_conn_again": "KiB/conn, 10k again", "held_conns": "conns held", "errors": "errors",
     "upstream_conns_per_kreq": "upstream conns/1k req", "proxy_core_busy_pct": "proxy core %", "loadgen_core_busy_pct": "client core %",
 }
 
@@ -43,7 +43,8 @@ CHARTS = {
                   ("cpu_s_per_gbyte", "proxy CPU seconds per GB")],
     "tls": [("handshakes_per_s", "full TLS handshakes/s"), ("rps", "requests/s over TLS keep-alive")],
     "resources": [("startup_ms", "startup time (ms)"), ("rss_held_mib", "memory (RSS MiB) holding 10k idle keep-alive connections"),
-                  ("kib_per_conn", "KiB per idle keep-alive connection")],
+                  ("kib_per_conn", "KiB per idle keep-alive connection"),
+                  ("kib_per_conn_again", "KiB per idle keep-alive connection, 10k more on the same process")],
     "script": [("rps", "requests/s by router kind")],
     "flavors": [("rps", "requests/s by listener flavor")],
 }
