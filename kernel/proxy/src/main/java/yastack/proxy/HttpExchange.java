@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -180,6 +181,13 @@ final class HttpExchange extends ExchangeCompletion {
         if (requestId == null) requestId = RequestIds.next(down.worker.random);
         HttpRequest upstreamRequest = UpstreamRequests.build(request, head, f, listener.scheme(), down.remoteAddress(), requestId,
                 listener.via(), down.isHttp2Stream(), upgrade, runtime.http2(), listener.edge().trust());
+        if (head.authority().isEmpty() && f.hostRewrite().isEmpty()) {
+            // An HTTP/1.0 request may come without Host and any with an empty one (RFC 9112 3.3),
+            // but the HTTP/1.1 request sent on must name a host (3.2; an http URI has one, RFC
+            // 9110 4.2.1): the endpoint's, as nginx sends its upstream's name.
+            upstreamRequest.headers().set(HttpHeaderNames.HOST,
+                    cluster.endpoint(endpointIndex).authority(snapshot.clusterTls().get(f.cluster()) != null));
+        }
         if (answersExpectation()) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know
             // the request will be forwarded, and do not pass it upstream.

@@ -94,7 +94,7 @@ final class RequestChecks {
 
     /** uri-host [ ":" port ] (RFC 9110 7.2): no userinfo, a reg-name or bracketed IP literal, digits for the port. */
     private static boolean validAuthority(CharSequence a) {
-        if (a.isEmpty()) return true; // an empty Host is allowed (RFC 9110 7.2) and matches only "*"
+        if (a.isEmpty()) return true; // RFC 9112 3.3 lets a server take an empty Host (a default authority): it matches only "*"
         int i = 0;
         if (a.charAt(0) == '[') {
             int close = AsciiString.indexOf(a, ']', 0);

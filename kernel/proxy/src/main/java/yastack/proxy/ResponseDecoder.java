@@ -6,6 +6,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -93,6 +94,16 @@ class ResponseDecoder extends Http1BodyDecoder {
         boolean interim = code < 200 && code != 101;
         HttpMethod method = interim ? methods.peek() : methods.poll(); // a 1xx precedes its request's final answer
         FlatHttpHeaders h = (FlatHttpHeaders) response.headers();
+        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            // RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing (no 1.0
+            // server may send one), and a proxy answers faulty framing with 502 and closes (6.3).
+            if (response.protocolVersion().minorVersion() == 0) throw new Malformed("Transfer-Encoding in an HTTP/1.0 response");
+            // Transfer-Encoding beside Content-Length: framed by the former (6.3 (3)), but a sign
+            // of an upstream desynchronised or split, so its connection ends with this response
+            // (what 6.1 asks of a server for such a request; HAProxy does so for responses). The
+            // exchange reads "close" as not reusable and strips it as a hop-by-hop field.
+            if (h.contains(HttpHeaderNames.CONTENT_LENGTH)) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
         long length = contentLength(h);
         boolean bodiless = interim || code == 101 || code == 204 || code == 304 || HttpMethod.HEAD.equals(method);
         if (bodiless) {

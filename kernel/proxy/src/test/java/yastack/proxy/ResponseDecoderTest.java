@@ -138,6 +138,7 @@ class ResponseDecoderTest {
         assertEquals("7", last.trailingHeaders().get("x-sum"));
         assertFalse(last.trailingHeaders().contains("content-type"), "a trailer may not change the content's type");
         assertEquals("helloxy", body(msgs));
+        assertEquals("close", r.headers().get("connection"), "a connection that framed a response both ways is not reused");
     }
 
     @Test
@@ -171,7 +172,10 @@ class ResponseDecoderTest {
                 "HTTP/1.1 200 OK\r\nX-Evil: a\rSet-Cookie: p=1\r\n\r\n", "HTTP/1.1 200 OK\r\nX-Evil: a\0b\r\n\r\n",
                 "HTTP/1.1 200 OK\r\n folded: first\r\n\r\n", "HTTP/1.1 200 OK\r\nBad Name: v\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nNo-Colon\r\n\r\n", "HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
-                "HTTP/1.1 304 Not Modified\r\nContent-Length: \r\n\r\n"};
+                "HTTP/1.1 304 Not Modified\r\nContent-Length: \r\n\r\n",
+                // RFC 9112 6.1: no HTTP/1.0 message has Transfer-Encoding; its framing is faulty.
+                "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"};
         for (String h : heads) {
             EmbeddedChannel ch = channel(HttpMethod.GET);
             ch.writeInbound(bytes(h + "ok"));

@@ -65,6 +65,15 @@ public final class Endpoint {
         return a != null ? a.getAddress().getHostAddress() : host;
     }
 
+    /**
+     * The endpoint as an HTTP authority (host [":" port], RFC 9110 7.2), the port left out when
+     * it is the scheme's default: the Host a request gets when the client's had none.
+     */
+    public String authority(boolean tls) {
+        String name = hostname.indexOf(':') >= 0 ? "[" + hostname + "]" : hostname;
+        return port == (tls ? 443 : 80) ? name : name + ":" + port;
+    }
+
     /** Whether {@code other} is the same upstream (address and port). */
     public boolean sameAddress(Endpoint other) {
         return host.equals(other.host) && port == other.port;

@@ -241,6 +241,17 @@ abstract class HttpHeaderSyntaxConformance extends ConformanceBase {
             assertTrue(r.statusLine().startsWith("HTTP/1.1 "), "we answer with our own version (RFC 9110 2.5): " + r.statusLine());
             assertTrue(c.closedWithin(2000));
         }
+        // The HTTP/1.1 request sent on must name a host (RFC 9112 3.2): the endpoint's.
+        assertEquals("127.0.0.1:" + upstream.port(), upstream.next().header("host"));
+    }
+
+    @Test
+    void anEmptyHostGoesUpstreamAsTheEndpoints() throws Exception {
+        try (RawClient c = client()) {
+            c.send("GET /up HTTP/1.1\r\nHost: \r\n\r\n");
+            assertEquals(200, c.read().status());
+        }
+        assertEquals("127.0.0.1:" + upstream.port(), upstream.next().header("host"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import yastack.config.ConfigException;
@@ -62,6 +63,20 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
         upstream.on("/no-content-body", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nEVIL!", true);
         upstream.on("/overlong", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEVIL", true);
         upstream.on("/head-body", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nEVIL!", true);
+        // RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing.
+        upstream.on("/http10-te", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nok\r\n0\r\n\r\n", true);
+        // Framed both ways, then, once the proxy could have sent the next request on the same
+        // connection, an answer nobody asked for: a desynchronised upstream's (or a split) response.
+        upstream.on("/te-cl-late", (rq, out) -> {
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(500);
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nINJECTED".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return true;
+        });
     }
 
     private static RawClient.Response get(RawClient c, String path) throws IOException {
@@ -126,9 +141,26 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
         }
     }
 
+    /**
+     * A response framed by Transfer-Encoding and Content-Length both is read as chunked (RFC 9112
+     * 6.3), and its connection is not reused: bytes its upstream sends later are not taken for
+     * the next request's answer.
+     */
+    @Test
+    void aConnectionThatFramedAResponseBothWaysIsNotReused() throws Exception {
+        try (RawClient c = client()) {
+            RawClient.Response r = get(c, "/te-cl-late");
+            assertEquals(200, r.status());
+            assertEquals("hello", r.body());
+            RawClient.Response next = get(c, "/after-te-cl");
+            assertEquals(200, next.status(), next.toString());
+            assertTrue(next.body().startsWith("GET /after-te-cl "), "the next request gets its own answer: " + next.body());
+        }
+    }
+
     @Test
     void invalidUpstreamResponsesAre502() throws Exception {
-        for (String path : new String[] {"/garbage", "/not-http", "/http2", "/short-status", "/status-600", "/nul-reason", "/bad-cl", "/two-cl", "/gzip-te"}) {
+        for (String path : new String[] {"/garbage", "/not-http", "/http2", "/short-status", "/status-600", "/nul-reason", "/bad-cl", "/two-cl", "/gzip-te", "/http10-te"}) {
             try (RawClient c = client()) {
                 RawClient.Response r = get(c, path);
                 assertEquals(502, r.status(), path + ": " + r);
