@@ -89,6 +89,10 @@ final class RequestChecks {
             rest = end == uri.length() ? "/" : (uri.charAt(end) == '?' ? "/" + uri.substring(end) : uri.substring(end));
         }
         int q = rest.indexOf('?');
+        // A raw backslash is no URI character (RFC 3986; 400, RFC 9112 3.2), and some upstreams
+        // take it for a separator, so "/x/..\admin" would name a resource routing never saw;
+        // the normalizer treats an escaped one (%5C) as a slash for the same reason.
+        if (rest.lastIndexOf('\\', q < 0 ? rest.length() : q) >= 0) return null;
         return q < 0 ? new Target(authority, rest, "") : new Target(authority, rest.substring(0, q), rest.substring(q + 1));
     }
 

@@ -199,6 +199,10 @@ abstract class HttpHeaderSyntaxConformance extends ConformanceBase {
         assertRejected("GET http://user@x/up HTTP/1.1\r\nHost: x\r\n\r\n", 400);
         assertRejected("GET /caf\u00e9 HTTP/1.1\r\nHost: x\r\n\r\n", 400);
         assertRejected("GET /a\u007fb HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+        // No URI character, and a separator to some upstreams: /x/..\admin must not reach one.
+        assertRejected("GET /x/..\\admin HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+        assertRejected("GET http://x/up\\ HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+        assertServedKeepAlive("GET /local?q=a\\b HTTP/1.1\r\nHost: x\r\n\r\n", 200); // the query is not a path
     }
 
     @Test
