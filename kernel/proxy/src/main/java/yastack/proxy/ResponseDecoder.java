@@ -21,8 +21,9 @@ import yastack.proxy.Http1Grammar.Malformed;
 /**
  * An upstream's HTTP/1.x responses, framed as RFC 9112 6.3 says: no body after a HEAD request
  * or in a 1xx, 204 or 304; chunked when Transfer-Encoding ends in chunked (a Content-Length
- * beside it is removed); otherwise close-delimited after a Transfer-Encoding, else the one
- * valid Content-Length, else everything until the upstream closes. After a 101 the decoder
+ * beside it is removed); otherwise close-delimited after a Transfer-Encoding (which the
+ * exchange then refuses with 502: a coding other than chunked alone is not passed on), else the
+ * one valid Content-Length, else everything until the upstream closes. After a 101 the decoder
  * reads nothing more: the exchange removes it, and what it had buffered goes to the tunnel.
  *
  * <p>A head that cannot be read (any status line but "HTTP/1.x" with a three-digit code
