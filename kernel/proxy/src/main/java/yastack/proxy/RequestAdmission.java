@@ -25,6 +25,9 @@ final class RequestAdmission {
         HttpRequest request = ex.request;
         RequestChecks.Rejection rejection = RequestChecks.check(request);
         if (rejection != null) {
+            // The decoder's size limits: counted by name too, as they are what a limit set too low shows up as.
+            if (rejection.status().code() == 431) ex.down.stats.edge.rqHeadersTooLarge.inc();
+            else if (rejection.status().code() == 414) ex.down.stats.edge.rqUriTooLong.inc();
             ex.rejected(rejection.status(), rejection.reason());
             return null;
         }

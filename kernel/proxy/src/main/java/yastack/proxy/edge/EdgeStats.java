@@ -9,7 +9,7 @@ import yastack.kernel.stats.WorkerStats;
  */
 public final class EdgeStats {
     // requests and connections: http.<name>.*
-    public final Counter rqTooManyHeaders, underscoreDropped, underscoreRejected, pathRejected, pathRedirected;
+    public final Counter rqTooManyHeaders, rqHeadersTooLarge, rqUriTooLong, underscoreDropped, underscoreRejected, pathRejected, pathRedirected;
     public final Counter rqIdleTimeout, rqTimeout, rqMaxDuration, cxMaxDuration, overloadDisableKeepalive, rqOverloadClose;
     // HTTP/2 abuse: http.<name>.*
     public final Counter prematureResets, settingsFlood, pingFlood, emptyFramesFlood, continuationFlood, priorityFlood;
@@ -17,6 +17,8 @@ public final class EdgeStats {
     public EdgeStats(WorkerStats s, String listener) {
         String h = "http." + listener + ".";
         rqTooManyHeaders = s.counter(h + "downstream_rq_too_many_headers");
+        rqHeadersTooLarge = s.counter(h + "downstream_rq_headers_too_large");
+        rqUriTooLong = s.counter(h + "downstream_rq_uri_too_long");
         underscoreDropped = s.counter(h + "dropped_headers_with_underscores");
         underscoreRejected = s.counter(h + "requests_rejected_with_underscores_in_headers");
         pathRejected = s.counter(h + "downstream_rq_path_rejected");

@@ -90,7 +90,9 @@ abstract class HttpHeaderSyntaxConformance extends ConformanceBase {
 
     @Test
     void headerBlockOverTheLimitIs431() throws Exception {
+        long before = stat("http.conf.downstream_rq_headers_too_large");
         assertRejected("GET /local HTTP/1.1\r\n" + fields(HEADER_LIMIT + 1) + "\r\n", 431);
+        assertEquals(before + 1, stat("http.conf.downstream_rq_headers_too_large"));
         // Without ever finishing the head, too.
         try (RawClient c = client()) {
             c.send("GET /local HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(HEADER_LIMIT + 100));
@@ -110,7 +112,9 @@ abstract class HttpHeaderSyntaxConformance extends ConformanceBase {
 
     @Test
     void requestLineTooLongIs414() throws Exception {
+        long before = stat("http.conf.downstream_rq_uri_too_long");
         assertRejected("GET /" + "a".repeat(17 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414);
+        assertEquals(before + 1, stat("http.conf.downstream_rq_uri_too_long"));
         try (RawClient c = client()) {
             c.send("GET /local/" + "a".repeat(15 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, c.read().status());
