@@ -1,6 +1,7 @@
 package yastack.proxy;
 
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
@@ -11,7 +12,7 @@ import java.util.SplittableRandom;
 final class RequestIds {
     private RequestIds() {}
 
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     static AsciiString next(SplittableRandom random) {
         long hi = (random.nextLong() & ~0xF000L) | 0x4000L;
