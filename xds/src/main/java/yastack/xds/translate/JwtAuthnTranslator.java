@@ -138,7 +138,20 @@ final class JwtAuthnTranslator {
                 out.putFields("requires_any", texts(names));
                 if (allow != null) out.putFields(allow, flag(true));
             }
-            default -> throw new Rejection(qp, "only provider_name, requires_any, allow_missing and allow_missing_or_failed are supported");
+            case REQUIRES_ALL -> {
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < q.getRequiresAll().getRequirementsCount(); i++) {
+                    JwtRequirement one = q.getRequiresAll().getRequirements(i);
+                    if (one.getRequiresTypeCase() != JwtRequirement.RequiresTypeCase.PROVIDER_NAME) {
+                        throw new Rejection(element(child(qp, "requires_all"), "requirements", i),
+                                "only provider_name is supported in requires_all");
+                    }
+                    names.add(one.getProviderName());
+                }
+                if (names.size() == 1) out.putFields("requires", text(names.getFirst()));
+                else out.putFields("requires_all", texts(names));
+            }
+            default -> throw new Rejection(qp, "only provider_name, requires_any, requires_all, allow_missing and allow_missing_or_failed are supported");
         }
         return out.build();
     }

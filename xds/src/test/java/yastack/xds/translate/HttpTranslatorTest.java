@@ -140,13 +140,22 @@ class HttpTranslatorTest {
                 [{"match":{"prefix":"/"},"requires_any":["idp"],"allow_missing_or_failed":true}]""",
                 JsonFormat.printer().omittingInsignificantWhitespace().print(optional.getFilters(0).getConfig().getFieldsOrThrow("rules")),
                 "a bare allow_missing_or_failed means any provider, never refusing");
-        refused("hcm.http_filters[0].typed_config.rules[0].requires: only provider_name, requires_any, allow_missing and "
-                        + "allow_missing_or_failed are supported",
+        JwtAuthentication two = ja.toBuilder().putProviders("svc", ja.getProvidersOrThrow("idp").toBuilder().setIssuer("https://svc.test").build())
+                .clearRules().addRules(RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRequires(JwtRequirement.newBuilder().setRequiresAll(JwtRequirementAndList.newBuilder()
+                                .addRequirements(JwtRequirement.newBuilder().setProviderName("idp"))
+                                .addRequirements(JwtRequirement.newBuilder().setProviderName("svc"))))).build();
+        var both = translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("jwt").setTypedConfig(Any.pack(two)))
+                .addHttpFilters(ROUTER).build(), "hcm").http();
+        assertEquals("""
+                [{"match":{"prefix":"/"},"requires_all":["idp","svc"]}]""",
+                JsonFormat.printer().omittingInsignificantWhitespace().print(both.getFilters(0).getConfig().getFieldsOrThrow("rules")));
+        refused("hcm.http_filters[0].typed_config.rules[0].requires.requires_all.requirements[1]: only provider_name is supported in requires_all",
                 () -> translator.translate(rds("r").addHttpFilters(HttpFilter.newBuilder().setName("jwt").setTypedConfig(Any.pack(
                         ja.toBuilder().clearRules().addRules(RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
                                 .setRequires(JwtRequirement.newBuilder().setRequiresAll(JwtRequirementAndList.newBuilder()
                                         .addRequirements(JwtRequirement.newBuilder().setProviderName("idp"))
-                                        .addRequirements(JwtRequirement.newBuilder().setProviderName("idp"))))).build())))
+                                        .addRequirements(JwtRequirement.newBuilder().setAllowMissing(Empty.getDefaultInstance()))))).build())))
                         .addHttpFilters(ROUTER).build(), "hcm"));
     }
 

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import yastack.api.ConfiguredHttpFilter;
 import yastack.api.FilterResult;
 import yastack.api.HttpFilter;
@@ -36,6 +38,7 @@ import yastack.api.PluginStats;
  *   rules:
  *     - {match: {prefix: /health}}
  *     - {match: {prefix: /api}, requires: idp}
+ *     - {match: {prefix: /internal}, requires_all: [idp, svc]}   # with a provider svc too: a token of each
  *     - {match: {prefix: /}, requires_any: [idp], allow_missing: true}
  * </pre>
  *
@@ -55,7 +58,8 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
         return "verify JSON Web Tokens (RS, PS, ES, EdDSA) against a JWKS, per path rule (Envoy's jwt_authn); 401";
     }
 
-    record Rule(String prefix, String path, List<Provider> providers, boolean allowMissing, boolean allowFailed) {
+    /** {@code all}: every provider must verify a token of its own (requires_all), else any one of them. */
+    record Rule(String prefix, String path, List<Provider> providers, boolean all, boolean allowMissing, boolean allowFailed) {
         boolean matches(String requestPath) {
             return path != null ? requestPath.equals(path) : requestPath.startsWith(prefix);
         }
@@ -72,14 +76,14 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
         if (providers.isEmpty()) throw new PluginConfigException(c.path("providers") + ": at least one provider");
         List<Rule> rules = new ArrayList<>();
         for (PluginConfig r : c.objects("rules")) {
-            r.requireOnly("match", "requires", "requires_any", "allow_missing", "allow_missing_or_failed");
+            r.requireOnly("match", "requires", "requires_any", "requires_all", "allow_missing", "allow_missing_or_failed");
             PluginConfig m = r.object("match").requireOnly("prefix", "path");
             if (m.has("prefix") == m.has("path")) throw new PluginConfigException(m.path() + ": give one of prefix and path");
-            List<String> names = new ArrayList<>(r.strings("requires_any"));
-            if (r.has("requires")) {
-                if (!names.isEmpty()) throw new PluginConfigException(r.path("requires") + ": give requires or requires_any, not both");
-                names.add(r.requireString("requires"));
-            }
+            int kinds = (r.has("requires") ? 1 : 0) + (r.has("requires_any") ? 1 : 0) + (r.has("requires_all") ? 1 : 0);
+            if (kinds > 1) throw new PluginConfigException(r.path() + ": give one of requires, requires_any and requires_all");
+            boolean all = r.has("requires_all");
+            List<String> names = new ArrayList<>(r.strings(all ? "requires_all" : "requires_any"));
+            if (r.has("requires")) names.add(r.requireString("requires"));
             List<Provider> required = new ArrayList<>();
             for (String n : names) {
                 Provider found = providers.get(n);
@@ -88,11 +92,12 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
             }
             boolean allowFailed = r.bool("allow_missing_or_failed", false);
             boolean allowMissing = allowFailed || r.bool("allow_missing", false);
-            if (allowMissing && required.isEmpty()) {
+            if (allowMissing && (required.isEmpty() || all)) {
                 throw new PluginConfigException(r.path(allowFailed ? "allow_missing_or_failed" : "allow_missing") + ": goes with requires or requires_any");
             }
+            if (all && required.size() < 2) throw new PluginConfigException(r.path("requires_all") + ": at least two providers (one is requires)");
             rules.add(new Rule(m.has("prefix") ? m.requireString("prefix") : null, m.has("path") ? m.requireString("path") : null,
-                    List.copyOf(required), allowMissing, allowFailed));
+                    List.copyOf(required), all, allowMissing, allowFailed));
         }
         if (rules.isEmpty()) throw new PluginConfigException(c.path("rules") + ": at least one rule (which paths need which provider)");
         return new Settings(List.copyOf(rules));
@@ -119,6 +124,7 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
                     }
                 }
                 if (rule == null || rule.providers().isEmpty()) return FilterResult.proceed();
+                if (rule.all()) return all(rule, st, request);
                 Provider provider = null;
                 Provider.Found found = null;
                 Jwt jwt = null;
@@ -171,6 +177,67 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
                 }
                 p.apply(request, f, jwt);
                 return allow();
+            }
+
+            /**
+             * requires_all: every provider finds its own token (all are looked for before any is
+             * taken off the request), and each verifies in turn; then the claims go upstream.
+             */
+            private FilterResult all(Rule rule, HttpStream st, HttpRequestHead request) {
+                List<Provider.Found> found = new ArrayList<>();
+                List<Jwt> tokens = new ArrayList<>();
+                try {
+                    for (Provider p : rule.providers()) {
+                        Provider.Found f = p.find(request);
+                        if (f == null) return deny(rule, st, request, 401, "Jwt is missing", false);
+                        Jwt jwt = Jwt.parse(f.token());
+                        jwt.checkClaims(p.issuer(), p.audiences(), System.currentTimeMillis() / 1000, p.skewSeconds());
+                        found.add(f);
+                        tokens.add(jwt);
+                    }
+                } catch (Jwt.Refusal r) {
+                    return deny(rule, st, request, r.getMessage().startsWith("Audiences") ? 403 : 401, r.getMessage(), true);
+                }
+                CompletableFuture<String> refusal = signatures(rule, st, tokens, 0);
+                if (!refusal.isDone()) {
+                    return FilterResult.async(refusal.thenApply(why -> allOrDeny(rule, st, request, found, tokens, why)));
+                }
+                return allOrDeny(rule, st, request, found, tokens, refusal.join());
+            }
+
+            private FilterResult allOrDeny(Rule rule, HttpStream st, HttpRequestHead request, List<Provider.Found> found,
+                                           List<Jwt> tokens, String refusal) {
+                if (refusal != null) return deny(rule, st, request, 401, refusal, true);
+                for (int i = 0; i < tokens.size(); i++) rule.providers().get(i).apply(request, found.get(i), tokens.get(i));
+                return allow();
+            }
+
+            /** Completes (on the worker) with null once tokens from {@code i} on verified, else with the first refusal. */
+            private CompletableFuture<String> signatures(Rule rule, HttpStream st, List<Jwt> tokens, int i) {
+                if (i == tokens.size()) return CompletableFuture.completedFuture(null);
+                Provider p = rule.providers().get(i);
+                return signature(st, p, tokens.get(i), p.keys().keys(st, context.nanoTime()).toCompletableFuture(), true)
+                        .thenCompose(why -> why != null ? CompletableFuture.completedFuture(why) : signatures(rule, st, tokens, i + 1));
+            }
+
+            /** Null when {@code jwt}'s signature holds under {@code keys}; a key a cached remote set lacks gets it fetched again once. */
+            private CompletableFuture<String> signature(HttpStream st, Provider p, Jwt jwt, CompletableFuture<Jwks> keys, boolean mayRefetch) {
+                BiFunction<Jwks, Throwable, CompletableFuture<String>> check = (jwks, failure) -> {
+                    if (failure != null) return CompletableFuture.completedFuture("Jwks remote fetch is failed");
+                    try {
+                        jwt.verify(jwks);
+                        return CompletableFuture.completedFuture(null);
+                    } catch (Jwt.Refusal r) {
+                        if (r.noMatchingKey && mayRefetch && p.keys() instanceof KeySource.Remote remote) {
+                            var again = remote.refetch(st, context.nanoTime());
+                            if (again != null) return signature(st, p, jwt, again.toCompletableFuture(), false);
+                        }
+                        return CompletableFuture.completedFuture(r.getMessage());
+                    }
+                };
+                // A fetch completes on the client's thread: the check goes back to the worker.
+                var checked = keys.isDone() ? keys.handle(check) : keys.handleAsync(check, st.worker().executor());
+                return checked.thenCompose(Function.identity());
             }
 
             private FilterResult allow() {

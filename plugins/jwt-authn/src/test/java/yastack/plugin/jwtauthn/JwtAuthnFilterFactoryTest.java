@@ -189,6 +189,50 @@ class JwtAuthnFilterFactoryTest {
         assertEquals(FilterResult.proceed(), decide(local(rules), new TestRequest("GET", "/x")));
     }
 
+    /** A user's token and a service's: requires_all wants both, each verified by its own provider. */
+    @Test
+    void requiresAllWantsEveryProvidersToken() throws Exception {
+        String json = """
+                {"providers": {
+                   "idp": {"issuer": "https://idp.test", "local_jwks": {"inline_string": %s},
+                           "claim_to_headers": [{"header_name": "x-user", "claim_name": "sub"}]},
+                   "svc": {"issuer": "https://svc.test", "remote_jwks": {"cluster": "svc", "path": "/jwks"},
+                           "from_headers": [{"name": "x-svc-token"}]}},
+                 "rules": [{"match": {"prefix": "/"}, "requires_all": ["idp", "svc"]}]}""".formatted(new com.google.gson.Gson().toJson(ISSUER.jwks()));
+        var filterConfig = new JwtAuthnFilterFactory().create(config(json), ctx);
+        String user = ISSUER.token("RS256", "rsa", TestIssuer.claims("https://idp.test", "shop", 300));
+        String service = ISSUER.token("ES256", "ec", TestIssuer.claims("https://svc.test", "shop", 300));
+        ClusterCalls jwks = (cluster, request, worker) -> CompletableFuture.supplyAsync(
+                () -> new ClusterCalls.Response(200, Map.of(), ISSUER.jwks()));
+        TestStream stream = new TestStream().calls(jwks);
+        TestRequest both = bearer("/x", user).header("x-svc-token", service);
+        FilterResult r = filterConfig.newStreamFilter(stream).onRequestHeaders(stream, both);
+        assertTrue(r instanceof FilterResult.Async, "the service's keys are fetched first: " + r);
+        // The fetch completes on another thread and hands the check back to the stream's worker.
+        for (int i = 0; i < 100 && stream.testWorker().runReady() == 0; i++) Thread.sleep(20);
+        assertEquals(FilterResult.proceed(), settled(stream, r));
+        assertEquals("alice", both.headers().get("x-user"));
+        assertNull(both.headers().get("x-svc-token"), "each provider's token is taken off once verified");
+        assertNull(both.headers().get("authorization"));
+
+        TestStream again = new TestStream().calls(jwks);
+        assertTrue(refusal(filterConfig.newStreamFilter(again).onRequestHeaders(again, bearer("/x", user)))
+                .startsWith("401 Jwt is missing"), "the user's token alone is not enough");
+        TestStream swapped = new TestStream().calls(jwks);
+        assertTrue(refusal(filterConfig.newStreamFilter(swapped).onRequestHeaders(swapped, bearer("/x", user).header("x-svc-token", user)))
+                .startsWith("401 Jwt issuer is not configured"), "the service's place holds the user's token");
+        TestStream forged = new TestStream().calls(jwks);
+        String otherService = new TestIssuer().token("ES256", "ec", TestIssuer.claims("https://svc.test", "shop", 300));
+        FilterResult f = settled(forged, filterConfig.newStreamFilter(forged).onRequestHeaders(forged,
+                bearer("/x", user).header("x-svc-token", otherService)));
+        assertTrue(refusal(f).startsWith("401 Jwks doesn't have key to match kid") || refusal(f).startsWith("401 Jwt verification fails"),
+                refusal(f));
+
+        PluginConfigException e = assertThrows(PluginConfigException.class, () -> new JwtAuthnFilterFactory().validate(config(local("""
+                [{"match": {"prefix": "/"}, "requires_all": ["idp"], "requires": "idp"}]"""))));
+        assertTrue(e.getMessage().contains("give one of requires, requires_any and requires_all"), e.getMessage());
+    }
+
     @Test
     void badConfigsNameTheField() {
         PluginConfigException e = assertThrows(PluginConfigException.class, () -> new JwtAuthnFilterFactory().validate(config("""
