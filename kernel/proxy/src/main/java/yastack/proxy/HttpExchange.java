@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import yastack.api.RouteDecision;
 import yastack.proxy.cluster.ClusterRuntime;
+import yastack.proxy.tls.ClientTls;
 import yastack.proxy.trace.ExchangeTrace;
 
 /**
@@ -168,7 +169,8 @@ final class HttpExchange extends ExchangeCompletion {
             timeouts.routeIdle(f.idleTimeout().toMillis());
             down.deadlineMoved(this);
         }
-        cluster = down.worker.cluster(runtime, snapshot.clusterTls().get(f.cluster()));
+        ClientTls tls = snapshot.clusterTls().get(f.cluster());
+        cluster = down.worker.cluster(runtime, tls);
         int endpointIndex = cluster.pick(client, f.hashKey(), -1);
         if (endpointIndex < 0) {
             cluster.stats.cxNone.inc();
@@ -186,7 +188,7 @@ final class HttpExchange extends ExchangeCompletion {
             // but the HTTP/1.1 request sent on must name a host (3.2; an http URI has one, RFC
             // 9110 4.2.1): the endpoint's, as nginx sends its upstream's name.
             upstreamRequest.headers().set(HttpHeaderNames.HOST,
-                    cluster.endpoint(endpointIndex).authority(snapshot.clusterTls().get(f.cluster()) != null));
+                    cluster.endpoint(endpointIndex).authority(tls != null));
         }
         if (answersExpectation()) {
             // We answer the expectation ourselves (as nginx and Envoy do) once we know

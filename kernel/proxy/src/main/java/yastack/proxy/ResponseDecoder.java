@@ -95,7 +95,8 @@ class ResponseDecoder extends Http1BodyDecoder {
         boolean interim = code < 200 && code != 101;
         HttpMethod method = interim ? methods.peek() : methods.poll(); // a 1xx precedes its request's final answer
         FlatHttpHeaders h = (FlatHttpHeaders) response.headers();
-        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        boolean transferCoded = h.contains(HttpHeaderNames.TRANSFER_ENCODING);
+        if (transferCoded) {
             // RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing (no 1.0
             // server may send one), and a proxy answers faulty framing with 502 and closes (6.3).
             if (response.protocolVersion().minorVersion() == 0) throw new Malformed("Transfer-Encoding in an HTTP/1.0 response");
@@ -105,11 +106,11 @@ class ResponseDecoder extends Http1BodyDecoder {
             // exchange reads "close" as not reusable and strips it as a hop-by-hop field.
             if (h.contains(HttpHeaderNames.CONTENT_LENGTH)) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        long length = contentLength(h);
+        long length = contentLength(h, transferCoded);
         boolean bodiless = interim || code == 101 || code == 204 || code == 304 || HttpMethod.HEAD.equals(method);
         if (bodiless) {
             expectFixed(0);
-        } else if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        } else if (transferCoded) {
             if (endsInChunked(h.getAll(HttpHeaderNames.TRANSFER_ENCODING))) expectChunked();
             else expectUntilClose();
         } else if (length >= 0) {
@@ -128,9 +129,9 @@ class ResponseDecoder extends Http1BodyDecoder {
      * (RFC 9112 6.3 (3); then it is removed). Checked even where no body follows (HEAD, 304):
      * the field goes on to the client.
      */
-    private static long contentLength(FlatHttpHeaders h) {
+    private static long contentLength(FlatHttpHeaders h, boolean transferCoded) {
         if (!h.contains(HttpHeaderNames.CONTENT_LENGTH)) return -1;
-        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        if (transferCoded) {
             h.remove(HttpHeaderNames.CONTENT_LENGTH);
             return -1;
         }

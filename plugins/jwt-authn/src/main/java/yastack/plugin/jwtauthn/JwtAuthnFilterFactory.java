@@ -148,35 +148,7 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
                 } catch (Jwt.Refusal r) {
                     return deny(rule, st, request, r.getMessage().startsWith("Audiences") ? 403 : 401, r.getMessage(), true);
                 }
-                Provider p = provider;
-                Provider.Found f = found;
-                Jwt token = jwt;
-                Rule matched = rule;
-                CompletableFuture<Jwks> keys = p.keys().keys(st, context.nanoTime()).toCompletableFuture();
-                if (keys.isDone() && !keys.isCompletedExceptionally()) return verified(matched, st, request, p, f, token, keys.join(), true);
-                return FilterResult.async(keys.handleAsync((jwks, failure) -> failure != null
-                        ? deny(matched, st, request, 401, "Jwks remote fetch is failed", true)
-                        : verified(matched, st, request, p, f, token, jwks, true), st.worker().executor()));
-            }
-
-            /** Checks the signature; a key the cached remote set lacks gets the set fetched again once ({@code mayRefetch}). */
-            private FilterResult verified(Rule rule, HttpStream st, HttpRequestHead request, Provider p, Provider.Found f, Jwt jwt,
-                                          Jwks jwks, boolean mayRefetch) {
-                try {
-                    jwt.verify(jwks);
-                } catch (Jwt.Refusal r) {
-                    if (r.noMatchingKey && mayRefetch && p.keys() instanceof KeySource.Remote remote) {
-                        var again = remote.refetch(st, context.nanoTime());
-                        if (again != null) {
-                            return FilterResult.async(again.handleAsync((fresh, failure) -> failure != null
-                                    ? deny(rule, st, request, 401, r.getMessage(), true)
-                                    : verified(rule, st, request, p, f, jwt, fresh, false), st.worker().executor()));
-                        }
-                    }
-                    return deny(rule, st, request, 401, r.getMessage(), true);
-                }
-                p.apply(request, f, jwt);
-                return allow();
+                return verify(rule, st, request, List.of(provider), List.of(found), List.of(jwt));
             }
 
             /**
@@ -198,45 +170,56 @@ public final class JwtAuthnFilterFactory implements HttpFilterFactory {
                 } catch (Jwt.Refusal r) {
                     return deny(rule, st, request, r.getMessage().startsWith("Audiences") ? 403 : 401, r.getMessage(), true);
                 }
-                CompletableFuture<String> refusal = signatures(rule, st, tokens, 0);
-                if (!refusal.isDone()) {
-                    return FilterResult.async(refusal.thenApply(why -> allOrDeny(rule, st, request, found, tokens, why)));
-                }
-                return allOrDeny(rule, st, request, found, tokens, refusal.join());
+                return verify(rule, st, request, rule.providers(), found, tokens);
             }
 
-            private FilterResult allOrDeny(Rule rule, HttpStream st, HttpRequestHead request, List<Provider.Found> found,
-                                           List<Jwt> tokens, String refusal) {
+            /** Checks each token's signature with its provider's keys, then lets the request through with their claims, or refuses it. */
+            private FilterResult verify(Rule rule, HttpStream st, HttpRequestHead request, List<Provider> providers,
+                                        List<Provider.Found> found, List<Jwt> tokens) {
+                CompletableFuture<String> refusal = signatures(st, providers, tokens, 0);
+                if (!refusal.isDone()) {
+                    return FilterResult.async(refusal.thenApply(why -> allowOrDeny(rule, st, request, providers, found, tokens, why)));
+                }
+                return allowOrDeny(rule, st, request, providers, found, tokens, refusal.join());
+            }
+
+            private FilterResult allowOrDeny(Rule rule, HttpStream st, HttpRequestHead request, List<Provider> providers,
+                                             List<Provider.Found> found, List<Jwt> tokens, String refusal) {
                 if (refusal != null) return deny(rule, st, request, 401, refusal, true);
-                for (int i = 0; i < tokens.size(); i++) rule.providers().get(i).apply(request, found.get(i), tokens.get(i));
+                for (int i = 0; i < tokens.size(); i++) providers.get(i).apply(request, found.get(i), tokens.get(i));
                 return allow();
             }
 
-            /** Completes (on the worker) with null once tokens from {@code i} on verified, else with the first refusal. */
-            private CompletableFuture<String> signatures(Rule rule, HttpStream st, List<Jwt> tokens, int i) {
+            /** Completes (on the worker) with null once the tokens from {@code i} on verified, else with the first refusal. */
+            private CompletableFuture<String> signatures(HttpStream st, List<Provider> providers, List<Jwt> tokens, int i) {
                 if (i == tokens.size()) return CompletableFuture.completedFuture(null);
-                Provider p = rule.providers().get(i);
-                return signature(st, p, tokens.get(i), p.keys().keys(st, context.nanoTime()).toCompletableFuture(), true)
-                        .thenCompose(why -> why != null ? CompletableFuture.completedFuture(why) : signatures(rule, st, tokens, i + 1));
+                Provider p = providers.get(i);
+                return signature(st, p, tokens.get(i), p.keys().keys(st, context.nanoTime()).toCompletableFuture(), true,
+                        "Jwks remote fetch is failed")
+                        .thenCompose(why -> why != null ? CompletableFuture.completedFuture(why) : signatures(st, providers, tokens, i + 1));
             }
 
-            /** Null when {@code jwt}'s signature holds under {@code keys}; a key a cached remote set lacks gets it fetched again once. */
-            private CompletableFuture<String> signature(HttpStream st, Provider p, Jwt jwt, CompletableFuture<Jwks> keys, boolean mayRefetch) {
+            /**
+             * Null when {@code jwt}'s signature holds under {@code keys}, else why not ({@code fetchFailed} when they
+             * could not be had). A key a cached remote set lacks gets the set fetched again once ({@code mayRefetch}).
+             */
+            private CompletableFuture<String> signature(HttpStream st, Provider p, Jwt jwt, CompletableFuture<Jwks> keys,
+                                                        boolean mayRefetch, String fetchFailed) {
                 BiFunction<Jwks, Throwable, CompletableFuture<String>> check = (jwks, failure) -> {
-                    if (failure != null) return CompletableFuture.completedFuture("Jwks remote fetch is failed");
+                    if (failure != null) return CompletableFuture.completedFuture(fetchFailed);
                     try {
                         jwt.verify(jwks);
                         return CompletableFuture.completedFuture(null);
                     } catch (Jwt.Refusal r) {
                         if (r.noMatchingKey && mayRefetch && p.keys() instanceof KeySource.Remote remote) {
                             var again = remote.refetch(st, context.nanoTime());
-                            if (again != null) return signature(st, p, jwt, again.toCompletableFuture(), false);
+                            if (again != null) return signature(st, p, jwt, again.toCompletableFuture(), false, r.getMessage());
                         }
                         return CompletableFuture.completedFuture(r.getMessage());
                     }
                 };
-                // A fetch completes on the client's thread: the check goes back to the worker.
-                var checked = keys.isDone() ? keys.handle(check) : keys.handleAsync(check, st.worker().executor());
+                // Keys not there yet (or a failed fetch) are checked on the worker, where the fetch's answer is handed back.
+                var checked = keys.isDone() && !keys.isCompletedExceptionally() ? keys.handle(check) : keys.handleAsync(check, st.worker().executor());
                 return checked.thenCompose(Function.identity());
             }
 
