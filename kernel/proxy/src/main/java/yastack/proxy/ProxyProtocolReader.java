@@ -1,6 +1,5 @@
 package yastack.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,7 +9,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
@@ -21,7 +19,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import yastack.kernel.stats.Counter;
@@ -29,7 +26,8 @@ import yastack.kernel.stats.Counter;
 /**
  * The PROXY protocol header (v1 text or v2 binary) that a load balancer in front puts at
  * the start of each connection (listeners[].proxy_protocol), and the one this proxy puts in
- * front of L4 connections to clusters that ask for it (clusters[].proxy_protocol). Netty's decoder reads it; this
+ * front of L4 connections to clusters that ask for it (clusters[].proxy_protocol). {@link ProxyV1Reader}
+ * reads a v1 header, Netty's decoder a v2 one; this
  * handler keeps the source address it names as the connection's client and then sets up
  * the rest of the pipeline (TLS, HTTP or the L4 relay), which sees the bytes after the
  * header. A connection without a valid header, or one that does not send it within
@@ -51,52 +49,9 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
     /** Puts the header reader in front; {@code rest} sets up what follows once the header is read. */
     static void install(ChannelPipeline p, Counter errors, Consumer<ChannelPipeline> rest) {
-        p.addLast("proxy-protocol-limit", new V1LineLimit());
+        p.addLast("proxy-protocol-v1", new ProxyV1Reader("proxy-protocol"));
         p.addLast("proxy-protocol", new HAProxyMessageDecoder());
         p.addLast("proxy-protocol-reader", new ProxyProtocolReader(errors, rest));
-    }
-
-    /**
-     * Holds a v1 header line to the spec's 107 bytes, CRLF included, however its bytes arrive:
-     * Netty's decoder lets a longer line (up to 110 bytes) through when it comes in one read but
-     * refuses it when it comes in pieces, and the same bytes must get the same answer. It reads
-     * only until the line ends (or the bytes are not a v1 header), then leaves the pipeline.
-     */
-    private static final class V1LineLimit extends ChannelInboundHandlerAdapter {
-        private static final byte[] V1_PREFIX = "PROXY ".getBytes(StandardCharsets.US_ASCII);
-        private static final int V1_MAX_LINE = 107;
-        private int seen;
-        private boolean lastWasCr;
-        private boolean refused;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (refused || !(msg instanceof ByteBuf b)) {
-                if (refused) ReferenceCountUtil.release(msg);
-                else ctx.fireChannelRead(msg);
-                return;
-            }
-            for (int i = b.readerIndex(); i < b.writerIndex(); i++, seen++) {
-                byte c = b.getByte(i);
-                if (seen < V1_PREFIX.length && c != V1_PREFIX[seen]) {
-                    ctx.pipeline().remove(this); // v2 or not a header at all: Netty's decoder decides
-                    break;
-                }
-                boolean lineEnds = c == '\n' && lastWasCr; // a bare LF does not end it, for Netty either
-                lastWasCr = c == '\r';
-                if (lineEnds || seen + 1 >= V1_MAX_LINE) {
-                    if (lineEnds && seen < V1_MAX_LINE) {
-                        ctx.pipeline().remove(this);
-                        break;
-                    }
-                    refused = true;
-                    b.release();
-                    ctx.fireExceptionCaught(new HAProxyProtocolException("v1 header line longer than 107 bytes"));
-                    return;
-                }
-            }
-            ctx.fireChannelRead(b);
-        }
     }
 
     /** The client of a connection (or of an HTTP/2 stream's connection): the PROXY header's source, else the peer. */
@@ -123,6 +78,11 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof ProxyV1Reader.Header h) {
+            if (h.source() != null) ctx.channel().attr(SOURCE).set(h.source());
+            proceed(ctx);
+            return;
+        }
         if (!(msg instanceof HAProxyMessage m)) {
             ReferenceCountUtil.release(msg);
             fail(ctx);
@@ -139,6 +99,10 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
         } finally {
             m.release();
         }
+        proceed(ctx);
+    }
+
+    private void proceed(ChannelHandlerContext ctx) {
         done = true;
         if (timeout != null) timeout.cancel(false);
         ChannelPipeline p = ctx.pipeline();

@@ -172,6 +172,17 @@ class ProxyProtocolTest {
         assertTrue(curl.contains("h:x-forwarded-for=127.0.0.1"), curl);
     }
 
+    /**
+     * Found by {@link ProxyProtocolFuzzTest}: an IPv6 source with an IPv4 tail that is not
+     * {@code ::ffff:} (inet_pton and HAProxy take it) was refused by Netty's v1 decoder.
+     */
+    @Test
+    void aV1Ipv6SourceMayEndInDottedQuad() throws Exception {
+        String r = exchange(proxy.port, "PROXY TCP6 2001:db8::192.0.2.11 2001:db8::1 40000 80\r\n".getBytes(StandardCharsets.US_ASCII),
+                "GET /v6 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(r.startsWith("HTTP/1.1 200") && r.contains("h:x-forwarded-for=2001:db8:0:0:0:0:c000:20b"), r);
+    }
+
     @Test
     void theHeaderComesBeforeTls() throws Exception {
         String out = pki.run("curl", "-sS", "--haproxy-protocol", "--cacert", dir.resolve("ca.pem").toString(),
