@@ -52,33 +52,34 @@ final class StrictHttp {
             List<String> fields = new ArrayList<>();
             String problem = fields(fields);
             if (problem != null) return Response.bad(problem, start);
+            // RFC 9112 6.1: no HTTP/1.0 message may carry Transfer-Encoding; faulty framing (502)
+            List<String> te = values(fields, "transfer-encoding");
+            if (line.startsWith("HTTP/1.0") && !te.isEmpty()) {
+                return Response.bad("Transfer-Encoding in an HTTP/1.0 response", start);
+            }
+            // A coding the proxy cannot decode is refused even where no body follows (HEAD, 1xx,
+            // 204, 304; RFC 9112 6.1: a 204 must not carry Transfer-Encoding at all): nginx answers
+            // 502 as the proxy does, before it looks at the status or the method.
+            if (!te.isEmpty() && (te.size() != 1 || !te.getFirst().equalsIgnoreCase("chunked"))) {
+                return Response.bad("transfer coding " + te, start);
+            }
             if (status >= 100 && status < 200 && status != 101) continue; // interim
             if (status == 101) {
                 return new Response(status, fields, new byte[0], b.length, true, false, null); // the rest is a tunnel
             }
-            List<String> te = values(fields, "transfer-encoding");
             List<String> cl = values(fields, "content-length");
             // A bodiless response's length is known, but a malformed Content-Length still makes it
             // one a proxy refuses (RFC 9112 6.3; nginx answers 502 too).
-            if (!cl.isEmpty() && (cl.size() != 1 || !cl.getFirst().matches("[0-9]{1,15}"))) {
+            if (!cl.isEmpty() && (cl.size() != 1 || !cl.getFirst().matches("[0-9]{1,18}"))) {
                 return Response.bad("Content-Length " + cl, start);
-            }
-            // A coding the proxy cannot decode is refused even where no body follows (RFC 9112 6.1:
-            // a 204 must not carry Transfer-Encoding at all; the proxy answers 502).
-            if ((status == 204 || status == 304) && !te.isEmpty()
-                    && (te.size() != 1 || !te.getFirst().equalsIgnoreCase("chunked"))) {
-                return Response.bad("transfer coding " + te + " on a bodiless response", start);
             }
             if (headRequest || status == 204 || status == 304) {
                 return new Response(status, fields, new byte[0], i, true, false, null);
             }
             if (!te.isEmpty() && !cl.isEmpty()) return Response.bad("both Transfer-Encoding and Content-Length", start);
-            if (!te.isEmpty()) {
-                if (te.size() != 1 || !te.getFirst().equalsIgnoreCase("chunked")) return Response.bad("transfer coding " + te, start);
-                return chunked(status, fields);
-            }
+            if (!te.isEmpty()) return chunked(status, fields);
             if (!cl.isEmpty()) {
-                if (cl.size() != 1 || !cl.getFirst().matches("[0-9]{1,15}")) return Response.bad("Content-Length " + cl, start);
+                if (cl.size() != 1 || !cl.getFirst().matches("[0-9]{1,18}")) return Response.bad("Content-Length " + cl, start);
                 long n = Long.parseLong(cl.getFirst());
                 int have = (int) Math.min(n, b.length - i);
                 byte[] body = Arrays.copyOfRange(b, i, i + have);

@@ -101,7 +101,9 @@ class UpstreamResponseFuzzTest {
         if (!method.equals("POST") && sent.complete() && sent.consumed() == answer.length && sent.status() >= 200
                 && sent.status() <= 599) {
             assertEquals(sent.status(), r.status(), () -> "status of a valid upstream response: " + show(answer));
-            assertArrayEquals(sent.body(), r.body(), () -> "body of a valid upstream response: " + show(answer));
+            // A 205 has no content (RFC 9110 15.3.6): what its upstream sent after the head is not passed on.
+            assertArrayEquals(sent.status() == 205 ? new byte[0] : sent.body(), r.body(),
+                    () -> "body of a valid upstream response: " + show(answer));
         }
         reply = HEALTHY;
         StrictHttp.Response after = StrictHttp.parse(exchange("GET", "/healthy"), false, true);
