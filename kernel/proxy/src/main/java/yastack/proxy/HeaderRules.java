@@ -18,10 +18,13 @@ final class HeaderRules {
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
-    /** Always hop-by-hop (RFC 9110 7.6.1), plus the framing fields the caller sets itself. */
+    /**
+     * Always hop-by-hop (RFC 9110 7.6.1), plus the framing fields the caller sets itself. Not
+     * Trailer: it announces end-to-end fields (6.6.2; RFC 2616 had it hop-by-hop), and nginx,
+     * HAProxy and Envoy pass it on.
+     */
     private static final CharSequence[] HOP_BY_HOP_NAMES = {HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION,
-            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.CONTENT_LENGTH};
+            HttpHeaderNames.TE, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.CONTENT_LENGTH};
     private static final HeaderNameSet HOP_BY_HOP = new HeaderNameSet(HOP_BY_HOP_NAMES);
 
     private HeaderRules() {}

@@ -122,6 +122,7 @@ abstract class HttpUpstreamResponseConformance extends ConformanceBase {
             assertEquals(200, r.status());
             assertTrue(r.chunked());
             assertEquals("ok!!!", r.body());
+            assertEquals("X-Sum", r.header("trailer"), "Trailer is end-to-end (RFC 9110 6.6.2)");
             assertEquals(1, r.trailers().size(), r.toString());
             assertEquals("X-Sum", r.trailers().getFirst()[0]);
             assertEquals("42", r.trailers().getFirst()[1]);
