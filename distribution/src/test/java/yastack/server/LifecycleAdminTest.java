@@ -13,12 +13,14 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.TestUpstream;
 
-/** Envoy's lifecycle and process admin endpoints: /healthcheck/fail|ok, /drain_listeners[?graceful], /server_info, /logging, /memory, /help, /quitquitquit. */
+/** Envoy's lifecycle and process admin endpoints: /healthcheck/fail|ok, /drain_listeners[?graceful], /server_info, /logging, /memory, /help, /reset_counters, /quitquitquit. */
 class LifecycleAdminTest {
     TestUpstream up;
     ServerHarness proxy;
@@ -127,6 +129,35 @@ class LifecycleAdminTest {
         assertFalse(proxy.instance.quitRequested().isDone());
         assertEquals(200, post("/quitquitquit").statusCode());
         proxy.instance.quitRequested().get(5, TimeUnit.SECONDS);
+    }
+
+    private long stat(String name) throws Exception {
+        String stats = proxy.admin("/stats").body();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + ": (\\d+)$").matcher(stats);
+        assertTrue(m.find(), name + " in\n" + stats);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void resetCountersZeroesCountersButNotGauges() throws Exception {
+        for (int i = 0; i < 3; i++) assertEquals(200, proxy.get("/x").statusCode());
+        assertEquals(3, stat("http.web.downstream_rq_total"));
+        assertEquals(3, stat("cluster.api.upstream_rq_2xx"));
+        assertEquals(1, stat("listener.web.downstream_cx_active"), "the client's keep-alive connection");
+        assertEquals(405, proxy.admin("/reset_counters").statusCode(), "resetting is a POST");
+        assertEquals(3, stat("http.web.downstream_rq_total"));
+        HttpResponse<String> reset = post("/reset_counters");
+        assertEquals(200, reset.statusCode());
+        assertEquals("OK\n", reset.body());
+        assertEquals(0, stat("http.web.downstream_rq_total"));
+        assertEquals(0, stat("cluster.api.upstream_rq_2xx"));
+        assertEquals(1, stat("listener.web.downstream_cx_active"), "a gauge is not reset");
+        for (int i = 0; i < 2; i++) assertEquals(200, proxy.get("/x").statusCode());
+        assertEquals(2, stat("http.web.downstream_rq_total"));
+        String prometheus = proxy.admin("/stats/prometheus").body();
+        assertTrue(prometheus.contains("yastack_cluster_upstream_rq_xx{envoy_cluster_name=\"api\",envoy_response_code_class=\"2\"} 2\n"),
+                prometheus);
+        assertTrue(proxy.admin("/help").body().contains("POST /reset_counters"));
     }
 
     @Test

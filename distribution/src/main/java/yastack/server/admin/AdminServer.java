@@ -145,6 +145,15 @@ public final class AdminServer implements AutoCloseable {
                         req.reply(200, "text/plain", "OK\n");
                     }
                 }
+                case "/reset_counters" -> {
+                    if (!"POST".equals(req.method())) {
+                        req.reply(405, "text/plain", "use POST\n");
+                    } else {
+                        stats.resetCounters();
+                        LOG.log(System.Logger.Level.INFO, "admin: counters reset");
+                        req.reply(200, "text/plain", "OK\n");
+                    }
+                }
                 case "/workers" -> withDataplane(req, () -> Json.pretty(dataplane.workers()));
                 case "/stack" -> withDataplane(req, () -> Json.pretty(dataplane.stack()));
                 case "/" -> req.reply(200, "text/html; charset=utf-8", LivePage.html());

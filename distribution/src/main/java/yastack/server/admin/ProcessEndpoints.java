@@ -103,6 +103,7 @@ final class ProcessEndpoints {
             new String[] {"/stack", "userspace data plane: interfaces, TCP settings, counters"},
             new String[] {"POST /reload", "re-read the config file"},
             new String[] {"POST /reopen_logs", "reopen access log files"},
+            new String[] {"POST /reset_counters", "counters in /stats read from zero (gauges and histograms stay)"},
             new String[] {"POST /healthcheck/fail", "fail /ready and close connections as they finish"},
             new String[] {"POST /healthcheck/ok", "undo /healthcheck/fail"},
             new String[] {"POST /drain_listeners", "stop accepting (?graceful: after the drain delay)"},

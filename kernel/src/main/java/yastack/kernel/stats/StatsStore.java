@@ -67,13 +67,37 @@ public final class StatsStore {
         return h;
     }
 
-    /** Counters and gauges summed over workers, sorted by name. */
+    /**
+     * Counter values (summed over workers, computed ones and sources') at the last
+     * {@link #resetCounters()}: reads report what was counted since. The cells themselves are
+     * never written from outside their worker, whose unsynchronised increments would lose a reset.
+     */
+    private volatile Map<String, Long> zero = Map.of();
+
+    /** Counters read from zero from now on (an operator looking at one test's traffic); gauges and histograms are not counters. */
+    public void resetCounters() {
+        zero = Map.copyOf(rawCounterValues());
+    }
+
+    /** Counters summed over workers, with the computed and sourced ones, sorted by name. */
     public Map<String, Long> counterValues() {
+        Map<String, Long> out = rawCounterValues();
+        Map<String, Long> z = zero;
+        if (!z.isEmpty()) out.replaceAll((name, v) -> sinceReset(v, z.get(name)));
+        return out;
+    }
+
+    private Map<String, Long> rawCounterValues() {
         Map<String, Long> out = new TreeMap<>();
         counters.forEach((name, cells) -> out.put(name, sum(cells)));
         computed.forEach((name, s) -> out.put(name, s.getAsLong()));
         for (var source : sources) out.putAll(source.get());
         return out;
+    }
+
+    /** A count that went below its reset point started again since (a plugin's stats after its reload): it reads whole. */
+    private static long sinceReset(long value, Long atReset) {
+        return atReset == null || value < atReset ? value : value - atReset;
     }
 
     public Map<String, Long> gaugeValues() {
@@ -95,10 +119,14 @@ public final class StatsStore {
 
     /** One value by name (counter, gauge or computed), 0 when absent. */
     public long value(String name) {
-        List<Counter> c = counters.get(name);
-        if (c != null) return sum(c);
         List<Counter> g = gauges.get(name);
         if (g != null) return sum(g);
+        return sinceReset(rawCounter(name), zero.get(name));
+    }
+
+    private long rawCounter(String name) {
+        List<Counter> c = counters.get(name);
+        if (c != null) return sum(c);
         LongSupplier s = computed.get(name);
         if (s != null) return s.getAsLong();
         for (var source : sources) {

@@ -3,6 +3,7 @@ package yastack.kernel.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
@@ -45,5 +46,30 @@ class StatsStoreTest {
         assertEquals(1, store.value("listener.web.downstream_cx_active"));
         assertEquals(1L, store.gaugeValues().get("listener.web.downstream_cx_active"));
         assertEquals(0, store.value("no.such.stat"));
+    }
+
+    @Test
+    void resetCountersReadsFromZeroWhileWorkersKeepTheirCells() {
+        StatsStore store = new StatsStore(1);
+        Counter c = store.worker(0).counter("http.web.downstream_rq_total");
+        Counter g = store.worker(0).gauge("listener.web.downstream_cx_active");
+        long[] plugin = {7};
+        store.registerSource(() -> Map.of("plugin.x.hits", plugin[0]));
+        store.registerComputed("stack.tcp.segments_in", () -> 40);
+        c.add(5);
+        g.add(2);
+        store.resetCounters();
+        assertEquals(0, store.value("http.web.downstream_rq_total"));
+        assertEquals(0L, store.counterValues().get("plugin.x.hits"));
+        assertEquals(0L, store.counterValues().get("stack.tcp.segments_in"));
+        assertEquals(2, store.value("listener.web.downstream_cx_active"), "a gauge is not a counter");
+        c.inc();
+        plugin[0] = 9;
+        assertEquals(1, store.value("http.web.downstream_rq_total"));
+        assertEquals(1L, store.counterValues().get("http.web.downstream_rq_total"));
+        assertEquals(2L, store.counterValues().get("plugin.x.hits"));
+        plugin[0] = 3; // the plugin reloaded and counts again from 0: not a negative count
+        assertEquals(3L, store.counterValues().get("plugin.x.hits"));
+        assertEquals(6, c.get(), "the worker's own cell is never written from outside");
     }
 }
