@@ -76,18 +76,19 @@ public final class StatsStore {
 
     /** Counters read from zero from now on (an operator looking at one test's traffic); gauges and histograms are not counters. */
     public void resetCounters() {
-        zero = Map.copyOf(rawCounterValues());
+        zero = Map.copyOf(counterTotals());
     }
 
-    /** Counters summed over workers, with the computed and sourced ones, sorted by name. */
+    /** Counters summed over workers, with the computed and sourced ones, sorted by name: since the last reset. */
     public Map<String, Long> counterValues() {
-        Map<String, Long> out = rawCounterValues();
+        Map<String, Long> out = counterTotals();
         Map<String, Long> z = zero;
         if (!z.isEmpty()) out.replaceAll((name, v) -> sinceReset(v, z.get(name)));
         return out;
     }
 
-    private Map<String, Long> rawCounterValues() {
+    /** Counters since the process started, whatever {@link #resetCounters()} did (the totals of its last words). */
+    public Map<String, Long> counterTotals() {
         Map<String, Long> out = new TreeMap<>();
         counters.forEach((name, cells) -> out.put(name, sum(cells)));
         computed.forEach((name, s) -> out.put(name, s.getAsLong()));

@@ -71,5 +71,6 @@ class StatsStoreTest {
         plugin[0] = 3; // the plugin reloaded and counts again from 0: not a negative count
         assertEquals(3L, store.counterValues().get("plugin.x.hits"));
         assertEquals(6, c.get(), "the worker's own cell is never written from outside");
+        assertEquals(6L, store.counterTotals().get("http.web.downstream_rq_total"), "totals count from the start");
     }
 }
