@@ -82,6 +82,27 @@ class AdminApiTest {
     }
 
     @Test
+    void statsQueryByUseAndType() throws Exception {
+        String all = proxy.admin("/stats").body();
+        assertTrue(all.contains("cluster.api.upstream_cx_connect_fail: 0\n"), all);
+        String used = proxy.admin("/stats?usedonly").body();
+        assertTrue(used.contains("http.web.downstream_rq_total: 21\n") && used.contains("http.web.downstream_rq_time: P50("), used);
+        assertTrue(!used.contains(": 0\n") && !used.contains("No recorded values"), "usedonly shows no stat that never moved:\n" + used);
+        String gauges = proxy.admin("/stats?type=Gauges&filter=%5Elistener%5C.web%5C.").body();
+        assertTrue(gauges.contains("listener.web.downstream_cx_active: "), gauges);
+        assertTrue(!gauges.contains("downstream_cx_total"), "a counter is not a gauge:\n" + gauges);
+        String histograms = proxy.admin("/stats?type=Histograms&filter=downstream_rq").body();
+        assertTrue(histograms.startsWith("http.web.downstream_rq_time: P50(") && !histograms.contains("downstream_rq_total"), histograms);
+        JsonObject counters = new JsonObject(proxy.admin("/stats?type=Counters&usedonly&format=json").body());
+        assertEquals(21, counters.getLong("http.web.downstream_rq_total"));
+        assertTrue(!counters.containsKey("cluster.api.upstream_cx_connect_fail") && !counters.containsKey("listener.web.downstream_cx_active"),
+                counters.encode());
+        var bad = proxy.admin("/stats?type=Timers");
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("Counters, Gauges or Histograms"), bad.body());
+    }
+
+    @Test
     void prometheusExpositionIsWellFormed() throws Exception {
         var r = proxy.admin("/stats/prometheus");
         assertEquals(200, r.statusCode());

@@ -233,15 +233,17 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
         }
-        if ("json".equals(req.param("format"))) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            Pattern fl = filter;
-            stats.counterValues().forEach((k, v) -> { if (fl == null || fl.matcher(k).find()) out.put(k, v); });
-            stats.gaugeValues().forEach((k, v) -> { if (fl == null || fl.matcher(k).find()) out.put(k, v); });
-            req.reply(200, "application/json", Json.pretty(out) + "\n");
+        String type = req.param("type");
+        if (type != null && !StatsFormat.Query.TYPES.contains(type)) {
+            req.reply(400, "text/plain", "bad type: " + type + " (All, Counters, Gauges or Histograms)\n");
             return;
         }
-        req.reply(200, "text/plain", StatsFormat.text(stats, filter));
+        StatsFormat.Query q = new StatsFormat.Query(filter, type, req.hasParam("usedonly"));
+        if ("json".equals(req.param("format"))) {
+            req.reply(200, "application/json", Json.pretty(StatsFormat.values(stats, q)) + "\n");
+            return;
+        }
+        req.reply(200, "text/plain", StatsFormat.text(stats, q));
     }
 
     private List<Object> clusters() {

@@ -2,6 +2,7 @@ package yastack.server.admin;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
@@ -11,16 +12,34 @@ import yastack.kernel.stats.StatsStore;
 final class StatsFormat {
     private StatsFormat() {}
 
+    /**
+     * Which stats {@code /stats} shows (Envoy's query): names matching {@code filter} (null: all),
+     * of one {@code type} (null: all; else "Counters", "Gauges" or "Histograms"), and with
+     * {@code usedOnly} none that never moved (a counter or gauge at 0, a histogram with no value).
+     */
+    record Query(Pattern filter, String type, boolean usedOnly) {
+        static final Set<String> TYPES = Set.of("All", "Counters", "Gauges", "Histograms");
+
+        boolean shows(String name, String kind, long value) {
+            return (type == null || type.equals("All") || type.equals(kind)) && (!usedOnly || value != 0)
+                    && (filter == null || filter.matcher(name).find());
+        }
+    }
+
+    /** The counters and gauges a query shows, by name. */
+    static Map<String, Long> values(StatsStore stats, Query q) {
+        Map<String, Long> out = new TreeMap<>();
+        stats.counterValues().forEach((name, v) -> { if (q.shows(name, "Counters", v)) out.put(name, v); });
+        stats.gaugeValues().forEach((name, v) -> { if (q.shows(name, "Gauges", v)) out.put(name, v); });
+        return out;
+    }
+
     /** {@code name: value} lines; histograms as percentiles in milliseconds (as Envoy prints them). */
-    static String text(StatsStore stats, Pattern filter) {
+    static String text(StatsStore stats, Query q) {
         StringBuilder sb = new StringBuilder(8192);
-        Map<String, Long> all = new TreeMap<>(stats.counterValues());
-        all.putAll(stats.gaugeValues());
-        all.forEach((name, value) -> {
-            if (filter == null || filter.matcher(name).find()) sb.append(name).append(": ").append(value).append('\n');
-        });
+        values(stats, q).forEach((name, value) -> sb.append(name).append(": ").append(value).append('\n'));
         stats.histogramValues().forEach((name, h) -> {
-            if (filter != null && !filter.matcher(name).find()) return;
+            if (!q.shows(name, "Histograms", h.getTotalCount())) return;
             sb.append(name).append(": ");
             if (h.getTotalCount() == 0) {
                 sb.append("No recorded values\n");
