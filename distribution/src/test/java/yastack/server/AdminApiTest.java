@@ -97,6 +97,8 @@ class AdminApiTest {
         assertEquals(21, counters.getLong("http.web.downstream_rq_total"));
         assertTrue(!counters.containsKey("cluster.api.upstream_cx_connect_fail") && !counters.containsKey("listener.web.downstream_cx_active"),
                 counters.encode());
+        assertEquals(proxy.admin("/stats/prometheus").body().lines().filter(l -> l.startsWith("# TYPE")).toList(),
+                proxy.admin("/stats?format=prometheus").body().lines().filter(l -> l.startsWith("# TYPE")).toList());
         var bad = proxy.admin("/stats?type=Timers");
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("Counters, Gauges or Histograms"), bad.body());

@@ -238,6 +238,10 @@ public final class AdminServer implements AutoCloseable {
             req.reply(400, "text/plain", "bad type: " + type + " (All, Counters, Gauges or Histograms)\n");
             return;
         }
+        if ("prometheus".equals(req.param("format"))) { // Envoy's other name for /stats/prometheus
+            req.reply(200, "text/plain; version=0.0.4; charset=utf-8", PrometheusFormat.render(stats));
+            return;
+        }
         StatsFormat.Query q = new StatsFormat.Query(filter, type, req.hasParam("usedonly"));
         if ("json".equals(req.param("format"))) {
             req.reply(200, "application/json", Json.pretty(StatsFormat.values(stats, q)) + "\n");

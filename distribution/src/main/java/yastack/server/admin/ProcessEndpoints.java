@@ -90,7 +90,7 @@ final class ProcessEndpoints {
             new String[] {"/", "the live page"},
             new String[] {"/ready", "200 LIVE while serving, 503 while draining or not started"},
             new String[] {"/server_info", "pid, state, uptime, open connections, host transport"},
-            new String[] {"/stats", "every stat as name: value (?filter=REGEX, ?usedonly, ?type=Counters|Gauges|Histograms, ?format=json)"},
+            new String[] {"/stats", "every stat as name: value (?filter=REGEX, ?usedonly, ?type=Counters|Gauges|Histograms, ?format=json|prometheus)"},
             new String[] {"/stats/prometheus", "the stats in Prometheus' text format"},
             new String[] {"/clusters", "clusters and their endpoints' health and stats"},
             new String[] {"/listeners", "listeners and their addresses"},
