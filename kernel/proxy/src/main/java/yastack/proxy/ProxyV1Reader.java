@@ -126,18 +126,15 @@ final class ProxyV1Reader extends ChannelInboundHandlerAdapter {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) return false;
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')) return false;
-            for (int i = 0; i < p.length(); i++) if (p.charAt(i) < '0' || p.charAt(i) > '9') return false;
-            if (Integer.parseInt(p) > 255) return false;
+            long octet = p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0') ? -1 : Http1Grammar.digits(p);
+            if (octet < 0 || octet > 255) return false;
         }
         return true;
     }
 
     /** 0 to 65535 in decimal, as the spec has it; -1 if not. */
     private static int port(String s) {
-        if (s.isEmpty() || s.length() > 5) return -1;
-        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return -1;
-        int p = Integer.parseInt(s);
-        return p <= 65535 ? p : -1;
+        long p = s.length() > 5 ? -1 : Http1Grammar.digits(s);
+        return p <= 65535 ? (int) p : -1;
     }
 }
