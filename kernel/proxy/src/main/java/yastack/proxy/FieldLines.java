@@ -40,7 +40,7 @@ final class FieldLines {
             "If-None-Match", "If-Modified-Since", "X-Forwarded-For", "X-Forwarded-Proto", "X-Request-Id",
             "X-Content-Type-Options", "Strict-Transport-Security", "Content-Security-Policy", "Access-Control-Allow-Origin",
             "Traceparent", "Alt-Svc", "Link", "Trailer", "TE"};
-    /** By length: the constants of that length. */
+    /** By length: the constants of that length, each spelling followed by its lower-case twin (index | 1). */
     private static final AsciiString[][] BY_LENGTH;
 
     static {
@@ -130,6 +130,24 @@ final class FieldLines {
 
     private static boolean isOws(byte c) {
         return c == ' ' || c == '\t';
+    }
+
+    /**
+     * {@code name} in lower case, as HTTP/2 carries field names (RFC 9113 8.2.1): a name parsed
+     * as one of the shared constants has its lower-case twin ready, so a response head from an
+     * HTTP/1.1 upstream (`Server`, `Content-Type`, ...) goes to an h2 client without a new
+     * string per field; other names are lowered as Netty's conversion does (the same instance
+     * when already lower case).
+     */
+    static AsciiString lowerCase(CharSequence name) {
+        int length = name.length();
+        AsciiString[] candidates = length < BY_LENGTH.length ? BY_LENGTH[length] : null;
+        if (candidates != null) {
+            for (int i = 0; i < candidates.length; i++) {
+                if (candidates[i] == name) return candidates[i | 1];
+            }
+        }
+        return AsciiString.of(name).toLowerCase();
     }
 
     private static AsciiString name(byte[] b, int start, int length) {

@@ -6,12 +6,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -19,6 +25,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -29,7 +36,8 @@ import java.util.List;
  * empty body (~1.4 KB of the ~8.4 KB allocated per proxied h2 request, measured). The field
  * translation itself is Netty's ({@link HttpConversionUtil#addHttp2ToHttpHeaders}): pseudo-
  * headers to the request line and Host, the stream id added; split Cookie fields are then
- * joined into one. Bodies, trailers and the response side are the parent's. Like its parent it
+ * joined into one. A response head goes out the same way round ({@link #encode}); bodies and
+ * trailers are the parent's. Like its parent it
  * keeps no state of its own, so one instance serves every stream.
  */
 @ChannelHandler.Sharable
@@ -38,6 +46,42 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
 
     private Http2RequestCodec() {
         super(true, true);
+    }
+
+    /**
+     * A response head the proxy forwards becomes a HEADERS frame straight from its field arrays
+     * (names lowered through {@link FieldLines#lowerCase}). Netty's conversion lowers every
+     * name into a new string and builds a hashed set of the Connection field's options per
+     * response; the proxy has removed Connection and what it names before this point
+     * ({@link HeaderRules#stripHopByHop}), so a head that still carries Connection or TE (a
+     * filter added it) takes Netty's way, which drops what HTTP/2 forbids (RFC 9113 8.2.2).
+     */
+    @Override
+    protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out) throws Exception {
+        if (obj instanceof HttpResponse r && !(obj instanceof HttpContent) && r.headers() instanceof FlatHttpHeaders h
+                && r.status().code() != HttpResponseStatus.CONTINUE.code()
+                && !h.contains(HttpHeaderNames.CONNECTION) && !h.contains(HttpHeaderNames.TE)) {
+            out.add(new DefaultHttp2HeadersFrame(responseHead(r.status(), h), false));
+            return;
+        }
+        super.encode(ctx, obj, out);
+    }
+
+    /** Fields HTTP/2 does not carry (RFC 9113 8.2.2), and the names Netty's conversion uses for pseudo-headers. */
+    private static final HeaderNameSet NOT_IN_HTTP2 = new HeaderNameSet(HttpHeaderNames.CONNECTION,
+            AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.HOST, HttpHeaderNames.UPGRADE, HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
+            HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), HttpConversionUtil.ExtensionHeaderNames.PATH.text());
+
+    static Http2Headers responseHead(HttpResponseStatus status, FlatHttpHeaders in) {
+        Http2Headers out = new DefaultHttp2Headers(true, in.size() + 1);
+        out.status(status.codeAsText());
+        for (int i = 0; i < in.size(); i++) {
+            CharSequence name = in.nameAt(i);
+            if (NOT_IN_HTTP2.has(FlatHttpHeaders.key(name), name)) continue;
+            out.add(FieldLines.lowerCase(name), in.valueAt(i));
+        }
+        return out;
     }
 
     @Override

@@ -11,11 +11,14 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -89,5 +92,70 @@ class Http2RequestCodecTest {
         Http2Exception badValue = assertThrows(Http2Exception.class, () -> Http2RequestCodec.request(new DefaultHttp2HeadersFrame(
                 new DefaultHttp2Headers(false).method("GET").path("/").scheme("https").authority("h").add("x-bad", "a\u0001b"), true)));
         assertEquals(Http2Error.PROTOCOL_ERROR, badValue.error());
+    }
+
+    private static FlatHttpHeaders parsedResponseFields(String fields) {
+        io.netty.buffer.ByteBuf in = io.netty.buffer.Unpooled.copiedBuffer(fields, java.nio.charset.StandardCharsets.ISO_8859_1);
+        FlatHttpHeaders h = new FlatHttpHeaders(0);
+        FieldLines.parse(in, 0, in.writerIndex(), h, true, false, 2);
+        return h;
+    }
+
+    private static Http2Headers encodeHead(HttpResponse r) throws Exception {
+        List<Object> out = new java.util.ArrayList<>();
+        Http2RequestCodec.INSTANCE.encode(null, r, out);
+        assertEquals(1, out.size());
+        Http2HeadersFrame frame = assertInstanceOf(Http2HeadersFrame.class, out.get(0));
+        assertFalse(frame.isEndStream(), "the body or its end follows");
+        return frame.headers();
+    }
+
+    @Test
+    void aForwardedResponseHeadIsTheHeadersNettysConversionMakes() throws Exception {
+        // As an nginx upstream spells them, plus what the proxy and a plugin add.
+        FlatHttpHeaders fields = parsedResponseFields("Server: nginx/1.22.1\r\nDate: Mon, 07 Dec 2026 21:00:00 GMT\r\n"
+                + "Content-Type: text/plain\r\nContent-Length: 100\r\nLast-Modified: Mon, 07 Dec 2026 20:00:00 GMT\r\n"
+                + "ETag: \"abc\"\r\nAccept-Ranges: bytes\r\nX-Custom-Thing: 1\r\nset-cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n");
+        fields.add(HttpHeaderNames.VIA, "1.1 yastack");
+        fields.add("X-Plugin", "yes");
+        HttpResponse r = new io.netty.handler.codec.http.DefaultHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK, fields);
+        Http2Headers ours = encodeHead(r);
+        Http2Headers netty = HttpConversionUtil.toHttp2Headers(r, true);
+        assertEquals(netty.toString(), ours.toString());
+        assertEquals("200", ours.status().toString());
+        assertEquals(List.of("a=1", "b=2"), ours.getAll("set-cookie").stream().map(CharSequence::toString).toList());
+        // The names are the shared lower-case constants, not a string made per response.
+        CharSequence server = null;
+        for (var field : ours) if (field.getKey().toString().equals("server")) server = field.getKey();
+        assertTrue(server == FieldLines.lowerCase(fields.nameAt(0)), "server: the parsed name's lower-case twin");
+        for (var field : ours) {
+            String name = field.getKey().toString();
+            assertEquals(name.toLowerCase(java.util.Locale.ROOT), name, "HTTP/2 field names are lower case (RFC 9113 8.2.1)");
+        }
+    }
+
+    @Test
+    void connectionSpecificFieldsAreNotSentOverHttp2() throws Exception {
+        // A filter may add them after the proxy stripped the upstream's: HTTP/2 forbids them (RFC 9113 8.2.2).
+        FlatHttpHeaders fields = parsedResponseFields("Content-Length: 2\r\nX-Keep: 1\r\n\r\n");
+        fields.add(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        fields.add("Keep-Alive", "timeout=5");
+        fields.add(HttpHeaderNames.UPGRADE, "websocket");
+        Http2Headers plain = encodeHead(new io.netty.handler.codec.http.DefaultHttpResponse(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.OK, fields));
+        assertEquals(List.of(":status", "content-length", "x-keep"), names(plain));
+
+        fields.add(HttpHeaderNames.CONNECTION, "x-keep");
+        fields.add(HttpHeaderNames.TE, "trailers");
+        Http2Headers named = encodeHead(new io.netty.handler.codec.http.DefaultHttpResponse(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.OK, fields));
+        assertEquals(List.of(":status", "content-length", "te"), names(named), "what Connection names goes too; TE only as trailers");
+    }
+
+    private static List<String> names(Http2Headers h) {
+        List<String> names = new java.util.ArrayList<>();
+        for (var field : h) names.add(field.getKey().toString());
+        return names;
     }
 }
