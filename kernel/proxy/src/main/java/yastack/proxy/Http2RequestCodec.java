@@ -54,13 +54,14 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
      * name into a new string and builds a hashed set of the Connection field's options per
      * response; the proxy has removed Connection and what it names before this point
      * ({@link HeaderRules#stripHopByHop}), so a head that still carries Connection or TE (a
-     * filter added it) takes Netty's way, which drops what HTTP/2 forbids (RFC 9113 8.2.2).
+     * filter added it) takes Netty's way, which drops what HTTP/2 forbids (RFC 9113 8.2.2), as
+     * does one with a Cookie field (Netty splits it for compression; not a response's field).
      */
     @Override
     protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out) throws Exception {
         if (obj instanceof HttpResponse r && !(obj instanceof HttpContent) && r.headers() instanceof FlatHttpHeaders h
                 && r.status().code() != HttpResponseStatus.CONTINUE.code()
-                && !h.contains(HttpHeaderNames.CONNECTION) && !h.contains(HttpHeaderNames.TE)) {
+                && !h.contains(HttpHeaderNames.CONNECTION) && !h.contains(HttpHeaderNames.TE) && !h.contains(HttpHeaderNames.COOKIE)) {
             out.add(new DefaultHttp2HeadersFrame(responseHead(r.status(), h), false));
             return;
         }
@@ -71,7 +72,8 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     private static final HeaderNameSet NOT_IN_HTTP2 = new HeaderNameSet(HttpHeaderNames.CONNECTION,
             AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING,
             HttpHeaderNames.HOST, HttpHeaderNames.UPGRADE, HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
-            HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), HttpConversionUtil.ExtensionHeaderNames.PATH.text());
+            HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
+            HttpConversionUtil.ExtensionHeaderNames.PROTOCOL.text());
 
     static Http2Headers responseHead(HttpResponseStatus status, FlatHttpHeaders in) {
         Http2Headers out = new DefaultHttp2Headers(true, in.size() + 1);
