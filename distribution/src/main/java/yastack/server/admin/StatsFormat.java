@@ -15,7 +15,9 @@ final class StatsFormat {
     /**
      * Which stats {@code /stats} shows (Envoy's query): names matching {@code filter} (null: all),
      * of one {@code type} (null: all; else "Counters", "Gauges" or "Histograms"), and with
-     * {@code usedOnly} none that never moved (a counter or gauge at 0, a histogram with no value).
+     * {@code usedOnly} none that never moved: a counter that has not counted since the start (one
+     * at 0 after {@code /reset_counters} has, and shows, as Envoy's used flag keeps it), a gauge at
+     * 0, a histogram with no value.
      */
     record Query(Pattern filter, String type, boolean usedOnly) {
         static final Set<String> TYPES = Set.of("All", "Counters", "Gauges", "Histograms");
@@ -29,7 +31,10 @@ final class StatsFormat {
     /** The counters and gauges a query shows, by name. */
     static Map<String, Long> values(StatsStore stats, Query q) {
         Map<String, Long> out = new TreeMap<>();
-        stats.counterValues().forEach((name, v) -> { if (q.shows(name, "Counters", v)) out.put(name, v); });
+        Map<String, Long> counters = stats.counterValues();
+        // Whether a counter is used is whether it ever counted: its total since the start.
+        Map<String, Long> used = q.usedOnly() ? stats.counterTotals() : counters;
+        counters.forEach((name, v) -> { if (q.shows(name, "Counters", used.getOrDefault(name, v))) out.put(name, v); });
         stats.gaugeValues().forEach((name, v) -> { if (q.shows(name, "Gauges", v)) out.put(name, v); });
         return out;
     }
