@@ -136,7 +136,9 @@ final class StrictHttp {
         List<String> r = new ArrayList<>();
         for (String f : fields) {
             if (f.startsWith(name + ":")) {
-                for (String v : f.substring(name.length() + 1).split(",")) r.add(v.strip());
+                // Every element, empty ones too ("chunked,"): the proxy, like nginx, takes a
+                // Transfer-Encoding of exactly "chunked" and a Content-Length of digits only.
+                for (String v : f.substring(name.length() + 1).split(",", -1)) r.add(v.strip());
             }
         }
         return r;
