@@ -25,7 +25,6 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
-import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -43,6 +42,13 @@ import java.util.List;
 @ChannelHandler.Sharable
 final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     static final Http2RequestCodec INSTANCE = new Http2RequestCodec();
+
+    /** Fields HTTP/2 does not carry (RFC 9113 8.2.2), and the names Netty's conversion uses for pseudo-headers. */
+    private static final HeaderNameSet NOT_IN_HTTP2 = new HeaderNameSet(HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.HOST, HttpHeaderNames.UPGRADE, HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
+            HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
+            HttpConversionUtil.ExtensionHeaderNames.PROTOCOL.text());
 
     private Http2RequestCodec() {
         super(true, true);
@@ -67,13 +73,6 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
         }
         super.encode(ctx, obj, out);
     }
-
-    /** Fields HTTP/2 does not carry (RFC 9113 8.2.2), and the names Netty's conversion uses for pseudo-headers. */
-    private static final HeaderNameSet NOT_IN_HTTP2 = new HeaderNameSet(HttpHeaderNames.CONNECTION,
-            AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.HOST, HttpHeaderNames.UPGRADE, HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
-            HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
-            HttpConversionUtil.ExtensionHeaderNames.PROTOCOL.text());
 
     static Http2Headers responseHead(HttpResponseStatus status, FlatHttpHeaders in) {
         Http2Headers out = new DefaultHttp2Headers(true, in.size() + 1);

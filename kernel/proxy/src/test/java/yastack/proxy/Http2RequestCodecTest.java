@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Error;
@@ -20,7 +24,10 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** A downstream h2 request head converted into our header arrays reads as Netty's own conversion would. */
@@ -95,14 +102,14 @@ class Http2RequestCodecTest {
     }
 
     private static FlatHttpHeaders parsedResponseFields(String fields) {
-        io.netty.buffer.ByteBuf in = io.netty.buffer.Unpooled.copiedBuffer(fields, java.nio.charset.StandardCharsets.ISO_8859_1);
+        ByteBuf in = Unpooled.copiedBuffer(fields, StandardCharsets.ISO_8859_1);
         FlatHttpHeaders h = new FlatHttpHeaders(0);
         FieldLines.parse(in, 0, in.writerIndex(), h, true, false, 2);
         return h;
     }
 
     private static Http2Headers encodeHead(HttpResponse r) throws Exception {
-        List<Object> out = new java.util.ArrayList<>();
+        List<Object> out = new ArrayList<>();
         Http2RequestCodec.INSTANCE.encode(null, r, out);
         assertEquals(1, out.size());
         Http2HeadersFrame frame = assertInstanceOf(Http2HeadersFrame.class, out.get(0));
@@ -118,7 +125,7 @@ class Http2RequestCodecTest {
                 + "ETag: \"abc\"\r\nAccept-Ranges: bytes\r\nX-Custom-Thing: 1\r\nset-cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n");
         fields.add(HttpHeaderNames.VIA, "1.1 yastack");
         fields.add("X-Plugin", "yes");
-        HttpResponse r = new io.netty.handler.codec.http.DefaultHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.OK, fields);
         Http2Headers ours = encodeHead(r);
         Http2Headers netty = HttpConversionUtil.toHttp2Headers(r, true);
@@ -131,7 +138,7 @@ class Http2RequestCodecTest {
         assertTrue(server == FieldLines.lowerCase(fields.nameAt(0)), "server: the parsed name's lower-case twin");
         for (var field : ours) {
             String name = field.getKey().toString();
-            assertEquals(name.toLowerCase(java.util.Locale.ROOT), name, "HTTP/2 field names are lower case (RFC 9113 8.2.1)");
+            assertEquals(name.toLowerCase(Locale.ROOT), name, "HTTP/2 field names are lower case (RFC 9113 8.2.1)");
         }
     }
 
@@ -142,19 +149,19 @@ class Http2RequestCodecTest {
         fields.add(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         fields.add("Keep-Alive", "timeout=5");
         fields.add(HttpHeaderNames.UPGRADE, "websocket");
-        Http2Headers plain = encodeHead(new io.netty.handler.codec.http.DefaultHttpResponse(
-                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.OK, fields));
+        Http2Headers plain = encodeHead(new DefaultHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, fields));
         assertEquals(List.of(":status", "content-length", "x-keep"), names(plain));
 
         fields.add(HttpHeaderNames.CONNECTION, "x-keep");
         fields.add(HttpHeaderNames.TE, "trailers");
-        Http2Headers named = encodeHead(new io.netty.handler.codec.http.DefaultHttpResponse(
-                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.OK, fields));
+        Http2Headers named = encodeHead(new DefaultHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, fields));
         assertEquals(List.of(":status", "content-length", "te"), names(named), "what Connection names goes too; TE only as trailers");
     }
 
     private static List<String> names(Http2Headers h) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (var field : h) names.add(field.getKey().toString());
         return names;
     }
