@@ -43,12 +43,19 @@ import java.util.List;
 final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     static final Http2RequestCodec INSTANCE = new Http2RequestCodec();
 
-    /** Fields HTTP/2 does not carry (RFC 9113 8.2.2), and the names Netty's conversion uses for pseudo-headers. */
-    private static final HeaderNameSet NOT_IN_HTTP2 = new HeaderNameSet(HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.HOST, HttpHeaderNames.UPGRADE, HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
+    /**
+     * Fields HTTP/2 does not carry (RFC 9113 8.2.2; Connection is among {@link #NETTYS_WAY}), and
+     * the names Netty's conversion uses for pseudo-headers.
+     */
+    private static final HeaderNameSet NOT_IN_HTTP2 = new HeaderNameSet(HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST, HttpHeaderNames.UPGRADE,
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
             HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
             HttpConversionUtil.ExtensionHeaderNames.PROTOCOL.text());
+
+    /** Fields whose translation is Netty's own (see {@link #encode}): their head takes its way. */
+    private static final HeaderNameSet NETTYS_WAY = new HeaderNameSet(HttpHeaderNames.CONNECTION, HttpHeaderNames.TE,
+            HttpHeaderNames.COOKIE);
 
     private Http2RequestCodec() {
         super(true, true);
@@ -66,20 +73,25 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     @Override
     protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out) throws Exception {
         if (obj instanceof HttpResponse r && !(obj instanceof HttpContent) && r.headers() instanceof FlatHttpHeaders h
-                && r.status().code() != HttpResponseStatus.CONTINUE.code()
-                && !h.contains(HttpHeaderNames.CONNECTION) && !h.contains(HttpHeaderNames.TE) && !h.contains(HttpHeaderNames.COOKIE)) {
-            out.add(new DefaultHttp2HeadersFrame(responseHead(r.status(), h), false));
-            return;
+                && r.status().code() != HttpResponseStatus.CONTINUE.code()) {
+            Http2Headers head = responseHead(r.status(), h);
+            if (head != null) {
+                out.add(new DefaultHttp2HeadersFrame(head, false));
+                return;
+            }
         }
         super.encode(ctx, obj, out);
     }
 
+    /** The HEADERS of a response head, in one pass over its fields; null when one of them is for Netty's way. */
     static Http2Headers responseHead(HttpResponseStatus status, FlatHttpHeaders in) {
         Http2Headers out = new DefaultHttp2Headers(true, in.size() + 1);
         out.status(status.codeAsText());
         for (int i = 0; i < in.size(); i++) {
             CharSequence name = in.nameAt(i);
-            if (NOT_IN_HTTP2.has(FlatHttpHeaders.key(name), name)) continue;
+            int key = FlatHttpHeaders.key(name);
+            if (NETTYS_WAY.has(key, name)) return null;
+            if (NOT_IN_HTTP2.has(key, name)) continue;
             out.add(FieldLines.lowerCase(name), in.valueAt(i));
         }
         return out;
