@@ -122,6 +122,7 @@ final class ConfigValidator {
         if (l.hasHttp()) http.connectionManager(path + ".http", l.getHttp());
         if (l.hasTcp()) tcpProxy(path + ".tcp", l.getTcp());
         if (l.hasTls()) listenerTls(path + ".tls", l.getTls());
+        if (l.hasHttp() && l.hasTls()) codecAndAlpn(path, l);
         edge.listener(path, l);
         if (l.getFlavor() == SocketFlavor.USERSPACE) {
             if (stack.requireInterfaces(path + ".flavor")) {
@@ -188,6 +189,20 @@ final class ConfigValidator {
             }
         }
         pem(path, "client_ca", tls.getClientCa(), tls.getClientCaPem(), "client CA", false);
+    }
+
+    /** A codec_type of one HTTP version must not let ALPN agree on the other. */
+    private void codecAndAlpn(String path, Listener l) {
+        var codec = l.getHttp().getCodecType();
+        String other = switch (codec) {
+            case HTTP1 -> "h2";
+            case HTTP2 -> "http/1.1";
+            default -> null;
+        };
+        if (other != null && l.getTls().getAlpnList().contains(other)) {
+            f.error(path + ".tls.alpn", "lists " + other + ", which http.codec_type " + codec.name().toLowerCase(java.util.Locale.ROOT)
+                    + " does not speak");
+        }
     }
 
     /** A PEM given as a file ({@code name}) or inline ({@code name_pem}): one of them, and the file there. */

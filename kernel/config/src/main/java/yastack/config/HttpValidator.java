@@ -81,7 +81,7 @@ final class HttpValidator {
             String p = path + ".upgrade_configs[" + i + "].upgrade_type";
             String type = hcm.getUpgradeConfigs(i).getUpgradeType();
             if (!NetText.isToken(type)) f.error(p, "must be a protocol name (a token), got '" + type + "'");
-            else if (type.equalsIgnoreCase("h2c")) f.error(p, "h2c upgrades are not proxied; clients get HTTP/2 over TLS with alpn: [h2]");
+            else if (type.equalsIgnoreCase("h2c")) f.error(p, "h2c upgrades are not proxied; HTTP/2 clients connect with prior knowledge (codec_type auto or http2) or over TLS with alpn: [h2]");
             else if (!upgrades.add(type.toLowerCase(Locale.ROOT))) f.error(p, "'" + type + "' is listed twice");
         }
     }

@@ -192,6 +192,39 @@ class HttpConfigErrorsTest extends ConfigErrorAssertions {
         assertError(es.get(6), "listeners[0].http.filters[2]", 12, "needs one of name or script");
     }
 
+    /** A codec_type of one HTTP version with TLS offering the other through ALPN; and a codec that does not exist. */
+    @Test
+    void codecTypeAndAlpnMustAgree() {
+        List<ConfigError> es = errors("""
+                listeners:
+                  - name: one
+                    port: 443
+                    tls: {certificates: [{cert_pem: x, key_pem: y}], alpn: [h2, http/1.1]}
+                    http: {codec_type: http1, route_config: {virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]}}
+                  - name: two
+                    port: 444
+                    tls: {certificates: [{cert_pem: x, key_pem: y}], alpn: [http/1.1]}
+                    http: {codec_type: HTTP2, route_config: {virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]}}
+                  - name: three
+                    port: 445
+                    tls: {certificates: [{cert_pem: x, key_pem: y}], alpn: [h2]}
+                    http: {codec_type: http2, route_config: {virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]}}
+                clusters: [{name: c, endpoints: [{address: 127.0.0.1, port: 1}]}]
+                """).stream().filter(e -> !e.toString().contains("PEM")).toList(); // inline stand-ins for certificates
+        assertEquals(2, es.size(), es::toString);
+        assertError(es.get(0), "listeners[0].tls.alpn", 4, "lists h2, which http.codec_type http1 does not speak");
+        assertError(es.get(1), "listeners[1].tls.alpn", 8, "lists http/1.1, which http.codec_type http2 does not speak");
+        List<ConfigError> bad = errors("""
+                listeners:
+                  - name: web
+                    port: 80
+                    http: {codec_type: http3, route_config: {virtual_hosts: [{domains: ["*"], routes: [{route: {cluster: c}}]}]}}
+                clusters: [{name: c, endpoints: [{address: 127.0.0.1, port: 1}]}]
+                """);
+        assertEquals(1, bad.size(), bad::toString);
+        assertError(bad.get(0), "listeners[0].http.codec_type", 4, "unknown value 'http3'; expected one of auto, http1, http2");
+    }
+
     @Test
     void viaMustBeATokenOrHostPort() {
         assertError(single("""

@@ -90,9 +90,18 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
         ctx.fireChannelActive();
     }
 
+    /**
+     * Removed from an open connection: it turned to HTTP/2 (prior knowledge) before its first
+     * request, and its watches end here. (A closed one's ended in channelInactive.)
+     */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (clock != null && ctx.channel().isActive()) clock.stop();
+    }
+
     /** max_connection_duration: an idle connection closes now, a busy one after its exchange. */
     private void maxDurationReached() {
-        if (!ctx.channel().isActive()) return;
+        if (ctx.isRemoved() || !ctx.channel().isActive()) return;
         stats.edge.cxMaxDuration.inc();
         draining = true;
         closeIfIdle(ctx);

@@ -4,9 +4,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -19,12 +21,14 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import yastack.api.config.HttpConnectionManager.CodecType;
 import yastack.proxy.edge.Http2FloodGuard;
 import yastack.proxy.edge.Http2Limits;
 
 /**
  * The downstream HTTP pipelines of one listener on one worker: HTTP/1.1, or HTTP/2 when
- * TLS negotiated {@code h2} — each h2 stream becomes a child channel running the same
+ * TLS negotiated {@code h2}, a connection opened with the HTTP/2 preface or the listener's
+ * {@code codec_type} says so — each h2 stream becomes a child channel running the same
  * {@link DownstreamHandler} as an HTTP/1.1 connection, so routing, filters and upstream
  * handling are identical. An HTTP/2 connection announces the listener's stream and window
  * limits, has its frames watched for floods ({@link Http2FloodGuard}) and at most
@@ -47,6 +51,16 @@ final class HttpPipelines {
         this.snapshots = snapshots;
     }
 
+    /**
+     * A connection whose protocol no ALPN chose: HTTP/2 from its first byte when the listener's
+     * {@code codec_type} is http2, else HTTP/1.1 (which auto turns to HTTP/2 on the preface).
+     */
+    void http(ChannelPipeline p) {
+        ListenerRuntime rt = snapshots.get().listeners().get(listener);
+        if (rt != null && rt.config().getHttp().getCodecType() == CodecType.HTTP2) http2(p);
+        else http1(p);
+    }
+
     // The idle timeout of an HTTP/1.1 connection is DownstreamHandler's (a wheel timeout,
     // no handler of its own); an HTTP/2 connection's is reader idle on the connection.
     void http1(ChannelPipeline p) {
@@ -55,19 +69,45 @@ final class HttpPipelines {
             p.channel().close();
             return;
         }
-        p.addLast("codec", new DownstreamCodec(rt.maxHeaderBytes(), rt.headersTimeoutMillis()));
+        boolean sniff = rt.config().getHttp().getCodecType() == CodecType.AUTO;
+        p.addLast("codec", new DownstreamCodec(rt.maxHeaderBytes(), rt.headersTimeoutMillis(), sniff ? this : null));
         p.addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, false));
     }
 
+    /**
+     * An HTTP/1.1 connection whose first bytes are the HTTP/2 client preface (prior knowledge,
+     * RFC 9113 3.3; {@code codec_type: auto}, as Envoy's AUTO and HAProxy do): its handlers
+     * make way for HTTP/2's. The codec leaves every byte it holds unread, and its removal hands
+     * them, preface first, to the HTTP/2 codec. The connection was counted when it opened.
+     */
+    void priorKnowledge(ChannelHandlerContext codec) {
+        ChannelPipeline p = codec.pipeline();
+        p.remove(DownstreamHandler.class);
+        if (p.channel().config() instanceof SocketChannelConfig c) c.setAllowHalfClosure(false);
+        http2(p, false);
+        p.remove(codec.handler());
+    }
+
     void http2(ChannelPipeline p) {
+        http2(p, true);
+    }
+
+    private void http2(ChannelPipeline p, boolean count) {
         ListenerRuntime rt = snapshots.get().listeners().get(listener);
         if (rt == null) {
             p.channel().close();
             return;
         }
-        stats.cxTotal.inc();
-        stats.cxActive.inc();
-        p.channel().closeFuture().addListener(f -> stats.cxActive.dec());
+        if (count) {
+            stats.cxTotal.inc();
+            stats.cxActive.inc();
+        }
+        stats.cxHttp2Total.inc();
+        stats.cxHttp2Active.inc();
+        p.channel().closeFuture().addListener(f -> {
+            stats.cxActive.dec();
+            stats.cxHttp2Active.dec();
+        });
         Http2Limits limits = rt.edge().http2();
         p.addLast("idle", new IdleStateHandler(rt.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("h2-guard", new Http2FloodGuard(stats.edge, limits.flood(), limits.maxHeaderListSize()));
@@ -117,7 +157,10 @@ final class HttpPipelines {
     /**
      * The listener's idle_timeout on an HTTP/2 connection: when nothing has been read for that
      * long and no stream is open, it closes (the codec says GOAWAY first). The reader-idle
-     * events come from the connection's "idle" handler and pass the codec unchanged.
+     * events come from the connection's "idle" handler and pass the codec unchanged. Last in
+     * the pipeline, it also ends what the codec passes on as failed: a connection error
+     * (a bad preface, a frame out of place; the codec has sent its GOAWAY) is counted, an
+     * I/O error (a reset) closes the connection as it would an HTTP/1.1 one.
      */
     private static final class IdleClose extends ChannelInboundHandlerAdapter {
         private final Http2Connection connection;
@@ -139,6 +182,12 @@ final class HttpPipelines {
                 ctx.close();
             }
         }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) stats.cxProtocolError.inc();
+            ctx.close();
+        }
     }
 
     /** Picks the pipeline from the ALPN result once the TLS handshake is done. */
@@ -146,8 +195,9 @@ final class HttpPipelines {
         return new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
             @Override
             protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                // codec_type http2 takes a client that negotiated nothing (validation keeps http/1.1 out of its alpn)
                 if (ApplicationProtocolNames.HTTP_2.equals(protocol)) http2(ctx.pipeline());
-                else http1(ctx.pipeline());
+                else http(ctx.pipeline());
             }
 
             @Override

@@ -265,7 +265,7 @@ final class ListenerSockets {
         Consumer<ChannelPipeline> setup = p -> {
             ServerTls serverTls = tls.get(listener);
             if (serverTls == null) {
-                pipelines.http1(p);
+                pipelines.http(p);
                 return;
             }
             p.addLast("tls", serverTls.newHandler(w.stats, "listener." + listener));

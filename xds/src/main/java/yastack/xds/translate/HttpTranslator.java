@@ -36,13 +36,16 @@ final class HttpTranslator {
         only(hcm, path, "stat_prefix", "codec_type", "rds", "route_config", "http_filters", "common_http_protocol_options",
                 "request_headers_timeout", "max_request_headers_kb", "server_name", "via", "upgrade_configs",
                 "use_remote_address", "generate_request_id");
-        if (hcm.getCodecType() != HttpConnectionManager.CodecType.AUTO && hcm.getCodecType() != HttpConnectionManager.CodecType.HTTP1) {
-            throw new Rejection(child(path, "codec_type"), hcm.getCodecType() + " is not supported: AUTO (HTTP/1.1, and h2 by ALPN on TLS) or HTTP1");
-        }
+        var codec = switch (hcm.getCodecType()) {
+            case AUTO -> yastack.api.config.HttpConnectionManager.CodecType.AUTO;
+            case HTTP1 -> yastack.api.config.HttpConnectionManager.CodecType.HTTP1;
+            case HTTP2 -> yastack.api.config.HttpConnectionManager.CodecType.HTTP2;
+            default -> throw new Rejection(child(path, "codec_type"), hcm.getCodecType() + " is not supported: AUTO, HTTP1 or HTTP2");
+        };
         if (hcm.hasGenerateRequestId() && !hcm.getGenerateRequestId().getValue()) {
             throw new Rejection(child(path, "generate_request_id"), "request ids are always generated when absent");
         }
-        var out = yastack.api.config.HttpConnectionManager.newBuilder().setServerName(hcm.getServerName());
+        var out = yastack.api.config.HttpConnectionManager.newBuilder().setServerName(hcm.getServerName()).setCodecType(codec);
         if (hcm.hasCommonHttpProtocolOptions()) {
             var o = hcm.getCommonHttpProtocolOptions();
             only(o, child(path, "common_http_protocol_options"), "idle_timeout", "max_requests_per_connection");

@@ -231,6 +231,7 @@ class HttpTranslatorTest {
         HttpTranslator.Result r = translator.translate(h, "hcm");
         var out = r.http();
         assertEquals("edge", out.getServerName());
+        assertEquals(yastack.api.config.HttpConnectionManager.CodecType.HTTP1, out.getCodecType());
         assertEquals("1.1 edge", out.getVia());
         assertEquals(7, out.getRequestHeadersTimeout().getSeconds());
         assertEquals(32, out.getMaxRequestHeadersKb());
@@ -277,8 +278,8 @@ class HttpTranslatorTest {
 
     @Test
     void refusalsNameTheField() {
-        refused("hcm.codec_type: HTTP2 is not supported: AUTO (HTTP/1.1, and h2 by ALPN on TLS) or HTTP1", () -> translator.translate(
-                rds("r").setCodecType(HttpConnectionManager.CodecType.HTTP2).addHttpFilters(ROUTER).build(), "hcm"));
+        refused("hcm.codec_type: HTTP3 is not supported: AUTO, HTTP1 or HTTP2", () -> translator.translate(
+                rds("r").setCodecType(HttpConnectionManager.CodecType.HTTP3).addHttpFilters(ROUTER).build(), "hcm"));
         refused("hcm.generate_request_id: request ids are always generated when absent", () -> translator.translate(
                 rds("r").setGenerateRequestId(BoolValue.of(false)).addHttpFilters(ROUTER).build(), "hcm"));
         refused("hcm.stream_idle_timeout: not supported", () -> translator.translate(

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.BlockingQueue;
@@ -42,30 +43,45 @@ final class H2Wire implements AutoCloseable {
     static final Frame CLOSED = new Frame(-1, 0, 0, new byte[0]);
 
     final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
-    private final SSLSocket socket;
+    private final Socket socket;
+    private final String scheme;
     private final OutputStream out;
     private final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
     private final DefaultHttp2HeadersDecoder hpackIn = new DefaultHttp2HeadersDecoder(false);
 
+    /** Over TLS, ALPN h2. */
     H2Wire(int port) throws Exception {
+        this(tlsSocket(port));
+    }
+
+    /** On {@code socket} as it is (cleartext: prior knowledge): the preface and SETTINGS go out at once. */
+    H2Wire(Socket socket) throws Exception {
+        this.socket = socket;
+        scheme = socket instanceof SSLSocket ? "https" : "http";
+        out = socket.getOutputStream();
+        Thread reader = new Thread(this::readLoop, "h2wire-reader");
+        reader.setDaemon(true);
+        reader.start();
+        out.write(PREFACE);
+        frame(SETTINGS, 0, 0, new byte[0]);
+    }
+
+    static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    private static Socket tlsSocket(int port) throws Exception {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new X509TrustManager() {
             @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
             @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { }
             @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
         }}, null);
-        socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
         SSLParameters params = socket.getSSLParameters();
         params.setApplicationProtocols(new String[] {"h2"});
         socket.setSSLParameters(params);
         socket.startHandshake();
         if (!"h2".equals(socket.getApplicationProtocol())) throw new IllegalStateException("no h2: " + socket.getApplicationProtocol());
-        out = socket.getOutputStream();
-        Thread reader = new Thread(this::readLoop, "h2wire-reader");
-        reader.setDaemon(true);
-        reader.start();
-        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        frame(SETTINGS, 0, 0, new byte[0]);
+        return socket;
     }
 
     private void readLoop() {
@@ -103,7 +119,7 @@ final class H2Wire implements AutoCloseable {
     /** A request's header block, HPACK-encoded (this connection's dynamic table). */
     byte[] headerBlock(String method, String path, String... extra) throws Exception {
         // Unvalidated: tests send what a hostile client would
-        Http2Headers h = new DefaultHttp2Headers(false).method(method).scheme("https").authority("x").path(path);
+        Http2Headers h = new DefaultHttp2Headers(false).method(method).scheme(scheme).authority("x").path(path);
         for (int i = 0; i < extra.length; i += 2) h.add(extra[i], extra[i + 1]);
         ByteBuf buf = Unpooled.buffer();
         try {
