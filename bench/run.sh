@@ -13,7 +13,7 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(dirname "$BENCH_DIR")"
-ALL_SUITES=(http-keepalive http-close tcp-proxy tls resources script flavors stack)
+ALL_SUITES=(http-keepalive http-close tcp-proxy tls h2c resources script flavors stack)
 
 usage() { sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 # The soak is a run of its own (long, one system, faults injected): bench/soak.sh.

@@ -104,6 +104,39 @@ suite_tls() {
   done
 }
 
+# HTTP/2 without TLS (prior knowledge, RFC 9113 3.3): h2load with 10 streams in flight per
+# connection, the tls suite's keepalive-h2 without the encryption, so what is measured is
+# each proxy's HTTP/2 path. The warm-up is h2load too: HTTP/1.1 load would leave a JVM's
+# HTTP/2 code to be compiled in the measured rounds.
+suite_h2c() {
+  local w sys r url secs chunk served
+  for w in $(workers_for h2c); do
+    set_layout "$w"
+    start_systems http "$w" h2c "${SYSTEMS[@]}"
+    served=()
+    for sys in "${RUNNING[@]}"; do
+      url=$(url_of http "$sys" "$(h2c_port_of "$sys")" /100b)
+      if [[ $("${CLIENT[@]}" curl -s -o /dev/null -m 5 -w '%{http_version} %{http_code}' --http2-prior-knowledge "$url" 2>&1) != "2 200" ]]; then
+        skip h2c "$sys" "no HTTP/2 with prior knowledge at $url"
+        continue
+      fi
+      served+=("$sys")
+      for ((secs = WARMUP; secs > 0; secs -= chunk)); do
+        chunk=$(( secs < 10 ? secs : 10 ))
+        pinned "$LOADGEN_CPUS" timeout $((chunk + 30)) h2load -t1 -c"$CONNECTIONS" -m10 -D"$chunk" "$url" >/dev/null 2>&1 || true
+      done
+    done
+    for ((r = 1; r <= ROUNDS; r++)); do
+      for sys in "${served[@]}"; do
+        measure_h2load h2c keepalive-h2c "$sys" "$w" "$r" "$(url_of http "$sys" "$(h2c_port_of "$sys")" /100b)" || true
+      done
+    done
+    stop_systems
+  done
+}
+
+h2c_port_of() { echo "${H2C_PORTS[$1]:-${HTTP_PORTS[$1]}}"; }
+
 # Startup time (launch to /ready for yastack, to port open for the peers) and
 # memory (PSS of the process tree) idle and with IDLE_CONNS idle keep-alive
 # connections, each of which has carried one request. A fresh start per round.

@@ -15,6 +15,10 @@ START_ERROR=""             # why the last start_system failed
 declare -A HTTP_PORTS=([nginx]=18081 [haproxy]=18082 [yastack]=18083 [direct]=$UPSTREAM_PORT
   [yastack-java-router]=18084 [yastack-js-router]=18085 [yastack-userspace]=18086 [yastack-before]=18087)
 declare -A HTTPS_PORTS=([nginx]=18441 [haproxy]=18442 [yastack]=18443 [yastack-before]=18444)
+# HTTP/2 without TLS (the h2c suite): nginx 1.22 speaks it only on a listener of its own
+# (listen ... http2, prior knowledge only); HAProxy and yastack recognise the HTTP/2
+# preface on their HTTP listener, so theirs is the HTTP port.
+declare -A H2C_PORTS=([nginx]=18641)
 declare -A TCP_PORTS=([nginx]=18541 [haproxy]=18542 [yastack]=18543 [direct]=$IPERF_PORT [yastack-before]=18544)
 declare -A ADMIN_PORTS=([yastack]=$YASTACK_ADMIN_PORT [yastack-java-router]=19902
   [yastack-js-router]=19903 [yastack-userspace]=19904 [yastack-before]=19905)
@@ -122,6 +126,7 @@ start_system() {
   START_ERROR=""
   export DIR=$dir WORKERS=$workers UPSTREAM_PORT IPERF_PORT CERT KEY CERT_PEM
   export HTTP_PORT=${HTTP_PORTS[$sys]:-0} HTTPS_PORT=${HTTPS_PORTS[$sys]:-0} TCP_PORT=${TCP_PORTS[$sys]:-0}
+  export H2C_PORT=${H2C_PORTS[$sys]:-${HTTP_PORTS[$sys]:-0}}
   export ADMIN_PORT=${ADMIN_PORTS[$sys]:-0} LISTEN_IP USERSPACE_IP LINK_DEV
   case $sys in
     direct) START_MS=0; SYS_PID[$sys]=$UPSTREAM_PID; return 0 ;;

@@ -42,6 +42,8 @@ CHARTS = {
     "tcp-proxy": [("gbit_per_s", "iperf3 throughput (Gbit/s)"),
                   ("cpu_s_per_gbyte", "proxy CPU seconds per GB")],
     "tls": [("handshakes_per_s", "full TLS handshakes/s"), ("rps", "requests/s over TLS keep-alive")],
+    "h2c": [("rps", "requests/s, HTTP/2 without TLS (10 streams per connection)"),
+            ("cpu_us_per_req", "proxy CPU µs per request")],
     "resources": [("startup_ms", "startup time (ms)"), ("rss_held_mib", "memory (RSS MiB) holding 10k idle keep-alive connections"),
                   ("kib_per_conn", "KiB per idle keep-alive connection"),
                   ("kib_per_conn_again", "KiB per idle keep-alive connection, 10k more on the same process")],
