@@ -51,6 +51,12 @@ class QuickstartIT {
                     HttpResponse.BodyHandlers.ofString()).body().contains("http.web.downstream_rq_total"));
             String out = Files.readString(log);
             assertTrue(out.contains("curl -i http://127.0.0.1:8080/healthz"), out);
+            assertTrue(out.contains("curl -s --http2-prior-knowledge http://127.0.0.1:8080/api/hello"), out);
+            Process h2 = new ProcessBuilder("curl", "-sS", "--max-time", "10", "--http2-prior-knowledge", "-w", "\nversion=%{http_version}",
+                    "http://127.0.0.1:8080/api/hello").redirectErrorStream(true).start();
+            String h2Body = new String(h2.getInputStream().readAllBytes());
+            assertTrue(h2.waitFor(20, TimeUnit.SECONDS));
+            assertTrue(h2Body.contains("\"uri\" : \"/hello\"") && h2Body.endsWith("version=2"), "over HTTP/2 with prior knowledge: " + h2Body);
             if ("root".equals(System.getProperty("user.name"))) {
                 // As root the quickstart also serves the routes through the Java TCP stack on a TAP device.
                 assertTrue(out.contains("curl -s http://10.213.8.2:8080/api/hello"), out);

@@ -71,6 +71,7 @@ final class QuickstartCommand extends Subcommand {
                 .append("  curl -s http://127.0.0.1:8080/api/hello                 # round robin over api-1/api-2, prefix rewritten\n")
                 .append("  curl -s -H 'x-canary: 1' http://127.0.0.1:8080/api/hi   # header match -> canary\n")
                 .append("  curl -si -H 'cookie: ab=b' http://127.0.0.1:8080/api/hi # A/B plugin (examples/plugins) -> canary\n")
+                .append("  curl -s --http2-prior-knowledge http://127.0.0.1:8080/api/hello  # the same over HTTP/2 without TLS\n")
                 .append("  curl -i http://127.0.0.1:8080/old/page                  # 301 redirect\n")
                 .append("  curl -si http://127.0.0.1:8080/js                       # JavaScript filter: edit ")
                 .append(home.resolve("examples/scripts/filters/greeting.js").toAbsolutePath().normalize())
