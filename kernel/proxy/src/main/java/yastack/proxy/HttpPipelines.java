@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
@@ -122,6 +124,7 @@ final class HttpPipelines {
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
+                ch.config().setRecvByteBufAllocator(STREAM_READS);
                 ch.pipeline().addLast("h2-http", Http2RequestCodec.INSTANCE);
                 ch.pipeline().addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, true));
             }
@@ -135,6 +138,14 @@ final class HttpPipelines {
         DownstreamHandler.limitConnectionAge(p.channel(), rt.edge().maxConnectionMillis(), stats);
         worker.drain.http2Started(p.channel());
     }
+
+    /**
+     * A stream's reads hand on frames the connection has already read, into no buffer of their
+     * own, so the size guess Netty's default keeps per channel (a handle and its calculator,
+     * ~180 B made per stream) guides nothing; a fixed size makes the handle a small object
+     * that counts the frames of a read the same way (at most 16, as the default).
+     */
+    private static final RecvByteBufAllocator STREAM_READS = new FixedRecvByteBufAllocator(1024).maxMessagesPerRead(16);
 
     /**
      * Streams share the connection's send window in equal turns. RFC 9113 (5.3) deprecates the

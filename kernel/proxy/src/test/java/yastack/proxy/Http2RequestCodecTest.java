@@ -129,7 +129,7 @@ class Http2RequestCodecTest {
                 HttpResponseStatus.OK, fields);
         Http2Headers ours = encodeHead(r);
         Http2Headers netty = HttpConversionUtil.toHttp2Headers(r, true);
-        assertEquals(netty.toString(), ours.toString());
+        assertEquals(fields(netty), fields(ours));
         assertEquals("200", ours.status().toString());
         assertEquals(List.of("a=1", "b=2"), ours.getAll("set-cookie").stream().map(CharSequence::toString).toList());
         // The names are the shared lower-case constants, not a string made per response.
@@ -140,6 +140,13 @@ class Http2RequestCodecTest {
             String name = field.getKey().toString();
             assertEquals(name.toLowerCase(Locale.ROOT), name, "HTTP/2 field names are lower case (RFC 9113 8.2.1)");
         }
+    }
+
+    /** A head's fields in order, pseudo-headers first, as "name: value" lines. */
+    private static List<String> fields(Http2Headers h) {
+        List<String> out = new ArrayList<>();
+        for (var field : h) out.add(field.getKey() + ": " + field.getValue());
+        return out;
     }
 
     @Test
