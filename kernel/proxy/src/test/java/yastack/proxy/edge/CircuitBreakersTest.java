@@ -11,30 +11,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * A cluster's circuit breakers (Envoy's): max_connections makes requests wait for a
  * connection, max_pending_requests bounds the waiting, max_requests bounds what is in flight;
  * overflows are 503 with x-yastack-overloaded: true, counted.
  */
-class CircuitBreakersTest {
-    static TestUpstream up;
-
-    @BeforeAll
-    static void start() throws Exception {
-        up = new TestUpstream("up");
-    }
-
-    @AfterAll
-    static void stop() {
-        up.close();
-    }
-
+class CircuitBreakersTest extends OneUpstream {
     static ProxyHarness proxy(String breakers) throws Exception {
         return proxy(breakers, 2);
     }

@@ -8,11 +8,8 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * Per-listener max_connections and the overload manager's global
@@ -20,19 +17,7 @@ import yastack.proxy.fixtures.TestUpstream;
  * counted; when one closes there is room again. And per_connection_buffer_limit_bytes: a
  * client that reads nothing makes the proxy stop reading the upstream near the limit.
  */
-class ConnectionLimitsTest {
-    static TestUpstream up;
-
-    @BeforeAll
-    static void start() throws Exception {
-        up = new TestUpstream("up");
-    }
-
-    @AfterAll
-    static void stop() {
-        up.close();
-    }
-
+class ConnectionLimitsTest extends OneUpstream {
     /** Whether a request on a new connection is answered (else the proxy closed it at once). */
     static boolean served(int port) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {

@@ -9,30 +9,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * Envoy's use_remote_address and xff_num_trusted_hops: what goes upstream in
  * x-forwarded-for, x-forwarded-proto and x-request-id, and which client address plugins
  * see (the access log's "client", written from the stream view plugins and scripts get).
  */
-class ForwardedHeadersTest {
-    static TestUpstream up;
+class ForwardedHeadersTest extends OneUpstream {
     static final Pattern CLIENT = Pattern.compile("\"client\":\"([^\"]*)\"");
-
-    @BeforeAll
-    static void start() throws Exception {
-        up = new TestUpstream("up");
-    }
-
-    @AfterAll
-    static void stop() {
-        up.close();
-    }
 
     /** One request through a listener with {@code settings}; the upstream's echo and the client the access log names. */
     static String[] send(String settings, String... headers) throws Exception {

@@ -3,11 +3,8 @@ package yastack.proxy.edge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * The classic path tricks against a route that denies {@code /admin}: with the edge defaults
@@ -15,19 +12,7 @@ import yastack.proxy.fixtures.TestUpstream;
  * every spelling of /admin meets the deny route, and what goes upstream is the normalized
  * path; the other actions and switching it all off behave as documented.
  */
-class PathNormalizationTest {
-    static TestUpstream up;
-
-    @BeforeAll
-    static void start() throws Exception {
-        up = new TestUpstream("up");
-    }
-
-    @AfterAll
-    static void stop() {
-        up.close();
-    }
-
+class PathNormalizationTest extends OneUpstream {
     static ProxyHarness proxy(String httpExtra) throws Exception {
         return new ProxyHarness(ProxyHarness.listenerWithRoutes(httpExtra, """
                 - match: {prefix: "/admin"}

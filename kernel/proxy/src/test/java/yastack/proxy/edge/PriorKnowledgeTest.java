@@ -13,11 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
 
 /**
  * HTTP/2 without TLS (RFC 9113 3.3, "prior knowledge"): on a cleartext listener with
@@ -26,19 +23,7 @@ import yastack.proxy.fixtures.TestUpstream;
  * {@code http1} only HTTP/1.1. Real proxy, real upstream, a hand-driven HTTP/2 client, the
  * JDK's HTTP/1.1 client and curl.
  */
-class PriorKnowledgeTest {
-    static TestUpstream up;
-
-    @BeforeAll
-    static void start() throws Exception {
-        up = new TestUpstream("up");
-    }
-
-    @AfterAll
-    static void stop() {
-        up.close();
-    }
-
+class PriorKnowledgeTest extends OneUpstream {
     static ProxyHarness proxy(String codec) throws Exception {
         return new ProxyHarness(ProxyHarness.singleRoute(codec == null ? "" : "codec_type: " + codec, up.port()), 1);
     }

@@ -4,26 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import yastack.proxy.fixtures.ProxyHarness;
-import yastack.proxy.fixtures.TestUpstream;
 
 /** max_headers_count (431 above it) and headers_with_underscores_action, through the proxy. */
-class RequestHeaderLimitsTest {
-    static TestUpstream up;
-
-    @BeforeAll
-    static void start() throws Exception {
-        up = new TestUpstream("up");
-    }
-
-    @AfterAll
-    static void stop() {
-        up.close();
-    }
-
+class RequestHeaderLimitsTest extends OneUpstream {
     static String request(int extraHeaders, String more) {
         StringBuilder sb = new StringBuilder("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
         for (int i = 0; i < extraHeaders; i++) sb.append("x-h").append(i).append(": v\r\n");
