@@ -88,10 +88,9 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     /**
      * The HEADERS of a response head, in one pass over its fields; null when one of them is for
      * Netty's way. The frame's headers are Netty's read-only kind, names and values in one flat
-     * array: the HPACK encoder only iterates them, and a hashed {@code DefaultHttp2Headers} made an
-     * entry object per field and a bucket array per response (~15% of an h2 request's garbage
-     * with them, measured). Names and the status are checked as {@code DefaultHttp2Headers}
-     * checks them.
+     * array: the HPACK encoder only iterates them, where a hashed {@code DefaultHttp2Headers} made
+     * an entry object per field and a bucket array per response (bench/README.md, "Fifteenth
+     * pass"). Names and the status are checked as {@code DefaultHttp2Headers} checks them.
      */
     static Http2Headers responseHead(HttpResponseStatus status, FlatHttpHeaders in) {
         AsciiString[] fields = new AsciiString[2 * in.size()];

@@ -97,6 +97,7 @@ final class HttpPipelines {
     private void http2(ChannelPipeline p, boolean count) {
         ListenerRuntime rt = snapshots.get().listeners().get(listener);
         if (rt == null) {
+            if (!count) stats.cxActive.dec(); // counted as it opened, by the handler just removed
             p.channel().close();
             return;
         }

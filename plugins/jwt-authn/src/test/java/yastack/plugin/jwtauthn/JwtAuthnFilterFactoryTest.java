@@ -202,12 +202,15 @@ class JwtAuthnFilterFactoryTest {
         var filterConfig = new JwtAuthnFilterFactory().create(config(json), ctx);
         String user = ISSUER.token("RS256", "rsa", TestIssuer.claims("https://idp.test", "shop", 300));
         String service = ISSUER.token("ES256", "ec", TestIssuer.claims("https://svc.test", "shop", 300));
-        ClusterCalls jwks = (cluster, request, worker) -> CompletableFuture.supplyAsync(
-                () -> new ClusterCalls.Response(200, Map.of(), ISSUER.jwks()));
+        // The identity provider answers once the test lets it: a fetch that beat the check would make it synchronous.
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        ClusterCalls jwks = (cluster, request, worker) -> answer.thenApplyAsync(
+                v -> new ClusterCalls.Response(200, Map.of(), ISSUER.jwks()));
         TestStream stream = new TestStream().calls(jwks);
         TestRequest both = bearer("/x", user).header("x-svc-token", service);
         FilterResult r = filterConfig.newStreamFilter(stream).onRequestHeaders(stream, both);
         assertTrue(r instanceof FilterResult.Async, "the service's keys are fetched first: " + r);
+        answer.complete(null);
         // The fetch completes on another thread and hands the check back to the stream's worker.
         for (int i = 0; i < 100 && stream.testWorker().runReady() == 0; i++) Thread.sleep(20);
         assertEquals(FilterResult.proceed(), settled(stream, r));
