@@ -94,11 +94,16 @@ measure_wrk() {
 # starts (measured here: a JVM warmed on one long run deoptimised its
 # close/accept paths at the start of the measured run and spent its first
 # seconds recompiling them).
+# WARM_WITH=h2load warms with h2load (HTTP/2, as measure_h2load) instead of wrk.
 warm_up() {
   local sys=$1 url=$2 secs=${3:-$WARMUP} chunk; shift $(( $# < 3 ? $# : 3 ))
   while (( secs > 0 )); do
     chunk=$(( secs < 10 ? secs : 10 ))
-    wrk_for "$chunk" "$@" "$url" >/dev/null 2>&1 || true
+    if [[ ${WARM_WITH:-wrk} == h2load ]]; then
+      pinned "$LOADGEN_CPUS" timeout $((chunk + 30)) h2load -t1 -c"$CONNECTIONS" -m10 -D"$chunk" "$@" "$url" >/dev/null 2>&1 || true
+    else
+      wrk_for "$chunk" "$@" "$url" >/dev/null 2>&1 || true
+    fi
     secs=$(( secs - chunk ))
   done
 }

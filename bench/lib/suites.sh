@@ -109,7 +109,7 @@ suite_tls() {
 # each proxy's HTTP/2 path. The warm-up is h2load too: HTTP/1.1 load would leave a JVM's
 # HTTP/2 code to be compiled in the measured rounds.
 suite_h2c() {
-  local w sys r url secs chunk served
+  local w sys r url served
   for w in $(workers_for h2c); do
     set_layout "$w"
     start_systems http "$w" h2c "${SYSTEMS[@]}"
@@ -121,10 +121,7 @@ suite_h2c() {
         continue
       fi
       served+=("$sys")
-      for ((secs = WARMUP; secs > 0; secs -= chunk)); do
-        chunk=$(( secs < 10 ? secs : 10 ))
-        pinned "$LOADGEN_CPUS" timeout $((chunk + 30)) h2load -t1 -c"$CONNECTIONS" -m10 -D"$chunk" "$url" >/dev/null 2>&1 || true
-      done
+      WARM_WITH=h2load warm_up "$sys" "$url"
     done
     for ((r = 1; r <= ROUNDS; r++)); do
       for sys in "${served[@]}"; do

@@ -58,20 +58,29 @@ final class HttpPipelines {
      * {@code codec_type} is http2, else HTTP/1.1 (which auto turns to HTTP/2 on the preface).
      */
     void http(ChannelPipeline p) {
+        ListenerRuntime rt = runtime(p);
+        if (rt == null) return;
+        CodecType codec = rt.config().getHttp().getCodecType();
+        if (codec == CodecType.HTTP2) http2(p, rt, true);
+        else http1(p, rt, codec == CodecType.AUTO);
+    }
+
+    /** A connection ALPN agreed on h2 for. */
+    void http2(ChannelPipeline p) {
+        ListenerRuntime rt = runtime(p);
+        if (rt != null) http2(p, rt, true);
+    }
+
+    /** The listener's settings now; null, and the connection closed, when a reload removed it as it was accepted. */
+    private ListenerRuntime runtime(ChannelPipeline p) {
         ListenerRuntime rt = snapshots.get().listeners().get(listener);
-        if (rt != null && rt.config().getHttp().getCodecType() == CodecType.HTTP2) http2(p);
-        else http1(p);
+        if (rt == null) p.channel().close();
+        return rt;
     }
 
     // The idle timeout of an HTTP/1.1 connection is DownstreamHandler's (a wheel timeout,
     // no handler of its own); an HTTP/2 connection's is reader idle on the connection.
-    void http1(ChannelPipeline p) {
-        ListenerRuntime rt = snapshots.get().listeners().get(listener);
-        if (rt == null) { // accepted as a reload removed this listener
-            p.channel().close();
-            return;
-        }
-        boolean sniff = rt.config().getHttp().getCodecType() == CodecType.AUTO;
+    private void http1(ChannelPipeline p, ListenerRuntime rt, boolean sniff) {
         p.addLast("codec", new DownstreamCodec(rt.maxHeaderBytes(), rt.headersTimeoutMillis(), sniff ? this : null));
         p.addLast("proxy", new DownstreamHandler(worker, stats, listener, snapshots, false));
     }
@@ -80,27 +89,23 @@ final class HttpPipelines {
      * An HTTP/1.1 connection whose first bytes are the HTTP/2 client preface (prior knowledge,
      * RFC 9113 3.3; {@code codec_type: auto}, as Envoy's AUTO and HAProxy do): its handlers
      * make way for HTTP/2's. The codec leaves every byte it holds unread, and its removal hands
-     * them, preface first, to the HTTP/2 codec. The connection was counted when it opened.
+     * them, preface first, to the HTTP/2 codec. The connection was counted when it opened, by
+     * the handler removed here.
      */
     void priorKnowledge(ChannelHandlerContext codec) {
         ChannelPipeline p = codec.pipeline();
         p.remove(DownstreamHandler.class);
+        ListenerRuntime rt = runtime(p);
+        if (rt == null) {
+            stats.cxActive.dec();
+            return;
+        }
         if (p.channel().config() instanceof SocketChannelConfig c) c.setAllowHalfClosure(false);
-        http2(p, false);
+        http2(p, rt, false);
         p.remove(codec.handler());
     }
 
-    void http2(ChannelPipeline p) {
-        http2(p, true);
-    }
-
-    private void http2(ChannelPipeline p, boolean count) {
-        ListenerRuntime rt = snapshots.get().listeners().get(listener);
-        if (rt == null) {
-            if (!count) stats.cxActive.dec(); // counted as it opened, by the handler just removed
-            p.channel().close();
-            return;
-        }
+    private void http2(ChannelPipeline p, ListenerRuntime rt, boolean count) {
         if (count) {
             stats.cxTotal.inc();
             stats.cxActive.inc();
