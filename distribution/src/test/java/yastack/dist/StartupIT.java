@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import yastack.kernel.fixtures.Needs;
 
 /**
  * How bin/yastack starts: with the AOT cache the build trained (lib/yastack.aot) when the config
@@ -208,6 +209,46 @@ class StartupIT {
         String forcedOut = Files.readString(forced);
         assertTrue(forcedOut.contains("Opened AOT cache"), forcedOut);
         assertFalse(forcedOut.contains("[error]"), forcedOut);
+    }
+
+    /** The config of {@link #config(boolean)} with a second listener terminating TLS (openssl's EC P-256 pair) and offering h2. */
+    private Path tlsConfig() throws Exception {
+        Needs.commands("the TLS start-up tests (a certificate to serve)", "openssl");
+        Path plain = config(false);
+        var openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout", "k.pem", "-out", "c.pem")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(openssl.getInputStream().readAllBytes());
+        assertEquals(0, openssl.waitFor(), out);
+        return Files.writeString(plain, Files.readString(plain) + """
+                  - name: secure
+                    address: 127.0.0.1
+                    port: %d
+                    tls: {certificates: [{cert: %s, key: %s}], alpn: [h2, http/1.1]}
+                    http:
+                      route_config:
+                        virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, direct_response: {status: 200, body: ok}}]}]
+                """.formatted(Dist.freePort(), dir.resolve("c.pem"), dir.resolve("k.pem")));
+    }
+
+    @Test
+    void aTlsListenerStartsWithoutBouncyCastle() throws Exception {
+        // Without the cache classes load as they are first used, so the log shows what the start ran.
+        Path log = dir.resolve("tls.log");
+        Path config = tlsConfig();
+        Process p = Dist.startRun(config, log, List.of("YASTACK_AOT=0", "YASTACK_JAVA_OPTS=-Xlog:class+load=info"));
+        try {
+            Dist.awaitReady(adminPort(config), p, log);
+        } finally {
+            Dist.stop(p);
+        }
+        String out = Files.readString(log);
+        assertTrue(out.contains("io.netty.handler.ssl.ReferenceCountedOpenSslServerContext "), "the TLS listener's context was built");
+        // Bouncy Castle is for OCSP staples only: its provider's set-up cost a one-core start ~0.3 s (the
+        // JDK's provider walk and Netty's key reading each ran it), and its jar is signed, so its classes
+        // are never in the AOT cache and each is checked against the signature as it loads.
+        assertTrue(out.lines().noneMatch(l -> l.contains("org.bouncycastle.")),
+                out.lines().filter(l -> l.contains("org.bouncycastle.")).limit(5).toList().toString());
     }
 
     @Test

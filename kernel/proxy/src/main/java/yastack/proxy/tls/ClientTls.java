@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
@@ -43,11 +44,16 @@ public final class ClientTls {
             if (!config.getCert().isEmpty() || !config.getCertPem().isEmpty()) {
                 Pem chain = Pem.of(config.getCert(), config.getCertPem(), baseDir);
                 Pem keyPem = Pem.of(config.getKey(), config.getKeyPem(), baseDir);
-                try (InputStream cert = chain.open(); InputStream key = keyPem.open()) {
-                    b.keyManager(cert, key);
-                }
                 List<LoadedCertificate> certs = LoadedCertificate.read(owner, "cert_chain", chain);
-                if (!certs.isEmpty()) KeyMatch.check(keyPem, certs.getFirst().certificate());
+                PrivateKey privateKey = certs.isEmpty() ? null : KeyMatch.read(keyPem, certs.getFirst().certificate());
+                if (privateKey != null) {
+                    KeyMatch.check(privateKey, keyPem, certs.getFirst().certificate());
+                    b.keyManager(privateKey, LoadedCertificate.certificates(certs));
+                } else {
+                    try (InputStream cert = chain.open(); InputStream key = keyPem.open()) {
+                        b.keyManager(cert, key); // a key format only the TLS library reads
+                    }
+                }
                 loaded.addAll(certs);
             }
             if (!config.getCa().isEmpty() || !config.getCaPem().isEmpty()) {

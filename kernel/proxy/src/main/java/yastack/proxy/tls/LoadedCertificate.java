@@ -33,6 +33,11 @@ public record LoadedCertificate(String owner, String role, String source, X509Ce
         return out;
     }
 
+    /** The certificates themselves, in order (a chain as the TLS library takes it). */
+    static X509Certificate[] certificates(List<LoadedCertificate> chain) {
+        return chain.stream().map(LoadedCertificate::certificate).toArray(X509Certificate[]::new);
+    }
+
     public Instant expiration() {
         return certificate.getNotAfter().toInstant();
     }

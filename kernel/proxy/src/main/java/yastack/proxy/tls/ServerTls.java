@@ -17,6 +17,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Mapping;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,9 +107,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         String owner = "listener " + listener;
         for (int i = 0; i < config.getCertificatesCount(); i++) {
             TlsCertificate c = config.getCertificates(i);
-            SslContext ctx = context(cert(c), key(c), !c.getOcspStaple().isEmpty());
-            if (fallback == null) fallback = ctx;
-            // The chain is read once here: SNI names, the staple's match and /certs all come from it.
+            // The chain is read once here: the context, SNI names, the staple's match and /certs all come from it.
             List<LoadedCertificate> chain;
             try {
                 chain = LoadedCertificate.read(owner, "cert_chain", cert(c));
@@ -117,7 +116,10 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
             }
             if (chain.isEmpty()) throw new IllegalStateException("no certificate in " + cert(c));
             X509Certificate leaf = chain.getFirst().certificate();
-            KeyMatch.check(key(c), leaf);
+            PrivateKey privateKey = KeyMatch.read(key(c), leaf);
+            if (privateKey != null) KeyMatch.check(privateKey, key(c), leaf);
+            SslContext ctx = context(chain, cert(c), privateKey, key(c), !c.getOcspStaple().isEmpty());
+            if (fallback == null) fallback = ctx;
             if (!c.getOcspStaple().isEmpty()) staples.put(ctx, staple(i, c, leaf));
             for (String name : CertificateNames.of(leaf)) {
                 if (name.startsWith("*.")) wildcard.putIfAbsent(name.substring(2), ctx);
@@ -162,10 +164,12 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
         return config.getOcspStaplePolicy().name().toLowerCase(Locale.ROOT);
     }
 
-    private SslContext context(Pem cert, Pem key, boolean stapled) {
-        try (InputStream certIn = cert.open(); InputStream keyIn = key.open()) {
+    /** With {@code privateKey} null (a key format the JDK does not read) the TLS library reads {@code key} itself. */
+    private SslContext context(List<LoadedCertificate> chain, Pem cert, PrivateKey privateKey, Pem key, boolean stapled) {
+        try (InputStream certIn = privateKey == null ? cert.open() : null; InputStream keyIn = privateKey == null ? key.open() : null) {
             boolean openSsl = OpenSsl.isAvailable();
-            SslContextBuilder b = SslContextBuilder.forServer(certIn, keyIn)
+            SslContextBuilder b = (privateKey == null ? SslContextBuilder.forServer(certIn, keyIn)
+                    : SslContextBuilder.forServer(privateKey, LoadedCertificate.certificates(chain)))
                     .sslProvider(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols(parameters.protocols()).ciphers(parameters.ciphers());
             if (openSsl) b.option(OpenSslContextOption.GROUPS, parameters.curves().toArray(new String[0]));
