@@ -44,6 +44,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
     private int paused;
     private int requests;
     private boolean closing;
+    /** Counted as an HTTP/1.1 connection (downstream_cx_http1_*): from its first message on. */
+    private boolean http1;
     private boolean inputShutdown;
     private boolean lingering;
     private AsciiString remote;
@@ -137,6 +139,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!stream) stats.cxActive.dec();
+        if (http1) stats.cxHttp1Active.dec();
         if (clock != null) clock.stop();
         if (current != null) {
             stats.cxDestroyActiveRq.inc();
@@ -179,6 +182,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements St
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!http1 && !stream) {
+            // The codec passes nothing on before it has seen an HTTP/1.1 message (not the HTTP/2
+            // preface), so the connection is counted as HTTP/1.1 here, as Envoy does once its codec is chosen.
+            http1 = true;
+            stats.cxHttp1Total.inc();
+            stats.cxHttp1Active.inc();
+        }
         if (closing) {
             ReferenceCountUtil.release(msg);
             return;

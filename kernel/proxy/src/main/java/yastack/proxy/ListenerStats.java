@@ -8,7 +8,7 @@ import yastack.proxy.trace.TracingStats;
 
 /** One worker's stats cells for one listener, looked up once at bind time. */
 final class ListenerStats {
-    final Counter cxTotal, cxActive, cxHttp2Total, cxHttp2Active, cxProtocolError, cxDestroyActiveRq, cxIdleTimeout, upgradesTotal, upgradesActive;
+    final Counter cxTotal, cxActive, cxHttp1Total, cxHttp1Active, cxHttp2Total, cxHttp2Active, cxProtocolError, cxDestroyActiveRq, cxIdleTimeout, upgradesTotal, upgradesActive;
     final Counter gzipCompressed, gzipNotCompressed, gzipUncompressedBytes, gzipCompressedBytes;
     final Counter rqTotal, rqActive, rq1xx, rq2xx, rq3xx, rq4xx, rq5xx, rqRejected, rqTooLarge, noRoute;
     final Histogram rqTime;
@@ -27,6 +27,8 @@ final class ListenerStats {
         String h = "http." + listener + ".";
         cxTotal = s.counter(l + "downstream_cx_total");
         cxActive = s.gauge(l + "downstream_cx_active");
+        cxHttp1Total = s.counter(h + "downstream_cx_http1_total");
+        cxHttp1Active = s.gauge(h + "downstream_cx_http1_active");
         cxHttp2Total = s.counter(h + "downstream_cx_http2_total");
         cxHttp2Active = s.gauge(h + "downstream_cx_http2_active");
         cxProtocolError = s.counter(h + "downstream_cx_protocol_error");

@@ -55,6 +55,7 @@ class PriorKnowledgeTest extends OneUpstream {
                 assertTrue(body(c, 3).contains("method=get\nuri=/echo"), "a second stream on the connection");
             }
             assertEquals(1, proxy.stat("http.web.downstream_cx_http2_total"));
+            assertEquals(0, proxy.stat("http.web.downstream_cx_http1_total"), "the connection that turned to HTTP/2 is not HTTP/1.1's");
             assertEquals(1, proxy.stat("listener.web.downstream_cx_total"), "counted once, when it opened");
             assertEquals(0, proxy.awaitStatValue("http.web.downstream_cx_http2_active", 0));
             assertEquals(0, proxy.awaitStatValue("listener.web.downstream_cx_active", 0), "and uncounted once, when it closed");
@@ -67,6 +68,13 @@ class PriorKnowledgeTest extends OneUpstream {
             assertEquals(200, post.statusCode());
             assertTrue(post.body().contains("method=POST\nuri=/echo"), post.body());
             assertEquals(1, proxy.stat("http.web.downstream_cx_http2_total"), "HTTP/1.1 connections are not counted as HTTP/2");
+            long http1 = proxy.stat("http.web.downstream_cx_http1_total");
+            assertTrue(http1 >= 1, "the JDK client's connections are HTTP/1.1's: " + http1);
+            String raw = proxy.raw("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
+            assertTrue(raw.startsWith("HTTP/1.1 200"), raw);
+            assertEquals(http1 + 1, proxy.awaitStat("http.web.downstream_cx_http1_total", http1 + 1));
+            proxy.client.close(); // its kept-alive connections close: none stays counted as active
+            assertEquals(0, proxy.awaitStatValue("http.web.downstream_cx_http1_active", 0));
         }
     }
 
@@ -128,6 +136,7 @@ class PriorKnowledgeTest extends OneUpstream {
             assertTrue(answer.startsWith("HTTP/1.1 505 "), answer);
             assertEquals(200, proxy.get("/echo").statusCode());
             assertEquals(0, proxy.stat("http.web.downstream_cx_http2_total"));
+            assertEquals(2, proxy.awaitStat("http.web.downstream_cx_http1_total", 2), "the preface's connection was HTTP/1.1's too");
         }
     }
 }
