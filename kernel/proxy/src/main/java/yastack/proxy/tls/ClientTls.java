@@ -31,7 +31,7 @@ public final class ClientTls {
         this.sni = config.getSni();
         try {
             SslContextBuilder b = SslContextBuilder.forClient()
-                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK).keyStoreType(ServerTls.TRANSIENT_KEY_STORE)
                     .protocols("TLSv1.3", "TLSv1.2");
             if (http2) {
                 b.applicationProtocolConfig(new ApplicationProtocolConfig(

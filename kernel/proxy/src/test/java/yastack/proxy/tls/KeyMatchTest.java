@@ -123,6 +123,17 @@ class KeyMatchTest {
     }
 
     @Test
+    void listenersServeEachKeyTypeHandedOverAsAKey() throws Exception {
+        for (String name : new String[] {"ec", "rsa", "ed"}) {
+            ListenerTls config = ListenerTls.newBuilder()
+                    .addCertificates(TlsCertificate.newBuilder().setCert(name + ".pem").setKey(name + ".key")).build();
+            try (ServerTls tls = new ServerTls(name, config, dir)) {
+                assertNotNull(tls.map(name + ".test"), name);
+            }
+        }
+    }
+
+    @Test
     void aKeyInAnotherFormatIsLeftToTheTlsLibrary() throws Exception {
         pki.run("openssl", "ec", "-in", "ec.key", "-out", "ec-sec1.key"); // "BEGIN EC PRIVATE KEY"
         assertNull(KeyMatch.read(pem("ec-sec1.key"), cert("ec.pem")));
