@@ -232,7 +232,7 @@ class StartupIT {
     }
 
     @Test
-    void aTlsListenerStartsWithoutBouncyCastle() throws Exception {
+    void aTlsListenerStartsWithoutBouncyCastleOrTheSystemCaStore() throws Exception {
         // Without the cache classes load as they are first used, so the log shows what the start ran.
         Path log = dir.resolve("tls.log");
         Path config = tlsConfig();
@@ -249,6 +249,8 @@ class StartupIT {
         // are never in the AOT cache and each is checked against the signature as it loads.
         assertTrue(out.lines().noneMatch(l -> l.contains("org.bouncycastle.")),
                 out.lines().filter(l -> l.contains("org.bouncycastle.")).limit(5).toList().toString());
+        // A listener asking for no client certificates reads no CA store (the JDK's has ~140 to parse).
+        assertFalse(out.contains("sun.security.ssl.TrustStoreManager "), "the system CA store was loaded");
     }
 
     @Test

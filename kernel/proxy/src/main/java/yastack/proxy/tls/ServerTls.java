@@ -193,7 +193,7 @@ public final class ServerTls implements Mapping<String, SslContext>, AutoCloseab
                     return b.build();
                 }
             }
-            return b.build();
+            return b.trustManager(NoClientCertificates.INSTANCE).build();
         } catch (Exception e) {
             throw new IllegalStateException("cannot load certificate " + cert + " / key " + key
                     + ": " + e.getMessage() + " (keys must be PEM PKCS#8, e.g. from openssl genpkey)", e);
