@@ -18,39 +18,17 @@ final class NoClientCertificates extends X509ExtendedTrustManager {
 
     private NoClientCertificates() {}
 
-    private static CertificateException refused() {
-        return new CertificateException("this listener takes no client certificates (no client_ca)");
+    private static void refuse() throws CertificateException {
+        throw new CertificateException("this listener takes no client certificates (no client_ca)");
     }
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw refused();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        throw refused();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        throw refused();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw refused();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        throw refused();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        throw refused();
-    }
+    // Every check, client or server side, with or without the connection: refused.
+    @Override public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException { refuse(); }
+    @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket s) throws CertificateException { refuse(); }
+    @Override public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine e) throws CertificateException { refuse(); }
+    @Override public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException { refuse(); }
+    @Override public void checkServerTrusted(X509Certificate[] chain, String authType, Socket s) throws CertificateException { refuse(); }
+    @Override public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine e) throws CertificateException { refuse(); }
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
