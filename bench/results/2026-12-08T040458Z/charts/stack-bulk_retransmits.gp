@@ -1,0 +1,19 @@
+set terminal pngcairo size 960,540 font 'DejaVu Sans,11' noenhanced
+set output 'stack-bulk_retransmits.png'
+set title 'stack: bulk_retransmits  (bars: median, whiskers: min-max)'
+set datafile separator '\t'
+set datafile missing '?'
+set style data histogram
+set style histogram errorbars gap 1.5 lw 1.5
+set style fill solid 0.85 border rgb '#303030'
+set boxwidth 0.9
+set errorbars 1.2
+set yrange [0:*]
+fmt(v) = v >= 100 ? sprintf('%.0f', v) : sprintf('%.3g', v)
+set grid ytics lc rgb '#d0d0d0'
+set ylabel 'bulk_retransmits'
+set key outside right top
+set xtics nomirror
+set ytics nomirror
+set border 3
+plot 'stack-bulk_retransmits.dat' using 2:3:4:xtic(1) title 'yastack-stack' lc rgb '#9334e6', '' using ($0 + (0 - 0.0) / (1 + 1.5)):(valid(2) ? 0 : NaN):(fmt(column(2))) with labels rotate by 90 left offset 0,0.4 font ',9' tc rgb '#202020' notitle
